@@ -1,0 +1,51 @@
+// Runs the benchmark suites in suites/*.ts (all, or those named on the command line) and rewrites their
+// sections of RESULTS.md, leaving the sections of suites that were not run as they were.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Suite } from './suite.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsPath = join(here, 'RESULTS.md');
+const wanted = process.argv.slice(2);
+
+const files = readdirSync(join(here, 'suites'))
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
+const suites: Suite[] = [];
+for (const f of files) {
+  const mod = (await import(pathToFileURL(join(here, 'suites', f)).href)) as { default: Suite };
+  if (wanted.length === 0 || wanted.includes(mod.default.id)) suites.push(mod.default);
+}
+if (suites.length === 0) {
+  console.error(`no suite matches ${wanted.join(', ')}; available: ${files.join(', ')}`);
+  process.exit(1);
+}
+
+const sections = new Map<string, string>();
+const old = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
+for (const m of old.matchAll(/<!-- suite:([\w-]+) -->\n([\s\S]*?)<!-- \/suite:\1 -->/g))
+  sections.set(m[1], m[2]);
+
+for (const s of suites) {
+  console.log(`\n== ${s.title} ==`);
+  const started = Date.now();
+  const body = await s.run();
+  console.log(body);
+  const stamp = `_Run ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s._`;
+  sections.set(s.id, `## ${s.title}\n\n${stamp}\n\n${body.trim()}\n\n`);
+}
+
+const out = [
+  '# Benchmark results',
+  '',
+  'Written by `pnpm bench` (`npm run bench` at the root). Every table compares voxwire with its peers in the',
+  'same process and run; read the ratios, not the absolute numbers, which depend on the machine.',
+  '',
+  ...[...sections.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, body]) => `<!-- suite:${id} -->\n${body}<!-- /suite:${id} -->\n`),
+].join('\n');
+writeFileSync(resultsPath, out);
+console.log(`\nwrote ${resultsPath}`);

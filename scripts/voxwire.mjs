@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// The one entry point behind the README's commands: `npm test`, `npm start`, `npm run bench`.
+// It installs what it needs itself (pnpm, workspace dependencies, native builds and, when run as root on
+// Debian, the system packages listed in .ci/apt-packages.txt) and explains anything it cannot install,
+// without a stack trace. It depends on nothing but Node itself.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmVersion = rootPkg.packageManager.split('@')[1];
+
+class SetupError extends Error {}
+
+function log(msg) {
+  process.stderr.write(`[voxwire] ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.error) throw new SetupError(`could not run ${cmd}: ${r.error.message}`);
+  return r.status ?? 1;
+}
+
+function quiet(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
+  return r.error ? null : r;
+}
+
+function checkNode() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) {
+    throw new SetupError(
+      `Node.js ${process.versions.node} is too old: voxwire needs Node >= 20. Install it from your package manager or https://nodejs.org.`,
+    );
+  }
+}
+
+/** Returns the argv prefix that runs the pinned pnpm, installing it when absent. */
+function ensurePnpm() {
+  const have = quiet('pnpm', ['--version']);
+  if (have && have.status === 0 && have.stdout.trim() === pnpmVersion) return ['pnpm'];
+  const local = join(root, '.cache', 'pnpm', 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+  if (!existsSync(local)) {
+    log(`installing pnpm ${pnpmVersion} into .cache/pnpm (from the npm registry)`);
+    const status = run(
+      'npm',
+      ['install', '--no-save', '--prefix', join(root, '.cache', 'pnpm'), `pnpm@${pnpmVersion}`],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    if (status !== 0 || !existsSync(local)) {
+      throw new SetupError(
+        `could not install pnpm ${pnpmVersion} with npm. Install it yourself (npm i -g pnpm@${pnpmVersion} or corepack enable) and run again.`,
+      );
+    }
+  }
+  // turbo looks pnpm up on PATH, so put the local copy there for everything we start.
+  process.env.PATH = `${join(root, '.cache', 'pnpm', 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
+  return [process.execPath, local];
+}
+
+function aptPackages() {
+  const file = join(root, '.ci', 'apt-packages.txt');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
+
+function ensureSystemPackages() {
+  const wanted = aptPackages();
+  if (wanted.length === 0) return;
+  if (!quiet('dpkg-query', ['--version'])) {
+    log(`not a Debian system: make sure these are installed for the full test suite: ${wanted.join(' ')}`);
+    return;
+  }
+  const missing = wanted.filter((p) => {
+    const r = quiet('dpkg-query', ['-W', '--showformat=$' + '{Status}', p]);
+    return !r || r.status !== 0 || !r.stdout.includes('install ok installed');
+  });
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    log(
+      `missing system packages: ${missing.join(' ')}\n  install them with: sudo apt-get install -y ${missing.join(' ')}\n  (tests that need them will fail until then)`,
+    );
+    return;
+  }
+  log(`installing system packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const quietIo = { env, stdio: ['ignore', 'ignore', 'inherit'] };
+  if (run('apt-get', ['update', '-qq'], quietIo) !== 0)
+    log('apt-get update failed; trying the install anyway');
+  const status = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], quietIo);
+  if (status !== 0) {
+    throw new SetupError(
+      `apt-get install of ${missing.join(' ')} failed (exit ${status}); see the messages above.`,
+    );
+  }
+}
+
+function installAndBuild(pnpm) {
+  const env = {
+    ...process.env,
+    // onnxruntime-node's install script would otherwise try to fetch CUDA libraries.
+    ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip',
+    TURBO_TELEMETRY_DISABLED: '1',
+    DO_NOT_TRACK: '1',
+  };
+  const frozen = existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
+  log('installing workspace dependencies');
+  if (run(pnpm[0], [...pnpm.slice(1), 'install', ...frozen], { env }) !== 0) {
+    throw new SetupError('pnpm install failed; see the messages above.');
+  }
+  log('building packages');
+  if (
+    run(pnpm[0], [...pnpm.slice(1), 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
+      env,
+    }) !== 0
+  ) {
+    throw new SetupError('the build failed; see the messages above.');
+  }
+  return env;
+}
+
+function setup() {
+  checkNode();
+  ensureSystemPackages();
+  const pnpm = ensurePnpm();
+  const env = installAndBuild(pnpm);
+  return { pnpm, env };
+}
+
+function summarize(resultsFile) {
+  if (!existsSync(resultsFile)) return null;
+  const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const file of r.testResults ?? []) {
+    const asserts = file.assertionResults ?? [];
+    for (const a of asserts) {
+      if (a.status === 'passed') passed++;
+      else if (a.status === 'failed') failed++;
+      else skipped++;
+    }
+    // A file that failed to load has no failed assertions but must still count as a failure.
+    if (file.status === 'failed' && !asserts.some((a) => a.status === 'failed')) failed++;
+  }
+  return { passed, failed, skipped };
+}
+
+function test(extraArgs) {
+  const { pnpm, env } = setup();
+  const resultsFile = join(root, '.vitest-results.json');
+  rmSync(resultsFile, { force: true });
+  log('running the test suite');
+  const status = run(
+    pnpm[0],
+    [
+      ...pnpm.slice(1),
+      'exec',
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${resultsFile}`,
+      ...extraArgs,
+    ],
+    { env: { ...env, CI: process.env.CI ?? 'true' } },
+  );
+  const s = summarize(resultsFile);
+  if (!s) {
+    log('the test runner produced no results; see the messages above.');
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
+  console.log(`${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);
+  return s.failed > 0 || status !== 0 ? 1 : 0;
+}
+
+function demo(extraArgs) {
+  const { pnpm, env } = setup();
+  return run(pnpm[0], [...pnpm.slice(1), '--filter', '@voxwire/examples', 'start', ...extraArgs], { env });
+}
+
+function bench(extraArgs) {
+  const { pnpm, env } = setup();
+  return run(pnpm[0], [...pnpm.slice(1), '--filter', '@voxwire/benchmarks', 'bench', ...extraArgs], { env });
+}
+
+const [cmd = 'test', ...rest] = process.argv.slice(2);
+const commands = {
+  test,
+  demo,
+  bench,
+  setup: () => {
+    setup();
+    return 0;
+  },
+};
+try {
+  if (!(cmd in commands))
+    throw new SetupError(`unknown command "${cmd}"; use one of ${Object.keys(commands).join(', ')}`);
+  process.exitCode = commands[cmd](rest);
+} catch (err) {
+  if (err instanceof SetupError) {
+    log(`error: ${err.message}`);
+    process.exitCode = 1;
+  } else {
+    throw err;
+  }
+}
