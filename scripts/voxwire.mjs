@@ -112,10 +112,21 @@ function installAndBuild(pnpm) {
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   };
-  const frozen = existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
   log('installing workspace dependencies');
-  if (run(pnpm[0], [...pnpm.slice(1), 'install', ...frozen], { env }) !== 0) {
-    throw new SetupError('pnpm install failed; see the messages above.');
+  const pnpmArgs = pnpm.slice(1);
+  const locked = existsSync(join(root, 'pnpm-lock.yaml'));
+  if (
+    run(pnpm[0], [...pnpmArgs, 'install', locked ? '--frozen-lockfile' : '--no-frozen-lockfile'], { env }) !==
+    0
+  ) {
+    // A lockfile behind a package.json is a mistake to fix, not a reason to leave the user with nothing.
+    if (!locked) throw new SetupError('pnpm install failed; see the messages above.');
+    log(
+      'the lockfile does not match the package manifests; resolving again (run pnpm install and commit the lockfile)',
+    );
+    if (run(pnpm[0], [...pnpmArgs, 'install', '--no-frozen-lockfile'], { env }) !== 0) {
+      throw new SetupError('pnpm install failed; see the messages above.');
+    }
   }
   log('building packages');
   if (
