@@ -1,2 +1,12 @@
+/**
+ * @voxwire/codecs — the format layer of voxwire: bit-exact G.711, PCM conversions, byte/base64 helpers,
+ * framing, a streaming resampler, Opus and WAV.
+ * @packageDocumentation
+ */
+
+export { base64ToBytes, base64ToInt16, bytesToBase64, int16ToBase64 } from './base64.js';
+export { bytesToInt16, int16ToBytes } from './bytes.js';
 export { AudioFormatError } from './errors.js';
-export { floatToInt16, int16ToFloat } from './pcm.js';
+export { Framer, type FramerArrayTypes, type FramerEncoding, type FramerOptions } from './framer.js';
+export { alaw, type G711Law, mulaw } from './g711.js';
+export { type FloatToInt16Options, floatToInt16, int16ToFloat } from './pcm.js';

@@ -21,3 +21,18 @@ describe('PCM conversion', () => {
     expect(() => floatToInt16(new Float32Array(9), buf)).toThrow(AudioFormatError);
   });
 });
+
+describe('TPDF dither', () => {
+  it('keeps the mean of a sub-LSB DC level instead of rounding it away', () => {
+    const n = 20000;
+    const input = new Float32Array(n).fill(0.3 / 32768);
+    const plain = floatToInt16(input);
+    const dithered = floatToInt16(input, undefined, { dither: 'tpdf' });
+    expect(plain.every((v) => v === 0)).toBe(true);
+    const mean = dithered.reduce((a, v) => a + v, 0) / n;
+    expect(mean).toBeGreaterThan(0.2);
+    expect(mean).toBeLessThan(0.4);
+    expect(Math.max(...dithered)).toBeLessThanOrEqual(2);
+    expect(floatToInt16(new Float32Array([Number.NaN, 1, -1]), undefined, { dither: 'tpdf' })[0]).toBe(0);
+  });
+});
