@@ -7,6 +7,8 @@
 export { base64ToBytes, base64ToInt16, bytesToBase64, int16ToBase64 } from './base64.js';
 export { bytesToInt16, int16ToBytes } from './bytes.js';
 export { AudioFormatError } from './errors.js';
+export type { FilterSpec } from './filter-design.js';
 export { Framer, type FramerArrayTypes, type FramerEncoding, type FramerOptions } from './framer.js';
 export { alaw, type G711Law, mulaw } from './g711.js';
 export { type FloatToInt16Options, floatToInt16, int16ToFloat } from './pcm.js';
+export { RESAMPLER_QUALITY, Resampler, type ResamplerOptions, type ResamplerQuality } from './resampler.js';
