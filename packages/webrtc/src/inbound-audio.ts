@@ -1,0 +1,129 @@
+import { performance } from 'node:perf_hooks';
+import { JitterBuffer, type JitterBufferStats } from './jitter-buffer.js';
+import { type RtpReceiveCounters, RtpReceiveStats } from './receive-stats.js';
+
+/** Decodes Opus packets to mono PCM at a fixed rate, and conceals lost packets. */
+export interface FrameDecoder {
+  /** Output rate of `decode`/`conceal`. */
+  readonly sampleRate: number;
+  decode(packet: Uint8Array): Int16Array;
+  /** Synthesises `samples` samples in place of a lost packet (Opus PLC). */
+  conceal(samples: number): Int16Array;
+}
+
+/** Turns decoder-rate PCM into output-rate PCM (identity when the rates match). */
+export interface OutputConverter {
+  process(pcm: Int16Array): Int16Array;
+}
+
+/** Describes one decoded frame handed to {@link InboundAudioOptions.onAudio}. */
+export interface InboundFrameInfo {
+  /** RTP sequence number of the frame. */
+  sequenceNumber: number;
+  /** RTP timestamp of the frame (48 kHz clock). */
+  timestamp: number;
+  /** True when the frame was synthesised by packet-loss concealment. */
+  concealed: boolean;
+}
+
+/** Options for {@link InboundAudio}. */
+export interface InboundAudioOptions {
+  decoder: FrameDecoder;
+  /** Resampler from the decoder rate to the output rate, when they differ. */
+  converter?: OutputConverter;
+  /** Receives every decoded frame, in sequence order. */
+  onAudio(pcm: Int16Array, info: InboundFrameInfo): void;
+  /** Called when a frame cannot be decoded (the frame is concealed instead). */
+  onDecodeError(error: unknown): void;
+  /** Jitter buffer depth in packets (see {@link JitterBufferOptions.depth}). */
+  jitterDepth?: number;
+  /** RTP clock rate (48000 for Opus). */
+  clockRate?: number;
+}
+
+/**
+ * The receive half of a peer: RTP statistics, jitter buffer, Opus decode with loss concealment, and
+ * conversion to the output rate.
+ */
+export class InboundAudio {
+  private readonly jitter: JitterBuffer;
+  private readonly receiveStats: RtpReceiveStats;
+  private readonly decoder: FrameDecoder;
+  private readonly converter: OutputConverter | undefined;
+  private readonly onAudio: (pcm: Int16Array, info: InboundFrameInfo) => void;
+  private readonly onDecodeError: (error: unknown) => void;
+  private readonly clockRate: number;
+  private readonly info: InboundFrameInfo = { sequenceNumber: 0, timestamp: 0, concealed: false };
+  /** Frames that failed to decode and were concealed instead. */
+  decodeErrors = 0;
+
+  constructor(options: InboundAudioOptions) {
+    this.decoder = options.decoder;
+    this.converter = options.converter;
+    this.onAudio = options.onAudio;
+    this.onDecodeError = options.onDecodeError;
+    this.clockRate = options.clockRate ?? 48000;
+    this.receiveStats = new RtpReceiveStats(this.clockRate);
+    this.jitter = new JitterBuffer(this.onFrame, { depth: options.jitterDepth ?? 3 });
+  }
+
+  /** Jitter-buffer counters (played, concealed, late, duplicates, reordered). */
+  get jitterStats(): Readonly<JitterBufferStats> {
+    return this.jitter.stats;
+  }
+
+  /** Packets held by the jitter buffer waiting for a gap to fill. */
+  get pendingPackets(): number {
+    return this.jitter.pending;
+  }
+
+  /** RFC 3550 receive counters (received, lost, jitter). */
+  counters(): RtpReceiveCounters {
+    return this.receiveStats.snapshot();
+  }
+
+  /** Accepts one RTP packet. */
+  receive(
+    sequenceNumber: number,
+    timestamp: number,
+    payload: Uint8Array,
+    arrivalMs = performance.now(),
+  ): void {
+    this.receiveStats.record(sequenceNumber, timestamp, payload.length, arrivalMs);
+    this.jitter.push(sequenceNumber, timestamp, payload);
+  }
+
+  /** Plays out everything the jitter buffer holds, concealing its gaps (stream stalled or ended). */
+  flush(): void {
+    this.jitter.flush();
+  }
+
+  private readonly onFrame = (
+    payload: Uint8Array | null,
+    sequenceNumber: number,
+    timestamp: number,
+    duration: number,
+  ): void => {
+    let pcm: Int16Array;
+    let concealed = payload === null;
+    const samples = Math.round((duration * this.decoder.sampleRate) / this.clockRate);
+    if (payload === null) {
+      pcm = this.decoder.conceal(samples);
+    } else {
+      try {
+        pcm = this.decoder.decode(payload);
+      } catch (err) {
+        this.decodeErrors++;
+        this.onDecodeError(err);
+        pcm = this.decoder.conceal(samples);
+        concealed = true;
+      }
+    }
+    const out = this.converter ? this.converter.process(pcm) : pcm;
+    if (out.length === 0) return;
+    this.info.sequenceNumber = sequenceNumber;
+    this.info.timestamp = timestamp;
+    this.info.concealed = concealed;
+    this.onAudio(out, this.info);
+  };
+}

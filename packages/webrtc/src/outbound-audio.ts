@@ -1,0 +1,140 @@
+import { RtpHeader, RtpPacket } from 'werift';
+import { PcmQueue } from './pcm-queue.js';
+
+/** Encodes one fixed-size frame of 48 kHz mono PCM into one Opus packet. */
+export interface FrameEncoder {
+  encode(frame: Int16Array): Uint8Array;
+}
+
+/** Options for {@link OutboundAudio}. */
+export interface OutboundAudioOptions {
+  /** Samples per frame at 48 kHz (960 for 20 ms). */
+  frameSamples: number;
+  /** Most samples (48 kHz) that may wait in the queue. */
+  maxQueueSamples: number;
+  encoder: FrameEncoder;
+  /** Hands one RTP packet to the transport. */
+  send(packet: RtpPacket): void;
+  /** Dynamic payload type written into packets (the transport may rewrite it to the negotiated one). */
+  payloadType?: number;
+}
+
+/** Counters of an {@link OutboundAudio}. */
+export interface OutboundAudioStats {
+  packetsSent: number;
+  bytesSent: number;
+  /** Frame slots that passed with no audio queued (silence, nothing sent). */
+  idleSlots: number;
+  /** Partial frames padded with silence because no more audio arrived in time. */
+  paddedFrames: number;
+  /** Samples dropped by `clear()` (barge-in), counted so that nothing is dropped silently. */
+  clearedSamples: number;
+}
+
+/**
+ * The send half of a peer: queues 48 kHz PCM, and on each frame slot of the real-time pacer cuts one
+ * frame, encodes it and sends it as an RTP packet. The RTP timestamp advances by one frame per slot whether
+ * or not audio was sent, so silence gaps keep real time; the first packet after a gap carries the marker bit
+ * (start of a talkspurt, RFC 3551 §4.1).
+ */
+export class OutboundAudio {
+  readonly stats: OutboundAudioStats = {
+    packetsSent: 0,
+    bytesSent: 0,
+    idleSlots: 0,
+    paddedFrames: 0,
+    clearedSamples: 0,
+  };
+
+  private readonly queue: PcmQueue;
+  private readonly frame: Int16Array;
+  private readonly frameSamples: number;
+  private readonly encoder: FrameEncoder;
+  private readonly send: (packet: RtpPacket) => void;
+  private readonly payloadType: number;
+  private sequenceNumber = Math.floor(Math.random() * 0x10000);
+  private timestamp = Math.floor(Math.random() * 0x100000000);
+  private ssrc = Math.floor(Math.random() * 0x100000000);
+  private talking = false;
+  /** Queue length seen at the previous slot while only a partial frame was queued. */
+  private partialSeen = -1;
+  private endRequested = false;
+
+  constructor(options: OutboundAudioOptions) {
+    this.frameSamples = options.frameSamples;
+    this.frame = new Int16Array(options.frameSamples);
+    this.queue = new PcmQueue(options.maxQueueSamples, options.frameSamples * 50);
+    this.encoder = options.encoder;
+    this.send = options.send;
+    this.payloadType = options.payloadType ?? 111;
+  }
+
+  /** Samples (48 kHz) waiting to be sent. */
+  get queuedSamples(): number {
+    return this.queue.length;
+  }
+
+  /** Queues 48 kHz PCM. @throws WebRtcError `queue-overflow` (nothing is queued then) */
+  write(pcm48k: Int16Array): void {
+    this.queue.push(pcm48k);
+    this.endRequested = false;
+  }
+
+  /** Marks the end of an utterance: a partial last frame is padded with silence at the next slot. */
+  end(): void {
+    this.endRequested = true;
+  }
+
+  /** Drops queued audio (barge-in); returns how many samples were dropped. */
+  clear(): number {
+    const n = this.queue.clear();
+    this.stats.clearedSamples += n;
+    this.partialSeen = -1;
+    return n;
+  }
+
+  /**
+   * One frame slot of the real-time clock.
+   * @param skipped - slots the clock skipped before this one (event-loop stall); time advances over them
+   */
+  slot(skipped = 0): void {
+    if (skipped > 0) {
+      this.timestamp = (this.timestamp + skipped * this.frameSamples) >>> 0;
+      this.talking = false;
+    }
+    const queued = this.queue.length;
+    let sendFrame = queued >= this.frameSamples;
+    if (!sendFrame && queued > 0) {
+      // A partial frame waits one slot for more audio; if none came (or the utterance ended), pad it.
+      if (this.endRequested || this.partialSeen === queued) {
+        sendFrame = true;
+        this.stats.paddedFrames++;
+      } else {
+        this.partialSeen = queued;
+      }
+    }
+    if (sendFrame) {
+      const n = this.queue.read(this.frame);
+      if (n < this.frameSamples) this.frame.fill(0, n);
+      this.partialSeen = -1;
+      if (this.queue.length === 0) this.endRequested = false;
+      const payload = this.encoder.encode(this.frame);
+      const header = new RtpHeader({
+        payloadType: this.payloadType,
+        sequenceNumber: this.sequenceNumber,
+        timestamp: this.timestamp,
+        ssrc: this.ssrc,
+        marker: !this.talking,
+      });
+      this.talking = true;
+      this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
+      this.stats.packetsSent++;
+      this.stats.bytesSent += payload.length;
+      this.send(new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)));
+    } else {
+      this.talking = false;
+      this.stats.idleSlots++;
+    }
+    this.timestamp = (this.timestamp + this.frameSamples) >>> 0;
+  }
+}
