@@ -1,0 +1,290 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import {
+  AudioFormatError,
+  base64ToBytes,
+  bytesToBase64,
+  bytesToInt16,
+  int16ToBase64,
+  mulaw,
+  Resampler,
+} from '@voxwire/codecs';
+import type { WebSocket } from 'ws';
+import type { CallSession, CallSessionEvents } from '../call-session.js';
+import { CallEndedError } from '../errors.js';
+import {
+  AUDIOCODES_MEDIA_FORMATS,
+  type AudioCodesActivity,
+  type AudioCodesInbound,
+  type AudioCodesMediaFormat,
+  type AudioCodesOutbound,
+} from './protocol.js';
+
+/** Options of an {@link AudioCodesSession}; the server fills them in. */
+export interface AudioCodesSessionOptions {
+  /** Monotonic clock in ms, for the playback position (injectable for tests). Default `performance.now`. */
+  now?: () => number;
+}
+
+type OutboundBody<T extends AudioCodesOutbound['type']> = Omit<
+  Extract<AudioCodesOutbound, { type: T }>,
+  'type' | 'conversationId'
+>;
+
+/**
+ * One VoiceAI Connect conversation. Caller audio arrives in `userStream.chunk` messages and is emitted as
+ * PCM; agent audio goes out as `playStream.*`, one play stream at a time.
+ *
+ * The Bot API gives no playback acknowledgements, so {@link AudioCodesSession.playedMs} follows VAIC's
+ * real-time playout of what we sent: audio plays from the moment it is sent, back to back, and never
+ * faster than real time. That is the only position this protocol can provide; Twilio's echoed marks are exact.
+ */
+export class AudioCodesSession extends EventEmitter implements CallSession {
+  readonly platform = 'audiocodes' as const;
+  readonly id: string;
+  readonly mediaFormat: AudioCodesMediaFormat;
+  readonly inputSampleRate: number;
+  readonly wireFormat: 'pcmu' | 'pcm16';
+  /** Caller's number or URI from `session.initiate`, when given. */
+  readonly caller: string | undefined;
+  /** The bot name VAIC asked for. */
+  readonly botName: string | undefined;
+  private socket: WebSocket | null;
+  private readonly now: () => number;
+  private userStreaming = false;
+  private playStreamId: string | null = null;
+  private playStreamCount = 0;
+  private readonly resamplers = new Map<number, Resampler>();
+  private lastInputRate = 0;
+  private totalSentMs = 0;
+  private clockBase = 0;
+  private endedReason: string | null = null;
+
+  constructor(
+    socket: WebSocket,
+    init: Extract<AudioCodesInbound, { type: 'session.initiate' }>,
+    mediaFormat: AudioCodesMediaFormat,
+    opts: AudioCodesSessionOptions = {},
+  ) {
+    super();
+    this.socket = socket;
+    this.id = init.conversationId;
+    this.caller = init.caller;
+    this.botName = init.botName;
+    this.mediaFormat = mediaFormat;
+    const fmt = AUDIOCODES_MEDIA_FORMATS[mediaFormat];
+    this.inputSampleRate = fmt.sampleRate;
+    this.wireFormat = fmt.encoding === 'mulaw' ? 'pcmu' : 'pcm16';
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  /** Whether the call has ended. */
+  get ended(): boolean {
+    return this.endedReason !== null;
+  }
+
+  /** Whether VAIC is currently streaming caller audio (between `userStream.start` and `.stop`). */
+  get userStreamActive(): boolean {
+    return this.userStreaming;
+  }
+
+  /** @internal Hands a resumed conversation its new socket. */
+  attach(socket: WebSocket): void {
+    this.socket = socket;
+  }
+
+  /** @internal The socket dropped without `session.end`; the server may resume or end the session later. */
+  detach(): void {
+    this.socket = null;
+    this.userStreaming = false;
+  }
+
+  /** @internal Dispatches a validated message addressed to this conversation. */
+  handle(msg: AudioCodesInbound): void {
+    switch (msg.type) {
+      case 'userStream.start':
+        this.userStreaming = true;
+        this.send('userStream.started', {});
+        return;
+      case 'userStream.stop':
+        this.userStreaming = false;
+        this.send('userStream.stopped', {});
+        return;
+      case 'userStream.chunk':
+        this.onChunk(msg.audioChunk);
+        return;
+      case 'activities':
+        for (const a of msg.activities) this.onActivity(a);
+        return;
+      case 'session.end':
+        this.finish(msg.reason ?? msg.reasonCode ?? 'session.end');
+        return;
+      default:
+        this.fail(`unexpected message "${msg.type}" in an active conversation`);
+    }
+  }
+
+  sendAudio(pcm: Int16Array, sampleRate: number): void {
+    if (this.ended) throw new CallEndedError(this.id, this.endedReason ?? 'ended');
+    if (!(pcm instanceof Int16Array)) throw new TypeError('sendAudio expects an Int16Array of PCM samples');
+    if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+      throw new AudioFormatError(`sendAudio: sample rate must be a positive integer, got ${sampleRate}`);
+    }
+    this.lastInputRate = sampleRate;
+    const out = this.toWireRate(pcm, sampleRate, false);
+    this.sendPcm(out);
+  }
+
+  endUtterance(): void {
+    if (this.ended || this.lastInputRate === 0) return;
+    const tail = this.toWireRate(new Int16Array(0), this.lastInputRate, true);
+    if (tail.length > 0) this.sendPcm(tail);
+    if (this.playStreamId) {
+      this.send('playStream.stop', { streamId: this.playStreamId });
+      this.playStreamId = null;
+    }
+  }
+
+  playedMs(): number {
+    return Math.min(this.totalSentMs, Math.max(0, this.now() - this.clockBase));
+  }
+
+  sentMs(): number {
+    return this.totalSentMs;
+  }
+
+  clear(): void {
+    const played = this.playedMs();
+    this.totalSentMs = played;
+    for (const r of this.resamplers.values()) r.reset();
+    if (this.playStreamId && !this.ended) this.send('playStream.stop', { streamId: this.playStreamId });
+    this.playStreamId = null;
+  }
+
+  hangup(reason = 'hangup by bot'): void {
+    if (this.ended) return;
+    if (this.playStreamId) this.send('playStream.stop', { streamId: this.playStreamId });
+    this.playStreamId = null;
+    this.send('activities', { activities: [{ type: 'event', name: 'hangup' }] });
+    this.finish(reason);
+  }
+
+  /** Tells VAIC the bot's VAD heard the caller start speaking (VAIC uses it for barge-in). */
+  speechStarted(): void {
+    this.send('userStream.speech.started', {});
+  }
+
+  /** Tells VAIC the caller stopped speaking. */
+  speechStopped(): void {
+    this.send('userStream.speech.stopped', {});
+  }
+
+  /** Tells VAIC the caller's utterance was committed for recognition. */
+  speechCommitted(): void {
+    this.send('userStream.speech.committed', {});
+  }
+
+  /** Sends a partial recognition result. */
+  hypothesis(text: string): void {
+    this.send('userStream.speech.hypothesis', { alternatives: [{ text }] });
+  }
+
+  /** Sends a final recognition result. */
+  recognition(text: string, confidence = 1): void {
+    this.send('userStream.speech.recognition', { alternatives: [{ text, confidence }] });
+  }
+
+  /** @internal Ends the session without messaging VAIC (socket gone, server closing). */
+  finish(reason: string): void {
+    if (this.ended) return;
+    this.endedReason = reason;
+    this.playStreamId = null;
+    this.userStreaming = false;
+    this.emit('end', reason);
+  }
+
+  private onChunk(audioChunk: string): void {
+    if (!this.userStreaming) {
+      this.fail('userStream.chunk before userStream.start: chunk dropped');
+      return;
+    }
+    if (typeof audioChunk !== 'string') {
+      this.fail('userStream.chunk without a base64 audioChunk');
+      return;
+    }
+    try {
+      const bytes = base64ToBytes(audioChunk);
+      const pcm = this.wireFormat === 'pcmu' ? mulaw.decode(bytes) : bytesToInt16(bytes);
+      if (pcm.length > 0) this.emit('audio', pcm);
+    } catch (err) {
+      this.fail(`userStream.chunk: ${(err as Error).message}`);
+    }
+  }
+
+  private onActivity(a: AudioCodesActivity): void {
+    if (a.type === 'event' && a.name === 'dtmf') {
+      const digit = String(a.value ?? '');
+      if (digit) this.emit('dtmf', digit);
+      return;
+    }
+    this.emit('activity', a.name ?? a.type, a.value ?? a.parameters);
+  }
+
+  private toWireRate(pcm: Int16Array, rate: number, flush: boolean): Int16Array {
+    if (rate === this.inputSampleRate) return pcm;
+    let r = this.resamplers.get(rate);
+    if (!r) {
+      r = new Resampler({ inputRate: rate, outputRate: this.inputSampleRate });
+      this.resamplers.set(rate, r);
+    }
+    if (!flush) return r.process(pcm) as Int16Array;
+    const tail = r.flush() as Int16Array;
+    r.reset();
+    return tail;
+  }
+
+  private sendPcm(pcm: Int16Array): void {
+    if (pcm.length === 0) return;
+    if (!this.playStreamId) {
+      this.playStreamId = `${this.id}-${++this.playStreamCount}`;
+      this.send('playStream.start', { streamId: this.playStreamId, mediaFormat: this.mediaFormat });
+    }
+    const audioChunk = this.wireFormat === 'pcmu' ? bytesToBase64(mulaw.encode(pcm)) : int16ToBase64(pcm);
+    this.send('playStream.chunk', { streamId: this.playStreamId, audioChunk });
+    const t = this.now();
+    // Playout ran dry before this chunk: VAIC starts playing it now, not when the previous audio ended.
+    if (t - this.clockBase > this.totalSentMs) this.clockBase = t - this.totalSentMs;
+    this.totalSentMs += (pcm.length * 1000) / this.inputSampleRate;
+  }
+
+  private send<T extends AudioCodesOutbound['type']>(type: T, body: OutboundBody<T>): void {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== ws.OPEN) return;
+    ws.send(JSON.stringify({ type, conversationId: this.id, ...body }));
+  }
+
+  private fail(message: string): void {
+    this.emit('error', new AudioFormatError(message));
+  }
+
+  override on<E extends keyof CallSessionEvents>(
+    event: E,
+    listener: (...args: CallSessionEvents[E]) => void,
+  ): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  override off<E extends keyof CallSessionEvents>(
+    event: E,
+    listener: (...args: CallSessionEvents[E]) => void,
+  ): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+
+  override once<E extends keyof CallSessionEvents>(
+    event: E,
+    listener: (...args: CallSessionEvents[E]) => void,
+  ): this {
+    return super.once(event, listener as (...args: unknown[]) => void);
+  }
+}
