@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createRealtimeServer } from './server.js';
+
+const USAGE = `Usage: voxwire-realtime-server [options]
+
+A local OpenAI Realtime (GA) compatible WebSocket server with offline engines.
+
+Options:
+  --port <n>          port to listen on (default 8080; 0 picks a free one)
+  --host <addr>       interface (default 127.0.0.1)
+  --path <path>       WebSocket path (default /v1/realtime)
+  --api-key <key>     require this Bearer key (repeatable; default: no authentication)
+  --pacing <mode>     realtime (default) or fast
+  --transcriber <t>   auto (default), pocketsphinx or none
+  --tls-key <file>    PEM key: serve wss://
+  --tls-cert <file>   PEM certificate for --tls-key
+  -h, --help          show this help`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      path: { type: 'string', default: '/v1/realtime' },
+      'api-key': { type: 'string', multiple: true },
+      pacing: { type: 'string', default: 'realtime' },
+      transcriber: { type: 'string', default: 'auto' },
+      'tls-key': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port)) throw new Error(`--port must be an integer, got '${values.port}'`);
+  if (values.pacing !== 'realtime' && values.pacing !== 'fast')
+    throw new Error(`--pacing must be realtime or fast, got '${values.pacing}'`);
+  const transcriber = values.transcriber;
+  if (transcriber !== 'auto' && transcriber !== 'pocketsphinx' && transcriber !== 'none') {
+    throw new Error(`--transcriber must be auto, pocketsphinx or none, got '${transcriber}'`);
+  }
+  if (Boolean(values['tls-key']) !== Boolean(values['tls-cert']))
+    throw new Error('--tls-key and --tls-cert go together');
+  const server = await createRealtimeServer({
+    port,
+    host: values.host,
+    path: values.path,
+    apiKeys: values['api-key'],
+    pacing: values.pacing,
+    defaultEngines: { transcriber },
+    tls:
+      values['tls-key'] && values['tls-cert']
+        ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) }
+        : undefined,
+  });
+  console.log(`voxwire realtime server listening on ${server.url}`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  console.error(`voxwire-realtime-server: ${err.message}\n\n${USAGE}`);
+  process.exit(2);
+});

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { int16ToBytes } from '@voxwire/codecs';
+import { resampleUtterance } from '../audio/resample.js';
+import { randomId } from '../ids.js';
+import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
+import type { PcmAudio, Transcriber } from './types.js';
+
+/** Where Debian's `pocketsphinx-en-us` puts the US English model. */
+export const DEBIAN_POCKETSPHINX_MODEL = '/usr/share/pocketsphinx/model/en-us';
+
+/** Options of {@link PocketsphinxTranscriber}. */
+export interface PocketsphinxTranscriberOptions {
+  /** Executable, default `pocketsphinx_continuous` (Debian package `pocketsphinx`, 0.8+5prealpha). */
+  command?: string;
+  /** Extra CLI arguments, e.g. `['-hmm', dir, '-lm', file, '-dict', file]` for another model. */
+  args?: string[];
+  /** Recognitions run at once (each is a process loading the model); default half the CPUs, at least 1. */
+  concurrency?: number;
+}
+
+/**
+ * Offline speech recognition with CMU PocketSphinx through its Debian CLI: the utterance is resampled to
+ * 16 kHz and written as raw PCM to a temporary file for `pocketsphinx_continuous -infile <file>`, which
+ * prints one line per recognised segment (a file, because Node's child stdin is a socket that
+ * `-infile /dev/stdin` cannot open). One process per utterance (the model loads in about a second of CPU), bounded by
+ * `concurrency`.
+ */
+export class PocketsphinxTranscriber implements Transcriber {
+  readonly name = 'pocketsphinx';
+  private readonly command: string;
+  private readonly args: string[];
+  private readonly limit: ConcurrencyLimit;
+
+  constructor(options: PocketsphinxTranscriberOptions = {}) {
+    this.command = options.command ?? 'pocketsphinx_continuous';
+    this.args = options.args ?? [];
+    this.limit = new ConcurrencyLimit(options.concurrency ?? Math.max(1, Math.floor(cpus().length / 2)));
+  }
+
+  /** Whether the Debian CLI and its US English model are installed. */
+  static isInstalled(command = 'pocketsphinx_continuous'): boolean {
+    return commandExists(command) && existsSync(DEBIAN_POCKETSPHINX_MODEL);
+  }
+
+  async transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string> {
+    const pcm16k = resampleUtterance(audio.pcm, audio.sampleRate, 16000);
+    const file = join(tmpdir(), `voxwire-pocketsphinx-${process.pid}-${randomId(12)}.raw`);
+    const { stdout } = await this.limit.run(async () => {
+      await writeFile(file, int16ToBytes(pcm16k));
+      try {
+        return await runProcess(
+          this.command,
+          ['-infile', file, '-samprate', '16000', '-logfn', '/dev/null', ...this.args],
+          {
+            signal: options.signal,
+          },
+        );
+      } finally {
+        await rm(file, { force: true });
+      }
+    });
+    return stdout
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ')
+      .toLowerCase();
+  }
+}
+
+/** The transcript every utterance gets when no speech recogniser is available. */
+export const NO_TRANSCRIBER_TEXT =
+  '[no transcriber is configured: install the Debian packages pocketsphinx and pocketsphinx-en-us, or pass engines.transcriber]';
+
+/** Stands in when no recogniser is installed: every transcript says so, instead of pretending. */
+export class NullTranscriber implements Transcriber {
+  readonly name = 'none';
+  async transcribe(): Promise<string> {
+    return NO_TRANSCRIBER_TEXT;
+  }
+}

@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** Whether an executable of this name is on PATH (checked without running it). */
+export function commandExists(command: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+/** Output of a finished child process. */
+export interface ProcessResult {
+  stdout: Buffer;
+  stderr: string;
+}
+
+/**
+ * Runs a command with optional stdin bytes and collects stdout. Rejects on a non-zero exit, a spawn error
+ * (e.g. ENOENT) or an abort; the child is killed on abort.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { input?: Uint8Array; signal?: AbortSignal } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new Error(`${command} aborted before start`));
+      return;
+    }
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    const onAbort = () => child.kill('SIGKILL');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => {
+      if (err.length < 4000) err += b.toString();
+    });
+    child.on('error', (e) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+    child.on('close', (code, sig) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (options.signal?.aborted) reject(new Error(`${command} aborted`));
+      else if (code !== 0)
+        reject(new Error(`${command} exited with ${code ?? sig}: ${err.trim().slice(0, 500)}`));
+      else resolve({ stdout: Buffer.concat(out), stderr: err });
+    });
+    // The child may exit before reading stdin (EPIPE): the exit code tells the real story.
+    child.stdin.on('error', () => {});
+    child.stdin.end(
+      options.input
+        ? Buffer.from(options.input.buffer, options.input.byteOffset, options.input.byteLength)
+        : undefined,
+    );
+  });
+}
+
+/** Runs a command synchronously and reports whether it exited 0 (used once at startup for probing). */
+export function probeCommand(command: string, args: readonly string[]): boolean {
+  if (!commandExists(command)) return false;
+  const r = spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+  return r.status === 0;
+}
+
+/**
+ * Runs at most `limit` tasks at once; the rest wait in order. Keeps process-per-utterance engines from
+ * starting hundreds of children when many sessions finish a turn together.
+ */
+export class ConcurrencyLimit {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,286 @@
+import type { FunctionTool, JsonSchema } from '../protocol.js';
+import { NO_TRANSCRIBER_TEXT } from './pocketsphinx.js';
+import type { Responder, ResponderContext, ResponderItem, ResponderReply } from './types.js';
+
+/** A fixed rule: when `match` is found in what the user said, reply with text or call a tool. */
+export interface ResponseRule {
+  /** A regular expression, or a keyword/phrase matched as whole words, case-insensitively. */
+  match: RegExp | string;
+  /** Text reply; `$1`, `$<name>` are replaced by the regular expression's groups. */
+  reply?: string;
+  /** Tool to call (must be among the tools in context, else the rule is skipped). */
+  tool?: string;
+  /** Tool arguments; string values may use `$1`/`$<name>` too. Missing ones are extracted from the text. */
+  arguments?: Record<string, unknown>;
+}
+
+/** Options of {@link RuleResponder}. */
+export interface RuleResponderOptions {
+  /** Rules tried before the ones written in the instructions and before tool keywords. */
+  rules?: ResponseRule[];
+  /** Said when there is no user text yet. Default: "Hello! How can I help you?". */
+  greeting?: string;
+  /** Reply when nothing matched; default echoes the user: `You said: <text>.` */
+  fallback?: (userText: string) => string;
+}
+
+const STOP_WORDS = new Set([
+  'get',
+  'set',
+  'do',
+  'make',
+  'the',
+  'a',
+  'an',
+  'to',
+  'of',
+  'for',
+  'and',
+  'fetch',
+  'run',
+  'tool',
+  'call',
+  'by',
+  'is',
+]);
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+];
+const PLACE_HINT = /city|location|place|country|town|destination|where|region|area/i;
+const TRAILING_FILLER = /\b(please|today|tomorrow|now|right now|tonight|thanks|thank you)\b.*$/i;
+// Instruction lines such as: When the user says "hello", reply "Hi there!"
+const INSTRUCTION_RULE =
+  /(?:when|if)\s+(?:the\s+user\s+)?(?:says|asks(?:\s+about)?|mentions)\s+["“']([^"”']+)["”']\s*[,:]?\s*(?:then\s+)?(?:reply|say|answer|respond)(?:\s+with)?\s*:?\s*["“]([^"”]+)["”]/gi;
+
+/**
+ * A deterministic responder configured from the session's `instructions` and `tools`:
+ * - after a `function_call_output`, it speaks the tool's result;
+ * - otherwise it tries explicit rules, then rules written in the instructions
+ *   (`When the user says "hello", reply "Hi there!"`), then tool keywords (the words of a tool's name,
+ *   e.g. `get_weather` → "weather"), extracting arguments from the user's words by the tool's JSON Schema
+ *   (enums by value, numbers, yes/no, places after "in/at/for/to", other strings after "about/for/called");
+ * - else a text reply (`fallback`, by default an echo of what the user said).
+ * `tool_choice` is honoured: `none` never calls, `required` always calls (the best match or the first
+ * tool), a named function is always that one.
+ */
+export class RuleResponder implements Responder {
+  readonly name = 'rules';
+  readonly needsTranscripts = true;
+  private readonly rules: ResponseRule[];
+  private readonly greeting: string;
+  private readonly fallback: (userText: string) => string;
+
+  constructor(options: RuleResponderOptions = {}) {
+    this.rules = options.rules ?? [];
+    this.greeting = options.greeting ?? 'Hello! How can I help you?';
+    this.fallback = options.fallback ?? defaultFallback;
+  }
+
+  respond(context: ResponderContext): ResponderReply {
+    const last = lastMeaningful(context.items);
+    if (last?.type === 'function_call_output')
+      return { text: speakToolOutput(context.items, last.call_id, last.output) };
+    const userText = last && last.type === 'message' && last.role === 'user' ? (last.text ?? '') : '';
+    const forced = forcedTool(context);
+    if (forced) return { toolCalls: [{ name: forced.name, arguments: extractArguments(forced, userText) }] };
+    if (!userText) {
+      return context.toolChoice === 'required' && context.tools.length > 0
+        ? { toolCalls: [{ name: context.tools[0].name, arguments: extractArguments(context.tools[0], '') }] }
+        : { text: this.greeting };
+    }
+    for (const rule of [...this.rules, ...parseInstructionRules(context.instructions)]) {
+      const reply = applyRule(rule, userText, context);
+      if (reply) return reply;
+    }
+    if (context.toolChoice !== 'none' && context.tools.length > 0) {
+      const tool =
+        bestTool(context.tools, userText) ??
+        (context.toolChoice === 'required' ? context.tools[0] : undefined);
+      if (tool) return { toolCalls: [{ name: tool.name, arguments: extractArguments(tool, userText) }] };
+    }
+    return { text: this.fallback(userText) };
+  }
+}
+
+function defaultFallback(userText: string): string {
+  if (userText === NO_TRANSCRIBER_TEXT)
+    return 'I heard you, but no transcriber is configured, so I do not know what you said.';
+  return `You said: ${userText.replace(/[.!?]+$/, '')}.`;
+}
+
+function lastMeaningful(items: readonly ResponderItem[]): ResponderItem | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    if (item.type === 'message' && item.role === 'system') continue;
+    return item;
+  }
+  return undefined;
+}
+
+function forcedTool(context: ResponderContext): FunctionTool | undefined {
+  const choice = context.toolChoice;
+  if (typeof choice === 'object') return context.tools.find((t) => t.name === choice.name);
+  return undefined;
+}
+
+/** Parses `When the user says "x", reply "y"` lines from instructions. */
+export function parseInstructionRules(instructions: string): ResponseRule[] {
+  const rules: ResponseRule[] = [];
+  for (const m of instructions.matchAll(INSTRUCTION_RULE)) rules.push({ match: m[1], reply: m[2] });
+  return rules;
+}
+
+function toRegExp(match: RegExp | string): RegExp {
+  if (typeof match !== 'string') return match;
+  const escaped = match
+    .trim()
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
+  return new RegExp(`\\b${escaped}\\b`, 'i');
+}
+
+function substitute(template: string, m: RegExpMatchArray): string {
+  return template.replace(/\$(?:<(\w+)>|(\d))/g, (_, name: string | undefined, index: string | undefined) =>
+    name ? (m.groups?.[name] ?? '') : (m[Number(index)] ?? ''),
+  );
+}
+
+function applyRule(rule: ResponseRule, text: string, context: ResponderContext): ResponderReply | undefined {
+  const m = text.match(toRegExp(rule.match));
+  if (!m) return undefined;
+  const reply: ResponderReply = {};
+  if (rule.reply) reply.text = substitute(rule.reply, m);
+  if (rule.tool && context.toolChoice !== 'none') {
+    const tool = context.tools.find((t) => t.name === rule.tool);
+    if (tool) {
+      const args = extractArguments(tool, text);
+      for (const [k, v] of Object.entries(rule.arguments ?? {}))
+        args[k] = typeof v === 'string' ? substitute(v, m) : v;
+      reply.toolCalls = [{ name: tool.name, arguments: args }];
+    }
+  }
+  return reply.text || reply.toolCalls ? reply : undefined;
+}
+
+/** Keywords of a tool: the words of its name without verbs like "get", singular. */
+export function toolKeywords(tool: FunctionTool): string[] {
+  return tool.name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .split(/[\s_-]+/)
+    .map((w) => w.toLowerCase())
+    .filter((w) => w.length > 2 && !STOP_WORDS.has(w))
+    .map((w) => (w.length > 4 && w.endsWith('s') ? w.slice(0, -1) : w));
+}
+
+function bestTool(tools: FunctionTool[], text: string): FunctionTool | undefined {
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z0-9']+/)
+    .filter(Boolean);
+  let best: FunctionTool | undefined;
+  let bestScore = 0;
+  for (const tool of tools) {
+    let score = 0;
+    for (const k of toolKeywords(tool))
+      if (words.some((w) => w === k || w === `${k}s` || (k.length >= 5 && w.startsWith(k)))) score++;
+    if (score > bestScore) {
+      best = tool;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function findNumber(text: string): number | undefined {
+  const digits = text.match(/-?\d+(?:\.\d+)?/);
+  if (digits) return Number(digits[0]);
+  const words = text.toLowerCase().split(/[^a-z]+/);
+  for (const w of words) {
+    const i = NUMBER_WORDS.indexOf(w);
+    if (i >= 0) return i;
+  }
+  return undefined;
+}
+
+function cleanPhrase(phrase: string): string {
+  return phrase
+    .replace(TRAILING_FILLER, '')
+    .replace(/[.,!?;:]+.*$/, '')
+    .trim()
+    .split(/\s+/)
+    .slice(0, 4)
+    .join(' ');
+}
+
+function extractString(name: string, schema: JsonSchema, text: string): string | undefined {
+  const hint = `${name} ${schema.description ?? ''}`;
+  const prepositions = PLACE_HINT.test(hint)
+    ? '(?:in|at|for|to|from|near)'
+    : '(?:about|for|called|named|to|of)';
+  const m = text.match(new RegExp(`\\b${prepositions}\\s+(?:the\\s+)?(.+)`, 'i'));
+  if (m) {
+    const phrase = cleanPhrase(m[1]);
+    if (phrase) return phrase;
+  }
+  return undefined;
+}
+
+/** Builds a tool's arguments object from the user's words, following its JSON Schema. */
+export function extractArguments(tool: FunctionTool, text: string): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  const props = tool.parameters?.properties ?? {};
+  for (const [name, schema] of Object.entries(props)) {
+    const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+    let value: unknown;
+    if (Array.isArray(schema.enum)) {
+      value =
+        schema.enum.find((e) => typeof e === 'string' && toRegExp(e).test(text)) ??
+        schema.enum.find((e) => e === findNumber(text));
+    } else if (type === 'number' || type === 'integer') {
+      const n = findNumber(text);
+      if (n !== undefined) value = type === 'integer' ? Math.round(n) : n;
+    } else if (type === 'boolean') {
+      if (/\b(yes|true|on|enable|enabled)\b/i.test(text)) value = true;
+      else if (/\b(no|false|off|disable|disabled)\b/i.test(text)) value = false;
+    } else if (type === 'string' || type === undefined) {
+      value = extractString(name, schema, text);
+    }
+    if (value !== undefined) args[name] = value;
+    else if (tool.parameters?.required?.includes(name) && (type === 'string' || type === undefined))
+      args[name] = text;
+  }
+  return args;
+}
+
+function speakToolOutput(items: readonly ResponderItem[], callId: string, output: string): string {
+  const call = items.find((i) => i.type === 'function_call' && i.call_id === callId);
+  const what = call && call.type === 'function_call' ? call.name.replace(/[_-]+/g, ' ') : 'the tool';
+  let summary = output.trim();
+  try {
+    const parsed: unknown = JSON.parse(output);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      summary = Object.entries(parsed as Record<string, unknown>)
+        .map(
+          ([k, v]) => `${k.replace(/[_-]+/g, ' ')} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+        )
+        .join(', ');
+    } else if (parsed !== null && parsed !== undefined) {
+      summary = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+    }
+  } catch {
+    // plain text output: speak it as it is
+  }
+  return summary ? `Here is the result of ${what}: ${summary}.` : `${what} returned nothing.`;
+}

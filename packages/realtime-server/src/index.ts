@@ -1,0 +1,76 @@
+/**
+ * @voxwire/realtime-server — a local server that speaks the OpenAI Realtime GA protocol over WebSocket with
+ * offline engines (server VAD, espeak-ng speech, pocketsphinx recognition, a rule/tool responder): the
+ * stand-in for OpenAI in examples and tests.
+ * @packageDocumentation
+ */
+
+export { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
+export { EspeakSynthesizer, type EspeakSynthesizerOptions, readStreamingWav } from './engines/espeak.js';
+export { FormantSynthesizer, type FormantSynthesizerOptions } from './engines/formant.js';
+export {
+  DEBIAN_POCKETSPHINX_MODEL,
+  NO_TRANSCRIBER_TEXT,
+  NullTranscriber,
+  PocketsphinxTranscriber,
+  type PocketsphinxTranscriberOptions,
+} from './engines/pocketsphinx.js';
+export {
+  extractArguments,
+  parseInstructionRules,
+  type ResponseRule,
+  RuleResponder,
+  type RuleResponderOptions,
+  toolKeywords,
+} from './engines/rule-responder.js';
+export {
+  ScriptedResponder,
+  type ScriptedResponderOptions,
+  type ScriptStep,
+} from './engines/scripted-responder.js';
+export type {
+  PcmAudio,
+  RealtimeEngines,
+  Responder,
+  ResponderContext,
+  ResponderItem,
+  ResponderReply,
+  ResponderToolCall,
+  Synthesizer,
+  Transcriber,
+} from './engines/types.js';
+export { RealtimeProtocolError, RealtimeServerConfigError } from './errors.js';
+export type { PacingMode } from './pacer.js';
+export type {
+  AudioFormat,
+  ClientEventType,
+  ContentPart,
+  ConversationItem,
+  FunctionCallItem,
+  FunctionCallOutputItem,
+  FunctionTool,
+  ItemStatus,
+  JsonSchema,
+  MessageItem,
+  RealtimeErrorBody,
+  RealtimeResponseObject,
+  RealtimeSessionConfig,
+  ResponseStatusDetails,
+  ResponseUsage,
+  SemanticVadConfig,
+  ServerEvent,
+  ServerVadConfig,
+  ToolChoice,
+  TurnDetectionConfig,
+} from './protocol.js';
+export { CLIENT_EVENT_TYPES } from './protocol.js';
+export { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.js';
+export { DEFAULT_SERVER_VAD, OPENAI_VOICES } from './session-config.js';
+export {
+  EnergySegmenter,
+  energySegmenter,
+  type SegmentEvent,
+  type SegmenterFactory,
+  type SegmenterSettings,
+  type SpeechSegmenter,
+} from './turn-detection.js';

@@ -1,0 +1,194 @@
+/**
+ * Wire shapes of the OpenAI Realtime GA protocol as this server sends and accepts them. They mirror the
+ * official `openai` package's `openai/resources/realtime/realtime` types (a test checks assignability), kept
+ * here so the server has no runtime or type dependency on that package.
+ */
+
+/** An audio format of the GA session (`audio.input.format` / `audio.output.format`). */
+export type AudioFormat =
+  | { type: 'audio/pcm'; rate: 24000 }
+  | { type: 'audio/pcmu' }
+  | { type: 'audio/pcma' };
+
+/** Server-side turn detection from amplitude/probability with a silence timer. */
+export interface ServerVadConfig {
+  type: 'server_vad';
+  threshold: number;
+  prefix_padding_ms: number;
+  silence_duration_ms: number;
+  create_response: boolean;
+  interrupt_response: boolean;
+  idle_timeout_ms: number | null;
+}
+
+/** Semantic VAD: approximated here by server VAD with a silence timer chosen from `eagerness`. */
+export interface SemanticVadConfig {
+  type: 'semantic_vad';
+  eagerness: 'low' | 'medium' | 'high' | 'auto';
+  create_response: boolean;
+  interrupt_response: boolean;
+}
+
+export type TurnDetectionConfig = ServerVadConfig | SemanticVadConfig;
+
+/** A function tool the responder may call. */
+export interface FunctionTool {
+  type: 'function';
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: JsonSchema;
+}
+
+/** The subset of JSON Schema the rule responder reads to extract arguments. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  description?: string;
+  [key: string]: unknown;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+
+/** The GA session object sent in `session.created` / `session.updated`. */
+export interface RealtimeSessionConfig {
+  type: 'realtime';
+  object: 'realtime.session';
+  id: string;
+  model: string;
+  output_modalities: Array<'audio' | 'text'>;
+  instructions: string;
+  tools: FunctionTool[];
+  tool_choice: ToolChoice;
+  max_output_tokens: number | 'inf';
+  tracing: null | 'auto' | Record<string, unknown>;
+  truncation: 'auto' | 'disabled' | Record<string, unknown>;
+  prompt: null | Record<string, unknown>;
+  expires_at: number;
+  include: null | string[];
+  audio: {
+    input: {
+      format: AudioFormat;
+      transcription: null | { model: string; language?: string; prompt?: string };
+      noise_reduction: null | { type: 'near_field' | 'far_field' };
+      turn_detection: TurnDetectionConfig | null;
+    };
+    output: {
+      format: AudioFormat;
+      voice: string;
+      speed: number;
+    };
+  };
+}
+
+/** One content part of a message item. */
+export interface ContentPart {
+  type: 'input_text' | 'input_audio' | 'output_text' | 'output_audio' | 'text' | 'audio';
+  text?: string;
+  /** Base64 audio, only in `conversation.item.retrieved` and when a client sends input audio. */
+  audio?: string;
+  transcript?: string | null;
+}
+
+export type ItemStatus = 'completed' | 'incomplete' | 'in_progress';
+
+export interface MessageItem {
+  id: string;
+  object: 'realtime.item';
+  type: 'message';
+  role: 'user' | 'assistant' | 'system';
+  status: ItemStatus;
+  content: ContentPart[];
+}
+
+export interface FunctionCallItem {
+  id: string;
+  object: 'realtime.item';
+  type: 'function_call';
+  status: ItemStatus;
+  name: string;
+  call_id: string;
+  arguments: string;
+}
+
+export interface FunctionCallOutputItem {
+  id: string;
+  object: 'realtime.item';
+  type: 'function_call_output';
+  status: ItemStatus;
+  call_id: string;
+  output: string;
+}
+
+/** A conversation item as it appears on the wire. */
+export type ConversationItem = MessageItem | FunctionCallItem | FunctionCallOutputItem;
+
+export interface ResponseUsage {
+  total_tokens: number;
+  input_tokens: number;
+  output_tokens: number;
+  input_token_details: {
+    text_tokens: number;
+    audio_tokens: number;
+    image_tokens: number;
+    cached_tokens: number;
+    cached_tokens_details: { text_tokens: number; audio_tokens: number; image_tokens: number };
+  };
+  output_token_details: { text_tokens: number; audio_tokens: number };
+}
+
+export interface ResponseStatusDetails {
+  type: 'completed' | 'cancelled' | 'incomplete' | 'failed';
+  reason?: 'turn_detected' | 'client_cancelled' | 'max_output_tokens' | 'content_filter';
+  error?: { type: string; code?: string; message?: string };
+}
+
+/** The response object of `response.created` / `response.done`. */
+export interface RealtimeResponseObject {
+  object: 'realtime.response';
+  id: string;
+  status: 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete';
+  status_details: ResponseStatusDetails | null;
+  output: ConversationItem[];
+  conversation_id: string;
+  output_modalities: Array<'audio' | 'text'>;
+  max_output_tokens: number | 'inf';
+  audio: { output: { format: AudioFormat; voice: string } };
+  usage: ResponseUsage | null;
+  metadata: Record<string, string> | null;
+}
+
+/** The `error` object of an `error` server event. */
+export interface RealtimeErrorBody {
+  type: string;
+  code: string | null;
+  message: string;
+  param: string | null;
+  event_id: string | null;
+}
+
+/** Any server event: a `type`, the server's `event_id`, and the event's fields. */
+export interface ServerEvent {
+  type: string;
+  event_id: string;
+  [field: string]: unknown;
+}
+
+/** Every client event type this server understands. */
+export const CLIENT_EVENT_TYPES = [
+  'session.update',
+  'input_audio_buffer.append',
+  'input_audio_buffer.commit',
+  'input_audio_buffer.clear',
+  'conversation.item.create',
+  'conversation.item.delete',
+  'conversation.item.retrieve',
+  'conversation.item.truncate',
+  'response.create',
+  'response.cancel',
+  'output_audio_buffer.clear',
+] as const;
+
+export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];

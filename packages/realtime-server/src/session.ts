@@ -1,0 +1,680 @@
+import { decodeInputAudio, encodeOutputAudio } from './audio/format.js';
+import { Conversation, type ItemRecord } from './conversation.js';
+import type { RealtimeEngines } from './engines/types.js';
+import { RealtimeProtocolError } from './errors.js';
+import { IdFactory } from './ids.js';
+import { InputAudioBuffer } from './input-buffer.js';
+import { parseClientItem } from './items.js';
+import type { PacingMode } from './pacer.js';
+import {
+  CLIENT_EVENT_TYPES,
+  type ClientEventType,
+  type ConversationItem,
+  type RealtimeSessionConfig,
+} from './protocol.js';
+import { ResponseRun, type ResponseSettings } from './response.js';
+import {
+  applySessionUpdate,
+  defaultSession,
+  formatRate,
+  parseAudioFormat,
+  parseMaxOutputTokens,
+  parseOutputModalities,
+  parseToolChoice,
+  parseTools,
+} from './session-config.js';
+import type { SegmenterFactory, SpeechSegmenter } from './turn-detection.js';
+import { RateLimitWindow } from './usage.js';
+import {
+  isObject,
+  type JsonObject,
+  rejectUnknown,
+  requireArray,
+  requireEnum,
+  requireNumber,
+  requireObject,
+  requireString,
+} from './validate.js';
+
+/** Silence that ends a turn for each `semantic_vad` eagerness (approximating OpenAI's model-based VAD). */
+const SEMANTIC_SILENCE_MS = { low: 1500, medium: 800, high: 300, auto: 800 } as const;
+/** OpenAI refuses to commit less than this. */
+const MIN_COMMIT_MS = 100;
+/** 15 MiB of PCM16, OpenAI's input buffer limit. */
+const MAX_INPUT_BYTES = 15 * 1024 * 1024;
+
+/** How a session talks to its transport and engines. */
+export interface SessionOptions {
+  model: string;
+  engines: RealtimeEngines;
+  pacing: PacingMode;
+  /** Audio per `response.output_audio.delta`, ms. */
+  chunkMs: number;
+  segmenter: SegmenterFactory;
+  /** Sends one serialised server event. */
+  send(json: string): void;
+  /** Applied to the default session before `session.created`. */
+  configure?: (session: RealtimeSessionConfig) => void;
+}
+
+interface VadState {
+  segmenter: SpeechSegmenter;
+  /** Absolute input position of the segmenter's sample 0. */
+  base: number;
+  /** The turn in progress, if speech has started. */
+  speech: { itemId: string; start: number } | null;
+}
+
+/**
+ * One Realtime session: the state behind one WebSocket. Parses and validates client events, keeps the
+ * session config, input audio buffer, conversation and the active response, and emits server events.
+ * Every refused client event gets an `error` event; nothing here closes the socket.
+ */
+export class RealtimeSession {
+  readonly id: string;
+  private readonly ids = new IdFactory();
+  private config: RealtimeSessionConfig;
+  private readonly conversation = new Conversation();
+  private readonly conversationId: string;
+  private input: InputAudioBuffer;
+  /** Milliseconds of input received before the current input format took effect. */
+  private msBase = 0;
+  private vad: VadState | null = null;
+  private active: ResponseRun | null = null;
+  private autoResponsePending = false;
+  private responses = 0;
+  private audioProduced = false;
+  private closed = false;
+  private readonly lifetime = new AbortController();
+  private readonly rateLimits = new RateLimitWindow();
+
+  constructor(private readonly options: SessionOptions) {
+    this.id = this.ids.next('sess');
+    this.conversationId = this.ids.next('conv');
+    this.config = defaultSession(this.id, options.model, Math.floor(Date.now() / 1000));
+    options.configure?.(this.config);
+    this.input = new InputAudioBuffer(MAX_INPUT_BYTES / 2);
+    this.resetVad();
+  }
+
+  /** Sends `session.created`; call once the socket is open. */
+  start(): void {
+    this.emit('session.created', { session: structuredClone(this.config) });
+  }
+
+  /** Current session configuration (a copy). */
+  get session(): RealtimeSessionConfig {
+    return structuredClone(this.config);
+  }
+
+  /** Handles one WebSocket message. Never throws. */
+  handleMessage(data: string, isBinary = false): void {
+    if (this.closed) return;
+    let eventId: string | null = null;
+    try {
+      if (isBinary) {
+        throw new RealtimeProtocolError(
+          'invalid_type',
+          'Binary frames are not supported: send client events as JSON text frames.',
+        );
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+      } catch (err) {
+        throw new RealtimeProtocolError(
+          'invalid_json',
+          `The message is not valid JSON: ${(err as Error).message}.`,
+        );
+      }
+      if (!isObject(parsed)) {
+        throw new RealtimeProtocolError(
+          'invalid_type',
+          'A client event must be a JSON object with a "type" field.',
+        );
+      }
+      if (parsed.event_id !== undefined) {
+        eventId = typeof parsed.event_id === 'string' ? parsed.event_id : null;
+        requireString(parsed.event_id, 'event_id');
+      }
+      const type = requireEnum(parsed.type, 'type', CLIENT_EVENT_TYPES);
+      this.dispatch(type, parsed);
+    } catch (err) {
+      this.reportError(err, eventId);
+    }
+  }
+
+  /** Stops everything: active response, pending engine work. */
+  close(): void {
+    if (this.closed) return;
+    this.active?.cancel('client_cancelled');
+    this.closed = true;
+    this.lifetime.abort();
+  }
+
+  private reportError(err: unknown, eventId: string | null): void {
+    const error =
+      err instanceof RealtimeProtocolError
+        ? err
+        : new RealtimeProtocolError(
+            'server_error',
+            `Internal error: ${(err as Error)?.message ?? String(err)}`,
+            null,
+            'server_error',
+          );
+    this.emit('error', { error: error.toBody(eventId) });
+  }
+
+  private emit(type: string, fields: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.options.send(JSON.stringify({ type, event_id: this.ids.next('event'), ...fields }));
+  }
+
+  private dispatch(type: ClientEventType, ev: JsonObject): void {
+    switch (type) {
+      case 'session.update':
+        rejectUnknown(ev, ['type', 'event_id', 'session'], '');
+        this.onSessionUpdate(ev.session);
+        break;
+      case 'input_audio_buffer.append':
+        rejectUnknown(ev, ['type', 'event_id', 'audio'], '');
+        this.onAppend(requireString(ev.audio, 'audio'));
+        break;
+      case 'input_audio_buffer.commit':
+        rejectUnknown(ev, ['type', 'event_id'], '');
+        this.onCommit();
+        break;
+      case 'input_audio_buffer.clear':
+        rejectUnknown(ev, ['type', 'event_id'], '');
+        this.input.clear();
+        this.resetVad();
+        this.emit('input_audio_buffer.cleared', {});
+        break;
+      case 'conversation.item.create':
+        rejectUnknown(ev, ['type', 'event_id', 'item', 'previous_item_id'], '');
+        this.onItemCreate(ev);
+        break;
+      case 'conversation.item.delete':
+        rejectUnknown(ev, ['type', 'event_id', 'item_id'], '');
+        this.onItemDelete(requireString(ev.item_id, 'item_id'));
+        break;
+      case 'conversation.item.retrieve':
+        rejectUnknown(ev, ['type', 'event_id', 'item_id'], '');
+        this.onItemRetrieve(requireString(ev.item_id, 'item_id'));
+        break;
+      case 'conversation.item.truncate':
+        rejectUnknown(ev, ['type', 'event_id', 'item_id', 'content_index', 'audio_end_ms'], '');
+        this.onItemTruncate(ev);
+        break;
+      case 'response.create':
+        rejectUnknown(ev, ['type', 'event_id', 'response'], '');
+        this.onResponseCreate(ev.response);
+        break;
+      case 'response.cancel':
+        rejectUnknown(ev, ['type', 'event_id', 'response_id'], '');
+        this.onResponseCancel(
+          ev.response_id === undefined ? undefined : requireString(ev.response_id, 'response_id'),
+        );
+        break;
+      case 'output_audio_buffer.clear':
+        rejectUnknown(ev, ['type', 'event_id'], '');
+        this.onOutputClear();
+        break;
+    }
+  }
+
+  // ---- session ------------------------------------------------------------------------------------------
+
+  private onSessionUpdate(patch: unknown): void {
+    const next = applySessionUpdate(this.config, patch, this.audioProduced);
+    const formatChanged = next.audio.input.format.type !== this.config.audio.input.format.type;
+    const vadChanged =
+      JSON.stringify(next.audio.input.turn_detection) !==
+      JSON.stringify(this.config.audio.input.turn_detection);
+    if (formatChanged) {
+      // Positions restart at the new rate; keep the session clock continuous in ms.
+      this.msBase = this.ms(this.input.end);
+      this.input = new InputAudioBuffer(MAX_INPUT_BYTES / 2);
+    }
+    this.config = next;
+    if (formatChanged || vadChanged) this.resetVad();
+    this.emit('session.updated', { session: structuredClone(this.config) });
+  }
+
+  // ---- input audio --------------------------------------------------------------------------------------
+
+  private get inputRate(): number {
+    return formatRate(this.config.audio.input.format);
+  }
+
+  /** Session milliseconds of an absolute input position. */
+  private ms(position: number): number {
+    return Math.round(this.msBase + (position * 1000) / this.inputRate);
+  }
+
+  private resetVad(): void {
+    const td = this.config.audio.input.turn_detection;
+    if (!td) {
+      this.vad = null;
+      return;
+    }
+    const threshold = td.type === 'server_vad' ? td.threshold : 0.5;
+    const silenceDurationMs =
+      td.type === 'server_vad' ? td.silence_duration_ms : SEMANTIC_SILENCE_MS[td.eagerness];
+    this.vad = {
+      segmenter: this.options.segmenter({ sampleRate: this.inputRate, threshold, silenceDurationMs }),
+      base: this.input.end,
+      speech: null,
+    };
+  }
+
+  private get prefixSamples(): number {
+    const td = this.config.audio.input.turn_detection;
+    const ms = td?.type === 'server_vad' ? td.prefix_padding_ms : 300;
+    return Math.round((ms * this.inputRate) / 1000);
+  }
+
+  private onAppend(audio: string): void {
+    const pcm = decodeInputAudio(audio, this.config.audio.input.format);
+    this.input.append(pcm);
+    const vad = this.vad;
+    if (!vad) return;
+    for (const event of vad.segmenter.push(pcm)) {
+      const position = vad.base + event.sample;
+      if (event.type === 'start') this.onSpeechStarted(vad, position);
+      else if (vad.speech) this.onSpeechStopped(vad, vad.speech, position);
+    }
+    if (!vad.speech) {
+      // Between turns only the prefix padding can still become part of an utterance.
+      this.input.dropBefore(this.input.end - this.prefixSamples);
+    }
+  }
+
+  private onSpeechStarted(vad: VadState, position: number): void {
+    const start = Math.max(this.input.begin, position - this.prefixSamples);
+    const itemId = this.ids.next('item');
+    vad.speech = { itemId, start };
+    this.emit('input_audio_buffer.speech_started', { audio_start_ms: this.ms(start), item_id: itemId });
+    const td = this.config.audio.input.turn_detection;
+    if (this.active && td?.interrupt_response) this.active.cancel('turn_detected');
+  }
+
+  private onSpeechStopped(vad: VadState, speech: { itemId: string; start: number }, position: number): void {
+    vad.speech = null;
+    const end = Math.min(position, this.input.end);
+    this.emit('input_audio_buffer.speech_stopped', { audio_end_ms: this.ms(end), item_id: speech.itemId });
+    this.commitRange(speech.start, end, speech.itemId);
+    if (this.config.audio.input.turn_detection?.create_response) {
+      if (this.active) this.autoResponsePending = true;
+      else this.startResponse(this.settingsFrom(undefined));
+    }
+  }
+
+  private onCommit(): void {
+    const heldMs = (this.input.size * 1000) / this.inputRate;
+    if (heldMs < MIN_COMMIT_MS) {
+      throw new RealtimeProtocolError(
+        'input_audio_buffer_commit_empty',
+        `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${heldMs.toFixed(2)}ms of audio.`,
+      );
+    }
+    const itemId = this.vad?.speech?.itemId ?? this.ids.next('item');
+    this.commitRange(this.input.begin, this.input.end, itemId);
+    this.resetVad();
+  }
+
+  /** Moves input [start, end) into a new user item and emits committed/added/done, then transcribes. */
+  private commitRange(start: number, end: number, itemId: string): void {
+    const pcm = this.input.copy(start, end);
+    this.input.dropBefore(end);
+    const format = this.config.audio.input.format;
+    const record: ItemRecord = {
+      item: {
+        id: itemId,
+        object: 'realtime.item',
+        type: 'message',
+        role: 'user',
+        status: 'completed',
+        content: [{ type: 'input_audio', transcript: null }],
+      },
+      audio: { pcm, sampleRate: this.inputRate, format },
+    };
+    const previous = this.conversation.insert(record);
+    this.emit('input_audio_buffer.committed', { previous_item_id: previous, item_id: itemId });
+    this.emit('conversation.item.added', { previous_item_id: previous, item: structuredClone(record.item) });
+    this.emit('conversation.item.done', { previous_item_id: previous, item: structuredClone(record.item) });
+    this.transcribe(record);
+  }
+
+  /** Transcribes user audio when the session asks for it or the responder reads words. */
+  private transcribe(record: ItemRecord): void {
+    const wanted = this.config.audio.input.transcription;
+    if (!record.audio || (!wanted && !this.options.engines.responder.needsTranscripts)) return;
+    const audio = { pcm: record.audio.pcm, sampleRate: record.audio.sampleRate };
+    const itemId = record.item.id;
+    const seconds = audio.pcm.length / audio.sampleRate;
+    record.transcribing = this.options.engines.transcriber
+      .transcribe(audio, { language: wanted?.language, signal: this.lifetime.signal })
+      .then(
+        (transcript) => {
+          record.transcript = transcript;
+          if (!wanted) return;
+          if (record.item.type === 'message') record.item.content[0].transcript = transcript;
+          if (transcript) {
+            this.emit('conversation.item.input_audio_transcription.delta', {
+              item_id: itemId,
+              content_index: 0,
+              delta: transcript,
+            });
+          }
+          this.emit('conversation.item.input_audio_transcription.completed', {
+            item_id: itemId,
+            content_index: 0,
+            transcript,
+            usage: { type: 'duration', seconds: Number(seconds.toFixed(3)) },
+          });
+        },
+        (err: Error) => {
+          if (!wanted || this.closed) return;
+          this.emit('conversation.item.input_audio_transcription.failed', {
+            item_id: itemId,
+            content_index: 0,
+            error: {
+              type: 'transcription_error',
+              code: 'transcriber_failed',
+              message: err.message,
+              param: null,
+            },
+          });
+        },
+      );
+  }
+
+  // ---- conversation items -------------------------------------------------------------------------------
+
+  private onItemCreate(ev: JsonObject): void {
+    const previousId =
+      ev.previous_item_id === undefined ? undefined : requireString(ev.previous_item_id, 'previous_item_id');
+    if (previousId !== undefined && previousId !== 'root' && !this.conversation.has(previousId)) {
+      throw new RealtimeProtocolError(
+        'invalid_value',
+        `Error adding item: the previous item with id '${previousId}' does not exist.`,
+        'previous_item_id',
+      );
+    }
+    const record = parseClientItem(
+      ev.item,
+      'item',
+      () => this.ids.next('item'),
+      this.config.audio.input.format,
+    );
+    const item = record.item;
+    if (this.conversation.has(item.id)) {
+      throw new RealtimeProtocolError(
+        'item_already_exists',
+        `Error adding item: an item with id '${item.id}' already exists.`,
+        'item.id',
+      );
+    }
+    if (item.type === 'function_call_output' && !this.conversation.findCall(item.call_id)) {
+      throw new RealtimeProtocolError(
+        'invalid_value',
+        `Error adding item: no function_call item with call_id '${item.call_id}' is in the conversation.`,
+        'item.call_id',
+      );
+    }
+    const previous = this.conversation.insert(record, previousId);
+    this.emit('conversation.item.added', { previous_item_id: previous, item: structuredClone(item) });
+    this.emit('conversation.item.done', { previous_item_id: previous, item: structuredClone(item) });
+    if (record.audio && record.transcript === undefined) this.transcribe(record);
+  }
+
+  private onItemDelete(itemId: string): void {
+    if (!this.conversation.delete(itemId)) {
+      throw new RealtimeProtocolError(
+        'item_delete_invalid_item_id',
+        `Error deleting item: the item with id '${itemId}' does not exist.`,
+        'item_id',
+      );
+    }
+    this.emit('conversation.item.deleted', { item_id: itemId });
+  }
+
+  private onItemRetrieve(itemId: string): void {
+    const record = this.conversation.get(itemId);
+    if (!record) {
+      throw new RealtimeProtocolError(
+        'item_retrieve_invalid_item_id',
+        `Error retrieving item: the item with id '${itemId}' does not exist.`,
+        'item_id',
+      );
+    }
+    const item: ConversationItem = structuredClone(record.item);
+    if (record.audio && item.type === 'message') {
+      const part = item.content.find((c) => c.type === 'input_audio' || c.type === 'output_audio');
+      if (part)
+        part.audio = encodeOutputAudio(
+          record.audio.pcm,
+          record.audio.format,
+          new Uint8Array(record.audio.pcm.length),
+        );
+    }
+    this.emit('conversation.item.retrieved', { item });
+  }
+
+  private onItemTruncate(ev: JsonObject): void {
+    const itemId = requireString(ev.item_id, 'item_id');
+    const contentIndex = requireNumber(ev.content_index, 'content_index', { min: 0, integer: true });
+    const audioEndMs = requireNumber(ev.audio_end_ms, 'audio_end_ms', { min: 0, integer: true });
+    const record = this.conversation.get(itemId);
+    if (!record) {
+      throw new RealtimeProtocolError(
+        'item_truncate_invalid_item_id',
+        `Error truncating item: the item with id '${itemId}' does not exist.`,
+        'item_id',
+      );
+    }
+    const item = record.item;
+    if (item.type !== 'message' || item.role !== 'assistant') {
+      throw new RealtimeProtocolError(
+        'invalid_value',
+        `Error truncating item: only assistant messages can be truncated.`,
+        'item_id',
+      );
+    }
+    // Stop generating the rest of an item the client has already cut off.
+    if (this.active?.itemIds.has(itemId)) this.active.cancel('client_cancelled');
+    const part = item.content[contentIndex];
+    if (part?.type !== 'output_audio' || !record.audio) {
+      throw new RealtimeProtocolError(
+        'invalid_value',
+        `Error truncating item: content_index ${contentIndex} of item '${itemId}' is not an audio part.`,
+        'content_index',
+      );
+    }
+    const durationMs = (record.audio.pcm.length * 1000) / record.audio.sampleRate;
+    if (audioEndMs > Math.ceil(durationMs)) {
+      throw new RealtimeProtocolError(
+        'invalid_value',
+        `Error truncating item: audio_end_ms ${audioEndMs} is longer than the item's audio (${Math.round(durationMs)} ms).`,
+        'audio_end_ms',
+      );
+    }
+    const keep = Math.min(record.audio.pcm.length, Math.round((audioEndMs * record.audio.sampleRate) / 1000));
+    record.audio = { ...record.audio, pcm: record.audio.pcm.subarray(0, keep) };
+    // Like OpenAI: the transcript is removed so no text the user did not hear stays in context.
+    part.transcript = '';
+    record.transcript = '';
+    this.emit('conversation.item.truncated', {
+      item_id: itemId,
+      content_index: contentIndex,
+      audio_end_ms: audioEndMs,
+    });
+  }
+
+  // ---- responses ----------------------------------------------------------------------------------------
+
+  private settingsFrom(raw: unknown): ResponseSettings {
+    const c = this.config;
+    const settings: ResponseSettings = {
+      instructions: c.instructions,
+      tools: c.tools,
+      toolChoice: c.tool_choice,
+      modalities: c.output_modalities,
+      format: c.audio.output.format,
+      voice: c.audio.output.voice,
+      speed: c.audio.output.speed,
+      maxOutputTokens: c.max_output_tokens,
+      addToConversation: true,
+      metadata: null,
+    };
+    if (raw === undefined) return settings;
+    const r = requireObject(raw, 'response');
+    rejectUnknown(
+      r,
+      [
+        'instructions',
+        'output_modalities',
+        'tools',
+        'tool_choice',
+        'conversation',
+        'input',
+        'metadata',
+        'max_output_tokens',
+        'audio',
+        'prompt',
+      ],
+      'response',
+    );
+    if (r.instructions !== undefined)
+      settings.instructions = requireString(r.instructions, 'response.instructions');
+    if (r.output_modalities !== undefined)
+      settings.modalities = parseOutputModalities(r.output_modalities, 'response.output_modalities');
+    if (r.tools !== undefined) settings.tools = parseTools(r.tools, 'response.tools');
+    if (r.tool_choice !== undefined)
+      settings.toolChoice = parseToolChoice(r.tool_choice, settings.tools, 'response.tool_choice');
+    if (r.max_output_tokens !== undefined)
+      settings.maxOutputTokens = parseMaxOutputTokens(r.max_output_tokens, 'response.max_output_tokens');
+    if (r.conversation !== undefined) {
+      const conv = requireString(r.conversation, 'response.conversation');
+      if (conv !== 'auto' && conv !== 'none') {
+        throw new RealtimeProtocolError(
+          'invalid_value',
+          `Invalid value: '${conv}'. Supported values are: 'auto', 'none'.`,
+          'response.conversation',
+        );
+      }
+      settings.addToConversation = conv === 'auto';
+    }
+    if (r.metadata !== undefined && r.metadata !== null) {
+      const meta = requireObject(r.metadata, 'response.metadata');
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(meta)) out[k] = requireString(v, `response.metadata.${k}`);
+      settings.metadata = out;
+    }
+    if (r.audio !== undefined) {
+      const audio = requireObject(r.audio, 'response.audio');
+      rejectUnknown(audio, ['output'], 'response.audio');
+      const output = requireObject(audio.output, 'response.audio.output');
+      rejectUnknown(output, ['format', 'voice'], 'response.audio.output');
+      if (output.format !== undefined)
+        settings.format = parseAudioFormat(output.format, 'response.audio.output.format');
+      if (output.voice !== undefined)
+        settings.voice = requireString(output.voice, 'response.audio.output.voice', { nonEmpty: true });
+    }
+    if (r.input !== undefined) {
+      settings.input = requireArray(r.input, 'response.input').map((raw, i) =>
+        this.resolveInputItem(raw, `response.input[${i}]`),
+      );
+    }
+    return settings;
+  }
+
+  private resolveInputItem(raw: unknown, param: string): ItemRecord {
+    const obj = requireObject(raw, param);
+    if (obj.type === 'item_reference') {
+      rejectUnknown(obj, ['type', 'id'], param);
+      const id = requireString(obj.id, `${param}.id`);
+      const record = this.conversation.get(id);
+      if (!record)
+        throw new RealtimeProtocolError(
+          'invalid_value',
+          `Item reference '${id}' is not in the conversation.`,
+          `${param}.id`,
+        );
+      return record;
+    }
+    const record = parseClientItem(obj, param, () => this.ids.next('item'), this.config.audio.input.format);
+    if (record.audio && record.transcript === undefined) this.transcribe(record);
+    return record;
+  }
+
+  private onResponseCreate(raw: unknown): void {
+    if (this.active) {
+      throw new RealtimeProtocolError(
+        'conversation_already_has_active_response',
+        `Conversation already has an active response in progress: ${this.active.id}. Wait until the response is finished before creating a new one.`,
+      );
+    }
+    this.startResponse(this.settingsFrom(raw));
+  }
+
+  private startResponse(settings: ResponseSettings): void {
+    const run = new ResponseRun(
+      {
+        sessionId: this.id,
+        conversationId: this.conversationId,
+        engines: this.options.engines,
+        ids: this.ids,
+        conversation: this.conversation,
+        pacing: this.options.pacing,
+        chunkMs: this.options.chunkMs,
+        emit: (type, fields) => this.emit(type, fields),
+        finished: (response, outputTokens) => {
+          if (this.active === run) this.active = null;
+          if (
+            response.output.some(
+              (i) => i.type === 'message' && i.content.some((c) => c.type === 'output_audio'),
+            )
+          ) {
+            this.audioProduced = true;
+          }
+          const total = (response.usage?.input_tokens ?? 0) + outputTokens;
+          this.emit('rate_limits.updated', { rate_limits: this.rateLimits.record(total) });
+          if (this.autoResponsePending && !this.closed) {
+            this.autoResponsePending = false;
+            this.startResponse(this.settingsFrom(undefined));
+          }
+        },
+      },
+      settings,
+      this.responses++,
+    );
+    this.active = run;
+    void run.run();
+  }
+
+  private onResponseCancel(responseId: string | undefined): void {
+    if (!this.active) {
+      throw new RealtimeProtocolError(
+        'response_cancel_not_active',
+        'Cancellation failed: no active response found.',
+        null,
+      );
+    }
+    if (responseId !== undefined && responseId !== this.active.id) {
+      throw new RealtimeProtocolError(
+        'response_cancel_not_active',
+        `Cancellation failed: response '${responseId}' is not the active response (${this.active.id}).`,
+        'response_id',
+      );
+    }
+    this.active.cancel('client_cancelled');
+  }
+
+  private onOutputClear(): void {
+    const run = this.active;
+    run?.cancel('client_cancelled');
+    this.emit('output_audio_buffer.cleared', { response_id: run?.id ?? null });
+  }
+}
