@@ -1,0 +1,1392 @@
+import { AudioInputEncoder, checkPcm } from './audio-input.js';
+import { AudioOutputDecoder } from './audio-output.js';
+import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
+import { Conversation, type ConversationEntry } from './conversation.js';
+import { type Listener, TypedEmitter } from './emitter.js';
+import { RealtimeClientError } from './errors.js';
+import { LatencyWindow, type RealtimeMetrics } from './metrics.js';
+import type { PlaybackTracker } from './playback.js';
+import {
+  BETA_EVENT_ALIASES,
+  type ClientConversationItem,
+  type ClientEvent,
+  type FunctionCallArgumentsDoneEvent,
+  type FunctionToolDefinition,
+  type RealtimeAudioFormat,
+  type ResponseCreateParams,
+  SERVER_EVENT_TYPES,
+  type ServerEvent,
+  type ServerEventOf,
+  type ServerEventType,
+  type ServerResponse,
+  type SessionConfig,
+  type SessionUpdate,
+} from './protocol.js';
+import { type OverflowInfo, SendQueue } from './send-queue.js';
+import {
+  DefaultWebSocket,
+  frameText,
+  OPEN,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './socket.js';
+import { runTool, type ToolDefinition, type ToolHandler, type ToolOptions } from './tools.js';
+
+/** Options of {@link RealtimeClient}. */
+export interface RealtimeClientOptions {
+  /**
+   * WebSocket URL. Default `wss://api.openai.com/v1/realtime`. May point at Azure, a proxy or a local
+   * `@voxwire/realtime-server`; `?model=` is added unless the URL already has `model` or `deployment`.
+   */
+  url?: string;
+  /** Sent as `Authorization: Bearer …`. Default `process.env.OPENAI_API_KEY`. */
+  apiKey?: string;
+  /** Model, sent in the URL. Default `gpt-realtime`. */
+  model?: string;
+  /** Extra upgrade headers (e.g. Azure's `api-key`). */
+  headers?: Record<string, string>;
+  /** Initial session configuration, sent on connect and re-sent after every reconnect. */
+  session?: SessionUpdate;
+  /** Reconnection policy, or `false` to never reconnect. Default {@link DEFAULT_RECONNECT}. */
+  reconnect?: ReconnectOptions | false;
+  /** WebSocket class. Default `ws`. */
+  WebSocket?: WebSocketConstructor;
+  /**
+   * Playout position source. When set, the client feeds it every audio chunk it emits (if it has
+   * `onAudio`) and interrupts automatically on `speech_started` while assistant audio is still playing.
+   */
+  playback?: PlaybackTracker;
+  /** Input batch length in ms: appended audio is sent in chunks this long. Default 100. */
+  batchMs?: number;
+  /** Rate of the PCM in `audio` events. Default: the wire rate (24000 for PCM, 8000 for G.711). */
+  outputSampleRate?: number;
+  /** Keep received assistant audio in the conversation items. Default false (no growth over long calls). */
+  retainAudio?: boolean;
+  /** Conversation items kept (oldest dropped). Default 200. */
+  maxConversationItems?: number;
+  /** Ping interval; a ping unanswered by the next one drops the connection. 0 disables. Default 30000. */
+  heartbeatIntervalMs?: number;
+  /** The server's session time limit. Default 60 minutes (OpenAI's). */
+  sessionMaxMs?: number;
+  /** How long before the limit the client rolls over to a fresh session (at a quiet moment). Default 5 min. */
+  rolloverMarginMs?: number;
+  /** Time allowed for the upgrade and `session.created`. Default 15000. */
+  connectTimeoutMs?: number;
+  /** Socket bytes in flight above which sends are queued instead. Default 256 KiB. */
+  highWaterMarkBytes?: number;
+  /** Queue bound; beyond it the oldest queued audio is dropped and an `overflow` event says so. Default 2 MiB. */
+  maxQueueBytes?: number;
+  /** Default tool handler timeout. Default 10000. */
+  toolTimeoutMs?: number;
+}
+
+/** A chunk of assistant audio. */
+export interface AudioChunk {
+  /** Mono PCM16 samples. */
+  pcm: Int16Array;
+  sampleRate: number;
+  channels: 1;
+  itemId: string;
+  responseId: string;
+  contentIndex: number;
+}
+
+/** Assistant speech text (transcript of the audio, or text output). */
+export interface TranscriptEvent {
+  itemId: string;
+  responseId: string;
+  /** New text ('' on the final event). */
+  delta: string;
+  /** All text of the item so far. */
+  text: string;
+  done: boolean;
+}
+
+/** Transcript of the user's audio. */
+export interface UserTranscriptEvent {
+  itemId: string;
+  delta: string;
+  text: string;
+  done: boolean;
+}
+
+/** A function call from the model. */
+export interface ToolCallEvent {
+  callId: string;
+  name: string;
+  itemId: string;
+  responseId: string;
+  /** The raw argument string. */
+  rawArguments: string;
+  /** Whether a handler registered with `addTool` runs it (otherwise call `sendToolOutput`). */
+  handled: boolean;
+}
+
+/** A finished tool call. */
+export interface ToolResultEvent {
+  callId: string;
+  name: string;
+  output: string;
+  error?: RealtimeClientError;
+}
+
+/** A finished response. */
+export interface ResponseDoneEvent {
+  responseId: string;
+  status: ServerResponse['status'];
+  response: ServerResponse;
+}
+
+/** What an interruption did. */
+export interface InterruptedEvent {
+  /** The response cancelled, if one was in progress. */
+  cancelledResponseId?: string;
+  /** Items truncated, with the position sent as `audio_end_ms`. */
+  truncated: Array<{ itemId: string; audioEndMs: number }>;
+}
+
+/** A reconnection is about to be attempted. */
+export interface ReconnectingEvent {
+  attempt: number;
+  delayMs: number;
+  /** Why: the close code/reason, or `rollover` for a planned switch to a fresh session. */
+  reason: string;
+  planned: boolean;
+}
+
+/** A reconnection succeeded and the session was restored. */
+export interface ReconnectedEvent {
+  attempt: number;
+  /** Conversation items re-created in the new session. */
+  restoredItems: number;
+  planned: boolean;
+}
+
+/** The client closed for good. */
+export interface CloseEvent {
+  code: number;
+  reason: string;
+  /** Queued messages never sent, and the audio among them. */
+  unsentMessages: number;
+  unsentAudioMs: number;
+}
+
+/** A server event of a type this client does not know. */
+export interface UnknownEvent {
+  type: string;
+  event: { [key: string]: unknown };
+}
+
+/** High-level events of {@link RealtimeClient}. */
+export interface RealtimeHighLevelEvents {
+  audio: AudioChunk;
+  /** An item's audio is complete. */
+  audioDone: { itemId: string; responseId: string };
+  transcript: TranscriptEvent;
+  userTranscript: UserTranscriptEvent;
+  speechStarted: { itemId: string; audioStartMs: number };
+  speechStopped: { itemId: string; audioEndMs: number };
+  toolCall: ToolCallEvent;
+  toolResult: ToolResultEvent;
+  responseDone: ResponseDoneEvent;
+  interrupted: InterruptedEvent;
+  error: RealtimeClientError;
+  reconnecting: ReconnectingEvent;
+  reconnected: ReconnectedEvent;
+  overflow: OverflowInfo;
+  unknown: UnknownEvent;
+  close: CloseEvent;
+  /** Every known server event. */
+  event: ServerEvent;
+}
+
+/** Every event `on()` accepts: the high-level ones, and each server event by its wire `type`. */
+export type RealtimeClientEvents = RealtimeHighLevelEvents & {
+  [K in Exclude<ServerEventType, 'error'>]: ServerEventOf<K>;
+};
+
+type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+interface AudioItemState {
+  responseId: string;
+  contentIndex: number;
+  /** Wire samples received. */
+  samples: number;
+  rate: number;
+  done: boolean;
+  truncated: boolean;
+}
+
+interface PendingCall {
+  responseId: string;
+  manual: boolean;
+}
+
+const DEFAULT_URL = 'wss://api.openai.com/v1/realtime';
+const MAX_AUDIO_ITEMS = 32;
+const DEFAULT_INPUT_FORMAT: RealtimeAudioFormat = { type: 'audio/pcm', rate: 24000 };
+
+/**
+ * OpenAI Realtime (GA) WebSocket client: audio in and out at any rate, tools, interruption with truncation to
+ * what was actually played, reconnect with session restore, bounded send queue, metrics.
+ */
+export class RealtimeClient {
+  private readonly opts: RealtimeClientOptions;
+  private readonly emitter: TypedEmitter<RealtimeClientEvents>;
+  private readonly policy: ReconnectPolicy;
+  private readonly reconnectEnabled: boolean;
+  private readonly WS: WebSocketConstructor;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+  private readonly highWaterMark: number;
+  private readonly queue: SendQueue;
+  private readonly conversation: Conversation;
+  private readonly input: AudioInputEncoder;
+  private readonly output: AudioOutputDecoder;
+  private readonly tools = new Map<
+    string,
+    { definition: FunctionToolDefinition; handler: ToolHandler; timeoutMs: number }
+  >();
+  private readonly closeController = new AbortController();
+  private session: SessionConfig;
+
+  private state: State = 'idle';
+  private ws: WebSocketLike | null = null;
+  /** True once the current socket has its session configured and restored: app events may flow. */
+  private ready = false;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private rolloverTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private rolloverDue = false;
+  private rollingOver = false;
+  private eventSeq = 0;
+
+  // response / audio state
+  private activeResponseId: string | null = null;
+  private readonly cancelledResponses = new Set<string>();
+  private readonly audioItems = new Map<string, AudioItemState>();
+  private latestAudioResponseId: string | null = null;
+  private userSpeaking = false;
+  private turnStartedAt: number | null = null;
+
+  // tools
+  private readonly pendingCalls = new Map<string, PendingCall>();
+  private readonly doneResponses = new Set<string>();
+  private readonly responsesWithOutputs = new Set<string>();
+
+  // metrics
+  private connectedSince = 0;
+  private uptimeMs = 0;
+  private messagesSent = 0;
+  private messagesReceived = 0;
+  private errors = 0;
+  private reconnects = 0;
+  private toolCalls = 0;
+  private droppedAudioMessages = 0;
+  private droppedAudioMs = 0;
+  private readonly latency = new LatencyWindow();
+
+  constructor(options: RealtimeClientOptions = {}) {
+    this.opts = options;
+    this.emitter = new TypedEmitter<RealtimeClientEvents>((err, event) => {
+      const error = new RealtimeClientError(
+        'INVALID_ARGUMENT',
+        `a listener of "${String(event)}" threw: ${String(err)}`,
+        {
+          cause: err,
+        },
+      );
+      if (event === 'error') process.emitWarning(error);
+      else this.reportError(error);
+    });
+    this.policy = { ...DEFAULT_RECONNECT, ...(options.reconnect || {}) };
+    this.reconnectEnabled = options.reconnect !== false && this.policy.maxRetries > 0;
+    this.WS = options.WebSocket ?? DefaultWebSocket;
+    const model = options.model ?? 'gpt-realtime';
+    const url = new URL(options.url ?? DEFAULT_URL);
+    if (!url.searchParams.has('model') && !url.searchParams.has('deployment'))
+      url.searchParams.set('model', model);
+    this.url = url.toString();
+    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    const lower = Object.keys(headers).map((k) => k.toLowerCase());
+    if (apiKey && !lower.includes('authorization') && !lower.includes('api-key')) {
+      headers.Authorization = `Bearer ${apiKey}`;
+    }
+    this.headers = headers;
+    const batchMs = options.batchMs ?? 100;
+    if (!(batchMs > 0 && batchMs <= 1000)) {
+      throw new RealtimeClientError('INVALID_ARGUMENT', `batchMs must be in (0, 1000], got ${batchMs}`);
+    }
+    if (
+      options.outputSampleRate !== undefined &&
+      !(Number.isInteger(options.outputSampleRate) && options.outputSampleRate > 0)
+    ) {
+      throw new RealtimeClientError(
+        'INVALID_ARGUMENT',
+        `outputSampleRate must be a positive integer, got ${options.outputSampleRate}`,
+      );
+    }
+    this.highWaterMark = options.highWaterMarkBytes ?? 256 * 1024;
+    this.queue = new SendQueue(options.maxQueueBytes ?? 2 * 1024 * 1024);
+    this.conversation = new Conversation(options.maxConversationItems ?? 200, options.retainAudio ?? false);
+    this.session = { ...(options.session ?? {}), type: 'realtime' };
+    this.input = new AudioInputEncoder(this.session.audio?.input?.format ?? DEFAULT_INPUT_FORMAT, batchMs);
+    this.output = new AudioOutputDecoder(
+      this.session.audio?.output?.format ?? DEFAULT_INPUT_FORMAT,
+      options.outputSampleRate,
+    );
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /**
+   * Subscribes to a high-level event (`audio`, `transcript`, `toolCall`, …) or a server event by its wire
+   * type (`response.done`, `input_audio_buffer.speech_started`, …). Returns an unsubscribe function.
+   */
+  on<K extends keyof RealtimeClientEvents>(
+    event: K,
+    listener: Listener<RealtimeClientEvents[K]>,
+  ): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  /** Subscribes for one delivery. */
+  once<K extends keyof RealtimeClientEvents>(
+    event: K,
+    listener: Listener<RealtimeClientEvents[K]>,
+  ): () => void {
+    return this.emitter.once(event, listener);
+  }
+
+  /** Unsubscribes. */
+  off<K extends keyof RealtimeClientEvents>(event: K, listener: Listener<RealtimeClientEvents[K]>): void {
+    this.emitter.off(event, listener);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Whether a socket is open and its session configured. */
+  get connected(): boolean {
+    return this.state === 'open' && this.ready;
+  }
+
+  /** The session configuration as last sent (re-sent after reconnects). */
+  get sessionConfig(): Readonly<SessionConfig> {
+    return this.session;
+  }
+
+  /**
+   * Opens the socket, waits for `session.created`, and sends the session configuration (with the tools).
+   * @throws RealtimeClientError `CONNECTION` when the upgrade fails or times out (no retry on the first connect)
+   */
+  async connect(): Promise<void> {
+    if (this.state === 'closed')
+      throw new RealtimeClientError('NOT_CONNECTED', 'this client was closed; create a new one');
+    if (this.state !== 'idle')
+      throw new RealtimeClientError('INVALID_ARGUMENT', `connect() called twice (state: ${this.state})`);
+    this.state = 'connecting';
+    try {
+      const ws = await this.openSocket();
+      this.adopt(ws, false);
+    } catch (err) {
+      this.state = 'idle';
+      throw err;
+    }
+  }
+
+  /** Closes the connection for good; queued messages are reported in the `close` event. */
+  close(code = 1000, reason = 'client closed'): void {
+    if (this.state === 'closed') return;
+    this.shutdown(code, reason);
+  }
+
+  // ---------------------------------------------------------------- session
+
+  /**
+   * Merges `partial` into the session configuration and sends it as `session.update`. Nested `audio.input`
+   * and `audio.output` are merged field by field.
+   */
+  updateSession(partial: SessionUpdate): void {
+    if (partial === null || typeof partial !== 'object') {
+      throw new RealtimeClientError('INVALID_ARGUMENT', 'updateSession needs a session object');
+    }
+    this.mergeSession(partial);
+    this.sendEvent({ type: 'session.update', session: { ...partial, type: 'realtime' } });
+  }
+
+  private mergeSession(partial: SessionUpdate): void {
+    const audio = partial.audio
+      ? {
+          input: { ...(this.session.audio?.input ?? {}), ...(partial.audio.input ?? {}) },
+          output: { ...(this.session.audio?.output ?? {}), ...(partial.audio.output ?? {}) },
+        }
+      : this.session.audio;
+    this.session = { ...this.session, ...partial, type: 'realtime', ...(audio ? { audio } : {}) };
+    const inFormat = this.session.audio?.input?.format;
+    if (inFormat) this.input.setFormat(inFormat, this.sendAudioBatch);
+    const outFormat = this.session.audio?.output?.format;
+    if (outFormat) this.output.setFormat(outFormat);
+  }
+
+  // ---------------------------------------------------------------- audio in
+
+  /**
+   * Appends microphone/caller audio at any rate. It is resampled to the session input rate, cut into
+   * `batchMs` chunks and sent as `input_audio_buffer.append`.
+   * @param pcm - mono PCM16 samples (or PCM16LE bytes)
+   * @param sampleRate - their rate in Hz
+   * @throws RealtimeClientError `INVALID_ARGUMENT` / `INVALID_AUDIO` for bad input, `NOT_CONNECTED` before
+   *   `connect()` or after `close()` (audio appended while reconnecting is queued)
+   */
+  appendAudio(pcm: Int16Array | Uint8Array, sampleRate: number): void {
+    this.assertUsable('appendAudio');
+    const samples = checkPcm(pcm, sampleRate);
+    this.input.push(samples, sampleRate, this.sendAudioBatch);
+  }
+
+  /** Sends the partial batch now (call at the end of an utterance when not committing). */
+  flushAudio(): void {
+    this.assertUsable('flushAudio');
+    this.input.flush(this.sendAudioBatch);
+  }
+
+  /** Flushes pending audio and commits the input buffer as a user turn (when turn detection is off). */
+  commit(): void {
+    this.assertUsable('commit');
+    this.input.flush(this.sendAudioBatch);
+    this.turnStartedAt = performance.now();
+    this.sendEvent({ type: 'input_audio_buffer.commit' });
+  }
+
+  /** Discards audio not yet sent and clears the server's input buffer. */
+  clearInput(): void {
+    this.assertUsable('clearInput');
+    this.input.discard();
+    this.sendEvent({ type: 'input_audio_buffer.clear' });
+  }
+
+  private readonly sendAudioBatch = (base64: string, durationMs: number): void => {
+    // Built by hand: base64 needs no escaping, and this is the hot path (JSON.stringify would scan it again).
+    this.sendRaw('{"type":"input_audio_buffer.append","audio":"' + base64 + '"}', durationMs);
+  };
+
+  // ---------------------------------------------------------------- responses and text
+
+  /** Asks the model to respond (`response.create`), with optional per-response overrides. */
+  createResponse(options?: ResponseCreateParams): void {
+    this.assertUsable('createResponse');
+    this.sendEvent(options ? { type: 'response.create', response: options } : { type: 'response.create' });
+  }
+
+  /**
+   * Cancels the response in progress, if any; its remaining audio is not emitted.
+   * @returns whether a response was in progress
+   */
+  cancelResponse(): boolean {
+    this.assertUsable('cancelResponse');
+    const id = this.activeResponseId;
+    if (!id) return false;
+    this.cancelledResponses.add(id);
+    this.sendEvent({ type: 'response.cancel', response_id: id });
+    return true;
+  }
+
+  /** Adds a user text message and (unless `respond: false`) asks for a response. */
+  sendText(text: string, options: { respond?: boolean } = {}): void {
+    this.assertUsable('sendText');
+    if (typeof text !== 'string' || text.length === 0) {
+      throw new RealtimeClientError('INVALID_ARGUMENT', 'sendText needs a non-empty string');
+    }
+    this.sendEvent({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    });
+    if (options.respond !== false) this.sendEvent({ type: 'response.create' });
+  }
+
+  /** Creates any conversation item. */
+  createItem(item: ClientConversationItem, previousItemId?: string): void {
+    this.assertUsable('createItem');
+    this.sendEvent(
+      previousItemId === undefined
+        ? { type: 'conversation.item.create', item }
+        : { type: 'conversation.item.create', item, previous_item_id: previousItemId },
+    );
+  }
+
+  /** Deletes a conversation item. */
+  deleteItem(itemId: string): void {
+    this.assertUsable('deleteItem');
+    this.sendEvent({ type: 'conversation.item.delete', item_id: itemId });
+  }
+
+  /** The conversation so far: items in order with their text (audio only with `retainAudio`). */
+  items(): ConversationEntry[] {
+    return this.conversation.items();
+  }
+
+  // ---------------------------------------------------------------- tools
+
+  /**
+   * Registers a function tool and its handler, and declares it to the model (now if connected, and on
+   * every (re)connect). When the model calls it, the client parses the arguments (a parse failure goes back
+   * to the model as an error output), runs the handler with a timeout, sends the `function_call_output`,
+   * and asks for a new response once every call of that response is answered.
+   */
+  addTool(definition: ToolDefinition, handler: ToolHandler, options: ToolOptions = {}): void {
+    if (
+      !definition ||
+      typeof definition.name !== 'string' ||
+      !/^[a-zA-Z0-9_-]{1,64}$/.test(definition.name)
+    ) {
+      throw new RealtimeClientError(
+        'INVALID_ARGUMENT',
+        `tool name must match [a-zA-Z0-9_-]{1,64}, got ${JSON.stringify(definition?.name)}`,
+      );
+    }
+    if (typeof handler !== 'function')
+      throw new RealtimeClientError('INVALID_ARGUMENT', 'addTool needs a handler function');
+    const fn: FunctionToolDefinition = { type: 'function', name: definition.name };
+    if (definition.description !== undefined) fn.description = definition.description;
+    if (definition.parameters !== undefined) fn.parameters = definition.parameters;
+    this.tools.set(definition.name, {
+      definition: fn,
+      handler,
+      timeoutMs: options.timeoutMs ?? this.opts.toolTimeoutMs ?? 10000,
+    });
+    const others = (this.session.tools ?? []).filter((t) => t.name !== definition.name);
+    this.session = { ...this.session, tools: [...others, fn] };
+    if (this.state === 'open' || this.state === 'reconnecting') {
+      this.sendEvent({ type: 'session.update', session: { type: 'realtime', tools: this.session.tools } });
+    }
+  }
+
+  /** Removes a tool. */
+  removeTool(name: string): void {
+    this.tools.delete(name);
+    this.session = { ...this.session, tools: (this.session.tools ?? []).filter((t) => t.name !== name) };
+    if (this.state === 'open' || this.state === 'reconnecting') {
+      this.sendEvent({ type: 'session.update', session: { type: 'realtime', tools: this.session.tools } });
+    }
+  }
+
+  /**
+   * Answers a tool call the client has no handler for (a `toolCall` event with `handled: false`).
+   * @param output - sent as is when a string, as JSON otherwise
+   */
+  sendToolOutput(callId: string, output: unknown): void {
+    this.assertUsable('sendToolOutput');
+    const pending = this.pendingCalls.get(callId);
+    this.sendFunctionOutput(callId, typeof output === 'string' ? output : JSON.stringify(output ?? null));
+    if (pending) {
+      this.pendingCalls.delete(callId);
+      this.responsesWithOutputs.add(pending.responseId);
+      this.maybeContinueAfterTools(pending.responseId);
+    }
+  }
+
+  private sendFunctionOutput(callId: string, output: string): void {
+    this.sendEvent({
+      type: 'conversation.item.create',
+      item: { type: 'function_call_output', call_id: callId, output },
+    });
+  }
+
+  private handleFunctionCall(ev: FunctionCallArgumentsDoneEvent): void {
+    if (this.pendingCalls.has(ev.call_id)) return;
+    this.toolCalls++;
+    const tool = this.tools.get(ev.name);
+    this.pendingCalls.set(ev.call_id, { responseId: ev.response_id, manual: !tool });
+    this.emitter.emit('toolCall', {
+      callId: ev.call_id,
+      name: ev.name,
+      itemId: ev.item_id,
+      responseId: ev.response_id,
+      rawArguments: ev.arguments,
+      handled: tool !== undefined,
+    });
+    if (!tool) return;
+    void runTool(
+      tool.handler,
+      ev.arguments,
+      { callId: ev.call_id, name: ev.name },
+      tool.timeoutMs,
+      this.closeController.signal,
+    ).then((outcome) => {
+      if (this.state === 'closed' || !this.pendingCalls.has(ev.call_id)) return;
+      this.pendingCalls.delete(ev.call_id);
+      if (outcome.error) this.reportError(outcome.error);
+      this.sendFunctionOutput(ev.call_id, outcome.output);
+      this.responsesWithOutputs.add(ev.response_id);
+      this.emitter.emit('toolResult', {
+        callId: ev.call_id,
+        name: ev.name,
+        output: outcome.output,
+        error: outcome.error,
+      });
+      this.maybeContinueAfterTools(ev.response_id);
+    });
+  }
+
+  /** After a response with tool calls is done and all its calls are answered, the model continues. */
+  private maybeContinueAfterTools(responseId: string): void {
+    if (!this.doneResponses.has(responseId) || !this.responsesWithOutputs.has(responseId)) return;
+    for (const call of this.pendingCalls.values()) if (call.responseId === responseId) return;
+    this.responsesWithOutputs.delete(responseId);
+    this.doneResponses.delete(responseId);
+    this.sendEvent({ type: 'response.create' });
+  }
+
+  // ---------------------------------------------------------------- interruption
+
+  /**
+   * Interrupts the assistant: cancels the response in progress and truncates the audio items being played
+   * to what the listener heard, so the model does not believe it said the rest.
+   * @param options.playedMs - ms of `itemId` (default: the first unfinished audio item of the latest
+   *   response) that was played; later items get 0. Omit it to ask the attached `playback` tracker.
+   */
+  interrupt(options: { playedMs?: number; itemId?: string } = {}): InterruptedEvent {
+    this.assertUsable('interrupt');
+    if (options.playedMs !== undefined && !(typeof options.playedMs === 'number' && options.playedMs >= 0)) {
+      throw new RealtimeClientError(
+        'INVALID_ARGUMENT',
+        `playedMs must be a number ≥ 0, got ${String(options.playedMs)}`,
+      );
+    }
+    if (options.playedMs === undefined && !this.opts.playback) {
+      throw new RealtimeClientError(
+        'INVALID_ARGUMENT',
+        'interrupt() needs { playedMs } when no playback tracker is attached',
+      );
+    }
+    return this.doInterrupt(options, true);
+  }
+
+  private doInterrupt(
+    options: { playedMs?: number; itemId?: string },
+    sendCancel: boolean,
+  ): InterruptedEvent {
+    const result: InterruptedEvent = { truncated: [] };
+    const active = this.activeResponseId;
+    if (active && !this.cancelledResponses.has(active)) {
+      this.cancelledResponses.add(active);
+      if (sendCancel) this.sendEvent({ type: 'response.cancel', response_id: active });
+      result.cancelledResponseId = active;
+    }
+    const candidates = [...this.audioItems.entries()].filter(
+      ([, s]) => s.responseId === this.latestAudioResponseId && !s.truncated,
+    );
+    let target = options.itemId;
+    if (target === undefined && options.playedMs !== undefined) target = candidates[0]?.[0];
+    let before = options.playedMs !== undefined;
+    for (const [itemId, s] of candidates) {
+      const receivedMs = (s.samples * 1000) / s.rate;
+      let heard: number;
+      if (options.playedMs !== undefined) {
+        if (itemId === target) {
+          heard = options.playedMs;
+          before = false;
+        } else heard = before ? receivedMs : 0;
+      } else {
+        heard = this.opts.playback?.playedMs(itemId) ?? 0;
+      }
+      const audioEndMs = Math.max(0, Math.min(Math.floor(heard), Math.floor(receivedMs)));
+      if (s.done && audioEndMs >= Math.floor(receivedMs)) continue; // fully heard: nothing to cut
+      s.truncated = true;
+      this.sendEvent({
+        type: 'conversation.item.truncate',
+        item_id: itemId,
+        content_index: s.contentIndex,
+        audio_end_ms: audioEndMs,
+      });
+      this.conversation.markTruncated(itemId, audioEndMs);
+      result.truncated.push({ itemId, audioEndMs });
+    }
+    this.output.abortStream();
+    this.opts.playback?.reset?.();
+    if (result.cancelledResponseId || result.truncated.length > 0) this.emitter.emit('interrupted', result);
+    return result;
+  }
+
+  /** Whether assistant audio may still be playing (received, not truncated, not fully heard). */
+  private assistantAudioPlaying(): boolean {
+    for (const [itemId, s] of this.audioItems) {
+      if (s.responseId !== this.latestAudioResponseId || s.truncated) continue;
+      if (!s.done) return true;
+      const heard = this.opts.playback?.playedMs(itemId) ?? 0;
+      if (heard + 1 < (s.samples * 1000) / s.rate) return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- metrics
+
+  /** Counters and turn latency percentiles. */
+  metrics(): RealtimeMetrics {
+    const now = performance.now();
+    return {
+      connected: this.connected,
+      uptimeMs: this.uptimeMs + (this.connectedSince > 0 ? now - this.connectedSince : 0),
+      messagesSent: this.messagesSent,
+      messagesReceived: this.messagesReceived,
+      errors: this.errors,
+      reconnects: this.reconnects,
+      toolCalls: this.toolCalls,
+      droppedAudioMessages: this.droppedAudioMessages,
+      droppedAudioMs: this.droppedAudioMs,
+      turns: this.latency.total,
+      turnLatencyP50Ms: this.latency.percentile(50),
+      turnLatencyP95Ms: this.latency.percentile(95),
+    };
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  private assertUsable(method: string): void {
+    if (this.state === 'idle' || this.state === 'connecting') {
+      throw new RealtimeClientError('NOT_CONNECTED', `${method}() called before connect() resolved`);
+    }
+    if (this.state === 'closed')
+      throw new RealtimeClientError('NOT_CONNECTED', `${method}() called after close()`);
+  }
+
+  /** Serialises and sends (or queues) a control event. */
+  private sendEvent(event: ClientEvent): void {
+    event.event_id = `evt_vw${(++this.eventSeq).toString(36)}`;
+    this.sendRaw(JSON.stringify(event), 0);
+  }
+
+  /** Sends now when the socket is ready and not backed up; otherwise queues (bounded, audio dropped first). */
+  private sendRaw(data: string, audioMs: number): void {
+    const ws = this.ws;
+    if (
+      this.ready &&
+      ws &&
+      ws.readyState === OPEN &&
+      this.queue.length === 0 &&
+      ws.bufferedAmount < this.highWaterMark
+    ) {
+      ws.send(data);
+      this.messagesSent++;
+      return;
+    }
+    const dropped = this.queue.push(data, audioMs);
+    if (dropped) {
+      this.droppedAudioMessages += dropped.droppedMessages;
+      this.droppedAudioMs += dropped.droppedAudioMs;
+      this.emitter.emit('overflow', {
+        reason: 'backpressure',
+        ...dropped,
+        queuedBytes: this.queue.queuedBytes,
+      });
+    }
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainTimer || !this.ready) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      this.drain();
+    }, 5);
+  }
+
+  private drain(): void {
+    const ws = this.ws;
+    if (!this.ready || !ws || ws.readyState !== OPEN) return;
+    while (this.queue.length > 0 && ws.bufferedAmount < this.highWaterMark) {
+      ws.send(this.queue.shift() as string);
+      this.messagesSent++;
+    }
+    if (this.queue.length > 0) this.scheduleDrain();
+  }
+
+  // ---------------------------------------------------------------- connection internals
+
+  /** Opens a socket and resolves once `session.created` arrives. */
+  private openSocket(): Promise<WebSocketLike> {
+    return new Promise((resolve, reject) => {
+      const timeoutMs = this.opts.connectTimeoutMs ?? 15000;
+      let ws: WebSocketLike;
+      try {
+        ws = new this.WS(this.url, {
+          headers: this.headers,
+          perMessageDeflate: false,
+          handshakeTimeout: timeoutMs,
+        });
+      } catch (err) {
+        reject(
+          new RealtimeClientError('CONNECTION', `cannot open ${this.url}: ${(err as Error).message}`, {
+            cause: err,
+          }),
+        );
+        return;
+      }
+      let settled = false;
+      const fail = (message: string, cause?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        try {
+          ws.terminate ? ws.terminate() : ws.close();
+        } catch {
+          // already closed
+        }
+        reject(new RealtimeClientError('CONNECTION', message, { cause }));
+      };
+      const timer = setTimeout(
+        () => fail(`no session.created from ${this.url} within ${timeoutMs} ms`),
+        timeoutMs,
+      );
+      ws.on('error', (err) => fail(`connection to ${this.url} failed: ${err.message}`, err));
+      ws.on('close', (code, reason) =>
+        fail(`connection to ${this.url} closed before session.created (${code} ${reason.toString()})`),
+      );
+      ws.on('message', (data) => {
+        if (settled) return;
+        let type: unknown;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(frameText(data));
+          type = (parsed as { type?: unknown }).type;
+        } catch {
+          // handled below
+        }
+        if (type === 'session.created') {
+          settled = true;
+          clearTimeout(timer);
+          ws.removeAllListeners();
+          this.messagesReceived++;
+          this.pendingCreated = parsed as ServerEventOf<'session.created'>;
+          resolve(ws);
+        } else if (type === 'error') {
+          const e = (parsed as { error?: { message?: string } }).error;
+          fail(`server refused the session: ${e?.message ?? 'unknown error'}`);
+        }
+        // Anything else before session.created is ignored.
+      });
+    });
+  }
+
+  /** The `session.created` that completed the last `openSocket`, delivered once the socket is adopted. */
+  private pendingCreated: ServerEventOf<'session.created'> | null = null;
+
+  /** Makes `ws` the live socket: configures the session, restores the conversation, flushes the queue. */
+  private adopt(ws: WebSocketLike, restore: boolean): number {
+    this.ws = ws;
+    this.state = 'open';
+    this.connectedSince = performance.now();
+    this.awaitingPong = false;
+    ws.on('message', (data, isBinary) => this.onFrame(ws, data, isBinary));
+    ws.on('close', (code, reason) => this.onSocketClose(ws, code, reason.toString()));
+    ws.on('error', (err) => {
+      if (ws === this.ws)
+        this.reportError(
+          new RealtimeClientError('CONNECTION', `socket error: ${err.message}`, { cause: err }),
+        );
+    });
+    ws.on('pong', () => {
+      this.awaitingPong = false;
+    });
+    const created = this.pendingCreated;
+    this.pendingCreated = null;
+    // Session configuration and restored context go straight to the socket, ahead of anything queued.
+    const direct: ClientEvent[] = [{ type: 'session.update', session: this.session }];
+    let restored = 0;
+    if (restore) {
+      const pending = new Set(this.pendingCalls.keys());
+      for (const item of this.conversation.restorable(pending)) {
+        direct.push({ type: 'conversation.item.create', item });
+        restored++;
+      }
+    }
+    for (const ev of direct) {
+      ev.event_id = `evt_vw${(++this.eventSeq).toString(36)}`;
+      ws.send(JSON.stringify(ev));
+      this.messagesSent++;
+    }
+    this.ready = true;
+    this.startHeartbeat();
+    this.scheduleRollover(created);
+    if (created) this.dispatch(created);
+    this.drain();
+    return restored;
+  }
+
+  private detach(ws: WebSocketLike): void {
+    ws.removeAllListeners();
+    ws.on('error', () => {});
+    if (this.connectedSince > 0) {
+      this.uptimeMs += performance.now() - this.connectedSince;
+      this.connectedSince = 0;
+    }
+  }
+
+  private onSocketClose(ws: WebSocketLike, code: number, reason: string): void {
+    if (ws !== this.ws) return;
+    this.detach(ws);
+    this.ws = null;
+    this.ready = false;
+    this.stopTimers();
+    // Audio of a response cut off by the drop was only partly heard: remember how much, so the restored
+    // context does not claim the rest was said.
+    const tracker = this.opts.playback;
+    if (tracker && this.activeResponseId) {
+      for (const [itemId, s] of this.audioItems) {
+        if (s.responseId === this.activeResponseId && !s.truncated)
+          this.conversation.markTruncated(itemId, tracker.playedMs(itemId));
+      }
+    }
+    // Whatever was in flight is gone with the old session.
+    this.resetResponseState();
+    if (this.state === 'closed') return;
+    if (!this.reconnectEnabled) {
+      this.shutdown(code, `connection closed: ${code} ${reason}`.trim());
+      return;
+    }
+    this.state = 'reconnecting';
+    this.attempt = 0;
+    this.scheduleReconnect(`connection closed: ${code}${reason ? ` ${reason}` : ''}`);
+  }
+
+  private scheduleReconnect(reason: string): void {
+    this.attempt++;
+    if (this.attempt > this.policy.maxRetries) {
+      const err = new RealtimeClientError(
+        'RECONNECT_FAILED',
+        `gave up reconnecting after ${this.policy.maxRetries} attempts (${reason})`,
+      );
+      this.reportError(err);
+      this.shutdown(1006, err.message);
+      return;
+    }
+    const delayMs = backoffDelay(this.policy, this.attempt);
+    this.emitter.emit('reconnecting', { attempt: this.attempt, delayMs, reason, planned: false });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.openSocket().then(
+        (ws) => {
+          if (this.state === 'closed') {
+            ws.close(1000);
+            return;
+          }
+          const attempt = this.attempt;
+          const restored = this.adopt(ws, true);
+          this.reconnects++;
+          this.attempt = 0;
+          this.emitter.emit('reconnected', { attempt, restoredItems: restored, planned: false });
+        },
+        (err: RealtimeClientError) => {
+          if (this.state === 'closed') return;
+          this.scheduleReconnect(err.message);
+        },
+      );
+    }, delayMs);
+  }
+
+  private resetResponseState(): void {
+    this.activeResponseId = null;
+    this.cancelledResponses.clear();
+    this.userSpeaking = false;
+    this.turnStartedAt = null;
+    this.doneResponses.clear();
+    this.responsesWithOutputs.clear();
+    this.output.abortStream();
+  }
+
+  private startHeartbeat(): void {
+    const interval = this.opts.heartbeatIntervalMs ?? 30000;
+    if (interval <= 0 || !this.ws?.ping) return;
+    this.heartbeatTimer = setInterval(() => {
+      const ws = this.ws;
+      if (!ws) return;
+      if (this.awaitingPong) {
+        // No pong for a whole interval: the path is dead even if TCP has not noticed.
+        this.reportError(
+          new RealtimeClientError('CONNECTION', `no pong within ${interval} ms; dropping the connection`),
+        );
+        ws.terminate ? ws.terminate() : ws.close(4000, 'heartbeat timeout');
+        return;
+      }
+      this.awaitingPong = true;
+      try {
+        ws.ping?.();
+      } catch {
+        // a failing ping shows up as a close
+      }
+    }, interval);
+    this.heartbeatTimer.unref();
+  }
+
+  private scheduleRollover(created: ServerEventOf<'session.created'> | null): void {
+    const maxMs = this.opts.sessionMaxMs ?? 60 * 60_000;
+    const margin = this.opts.rolloverMarginMs ?? 5 * 60_000;
+    let dueIn = maxMs - margin;
+    const expiresAt = created?.session?.expires_at;
+    if (typeof expiresAt === 'number' && expiresAt > 0) {
+      const byServer = expiresAt * 1000 - Date.now() - margin;
+      if (byServer > 0) dueIn = Math.min(dueIn, byServer);
+    }
+    this.rolloverDue = false;
+    this.rolloverTimer = setTimeout(
+      () => {
+        this.rolloverDue = true;
+        this.maybeRollover();
+        // Past the quiet-moment window: switch even mid-turn rather than be cut off by the server.
+        this.rolloverTimer = setTimeout(() => this.rollover(), Math.max(0, margin / 2));
+        this.rolloverTimer.unref();
+      },
+      Math.max(0, dueIn),
+    );
+    this.rolloverTimer.unref();
+  }
+
+  /** Rolls over when due and quiet: no response in progress, user not speaking, no tool call pending. */
+  private maybeRollover(): void {
+    if (!this.rolloverDue || this.rollingOver) return;
+    if (this.activeResponseId || this.userSpeaking || this.pendingCalls.size > 0) return;
+    this.rollover();
+  }
+
+  /** Opens a fresh session, restores it, then switches sockets (make before break). */
+  private rollover(): void {
+    if (this.rollingOver || this.state !== 'open') return;
+    this.rollingOver = true;
+    this.emitter.emit('reconnecting', { attempt: 1, delayMs: 0, reason: 'rollover', planned: true });
+    this.openSocket().then(
+      (fresh) => {
+        this.rollingOver = false;
+        if (this.state === 'closed') {
+          fresh.close(1000);
+          return;
+        }
+        const old = this.ws;
+        this.input.flush(this.sendAudioBatch);
+        if (old) {
+          this.detach(old);
+          old.close(1000, 'rollover');
+        }
+        this.stopTimers();
+        this.resetResponseState();
+        this.ws = null;
+        this.ready = false;
+        const restored = this.adopt(fresh, true);
+        this.reconnects++;
+        this.emitter.emit('reconnected', { attempt: 1, restoredItems: restored, planned: true });
+      },
+      (err: RealtimeClientError) => {
+        this.rollingOver = false;
+        this.reportError(err);
+        // Try again later; the old session is still up.
+        this.rolloverTimer = setTimeout(() => this.maybeRollover(), 10_000);
+        this.rolloverTimer.unref();
+      },
+    );
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.rolloverTimer);
+    clearTimeout(this.drainTimer);
+    this.heartbeatTimer = undefined;
+    this.rolloverTimer = undefined;
+    this.drainTimer = undefined;
+  }
+
+  private shutdown(code: number, reason: string): void {
+    this.state = 'closed';
+    this.ready = false;
+    this.stopTimers();
+    clearTimeout(this.reconnectTimer);
+    this.closeController.abort(new RealtimeClientError('NOT_CONNECTED', 'client closed'));
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      this.detach(ws);
+      try {
+        ws.close(code >= 4000 || code === 1000 ? code : 1000, reason.slice(0, 120));
+      } catch {
+        // already closing
+      }
+    }
+    const unsent = this.queue.clear();
+    if (unsent.audioMessages > 0) {
+      this.droppedAudioMessages += unsent.audioMessages;
+      this.droppedAudioMs += unsent.audioMs;
+      this.emitter.emit('overflow', {
+        reason: 'closed',
+        droppedMessages: unsent.audioMessages,
+        droppedAudioMs: unsent.audioMs,
+        queuedBytes: 0,
+      });
+    }
+    this.emitter.emit('close', {
+      code,
+      reason,
+      unsentMessages: unsent.messages,
+      unsentAudioMs: unsent.audioMs,
+    });
+  }
+
+  private reportError(err: RealtimeClientError): void {
+    this.errors++;
+    if (!this.emitter.emit('error', err)) process.emitWarning(err);
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  private onFrame(ws: WebSocketLike, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (ws !== this.ws) return;
+    this.messagesReceived++;
+    if (isBinary) {
+      this.reportError(
+        new RealtimeClientError('PROTOCOL', 'server sent a binary frame; the Realtime API speaks JSON text'),
+      );
+      return;
+    }
+    const text = frameText(data);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+      this.reportError(
+        new RealtimeClientError(
+          'PROTOCOL',
+          `server frame is not JSON (${(err as Error).message}): ${preview}`,
+          { cause: err },
+        ),
+      );
+      return;
+    }
+    if (
+      parsed === null ||
+      typeof parsed !== 'object' ||
+      Array.isArray(parsed) ||
+      typeof (parsed as { type?: unknown }).type !== 'string'
+    ) {
+      this.reportError(
+        new RealtimeClientError(
+          'PROTOCOL',
+          `server event is not an object with a string "type": ${text.slice(0, 80)}`,
+        ),
+      );
+      return;
+    }
+    const event = parsed as { type: string; [key: string]: unknown };
+    const alias = BETA_EVENT_ALIASES[event.type];
+    if (alias) event.type = alias;
+    if (!SERVER_EVENT_TYPES.has(event.type)) {
+      this.emitter.emit('unknown', { type: event.type, event });
+      return;
+    }
+    try {
+      this.dispatch(event as unknown as ServerEvent);
+    } catch (err) {
+      this.reportError(
+        err instanceof RealtimeClientError
+          ? err
+          : new RealtimeClientError('PROTOCOL', `bad "${event.type}" event: ${(err as Error).message}`, {
+              cause: err,
+            }),
+      );
+    }
+  }
+
+  private dispatch(ev: ServerEvent): void {
+    this.emitter.emit('event', ev);
+    if (ev.type !== 'error') (this.emitter.emit as (k: string, p: ServerEvent) => boolean)(ev.type, ev);
+    switch (ev.type) {
+      case 'error': {
+        const e = ev.error ?? { type: 'unknown', message: 'error event without an error object' };
+        this.reportError(
+          new RealtimeClientError('SERVER', `server error${e.code ? ` ${e.code}` : ''}: ${e.message}`, {
+            serverError: e,
+          }),
+        );
+        break;
+      }
+      case 'session.created':
+      case 'session.updated': {
+        break;
+      }
+      case 'input_audio_buffer.speech_started': {
+        this.userSpeaking = true;
+        this.emitter.emit('speechStarted', { itemId: ev.item_id, audioStartMs: ev.audio_start_ms });
+        if (this.opts.playback && this.assistantAudioPlaying()) {
+          // With server VAD's interrupt_response (on by default) the server cancels by itself.
+          const td = this.session.audio?.input?.turn_detection;
+          const serverCancels = td !== null && td?.interrupt_response !== false;
+          this.doInterrupt({}, !serverCancels);
+        }
+        break;
+      }
+      case 'input_audio_buffer.speech_stopped': {
+        this.userSpeaking = false;
+        this.turnStartedAt = performance.now();
+        this.emitter.emit('speechStopped', { itemId: ev.item_id, audioEndMs: ev.audio_end_ms });
+        break;
+      }
+      case 'conversation.item.added':
+      case 'conversation.item.created':
+      case 'conversation.item.done':
+      case 'response.output_item.added':
+      case 'response.output_item.done': {
+        if (ev.item) this.conversation.upsert(ev.item);
+        break;
+      }
+      case 'conversation.item.deleted': {
+        this.conversation.remove(ev.item_id);
+        this.audioItems.delete(ev.item_id);
+        break;
+      }
+      case 'conversation.item.truncated': {
+        this.conversation.markTruncated(ev.item_id, ev.audio_end_ms);
+        break;
+      }
+      case 'conversation.item.input_audio_transcription.delta': {
+        const delta = ev.delta ?? '';
+        this.conversation.appendText(ev.item_id, delta);
+        this.emitter.emit('userTranscript', {
+          itemId: ev.item_id,
+          delta,
+          text: this.conversation.get(ev.item_id)?.text ?? delta,
+          done: false,
+        });
+        break;
+      }
+      case 'conversation.item.input_audio_transcription.completed': {
+        this.conversation.setText(ev.item_id, ev.transcript);
+        this.emitter.emit('userTranscript', {
+          itemId: ev.item_id,
+          delta: '',
+          text: ev.transcript,
+          done: true,
+        });
+        break;
+      }
+      case 'response.created': {
+        this.activeResponseId = ev.response?.id ?? null;
+        break;
+      }
+      case 'response.done': {
+        const id = ev.response?.id ?? this.activeResponseId ?? '';
+        if (this.activeResponseId === id) this.activeResponseId = null;
+        this.cancelledResponses.delete(id);
+        for (const item of ev.response?.output ?? []) this.conversation.upsert(item);
+        this.emitter.emit('responseDone', {
+          responseId: id,
+          status: ev.response?.status,
+          response: ev.response,
+        });
+        this.doneResponses.add(id);
+        this.maybeContinueAfterTools(id);
+        if (
+          !this.responsesWithOutputs.has(id) &&
+          ![...this.pendingCalls.values()].some((c) => c.responseId === id)
+        ) {
+          this.doneResponses.delete(id);
+        }
+        this.maybeRollover();
+        break;
+      }
+      case 'response.output_audio.delta': {
+        this.onAudioDelta(ev);
+        break;
+      }
+      case 'response.output_audio.done': {
+        const s = this.audioItems.get(ev.item_id);
+        if (s) s.done = true;
+        if (this.cancelledResponses.has(ev.response_id)) break;
+        const tail = this.output.endStream();
+        if (tail) this.emitAudio(tail, ev.item_id, ev.response_id, ev.content_index);
+        this.emitter.emit('audioDone', { itemId: ev.item_id, responseId: ev.response_id });
+        break;
+      }
+      case 'response.output_audio_transcript.delta':
+      case 'response.output_text.delta': {
+        this.conversation.appendText(ev.item_id, ev.delta);
+        if (this.cancelledResponses.has(ev.response_id)) break;
+        this.emitter.emit('transcript', {
+          itemId: ev.item_id,
+          responseId: ev.response_id,
+          delta: ev.delta,
+          text: this.conversation.get(ev.item_id)?.text ?? ev.delta,
+          done: false,
+        });
+        break;
+      }
+      case 'response.output_audio_transcript.done':
+      case 'response.output_text.done': {
+        const text = ev.type === 'response.output_text.done' ? ev.text : ev.transcript;
+        this.conversation.setText(ev.item_id, text);
+        this.emitter.emit('transcript', {
+          itemId: ev.item_id,
+          responseId: ev.response_id,
+          delta: '',
+          text,
+          done: true,
+        });
+        break;
+      }
+      case 'response.function_call_arguments.done': {
+        this.handleFunctionCall(ev);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private onAudioDelta(ev: ServerEventOf<'response.output_audio.delta'>): void {
+    if (typeof ev.delta !== 'string')
+      throw new RealtimeClientError('PROTOCOL', 'response.output_audio.delta without a string "delta"');
+    if (this.cancelledResponses.has(ev.response_id)) return; // the listener interrupted it
+    let decoded: { wire: Int16Array; out: Int16Array };
+    try {
+      decoded = this.output.decode(ev.delta);
+    } catch (err) {
+      throw new RealtimeClientError(
+        'PROTOCOL',
+        `undecodable audio delta for item ${ev.item_id}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (this.turnStartedAt !== null) {
+      this.latency.add(performance.now() - this.turnStartedAt);
+      this.turnStartedAt = null;
+    }
+    let s = this.audioItems.get(ev.item_id);
+    if (!s) {
+      s = {
+        responseId: ev.response_id,
+        contentIndex: ev.content_index,
+        samples: 0,
+        rate: this.output.wireRate,
+        done: false,
+        truncated: false,
+      };
+      this.audioItems.set(ev.item_id, s);
+      if (this.audioItems.size > MAX_AUDIO_ITEMS)
+        this.audioItems.delete(this.audioItems.keys().next().value as string);
+    }
+    this.latestAudioResponseId = ev.response_id;
+    s.samples += decoded.wire.length;
+    this.conversation.addAudio(ev.item_id, decoded.wire, this.output.wireRate);
+    if (decoded.out.length > 0) this.emitAudio(decoded.out, ev.item_id, ev.response_id, ev.content_index);
+  }
+
+  private emitAudio(pcm: Int16Array, itemId: string, responseId: string, contentIndex: number): void {
+    const rate = this.output.sampleRate;
+    this.opts.playback?.onAudio?.(itemId, pcm.length, rate);
+    this.emitter.emit('audio', { pcm, sampleRate: rate, channels: 1, itemId, responseId, contentIndex });
+  }
+}

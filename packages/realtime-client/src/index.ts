@@ -1,0 +1,40 @@
+/**
+ * @voxwire/realtime-client — OpenAI Realtime (GA) WebSocket client: typed events, audio in and out at any
+ * rate, tools, interruption with truncation to what was actually played, reconnect with session restore,
+ * bounded send queue, metrics.
+ * @packageDocumentation
+ */
+
+export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
+export {
+  type AudioChunk,
+  type CloseEvent,
+  type InterruptedEvent,
+  RealtimeClient,
+  type RealtimeClientEvents,
+  type RealtimeClientOptions,
+  type RealtimeHighLevelEvents,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
+  type ResponseDoneEvent,
+  type ToolCallEvent,
+  type ToolResultEvent,
+  type TranscriptEvent,
+  type UnknownEvent,
+  type UserTranscriptEvent,
+} from './client.js';
+export type { ConversationEntry } from './conversation.js';
+export { RealtimeClientError, type RealtimeErrorCode } from './errors.js';
+export { LATENCY_WINDOW, percentile, type RealtimeMetrics } from './metrics.js';
+export { PlaybackTimeline, type PlaybackTracker } from './playback.js';
+export type * from './protocol.js';
+export { BETA_EVENT_ALIASES, formatSampleRate, SERVER_EVENT_TYPES } from './protocol.js';
+export type { OverflowInfo } from './send-queue.js';
+export type { WebSocketClientOptions, WebSocketConstructor, WebSocketLike } from './socket.js';
+export {
+  parseToolArguments,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolHandler,
+  type ToolOptions,
+} from './tools.js';

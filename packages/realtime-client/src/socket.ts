@@ -1,0 +1,47 @@
+import WebSocket from 'ws';
+
+/** `readyState` of an open socket (same value in `ws` and the WHATWG WebSocket). */
+export const OPEN = 1;
+
+/**
+ * The part of a `ws` WebSocket the client uses. Inject another implementation (a proxy-aware or
+ * instrumented subclass of `ws`, say) through `RealtimeClientOptions.WebSocket`.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  /** Bytes accepted by `send` but not yet written to the network. */
+  readonly bufferedAmount: number;
+  send(data: string, callback?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  /** Hard close without the closing handshake (used when heartbeats go unanswered). */
+  terminate?(): void;
+  /** Sends a ping frame (heartbeats are skipped when absent). */
+  ping?(): void;
+  on(event: 'open', listener: () => void): unknown;
+  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'pong', listener: () => void): unknown;
+  removeAllListeners(): unknown;
+}
+
+/** Options the client passes when constructing a socket. */
+export interface WebSocketClientOptions {
+  headers: Record<string, string>;
+  /** Compression costs CPU on every audio frame for little gain on base64 audio: off. */
+  perMessageDeflate: false;
+  handshakeTimeout?: number;
+}
+
+/** A WebSocket class (`ws`'s by default). */
+export type WebSocketConstructor = new (url: string, options: WebSocketClientOptions) => WebSocketLike;
+
+/** The default WebSocket class: `ws`. */
+export const DefaultWebSocket: WebSocketConstructor = WebSocket;
+
+/** Converts a frame to text. */
+export function frameText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

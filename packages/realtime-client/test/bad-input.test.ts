@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RealtimeClient, RealtimeClientError } from '../src/index.js';
+import { ScriptedRealtimeServer } from './helpers/scripted-server.js';
+
+let server: ScriptedRealtimeServer | undefined;
+let client: RealtimeClient | undefined;
+
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(RealtimeClientError);
+    return (err as RealtimeClientError).code;
+  }
+  return 'no error';
+}
+
+describe('bad caller input gets clear typed errors', () => {
+  it('send before connect', () => {
+    client = new RealtimeClient({ url: 'ws://127.0.0.1:9/v1/realtime' });
+    const c = client;
+    expect(codeOf(() => c.appendAudio(new Int16Array(10), 24000))).toBe('NOT_CONNECTED');
+    expect(codeOf(() => c.commit())).toBe('NOT_CONNECTED');
+    expect(codeOf(() => c.sendText('hi'))).toBe('NOT_CONNECTED');
+    expect(codeOf(() => c.createResponse())).toBe('NOT_CONNECTED');
+    expect(() => c.sendText('hi')).toThrow(/sendText\(\) called before connect\(\)/);
+  });
+
+  it('wrong sample rate type, odd-length PCM bytes, wrong array type; the session keeps working', async () => {
+    server = await ScriptedRealtimeServer.start();
+    client = new RealtimeClient({ url: server.url });
+    const c = client;
+    await c.connect();
+    const pcm = new Int16Array(2400);
+    expect(codeOf(() => c.appendAudio(pcm, '24000' as unknown as number))).toBe('INVALID_ARGUMENT');
+    expect(() => c.appendAudio(pcm, '24000' as unknown as number)).toThrow(
+      /sampleRate must be an integer.*"24000" \(string\)/,
+    );
+    expect(codeOf(() => c.appendAudio(pcm, 16000.5))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.appendAudio(pcm, 0))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.appendAudio(Buffer.alloc(4801), 24000))).toBe('INVALID_AUDIO');
+    expect(() => c.appendAudio(Buffer.alloc(4801), 24000)).toThrow(/got 4801 bytes/);
+    expect(codeOf(() => c.appendAudio(new Float32Array(10) as unknown as Int16Array, 24000))).toBe(
+      'INVALID_AUDIO',
+    );
+    expect(codeOf(() => c.sendText(''))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.interrupt({ playedMs: -1 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.addTool({ name: 'bad name!' }, () => 1))).toBe('INVALID_ARGUMENT');
+    // Even bytes are fine and nothing above was sent.
+    c.appendAudio(Buffer.alloc(4800), 24000);
+    const conn = await server.connection(0);
+    const append = await conn.waitFor('input_audio_buffer.append');
+    expect(Buffer.from(append.audio as string, 'base64').length).toBe(4800);
+    expect(conn.ofType('input_audio_buffer.append')).toHaveLength(1);
+  });
+
+  it('connect to a port where nothing listens rejects with CONNECTION; constructor checks options', async () => {
+    server = await ScriptedRealtimeServer.start();
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    client = new RealtimeClient({ url, connectTimeoutMs: 2000 });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'CONNECTION' });
+    expect(codeOf(() => new RealtimeClient({ batchMs: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new RealtimeClient({ outputSampleRate: 44100.5 }))).toBe('INVALID_ARGUMENT');
+  });
+});
