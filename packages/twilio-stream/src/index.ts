@@ -1,0 +1,53 @@
+/**
+ * @voxwire/twilio-stream — Twilio Media Streams server (signature check, typed events, per-call session
+ * with inbound PCM and paced outbound audio with marks and clear), REST call control, TwiML, and a Twilio
+ * simulator for tests and load.
+ * @packageDocumentation
+ */
+
+export {
+  type TwilioAudioInfo,
+  TwilioCall,
+  type TwilioCallEvents,
+  type TwilioCallOptions,
+  type TwilioMediaFrame,
+  type TwilioStartInfo,
+  type TwilioStopInfo,
+} from './call.js';
+export { TwilioRestError, TwilioStreamError, type TwilioStreamErrorCode } from './errors.js';
+export type { TwilioGap, TwilioInboundStats } from './inbound.js';
+export type { TwilioClearResult, TwilioMarkResult } from './outbound.js';
+export {
+  BYTES_PER_MS,
+  FRAME_BYTES,
+  FRAME_MS,
+  TWILIO_SAMPLE_RATE,
+  type TwilioInboundMessage,
+  type TwilioOutboundMessage,
+} from './protocol.js';
+export {
+  type CreateCallParams,
+  type FetchLike,
+  type TwilioCallResource,
+  type TwilioClientLike,
+  TwilioRest,
+  type TwilioRestOptions,
+} from './rest.js';
+export {
+  createMediaStreamServer,
+  type MediaStreamRejection,
+  MediaStreamServer,
+  type MediaStreamServerEvents,
+  type MediaStreamServerOptions,
+} from './server.js';
+export { computeTwilioSignature, validateTwilioSignature } from './signature.js';
+export {
+  type SimulatorClearRecord,
+  SimulatorConnectError,
+  type SimulatorMarkRecord,
+  type SimulatorReport,
+  TwilioSimulator,
+  type TwilioSimulatorEvents,
+  type TwilioSimulatorOptions,
+} from './simulator.js';
+export { type ConnectStreamOptions, twiml } from './twiml.js';

@@ -1,0 +1,159 @@
+import { TwilioRestError, TwilioStreamError } from './errors.js';
+
+/** The parts of the official `twilio` client that {@link TwilioRest} uses (pass `twilio(sid, token)`). */
+export interface TwilioClientLike {
+  calls: {
+    (sid: string): { update(params: { status: 'completed' | 'canceled' }): Promise<unknown> };
+    create(params: Record<string, unknown>): Promise<{ sid: string; status?: string }>;
+  };
+}
+
+/** A fetch implementation (the global `fetch` by default). */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{
+  ok: boolean;
+  status: number;
+  text(): Promise<string>;
+}>;
+
+/** Options of {@link TwilioRest}. */
+export interface TwilioRestOptions {
+  /** Account SID (`AC…`). */
+  accountSid: string;
+  /** Auth token (or an API key secret with `username` set to the key SID). */
+  authToken: string;
+  /** Basic-auth user when it is not the account SID (an API key SID). */
+  username?: string;
+  /** API base (default `https://api.twilio.com/2010-04-01`); point it at a local server in tests. */
+  baseUrl?: string;
+  /** fetch to use (default the global one). */
+  fetch?: FetchLike;
+  /** Use the official `twilio` package's client instead of fetch. */
+  client?: TwilioClientLike;
+}
+
+/** Parameters of {@link TwilioRest.createCall}. */
+export interface CreateCallParams {
+  /** Number, SIP address or client to call. */
+  to: string;
+  /** Your Twilio number. */
+  from: string;
+  /** URL that returns TwiML when the call connects (one of `url` / `twiml`). */
+  url?: string;
+  /** TwiML to run when the call connects, e.g. `twiml.connectStream(...)`. */
+  twiml?: string;
+  /** Optional status callback URL. */
+  statusCallback?: string;
+  /** Any other Twilio `Calls` parameter, by its API name (e.g. `Timeout`, `Record`). */
+  extra?: Record<string, string>;
+}
+
+/** The answer to a call creation. */
+export interface TwilioCallResource {
+  /** Call SID (`CA…`). */
+  sid: string;
+  /** Twilio status, e.g. `queued`. */
+  status: string;
+  /** The whole JSON body (fetch mode) or the client's object. */
+  raw: unknown;
+}
+
+const DEFAULT_BASE = 'https://api.twilio.com/2010-04-01';
+
+/**
+ * Minimal Twilio REST client for call control: place a call and hang one up, over fetch with HTTP Basic auth
+ * and form encoding, or through the official client when you pass one.
+ */
+export class TwilioRest {
+  private readonly opts: TwilioRestOptions;
+  private readonly base: string;
+
+  constructor(options: TwilioRestOptions) {
+    if (!options.accountSid || !options.authToken) {
+      throw new TwilioStreamError('bad_config', 'TwilioRest needs accountSid and authToken');
+    }
+    this.opts = options;
+    this.base = (options.baseUrl ?? DEFAULT_BASE).replace(/\/+$/, '');
+  }
+
+  /**
+   * Places an outbound call (`POST /Accounts/{AC}/Calls.json`).
+   * @throws TwilioStreamError `bad_argument` unless exactly one of `url`/`twiml` is given
+   * @throws TwilioRestError on a non-2xx answer
+   */
+  async createCall(params: CreateCallParams): Promise<TwilioCallResource> {
+    if ((params.url === undefined) === (params.twiml === undefined)) {
+      throw new TwilioStreamError('bad_argument', 'createCall needs exactly one of url or twiml');
+    }
+    if (this.opts.client) {
+      const res = await this.opts.client.calls.create({
+        to: params.to,
+        from: params.from,
+        ...(params.url !== undefined ? { url: params.url } : { twiml: params.twiml }),
+        ...(params.statusCallback !== undefined ? { statusCallback: params.statusCallback } : {}),
+        ...params.extra,
+      });
+      return { sid: res.sid, status: res.status ?? '', raw: res };
+    }
+    const form: Record<string, string> = { To: params.to, From: params.from };
+    if (params.url !== undefined) form.Url = params.url;
+    if (params.twiml !== undefined) form.Twiml = params.twiml;
+    if (params.statusCallback !== undefined) form.StatusCallback = params.statusCallback;
+    Object.assign(form, params.extra);
+    const body = await this.post(`/Accounts/${encodeURIComponent(this.opts.accountSid)}/Calls.json`, form);
+    return { sid: String(body.sid ?? ''), status: String(body.status ?? ''), raw: body };
+  }
+
+  /**
+   * Ends a call (`POST /Accounts/{AC}/Calls/{CA}.json` with `Status=completed`, or `canceled` for one not
+   * answered yet).
+   * @throws TwilioRestError on a non-2xx answer
+   */
+  async hangup(callSid: string, status: 'completed' | 'canceled' = 'completed'): Promise<void> {
+    if (!callSid) throw new TwilioStreamError('bad_argument', 'hangup needs a call SID');
+    if (this.opts.client) {
+      await this.opts.client.calls(callSid).update({ status });
+      return;
+    }
+    await this.post(
+      `/Accounts/${encodeURIComponent(this.opts.accountSid)}/Calls/${encodeURIComponent(callSid)}.json`,
+      { Status: status },
+    );
+  }
+
+  private async post(path: string, form: Record<string, string>): Promise<Record<string, unknown>> {
+    const doFetch = this.opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    const auth = Buffer.from(`${this.opts.username ?? this.opts.accountSid}:${this.opts.authToken}`).toString(
+      'base64',
+    );
+    const res = await doFetch(this.base + path, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${auth}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: new URLSearchParams(form).toString(),
+    });
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      if (res.ok)
+        throw new TwilioRestError(res.status, `Twilio answered with non-JSON: ${text.slice(0, 80)}`);
+    }
+    if (!res.ok) {
+      const message = typeof json.message === 'string' ? json.message : `HTTP ${res.status}`;
+      throw new TwilioRestError(
+        res.status,
+        `Twilio REST ${path}: ${message}`,
+        typeof json.code === 'number' ? json.code : undefined,
+        typeof json.more_info === 'string' ? json.more_info : undefined,
+      );
+    }
+    return json;
+  }
+}

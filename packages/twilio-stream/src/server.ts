@@ -1,0 +1,198 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { TwilioCall, type TwilioCallOptions } from './call.js';
+import { TwilioStreamError } from './errors.js';
+import { validateTwilioSignature } from './signature.js';
+
+/** Options of {@link createMediaStreamServer}. */
+export interface MediaStreamServerOptions {
+  /** Attach to this HTTP(S) server (its other routes and upgrade paths are left alone). */
+  server?: Server | HttpsServer;
+  /** Or listen on this port (0 = any free port); ignored when `server` is given. */
+  port?: number;
+  /** Interface to listen on with `port` (default `127.0.0.1`). */
+  host?: string;
+  /** URL path of the stream endpoint (default `/`); other paths are not answered by this server. */
+  path?: string;
+  /** Account auth token; when set, every upgrade must carry a valid `X-Twilio-Signature`. */
+  authToken?: string;
+  /**
+   * The `wss://` URL exactly as written in your TwiML, which is what Twilio signs. Required with
+   * `authToken`. A function receives the upgrade request (for several hostnames).
+   */
+  publicUrl?: string | ((request: IncomingMessage) => string);
+  /** Check signatures (default: true when `authToken` is set). */
+  validateSignature?: boolean;
+  /** Sample rate of each call's `audio` event (default 8000). */
+  sampleRate?: number;
+  /** Most outbound audio ahead of confirmed playback, in ms (default 500). */
+  maxAheadMs?: number;
+  /** Send a mark after every outbound frame (default true); false = only utterance marks, no pacing. */
+  progressMarks?: boolean;
+  /** Largest accepted WebSocket message in bytes (default 64 KiB). */
+  maxMessageBytes?: number;
+  /** Called by `call.hangup()` before the socket closes, e.g. `(call) => rest.hangup(call.callSid)`. */
+  onHangup?: (call: TwilioCall) => Promise<void> | void;
+}
+
+/** Why an upgrade was refused. */
+export interface MediaStreamRejection {
+  /** HTTP status sent. */
+  status: 403;
+  reason: 'missing_signature' | 'bad_signature';
+  remoteAddress: string | undefined;
+}
+
+/** Events of a {@link MediaStreamServer}. */
+export interface MediaStreamServerEvents {
+  /** A new stream connected; listen to the call's `start` for its metadata. */
+  call: [call: TwilioCall];
+  /** An upgrade was refused (signature check) before any audio flowed. */
+  rejected: [rejection: MediaStreamRejection];
+  /** A call error that the call itself had no `error` listener for, or a server-level error. */
+  error: [error: Error, call?: TwilioCall];
+}
+
+/** A Twilio Media Streams WebSocket endpoint. Create it with {@link createMediaStreamServer}. */
+export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
+  /** Streams currently connected. */
+  readonly calls = new Set<TwilioCall>();
+  /** Resolves once the server accepts connections. */
+  readonly ready: Promise<void>;
+  /** The underlying HTTP server (yours, or the one created for `port`). */
+  readonly httpServer: Server | HttpsServer;
+
+  private readonly options: MediaStreamServerOptions;
+  private readonly wss: WebSocketServer;
+  private readonly path: string;
+  private readonly ownsServer: boolean;
+  private readonly validate: boolean;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.handleUpgrade(req, socket, head);
+
+  /** @internal Use {@link createMediaStreamServer}. */
+  constructor(options: MediaStreamServerOptions) {
+    super();
+    this.options = options;
+    this.path = options.path ?? '/';
+    this.validate = options.validateSignature ?? options.authToken !== undefined;
+    if (this.validate && !options.authToken) {
+      throw new TwilioStreamError('bad_config', 'validateSignature needs authToken');
+    }
+    if (this.validate && !options.publicUrl) {
+      throw new TwilioStreamError(
+        'bad_config',
+        'signature checking needs publicUrl: the wss:// URL written in your TwiML',
+      );
+    }
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes ?? 64 * 1024,
+      perMessageDeflate: false,
+    });
+    this.ownsServer = options.server === undefined;
+    this.httpServer =
+      options.server ??
+      createServer((_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
+      });
+    this.httpServer.on('upgrade', this.onUpgrade);
+    if (this.ownsServer) {
+      const server = this.httpServer;
+      this.ready = new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } else {
+      this.ready = Promise.resolve();
+    }
+  }
+
+  /** The port the server listens on (after `ready`). */
+  get port(): number {
+    const addr = this.httpServer.address() as AddressInfo | null;
+    return addr?.port ?? 0;
+  }
+
+  /** Closes every call and stops accepting new ones; closes the HTTP server too when it created it. */
+  async close(): Promise<void> {
+    this.httpServer.off('upgrade', this.onUpgrade);
+    for (const call of this.calls) call.terminate();
+    this.calls.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    if (this.ownsServer) {
+      await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    }
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== this.path) {
+      // Another upgrade handler of a shared server may own this path; on our own server nobody does.
+      if (this.ownsServer) refuse(socket, 404, 'Not Found');
+      return;
+    }
+    if (this.validate) {
+      const header = req.headers['x-twilio-signature'];
+      const signature = Array.isArray(header) ? header[0] : header;
+      const url =
+        typeof this.options.publicUrl === 'function'
+          ? this.options.publicUrl(req)
+          : (this.options.publicUrl ?? '');
+      if (!signature || !validateTwilioSignature(this.options.authToken ?? '', signature, url)) {
+        refuse(socket, 403, 'Forbidden');
+        this.emit('rejected', {
+          status: 403,
+          reason: signature ? 'bad_signature' : 'missing_signature',
+          remoteAddress: req.socket.remoteAddress,
+        });
+        return;
+      }
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const callOptions: TwilioCallOptions = {
+        sampleRate: this.options.sampleRate,
+        maxAheadMs: this.options.maxAheadMs,
+        progressMarks: this.options.progressMarks,
+        onHangup: this.options.onHangup,
+        onUnhandledError: (error, call) => {
+          if (this.listenerCount('error') > 0) this.emit('error', error, call);
+          else process.emitWarning(error);
+        },
+      };
+      const call = new TwilioCall(ws, req, callOptions);
+      this.calls.add(call);
+      call.once('stop', () => this.calls.delete(call));
+      this.emit('call', call);
+    });
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  // Destroy only after the response is flushed, or the client sees a reset instead of the status.
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * Accepts Twilio Media Streams on an existing HTTP(S) server or on its own port.
+ *
+ * @example
+ * ```ts
+ * const server = createMediaStreamServer({ port: 8080, path: '/media', authToken, publicUrl: 'wss://example.com/media' });
+ * server.on('call', (call) => {
+ *   call.on('audio', (pcm) => model.append(pcm));          // 8 kHz Int16 PCM by default
+ *   model.on('audio', (pcm) => call.sendAudio(pcm, 24000)); // framed, paced, marked
+ * });
+ * ```
+ */
+export function createMediaStreamServer(options: MediaStreamServerOptions): MediaStreamServer {
+  return new MediaStreamServer(options);
+}

@@ -1,0 +1,110 @@
+import { mulaw } from '@voxwire/codecs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MediaStreamServer, TwilioCall, TwilioStreamError } from '../src/index.js';
+import { eventually, simulator, startServer, tone } from './helpers.js';
+
+let server: MediaStreamServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('bad input', () => {
+  it('reports each bad message as an error event; the call and the other calls keep going', async () => {
+    const started = await startServer();
+    server = started.server;
+    const calls: TwilioCall[] = [];
+    const errors = new Map<TwilioCall, TwilioStreamError[]>();
+    const audio = new Map<TwilioCall, number>();
+    server.on('call', (call) => {
+      calls.push(call);
+      errors.set(call, []);
+      audio.set(call, 0);
+      call.on('error', (e) => errors.get(call)!.push(e));
+      call.on('audio', (pcm) => audio.set(call, audio.get(call)! + pcm.length));
+      call.on('media', (f) => call.sendMulaw(f.payload));
+    });
+
+    const bad = simulator(started.url, { autoStart: false, idleSilence: false });
+    const good = simulator(started.url, { idleSilence: false });
+    await bad.connect();
+    await good.connect();
+    const media = (payload: string, seq = 99) => ({
+      event: 'media',
+      sequenceNumber: String(seq),
+      streamSid: bad.streamSid,
+      media: { track: 'inbound', chunk: '1', timestamp: '0', payload },
+    });
+    // media before start
+    bad.sendJson(media(Buffer.alloc(160, 0xff).toString('base64')));
+    await eventually(() => calls.length === 2 && calls.some((c) => errors.get(c)!.length === 1));
+    bad.start();
+    bad.sendRaw('{"event":"media", this is not json');
+    bad.sendRaw('[1,2,3]');
+    bad.sendJson({ event: 'transcription', streamSid: bad.streamSid });
+    bad.sendJson(media('!!!not base64!!!'));
+    bad.sendJson(media(Buffer.alloc(161, 0xff).toString('base64')));
+    bad.sendJson({
+      event: 'mark',
+      sequenceNumber: '5',
+      streamSid: bad.streamSid,
+      mark: { name: 'never-sent' },
+    });
+    bad.sendJson({ event: 'dtmf', sequenceNumber: '6', streamSid: bad.streamSid });
+    // Then real audio, on both calls at once.
+    const source = mulaw.encode(tone(600, 1000, 8000));
+    await Promise.all([bad.streamMulaw(source), good.streamMulaw(source)]);
+    await Promise.all([bad.until(() => bad.playedMs() >= 1000), good.until(() => good.playedMs() >= 1000)]);
+
+    const badCall = calls.find((c) => c.callSid === bad.callSid)!;
+    const goodCall = calls.find((c) => c.callSid === good.callSid)!;
+    expect(errors.get(badCall)!.map((e) => e.code)).toEqual([
+      'media_before_start',
+      'malformed_json',
+      'malformed_json',
+      'unknown_event',
+      'bad_base64',
+      'bad_frame_size',
+      'unknown_mark',
+      'bad_message',
+    ]);
+    for (const e of errors.get(badCall)!) expect(e.message.length).toBeGreaterThan(10);
+    expect(errors.get(goodCall)).toEqual([]);
+    // Both calls carried the whole second of audio both ways, bit-exact.
+    for (const [sim, call] of [
+      [bad, badCall],
+      [good, goodCall],
+    ] as const) {
+      expect(audio.get(call)).toBe(8000);
+      expect(Buffer.compare(Buffer.from(sim.heardMulaw().subarray(0, 8000)), Buffer.from(source))).toBe(0);
+      expect(call.active).toBe(true);
+    }
+    await Promise.all([bad.stop(), good.stop()]);
+  });
+
+  it('routes call errors to the server when the call has no error listener, never crashing', async () => {
+    const started = await startServer();
+    server = started.server;
+    const serverErrors: Error[] = [];
+    server.on('error', (e) => serverErrors.push(e));
+    const sim = simulator(started.url);
+    await sim.connect();
+    sim.sendRaw('not json');
+    await sim.until(() => serverErrors.length === 1);
+    expect(serverErrors[0].message).toMatch(/not valid JSON/);
+    await sim.stop();
+  });
+
+  it('rejects bad arguments to sendAudio with a typed error', async () => {
+    const started = await startServer();
+    server = started.server;
+    const got = new Promise<TwilioCall>((resolve) => started.server.once('call', resolve));
+    const sim = simulator(started.url);
+    await sim.connect();
+    const call = await got;
+    expect(() => call.sendAudio(new Float32Array(10) as unknown as Int16Array, 8000)).toThrow(/Int16Array/);
+    expect(() => call.sendAudio(new Int16Array(10), 0)).toThrow(/sample rate/);
+    expect(() => call.sendMulaw([1, 2, 3] as unknown as Uint8Array)).toThrow(/Uint8Array/);
+    await sim.stop();
+  });
+});

@@ -1,0 +1,112 @@
+import { mulaw } from '@voxwire/codecs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MediaStreamServer, TwilioCall, TwilioGap, TwilioStopInfo } from '../src/index.js';
+import { concat, simulator, startServer, tone } from './helpers.js';
+
+let server: MediaStreamServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function connected(options: Parameters<typeof startServer>[0] = {}, simOptions = {}) {
+  const started = await startServer(options);
+  server = started.server;
+  const got = new Promise<TwilioCall>((resolve) => started.server.once('call', resolve));
+  const sim = simulator(started.url, { idleSilence: false, ...simOptions });
+  await sim.connect();
+  return { sim, call: await got };
+}
+
+describe('inbound timing', () => {
+  it('detects lost frames from sequence numbers and timestamps and fills them with silence', async () => {
+    const { sim, call } = await connected({ sampleRate: 16000 });
+    const chunks: Int16Array[] = [];
+    const filled: number[] = [];
+    const gaps: TwilioGap[] = [];
+    call.on('audio', (pcm, info) => {
+      chunks.push(pcm);
+      if (info.filled) filled.push(pcm.length);
+    });
+    call.on('gap', (g) => gaps.push(g));
+    const source = mulaw.encode(tone(400, 1000, 8000));
+    const first = sim.streamMulaw(source.subarray(0, 160 * 10));
+    await first;
+    sim.loseNextFrames(3);
+    await sim.streamMulaw(source.subarray(160 * 10));
+    await sim.stop();
+    expect(gaps).toEqual([{ missingMessages: 3, missingMs: 60, atMs: 260 }]);
+    expect(call.inboundStats).toMatchObject({ frames: 47, gaps: 1, missingMessages: 3, filledMs: 60 });
+    // Timing stays true: 1 s in, 1 s of 16 kHz PCM out, 60 ms of it inserted silence.
+    expect(concat(chunks).length).toBe(16000);
+    expect(filled.reduce((a, b) => a + b, 0)).toBe(960);
+  });
+});
+
+describe('call control', () => {
+  it('exposes start metadata, DTMF, and stop', async () => {
+    const { sim, call } = await connected({}, { customParameters: { lang: 'en', ticket: '42' } });
+    const start = await call.whenStarted();
+    expect(start).toMatchObject({
+      streamSid: sim.streamSid,
+      callSid: sim.callSid,
+      accountSid: sim.accountSid,
+      tracks: ['inbound'],
+      customParameters: { lang: 'en', ticket: '42' },
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+    });
+    const digits: string[] = [];
+    call.on('dtmf', (d) => digits.push(d));
+    const stopped = new Promise<TwilioStopInfo>((resolve) => call.once('stop', resolve));
+    sim.sendDtmf('4');
+    sim.sendDtmf('#');
+    await sim.stop();
+    expect(await stopped).toEqual({ reason: 'stop', callSid: sim.callSid, accountSid: sim.accountSid });
+    expect(digits).toEqual(['4', '#']);
+    expect(call.active).toBe(false);
+  });
+
+  it('hangup() runs the hang-up hook and closes the stream; pending marks resolve as not played', async () => {
+    const hungUp: string[] = [];
+    const { sim, call } = await connected({ onHangup: (c) => void hungUp.push(c.callSid) });
+    await call.whenStarted();
+    const closed = new Promise<number>((resolve) => sim.once('close', resolve));
+    call.sendAudio(tone(300, 5000, 8000), 8000);
+    const pending = call.endUtterance('never');
+    await sim.wait(200);
+    await call.hangup();
+    expect(await closed).toBe(1000);
+    expect(await pending).toMatchObject({ name: 'never', played: false });
+    expect(hungUp).toEqual([sim.callSid]);
+  });
+
+  it('queues audio sent before start and sends it once the stream starts', async () => {
+    const started = await startServer();
+    server = started.server;
+    const sim = simulator(started.url, { autoStart: false });
+    server.once('call', (call) => {
+      call.sendAudio(tone(300, 200, 8000), 8000);
+      void call.endUtterance('early');
+    });
+    await sim.connect();
+    sim.start();
+    await sim.until(() => sim.marks.some((m) => m.name === 'early'));
+    expect(sim.playedMs()).toBe(200);
+    await sim.stop();
+  });
+});
+
+describe('real-time clock', () => {
+  it('plays at the real-time rate with the same clock (short run)', async () => {
+    const { sim, call } = await connected({}, { speed: 1 });
+    await call.whenStarted();
+    call.sendAudio(tone(300, 300, 8000), 8000);
+    const r = await call.endUtterance('rt');
+    expect(r.played).toBe(true);
+    // On the simulator's own clock the 300 ms took at least 300 ms to play.
+    const mark = sim.marks.find((m) => m.name === 'rt')!;
+    expect(mark.playedMs).toBe(300);
+    expect(mark.atMs).toBeGreaterThanOrEqual(300);
+    await sim.stop();
+  });
+});
