@@ -1,0 +1,27 @@
+/** What went wrong, machine-readable, so callers can branch without parsing messages. */
+export type VadErrorCode =
+  /** A frame of the wrong length (or type) was given to a VAD. */
+  | 'FRAME_SIZE'
+  /** A sample rate the VAD or segmenter cannot work at. */
+  | 'SAMPLE_RATE'
+  /** An option outside its valid range. */
+  | 'INVALID_OPTION'
+  /** The Silero model file could not be found or read. */
+  | 'MODEL_NOT_FOUND'
+  /** The optional peer dependency onnxruntime-node is not installed or failed to load. */
+  | 'RUNTIME_MISSING'
+  /** The model ran but did not produce what Silero VAD v5 produces. */
+  | 'MODEL_INVALID'
+  /** The object was used after `close()`. */
+  | 'CLOSED';
+
+/** Thrown for every bad input or missing piece in `@voxwire/vad`; `code` says which. */
+export class VadError extends Error {
+  override readonly name = 'VadError';
+  readonly code: VadErrorCode;
+
+  constructor(code: VadErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
