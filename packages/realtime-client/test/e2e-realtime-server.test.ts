@@ -1,0 +1,205 @@
+// End to end against the real local server (@voxwire/realtime-server): its server VAD, espeak-ng voice and a
+// scripted responder, over a loopback socket. Nothing here is scripted on the wire: the server decides.
+import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type AudioChunk,
+  PlaybackTimeline,
+  RealtimeClient,
+  type RealtimeClientError,
+  type ResponseDoneEvent,
+} from '../src/index.js';
+import { chunks, concat, rms, speech } from './helpers/audio.js';
+import { nextEvent } from './helpers/scripted-server.js';
+
+let server: RealtimeServer | undefined;
+let client: RealtimeClient | undefined;
+
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+function waitForResponse(
+  c: RealtimeClient,
+  pred: (r: ResponseDoneEvent) => boolean,
+): Promise<ResponseDoneEvent> {
+  return new Promise((resolve) => {
+    const off = c.on('responseDone', (r) => {
+      if (!pred(r)) return;
+      off();
+      resolve(r);
+    });
+  });
+}
+
+describe('against @voxwire/realtime-server', () => {
+  it('a full spoken turn: 16 kHz espeak speech in, server VAD, spoken 24 kHz reply out', async () => {
+    server = await createRealtimeServer({
+      pacing: 'fast',
+      apiKeys: ['sk-e2e'],
+      engines: { responder: new ScriptedResponder([{ text: 'Ten reps of bench press, logged.' }]) },
+    });
+    client = new RealtimeClient({
+      url: server.url,
+      apiKey: 'sk-e2e',
+      session: {
+        instructions: 'Log workouts.',
+        audio: {
+          input: {
+            format: { type: 'audio/pcm', rate: 24000 },
+            turn_detection: { type: 'server_vad', silence_duration_ms: 500 },
+          },
+          output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'alloy' },
+        },
+      },
+    });
+    const c = client;
+    const errors: RealtimeClientError[] = [];
+    const audio: AudioChunk[] = [];
+    const order: string[] = [];
+    c.on('error', (e) => errors.push(e));
+    c.on('audio', (a) => audio.push(a));
+    c.on('speechStarted', () => order.push('speechStarted'));
+    c.on('speechStopped', () => order.push('speechStopped'));
+    await c.connect();
+    await nextEvent((l) => c.on('session.updated', l));
+
+    const said = speech('I just did ten reps of bench press.', 16000);
+    const input = concat([new Int16Array(8000), said, new Int16Array(16000)]);
+    const done = nextEvent<ResponseDoneEvent>((l) => c.on('responseDone', l));
+    for (const ch of chunks(input, 320)) c.appendAudio(ch, 16000);
+    c.flushAudio();
+    const response = await done;
+
+    expect(errors).toEqual([]);
+    expect(response.status).toBe('completed');
+    expect(order).toEqual(['speechStarted', 'speechStopped']);
+    const reply = concat(audio.map((a) => a.pcm));
+    expect(audio.every((a) => a.sampleRate === 24000)).toBe(true);
+    // Real speech: at least a second of it, at a speech-like level.
+    expect(reply.length).toBeGreaterThan(24000);
+    expect(20 * Math.log10(rms(reply))).toBeGreaterThan(-40);
+    const items = c.items();
+    const assistant = items.find((i) => i.role === 'assistant');
+    expect(assistant?.text).toBe('Ten reps of bench press, logged.');
+    expect(assistant?.audioMs).toBeCloseTo((reply.length * 1000) / 24000, 3);
+    expect(items.find((i) => i.role === 'user')).toBeDefined();
+    expect(c.metrics().turns).toBe(1);
+  });
+
+  it('a tool call round trip: the server calls log_workout, the handler runs, the follow-up reply speaks', async () => {
+    server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: {
+        responder: new ScriptedResponder(
+          [
+            {
+              toolCalls: [
+                { name: 'log_workout', arguments: { exercise: 'bench press', reps: 10, weight_lbs: 185 } },
+              ],
+            },
+            (ctx) => {
+              const output = ctx.items.find((i) => i.type === 'function_call_output') as
+                | { output?: string }
+                | undefined;
+              return { text: `Saved entry ${JSON.parse(output?.output ?? '{}').id}.` };
+            },
+          ],
+          { after: 'last' },
+        ),
+      },
+    });
+    client = new RealtimeClient({ url: server.url, session: { audio: { input: { turn_detection: null } } } });
+    const c = client;
+    const calls: unknown[] = [];
+    c.addTool(
+      {
+        name: 'log_workout',
+        description: 'Log a set',
+        parameters: {
+          type: 'object',
+          properties: {
+            exercise: { type: 'string' },
+            reps: { type: 'integer' },
+            weight_lbs: { type: 'number' },
+          },
+        },
+      },
+      async (args) => {
+        calls.push(args);
+        return { id: 42 };
+      },
+    );
+    const errors: RealtimeClientError[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    const spoken = waitForResponse(c, (r) => (r.response.output ?? []).some((o) => o.type === 'message'));
+    c.sendText('I did ten reps of bench press at 185 pounds.');
+    const reply = await spoken;
+    expect(errors).toEqual([]);
+    expect(calls).toEqual([{ exercise: 'bench press', reps: 10, weight_lbs: 185 }]);
+    expect(reply.status).toBe('completed');
+    const texts = c
+      .items()
+      .map((i) => [i.type, i.role ?? null, i.type === 'function_call_output' ? i.output : i.text]);
+    expect(texts).toContainEqual(['function_call_output', null, '{"id":42}']);
+    expect(texts.at(-1)).toEqual(['message', 'assistant', 'Saved entry 42.']);
+    expect(c.metrics().toolCalls).toBe(1);
+  });
+
+  it('barge-in: user speech during a paced reply truncates the item to the played position', async () => {
+    server = await createRealtimeServer({
+      pacing: 'realtime',
+      engines: {
+        responder: new ScriptedResponder([
+          {
+            text: 'Here is a long story about a very determined lifter who trained every single morning before sunrise.',
+          },
+          { text: 'Okay.' },
+        ]),
+      },
+    });
+    const timeline = new PlaybackTimeline();
+    client = new RealtimeClient({
+      url: server.url,
+      playback: timeline,
+      session: {
+        audio: {
+          input: {
+            turn_detection: { type: 'server_vad', silence_duration_ms: 400, interrupt_response: true },
+          },
+        },
+      },
+    });
+    const c = client;
+    await c.connect();
+    // Wait until a second of the reply has arrived; the (simulated) speaker has played 600 ms of it.
+    const arrived = new Promise<void>((resolve) => {
+      const off = c.on('audio', () => {
+        if (timeline.queuedMs < 1000) return;
+        off();
+        resolve();
+      });
+    });
+    c.sendText('Tell me a story.');
+    await arrived;
+    timeline.setPlayedMs(600);
+    const truncated = nextEvent<{ item_id: string; audio_end_ms: number }>((l) =>
+      c.on('conversation.item.truncated', l),
+    );
+    const interrupted = nextEvent<{ truncated: Array<{ itemId: string; audioEndMs: number }> }>((l) =>
+      c.on('interrupted', l),
+    );
+    const stop = concat([speech('Stop, stop please.', 16000), new Int16Array(16000)]);
+    for (const ch of chunks(stop, 320)) c.appendAudio(ch, 16000);
+    c.flushAudio();
+    const ev = await interrupted;
+    const t = await truncated;
+    expect(ev.truncated).toHaveLength(1);
+    expect(t).toMatchObject({ item_id: ev.truncated[0].itemId, audio_end_ms: 600 });
+    expect(c.items().find((i) => i.id === t.item_id)?.truncatedAtMs).toBe(600);
+  });
+});
