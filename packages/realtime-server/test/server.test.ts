@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createRealtimeServer, type RealtimeServer, RealtimeServerConfigError } from '../src/index.js';
+import { RawClient } from './helpers.js';
+
+/** Status of a WebSocket upgrade that the server refuses, and its JSON body. */
+function upgradeStatus(
+  url: string,
+  headers: Record<string, string> = {},
+  protocols?: string[],
+): Promise<{ status: number; body: string } | 'open'> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('error', (err) => {
+      if (!String(err.message).includes('Unexpected server response')) reject(err);
+    });
+  });
+}
+
+describe('authentication', () => {
+  let server: RealtimeServer;
+  beforeAll(async () => {
+    server = await createRealtimeServer({ apiKeys: ['sk-one', 'sk-two'], pacing: 'fast' });
+  });
+  afterAll(() => server.close());
+
+  it('rejects an upgrade without a key with 401 and an OpenAI-style error body', async () => {
+    const r = await upgradeStatus(server.url);
+    expect(r).not.toBe('open');
+    if (r === 'open') return;
+    expect(r.status).toBe(401);
+    expect(JSON.parse(r.body).error.code).toBe('invalid_api_key');
+  });
+
+  it('rejects a wrong Bearer key with 401', async () => {
+    const r = await upgradeStatus(server.url, { Authorization: 'Bearer sk-wrong' });
+    expect(r).toMatchObject({ status: 401 });
+  });
+
+  it('accepts any configured key as Bearer, and the browser subprotocol form', async () => {
+    expect(await upgradeStatus(server.url, { Authorization: 'Bearer sk-two' })).toBe('open');
+    expect(await upgradeStatus(server.url, {}, ['realtime', 'openai-insecure-api-key.sk-one'])).toBe('open');
+  });
+
+  it('answers other paths with 404', async () => {
+    const r = await upgradeStatus(server.url.replace('/v1/realtime', '/v1/other'), {
+      Authorization: 'Bearer sk-one',
+    });
+    expect(r).toMatchObject({ status: 404 });
+  });
+});
+
+describe('server options', () => {
+  it('attaches to an existing HTTP server on a custom path and leaves it running on close', async () => {
+    const http = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const server = await createRealtimeServer({ server: http, path: '/rt', pacing: 'fast' });
+    expect(server.url).toBe(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/rt`);
+    const c = await RawClient.connect(`${server.url}?model=gpt-realtime-mini`);
+    const created = c.events[0];
+    expect((created.session as { model: string }).model).toBe('gpt-realtime-mini');
+    expect(server.sessionCount).toBe(1);
+    await server.close();
+    expect(await c.closed).toBe(1001);
+    const res = await fetch(`http://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+    expect(await res.text()).toBe('ok');
+    await new Promise((r) => http.close(r));
+  });
+
+  it('refuses impossible options with a typed error', async () => {
+    await expect(createRealtimeServer({ path: 'v1/realtime' })).rejects.toBeInstanceOf(
+      RealtimeServerConfigError,
+    );
+    await expect(createRealtimeServer({ apiKeys: [] })).rejects.toThrow(/apiKeys is empty/);
+    await expect(createRealtimeServer({ port: 70000 })).rejects.toThrow(/port/);
+    await expect(createRealtimeServer({ pacing: 'slow' as 'fast' })).rejects.toThrow(/pacing/);
+  });
+
+  it('keeps other sessions running when one client misbehaves and drops', async () => {
+    const server = await createRealtimeServer({ pacing: 'fast' });
+    const good = await RawClient.connect(server.url);
+    const bad = await RawClient.connect(server.url);
+    bad.sendRaw('{{{');
+    await bad.next('error');
+    bad.ws.terminate();
+    good.send({ type: 'session.update', session: { type: 'realtime', instructions: 'still here' } });
+    const updated = await good.next('session.updated');
+    expect((updated.session as { instructions: string }).instructions).toBe('still here');
+    good.close();
+    await server.close();
+  });
+});
+
+/** Runs src/cli.ts through tsx (a devDependency) so the test needs no build. */
+function runCli(args: string[]) {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+  return spawn(process.execPath, [tsx, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('CLI', () => {
+  it('voxwire-realtime-server --port 0 serves sessions until SIGTERM', async () => {
+    const child = runCli(['--port', '0', '--pacing', 'fast', '--api-key', 'sk-cli']);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = out.match(/listening on (\S+)/);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`cli exited ${code}`)));
+    });
+    const c = await RawClient.connect(url, { Authorization: 'Bearer sk-cli' });
+    expect(c.events[0].type).toBe('session.created');
+    c.close();
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('exits 2 with usage for a bad option', async () => {
+    const child = runCli(['--pacing', 'warp']);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(err).toContain('--pacing must be realtime or fast');
+  });
+});
