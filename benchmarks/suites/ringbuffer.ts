@@ -1,0 +1,159 @@
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { RingBuffer } from '@voxwire/ringbuffer';
+import { RingBuffer as PeerRing } from 'ringbuf.js';
+import { measure, type Suite, table } from '../suite.js';
+
+// Push+pop of Int16 chunks through @voxwire/ringbuffer and ringbuf.js, on one thread and across two
+// (a producer worker and the consumer on this thread), same capacity, same chunks, same process.
+
+const CHUNKS = [128, 320, 960];
+const CAPACITY = 4096;
+/** Cross-thread ring: larger, so a descheduled thread on a busy machine does not stall the other at once. */
+const CROSS_CAPACITY = 32_768;
+/** push+pop pairs per timed call, so tinybench's per-call overhead does not swamp a ~100 ns operation. */
+const BATCH = 64;
+/** Samples moved per cross-thread run. */
+const CROSS_TOTAL = 8_000_000;
+
+type Lib = 'voxwire' | 'ringbuf.js';
+
+interface ProducerJob {
+  role: 'ringbuffer-bench-producer';
+  lib: Lib;
+  sab: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  chunk: number;
+  total: number;
+}
+
+/** A ring of either library behind one push/pop shape. */
+function attach(lib: Lib, sab: SharedArrayBuffer) {
+  if (lib === 'voxwire') {
+    const ring = new RingBuffer(sab, Int16Array);
+    return { push: (a: Int16Array) => ring.push(a), pop: (a: Int16Array) => ring.pop(a) };
+  }
+  const ring = new PeerRing(sab, Int16Array);
+  return { push: (a: Int16Array) => ring.push(a), pop: (a: Int16Array) => ring.pop(a) };
+}
+
+function allocate(lib: Lib, capacity = CAPACITY): SharedArrayBuffer {
+  return lib === 'voxwire'
+    ? (RingBuffer.create(capacity, Int16Array).sab as SharedArrayBuffer)
+    : PeerRing.getStorageForCapacity(capacity, Int16Array);
+}
+
+/** Worker side: waits for the go flag, then pushes `total` samples in `chunk`-sized pushes, spinning when full. */
+function produce(job: ProducerJob): void {
+  const ring = attach(job.lib, job.sab);
+  const control = new Int32Array(job.control);
+  const src = new Int16Array(job.chunk).map((_, i) => i);
+  Atomics.store(control, 1, 1);
+  Atomics.notify(control, 1);
+  Atomics.wait(control, 0, 0);
+  let sent = 0;
+  while (sent < job.total) {
+    const k = ring.push(src);
+    sent += k;
+  }
+}
+
+if (!isMainThread && (workerData as ProducerJob | undefined)?.role === 'ringbuffer-bench-producer') {
+  produce(workerData as ProducerJob);
+}
+
+/** Starts a producer worker running this file under tsx, as the benchmark runner does. */
+function startProducer(job: ProducerJob): Worker {
+  // The ESM entry: tsx's CJS api cannot register the loader from inside a worker.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `
+    const { workerData } = require('node:worker_threads');
+    import(workerData.tsxApi).then((api) => { api.register(); return import(workerData.entry); });`;
+  return new Worker(code, { eval: true, workerData: { ...job, tsxApi, entry: import.meta.url } });
+}
+
+/** Samples per second moved from a worker to this thread; the consumer spins on pop. */
+async function crossThread(lib: Lib, chunk: number): Promise<number> {
+  const sab = allocate(lib, CROSS_CAPACITY);
+  const control = new SharedArrayBuffer(8);
+  const flags = new Int32Array(control);
+  const worker = startProducer({
+    role: 'ringbuffer-bench-producer',
+    lib,
+    sab,
+    control,
+    chunk,
+    total: CROSS_TOTAL,
+  });
+  const exited = new Promise((resolve, reject) => {
+    worker.once('exit', resolve);
+    worker.once('error', reject);
+  });
+  while (Atomics.load(flags, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+  const ring = attach(lib, sab);
+  const dst = new Int16Array(chunk);
+  const started = performance.now();
+  Atomics.store(flags, 0, 1);
+  Atomics.notify(flags, 0);
+  let received = 0;
+  while (received < CROSS_TOTAL) received += ring.pop(dst);
+  const seconds = (performance.now() - started) / 1000;
+  await exited;
+  return received / seconds;
+}
+
+const suite: Suite = {
+  id: 'ringbuffer',
+  title: 'SPSC ring push+pop, Int16 (@voxwire/ringbuffer vs ringbuf.js)',
+  async run() {
+    const single: (string | number)[][] = [];
+    for (const chunk of CHUNKS) {
+      const src = new Int16Array(chunk).map((_, i) => i);
+      const dst = new Int16Array(chunk);
+      const vox = attach('voxwire', allocate('voxwire'));
+      const peer = attach('ringbuf.js', allocate('ringbuf.js'));
+      const res = await measure({
+        voxwire: () => {
+          for (let i = 0; i < BATCH; i++) {
+            vox.push(src);
+            vox.pop(dst);
+          }
+        },
+        'ringbuf.js': () => {
+          for (let i = 0; i < BATCH; i++) {
+            peer.push(src);
+            peer.pop(dst);
+          }
+        },
+      });
+      const [v, p] = res.map((r) => (r.hz * BATCH * chunk) / 1e6);
+      single.push([chunk, v, p, `${(v / p).toFixed(2)}×`]);
+    }
+
+    const cross: (string | number)[][] = [];
+    for (const chunk of CHUNKS) {
+      // Median of three alternating runs: two threads on a shared machine are noisy.
+      const v: number[] = [];
+      const p: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        v.push(await crossThread('voxwire', chunk));
+        p.push(await crossThread('ringbuf.js', chunk));
+      }
+      const median = (a: number[]) => a.sort((x, y) => x - y)[1] / 1e6;
+      cross.push([chunk, median(v), median(p), `${(median(v) / median(p)).toFixed(2)}×`]);
+    }
+
+    return [
+      `Ring of ${CAPACITY} Int16 elements. Single thread: push then pop of one chunk, ${BATCH} pairs per timed call.`,
+      `Two threads: ring of ${CROSS_CAPACITY}, a worker pushes ${CROSS_TOTAL / 1e6} M samples in chunks, this thread pops, both spin; median of 3.`,
+      '',
+      '**Single thread** (M samples/s through push+pop)',
+      '',
+      table(['chunk', 'voxwire', 'ringbuf.js', 'voxwire / ringbuf.js'], single),
+      '',
+      '**Across two threads** (M samples/s delivered)',
+      '',
+      table(['chunk', 'voxwire', 'ringbuf.js', 'voxwire / ringbuf.js'], cross),
+    ].join('\n');
+  },
+};
+export default suite;
