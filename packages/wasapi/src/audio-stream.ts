@@ -1,0 +1,263 @@
+import { EventEmitter } from 'node:events';
+import { AudioRing, RingBuffer } from '@voxwire/ringbuffer';
+import { resolveBackend } from './devices.js';
+import {
+  InvalidArgumentError,
+  InvalidStateError,
+  native,
+  StreamClosedError,
+  UnsupportedFormatError,
+} from './errors.js';
+import { LatencyWindow } from './latency-window.js';
+import { loadBinding, type NativeStream } from './native.js';
+import type { BackendName, SampleFormat, Samples, StreamOptions, StreamState, StreamStats } from './types.js';
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  backend: BackendName;
+  deviceId: string | undefined;
+  sampleRate: number;
+  channels: number;
+  format: SampleFormat;
+  periodFrames: number;
+  mode: 'shared' | 'exclusive';
+  loopback: boolean;
+  bufferFrames: number;
+  keepAlive: boolean;
+  notify: 'uv' | 'tsfn' | 'tsfn-per-buffer';
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+/** Validates options; errors name the option and the accepted range. */
+export function resolveOptions(options: StreamOptions, defaultBufferMs: number): ResolvedOptions {
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('options must be an object');
+  const sampleRate = options.sampleRate ?? 48000;
+  if (!isPositiveInteger(sampleRate)) {
+    throw new UnsupportedFormatError(`sampleRate must be a positive integer (Hz), got ${String(sampleRate)}`);
+  }
+  const channels = options.channels ?? 1;
+  if (!isPositiveInteger(channels) || channels > 32) {
+    throw new UnsupportedFormatError(`channels must be an integer in 1..32, got ${String(channels)}`);
+  }
+  const format = options.format ?? 's16';
+  if (format !== 's16' && format !== 'f32') {
+    throw new UnsupportedFormatError(`format must be 's16' or 'f32', got ${String(format)}`);
+  }
+  const periodMs = options.periodMs ?? 10;
+  if (typeof periodMs !== 'number' || !(periodMs >= 1 && periodMs <= 1000)) {
+    throw new InvalidArgumentError(`periodMs must be a number in 1..1000, got ${String(periodMs)}`);
+  }
+  const mode = options.mode ?? 'shared';
+  if (mode !== 'shared' && mode !== 'exclusive') {
+    throw new InvalidArgumentError(`mode must be 'shared' or 'exclusive', got ${String(mode)}`);
+  }
+  if (options.deviceId !== undefined && (typeof options.deviceId !== 'string' || options.deviceId === '')) {
+    throw new InvalidArgumentError('deviceId must be a non-empty string');
+  }
+  const periodFrames = Math.max(1, Math.round((sampleRate * periodMs) / 1000));
+  const bufferMs = options.bufferMs ?? defaultBufferMs;
+  if (typeof bufferMs !== 'number' || !(bufferMs >= periodMs * 2 && bufferMs <= 60_000)) {
+    throw new InvalidArgumentError(
+      `bufferMs must be at least two periods (${periodMs * 2} ms) and at most 60000, got ${String(bufferMs)}`,
+    );
+  }
+  const notify = options.notify ?? 'uv';
+  if (notify !== 'uv' && notify !== 'tsfn' && notify !== 'tsfn-per-buffer') {
+    throw new InvalidArgumentError(`notify must be 'uv', 'tsfn' or 'tsfn-per-buffer', got ${String(notify)}`);
+  }
+  return {
+    backend: resolveBackend(options.backend),
+    deviceId: options.deviceId,
+    sampleRate,
+    channels,
+    format,
+    periodFrames,
+    mode,
+    loopback: options.loopback === true,
+    bufferFrames: Math.ceil((sampleRate * bufferMs) / 1000),
+    keepAlive: options.keepAlive ?? true,
+    notify,
+  };
+}
+
+/** The typed-array constructor for a format. */
+export function arrayTypeOf(format: SampleFormat): Int16ArrayConstructor | Float32ArrayConstructor {
+  return format === 's16' ? Int16Array : Float32Array;
+}
+
+/**
+ * What capture and playback share: option handling, the ring, the native stream, the state machine
+ * and statistics. Subclasses react to wake-ups from the audio thread in {@link AudioStreamBase.onWake}.
+ */
+export abstract class AudioStreamBase extends EventEmitter {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly format: SampleFormat;
+  /** Frames per device period. */
+  readonly periodFrames: number;
+  readonly backend: BackendName;
+  /** The device actually opened. */
+  readonly deviceId: string;
+
+  protected readonly ring: AudioRing<Samples>;
+  protected readonly options: ResolvedOptions;
+  private readonly handle: NativeStream;
+  private readonly delivery = new LatencyWindow();
+  // The addon holds this function weakly while the stream is not running (so that an abandoned,
+  // stopped stream can be collected); this field keeps it alive as long as the stream object.
+  private readonly wakeFn = (deliveryNs: number): void => this.wake(deliveryNs);
+  private streamState: StreamState = 'idle';
+
+  protected constructor(direction: 'capture' | 'playback', options: StreamOptions, defaultBufferMs: number) {
+    super();
+    const o = resolveOptions(options, defaultBufferMs);
+    this.options = o;
+    this.sampleRate = o.sampleRate;
+    this.channels = o.channels;
+    this.format = o.format;
+    this.periodFrames = o.periodFrames;
+    this.backend = o.backend;
+    const Type = arrayTypeOf(o.format) as unknown as typeof Int16Array;
+    const elements = Math.max(o.bufferFrames, o.periodFrames * 2) * o.channels;
+    // Producer scratch only helps a JS producer (playback); the native producer of a capture ring ignores it.
+    const ring = RingBuffer.create(elements, Type, {
+      sampleRate: o.sampleRate,
+      channels: o.channels,
+      producerScratch: direction === 'capture' ? 0 : undefined,
+    });
+    this.ring = new AudioRing(ring.sab, Type, ring) as unknown as AudioRing<Samples>;
+    const binding = loadBinding();
+    this.handle = native(
+      () =>
+        new binding.NativeStream(
+          {
+            direction,
+            backend: o.backend,
+            deviceId: o.deviceId,
+            sampleRate: o.sampleRate,
+            channels: o.channels,
+            format: o.format,
+            periodFrames: o.periodFrames,
+            mode: o.mode,
+            loopback: o.loopback,
+            notify: o.notify,
+          },
+          new Uint8Array(this.ring.sab),
+          this.wakeFn,
+        ),
+    );
+    this.handle.setRef(o.keepAlive, false);
+    this.deviceId = this.handle.stats().deviceId;
+  }
+
+  /** `idle` (opened, never started), `running`, `stopped` or `closed`. */
+  get state(): StreamState {
+    return this.streamState;
+  }
+
+  /**
+   * Starts the device's audio thread.
+   * @throws InvalidStateError when already running; StreamClosedError after close()
+   */
+  start(): this {
+    this.assertOpen('start');
+    if (this.streamState === 'running') throw new InvalidStateError('the stream is already started');
+    native(() => this.handle.start());
+    this.handle.setRef(this.options.keepAlive, true);
+    this.streamState = 'running';
+    this.emit('start');
+    return this;
+  }
+
+  /** Stops the audio thread; start() resumes. Idempotent while open. */
+  stop(): void {
+    this.assertOpen('stop');
+    if (this.streamState !== 'running') return;
+    this.handle.stop();
+    this.streamState = 'stopped';
+    this.onStopped();
+    this.emit('stop');
+  }
+
+  /** Stops and releases the device; every later call throws StreamClosedError. Idempotent. */
+  close(): void {
+    if (this.streamState === 'closed') return;
+    this.handle.close();
+    this.streamState = 'closed';
+    this.onStopped();
+    this.emit('close');
+  }
+
+  /** Whether a running stream keeps the event loop alive (default true, like a socket). */
+  ref(): this {
+    this.options.keepAlive = true;
+    if (this.streamState !== 'closed') this.handle.setRef(true, this.streamState === 'running');
+    return this;
+  }
+
+  /** Lets the process exit while this stream runs (like `timer.unref()`). */
+  unref(): this {
+    this.options.keepAlive = false;
+    if (this.streamState !== 'closed') this.handle.setRef(false, false);
+    return this;
+  }
+
+  /** Counters, measured latency and delivery latency of the stream. */
+  stats(): StreamStats {
+    const n = this.handle.stats();
+    const buffered = this.ring.framesAvailable();
+    const deviceLatencyMs = (n.deviceLatencyNs ?? 0) / 1e6;
+    const [p50, p99] = this.delivery.percentiles([0.5, 0.99]);
+    return {
+      state: this.streamState,
+      backend: this.backend,
+      deviceId: this.deviceId,
+      sampleRate: this.sampleRate,
+      channels: this.channels,
+      format: this.format,
+      periodFrames: this.periodFrames,
+      periods: n.periods ?? 0,
+      position: n.frames ?? 0,
+      xruns: (n.xruns ?? 0) + (n.deviceXruns ?? 0),
+      overruns: this.ring.ring.overruns,
+      underruns: this.ring.ring.underruns,
+      droppedFrames: n.droppedFrames ?? 0,
+      silenceFrames: n.silenceFrames ?? 0,
+      bufferedFrames: buffered,
+      deviceLatencyMs,
+      latencyMs: deviceLatencyMs + (buffered * 1000) / this.sampleRate,
+      delivery: {
+        count: this.delivery.count,
+        p50Us: (p50 as number) / 1000,
+        p99Us: (p99 as number) / 1000,
+        maxUs: this.delivery.max() / 1000,
+      },
+      notify: this.streamState === 'closed' ? 'closed' : n.notify,
+    };
+  }
+
+  protected assertOpen(what: string): void {
+    if (this.streamState === 'closed') throw new StreamClosedError(`${what}() after close()`);
+  }
+
+  /** Ask the audio thread for a wake-up after its next period (playback). */
+  protected requestWake(): void {
+    this.handle.requestWake();
+  }
+
+  /** Called on the JS thread once per batch of periods. */
+  protected abstract onWake(): void;
+  /** Called after stop() and close(). */
+  protected abstract onStopped(): void;
+
+  private wake(deliveryNs: number): void {
+    if (this.streamState === 'closed') return;
+    this.delivery.add(deliveryNs);
+    // A listener that throws here surfaces as an uncaught exception, as from any event emitter.
+    this.onWake();
+  }
+}

@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { AudioCapture, AudioPlayback } from '../src/index.js';
+import { sine, toInt16 } from './signal.js';
+
+describe('null backend: playback', () => {
+  it('applies backpressure: write() returns the frames accepted, drain fires, everything is played', async () => {
+    const playback = new AudioPlayback({ backend: 'null', sampleRate: 16000, bufferMs: 40 });
+    const tone = toInt16(sine(8000, 440, 16000, 0.5)); // 0.5 s
+    let offset = 0;
+    const first = playback.write(tone);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(tone.length); // the 40 ms ring cannot take 0.5 s
+    expect(playback.framesWritable).toBe(0);
+    offset += first;
+    playback.start();
+    let drains = 0;
+    while (offset < tone.length) {
+      await new Promise((resolve) => playback.once('drain', resolve));
+      drains++;
+      offset += playback.write(tone.subarray(offset));
+    }
+    await playback.drained();
+    const stats = playback.stats();
+    playback.close();
+    expect(drains).toBeGreaterThan(5);
+    expect(stats.bufferedFrames).toBe(0);
+    // every accepted frame went to the device before the first silence was counted
+    expect(stats.position - stats.silenceFrames).toBe(8000);
+  });
+
+  it('plays silence and counts an underrun when the writer falls behind', async () => {
+    const playback = new AudioPlayback({ backend: 'null', sampleRate: 48000, format: 'f32' });
+    playback.start();
+    expect(playback.write(sine(960, 440, 48000, 0.1))).toBe(960);
+    await playback.drained();
+    await new Promise((r) => setTimeout(r, 40));
+    const s1 = playback.stats();
+    expect(s1.underruns).toBe(1);
+    expect(s1.silenceFrames).toBeGreaterThan(0);
+    // idle periods after the underrun are not counted again
+    await new Promise((r) => setTimeout(r, 40));
+    expect(playback.stats().underruns).toBe(1);
+    expect(playback.write(sine(480, 440, 48000, 0.1))).toBe(480);
+    await playback.drained();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(playback.stats().underruns).toBe(2);
+    playback.close();
+  });
+
+  it('accepts PCM bytes, including unaligned Buffer slices', () => {
+    const playback = new AudioPlayback({ backend: 'null', channels: 2 });
+    const bytes = Buffer.alloc(4 * 100 + 1);
+    expect(playback.write(bytes.subarray(1))).toBe(100);
+    expect(playback.bufferedFrames).toBe(100);
+    playback.close();
+  });
+
+  it('has Node stream adapters: a Readable of capture bytes piped into a playback Writable', async () => {
+    const capture = new AudioCapture({ backend: 'null', deviceId: 'null:tone-440', sampleRate: 8000 });
+    const playback = new AudioPlayback({ backend: 'null', sampleRate: 8000 });
+    playback.start();
+    capture.start();
+    const source = capture.readable();
+    let bytes = 0;
+    const limited = Readable.from(
+      (async function* () {
+        for await (const chunk of source) {
+          bytes += (chunk as Buffer).length;
+          yield chunk;
+          if (bytes >= 8000 * 2 * 0.3) break;
+        }
+      })(),
+    );
+    await pipeline(limited, playback.writable());
+    capture.close();
+    const stats = playback.stats();
+    playback.close();
+    expect(bytes).toBeGreaterThanOrEqual(4800);
+    expect(stats.bufferedFrames).toBe(0);
+    expect(stats.position - stats.silenceFrames).toBeGreaterThanOrEqual(bytes / 2 - 1);
+  });
+});
