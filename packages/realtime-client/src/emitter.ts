@@ -45,7 +45,8 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown }> {
   emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
     const set = this.listeners.get(event);
     if (!set || set.size === 0) return false;
-    for (const listener of [...set]) {
+    // Iterating the live Set (no copy on this hot path): a listener removed during delivery is skipped.
+    for (const listener of set) {
       try {
         (listener as Listener<Events[K]>)(payload);
       } catch (err) {

@@ -1,0 +1,277 @@
+// Client CPU per 24 kHz realtime stream: every 100 ms of audio costs one `input_audio_buffer.append`
+// (Int16 → base64 → JSON → socket) and one `response.output_audio.delta` back (JSON → base64 → Int16).
+// The far end runs in a child process (this same file, started with VOXWIRE_RTC_BENCH_SERVER), so the CPU
+// time measured here (process.cpuUsage) is the clients' alone. Each stream runs closed-loop with a window of
+// chunks in flight; streams per core = audio seconds carried / CPU seconds spent.
+//
+// Peer: the official `openai` package's OpenAIRealtimeWS doing the same work (base64 + send, JSON + decode on
+// receive). It only dials wss://, so both clients talk TLS to the same local server (self-signed certificate
+// made with openssl for the run); voxwire over plain ws:// (a local realtime server) is a third row.
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RealtimeClient, type WebSocketClientOptions } from '@voxwire/realtime-client';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import { type Suite, table } from '../suite.js';
+
+const CHUNK_SAMPLES = 2400; // 100 ms at 24 kHz
+const STREAMS = 16;
+const CHUNKS_PER_STREAM = 250; // 25 s of audio per stream per round
+const WINDOW = 4; // chunks in flight per stream
+const ROUNDS = 3;
+
+// --- child: the far end. Answers every append with one 100 ms audio delta (prebuilt, so it costs little). ---
+
+function runServer(certPath: string, keyPath: string): void {
+  const pcm = new Int16Array(CHUNK_SAMPLES);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(Math.sin(i / 9) * 8000 + Math.sin(i / 2.3) * 2000);
+  const b64 = Buffer.from(pcm.buffer).toString('base64');
+  const delta = JSON.stringify({
+    type: 'response.output_audio.delta',
+    event_id: 'event_bench',
+    response_id: 'resp_bench',
+    item_id: 'item_bench',
+    output_index: 0,
+    content_index: 0,
+    delta: b64,
+  });
+  const created = JSON.stringify({
+    type: 'session.created',
+    event_id: 'event_0',
+    session: { type: 'realtime' },
+  });
+  const onConnection = (ws: WebSocket) => {
+    ws.send(created);
+    ws.on('message', (data: Buffer) => {
+      // Only appends are answered; the head of the frame says which event it is.
+      if (data.subarray(0, 64).includes('input_audio_buffer.append')) ws.send(delta);
+    });
+  };
+  const https = createServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) });
+  new WebSocketServer({ server: https, perMessageDeflate: false }).on('connection', onConnection);
+  const plain = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  plain.on('connection', onConnection);
+  https.listen(0, '127.0.0.1', () => {
+    process.send?.({
+      wss: (https.address() as AddressInfo).port,
+      ws: (plain.address() as AddressInfo).port,
+    });
+  });
+}
+
+if (process.env.VOXWIRE_RTC_BENCH_SERVER) {
+  const [cert, key] = JSON.parse(process.env.VOXWIRE_RTC_BENCH_SERVER) as [string, string];
+  runServer(cert, key);
+}
+
+// --- parent: the clients ---
+
+/** One stream's driver: send a chunk, and another each time a delta comes back, until `chunks` were sent. */
+interface StreamDriver {
+  start(): void;
+  done: Promise<void>;
+}
+
+function closedLoop(send: () => void, onReceive: (listener: () => void) => void): StreamDriver {
+  let sent = 0;
+  let received = 0;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
+  onReceive(() => {
+    received++;
+    if (received === CHUNKS_PER_STREAM) resolve();
+    else if (sent < CHUNKS_PER_STREAM) {
+      sent++;
+      send();
+    }
+  });
+  return {
+    start() {
+      for (; sent < WINDOW; sent++) send();
+    },
+    done,
+  };
+}
+
+async function measureRound(drivers: StreamDriver[]): Promise<{ cpuS: number; audioS: number }> {
+  const before = process.cpuUsage();
+  for (const d of drivers) d.start();
+  await Promise.all(drivers.map((d) => d.done));
+  const used = process.cpuUsage(before);
+  return {
+    cpuS: (used.user + used.system) / 1e6,
+    audioS: (drivers.length * CHUNKS_PER_STREAM * CHUNK_SAMPLES) / 24000,
+  };
+}
+
+function speechLikeChunk(): Int16Array {
+  const pcm = new Int16Array(CHUNK_SAMPLES);
+  for (let i = 0; i < pcm.length; i++)
+    pcm[i] = Math.round(Math.sin(i / 11) * 9000 + Math.sin(i / 3.1) * 1500);
+  return pcm;
+}
+
+async function voxwireRound(url: string, ca: Buffer | null): Promise<{ cpuS: number; audioS: number }> {
+  // Injected WebSocket class: `ws` trusting the run's self-signed certificate.
+  const TrustingWS = class extends WebSocket {
+    constructor(u: string, opts: WebSocketClientOptions) {
+      super(u, ca ? { ...opts, ca } : opts);
+    }
+  };
+  const clients: RealtimeClient[] = [];
+  const drivers: StreamDriver[] = [];
+  const pcm = speechLikeChunk();
+  let samplesOut = 0;
+  for (let s = 0; s < STREAMS; s++) {
+    const client = new RealtimeClient({
+      url,
+      apiKey: 'sk-bench',
+      WebSocket: TrustingWS,
+      heartbeatIntervalMs: 0,
+    });
+    await client.connect();
+    clients.push(client);
+    drivers.push(
+      closedLoop(
+        () => client.appendAudio(pcm, 24000),
+        (listener) =>
+          client.on('audio', (chunk) => {
+            samplesOut += chunk.pcm.length;
+            listener();
+          }),
+      ),
+    );
+  }
+  const result = await measureRound(drivers);
+  for (const c of clients) c.close();
+  if (samplesOut !== STREAMS * CHUNKS_PER_STREAM * CHUNK_SAMPLES)
+    throw new Error(`voxwire lost audio: ${samplesOut}`);
+  return result;
+}
+
+async function openaiRound(baseURL: string, ca: Buffer): Promise<{ cpuS: number; audioS: number }> {
+  const sdk = new OpenAI({ apiKey: 'sk-bench', baseURL });
+  const clients: OpenAIRealtimeWS[] = [];
+  const drivers: StreamDriver[] = [];
+  const pcm = speechLikeChunk();
+  let samplesOut = 0;
+  for (let s = 0; s < STREAMS; s++) {
+    const rt = new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca } }, sdk);
+    rt.on('error', (err) => {
+      throw err;
+    });
+    await new Promise<void>((resolve) => rt.on('session.created', () => resolve()));
+    clients.push(rt);
+    drivers.push(
+      closedLoop(
+        () =>
+          rt.send({
+            type: 'input_audio_buffer.append',
+            audio: Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64'),
+          }),
+        (listener) =>
+          rt.on('response.output_audio.delta', (ev) => {
+            // What an app does with each delta: base64 → Int16 samples.
+            const bytes = Buffer.from(ev.delta, 'base64');
+            samplesOut += new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2).length;
+            listener();
+          }),
+      ),
+    );
+  }
+  const result = await measureRound(drivers);
+  for (const c of clients) c.close();
+  if (samplesOut !== STREAMS * CHUNKS_PER_STREAM * CHUNK_SAMPLES)
+    throw new Error(`openai lost audio: ${samplesOut}`);
+  return result;
+}
+
+const suite: Suite = {
+  id: 'realtime-client',
+  title: 'Realtime client CPU per 24 kHz stream (@voxwire/realtime-client)',
+  async run() {
+    const dir = mkdtempSync(join(tmpdir(), 'voxwire-rtc-bench-'));
+    const certPath = join(dir, 'cert.pem');
+    const keyPath = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+      ],
+      { stdio: 'ignore' },
+    );
+    const ca = readFileSync(certPath);
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, VOXWIRE_RTC_BENCH_SERVER: JSON.stringify([certPath, keyPath]) },
+      execArgv: ['--import', 'tsx'],
+    });
+    try {
+      const ports = await new Promise<{ wss: number; ws: number }>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as { wss: number; ws: number }));
+        child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+      });
+      const wssURL = `wss://127.0.0.1:${ports.wss}/v1/realtime`;
+      const wsURL = `ws://127.0.0.1:${ports.ws}/v1/realtime`;
+      const baseURL = `https://127.0.0.1:${ports.wss}/v1`;
+      const rows = {
+        'voxwire RealtimeClient (wss)': [] as number[],
+        'openai OpenAIRealtimeWS (wss)': [] as number[],
+        'voxwire RealtimeClient (ws, local server)': [] as number[],
+      };
+      // Warm-up, then interleaved rounds so machine noise hits every client alike; keep each one's best.
+      await voxwireRound(wssURL, ca);
+      await openaiRound(baseURL, ca);
+      for (let r = 0; r < ROUNDS; r++) {
+        const v = await voxwireRound(wssURL, ca);
+        rows['voxwire RealtimeClient (wss)'].push(v.audioS / v.cpuS);
+        const o = await openaiRound(baseURL, ca);
+        rows['openai OpenAIRealtimeWS (wss)'].push(o.audioS / o.cpuS);
+        const p = await voxwireRound(wsURL, null);
+        rows['voxwire RealtimeClient (ws, local server)'].push(p.audioS / p.cpuS);
+      }
+      const best = Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, Math.max(...v)]));
+      const peer = best['openai OpenAIRealtimeWS (wss)'];
+      return [
+        `${STREAMS} concurrent streams × ${(CHUNKS_PER_STREAM / 10).toFixed(0)} s of 24 kHz audio each, 100 ms appends and 100 ms deltas, ` +
+          `closed loop (${WINDOW} chunks in flight per stream); best of ${ROUNDS} interleaved rounds. ` +
+          'Streams per core = audio seconds carried per client CPU second (the server runs in another process). Target ≥ 500.',
+        '',
+        table(
+          ['client', 'streams per core', 'CPU µs per 100 ms chunk (up + down)', 'vs openai'],
+          Object.entries(best).map(([name, perCore]) => [
+            name,
+            perCore,
+            100_000 / perCore,
+            `${(perCore / peer).toFixed(2)}×`,
+          ]),
+        ),
+      ].join('\n');
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+export default suite;
