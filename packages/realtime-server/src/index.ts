@@ -67,10 +67,12 @@ export { CLIENT_EVENT_TYPES } from './protocol.js';
 export { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.js';
 export { DEFAULT_SERVER_VAD, OPENAI_VOICES } from './session-config.js';
 export {
-  EnergySegmenter,
-  energySegmenter,
+  defaultSegmenter,
   type SegmentEvent,
   type SegmenterFactory,
+  type SegmenterListener,
   type SegmenterSettings,
   type SpeechSegmenter,
+  type VoxwireVadSegmenterOptions,
+  voxwireVadSegmenter,
 } from './turn-detection.js';

@@ -10,7 +10,7 @@ import { RealtimeServerConfigError } from './errors.js';
 import type { PacingMode } from './pacer.js';
 import type { RealtimeSessionConfig } from './protocol.js';
 import { RealtimeSession } from './session.js';
-import { energySegmenter, type SegmenterFactory } from './turn-detection.js';
+import { defaultSegmenter, type SegmenterFactory } from './turn-detection.js';
 
 /** Options of {@link createRealtimeServer}. */
 export interface RealtimeServerOptions {
@@ -40,7 +40,7 @@ export interface RealtimeServerOptions {
   pacing?: PacingMode;
   /** Audio per `response.output_audio.delta` in ms, default 50. */
   audioChunkMs?: number;
-  /** Server VAD segmenter, default the built-in energy segmenter. */
+  /** Server VAD segmenter, default @voxwire/vad's energy VAD and segmenter ({@link voxwireVadSegmenter}). */
   vad?: SegmenterFactory;
   /** Adjusts each new session's defaults before `session.created` (e.g. instructions or turn detection). */
   configureSession?: (session: RealtimeSessionConfig) => void;
@@ -177,7 +177,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
         engines: enginesFor(request),
         pacing,
         chunkMs,
-        segmenter: options.vad ?? energySegmenter,
+        segmenter: options.vad ?? defaultSegmenter,
         configure: options.configureSession,
         send: (json) => {
           if (ws.readyState === ws.OPEN) ws.send(json);

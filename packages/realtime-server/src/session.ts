@@ -40,6 +40,11 @@ import {
 const SEMANTIC_SILENCE_MS = { low: 1500, medium: 800, high: 300, auto: 800 } as const;
 /** OpenAI refuses to commit less than this. */
 const MIN_COMMIT_MS = 100;
+/**
+ * Audio kept between turns beyond the prefix padding: a segmenter confirms speech some frames after its
+ * onset (minimum speech duration, look-back), and the onset minus the padding must still be held then.
+ */
+const DETECTION_MARGIN_MS = 1000;
 /** 15 MiB of PCM16, OpenAI's input buffer limit. */
 const MAX_INPUT_BYTES = 15 * 1024 * 1024;
 
@@ -149,6 +154,7 @@ export class RealtimeSession {
     if (this.closed) return;
     this.active?.cancel('client_cancelled');
     this.closed = true;
+    this.vad?.segmenter.close();
     this.lifetime.abort();
   }
 
@@ -253,19 +259,42 @@ export class RealtimeSession {
   }
 
   private resetVad(): void {
+    this.vad?.segmenter.close();
+    this.vad = null;
     const td = this.config.audio.input.turn_detection;
-    if (!td) {
-      this.vad = null;
-      return;
-    }
+    if (!td || this.closed) return;
     const threshold = td.type === 'server_vad' ? td.threshold : 0.5;
     const silenceDurationMs =
       td.type === 'server_vad' ? td.silence_duration_ms : SEMANTIC_SILENCE_MS[td.eagerness];
-    this.vad = {
-      segmenter: this.options.segmenter({ sampleRate: this.inputRate, threshold, silenceDurationMs }),
-      base: this.input.end,
-      speech: null,
-    };
+    const state = { base: this.input.end, speech: null } as VadState;
+    state.segmenter = this.options.segmenter(
+      { sampleRate: this.inputRate, threshold, silenceDurationMs },
+      {
+        boundary: (event) => {
+          if (this.vad !== state || this.closed) return;
+          const position = state.base + event.sample;
+          if (event.type === 'start') {
+            if (!state.speech) this.onSpeechStarted(state, position);
+          } else if (state.speech) {
+            this.onSpeechStopped(state, state.speech, position);
+          }
+        },
+        error: (err) => {
+          if (this.vad !== state) return;
+          this.vad = null;
+          this.reportError(
+            new RealtimeProtocolError(
+              'server_error',
+              `Server VAD failed and is off for this session: ${err.message}`,
+              null,
+              'server_error',
+            ),
+            null,
+          );
+        },
+      },
+    );
+    this.vad = state;
   }
 
   private get prefixSamples(): number {
@@ -279,14 +308,13 @@ export class RealtimeSession {
     this.input.append(pcm);
     const vad = this.vad;
     if (!vad) return;
-    for (const event of vad.segmenter.push(pcm)) {
-      const position = vad.base + event.sample;
-      if (event.type === 'start') this.onSpeechStarted(vad, position);
-      else if (vad.speech) this.onSpeechStopped(vad, vad.speech, position);
-    }
+    vad.segmenter.push(pcm);
     if (!vad.speech) {
-      // Between turns only the prefix padding can still become part of an utterance.
-      this.input.dropBefore(this.input.end - this.prefixSamples);
+      // Between turns only the prefix padding (before an onset still being confirmed) can become part of an
+      // utterance: older audio is silence by the VAD's judgement and is let go to bound memory.
+      this.input.dropBefore(
+        this.input.end - this.prefixSamples - Math.round((DETECTION_MARGIN_MS * this.inputRate) / 1000),
+      );
     }
   }
 
