@@ -21,5 +21,17 @@ export {
   createAudioCodesServer,
 } from './audiocodes/server.js';
 export { AudioCodesSession, type AudioCodesSessionOptions } from './audiocodes/session.js';
+export {
+  type BridgeCallOptions,
+  type BridgeResult,
+  bridgeCall,
+  type CallBridge,
+  type CallBridgeEvents,
+  sessionFormatsFor,
+} from './bridge.js';
 export type { CallSession, CallSessionEvents } from './call-session.js';
 export { CallEndedError } from './errors.js';
+export type { BridgeMetrics, LatencySummary } from './metrics.js';
+export { CallPlaybackTracker } from './playback-tracker.js';
+export { CallRecorder, type CallRecorderOptions, type CallRecording } from './recorder.js';
+export { TwilioCallSession, twilioCallSession } from './twilio-session.js';

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
   AudioFormatError,
@@ -10,8 +9,8 @@ import {
   Resampler,
 } from '@voxwire/codecs';
 import type { WebSocket } from 'ws';
-import type { CallSession, CallSessionEvents } from '../call-session.js';
-import { CallEndedError } from '../errors.js';
+import type { CallSession } from '../call-session.js';
+import { CallSessionBase } from '../call-session-base.js';
 import {
   AUDIOCODES_MEDIA_FORMATS,
   type AudioCodesActivity,
@@ -39,7 +38,7 @@ type OutboundBody<T extends AudioCodesOutbound['type']> = Omit<
  * real-time playout of what we sent: audio plays from the moment it is sent, back to back, and never
  * faster than real time. That is the only position this protocol can provide; Twilio's echoed marks are exact.
  */
-export class AudioCodesSession extends EventEmitter implements CallSession {
+export class AudioCodesSession extends CallSessionBase implements CallSession {
   readonly platform = 'audiocodes' as const;
   readonly id: string;
   readonly mediaFormat: AudioCodesMediaFormat;
@@ -58,7 +57,6 @@ export class AudioCodesSession extends EventEmitter implements CallSession {
   private lastInputRate = 0;
   private totalSentMs = 0;
   private clockBase = 0;
-  private endedReason: string | null = null;
 
   constructor(
     socket: WebSocket,
@@ -76,11 +74,6 @@ export class AudioCodesSession extends EventEmitter implements CallSession {
     this.inputSampleRate = fmt.sampleRate;
     this.wireFormat = fmt.encoding === 'mulaw' ? 'pcmu' : 'pcm16';
     this.now = opts.now ?? (() => performance.now());
-  }
-
-  /** Whether the call has ended. */
-  get ended(): boolean {
-    return this.endedReason !== null;
   }
 
   /** Whether VAIC is currently streaming caller audio (between `userStream.start` and `.stop`). */
@@ -125,7 +118,7 @@ export class AudioCodesSession extends EventEmitter implements CallSession {
   }
 
   sendAudio(pcm: Int16Array, sampleRate: number): void {
-    if (this.ended) throw new CallEndedError(this.id, this.endedReason ?? 'ended');
+    this.assertOpen();
     if (!(pcm instanceof Int16Array)) throw new TypeError('sendAudio expects an Int16Array of PCM samples');
     if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
       throw new AudioFormatError(`sendAudio: sample rate must be a positive integer, got ${sampleRate}`);
@@ -194,13 +187,9 @@ export class AudioCodesSession extends EventEmitter implements CallSession {
     this.send('userStream.speech.recognition', { alternatives: [{ text, confidence }] });
   }
 
-  /** @internal Ends the session without messaging VAIC (socket gone, server closing). */
-  finish(reason: string): void {
-    if (this.ended) return;
-    this.endedReason = reason;
+  protected override onFinish(): void {
     this.playStreamId = null;
     this.userStreaming = false;
-    this.emit('end', reason);
   }
 
   private onChunk(audioChunk: string): void {
@@ -265,26 +254,5 @@ export class AudioCodesSession extends EventEmitter implements CallSession {
 
   private fail(message: string): void {
     this.emit('error', new AudioFormatError(message));
-  }
-
-  override on<E extends keyof CallSessionEvents>(
-    event: E,
-    listener: (...args: CallSessionEvents[E]) => void,
-  ): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  override off<E extends keyof CallSessionEvents>(
-    event: E,
-    listener: (...args: CallSessionEvents[E]) => void,
-  ): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
-  }
-
-  override once<E extends keyof CallSessionEvents>(
-    event: E,
-    listener: (...args: CallSessionEvents[E]) => void,
-  ): this {
-    return super.once(event, listener as (...args: unknown[]) => void);
   }
 }

@@ -1,0 +1,148 @@
+import { Resampler } from '@voxwire/codecs';
+
+/** Samples per storage block: one second at the recorder's rate (blocks avoid re-copying a growing array). */
+const blockSeconds = 1;
+
+/** A mono Int16 track stored in fixed blocks, written at arbitrary sample positions. */
+class Track {
+  private readonly blocks: Int16Array[] = [];
+  length = 0;
+
+  constructor(private readonly blockSize: number) {}
+
+  write(pos: number, pcm: Int16Array): void {
+    let src = 0;
+    while (src < pcm.length) {
+      const at = pos + src;
+      const b = Math.floor(at / this.blockSize);
+      while (this.blocks.length <= b) this.blocks.push(new Int16Array(this.blockSize));
+      const off = at - b * this.blockSize;
+      const n = Math.min(this.blockSize - off, pcm.length - src);
+      this.blocks[b].set(pcm.subarray(src, src + n), off);
+      src += n;
+    }
+    this.length = Math.max(this.length, pos + pcm.length);
+  }
+
+  /** Silences everything from `pos` on and shortens the track to `pos`. */
+  truncate(pos: number): void {
+    if (pos >= this.length) return;
+    const b = Math.floor(pos / this.blockSize);
+    if (b < this.blocks.length) this.blocks[b].fill(0, pos - b * this.blockSize);
+    this.blocks.length = Math.min(this.blocks.length, b + 1);
+    this.length = pos;
+  }
+
+  toArray(length = this.length): Int16Array {
+    const out = new Int16Array(length);
+    for (let b = 0; b < this.blocks.length && b * this.blockSize < length; b++) {
+      const block = this.blocks[b];
+      out.set(block.subarray(0, Math.min(this.blockSize, length - b * this.blockSize)), b * this.blockSize);
+    }
+    return out;
+  }
+}
+
+/** Options of {@link CallRecorder}. */
+export interface CallRecorderOptions {
+  /** Sample rate of the recording. Default 24000 (the model's rate: agent audio is stored unchanged). */
+  sampleRate?: number;
+}
+
+/** What a recording holds, as aligned mono tracks. */
+export interface CallRecording {
+  sampleRate: number;
+  /** Caller and agent on one timeline (sample 0 = first caller audio), same length. */
+  caller: Int16Array;
+  agent: Int16Array;
+  /** caller + agent, clipped to 16 bits. */
+  mixed: Int16Array;
+  durationMs: number;
+  /** Agent audio cut short by barge-in (ms of agent audio removed as never heard). */
+  clearedMs: number;
+}
+
+/**
+ * Records a bridged call: caller audio on the caller's own clock (it arrives in real time) and agent audio
+ * placed where it starts playing on that clock, so both speakers line up; audio cleared by barge-in is removed
+ * because the caller never heard it.
+ */
+export class CallRecorder {
+  readonly sampleRate: number;
+  private readonly callerTrack: Track;
+  private readonly agentTrack: Track;
+  private readonly resamplers = new Map<string, Resampler>();
+  private callerPos = 0;
+  private agentPos = 0;
+  private clearedSamples = 0;
+
+  constructor(options: CallRecorderOptions = {}) {
+    this.sampleRate = options.sampleRate ?? 24000;
+    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0) {
+      throw new RangeError(`CallRecorder: sampleRate must be a positive integer, got ${options.sampleRate}`);
+    }
+    const block = this.sampleRate * blockSeconds;
+    this.callerTrack = new Track(block);
+    this.agentTrack = new Track(block);
+  }
+
+  /** Caller audio as it arrives. */
+  caller(pcm: Int16Array, sampleRate: number): void {
+    const x = this.toRate('caller', pcm, sampleRate);
+    this.callerTrack.write(this.callerPos, x);
+    this.callerPos += x.length;
+  }
+
+  /** Agent audio as it is handed to the platform: it plays after what is queued, or now if nothing is. */
+  agent(pcm: Int16Array, sampleRate: number): void {
+    const x = this.toRate('agent', pcm, sampleRate);
+    const at = Math.max(this.agentPos, this.callerPos);
+    this.agentTrack.write(at, x);
+    this.agentPos = at + x.length;
+  }
+
+  /**
+   * Barge-in: the last `unheardMs` of agent audio were cleared before the caller heard them (the platform's
+   * queued-but-unplayed amount, `sentMs() - playedMs()` just before `clear()`), so they leave the recording.
+   */
+  clearAgent(unheardMs: number): void {
+    const cut = Math.min(Math.round((Math.max(0, unheardMs) * this.sampleRate) / 1000), this.agentPos);
+    if (cut > 0) {
+      this.clearedSamples += cut;
+      this.agentPos -= cut;
+      this.agentTrack.truncate(this.agentPos);
+    }
+    this.resamplers.get('agent')?.reset();
+  }
+
+  /** The aligned tracks recorded so far. */
+  recording(): CallRecording {
+    const length = Math.max(this.callerTrack.length, this.agentTrack.length);
+    const caller = this.callerTrack.toArray(length);
+    const agent = this.agentTrack.toArray(length);
+    const mixed = new Int16Array(length);
+    for (let i = 0; i < length; i++) {
+      const v = caller[i] + agent[i];
+      mixed[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    }
+    return {
+      sampleRate: this.sampleRate,
+      caller,
+      agent,
+      mixed,
+      durationMs: (length * 1000) / this.sampleRate,
+      clearedMs: (this.clearedSamples * 1000) / this.sampleRate,
+    };
+  }
+
+  private toRate(track: 'caller' | 'agent', pcm: Int16Array, rate: number): Int16Array {
+    if (rate === this.sampleRate) return pcm;
+    const key = track;
+    let r = this.resamplers.get(key);
+    if (!r || r.inputRate !== rate) {
+      r = new Resampler({ inputRate: rate, outputRate: this.sampleRate });
+      this.resamplers.set(key, r);
+    }
+    return r.process(pcm) as Int16Array;
+  }
+}

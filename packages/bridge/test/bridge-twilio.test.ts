@@ -1,0 +1,130 @@
+// End to end over loopback: a simulated Twilio call (TwilioSimulator) ⇄ media-stream server ⇄ bridge ⇄
+// RealtimeClient ⇄ the local realtime server (its server VAD, espeak-ng voice, a scripted responder).
+import { RealtimeClient } from '@voxwire/realtime-client';
+import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
+import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bridgeCall, type CallBridge, CallRecorder, twilioCallSession } from '../src/index.js';
+import { rmsDb } from './signal.js';
+import { concat, speech } from './speech.js';
+
+let rt: RealtimeServer | undefined;
+let media: MediaStreamServer | undefined;
+let sim: TwilioSimulator | undefined;
+
+afterEach(async () => {
+  await sim?.stop().catch(() => {});
+  await media?.close();
+  await rt?.close();
+  sim = media = rt = undefined;
+});
+
+const STORY =
+  'Here is a long story about a very determined lifter who trained every single morning before sunrise, ' +
+  'rain or shine, for many years.';
+
+describe('bridgeCall with a Twilio call and the local realtime server', () => {
+  it('holds a two-turn conversation with a tool call and a barge-in, recorded and measured', {
+    timeout: 60_000,
+  }, async () => {
+    const toolArgs: unknown[] = [];
+    rt = await createRealtimeServer({
+      pacing: 'fast',
+      engines: {
+        responder: new ScriptedResponder(
+          [
+            { toolCalls: [{ name: 'order_status', arguments: { order: '42' } }] },
+            (ctx) => {
+              const out = ctx.items.find((i) => i.type === 'function_call_output') as { output?: string };
+              return { text: `Order forty two is ${JSON.parse(out?.output ?? '{}').status}.` };
+            },
+            { text: STORY },
+            { text: 'Okay.' },
+          ],
+          { after: 'last' },
+        ),
+      },
+    });
+    media = createMediaStreamServer({ port: 0, path: '/media' });
+    await media.ready;
+    const recorder = new CallRecorder();
+    const bridges: CallBridge[] = [];
+    media.on('call', (call) => {
+      const realtime = new RealtimeClient({
+        url: rt!.url,
+        reconnect: false,
+        session: {
+          instructions: 'You are a support agent.',
+          audio: {
+            input: {
+              turn_detection: { type: 'server_vad', silence_duration_ms: 400, interrupt_response: true },
+            },
+          },
+        },
+      });
+      realtime.addTool(
+        {
+          name: 'order_status',
+          description: 'Status of an order',
+          parameters: { type: 'object', properties: { order: { type: 'string' } } },
+        },
+        (args) => {
+          toolArgs.push(args);
+          return { status: 'shipped' };
+        },
+      );
+      bridges.push(bridgeCall(twilioCallSession(call), realtime, { recorder }));
+    });
+
+    sim = new TwilioSimulator({ url: `ws://127.0.0.1:${media.port}/media`, speed: 5 });
+    await sim.connect();
+    await expect.poll(() => bridges.length).toBe(1);
+    const bridge = bridges[0];
+    expect(await bridge.ready).toBe(true);
+    const s = sim;
+
+    // Turn 1: a question that makes the model call a tool, then answer.
+    await s.streamPcm(concat([speech('Where is my order?', 8000), new Int16Array(6400)]), 8000);
+    await s.until(() => s.marks.some((m) => m.name.startsWith('utterance') && !m.flushed));
+    expect(toolArgs).toEqual([{ order: '42' }]);
+    const afterTurn1 = s.playedMs();
+    expect(afterTurn1).toBeGreaterThan(500);
+
+    // Turn 2: ask for a story, and talk over it once a second of it has played.
+    const story = s.streamPcm(concat([speech('Tell me a story.', 8000), new Int16Array(4000)]), 8000);
+    await story;
+    await s.until(() => s.playedMs() > afterTurn1 + 1000);
+    const bargeIn = new Promise<{ itemId: string; playedMs: number }>((resolve) =>
+      bridge.on('bargeIn', resolve),
+    );
+    await s.streamPcm(concat([speech('Stop, stop please.', 8000), new Int16Array(8000)]), 8000);
+    const b = await bargeIn;
+    await s.until(() => s.clears.length === 1);
+
+    // The caller heard part of the story, not all of it, and the model's item was cut exactly there.
+    const storyMs = (speech(STORY, 24000).length * 1000) / 24000;
+    expect(b.playedMs).toBeGreaterThan(1000);
+    expect(b.playedMs).toBeLessThan(storyMs - 500);
+    const m = bridge.metrics();
+    expect(m.bargeIns).toBe(1);
+    expect(m.turnLatencyMs.count).toBeGreaterThanOrEqual(2);
+    expect(m.turnLatencyMs.p50).toBeGreaterThan(0);
+    expect(m.chunksIn).toBeGreaterThan(100);
+    expect(m.quality?.analyses).toBeGreaterThan(0);
+
+    // Both speakers are in the recording, at speech-like levels.
+    const rec = recorder.recording();
+    // What the caller never heard of the story left the recording.
+    expect(rec.clearedMs).toBeGreaterThan(0);
+    expect(rec.clearedMs).toBeLessThanOrEqual(storyMs - b.playedMs + 20);
+    expect(rmsDb(rec.caller)).toBeGreaterThan(-45);
+    expect(rmsDb(rec.agent)).toBeGreaterThan(-45);
+    expect(rec.caller.length).toBe(rec.agent.length);
+
+    // The caller hangs up: the bridge ends and closes the model session.
+    await s.stop();
+    const result = await bridge.done;
+    expect(result.reason).toMatch(/call ended/);
+    expect(bridge.realtime.connected).toBe(false);
+  });
+});
