@@ -12,6 +12,8 @@ export type VadErrorCode =
   | 'RUNTIME_MISSING'
   /** The model ran but did not produce what Silero VAD v5 produces. */
   | 'MODEL_INVALID'
+  /** `SileroVad.process` was called again before the previous frame's promise settled. */
+  | 'BUSY'
   /** The object was used after `close()`. */
   | 'CLOSED';
 

@@ -118,7 +118,7 @@ export class SileroVad implements Vad {
     assertFrame(frame, this.frameSize, 'SileroVad');
     if (this.busy) {
       throw new VadError(
-        'INVALID_OPTION',
+        'BUSY',
         'SileroVad.process called before the previous frame finished; await each frame',
       );
     }
