@@ -10,5 +10,23 @@ export { AudioFormatError } from './errors.js';
 export type { FilterSpec } from './filter-design.js';
 export { Framer, type FramerArrayTypes, type FramerEncoding, type FramerOptions } from './framer.js';
 export { alaw, type G711Law, mulaw } from './g711.js';
+export {
+  OPUS_FRAME_MS,
+  OPUS_SAMPLE_RATES,
+  type OpusBackendName,
+  type OpusCommonOptions,
+  OpusDecoder,
+  OpusEncoder,
+  type OpusEncoderOptions,
+} from './opus.js';
 export { type FloatToInt16Options, floatToInt16, int16ToFloat } from './pcm.js';
 export { RESAMPLER_QUALITY, Resampler, type ResamplerOptions, type ResamplerQuality } from './resampler.js';
+export {
+  createTranscoder,
+  type Transcoder,
+  type TranscoderData,
+  type TranscoderEncoding,
+  type TranscoderFormat,
+  type TranscoderOptions,
+} from './transcoder.js';
+export { type WavAudio, type WavEncoding, type WavWriteInput, wav } from './wav.js';

@@ -1,0 +1,90 @@
+import { createRequire } from 'node:module';
+
+/** Which Opus implementation an encoder/decoder runs on. */
+export type OpusBackendName = 'opusscript' | '@discordjs/opus';
+
+/** The common surface of opusscript and @discordjs/opus that voxwire uses. */
+export interface OpusBackend {
+  readonly name: OpusBackendName;
+  encode(pcm: Buffer, frameSamples: number): Buffer;
+  decode(packet: Buffer): Buffer;
+  setBitrate(bitrate: number): void;
+  destroy(): void;
+}
+
+interface OpusScriptInstance {
+  encode(buffer: Buffer, frameSize: number): Buffer;
+  decode(buffer: Buffer): Buffer;
+  setBitrate(bitrate: number): void;
+  delete(): void;
+}
+type OpusScriptCtor = new (rate: number, channels: number, application: number) => OpusScriptInstance;
+
+interface DiscordOpusInstance {
+  encode(buffer: Buffer): Buffer;
+  decode(buffer: Buffer): Buffer;
+  setBitrate(bitrate: number): void;
+  applyEncoderCTL(ctl: number, value: number): void;
+}
+type DiscordOpusCtor = new (rate: number, channels: number) => DiscordOpusInstance;
+
+const APPLICATION = { voip: 2048, audio: 2049 } as const;
+const OPUS_SET_APPLICATION = 4000;
+
+// Loaded lazily, so importing @voxwire/codecs never loads Opus, and a missing optional peer never breaks it.
+const load = createRequire(import.meta.url);
+let opusscript: OpusScriptCtor | undefined;
+let discord: DiscordOpusCtor | null | undefined;
+
+/** The native binding when `@discordjs/opus` is installed and loads, else null. */
+export function nativeOpus(): DiscordOpusCtor | null {
+  if (discord === undefined) {
+    try {
+      discord = (load('@discordjs/opus') as { OpusEncoder: DiscordOpusCtor }).OpusEncoder;
+    } catch {
+      discord = null;
+    }
+  }
+  return discord;
+}
+
+function opusScript(): OpusScriptCtor {
+  opusscript ??= load('opusscript') as OpusScriptCtor;
+  return opusscript;
+}
+
+export function createOpusBackend(
+  preference: 'auto' | OpusBackendName,
+  sampleRate: number,
+  channels: number,
+  application: 'voip' | 'audio',
+): OpusBackend {
+  const native = preference === 'opusscript' ? null : nativeOpus();
+  if (preference === '@discordjs/opus' && !native) {
+    throw new Error('@discordjs/opus was requested but is not installed (or failed to load)');
+  }
+  if (native) {
+    const inst = new native(sampleRate, channels);
+    inst.applyEncoderCTL(OPUS_SET_APPLICATION, APPLICATION[application]);
+    return {
+      name: '@discordjs/opus',
+      encode: (pcm) => inst.encode(pcm),
+      decode: (packet) => inst.decode(packet),
+      setBitrate: (b) => inst.setBitrate(b),
+      destroy: () => {},
+    };
+  }
+  const inst = new (opusScript())(sampleRate, channels, APPLICATION[application]);
+  let destroyed = false;
+  return {
+    name: 'opusscript',
+    encode: (pcm, frameSamples) => inst.encode(pcm, frameSamples),
+    decode: (packet) => inst.decode(packet),
+    setBitrate: (b) => inst.setBitrate(b),
+    destroy: () => {
+      // Emscripten objects are not garbage collected: free the native handle exactly once.
+      if (!destroyed) inst.delete();
+      destroyed = true;
+    },
+  };
+}

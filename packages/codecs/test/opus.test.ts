@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { AudioFormatError, OpusDecoder, OpusEncoder } from '../src/index.js';
+import { pitch, rms, toneInt16 } from './audio-helpers.js';
+
+function roundTrip(
+  rate: number,
+  channels: number,
+  frameMs: number,
+  application: 'voip' | 'audio',
+  freq: number,
+) {
+  const enc = new OpusEncoder({ sampleRate: rate, channels, frameMs, application, bitrate: 48000 });
+  const dec = new OpusDecoder({ sampleRate: rate, channels });
+  try {
+    const input = toneInt16(rate, freq, 0.6, 0.3, channels);
+    const packets = [...enc.push(input), ...enc.flush()];
+    const decoded = packets.map((p) => dec.decode(p));
+    const out = new Int16Array(decoded.reduce((n, d) => n + d.length, 0));
+    let pos = 0;
+    for (const d of decoded) {
+      out.set(d, pos);
+      pos += d.length;
+    }
+    return { enc, packets, input, out };
+  } finally {
+    enc.destroy();
+    dec.destroy();
+  }
+}
+
+describe('Opus', () => {
+  it.each([
+    [48000, 1, 20, 'voip', 440],
+    [48000, 2, 10, 'audio', 1000],
+    [24000, 1, 40, 'voip', 300],
+    [16000, 1, 60, 'audio', 700],
+    [8000, 1, 20, 'voip', 500],
+  ] as const)(
+    '%i Hz ×%i, %i ms frames (%s): decoded tone keeps pitch and level',
+    (rate, ch, ms, app, freq) => {
+      const { enc, packets, input, out } = roundTrip(rate, ch, ms, app, freq);
+      expect(enc.frameSamples).toBe((rate * ms) / 1000);
+      expect(packets.length).toBe(Math.ceil((0.6 * 1000) / ms));
+      expect(out.length).toBe(packets.length * enc.frameSamples * ch);
+      // Skip the codec's start-up (and its few ms of delay); measure 0.3 s of steady state.
+      const start = Math.round(rate * 0.15);
+      const end = Math.round(rate * 0.45);
+      for (let c = 0; c < ch; c++) {
+        expect(pitch(out, rate, start, end, ch)).toBeCloseTo(freq, -0.5);
+        const levelDb = 20 * Math.log10(rms(out, start, end, ch, c) / rms(input, start, end, ch, c));
+        expect(Math.abs(levelDb)).toBeLessThan(1);
+      }
+    },
+  );
+
+  it('conceals a lost packet with one frame that continues the tone', () => {
+    const enc = new OpusEncoder({ sampleRate: 48000, frameMs: 20 });
+    const dec = new OpusDecoder({ sampleRate: 48000 });
+    const packets = enc.push(toneInt16(48000, 440, 0.4));
+    for (const p of packets.slice(0, 10)) dec.decode(p);
+    const concealed = dec.decode(null);
+    expect(concealed.length).toBe(960);
+    expect(rms(concealed)).toBeGreaterThan(0.05);
+    expect(dec.decode(new Uint8Array(0)).length).toBe(960);
+    const after = dec.decode(packets[12]);
+    expect(after.length).toBe(960);
+    enc.destroy();
+    dec.destroy();
+  });
+
+  it('reports a corrupt packet as AudioFormatError and keeps decoding', () => {
+    const enc = new OpusEncoder();
+    const dec = new OpusDecoder();
+    expect(() => dec.decode(new Uint8Array([0x03, 0x00]))).toThrow(AudioFormatError);
+    const [p] = enc.push(toneInt16(48000, 440, 0.02));
+    expect(dec.decode(p).length).toBe(960);
+    enc.destroy();
+    dec.destroy();
+  });
+
+  it('rejects unsupported rates, channels, frame sizes, bitrates and frame lengths', () => {
+    for (const sampleRate of [44100, 0, -8000, Number.NaN, 48000.5]) {
+      expect(() => new OpusEncoder({ sampleRate })).toThrow(AudioFormatError);
+      expect(() => new OpusDecoder({ sampleRate })).toThrow(AudioFormatError);
+    }
+    expect(() => new OpusEncoder({ channels: 3 })).toThrow(/channels/);
+    expect(() => new OpusEncoder({ frameMs: 25 })).toThrow(/frame duration/);
+    expect(() => new OpusEncoder({ bitrate: Number.NaN })).toThrow(/bitrate/);
+    const enc = new OpusEncoder();
+    expect(() => enc.encode(new Int16Array(961))).toThrow(/960 Int16 samples/);
+    enc.destroy();
+  });
+});
