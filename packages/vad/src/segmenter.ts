@@ -119,6 +119,7 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
   private riseFrame = -1;
   private silenceStartFrame = -1;
   private inflight: Promise<void> | null = null;
+  private pumping = false;
   private generation = 0;
 
   constructor(options: VadSegmenterOptions) {
@@ -257,9 +258,12 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
   // Scores whole frames, synchronously while the VAD answers synchronously; chains on a promise otherwise.
   private pump(): Promise<void> {
     if (this.inflight) return this.inflight;
+    // A listener that pushes (or resets) from inside an event: the running loop picks the new audio up.
+    if (this.pumping) return Promise.resolve();
     const generation = this.generation;
+    this.pumping = true;
     try {
-      while (this.pendingEnd - this.pendingStart >= this.frameSize) {
+      while (this.pendingEnd - this.pendingStart >= this.frameSize && generation === this.generation) {
         this.frame.set(this.pending.subarray(this.pendingStart, this.pendingStart + this.frameSize));
         this.pendingStart += this.frameSize;
         const result = this.vad.process(this.frame);
@@ -271,7 +275,12 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
           (p) => {
             if (generation !== this.generation) return;
             this.inflight = null;
-            this.score(p);
+            this.pumping = true;
+            try {
+              this.score(p);
+            } finally {
+              this.pumping = false;
+            }
             return this.pump();
           },
           (cause: unknown) => {
@@ -284,6 +293,8 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
       }
     } catch (cause) {
       return Promise.reject(cause);
+    } finally {
+      this.pumping = false;
     }
     return Promise.resolve();
   }

@@ -76,6 +76,25 @@ describe('VadSegmenter', () => {
     expect(tiny).toEqual(whole);
   });
 
+  it('keeps frame order when a listener pushes more audio from inside an event', async () => {
+    const pcm = bursts();
+    const whole = await run({ vad: new EnergyVad() }, [pcm]);
+    const seg = new VadSegmenter({ vad: new EnergyVad() });
+    const rec: Recorded = { starts: [], ends: [], probabilities: [] };
+    seg.on('speechStart', (e) => rec.starts.push(e));
+    seg.on('speechEnd', (e) => rec.ends.push(e));
+    const chunks = randomChunks(pcm, 900, 8);
+    let next = 1;
+    seg.on('probability', (p, at) => {
+      rec.probabilities.push([p, at]);
+      if (next < chunks.length) seg.push(chunks[next++]);
+    });
+    await seg.push(chunks[0]);
+    while (next < chunks.length) await seg.push(chunks[next++]);
+    await seg.flush();
+    expect(rec).toEqual(whole);
+  });
+
   it('resamples other rates to the VAD rate and reports positions in input samples (48 kHz in, 16 kHz VAD)', async () => {
     const at16 = await run({ vad: new EnergyVad() }, [bursts(16000)]);
     const pcm48 = bursts(48000);
