@@ -104,6 +104,7 @@ class NativeStream final : public Napi::ObjectWrap<NativeStream>, public Closabl
                            InstanceMethod<&NativeStream::Stats>("stats"),
                            InstanceMethod<&NativeStream::RequestWake>("requestWake"),
                            InstanceMethod<&NativeStream::SetRef>("setRef"),
+                           InstanceMethod<&NativeStream::Failure>("failure"),
                        });
   }
 
@@ -229,6 +230,11 @@ class NativeStream final : public Napi::ObjectWrap<NativeStream>, public Closabl
     refWhileRunning_ = info[0].ToBoolean().Value();
     if (wake_ != nullptr) wake_->setRef(refWhileRunning_ && info[1].ToBoolean().Value());
     return info.Env().Undefined();
+  }
+  // failure(): the message of a device/server failure, or undefined.
+  Napi::Value Failure(const Napi::CallbackInfo& info) {
+    const char* f = core_ ? core_->failure() : nullptr;
+    return f ? Napi::String::New(info.Env(), f) : info.Env().Undefined();
   }
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();

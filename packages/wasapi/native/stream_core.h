@@ -73,6 +73,13 @@ class StreamCore {
   /** Backend: latency the device reports between the ring and the converter. */
   void setDeviceLatencyNs(int64_t ns) { deviceLatencyNs_.store(ns, std::memory_order_relaxed); }
 
+  /** Backend: the device or server failed (message is a static string); wakes JS to report it. */
+  void fail(const char* message) {
+    const char* expected = nullptr;
+    if (failure_.compare_exchange_strong(expected, message)) wake_->wake(nowNs());
+  }
+  const char* failure() const { return failure_.load(std::memory_order_acquire); }
+
   /** JS: ask for a wake after the next playback period (for `drain` and `drained()`). */
   void requestWake() { wantWake_.store(1, std::memory_order_release); }
 
@@ -95,6 +102,7 @@ class StreamCore {
   std::atomic<uint64_t> frames_{0}, periods_{0}, xruns_{0}, deviceXruns_{0}, droppedFrames_{0}, silenceFrames_{0},
       playedFrames_{0};
   std::atomic<int64_t> deviceLatencyNs_{0}, lastStampNs_{0};
+  std::atomic<const char*> failure_{nullptr};
 };
 
 }  // namespace vox

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { AudioRing, RingBuffer } from '@voxwire/ringbuffer';
 import { resolveBackend } from './devices.js';
 import {
+  DeviceError,
   InvalidArgumentError,
   InvalidStateError,
   native,
@@ -111,6 +112,7 @@ export abstract class AudioStreamBase extends EventEmitter {
   // stopped stream can be collected); this field keeps it alive as long as the stream object.
   private readonly wakeFn = (deliveryNs: number): void => this.wake(deliveryNs);
   private streamState: StreamState = 'idle';
+  private failed = false;
 
   protected constructor(direction: 'capture' | 'playback', options: StreamOptions, defaultBufferMs: number) {
     super();
@@ -257,6 +259,11 @@ export abstract class AudioStreamBase extends EventEmitter {
   private wake(deliveryNs: number): void {
     if (this.streamState === 'closed') return;
     this.delivery.add(deliveryNs);
+    const failure = this.failed ? undefined : this.handle.failure();
+    if (failure !== undefined) {
+      this.failed = true;
+      this.emit('error', new DeviceError(failure));
+    }
     // A listener that throws here surfaces as an uncaught exception, as from any event emitter.
     this.onWake();
   }

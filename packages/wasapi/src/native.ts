@@ -57,6 +57,8 @@ export interface NativeStream {
   stats(): NativeStats;
   requestWake(): void;
   setRef(keepAlive: boolean, running: boolean): void;
+  /** The message of a device/server failure, once one happened. */
+  failure(): string | undefined;
 }
 
 /** A device-change subscription in the addon. */

@@ -1,0 +1,194 @@
+// The PulseAudio backend against a private pulseaudio with null sinks as sound cards (see
+// pulse-server.ts): a 1 kHz tone played to the sink and captured from its monitor, a click's round
+// trip, device-change events, and failures (unknown device, missing server, server dying).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AudioFrame, DeviceChangeEvent } from '../src/index.js';
+import {
+  AudioCapture,
+  AudioPlayback,
+  BackendUnavailableError,
+  DeviceError,
+  getDefaultDevice,
+  listBackends,
+  listDevices,
+  off,
+  on,
+  UnknownDeviceError,
+  UnsupportedFormatError,
+} from '../src/index.js';
+import { type PulseServer, startPulse } from './pulse-server.js';
+import { bestLag, rmsDb, sine, toFloat, toInt16, zeroCrossingHz } from './signal.js';
+
+let pulse: PulseServer;
+
+beforeAll(async () => {
+  pulse = await startPulse('vx_a');
+});
+afterAll(async () => {
+  await pulse?.stop();
+});
+
+/** Resolves once the capture stream delivers audio (a fresh null sink takes ~1 s to start running). */
+function flowing(capture: AudioCapture): Promise<unknown> {
+  return new Promise((resolve) => capture.once('data', resolve));
+}
+
+/** Captures until `frames` frames have arrived after `start` is called. */
+function record(capture: AudioCapture, frames: number): Promise<Int16Array> {
+  const out = new Int16Array(frames * capture.channels);
+  let filled = 0;
+  return new Promise((resolve) => {
+    const onData = (f: AudioFrame) => {
+      const n = Math.min(f.data.length, out.length - filled);
+      out.set((f.data as Int16Array).subarray(0, n), filled);
+      filled += n;
+      if (filled >= out.length) {
+        capture.off('data', onData);
+        resolve(out);
+      }
+    };
+    capture.on('data', onData);
+  });
+}
+
+describe('pulse backend', () => {
+  it('is available and lists the null sink and its monitor as defaults', () => {
+    expect(listBackends().find((b) => b.name === 'pulse')).toEqual({ name: 'pulse', available: true });
+    const devices = listDevices({ backend: 'pulse' });
+    const sink = devices.find((d) => d.id === 'vx_a');
+    expect(sink).toMatchObject({ kind: 'output', isDefault: true, sampleRate: 48000, channels: 2 });
+    expect(devices.find((d) => d.id === 'vx_a.monitor')).toMatchObject({ kind: 'input', isMonitor: true });
+    expect(getDefaultDevice('output', { backend: 'pulse' })?.id).toBe('vx_a');
+  });
+
+  it('plays a 1 kHz sine to the sink and captures it from the monitor at the right pitch and level', async () => {
+    const rate = 48000;
+    const capture = new AudioCapture({ backend: 'pulse', loopback: true, sampleRate: rate, format: 's16' });
+    const playback = new AudioPlayback({
+      backend: 'pulse',
+      deviceId: 'vx_a',
+      sampleRate: rate,
+      bufferMs: 200,
+    });
+    expect(capture.deviceId).toBe('vx_a.monitor');
+    const tone = toInt16(sine(rate, 1000, rate, 0.5)); // 1 s at -9 dBFS RMS
+    capture.start();
+    await flowing(capture);
+    playback.start();
+    const recording = record(capture, rate * 1.5);
+    let offset = playback.write(tone);
+    while (offset < tone.length) {
+      await new Promise((r) => playback.once('drain', r));
+      offset += playback.write(tone.subarray(offset));
+    }
+    const captured = toFloat(await recording);
+    await playback.drained();
+    const pStats = playback.stats();
+    const cStats = capture.stats();
+    capture.close();
+    playback.close();
+    // Analyse 300 ms from 100 ms after the tone's onset.
+    let start = 0;
+    while (start < captured.length && Math.abs(captured[start] as number) < 0.05) start++;
+    const segment = captured.subarray(start + 4800, start + 4800 + 14400);
+    expect(segment.length).toBe(14400);
+    expect(zeroCrossingHz(segment, rate)).toBeCloseTo(1000, 0);
+    expect(rmsDb(segment)).toBeGreaterThan(-10);
+    expect(rmsDb(segment)).toBeLessThan(-8);
+    expect(cStats.periods).toBeGreaterThan(10);
+    console.log(
+      `pulse: capture latency ${cStats.latencyMs.toFixed(1)} ms, playback ${pStats.latencyMs.toFixed(1)} ms, delivery p50 ${cStats.delivery.p50Us.toFixed(0)} µs p99 ${cStats.delivery.p99Us.toFixed(0)} µs`,
+    );
+  });
+
+  it('measures the round-trip latency of a click by cross-correlation (reported, not asserted)', async () => {
+    const rate = 48000;
+    const capture = new AudioCapture({ backend: 'pulse', deviceId: 'vx_a.monitor', sampleRate: rate });
+    const playback = new AudioPlayback({ backend: 'pulse', deviceId: 'vx_a', sampleRate: rate });
+    const click = toInt16(sine(96, 4000, rate, 0.8)); // 2 ms burst
+    const template = toFloat(click);
+    const captured: Int16Array[] = [];
+    let capturedFrames = 0;
+    capture.on('data', (f: AudioFrame) => {
+      captured.push(f.data as Int16Array);
+      capturedFrames += f.frames;
+    });
+    capture.start();
+    playback.start();
+    await flowing(capture);
+    await new Promise((r) => setTimeout(r, 200)); // both streams settled
+    const writtenAt = capturedFrames; // capture position when the click is handed over
+    expect(playback.write(click)).toBe(96);
+    await new Promise((r) => setTimeout(r, 500));
+    capture.close();
+    playback.close();
+    const all = new Int16Array(capturedFrames);
+    let o = 0;
+    for (const c of captured) {
+      all.set(c, o);
+      o += c.length;
+    }
+    const signal = toFloat(all.subarray(writtenAt));
+    const lag = bestLag(signal, template);
+    const peak = Math.max(...signal.subarray(lag, lag + 96).map(Math.abs));
+    expect(peak).toBeGreaterThan(0.5); // the click came back
+    console.log(
+      `pulse: click round trip ${((lag * 1000) / rate).toFixed(1)} ms (write → sink → monitor → JS)`,
+    );
+  });
+
+  it('emits devicechange when a second sink is loaded and made default', async () => {
+    const events: DeviceChangeEvent[] = [];
+    const listener = (e: DeviceChangeEvent) => events.push(e);
+    on('devicechange', listener, { backend: 'pulse' });
+    const changed = new Promise<DeviceChangeEvent>((resolve) => {
+      const check = (e: DeviceChangeEvent) => {
+        if (e.defaultOutput?.id === 'vx_b') {
+          off('devicechange', check);
+          resolve(e);
+        }
+      };
+      on('devicechange', check);
+    });
+    pulse.pactl('load-module', 'module-null-sink', 'sink_name=vx_b');
+    pulse.pactl('set-default-sink', 'vx_b');
+    const e = await changed;
+    off('devicechange', listener);
+    expect(e.backend).toBe('pulse');
+    expect(e.devices.some((d) => d.id === 'vx_b.monitor' && d.isMonitor)).toBe(true);
+    expect(events.some((x) => x.devices.some((d) => d.id === 'vx_b'))).toBe(true);
+    expect(getDefaultDevice('output', { backend: 'pulse' })?.id).toBe('vx_b');
+    pulse.pactl('set-default-sink', 'vx_a');
+  });
+
+  it('rejects an unknown device, exclusive mode and a missing server with typed errors', () => {
+    expect(() => new AudioPlayback({ backend: 'pulse', deviceId: 'no_such_sink' })).toThrow(
+      UnknownDeviceError,
+    );
+    expect(() => new AudioCapture({ backend: 'pulse', deviceId: 'no_such_source' })).toThrow(
+      UnknownDeviceError,
+    );
+    expect(() => new AudioCapture({ backend: 'pulse', mode: 'exclusive' })).toThrow(UnsupportedFormatError);
+    const saved = process.env.PULSE_SERVER;
+    process.env.PULSE_SERVER = 'unix:/nonexistent/voxwire/native';
+    try {
+      expect(() => new AudioCapture({ backend: 'pulse' })).toThrow(BackendUnavailableError);
+      expect(() => listDevices({ backend: 'pulse' })).toThrow(/no PulseAudio server at unix:\/nonexistent/);
+      expect(listBackends().find((b) => b.name === 'pulse')?.available).toBe(false);
+    } finally {
+      process.env.PULSE_SERVER = saved;
+    }
+  });
+
+  it('reports a DeviceError when the server goes away under a running stream', async () => {
+    const capture = new AudioCapture({ backend: 'pulse', deviceId: 'vx_a.monitor' });
+    capture.start();
+    await new Promise((r) => capture.once('data', r));
+    const error = new Promise<Error>((resolve) => capture.once('error', resolve));
+    await pulse.stop();
+    const err = await error;
+    expect(err).toBeInstanceOf(DeviceError);
+    expect(err.message).toMatch(/PulseAudio stream failed/);
+    capture.close();
+  });
+});
