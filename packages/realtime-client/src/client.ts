@@ -391,11 +391,22 @@ export class RealtimeClient {
     this.state = 'connecting';
     try {
       const ws = await this.openSocket();
+      if (this.isClosed()) {
+        // close() was called while connecting.
+        ws.close(1000);
+        throw new RealtimeClientError('NOT_CONNECTED', 'close() was called before connect() finished');
+      }
       this.adopt(ws, false);
     } catch (err) {
+      if (this.isClosed()) throw err;
       this.state = 'idle';
       throw err;
     }
+  }
+
+  /** Whether close() ran (a method, so TypeScript does not narrow the state across awaits). */
+  private isClosed(): boolean {
+    return this.state === 'closed';
   }
 
   /** Closes the connection for good; queued messages are reported in the `close` event. */
@@ -997,6 +1008,8 @@ export class RealtimeClient {
     this.turnStartedAt = null;
     this.doneResponses.clear();
     this.responsesWithOutputs.clear();
+    // Calls still running belong to responses that are over now: once answered, they get a new response.
+    for (const call of this.pendingCalls.values()) this.doneResponses.add(call.responseId);
     this.output.abortStream();
   }
 
@@ -1066,8 +1079,8 @@ export class RealtimeClient {
           fresh.close(1000);
           return;
         }
+        // A partial input batch stays in the encoder and goes to the new session.
         const old = this.ws;
-        this.input.flush(this.sendAudioBatch);
         if (old) {
           this.detach(old);
           old.close(1000, 'rollover');

@@ -210,4 +210,61 @@ describe('reconnect and session restore', () => {
         .type,
     ).toBe('conversation.item.create');
   });
+
+  it('a tool call still running when the connection drops is answered in the new session, then the model continues', async () => {
+    server = await ScriptedRealtimeServer.start();
+    client = new RealtimeClient({ url: server.url, reconnect: fast });
+    const c = client;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    c.addTool({ name: 'slow_lookup' }, async () => {
+      await gate;
+      return { rows: 2 };
+    });
+    await c.connect();
+    const first = await server.connection(0);
+    const called = nextEvent((l) => c.on('toolCall', l));
+    const responded = nextEvent((l) => c.on('responseDone', l));
+    first.replay('function-call', {
+      RESPONSE: 'r1',
+      ITEM_ID: 'item_fc',
+      CALL_ID: 'call_slow',
+      NAME: 'slow_lookup',
+      ARGS: '{}',
+    });
+    await called;
+    await responded;
+    const reconnected = nextEvent((l) => c.on('reconnected', l));
+    first.drop();
+    await reconnected;
+    const second = await server.connection(1);
+    release();
+    const output = await second.waitFor(
+      'conversation.item.create',
+      (e) => (e.item as { type: string }).type === 'function_call_output',
+    );
+    expect(output.item).toMatchObject({ call_id: 'call_slow', output: '{"rows":2}' });
+    // The call itself was restored first, so the output refers to a call the new session knows.
+    const restoredCall = second
+      .ofType('conversation.item.create')
+      .find((e) => (e.item as { type: string }).type === 'function_call');
+    expect(restoredCall?.item).toMatchObject({ call_id: 'call_slow', name: 'slow_lookup' });
+    await second.waitFor('response.create');
+    expect(first.ofType('conversation.item.create')).toEqual([]);
+  });
+
+  it('close() during connect() rejects the connect and leaves nothing open', async () => {
+    server = await ScriptedRealtimeServer.start();
+    client = new RealtimeClient({ url: server.url });
+    const pending = client.connect();
+    client.close();
+    await expect(pending).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    const conn = await server.connection(0);
+    await new Promise<void>((resolve) =>
+      conn.closed ? resolve() : conn.socket.once('close', () => resolve()),
+    );
+    expect(client.connected).toBe(false);
+  });
 });
