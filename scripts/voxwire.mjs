@@ -107,8 +107,9 @@ function ensureSystemPackages() {
 function installAndBuild(pnpm) {
   const env = {
     ...process.env,
-    // onnxruntime-node's install script would otherwise try to fetch CUDA libraries.
+    // onnxruntime-node's install script would otherwise try to fetch CUDA libraries (old and new names).
     ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip',
+    ONNXRUNTIME_NODE_INSTALL: 'skip',
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   };
