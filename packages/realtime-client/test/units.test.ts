@@ -1,5 +1,6 @@
 // Unit tests of single classes (no sockets): backoff, send queue, playback timeline, conversation, metrics.
 import { describe, expect, it } from 'vitest';
+import { AudioInputEncoder } from '../src/audio-input.js';
 import { Conversation } from '../src/conversation.js';
 import {
   backoffDelay,
@@ -115,5 +116,35 @@ describe('helpers', () => {
     expect(parseToolArguments('')).toEqual({ ok: true, value: {} });
     expect(parseToolArguments('{"a":1}')).toEqual({ ok: true, value: { a: 1 } });
     expect(parseToolArguments('{a:1}').ok).toBe(false);
+  });
+});
+
+describe('AudioInputEncoder', () => {
+  it('sends the same batches however the input is chunked (resampler state kept across calls)', () => {
+    const input = new Int16Array(16000 * 2);
+    for (let i = 0; i < input.length; i++)
+      input[i] = Math.round(Math.sin(i / 5) * 12000 + Math.sin(i / 1.7) * 3000);
+    const run = (sizes: () => number) => {
+      const enc = new AudioInputEncoder({ type: 'audio/pcm', rate: 24000 }, 100);
+      const out: Array<[string, number]> = [];
+      const sink = (b64: string, ms: number) => out.push([b64, ms]);
+      for (let i = 0; i < input.length; ) {
+        const n = Math.min(sizes(), input.length - i);
+        enc.push(input.subarray(i, i + n), 16000, sink);
+        i += n;
+      }
+      enc.flush(sink);
+      return out;
+    };
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % 700; // includes empty chunks
+    };
+    const whole = run(() => input.length);
+    expect(run(random)).toEqual(whole);
+    expect(run(() => 1).slice(0, 5)).toEqual(whole.slice(0, 5));
+    expect(whole.slice(0, -1).every(([, ms]) => ms === 100)).toBe(true);
+    expect(whole.reduce((n, [b64]) => n + Buffer.from(b64, 'base64').length / 2, 0)).toBe(48000);
   });
 });
