@@ -983,7 +983,8 @@ export class RealtimeClient {
       this.reconnectTimer = undefined;
       this.openSocket().then(
         (ws) => {
-          if (this.state === 'closed') {
+          if (this.state !== 'reconnecting') {
+            // Closed meanwhile, or a rollover already brought up a new session.
             ws.close(1000);
             return;
           }
@@ -1079,6 +1080,9 @@ export class RealtimeClient {
           fresh.close(1000);
           return;
         }
+        // If the old socket dropped while the fresh one was opening, the fresh one replaces the reconnect.
+        clearTimeout(this.reconnectTimer);
+        this.attempt = 0;
         // A partial input batch stays in the encoder and goes to the new session.
         const old = this.ws;
         if (old) {
