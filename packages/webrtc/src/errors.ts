@@ -20,6 +20,8 @@ export type WebRtcErrorCode =
   | 'unknown-session'
   /** The signaling connection was refused by `authenticate`. */
   | 'unauthorized'
+  /** The far end stopped sending media for longer than the peer's `mediaTimeoutMs` (it vanished). */
+  | 'media-timeout'
   /** A failure inside the WebRTC stack (werift) or a codec. */
   | 'internal';
 

@@ -9,6 +9,8 @@ export interface FrameDecoder {
   decode(packet: Uint8Array): Int16Array;
   /** Synthesises `samples` samples in place of a lost packet (Opus PLC). */
   conceal(samples: number): Int16Array;
+  /** Frees the decoder (opusscript's memory is not garbage collected). */
+  destroy?(): void;
 }
 
 /** Turns decoder-rate PCM into output-rate PCM (identity when the rates match). */
@@ -107,17 +109,24 @@ export class InboundAudio {
     let pcm: Int16Array;
     let concealed = payload === null;
     const samples = Math.round((duration * this.decoder.sampleRate) / this.clockRate);
-    if (payload === null) {
-      pcm = this.decoder.conceal(samples);
-    } else {
-      try {
-        pcm = this.decoder.decode(payload);
-      } catch (err) {
-        this.decodeErrors++;
-        this.onDecodeError(err);
+    try {
+      if (payload === null) {
         pcm = this.decoder.conceal(samples);
-        concealed = true;
+      } else {
+        try {
+          pcm = this.decoder.decode(payload);
+        } catch (err) {
+          this.decodeErrors++;
+          this.onDecodeError(err);
+          pcm = this.decoder.conceal(samples);
+          concealed = true;
+        }
       }
+    } catch (err) {
+      // Concealment itself failed (a broken decoder): report it; the frame is missing from the output.
+      this.decodeErrors++;
+      this.onDecodeError(err);
+      return;
     }
     const out = this.converter ? this.converter.process(pcm) : pcm;
     if (out.length === 0) return;

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export { browserClientPath, browserDemoPage } from './browser-client.js';
+export type { OpusBackendPreference } from './codec-adapter.js';
 export { WebRtcError, type WebRtcErrorCode } from './errors.js';
 export {
   JitterBuffer,
@@ -13,6 +15,21 @@ export {
   type JitterFrameHandler,
   seqDiff,
 } from './jitter-buffer.js';
+export {
+  type ConnectionAudioHandler,
+  WebRtcManager,
+  type WebRtcManagerEvents,
+  type WebRtcManagerOptions,
+} from './manager.js';
+export {
+  type AudioFrameInfo,
+  type IceServer,
+  WebRtcAudioPeer,
+  type WebRtcAudioPeerEvents,
+  type WebRtcAudioPeerOptions,
+  type WebRtcAudioStats,
+  type WebRtcConnectionState,
+} from './peer.js';
 export { type RtpReceiveCounters, RtpReceiveStats } from './receive-stats.js';
 export {
   CLIENT_MESSAGE_TYPES,
@@ -21,3 +38,10 @@ export {
   type SignalingClientMessage,
   type SignalingServerMessage,
 } from './signaling-messages.js';
+export {
+  createSignalingServer,
+  SignalingServer,
+  type SignalingServerEvents,
+  type SignalingServerOptions,
+  type SignalingSession,
+} from './signaling-server.js';

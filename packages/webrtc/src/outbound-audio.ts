@@ -3,7 +3,11 @@ import { PcmQueue } from './pcm-queue.js';
 
 /** Encodes one fixed-size frame of 48 kHz mono PCM into one Opus packet. */
 export interface FrameEncoder {
+  /** Name of the Opus implementation, for reports. */
+  readonly backend?: string;
   encode(frame: Int16Array): Uint8Array;
+  /** Frees the encoder (opusscript's memory is not garbage collected). */
+  destroy?(): void;
 }
 
 /** Options for {@link OutboundAudio}. */
@@ -23,7 +27,7 @@ export interface OutboundAudioOptions {
 export interface OutboundAudioStats {
   packetsSent: number;
   bytesSent: number;
-  /** Frame slots that passed with no audio queued (silence, nothing sent). */
+  /** Frame slots that passed with no audio queued: a silence frame was sent. */
   idleSlots: number;
   /** Partial frames padded with silence because no more audio arrived in time. */
   paddedFrames: number;
@@ -33,9 +37,10 @@ export interface OutboundAudioStats {
 
 /**
  * The send half of a peer: queues 48 kHz PCM, and on each frame slot of the real-time pacer cuts one
- * frame, encodes it and sends it as an RTP packet. The RTP timestamp advances by one frame per slot whether
- * or not audio was sent, so silence gaps keep real time; the first packet after a gap carries the marker bit
- * (start of a talkspurt, RFC 3551 §4.1).
+ * frame, encodes it and sends it as an RTP packet. With nothing queued it sends an encoded silence frame, as
+ * a microphone would: the far end gets a continuous stream on a steady clock, and a stream that stops means
+ * the sender is gone. The first packet carries the marker bit, as does the first after a clock stall
+ * (RFC 3551 §4.1).
  */
 export class OutboundAudio {
   readonly stats: OutboundAudioStats = {
@@ -55,7 +60,7 @@ export class OutboundAudio {
   private sequenceNumber = Math.floor(Math.random() * 0x10000);
   private timestamp = Math.floor(Math.random() * 0x100000000);
   private ssrc = Math.floor(Math.random() * 0x100000000);
-  private talking = false;
+  private marker = true;
   /** Queue length seen at the previous slot while only a partial frame was queued. */
   private partialSeen = -1;
   private endRequested = false;
@@ -72,6 +77,11 @@ export class OutboundAudio {
   /** Samples (48 kHz) waiting to be sent. */
   get queuedSamples(): number {
     return this.queue.length;
+  }
+
+  /** Samples (48 kHz) that can still be queued before the limit. */
+  get freeSamples(): number {
+    return this.queue.free;
   }
 
   /** Queues 48 kHz PCM. @throws WebRtcError `queue-overflow` (nothing is queued then) */
@@ -100,41 +110,42 @@ export class OutboundAudio {
   slot(skipped = 0): void {
     if (skipped > 0) {
       this.timestamp = (this.timestamp + skipped * this.frameSamples) >>> 0;
-      this.talking = false;
+      this.marker = true;
     }
     const queued = this.queue.length;
-    let sendFrame = queued >= this.frameSamples;
-    if (!sendFrame && queued > 0) {
+    let take = queued >= this.frameSamples;
+    if (!take && queued > 0) {
       // A partial frame waits one slot for more audio; if none came (or the utterance ended), pad it.
       if (this.endRequested || this.partialSeen === queued) {
-        sendFrame = true;
+        take = true;
         this.stats.paddedFrames++;
       } else {
         this.partialSeen = queued;
       }
     }
-    if (sendFrame) {
+    if (take) {
       const n = this.queue.read(this.frame);
       if (n < this.frameSamples) this.frame.fill(0, n);
       this.partialSeen = -1;
       if (this.queue.length === 0) this.endRequested = false;
-      const payload = this.encoder.encode(this.frame);
-      const header = new RtpHeader({
-        payloadType: this.payloadType,
-        sequenceNumber: this.sequenceNumber,
-        timestamp: this.timestamp,
-        ssrc: this.ssrc,
-        marker: !this.talking,
-      });
-      this.talking = true;
-      this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
-      this.stats.packetsSent++;
-      this.stats.bytesSent += payload.length;
-      this.send(new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)));
     } else {
-      this.talking = false;
+      this.frame.fill(0);
       this.stats.idleSlots++;
     }
+    const payload = this.encoder.encode(this.frame);
+    const header = new RtpHeader({
+      payloadType: this.payloadType,
+      sequenceNumber: this.sequenceNumber,
+      timestamp: this.timestamp,
+      ssrc: this.ssrc,
+      marker: this.marker,
+    });
+    this.marker = false;
+    this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
     this.timestamp = (this.timestamp + this.frameSamples) >>> 0;
+    this.stats.packetsSent++;
+    this.stats.bytesSent += payload.length;
+    // werift sends asynchronously and keeps the payload: it must not alias a buffer the encoder reuses.
+    this.send(new RtpPacket(header, Buffer.from(payload)));
   }
 }

@@ -24,6 +24,11 @@ export class PcmQueue {
     return this.size;
   }
 
+  /** Samples that can still be pushed before the limit. */
+  get free(): number {
+    return this.maxSamples - this.size;
+  }
+
   /**
    * Appends samples.
    * @throws WebRtcError `queue-overflow` when the queue would exceed its limit; nothing is appended then

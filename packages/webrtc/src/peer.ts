@@ -1,0 +1,598 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RTCRtpTransceiver,
+  type RtpPacket,
+} from 'werift';
+import {
+  createFrameDecoder,
+  createFrameEncoder,
+  createInputResampler,
+  createOutputConverter,
+  type InputResampler,
+  type OpusBackendPreference,
+} from './codec-adapter.js';
+import { WebRtcError } from './errors.js';
+import { FramePacer } from './frame-pacer.js';
+import { type FrameDecoder, InboundAudio, type InboundFrameInfo } from './inbound-audio.js';
+import { type FrameEncoder, OutboundAudio } from './outbound-audio.js';
+import type { IceCandidateInit } from './signaling-messages.js';
+
+/** An ICE server (STUN or TURN), as in the browser's `RTCIceServer`. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Options for {@link WebRtcAudioPeer}. */
+export interface WebRtcAudioPeerOptions {
+  /** Identifier used by managers and logs; a random UUID by default. */
+  id?: string;
+  /** STUN/TURN servers. None by default (host candidates only). */
+  iceServers?: IceServer[];
+  /** Rate of the PCM in `audio` events, and the default rate of `sendAudio`. Default 48000. */
+  sampleRate?: number;
+  /** Opus frame duration in ms: 10, 20, 40 or 60. Default 20. */
+  frameMs?: number;
+  /**
+   * Extra host addresses to gather ICE candidates on, e.g. `['127.0.0.1']` on a machine whose only interface
+   * is loopback (werift skips loopback otherwise).
+   */
+  iceAdditionalHostAddresses?: string[];
+  /** Jitter-buffer depth in packets: how long a gap waits for a late packet before it is concealed. Default 3. */
+  jitterDepth?: number;
+  /** Most outbound audio that may be queued, in ms; `sendAudio` beyond it throws `queue-overflow`. Default 120000. */
+  maxQueueMs?: number;
+  /**
+   * Once connected, close the peer (with an `error` event, code `media-timeout`) when no RTP has arrived for
+   * this long: the far end vanished without hanging up. Peers send continuously (silence when idle), so only a
+   * dead far end trips it; werift's own ICE consent check takes 30 s. 0 disables. Default 10000.
+   */
+  mediaTimeoutMs?: number;
+  /** Opus bitrate in bits/s. Default: the encoder's default. */
+  bitrate?: number;
+  /** Opus implementation: `'auto'` (default) uses `@discordjs/opus` when installed, else opusscript. */
+  opusBackend?: OpusBackendPreference;
+  /**
+   * Drops this percentage of inbound RTP packets (at random) before the jitter buffer, as if the network had
+   * lost them: for testing loss concealment. (werift's own debug loss hook also drops DTLS handshakes.)
+   */
+  simulatedInboundLossPercent?: number;
+}
+
+/** Connection states, as `RTCPeerConnection.connectionState`. */
+export type WebRtcConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/** Describes a frame delivered by the `audio` event. */
+export interface AudioFrameInfo extends InboundFrameInfo {
+  /** Rate of the PCM (the peer's `sampleRate`). */
+  sampleRate: number;
+  /** Always 1: voice is carried mono. */
+  channels: 1;
+}
+
+/** Statistics returned by {@link WebRtcAudioPeer.stats}. */
+export interface WebRtcAudioStats {
+  connectionState: WebRtcConnectionState;
+  /** RTP packets sent. */
+  packetsSent: number;
+  /** Opus payload bytes sent. */
+  bytesSent: number;
+  /** RTP packets received (duplicates included). */
+  packetsReceived: number;
+  /** Opus payload bytes received. */
+  bytesReceived: number;
+  /** Packets expected from the received sequence range but never received (RFC 3550). */
+  packetsLost: number;
+  /** `packetsLost / expected`, 0..1. */
+  fractionLost: number;
+  /** Frames synthesised by Opus packet-loss concealment (lost, late or undecodable packets). */
+  framesConcealed: number;
+  /** Packets that arrived after their slot had been concealed. */
+  packetsLate: number;
+  /** Packets that arrived out of order and were put back in order. */
+  packetsReordered: number;
+  /** Inbound interarrival jitter, ms (RFC 3550). */
+  jitterMs: number;
+  /** Round-trip time from RTCP or ICE, ms; undefined until measured. */
+  rttMs: number | undefined;
+  /** Outbound audio waiting to be sent, ms. */
+  queuedMs: number;
+}
+
+/** Events of {@link WebRtcAudioPeer}. */
+export interface WebRtcAudioPeerEvents {
+  /** Decoded inbound audio, in order, one Opus frame at a time (concealed frames included). */
+  audio: [pcm: Int16Array, info: AudioFrameInfo];
+  /** Every connection-state change. */
+  state: [state: WebRtcConnectionState];
+  /** The connection is up and audio flows. */
+  connected: [];
+  /** Outbound audio queue ran empty: everything passed to `sendAudio` has been sent. */
+  drain: [];
+  /** A failure that did not throw from a call (undecodable packet, send failure). */
+  error: [error: WebRtcError];
+  /** The peer is closed and its resources released. */
+  close: [];
+}
+
+const OPUS_FRAME_MS = new Set([10, 20, 40, 60]);
+
+function checkSdp(sdp: unknown, what: string): string {
+  const text = typeof sdp === 'string' ? sdp : (sdp as { sdp?: unknown } | null)?.sdp;
+  if (typeof text !== 'string' || !text.startsWith('v=0')) {
+    throw new WebRtcError('bad-sdp', `${what} is not SDP (it must be a string starting with "v=0")`);
+  }
+  if (!/^m=audio /m.test(text)) throw new WebRtcError('bad-sdp', `${what} has no audio section (m=audio)`);
+  if (!/^a=rtpmap:\d+ opus\/48000/im.test(text)) {
+    throw new WebRtcError('bad-sdp', `${what} does not offer Opus (a=rtpmap:<pt> opus/48000)`);
+  }
+  return text;
+}
+
+/**
+ * One WebRTC connection carrying a mono Opus audio track each way, on werift.
+ *
+ * Inbound RTP goes through a jitter buffer (reordering, loss concealed with Opus PLC) and is emitted as
+ * `audio` events of Int16 PCM at `sampleRate`. `sendAudio` resamples PCM to 48 kHz, cuts it into Opus frames
+ * and sends one RTP packet per frame, paced in real time from the moment the connection is up.
+ *
+ * Signaling is non-trickle on this side (`createOffer`/`acceptOffer` resolve once ICE gathering is complete,
+ * so the SDP carries all local candidates); remote candidates may trickle in through `addIceCandidate`.
+ */
+export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
+  /** Identifier given in the options, or a random UUID. */
+  readonly id: string;
+  /** Rate of inbound `audio` PCM and default rate of `sendAudio`. */
+  readonly sampleRate: number;
+  /** Opus frame duration, ms. */
+  readonly frameMs: number;
+  /** The Opus implementation in use. */
+  readonly opusBackend: string;
+
+  private readonly pc: RTCPeerConnection;
+  private readonly localTrack = new MediaStreamTrack({ kind: 'audio' });
+  private transceiver: RTCRtpTransceiver | undefined;
+  private readonly subscribedTracks = new Set<MediaStreamTrack>();
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly pacer: FramePacer;
+  private readonly outbound: OutboundAudio;
+  private readonly inbound: InboundAudio;
+  private inputResampler: InputResampler | undefined;
+  private readonly frameSamples: number;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private wasDraining = false;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private state: WebRtcConnectionState = 'new';
+  private readonly lossProbability: number;
+  private readonly encoder: FrameEncoder;
+  private readonly decoder: FrameDecoder;
+  private readonly mediaTimeoutMs: number;
+  private mediaTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: WebRtcAudioPeerOptions = {}) {
+    super();
+    this.id = options.id ?? randomUUID();
+    this.sampleRate = options.sampleRate ?? 48000;
+    this.frameMs = options.frameMs ?? 20;
+    if (!Number.isInteger(this.sampleRate) || this.sampleRate < 8000 || this.sampleRate > 192000) {
+      throw new WebRtcError(
+        'bad-option',
+        `sampleRate must be an integer in 8000..192000, got ${this.sampleRate}`,
+      );
+    }
+    if (!OPUS_FRAME_MS.has(this.frameMs)) {
+      throw new WebRtcError('bad-option', `frameMs must be 10, 20, 40 or 60, got ${this.frameMs}`);
+    }
+    this.frameSamples = 48 * this.frameMs;
+    const loss = options.simulatedInboundLossPercent ?? 0;
+    if (!(loss >= 0 && loss <= 100))
+      throw new WebRtcError('bad-option', `simulatedInboundLossPercent must be 0..100`);
+    this.lossProbability = loss / 100;
+    this.mediaTimeoutMs = options.mediaTimeoutMs ?? 10_000;
+    if (!(this.mediaTimeoutMs >= 0)) throw new WebRtcError('bad-option', 'mediaTimeoutMs must be ≥ 0');
+    const maxQueueMs = options.maxQueueMs ?? 120_000;
+    this.pc = new RTCPeerConnection({
+      iceServers: options.iceServers ?? [],
+      iceAdditionalHostAddresses: options.iceAdditionalHostAddresses,
+      codecs: {
+        audio: [
+          new RTCRtpCodecParameters({
+            mimeType: 'audio/opus',
+            clockRate: 48000,
+            channels: 2,
+            payloadType: 111,
+            parameters: 'minptime=10;useinbandfec=1',
+          }),
+        ],
+      },
+    });
+
+    const encoder = createFrameEncoder({
+      frameMs: this.frameMs,
+      bitrate: options.bitrate,
+      backend: options.opusBackend,
+    });
+    this.encoder = encoder;
+    this.opusBackend = encoder.backend ?? 'opusscript';
+    this.outbound = new OutboundAudio({
+      frameSamples: this.frameSamples,
+      maxQueueSamples: Math.ceil(maxQueueMs * 48),
+      encoder,
+      send: this.sendPacket,
+    });
+    this.pacer = new FramePacer(this.frameMs, this.onSlot);
+
+    const decoder = createFrameDecoder(this.sampleRate, options.opusBackend);
+    this.decoder = decoder;
+    this.inbound = new InboundAudio({
+      decoder,
+      converter: createOutputConverter(decoder.sampleRate, this.sampleRate),
+      jitterDepth: options.jitterDepth,
+      onAudio: this.deliverAudio,
+      onDecodeError: (err) =>
+        this.emitError(new WebRtcError('internal', `undecodable Opus packet (concealed): ${String(err)}`)),
+    });
+
+    const stateSub = this.pc.connectionStateChange.subscribe((s) => this.onConnectionState(s));
+    const trackSub = this.pc.onTrack.subscribe((track) => this.subscribeTrack(track));
+    this.unsubscribers.push(
+      () => stateSub.unSubscribe(),
+      () => trackSub.unSubscribe(),
+    );
+  }
+
+  /** Current connection state. */
+  get connectionState(): WebRtcConnectionState {
+    return this.state;
+  }
+
+  /** Whether `close()` has been called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Outbound audio waiting to be sent, ms. */
+  get queuedMs(): number {
+    return this.outbound.queuedSamples / 48;
+  }
+
+  /**
+   * Creates an offer with a send-receive audio section and all local ICE candidates.
+   * @returns the SDP of the offer
+   */
+  async createOffer(): Promise<string> {
+    this.assertOpen();
+    if (this.transceiver) throw new WebRtcError('invalid-state', 'createOffer: this peer already negotiated');
+    this.transceiver = this.pc.addTransceiver(this.localTrack, { direction: 'sendrecv' });
+    try {
+      const offer = await this.pc.createOffer();
+      const local = await this.pc.setLocalDescription(offer);
+      return local.toSdp().sdp;
+    } catch (err) {
+      throw new WebRtcError('internal', `createOffer failed: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Accepts a remote offer (from a browser or another peer) and answers it.
+   * @param sdp - the offer's SDP (or an `{ type, sdp }` object)
+   * @returns the SDP of the answer, with all local ICE candidates
+   * @throws WebRtcError `bad-sdp` when the offer is not SDP or carries no Opus audio
+   */
+  async acceptOffer(sdp: string | { sdp: string }): Promise<string> {
+    this.assertOpen();
+    const text = checkSdp(sdp, 'offer');
+    if (this.transceiver) throw new WebRtcError('invalid-state', 'acceptOffer: this peer already negotiated');
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: text });
+    } catch (err) {
+      throw new WebRtcError('bad-sdp', `offer rejected: ${errorMessage(err)}`, { cause: err });
+    }
+    const tr = this.pc.getTransceivers().find((t) => t.kind === 'audio');
+    if (!tr) throw new WebRtcError('bad-sdp', 'offer has no usable audio section');
+    this.transceiver = tr;
+    // werift creates the transceiver recvonly; without sendrecv the far end never receives our audio.
+    tr.setDirection('sendrecv');
+    await tr.sender.replaceTrack(this.localTrack);
+    if (tr.receiver.track) this.subscribeTrack(tr.receiver.track);
+    try {
+      const answer = await this.pc.createAnswer();
+      const local = await this.pc.setLocalDescription(answer);
+      return local.toSdp().sdp;
+    } catch (err) {
+      throw new WebRtcError('bad-sdp', `cannot answer the offer: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Accepts the far end's answer to {@link createOffer}.
+   * @throws WebRtcError `invalid-state` without a pending offer, `bad-sdp` for an unusable answer
+   */
+  async acceptAnswer(sdp: string | { sdp: string }): Promise<void> {
+    this.assertOpen();
+    const text = checkSdp(sdp, 'answer');
+    if (this.pc.signalingState !== 'have-local-offer') {
+      throw new WebRtcError(
+        'invalid-state',
+        `acceptAnswer needs a pending offer (state ${this.pc.signalingState})`,
+      );
+    }
+    try {
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: text });
+    } catch (err) {
+      throw new WebRtcError('bad-sdp', `answer rejected: ${errorMessage(err)}`, { cause: err });
+    }
+    const track = this.transceiver?.receiver.track;
+    if (track) this.subscribeTrack(track);
+  }
+
+  /**
+   * Adds a remote ICE candidate (trickle ICE). `null` or an empty candidate marks the end of candidates.
+   * @throws WebRtcError `bad-candidate` for a malformed candidate
+   */
+  async addIceCandidate(candidate: IceCandidateInit | null): Promise<void> {
+    this.assertOpen();
+    if (candidate === null || candidate.candidate === '') return;
+    if (typeof candidate.candidate !== 'string' || !/^(a=)?candidate:/.test(candidate.candidate)) {
+      throw new WebRtcError('bad-candidate', 'ICE candidate must be a string starting with "candidate:"');
+    }
+    try {
+      await this.pc.addIceCandidate({
+        candidate: candidate.candidate.replace(/^a=/, ''),
+        sdpMid: candidate.sdpMid ?? undefined,
+        sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+        usernameFragment: candidate.usernameFragment ?? undefined,
+      });
+    } catch (err) {
+      throw new WebRtcError('bad-candidate', `ICE candidate rejected: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Queues PCM to send. It is resampled to 48 kHz, cut into Opus frames and sent in real time once the
+   * connection is up (audio queued before that waits). Chunk sizes do not matter.
+   * @param pcm - mono Int16 PCM
+   * @param sampleRate - its rate; default the peer's `sampleRate`
+   * @throws WebRtcError `bad-audio` for non-Int16Array input or an unusable rate, `queue-overflow` when the
+   *   queue limit would be exceeded (nothing of this call is queued then), `closed` after `close()`
+   */
+  sendAudio(pcm: Int16Array, sampleRate: number = this.sampleRate): void {
+    this.assertOpen();
+    if (!(pcm instanceof Int16Array))
+      throw new WebRtcError('bad-audio', 'sendAudio expects an Int16Array of PCM');
+    if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000) {
+      throw new WebRtcError(
+        'bad-audio',
+        `sendAudio: sampleRate must be an integer in 8000..192000, got ${sampleRate}`,
+      );
+    }
+    if (pcm.length === 0) return;
+    if (this.inputResampler && this.inputResampler.rate !== sampleRate) {
+      // A rate change ends the previous stream: its resampler tail is queued first.
+      this.outbound.write(this.inputResampler.flush());
+      this.inputResampler = undefined;
+    }
+    if (sampleRate !== 48000) this.inputResampler ??= createInputResampler(sampleRate);
+    // Check the limit before resampling, so a refused chunk leaves no trace in the resampler's state either.
+    const needed = this.inputResampler ? this.inputResampler.outputLength(pcm.length) : pcm.length;
+    if (needed > this.outbound.freeSamples) {
+      throw new WebRtcError(
+        'queue-overflow',
+        `sendAudio: ${(needed / 48).toFixed(1)} ms more audio would exceed the queue limit (${this.queuedMs.toFixed(1)} ms queued)`,
+      );
+    }
+    this.outbound.write(this.inputResampler ? this.inputResampler.process(pcm) : pcm);
+    this.wasDraining = true;
+  }
+
+  /**
+   * Marks the end of the audio passed so far: the resampler's tail is queued and the last partial frame is
+   * padded with silence rather than waiting for more audio.
+   */
+  flush(): void {
+    this.assertOpen();
+    if (this.inputResampler) {
+      this.outbound.write(this.inputResampler.flush());
+      this.inputResampler = undefined;
+    }
+    this.outbound.end();
+  }
+
+  /**
+   * Drops outbound audio not yet sent (barge-in).
+   * @returns the duration dropped, ms
+   */
+  clearAudio(): number {
+    const dropped = this.outbound.clear() / 48;
+    this.inputResampler = undefined;
+    return dropped;
+  }
+
+  /** Packet, loss, jitter and round-trip statistics. */
+  async stats(): Promise<WebRtcAudioStats> {
+    const recv = this.inbound.counters();
+    const jb = this.inbound.jitterStats;
+    return {
+      connectionState: this.state,
+      packetsSent: this.outbound.stats.packetsSent,
+      bytesSent: this.outbound.stats.bytesSent,
+      packetsReceived: recv.packetsReceived,
+      bytesReceived: recv.bytesReceived,
+      packetsLost: recv.packetsLost,
+      fractionLost: recv.fractionLost,
+      framesConcealed: jb.concealed + this.inbound.decodeErrors,
+      packetsLate: jb.late,
+      packetsReordered: jb.reordered,
+      jitterMs: recv.jitterMs,
+      rttMs: this.closed ? undefined : await this.roundTripMs(),
+      queuedMs: this.queuedMs,
+    };
+  }
+
+  /**
+   * Closes the connection: plays out what the jitter buffer holds, stops the pacer, closes werift's
+   * sockets and timers, then emits `close`. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    this.closing = this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.pacer.stop();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (this.mediaTimer) clearTimeout(this.mediaTimer);
+    this.mediaTimer = undefined;
+    this.inbound.flush();
+    for (const off of this.unsubscribers) off();
+    this.unsubscribers.length = 0;
+    try {
+      await this.pc.close();
+    } catch {
+      // Closing a half-open werift connection can throw; the sockets are released either way.
+    }
+    this.localTrack.stop();
+    this.encoder.destroy?.();
+    this.decoder.destroy?.();
+    this.setState('closed');
+    this.emit('close');
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new WebRtcError('closed', `peer ${this.id} is closed`);
+  }
+
+  private emitError(err: WebRtcError): void {
+    // An EventEmitter throws on an unhandled 'error'; a peer must not take the process down for a bad packet.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  private onConnectionState(s: WebRtcConnectionState): void {
+    if (this.closed) return;
+    this.setState(s);
+    if (s === 'connected') {
+      // werift drops RTP until DTLS is up, so the real-time clock starts here, not before.
+      this.pacer.start();
+      if (this.mediaTimeoutMs > 0 && !this.mediaTimer) {
+        this.mediaTimer = setTimeout(this.onMediaTimeout, this.mediaTimeoutMs);
+      }
+      this.emit('connected');
+    } else if (s === 'failed' || s === 'closed') {
+      void this.close();
+    }
+  }
+
+  private setState(s: WebRtcConnectionState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.emit('state', s);
+  }
+
+  private subscribeTrack(track: MediaStreamTrack): void {
+    if (track.kind !== 'audio' || this.subscribedTracks.has(track)) return;
+    this.subscribedTracks.add(track);
+    const sub = track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.onRtp(rtp));
+    this.unsubscribers.push(() => sub.unSubscribe());
+  }
+
+  private onRtp(rtp: RtpPacket): void {
+    if (this.closed) return;
+    this.mediaTimer?.refresh();
+    if (this.lossProbability > 0 && Math.random() < this.lossProbability) return;
+    this.inbound.receive(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload);
+    // A gap with too few packets behind it would otherwise wait until the next packet: play it out after
+    // the jitter buffer's worth of silence from the far end.
+    if (this.inbound.pendingPackets > 0) {
+      if (this.stallTimer) this.stallTimer.refresh();
+      else this.stallTimer = setTimeout(this.onStall, this.frameMs * 4);
+    }
+  }
+
+  private readonly onMediaTimeout = (): void => {
+    this.mediaTimer = undefined;
+    if (this.closed) return;
+    this.emitError(
+      new WebRtcError(
+        'media-timeout',
+        `no media from the far end for ${this.mediaTimeoutMs} ms: closing peer ${this.id}`,
+      ),
+    );
+    void this.close();
+  };
+
+  private readonly onStall = (): void => {
+    this.stallTimer = undefined;
+    if (!this.closed) this.inbound.flush();
+  };
+
+  private readonly deliverAudio = (pcm: Int16Array, info: InboundFrameInfo): void => {
+    this.emit('audio', pcm, {
+      sequenceNumber: info.sequenceNumber,
+      timestamp: info.timestamp,
+      concealed: info.concealed,
+      sampleRate: this.sampleRate,
+      channels: 1,
+    });
+  };
+
+  private readonly onSlot = (skipped: number): void => {
+    try {
+      this.outbound.slot(skipped);
+    } catch (err) {
+      // An encoder that fails once fails every frame: report it and end the call rather than go silent.
+      this.emitError(
+        new WebRtcError('internal', `Opus encode failed, closing: ${errorMessage(err)}`, { cause: err }),
+      );
+      void this.close();
+      return;
+    }
+    if (this.wasDraining && this.outbound.queuedSamples === 0) {
+      this.wasDraining = false;
+      this.emit('drain');
+    }
+  };
+
+  private readonly sendPacket = (packet: RtpPacket): void => {
+    const sender = this.transceiver?.sender;
+    if (!sender) return;
+    sender.sendRtp(packet).catch((err: unknown) => {
+      this.emitError(new WebRtcError('internal', `RTP send failed: ${errorMessage(err)}`, { cause: err }));
+    });
+  };
+
+  private async roundTripMs(): Promise<number | undefined> {
+    try {
+      const report = await this.pc.getStats();
+      let ice: number | undefined;
+      for (const s of report.values()) {
+        const st = s as {
+          type: string;
+          roundTripTime?: number;
+          currentRoundTripTime?: number;
+          nominated?: boolean;
+        };
+        if (st.type === 'remote-inbound-rtp' && typeof st.roundTripTime === 'number')
+          return st.roundTripTime * 1000;
+        if (st.type === 'candidate-pair' && typeof st.currentRoundTripTime === 'number') {
+          ice = st.currentRoundTripTime * 1000;
+        }
+      }
+      return ice;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

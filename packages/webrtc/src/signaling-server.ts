@@ -1,0 +1,437 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { browserClientPath, browserDemoPage } from './browser-client.js';
+import { WebRtcError } from './errors.js';
+import { WebRtcAudioPeer, type WebRtcAudioPeerOptions } from './peer.js';
+import {
+  parseClientMessage,
+  type SignalingClientMessage,
+  type SignalingServerMessage,
+} from './signaling-messages.js';
+
+/** Who opened a server-side session: handed to the `onPeer` handler with the new peer. */
+export interface SignalingSession {
+  /** The session id chosen by the client in its `offer`. */
+  id: string;
+  /** The server-assigned id of the WebSocket client. */
+  clientId: string;
+  /** The room the client had joined, if any. */
+  room: string | undefined;
+  /** The HTTP upgrade request (headers, URL), for application-level routing. */
+  request: IncomingMessage;
+}
+
+/** Options for {@link createSignalingServer}. */
+export interface SignalingServerOptions {
+  /** Attach to this HTTP server (its upgrade requests on `path`). Give `server` or `port`. */
+  server?: Server;
+  /** Listen on this port (0 = ephemeral) with a server of our own. */
+  port?: number;
+  /** Host to listen on with `port`. Default `127.0.0.1`. */
+  host?: string;
+  /** URL path of the WebSocket; the browser client is served at `<path>/client.js`. Default `/webrtc`. */
+  path?: string;
+  /**
+   * Decides whether an upgrade request may connect (look at headers, query tokens). Refused requests get
+   * HTTP 401 and no WebSocket.
+   */
+  authenticate?: (request: IncomingMessage) => boolean | Promise<boolean>;
+  /** Options for the server-side peers created for client offers. */
+  peer?: WebRtcAudioPeerOptions;
+  /** Called with each new server-side peer, before the offer is answered (subscribe to `audio` here). */
+  onPeer?: (peer: WebRtcAudioPeer, session: SignalingSession) => void;
+  /**
+   * Serve the browser client (`<path>/client.js`) and a demo page (`<path>/`) over HTTP. Default true on a
+   * server of our own (`port`); an attached `server` keeps its own request handler, which can call
+   * {@link SignalingServer.handleRequest}.
+   */
+  serveClient?: boolean;
+  /** Largest signaling message accepted, bytes. Default 256 KiB. */
+  maxMessageBytes?: number;
+}
+
+/** Events of a {@link SignalingServer}. */
+export interface SignalingServerEvents {
+  /** A server-side peer was created for a client offer. */
+  peer: [peer: WebRtcAudioPeer, session: SignalingSession];
+  /** A WebSocket client connected. */
+  client: [clientId: string];
+  /** A WebSocket client went away; its sessions are closed. */
+  'client-close': [clientId: string];
+  /** A client sent something invalid; it was told with an `error` message. For logging. */
+  'protocol-error': [error: WebRtcError, clientId: string];
+}
+
+interface Client {
+  id: string;
+  ws: WebSocket;
+  request: IncomingMessage;
+  room: string | undefined;
+  /** Server-side sessions of this client, by session id. */
+  sessions: Map<string, WebRtcAudioPeer>;
+}
+
+/**
+ * WebSocket JSON signaling: clients exchange `offer`/`answer`/`candidate`/`bye` with the server's own peers
+ * (messages without `to`) or with each other inside a room (messages with `to`). Create it with
+ * {@link createSignalingServer}.
+ */
+export class SignalingServer extends EventEmitter<SignalingServerEvents> {
+  /** The HTTP server carrying the WebSocket (ours when created with `port`). */
+  readonly httpServer: Server;
+  /** The WebSocket path. */
+  readonly path: string;
+
+  private readonly wss: WebSocketServer;
+  private readonly ownsServer: boolean;
+  private readonly options: SignalingServerOptions;
+  private readonly clients = new Map<string, Client>();
+  private readonly rooms = new Map<string, Set<string>>();
+  private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  private readonly onRequest: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private closed = false;
+  private clientSource: Buffer | undefined;
+
+  /** @internal use {@link createSignalingServer} */
+  constructor(httpServer: Server, ownsServer: boolean, options: SignalingServerOptions) {
+    super();
+    this.httpServer = httpServer;
+    this.ownsServer = ownsServer;
+    this.options = options;
+    this.path = (options.path ?? '/webrtc').replace(/\/+$/, '') || '/';
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 256 * 1024 });
+    this.onUpgrade = (req, socket, head) => void this.handleUpgrade(req, socket, head);
+    httpServer.on('upgrade', this.onUpgrade);
+    if (ownsServer && options.serveClient !== false) {
+      this.onRequest = (req, res) => {
+        if (!this.handleRequest(req, res)) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+        }
+      };
+      httpServer.on('request', this.onRequest);
+    }
+  }
+
+  /** Port the HTTP server listens on. */
+  get port(): number {
+    return (this.httpServer.address() as AddressInfo).port;
+  }
+
+  /** `ws://host:port/path` of the signaling endpoint. */
+  get url(): string {
+    return `ws://${this.hostForUrl()}:${this.port}${this.path}`;
+  }
+
+  /** `http://host:port/path/` of the demo page (when `serveClient` is on). */
+  get pageUrl(): string {
+    return `http://${this.hostForUrl()}:${this.port}${this.path === '/' ? '' : this.path}/`;
+  }
+
+  /** Connected WebSocket clients. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Open server-side sessions over all clients. */
+  get sessionCount(): number {
+    let n = 0;
+    for (const c of this.clients.values()) n += c.sessions.size;
+    return n;
+  }
+
+  /**
+   * Closes every session and WebSocket, and the HTTP server when it is ours (an attached server is left
+   * running with our listeners removed).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.httpServer.off('upgrade', this.onUpgrade);
+    if (this.onRequest) this.httpServer.off('request', this.onRequest);
+    const closing: Promise<void>[] = [];
+    for (const client of this.clients.values()) {
+      closing.push(this.dropClient(client, 1001, 'server closing'));
+    }
+    await Promise.all(closing);
+    this.wss.close();
+    if (this.ownsServer) {
+      await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+      this.httpServer.closeAllConnections();
+    }
+  }
+
+  private hostForUrl(): string {
+    const addr = this.httpServer.address() as AddressInfo;
+    if (addr.address === '::' || addr.address === '0.0.0.0') return '127.0.0.1';
+    return addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  }
+
+  /**
+   * Serves the browser client at `<path>/client.js` and the demo page at `<path>/` for GET requests.
+   * @returns true when the request was one of those and has been answered
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const base = this.path === '/' ? '' : this.path;
+    if (pathname === `${base}/client.js`) {
+      this.clientSource ??= readFileSync(browserClientPath);
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : this.clientSource);
+      return true;
+    }
+    if (pathname === `${base}/` || pathname === base) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : browserDemoPage('./client.js', this.path));
+      return true;
+    }
+    return false;
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== this.path) {
+      // Another handler on a shared server may own this path; on our own server nobody does.
+      if (this.ownsServer) socket.destroy();
+      return;
+    }
+    if (this.options.authenticate) {
+      let ok = false;
+      try {
+        ok = await this.options.authenticate(req);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+    }
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.addClient(ws, req));
+  }
+
+  private addClient(ws: WebSocket, request: IncomingMessage): void {
+    const client: Client = { id: randomUUID(), ws, request, room: undefined, sessions: new Map() };
+    this.clients.set(client.id, client);
+    // Messages of one client are handled in order: a candidate must not overtake the offer it belongs to.
+    let chain = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.protocolError(
+          client,
+          new WebRtcError('bad-message', 'binary frames are not signaling; send JSON text'),
+        );
+        return;
+      }
+      const text = data.toString();
+      // handleMessage reports its own failures to the client; the catch only keeps the chain alive.
+      chain = chain.then(() => this.handleMessage(client, text)).catch(() => {});
+    });
+    ws.on('close', () => void this.dropClient(client));
+    ws.on('error', () => void this.dropClient(client));
+    this.send(client, { type: 'welcome', peerId: client.id });
+    this.emit('client', client.id);
+  }
+
+  private async dropClient(client: Client, code?: number, reason?: string): Promise<void> {
+    if (!this.clients.delete(client.id)) return;
+    this.leaveRoom(client);
+    const peers = [...client.sessions.values()];
+    client.sessions.clear();
+    if (client.ws.readyState === WebSocket.OPEN) client.ws.close(code ?? 1000, reason);
+    else client.ws.terminate();
+    await Promise.all(peers.map((p) => p.close()));
+    this.emit('client-close', client.id);
+  }
+
+  private send(client: Client, msg: SignalingServerMessage): void {
+    if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(msg));
+  }
+
+  private protocolError(client: Client, err: WebRtcError, id?: string): void {
+    this.send(
+      client,
+      id === undefined
+        ? { type: 'error', code: err.code, message: err.message }
+        : {
+            type: 'error',
+            code: err.code,
+            message: err.message,
+            id,
+          },
+    );
+    if (this.listenerCount('protocol-error') > 0) this.emit('protocol-error', err, client.id);
+  }
+
+  private async handleMessage(client: Client, text: string): Promise<void> {
+    let msg: SignalingClientMessage;
+    try {
+      msg = parseClientMessage(text);
+    } catch (err) {
+      this.protocolError(client, err as WebRtcError);
+      return;
+    }
+    const id = 'id' in msg ? msg.id : undefined;
+    try {
+      if ('to' in msg && msg.to !== undefined) {
+        this.relay(client, msg, msg.to);
+        return;
+      }
+      switch (msg.type) {
+        case 'ping':
+          this.send(client, { type: 'pong' });
+          return;
+        case 'join':
+          this.joinRoom(client, msg.room);
+          return;
+        case 'leave':
+          this.leaveRoom(client);
+          return;
+        case 'offer':
+          await this.openSession(client, msg.id, msg.sdp);
+          return;
+        case 'candidate': {
+          const peer = this.session(client, msg.id);
+          await peer.addIceCandidate(msg.candidate);
+          return;
+        }
+        case 'bye': {
+          const peer = this.session(client, msg.id);
+          client.sessions.delete(msg.id);
+          await peer.close();
+          return;
+        }
+        case 'answer':
+          throw new WebRtcError(
+            'invalid-state',
+            'the server does not make offers; "answer" needs a "to" peer',
+          );
+      }
+    } catch (err) {
+      const e =
+        err instanceof WebRtcError
+          ? err
+          : new WebRtcError('internal', String((err as Error)?.message ?? err));
+      this.protocolError(client, e, id);
+    }
+  }
+
+  private session(client: Client, id: string): WebRtcAudioPeer {
+    const peer = client.sessions.get(id);
+    if (!peer) throw new WebRtcError('unknown-session', `no session "${id}" on this connection`);
+    return peer;
+  }
+
+  private async openSession(client: Client, id: string, sdp: string): Promise<void> {
+    if (client.sessions.has(id)) throw new WebRtcError('invalid-state', `session "${id}" already exists`);
+    // Session ids are chosen by clients and may repeat across clients; the peer id is unique server-wide.
+    const peer = new WebRtcAudioPeer({ ...this.options.peer, id: `${client.id}/${id}` });
+    client.sessions.set(id, peer);
+    // Errors of a server-side session go to its client, never to an unhandled 'error' event.
+    peer.on('error', (err) => this.protocolError(client, err, id));
+    peer.on('close', () => {
+      if (client.sessions.get(id) === peer) {
+        client.sessions.delete(id);
+        this.send(client, { type: 'bye', id, reason: 'closed' });
+      }
+    });
+    const session: SignalingSession = { id, clientId: client.id, room: client.room, request: client.request };
+    try {
+      this.options.onPeer?.(peer, session);
+      this.emit('peer', peer, session);
+      const answer = await peer.acceptOffer(sdp);
+      if (client.sessions.get(id) !== peer) return; // closed while answering (bye, or the client left)
+      this.send(client, { type: 'answer', id, sdp: answer });
+    } catch (err) {
+      client.sessions.delete(id);
+      await peer.close();
+      throw err;
+    }
+  }
+
+  private relay(client: Client, msg: SignalingClientMessage, to: string): void {
+    const target = this.clients.get(to);
+    if (!target || client.room === undefined || target.room !== client.room) {
+      throw new WebRtcError('unknown-session', `peer "${to}" is not in your room`);
+    }
+    switch (msg.type) {
+      case 'offer':
+      case 'answer':
+        this.send(target, { type: msg.type, id: msg.id, sdp: msg.sdp, from: client.id });
+        return;
+      case 'candidate':
+        this.send(target, { type: 'candidate', id: msg.id, candidate: msg.candidate, from: client.id });
+        return;
+      case 'bye':
+        this.send(target, { type: 'bye', id: msg.id, from: client.id });
+        return;
+      default:
+        throw new WebRtcError('bad-message', `"${msg.type}" cannot be relayed`);
+    }
+  }
+
+  private joinRoom(client: Client, room: string): void {
+    this.leaveRoom(client);
+    let members = this.rooms.get(room);
+    if (!members) {
+      members = new Set();
+      this.rooms.set(room, members);
+    }
+    const others = [...members];
+    members.add(client.id);
+    client.room = room;
+    this.send(client, { type: 'joined', room, peers: others });
+    for (const other of others) {
+      const c = this.clients.get(other);
+      if (c) this.send(c, { type: 'peer-joined', room, peerId: client.id });
+    }
+  }
+
+  private leaveRoom(client: Client): void {
+    const room = client.room;
+    if (room === undefined) return;
+    client.room = undefined;
+    const members = this.rooms.get(room);
+    if (!members) return;
+    members.delete(client.id);
+    if (members.size === 0) this.rooms.delete(room);
+    for (const other of members) {
+      const c = this.clients.get(other);
+      if (c) this.send(c, { type: 'peer-left', room, peerId: client.id });
+    }
+  }
+}
+
+/**
+ * Starts a signaling server, on a port of its own or attached to an existing HTTP server.
+ * @throws WebRtcError `bad-option` when neither `server` nor `port` is given
+ */
+export async function createSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
+  if (options.server) return new SignalingServer(options.server, false, options);
+  if (options.port === undefined) {
+    throw new WebRtcError(
+      'bad-option',
+      'createSignalingServer needs `server` or `port` (0 for an ephemeral port)',
+    );
+  }
+  const http = createServer();
+  const server = new SignalingServer(http, true, options);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, options.host ?? '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { WebRtcAudioPeer, WebRtcError } from '../src/index.js';
+import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './helpers/audio.js';
+import { collectAudio, connectedPair, LOOPBACK } from './helpers/peers.js';
+import { handleCounts, settleLeaks } from './helpers/resources.js';
+
+describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
+  it('carries tones through Opus both ways at the right pitch and level, then releases every handle', async () => {
+    const baseline = handleCounts();
+    const [a, b] = await connectedPair({ sampleRate: 48000 }, { sampleRate: 16000 });
+    // a sends 440 Hz at 16 kHz (resampled to 48 kHz inside); b sends 1 kHz at 24 kHz; b hears at 16 kHz.
+    const toB = collectAudio(b, 1.2);
+    const toA = collectAudio(a, 1.2);
+    a.sendAudio(tone(440, 16000, 1.6, 0.25), 16000);
+    b.sendAudio(tone(1000, 24000, 1.6, 0.25), 24000);
+    await Promise.all([toB.done, toA.done]);
+
+    // Skip the first 300 ms (Opus and resampler start-up), measure 800 ms of steady tone.
+    const atB = concat(toB.chunks).subarray(0.3 * 16000, 1.1 * 16000);
+    const atA = concat(toA.chunks).subarray(0.3 * 48000, 1.1 * 48000);
+    const sentDb = rmsDb(tone(440, 16000, 1, 0.25));
+    expect(dominantFrequency(atB, 16000)).toBeCloseTo(440, 0);
+    expect(zeroCrossingFrequency(atB, 16000)).toBeCloseTo(440, 0);
+    expect(Math.abs(rmsDb(atB) - sentDb)).toBeLessThan(1.5);
+    expect(dominantFrequency(atA, 48000)).toBeCloseTo(1000, 0);
+    expect(zeroCrossingFrequency(atA, 48000)).toBeCloseTo(1000, 0);
+    expect(Math.abs(rmsDb(atA) - sentDb)).toBeLessThan(1.5);
+
+    // Frames come in sequence order, one per 20 ms packet, none concealed on a clean loopback.
+    for (let i = 1; i < toB.seqs.length; i++) expect((toB.seqs[i] - toB.seqs[i - 1]) & 0xffff).toBe(1);
+    expect(toB.concealedCount()).toBe(0);
+    expect(toB.chunks[5].length).toBe(320); // 20 ms at 16 kHz
+
+    const sa = await a.stats();
+    const sb = await b.stats();
+    expect(sa.packetsSent).toBeGreaterThanOrEqual(60);
+    expect(sb.packetsReceived).toBeGreaterThanOrEqual(60);
+    expect(sb.packetsLost).toBe(0);
+    expect(sb.jitterMs).toBeGreaterThanOrEqual(0);
+    expect(sb.connectionState).toBe('connected');
+
+    await Promise.all([a.close(), b.close()]);
+    expect(a.connectionState).toBe('closed');
+    expect(await settleLeaks(baseline)).toEqual({});
+  });
+
+  it('stays in order and intelligible with 10 % packet loss, concealing the lost frames with Opus PLC', async () => {
+    const [a, b] = await connectedPair({}, { simulatedInboundLossPercent: 10 });
+    const got = collectAudio(b, 1.6);
+    a.sendAudio(tone(440, 48000, 2.0, 0.25), 48000);
+    await got.done;
+    const stats = await b.stats();
+    // Every frame slot is accounted for: in order, lost ones concealed rather than skipped.
+    for (let i = 1; i < got.seqs.length; i++) expect((got.seqs[i] - got.seqs[i - 1]) & 0xffff).toBe(1);
+    expect(got.concealedCount()).toBeGreaterThan(0);
+    expect(stats.framesConcealed).toBeGreaterThan(0);
+    expect(stats.packetsLost).toBeGreaterThan(0);
+    expect(stats.fractionLost).toBeGreaterThan(0.03);
+    expect(stats.fractionLost).toBeLessThan(0.2);
+    const pcm = concat(got.chunks).subarray(0.3 * 48000, 1.5 * 48000);
+    expect(dominantFrequency(pcm, 48000)).toBeCloseTo(440, 0);
+    const toneDb = rmsDb(tone(440, 48000, 1, 0.25));
+    expect(Math.abs(rmsDb(pcm) - toneDb)).toBeLessThan(2);
+    // The concealed frames themselves carry the tone on (Opus PLC), not silence: within 6 dB of the tone.
+    const concealedFrames = got.chunks.filter((_, i) => got.concealedFlags[i] && i > 10);
+    expect(concealedFrames.length).toBeGreaterThan(0);
+    expect(rmsDb(concat(concealedFrames))).toBeGreaterThan(toneDb - 6);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('closes and releases everything when the far end vanishes mid-call without hanging up', async () => {
+    const baseline = handleCounts();
+    const [a, b] = await connectedPair({ mediaTimeoutMs: 1000 }, {});
+    const heard = collectAudio(a, 0.2);
+    await heard.done; // b's silence frames flow
+    const errors: WebRtcError[] = [];
+    a.on('error', (e) => errors.push(e));
+    // (events.once would reject on the 'error' event that precedes 'close', so listen plainly.)
+    const closed = new Promise<void>((resolve) => a.once('close', resolve));
+    // Kill b's network under it: its ICE sockets close, nothing (no DTLS close, no RTCP BYE) reaches a.
+    const ice = (b as unknown as { pc: { iceTransports: { connection: { close(): Promise<void> } }[] } }).pc
+      .iceTransports[0].connection;
+    await ice.close();
+    await closed;
+    expect(errors.map((e) => e.code)).toEqual(['media-timeout']);
+    expect(a.connectionState).toBe('closed');
+    await b.close();
+    expect(await settleLeaks(baseline)).toEqual({});
+  });
+
+  it('rejects malformed SDP, bad candidates, bad audio and use after close with typed errors', async () => {
+    const baseline = handleCounts();
+    const p = new WebRtcAudioPeer(LOOPBACK);
+    await expect(p.acceptOffer('hello')).rejects.toMatchObject({ name: 'WebRtcError', code: 'bad-sdp' });
+    await expect(p.acceptOffer('v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n')).rejects.toMatchObject({
+      code: 'bad-sdp',
+      message: expect.stringMatching(/no audio section/),
+    });
+    await expect(
+      p.acceptAnswer('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\n'),
+    ).rejects.toMatchObject({ code: 'bad-sdp', message: expect.stringMatching(/Opus/) });
+    await expect(p.addIceCandidate({ candidate: 'nonsense' })).rejects.toMatchObject({
+      code: 'bad-candidate',
+    });
+    expect(() => p.sendAudio(new Float32Array(10) as unknown as Int16Array)).toThrow(WebRtcError);
+    expect(() => p.sendAudio(new Int16Array(10), 12.5)).toThrow(/sampleRate/);
+    expect(() => new WebRtcAudioPeer({ frameMs: 25 })).toThrow(/frameMs/);
+    await p.close();
+    await expect(p.createOffer()).rejects.toMatchObject({ code: 'closed' });
+    expect(() => p.sendAudio(new Int16Array(10))).toThrow(/closed/);
+    expect(await settleLeaks(baseline)).toEqual({});
+  });
+
+  it('refuses audio beyond its queue limit without queueing any of it', async () => {
+    const p = new WebRtcAudioPeer({ ...LOOPBACK, maxQueueMs: 100 });
+    p.sendAudio(new Int16Array(48 * 80));
+    expect(() => p.sendAudio(new Int16Array(48 * 40))).toThrow(
+      expect.objectContaining({ code: 'queue-overflow' }),
+    );
+    expect(p.queuedMs).toBe(80);
+    expect(p.clearAudio()).toBe(80);
+    expect(p.queuedMs).toBe(0);
+    await p.close();
+  });
+});
