@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { base64ToBytes, mulaw, Resampler } from '@voxwire/codecs';
+import { alaw, base64ToBytes, floatToInt16, mulaw, Resampler, wav } from '@voxwire/codecs';
 import WebSocket from 'ws';
 import { BYTES_PER_MS, FRAME_BYTES, FRAME_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 import { computeTwilioSignature } from './signature.js';
@@ -273,6 +273,27 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
       pcm8k.set(tail, head.length);
     }
     return this.streamMulaw(mulaw.encode(pcm8k));
+  }
+
+  /**
+   * Queues a WAV file as caller audio: PCM16, float32, mu-law or A-law at any rate; several channels are
+   * averaged to mono. 8 kHz mono mu-law is sent byte for byte.
+   * @throws AudioFormatError (from @voxwire/codecs) for a file that is not a readable WAV
+   */
+  streamWav(file: Uint8Array): Promise<void> {
+    const audio = wav.read(file);
+    if (audio.encoding === 'mulaw' && audio.sampleRate === TWILIO_SAMPLE_RATE && audio.channels === 1) {
+      return this.streamMulaw(audio.data);
+    }
+    const interleaved =
+      audio.encoding === 'pcm16'
+        ? audio.data
+        : audio.encoding === 'float32'
+          ? floatToInt16(audio.data)
+          : audio.encoding === 'mulaw'
+            ? mulaw.decode(audio.data)
+            : alaw.decode(audio.data);
+    return this.streamPcm(downmix(interleaved, audio.channels), audio.sampleRate);
   }
 
   /**
@@ -629,6 +650,17 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.clears.push(record);
     this.emit('clear', record);
   }
+}
+
+function downmix(pcm: Int16Array, channels: number): Int16Array {
+  if (channels === 1) return pcm;
+  const out = new Int16Array(Math.floor(pcm.length / channels));
+  for (let i = 0; i < out.length; i++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += pcm[i * channels + c];
+    out[i] = Math.round(sum / channels);
+  }
+  return out;
 }
 
 function grow(buf: Uint8Array, need: number): Uint8Array {

@@ -110,3 +110,26 @@ describe('real-time clock', () => {
     await sim.stop();
   });
 });
+
+describe('simulator sources', () => {
+  it('streams a WAV file: 8 kHz mu-law byte for byte, a 16 kHz stereo PCM file resampled', async () => {
+    const { wav } = await import('@voxwire/codecs');
+    const { sim, call } = await connected();
+    const media: Uint8Array[] = [];
+    call.on('media', (f) => media.push(f.payload));
+    const codes = mulaw.encode(tone(500, 300, 8000));
+    await sim.streamWav(wav.write({ sampleRate: 8000, channels: 1, data: codes, encoding: 'mulaw' }));
+    const stereo = new Int16Array(16000 * 2 * 0.2);
+    const mono = tone(700, 200, 16000);
+    for (let i = 0; i < mono.length; i++) {
+      stereo[2 * i] = mono[i];
+      stereo[2 * i + 1] = mono[i];
+    }
+    await sim.streamWav(wav.write({ sampleRate: 16000, channels: 2, data: stereo }));
+    await sim.stop();
+    const got = Buffer.concat(media);
+    expect(Buffer.compare(got.subarray(0, codes.length), Buffer.from(codes))).toBe(0);
+    expect(got.length).toBe(Math.ceil((codes.length + 1600) / 160) * 160);
+    await expect(Promise.resolve().then(() => sim.streamWav(new Uint8Array(10)))).rejects.toThrow(/WAV/);
+  });
+});
