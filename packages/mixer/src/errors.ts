@@ -1,0 +1,26 @@
+/** Why a mixer call was refused or what went wrong while mixing. */
+export type MixerErrorCode =
+  /** Bad constructor or stream options (rates, frame size, channel counts). */
+  | 'BAD_OPTIONS'
+  /** A stream id that was never added (or was removed). */
+  | 'UNKNOWN_STREAM'
+  /** `addStream` with an id that is already in use. */
+  | 'DUPLICATE_STREAM'
+  /** Audio that is not an Int16Array/Float32Array, or not whole frames. */
+  | 'BAD_AUDIO'
+  /** A gain or ramp that is NaN, infinite or negative. */
+  | 'BAD_GAIN'
+  /** An output callback threw; reported through the `error` event, the clock keeps running. */
+  | 'OUTPUT_FAILED';
+
+/** Thrown for bad calls, and emitted as the `error` event for failures inside the clock. */
+export class MixerError extends Error {
+  override name = 'MixerError';
+  /** Machine-readable reason. */
+  readonly code: MixerErrorCode;
+
+  constructor(code: MixerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,135 @@
+import { Resampler } from '@voxwire/codecs';
+import { describe, expect, it } from 'vitest';
+import { AudioMixer } from '../src/index.js';
+import { collect, rms, speech, tone, zeroCrossingHz } from './audio-helpers.js';
+
+describe('AudioMixer mixing', () => {
+  it('sums known inputs sample-exactly, independent of how they were chunked', () => {
+    const a = tone(440, 400, 16_000, 9000);
+    const b = tone(1000, 400, 16_000, 7000);
+    const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
+    mixer.addStream('a', { jitterMs: 0 });
+    mixer.addStream('b', { jitterMs: 0 });
+    // a in one go, b in ragged chunks.
+    mixer.pushAudio('a', a);
+    for (let i = 0, k = 1; i < b.length; i += k, k = (k * 7 + 3) % 997)
+      mixer.pushAudio('b', b.subarray(i, i + k));
+    const out = collect(mixer, 20);
+    let mismatches = 0;
+    for (let i = 0; i < out.length; i++) if (out[i] !== a[i] + b[i]) mismatches++;
+    expect(mismatches).toBe(0);
+    expect(mixer.stats().limitedSamples).toBe(0);
+  });
+
+  it('gives Float32 frames when asked, and stereo with mono inputs spread to both channels', () => {
+    const mixer = new AudioMixer({ sampleRate: 8000, channels: 2, frameMs: 10, format: 'float32' });
+    mixer.addStream('mono', { channels: 1, jitterMs: 0 });
+    mixer.addStream('stereo', { channels: 2, jitterMs: 0 });
+    mixer.pushAudio('mono', new Float32Array(80).fill(0.25));
+    mixer.pushAudio(
+      'stereo',
+      Float32Array.from({ length: 160 }, (_, i) => (i % 2 ? -0.125 : 0.125)),
+    );
+    const frame = mixer.mixFrame();
+    expect(frame).toBeInstanceOf(Float32Array);
+    expect(frame.length).toBe(160);
+    for (let i = 0; i < 160; i += 2) {
+      expect(frame[i]).toBe(0.375);
+      expect(frame[i + 1]).toBe(0.125);
+    }
+  });
+
+  it('resamples an 8 kHz input into a 48 kHz mix keeping pitch and level', () => {
+    const mixer = new AudioMixer({ sampleRate: 48_000, frameMs: 20 });
+    mixer.addStream('phone', { sampleRate: 8000, maxBufferMs: 2000 });
+    const input = tone(440, 1000, 8000, 10_000);
+    for (let i = 0; i < input.length; i += 160) mixer.pushAudio('phone', input.subarray(i, i + 160));
+    const out = collect(mixer, 45);
+    const steady = out.subarray(4800, 40_000);
+    expect(zeroCrossingHz(steady, 48_000)).toBeCloseTo(440, 0);
+    expect(rms(steady) / (10_000 / Math.SQRT2)).toBeCloseTo(1, 2);
+  });
+
+  it('mixes espeak-ng speech (resampled) with a tone; the mix-minus output is exactly the speech alone', () => {
+    const { pcm, sampleRate } = speech('the mixer leaves this leg out of its own return');
+    const mixer = new AudioMixer({ sampleRate: 48_000, frameMs: 20 });
+    mixer.addStream('caller', { sampleRate, gain: 0.5, jitterMs: 0, maxBufferMs: 10_000 });
+    mixer.addStream('music', { jitterMs: 0, maxBufferMs: 10_000 });
+    const frames: Int16Array[] = [];
+    mixer.registerOutput((f) => frames.push(f.slice()), { exclude: ['music'] });
+    for (let i = 0; i < pcm.length; i += 441) mixer.pushAudio('caller', pcm.subarray(i, i + 441));
+    mixer.endStream('caller');
+    const durationMs = (pcm.length / sampleRate) * 1000;
+    mixer.pushAudio('music', tone(220, durationMs + 200, 48_000, 6000));
+    const n = Math.floor(durationMs / 20);
+    const full = collect(mixer, n);
+
+    // Reference: the same resampler on the same floats, gain 0.5, converted like the mixer does.
+    const r = new Resampler({ inputRate: sampleRate, outputRate: 48_000 });
+    const f = Float32Array.from(pcm, (v) => v / 32768);
+    const ref = new Float32Array([...r.process(f), ...r.flush('float32')]);
+    const minus = new Int16Array(frames.length * 960);
+    for (const [i, fr] of frames.entries()) minus.set(fr, i * 960);
+    let mismatches = 0;
+    let speechEnergy = 0;
+    for (let i = 0; i < minus.length; i++) {
+      const expected = Math.max(-32768, Math.min(32767, Math.round(ref[i] * 0.5 * 32768)));
+      if (minus[i] !== expected) mismatches++;
+      speechEnergy += expected * expected;
+    }
+    expect(speechEnergy).toBeGreaterThan(0);
+    expect(mismatches).toBe(0);
+    // The full mix has the tone in it: the difference from mix-minus is the tone's level.
+    const diff = new Float32Array(full.length);
+    for (let i = 0; i < full.length; i++) diff[i] = full[i] - minus[i];
+    expect(rms(diff) / (6000 / Math.SQRT2)).toBeCloseTo(1, 1);
+  });
+
+  it('an input that stops mid-stream does not stall the others; its silence is counted', () => {
+    const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
+    mixer.addStream('steady', { jitterMs: 0, maxBufferMs: 2000 });
+    mixer.addStream('dropper', { jitterMs: 0 });
+    const steady = tone(300, 1000, 16_000, 8000);
+    const dropper = tone(2000, 200, 16_000, 8000);
+    mixer.pushAudio('steady', steady);
+    mixer.pushAudio('dropper', dropper);
+    const out = collect(mixer, 50);
+    // After the dropper's 200 ms, the output is exactly the steady input.
+    let mismatches = 0;
+    for (let i = 3200; i < out.length; i++) if (out[i] !== steady[i]) mismatches++;
+    expect(mismatches).toBe(0);
+    const stats = mixer.stats();
+    const byId = Object.fromEntries(stats.inputs.map((s) => [s.id, s]));
+    expect(byId.steady.underruns).toBe(0);
+    expect(byId.dropper.underruns).toBe(40);
+    expect(byId.dropper.state).toBe('priming');
+    expect(stats.totals.underruns).toBe(40);
+    expect(stats.frames).toBe(50);
+  });
+
+  it('mix-minus outputs leave out exactly the excluded inputs', () => {
+    const mixer = new AudioMixer({ sampleRate: 8000, frameMs: 20 });
+    const legs = {
+      a: tone(200, 100, 8000, 5000),
+      b: tone(350, 100, 8000, 5000),
+      c: tone(900, 100, 8000, 5000),
+    };
+    for (const [id, pcm] of Object.entries(legs)) {
+      mixer.addStream(id, { jitterMs: 0 });
+      mixer.pushAudio(id, pcm);
+    }
+    const got: Record<string, number[]> = { all: [], noA: [], noAB: [] };
+    mixer.registerOutput((f) => got.all.push(...f));
+    mixer.registerOutput((f) => got.noA.push(...f), { exclude: ['a'] });
+    const off = mixer.registerOutput((f) => got.noAB.push(...f), { exclude: ['a', 'b'] });
+    for (let i = 0; i < 5; i++) mixer.mixFrame();
+    off();
+    mixer.mixFrame();
+    expect(got.noAB.length).toBe(800);
+    for (let i = 0; i < 800; i++) {
+      expect(got.all[i]).toBe(legs.a[i] + legs.b[i] + legs.c[i]);
+      expect(got.noA[i]).toBe(legs.b[i] + legs.c[i]);
+      expect(got.noAB[i]).toBe(legs.c[i]);
+    }
+  });
+});
