@@ -1,0 +1,181 @@
+// Full-duplex WebRTC calls over loopback: N callers in a child process (this same file, started with
+// VOXWIRE_WEBRTC_BENCH_CHILD) send a tone to N server-side peers behind @voxwire/webrtc's signaling server,
+// which echo what they hear. The parent's CPU time is then the server side alone: per connection, every 20 ms
+// it receives an SRTP packet, reorders it in the jitter buffer, decodes Opus, re-encodes, packetizes, encrypts
+// and sends, plus ICE consent checks and RTCP. Reported as CPU per connection and connections per core.
+import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { OpusEncoder } from '@voxwire/codecs';
+import { createSignalingServer, type OpusBackendPreference, WebRtcAudioPeer } from '@voxwire/webrtc';
+import { WebSocket } from 'ws';
+import { type Suite, table } from '../suite.js';
+
+const WARMUP_S = 2;
+const MEASURE_S = 4;
+const LOOPBACK = { iceAdditionalHostAddresses: ['127.0.0.1'] };
+
+// --- child: the callers ---
+
+async function runChild(url: string, n: number): Promise<void> {
+  const peers: WebRtcAudioPeer[] = [];
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const answers = new Map<string, (sdp: string) => void>();
+  ws.on('message', (data) => {
+    const msg = JSON.parse(data.toString()) as { type: string; id?: string; sdp?: string };
+    if (msg.type === 'answer' && msg.id) answers.get(msg.id)?.(msg.sdp ?? '');
+  });
+  // 10 s of a 440 Hz tone at 48 kHz, re-queued when drained: continuous speech-level load.
+  const tone = new Int16Array(480000);
+  for (let i = 0; i < tone.length; i++)
+    tone[i] = Math.round(Math.sin((2 * Math.PI * 440 * i) / 48000) * 8000);
+  for (let i = 0; i < n; i++) {
+    const peer = new WebRtcAudioPeer(LOOPBACK);
+    const id = `bench-${i}`;
+    const answered = new Promise<string>((resolve) => answers.set(id, resolve));
+    ws.send(JSON.stringify({ type: 'offer', id, sdp: await peer.createOffer() }));
+    const connected = new Promise<void>((resolve) => peer.once('connected', () => resolve()));
+    await peer.acceptAnswer(await answered);
+    await connected;
+    peer.sendAudio(tone);
+    peer.on('drain', () => peer.sendAudio(tone));
+    peers.push(peer);
+  }
+  process.send?.({ type: 'connected' });
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  await Promise.all(peers.map((p) => p.close()));
+  ws.close();
+}
+
+if (process.env.VOXWIRE_WEBRTC_BENCH_CHILD) {
+  const [url, n] = JSON.parse(process.env.VOXWIRE_WEBRTC_BENCH_CHILD) as [string, number];
+  runChild(url, n).then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
+
+// --- parent: the server side under test ---
+
+interface Run {
+  backend: string;
+  connections: number;
+  cpuPerConnection: number;
+  usPerFrame: number;
+  framesIn: number;
+  framesOut: number;
+  concealed: number;
+}
+
+async function measureEcho(n: number, backend: OpusBackendPreference): Promise<Run> {
+  const peers: WebRtcAudioPeer[] = [];
+  let framesIn = 0;
+  const server = await createSignalingServer({
+    port: 0,
+    peer: { ...LOOPBACK, opusBackend: backend },
+    onPeer: (peer) => {
+      peers.push(peer);
+      peer.on('audio', (pcm, info) => {
+        framesIn++;
+        peer.sendAudio(pcm, info.sampleRate);
+      });
+    },
+  });
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, VOXWIRE_WEBRTC_BENCH_CHILD: JSON.stringify([server.url, n]) },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`bench child exited with ${code}`)));
+  });
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+  const sentBefore = await totalSent(peers);
+  const inBefore = framesIn;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  const framesOut = (await totalSent(peers)) - sentBefore;
+  const frames = framesIn - inBefore;
+  let concealed = 0;
+  for (const p of peers) concealed += (await p.stats()).framesConcealed;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send('stop');
+  await exited;
+  await server.close();
+  return {
+    backend,
+    connections: n,
+    cpuPerConnection: cpuMs / wallMs / n,
+    usPerFrame: (cpuMs * 1000) / Math.max(1, frames),
+    framesIn: frames,
+    framesOut,
+    concealed,
+  };
+}
+
+async function totalSent(peers: WebRtcAudioPeer[]): Promise<number> {
+  let n = 0;
+  for (const p of peers) n += (await p.stats()).packetsSent;
+  return n;
+}
+
+const suite: Suite = {
+  id: 'webrtc',
+  title: 'WebRTC full-duplex Opus calls (@voxwire/webrtc on werift)',
+  async run() {
+    const backends: OpusBackendPreference[] = ['opusscript'];
+    try {
+      new OpusEncoder({ backend: '@discordjs/opus' }).destroy();
+      backends.push('@discordjs/opus');
+    } catch {
+      // Not installed: only opusscript is measured.
+    }
+    const runs: Run[] = [];
+    for (const backend of backends) for (const n of [1, 4]) runs.push(await measureEcho(n, backend));
+    const base = runs.find((r) => r.backend === 'opusscript' && r.connections === 4);
+    const rows = runs.map((r) => [
+      r.backend,
+      r.connections,
+      `${(r.cpuPerConnection * 100).toFixed(2)} %`,
+      r.usPerFrame,
+      Math.floor(1 / r.cpuPerConnection),
+      r.connections === 4 && base ? `${(base.cpuPerConnection / r.cpuPerConnection).toFixed(2)}×` : '',
+      `${r.framesIn} / ${r.framesOut}`,
+      r.concealed,
+    ]);
+    return [
+      'Server side of N echo calls (callers in a child process): each connection receives, jitter-buffers and',
+      'decodes 50 Opus packets/s and re-encodes and sends 50, over SRTP with ICE consent and RTCP (werift, pure',
+      'TypeScript). CPU is the server process alone over 4 s; "µs per frame" is that CPU divided by the 20 ms',
+      'frames received (each also encoded and sent). Opus through @voxwire/codecs on the backend named;',
+      '"speed vs opusscript" compares the 4-connection runs. @discordjs/opus is listed only when installed.',
+      '',
+      table(
+        [
+          'Opus backend',
+          'connections',
+          'CPU per connection (of one core)',
+          'CPU µs per 20 ms frame in+out',
+          'connections per core',
+          'speed vs opusscript',
+          'frames in / out',
+          'concealed',
+        ],
+        rows,
+      ),
+    ].join('\n');
+  },
+};
+export default suite;
