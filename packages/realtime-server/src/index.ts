@@ -42,6 +42,7 @@ export type {
 export { RealtimeProtocolError, RealtimeServerConfigError } from './errors.js';
 export type { PacingMode } from './pacer.js';
 export type {
+  AssistantMessageItem,
   AudioFormat,
   ClientEventType,
   ContentPart,
@@ -49,9 +50,11 @@ export type {
   FunctionCallItem,
   FunctionCallOutputItem,
   FunctionTool,
+  InputContentPart,
   ItemStatus,
   JsonSchema,
   MessageItem,
+  OutputContentPart,
   RealtimeErrorBody,
   RealtimeResponseObject,
   RealtimeSessionConfig,
@@ -60,8 +63,10 @@ export type {
   SemanticVadConfig,
   ServerEvent,
   ServerVadConfig,
+  SystemMessageItem,
   ToolChoice,
   TurnDetectionConfig,
+  UserMessageItem,
 } from './protocol.js';
 export { CLIENT_EVENT_TYPES } from './protocol.js';
 export { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.js';

@@ -1,7 +1,7 @@
 import { decodeInputAudio } from './audio/format.js';
 import type { ItemRecord } from './conversation.js';
 import { RealtimeProtocolError } from './errors.js';
-import type { AudioFormat, ContentPart } from './protocol.js';
+import type { AudioFormat, ContentPart, InputContentPart, OutputContentPart } from './protocol.js';
 import { formatRate } from './session-config.js';
 import { rejectUnknown, requireArray, requireEnum, requireObject, requireString } from './validate.js';
 
@@ -69,9 +69,7 @@ export function parseClientItem(
       `${param}.content`,
     );
   }
-  const record: ItemRecord = {
-    item: { id, object: 'realtime.item', type, role, status: 'completed', content: [] },
-  };
+  const record = {} as ItemRecord;
   const content: ContentPart[] = [];
   const texts: string[] = [];
   parts.forEach((rawPart, i) => {
@@ -106,10 +104,17 @@ export function parseClientItem(
       rejectUnknown(part, ['type', 'text'], p);
       const text = requireString(part.text, `${p}.text`);
       texts.push(text);
-      content.push({ type: partType, text });
+      // Assistant history may say `text` (beta wording); it is stored as GA `output_text`.
+      content.push({ type: partType === 'text' ? 'output_text' : partType, text });
     }
   });
-  record.item = { id, object: 'realtime.item', type, role, status: 'completed', content };
+  const base = { id, object: 'realtime.item', type, status: 'completed' } as const;
+  record.item =
+    role === 'assistant'
+      ? { ...base, role, content: content as OutputContentPart[] }
+      : role === 'system'
+        ? { ...base, role, content: content as Array<InputContentPart & { type: 'input_text' }> }
+        : { ...base, role, content: content as InputContentPart[] };
   if (!record.audio) record.transcript = texts.join(' ');
   return record;
 }

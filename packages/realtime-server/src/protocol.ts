@@ -64,10 +64,14 @@ export interface RealtimeSessionConfig {
   tool_choice: ToolChoice;
   max_output_tokens: number | 'inf';
   tracing: null | 'auto' | Record<string, unknown>;
-  truncation: 'auto' | 'disabled' | Record<string, unknown>;
-  prompt: null | Record<string, unknown>;
+  truncation:
+    | 'auto'
+    | 'disabled'
+    | { type: 'retention_ratio'; retention_ratio: number; token_limits?: { post_instructions?: number } };
+  /** A stored prompt reference; kept and echoed (the offline responder does not fetch prompts). */
+  prompt: null | { id: string; version?: string; variables?: Record<string, string> };
   expires_at: number;
-  include: null | string[];
+  include: null | Array<'item.input_audio_transcription.logprobs'>;
   audio: {
     input: {
       format: AudioFormat;
@@ -83,25 +87,53 @@ export interface RealtimeSessionConfig {
   };
 }
 
-/** One content part of a message item. */
-export interface ContentPart {
-  type: 'input_text' | 'input_audio' | 'output_text' | 'output_audio' | 'text' | 'audio';
+/** A content part of a user or system message. */
+export interface InputContentPart {
+  type: 'input_text' | 'input_audio';
   text?: string;
   /** Base64 audio, only in `conversation.item.retrieved` and when a client sends input audio. */
   audio?: string;
+  /** Transcript of `input_audio`: `null` until transcribed (or when transcription is off). */
   transcript?: string | null;
 }
 
+/** A content part of an assistant message. */
+export interface OutputContentPart {
+  type: 'output_text' | 'output_audio';
+  text?: string;
+  /** Base64 audio, only in `conversation.item.retrieved`. */
+  audio?: string;
+  transcript?: string;
+}
+
+/** Any content part of a message item. */
+export type ContentPart = InputContentPart | OutputContentPart;
+
 export type ItemStatus = 'completed' | 'incomplete' | 'in_progress';
 
-export interface MessageItem {
+interface MessageBase {
   id: string;
   object: 'realtime.item';
   type: 'message';
-  role: 'user' | 'assistant' | 'system';
   status: ItemStatus;
-  content: ContentPart[];
 }
+
+export interface UserMessageItem extends MessageBase {
+  role: 'user';
+  content: InputContentPart[];
+}
+
+export interface SystemMessageItem extends MessageBase {
+  role: 'system';
+  content: Array<InputContentPart & { type: 'input_text' }>;
+}
+
+export interface AssistantMessageItem extends MessageBase {
+  role: 'assistant';
+  content: OutputContentPart[];
+}
+
+export type MessageItem = UserMessageItem | SystemMessageItem | AssistantMessageItem;
 
 export interface FunctionCallItem {
   id: string;

@@ -256,6 +256,54 @@ export function parseMaxOutputTokens(value: unknown, param: string): number | 'i
   return requireNumber(value, param, { min: 1, max: 4096, integer: true });
 }
 
+function parseTruncation(value: unknown): RealtimeSessionConfig['truncation'] {
+  if (value === 'auto' || value === 'disabled') return value;
+  if (typeof value === 'string')
+    return requireEnum(value, 'session.truncation', ['auto', 'disabled'] as const);
+  const t = requireObject(value, 'session.truncation');
+  rejectUnknown(t, ['type', 'retention_ratio', 'token_limits'], 'session.truncation');
+  requireEnum(t.type, 'session.truncation.type', ['retention_ratio'] as const);
+  const out: RealtimeSessionConfig['truncation'] = {
+    type: 'retention_ratio',
+    retention_ratio: requireNumber(t.retention_ratio, 'session.truncation.retention_ratio', {
+      min: 0,
+      max: 1,
+    }),
+  };
+  if (t.token_limits !== undefined) {
+    const limits = requireObject(t.token_limits, 'session.truncation.token_limits');
+    rejectUnknown(limits, ['post_instructions'], 'session.truncation.token_limits');
+    out.token_limits = {};
+    if (limits.post_instructions !== undefined) {
+      out.token_limits.post_instructions = requireNumber(
+        limits.post_instructions,
+        'session.truncation.token_limits.post_instructions',
+        {
+          min: 0,
+          integer: true,
+        },
+      );
+    }
+  }
+  return out;
+}
+
+function parsePrompt(value: unknown): { id: string; version?: string; variables?: Record<string, string> } {
+  const p = requireObject(value, 'session.prompt');
+  rejectUnknown(p, ['id', 'version', 'variables'], 'session.prompt');
+  const out: { id: string; version?: string; variables?: Record<string, string> } = {
+    id: requireString(p.id, 'session.prompt.id', { nonEmpty: true }),
+  };
+  if (p.version !== undefined) out.version = requireString(p.version, 'session.prompt.version');
+  if (p.variables !== undefined) {
+    const vars = requireObject(p.variables, 'session.prompt.variables');
+    out.variables = {};
+    for (const [k, v] of Object.entries(vars))
+      out.variables[k] = requireString(v, `session.prompt.variables.${k}`);
+  }
+  return out;
+}
+
 /**
  * Applies a `session.update` payload to the current session. Validation is complete before anything
  * changes: on error the session stays as it was.
@@ -312,12 +360,8 @@ export function applySessionUpdate(
       next.tracing = requireObject(s.tracing, 'session.tracing');
     else next.tracing = s.tracing;
   }
-  if (s.truncation !== undefined) {
-    if (s.truncation === 'auto' || s.truncation === 'disabled') next.truncation = s.truncation;
-    else next.truncation = requireObject(s.truncation, 'session.truncation');
-  }
-  if (s.prompt !== undefined)
-    next.prompt = s.prompt === null ? null : requireObject(s.prompt, 'session.prompt');
+  if (s.truncation !== undefined) next.truncation = parseTruncation(s.truncation);
+  if (s.prompt !== undefined) next.prompt = s.prompt === null ? null : parsePrompt(s.prompt);
   if (s.include !== undefined) {
     next.include =
       s.include === null

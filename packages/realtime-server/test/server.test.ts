@@ -141,7 +141,9 @@ describe('CLI', () => {
       err += d.toString();
     });
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(2);
-    expect(err).toContain('--pacing must be realtime or fast');
+    expect({ code, err }).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--pacing must be realtime or fast'),
+    });
   });
 });

@@ -215,13 +215,17 @@ function findNumber(text: string): number | undefined {
 }
 
 function cleanPhrase(phrase: string): string {
-  return phrase
-    .replace(TRAILING_FILLER, '')
-    .replace(/[.,!?;:]+.*$/, '')
-    .trim()
-    .split(/\s+/)
-    .slice(0, 4)
-    .join(' ');
+  return (
+    phrase
+      .replace(TRAILING_FILLER, '')
+      .replace(/[.,!?;:]+.*$/, '')
+      // A phrase ends where the next clause starts ("in New York in fahrenheit with alerts").
+      .replace(/\s+\b(in|at|for|with|without|and|on|to|from|by|about)\b.*$/i, '')
+      .trim()
+      .split(/\s+/)
+      .slice(0, 4)
+      .join(' ')
+  );
 }
 
 function extractString(name: string, schema: JsonSchema, text: string): string | undefined {
@@ -252,7 +256,14 @@ export function extractArguments(tool: FunctionTool, text: string): Record<strin
       const n = findNumber(text);
       if (n !== undefined) value = type === 'integer' ? Math.round(n) : n;
     } else if (type === 'boolean') {
-      if (/\b(yes|true|on|enable|enabled)\b/i.test(text)) value = true;
+      // "with alerts" → true, "no alerts"/"without alerts" → false; else a plain yes/no in the utterance.
+      const words = name
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .split(/[\s_-]+/)
+        .join('\\s+');
+      const mention = new RegExp(`\\b(?:(no|not|without|don't)\\s+)?${words}\\b`, 'i').exec(text);
+      if (mention) value = !mention[1];
+      else if (/\b(yes|true|on|enable|enabled)\b/i.test(text)) value = true;
       else if (/\b(no|false|off|disable|disabled)\b/i.test(text)) value = false;
     } else if (type === 'string' || type === undefined) {
       value = extractString(name, schema, text);

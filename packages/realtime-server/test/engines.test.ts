@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EspeakSynthesizer,
+  extractArguments,
+  FormantSynthesizer,
+  type FunctionTool,
+  NO_TRANSCRIBER_TEXT,
+  PocketsphinxTranscriber,
+  type ResponderContext,
+  type ResponderItem,
+  RuleResponder,
+  readStreamingWav,
+  ScriptedResponder,
+  toolKeywords,
+} from '../src/index.js';
+import { dbfs, speak } from './helpers.js';
+
+const signal = new AbortController().signal;
+
+/** Fundamental frequency of a voiced stretch by normalised autocorrelation (80–300 Hz). */
+function pitchHz(pcm: Int16Array, rate: number): number {
+  let best = 0;
+  let bestLag = 0;
+  for (let lag = Math.floor(rate / 300); lag <= Math.ceil(rate / 80); lag++) {
+    let s = 0;
+    for (let i = 0; i + lag < pcm.length; i++) s += pcm[i] * pcm[i + lag];
+    s /= pcm.length - lag;
+    if (s > best) {
+      best = s;
+      bestLag = lag;
+    }
+  }
+  return rate / bestLag;
+}
+
+describe('FormantSynthesizer', () => {
+  it('speaks with a falling pitch around its configured F0, at a speech-like level, deterministically', async () => {
+    const synth = new FormantSynthesizer({ sampleRate: 16000, pitchHz: 140 });
+    const text = 'aaaa oooo eeee aaaa oooo';
+    const a = await synth.synthesize(text, { voice: 'alloy', speed: 1, signal });
+    const b = await synth.synthesize(text, { voice: 'alloy', speed: 1, signal });
+    expect(Buffer.compare(Buffer.from(a.pcm.buffer), Buffer.from(b.pcm.buffer))).toBe(0);
+    expect(a.sampleRate).toBe(16000);
+    const seconds = a.pcm.length / 16000;
+    expect(seconds).toBeGreaterThan(0.8);
+    expect(seconds).toBeLessThan(3);
+    expect(dbfs(a.pcm)).toBeGreaterThan(-30);
+    // Pitch in the first vowel is close to 140 Hz, in the last one about 25 % lower.
+    const early = pitchHz(a.pcm.subarray(Math.round(0.07 * 16000), Math.round(0.17 * 16000)), 16000);
+    const late = pitchHz(
+      a.pcm.subarray(a.pcm.length - Math.round(0.2 * 16000), a.pcm.length - Math.round(0.1 * 16000)),
+      16000,
+    );
+    expect(early).toBeGreaterThan(125);
+    expect(early).toBeLessThan(145);
+    expect(late).toBeLessThan(early * 0.85);
+    expect(late).toBeGreaterThan(95);
+    // Longer text, longer speech; faster speed, shorter speech.
+    expect(synth.render(`${text} aaaa oooo`).length).toBeGreaterThan(a.pcm.length);
+    expect(synth.render(text, 1.5).length).toBeLessThan(a.pcm.length);
+  });
+});
+
+describe('EspeakSynthesizer', () => {
+  it('speaks through espeak-ng at 22.05 kHz and caches repeated phrases', async () => {
+    const synth = new EspeakSynthesizer();
+    expect(synth.usesEspeak).toBe(true);
+    const a = await synth.synthesize('one two three', { voice: 'alloy', speed: 1, signal });
+    expect(a.sampleRate).toBe(22050);
+    expect(dbfs(a.pcm)).toBeGreaterThan(-35);
+    const again = await synth.synthesize('one two three', { voice: 'alloy', speed: 1, signal });
+    expect(again).toBe(a);
+    const fast = await synth.synthesize('one two three', { voice: 'alloy', speed: 1.5, signal });
+    expect(fast.pcm.length).toBeLessThan(a.pcm.length);
+  });
+
+  it('falls back to the formant voice when espeak-ng is missing', async () => {
+    const synth = new EspeakSynthesizer({ command: 'espeak-ng-not-installed-here' });
+    expect(synth.usesEspeak).toBe(false);
+    const out = await synth.synthesize('fallback voice', { voice: 'alloy', speed: 1, signal });
+    expect(out.sampleRate).toBe(16000);
+    expect(
+      Buffer.compare(
+        Buffer.from(out.pcm.buffer),
+        Buffer.from(new FormantSynthesizer().render('fallback voice').buffer),
+      ),
+    ).toBe(0);
+  });
+
+  it('rejects output that is not a WAV stream', () => {
+    expect(() => readStreamingWav(Buffer.from('not a wav file at all'))).toThrow(/WAV/);
+  });
+});
+
+describe('PocketsphinxTranscriber', () => {
+  it('recognises the key word of espeak-ng speech offline', async () => {
+    expect(PocketsphinxTranscriber.isInstalled()).toBe(true);
+    const text = await new PocketsphinxTranscriber().transcribe(
+      { pcm: speak('what is the weather in Paris', 24000), sampleRate: 24000 },
+      { signal },
+    );
+    expect(text).toMatch(/\bweather\b/);
+  });
+});
+
+const weather: FunctionTool = {
+  type: 'function',
+  name: 'get_weather',
+  parameters: {
+    type: 'object',
+    properties: {
+      city: { type: 'string', description: 'the city' },
+      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+      days: { type: 'integer' },
+      alerts: { type: 'boolean' },
+    },
+    required: ['city'],
+  },
+};
+const alarm: FunctionTool = {
+  type: 'function',
+  name: 'setAlarmClock',
+  parameters: { type: 'object', properties: { hour: { type: 'number' } } },
+};
+
+function user(text: string, id = 'item_u'): ResponderItem {
+  return {
+    id,
+    object: 'realtime.item',
+    type: 'message',
+    role: 'user',
+    status: 'completed',
+    content: [{ type: 'input_text', text }],
+    text,
+  };
+}
+
+function context(items: ResponderItem[], over: Partial<ResponderContext> = {}): ResponderContext {
+  return {
+    instructions: '',
+    tools: [weather, alarm],
+    toolChoice: 'auto',
+    items,
+    sessionId: 's',
+    responseIndex: 0,
+    signal,
+    ...over,
+  };
+}
+
+describe('RuleResponder', () => {
+  const r = new RuleResponder();
+
+  it('derives keywords from tool names', () => {
+    expect(toolKeywords(weather)).toEqual(['weather']);
+    expect(toolKeywords(alarm)).toEqual(['alarm', 'clock']);
+  });
+
+  it('calls the matching tool with arguments extracted by its schema', () => {
+    const reply = r.respond(
+      context([user('Weather in New York in fahrenheit for 3 days with alerts please')]),
+    );
+    expect(reply.toolCalls).toEqual([
+      { name: 'get_weather', arguments: { city: 'New York', unit: 'fahrenheit', days: 3, alerts: true } },
+    ]);
+    expect(r.respond(context([user('set an alarm for seven')])).toolCalls).toEqual([
+      { name: 'setAlarmClock', arguments: { hour: 7 } },
+    ]);
+  });
+
+  it('fills a required string it cannot find with the whole utterance', () => {
+    expect(extractArguments(weather, 'weather')).toEqual({ city: 'weather' });
+  });
+
+  it('follows rules written in the instructions before tools', () => {
+    const reply = r.respond(
+      context([user('hello, what is the weather')], {
+        instructions: 'Be brief.\nWhen the user says "hello", reply "Hi! Nice to meet you."',
+      }),
+    );
+    expect(reply).toEqual({ text: 'Hi! Nice to meet you.' });
+  });
+
+  it('honours tool_choice none, required and a named function', () => {
+    expect(r.respond(context([user('weather in Rome')], { toolChoice: 'none' })).toolCalls).toBeUndefined();
+    expect(r.respond(context([user('tell me a joke')], { toolChoice: 'required' })).toolCalls?.[0].name).toBe(
+      'get_weather',
+    );
+    expect(
+      r.respond(
+        context([user('weather in Rome at 6')], { toolChoice: { type: 'function', name: 'setAlarmClock' } }),
+      ).toolCalls,
+    ).toEqual([{ name: 'setAlarmClock', arguments: { hour: 6 } }]);
+  });
+
+  it('speaks a tool result after function_call_output', () => {
+    const call: ResponderItem = {
+      id: 'i1',
+      object: 'realtime.item',
+      type: 'function_call',
+      status: 'completed',
+      name: 'get_weather',
+      call_id: 'c1',
+      arguments: '{}',
+    };
+    const out: ResponderItem = {
+      id: 'i2',
+      object: 'realtime.item',
+      type: 'function_call_output',
+      status: 'completed',
+      call_id: 'c1',
+      output: '{"temp_c":18,"sky":"cloudy"}',
+    };
+    expect(r.respond(context([user('weather?'), call, out])).text).toBe(
+      'Here is the result of get weather: temp c 18, sky cloudy.',
+    );
+  });
+
+  it('greets without user words, echoes otherwise, and admits when there is no transcriber', () => {
+    expect(r.respond(context([], { tools: [] })).text).toBe('Hello! How can I help you?');
+    expect(r.respond(context([user('tell me a story')], { tools: [] })).text).toBe(
+      'You said: tell me a story.',
+    );
+    expect(r.respond(context([user(NO_TRANSCRIBER_TEXT)], { tools: [] })).text).toMatch(
+      /no transcriber is configured/,
+    );
+  });
+
+  it('applies explicit rules with capture groups', () => {
+    const custom = new RuleResponder({
+      rules: [
+        {
+          match: /call (?<name>\w+)/i,
+          reply: 'Calling $<name>.',
+          tool: 'setAlarmClock',
+          arguments: { hour: 9 },
+        },
+      ],
+    });
+    expect(custom.respond(context([user('please call Alice')]))).toEqual({
+      text: 'Calling Alice.',
+      toolCalls: [{ name: 'setAlarmClock', arguments: { hour: 9 } }],
+    });
+  });
+});
+
+describe('ScriptedResponder', () => {
+  it('gives each session the n-th step for its n-th response and cycles', async () => {
+    const s = new ScriptedResponder([{ text: 'a' }, (ctx) => ({ text: `b${ctx.items.length}` })]);
+    expect(await s.respond(context([], { responseIndex: 0 }))).toEqual({ text: 'a' });
+    expect(await s.respond(context([user('x')], { responseIndex: 1 }))).toEqual({ text: 'b1' });
+    expect(await s.respond(context([], { responseIndex: 2 }))).toEqual({ text: 'a' });
+    const last = new ScriptedResponder([{ text: 'a' }, { text: 'z' }], { after: 'last' });
+    expect(await last.respond(context([], { responseIndex: 5 }))).toEqual({ text: 'z' });
+    expect(() => new ScriptedResponder([])).toThrow(TypeError);
+  });
+});
