@@ -33,5 +33,10 @@ export type { CallSession, CallSessionEvents } from './call-session.js';
 export { CallEndedError } from './errors.js';
 export type { BridgeMetrics, LatencySummary } from './metrics.js';
 export { CallPlaybackTracker } from './playback-tracker.js';
-export { CallRecorder, type CallRecorderOptions, type CallRecording } from './recorder.js';
+export {
+  CallRecorder,
+  type CallRecorderOptions,
+  type CallRecording,
+  type SavedRecording,
+} from './recorder.js';
 export { TwilioCallSession, twilioCallSession } from './twilio-session.js';

@@ -1,4 +1,6 @@
-import { Resampler } from '@voxwire/codecs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Resampler, wav } from '@voxwire/codecs';
 
 /** Samples per storage block: one second at the recorder's rate (blocks avoid re-copying a growing array). */
 const blockSeconds = 1;
@@ -47,6 +49,15 @@ class Track {
 export interface CallRecorderOptions {
   /** Sample rate of the recording. Default 24000 (the model's rate: agent audio is stored unchanged). */
   sampleRate?: number;
+}
+
+/** Files written by {@link CallRecorder.save}. */
+export interface SavedRecording {
+  caller: string;
+  agent: string;
+  /** Mono mix, or stereo (left caller, right agent) with `stereo: true`. */
+  mixed: string;
+  summary: string;
 }
 
 /** What a recording holds, as aligned mono tracks. */
@@ -133,6 +144,48 @@ export class CallRecorder {
       durationMs: (length * 1000) / this.sampleRate,
       clearedMs: (this.clearedSamples * 1000) / this.sampleRate,
     };
+  }
+
+  /**
+   * Writes `caller.wav`, `agent.wav`, `mixed.wav` (mono mix, or stereo caller-left/agent-right) and
+   * `summary.json` (duration, cleared agent audio, and whatever `summary` adds, e.g. a bridge's metrics).
+   */
+  async save(
+    dir: string,
+    options: { stereo?: boolean; summary?: Record<string, unknown> } = {},
+  ): Promise<SavedRecording> {
+    const rec = this.recording();
+    await mkdir(dir, { recursive: true });
+    const files: SavedRecording = {
+      caller: join(dir, 'caller.wav'),
+      agent: join(dir, 'agent.wav'),
+      mixed: join(dir, 'mixed.wav'),
+      summary: join(dir, 'summary.json'),
+    };
+    const mono = (data: Int16Array) => wav.write({ sampleRate: rec.sampleRate, channels: 1, data });
+    let mixed = mono(rec.mixed);
+    if (options.stereo) {
+      const lr = new Int16Array(rec.caller.length * 2);
+      for (let i = 0; i < rec.caller.length; i++) {
+        lr[2 * i] = rec.caller[i];
+        lr[2 * i + 1] = rec.agent[i];
+      }
+      mixed = wav.write({ sampleRate: rec.sampleRate, channels: 2, data: lr });
+    }
+    const summary = {
+      sampleRate: rec.sampleRate,
+      durationMs: rec.durationMs,
+      clearedAgentMs: rec.clearedMs,
+      stereo: options.stereo === true,
+      ...options.summary,
+    };
+    await Promise.all([
+      writeFile(files.caller, mono(rec.caller)),
+      writeFile(files.agent, mono(rec.agent)),
+      writeFile(files.mixed, mixed),
+      writeFile(files.summary, `${JSON.stringify(summary, null, 2)}\n`),
+    ]);
+    return files;
   }
 
   private toRate(track: 'caller' | 'agent', pcm: Int16Array, rate: number): Int16Array {
