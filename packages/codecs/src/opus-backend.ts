@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 /** Which Opus implementation an encoder/decoder runs on. */
 export type OpusBackendName = 'opusscript' | '@discordjs/opus';
@@ -35,14 +36,23 @@ const OPUS_SET_APPLICATION = 4000;
 const load = createRequire(import.meta.url);
 let opusscript: OpusScriptCtor | undefined;
 let discord: DiscordOpusCtor | null | undefined;
+let discordError = '';
 
-/** The native binding when `@discordjs/opus` is installed and loads, else null. */
+/**
+ * The native binding when `@discordjs/opus` is installed and loads, else null. It is looked up from this
+ * package first, then from the application's working directory (workspaces and pnpm do not always link an
+ * optional peer next to its dependent). A binding that is present but fails to load counts as absent.
+ */
 export function nativeOpus(): DiscordOpusCtor | null {
   if (discord === undefined) {
-    try {
-      discord = (load('@discordjs/opus') as { OpusEncoder: DiscordOpusCtor }).OpusEncoder;
-    } catch {
-      discord = null;
+    discord = null;
+    for (const from of [load, createRequire(join(process.cwd(), 'package.json'))]) {
+      try {
+        discord = (from('@discordjs/opus') as { OpusEncoder: DiscordOpusCtor }).OpusEncoder;
+        break;
+      } catch (err) {
+        discordError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      }
     }
   }
   return discord;
@@ -61,7 +71,7 @@ export function createOpusBackend(
 ): OpusBackend {
   const native = preference === 'opusscript' ? null : nativeOpus();
   if (preference === '@discordjs/opus' && !native) {
-    throw new Error('@discordjs/opus was requested but is not installed (or failed to load)');
+    throw new Error(`@discordjs/opus was requested but is not available: ${discordError}`);
   }
   if (native) {
     const inst = new native(sampleRate, channels);

@@ -45,6 +45,25 @@ function checkCommon(options: OpusCommonOptions): { sampleRate: number; channels
   return { sampleRate, channels };
 }
 
+function openBackend(
+  backend: OpusCommonOptions['backend'],
+  sampleRate: number,
+  channels: number,
+  application: 'voip' | 'audio',
+): OpusBackend {
+  const choice = backend ?? 'auto';
+  if (choice !== 'auto' && choice !== 'opusscript' && choice !== '@discordjs/opus') {
+    throw new AudioFormatError(
+      `Opus backend must be 'auto', 'opusscript' or '@discordjs/opus', got ${String(choice)}`,
+    );
+  }
+  try {
+    return createOpusBackend(choice, sampleRate, channels, application);
+  } catch (err) {
+    throw new AudioFormatError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /**
  * Encodes PCM16 to Opus packets, one packet per fixed-duration frame.
  *
@@ -83,7 +102,7 @@ export class OpusEncoder {
     this.channels = channels;
     this.frameMs = frameMs;
     this.frameSamples = (sampleRate * frameMs) / 1000;
-    this.codec = createOpusBackend(options.backend ?? 'auto', sampleRate, channels, application);
+    this.codec = openBackend(options.backend, sampleRate, channels, application);
     this.backend = this.codec.name;
     this.framer = new Framer({ frameSize: this.frameSamples, channels, padLastFrame: true });
     if (options.bitrate !== undefined) this.setBitrate(options.bitrate);
@@ -145,7 +164,7 @@ export class OpusDecoder {
     const { sampleRate, channels } = checkCommon(options);
     this.sampleRate = sampleRate;
     this.channels = channels;
-    this.codec = createOpusBackend(options.backend ?? 'auto', sampleRate, channels, 'voip');
+    this.codec = openBackend(options.backend, sampleRate, channels, 'voip');
     this.backend = this.codec.name;
     this.lastFrameSamples = sampleRate / 50;
   }

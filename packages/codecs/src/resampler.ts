@@ -154,10 +154,19 @@ export class Resampler {
   }
 
   /**
+   * An upper bound on the samples per channel any `process()` of `inputLength` samples per channel returns,
+   * whatever the state: `ceil(inputLength · outputRate / inputRate)`. Size a reusable `out` buffer with it.
+   */
+  maxOutputLength(inputLength: number): number {
+    return Math.ceil((inputLength * this.outputRate) / this.inputRate);
+  }
+
+  /**
    * Resamples one chunk of interleaved samples.
    * @param chunk - Int16 PCM or Float32 samples, interleaved, a whole number of sample frames
-   * @param out - optional buffer of the same type with room for `outputLength(chunk.length / channels) * channels`
-   *   values; when given, the result is a view of it (valid until you reuse `out`)
+   * @param out - optional buffer of the same type with room for `outputLength(frames) * channels` values
+   *   (`maxOutputLength(frames) * channels` always suffices); when given, the result is a view of it
+   *   (valid until you reuse `out`)
    * @returns the resampled samples, same type as `chunk`: a fresh array, or a view of `out`
    * @throws AudioFormatError for other array types, a partial sample frame, or a too-small `out`
    */

@@ -91,3 +91,29 @@ describe('Opus', () => {
     enc.destroy();
   });
 });
+
+describe('Opus backend selection', () => {
+  it('uses opusscript when asked, and @discordjs/opus only when it loads (else a clear error)', () => {
+    const script = new OpusEncoder({ backend: 'opusscript' });
+    expect(script.backend).toBe('opusscript');
+    script.destroy();
+    let native: OpusEncoder | undefined;
+    try {
+      native = new OpusEncoder({ backend: '@discordjs/opus' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(AudioFormatError);
+      expect(String(err)).toMatch(/@discordjs\/opus was requested but is not available/);
+    }
+    if (native) {
+      // Installed here: the native backend must interoperate with opusscript packets.
+      const dec = new OpusDecoder({ backend: 'opusscript' });
+      const [packet] = native.push(toneInt16(48000, 440, 0.02));
+      expect(dec.decode(packet).length).toBe(960);
+      dec.destroy();
+    }
+    const auto = new OpusEncoder();
+    expect(auto.backend).toBe(native ? '@discordjs/opus' : 'opusscript');
+    auto.destroy();
+    expect(() => new OpusEncoder({ backend: 'libopus' as 'opusscript' })).toThrow(AudioFormatError);
+  });
+});
