@@ -46,7 +46,12 @@ export interface InputConfig {
   gain: number;
   targetFrames: number;
   maxFrames: number;
+  /** A shared ring another thread (or native code) fills; drained into this input before every frame. */
+  source?: AudioRing<Int16Array> | AudioRing<Float32Array>;
 }
+
+/** Most frames taken from a source ring per drain step (bounds the scratch buffer). */
+const SOURCE_CHUNK_FRAMES = 4096;
 
 /**
  * One mixer input: converts pushed audio to Float32 at the mix rate and channel count (resampling with
@@ -77,6 +82,8 @@ export class InputStream {
   private floatBuf: Float32Array = new Float32Array(0);
   /** Mapped to mix channels, ready for the ring (grow-only). */
   private stageBuf: Float32Array = new Float32Array(0);
+  /** Frames popped from the source ring (allocated on first use). */
+  private sourceBuf: Int16Array | Float32Array | undefined;
   /** Resampler output (grow-only). */
   private resampledBuf: Float32Array = new Float32Array(0);
 
@@ -101,6 +108,12 @@ export class InputStream {
 
   /** Accepts a chunk of interleaved input audio (Int16 PCM or Float32 in [-1, 1]). */
   push(chunk: Int16Array | Float32Array): void {
+    if (this.cfg.source) {
+      throw new MixerError(
+        'BAD_OPTIONS',
+        `stream '${this.id}' is fed by its source ring; pushAudio is not allowed`,
+      );
+    }
     const isInt = chunk instanceof Int16Array;
     if (!isInt && !(chunk instanceof Float32Array)) {
       throw new MixerError(
@@ -115,26 +128,51 @@ export class InputStream {
         `pushAudio('${this.id}'): ${chunk.length} samples is not a whole number of ${inCh}-channel frames`,
       );
     }
-    if (chunk.length === 0) return;
+    this.accept(chunk, chunk.length);
+  }
+
+  /**
+   * Moves whatever the source ring holds into the jitter buffer (no-op without a source). Asks only for what
+   * is available, so the source ring's underrun counter stays meaningful.
+   */
+  drainSource(): void {
+    const source = this.cfg.source;
+    if (!source) return;
+    const ch = source.channels;
+    for (;;) {
+      const frames = Math.min(source.framesAvailable(), SOURCE_CHUNK_FRAMES);
+      if (frames === 0) return;
+      const n = SOURCE_CHUNK_FRAMES * ch;
+      const buf: Int16Array | Float32Array =
+        this.sourceBuf ?? (source.ring.Type === Int16Array ? new Int16Array(n) : new Float32Array(n));
+      this.sourceBuf = buf;
+      // Same element type as the ring (checked in addStream); the cast only joins the two ring types.
+      const got = (source as AudioRing<Float32Array>).popFrames(buf as Float32Array, 0, frames);
+      this.accept(buf, got * ch);
+    }
+  }
+
+  /** Converts, resamples and queues the first `length` samples of `chunk` (validated by the caller). */
+  private accept(chunk: Int16Array | Float32Array, length: number): void {
+    if (length === 0) return;
+    const inCh = this.cfg.inputChannels;
     if (this.ended) {
       this.ended = false;
       if (this.state === 'ended') this.state = 'idle';
     }
+    const isInt = chunk instanceof Int16Array;
     let src: Float32Array = chunk as Float32Array;
-    let frames = chunk.length / inCh;
-    if (isInt || this.resampler || !allFinite(chunk as Float32Array)) {
-      this.floatBuf = grow(this.floatBuf, chunk.length);
-      toFloat(chunk, this.floatBuf);
+    let frames = length / inCh;
+    if (isInt || this.resampler || !allFinite(chunk as Float32Array, length)) {
+      this.floatBuf = grow(this.floatBuf, length);
+      toFloat(chunk, this.floatBuf, length);
       src = this.floatBuf;
     }
     if (this.resampler) {
       // The resampler needs an exact-length view (one small allocation per pushed chunk, not per frame).
       const out = this.resampler.outputLength(frames);
       this.resampledBuf = grow(this.resampledBuf, out * inCh);
-      const view = this.resampler.process(
-        src.subarray(0, chunk.length),
-        this.resampledBuf.subarray(0, out * inCh),
-      );
+      const view = this.resampler.process(src.subarray(0, length), this.resampledBuf.subarray(0, out * inCh));
       src = this.resampledBuf;
       frames = view.length / inCh;
     }
@@ -242,21 +280,19 @@ function grow(buf: Float32Array, n: number): Float32Array {
 }
 
 /** Int16 → [-1, 1) floats, or a Float32 copy with NaN → 0 and ±Infinity → ±1 (documented clamp). */
-function toFloat(src: Int16Array | Float32Array, dst: Float32Array): void {
+function toFloat(src: Int16Array | Float32Array, dst: Float32Array, length: number): void {
   if (src instanceof Int16Array) {
-    for (let i = 0; i < src.length; i++) dst[i] = src[i] / 32768;
-  } else if (allFinite(src)) {
-    dst.set(src);
+    for (let i = 0; i < length; i++) dst[i] = src[i] / 32768;
   } else {
-    for (let i = 0; i < src.length; i++) {
+    for (let i = 0; i < length; i++) {
       const v = src[i];
       dst[i] = v - v === 0 ? v : Number.isNaN(v) ? 0 : v > 0 ? 1 : -1;
     }
   }
 }
 
-function allFinite(a: Float32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return false;
+function allFinite(a: Float32Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[i] - a[i] !== 0) return false;
   return true;
 }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { floatToInt16 } from '@voxwire/codecs';
+import type { AudioRing } from '@voxwire/ringbuffer';
 import { MixerError } from './errors.js';
 import { FrameClock, type FrameClockStats } from './frame-clock.js';
 import { describe, type InputStats, InputStream } from './input-stream.js';
@@ -45,6 +46,11 @@ export interface StreamOptions {
   jitterMs?: number;
   /** Most audio the buffer holds; pushing beyond it drops the oldest audio (an overrun), ms (default 500). */
   maxBufferMs?: number;
+  /**
+   * Feed this input from a shared ring instead of `pushAudio`: another thread or the native capture callback
+   * fills it, the mixer drains it before every frame. Rate and channels come from the ring's header.
+   */
+  source?: AudioRing<Int16Array> | AudioRing<Float32Array>;
 }
 
 /** Options of {@link AudioMixer.registerOutput}. */
@@ -193,14 +199,31 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
     if (this.streams.has(id)) throw new MixerError('DUPLICATE_STREAM', `stream '${id}' already exists`);
     const gain = options.gain ?? 1;
     checkGain(id, gain);
-    const inputRate = options.sampleRate ?? this.sampleRate;
+    const source = options.source;
+    if (source !== undefined) {
+      const ok = typeof source === 'object' && source !== null && 'popFrames' in source && 'ring' in source;
+      const type = ok ? source.ring.Type : undefined;
+      if (!ok || (type !== Int16Array && type !== Float32Array)) {
+        throw new MixerError('BAD_OPTIONS', `stream '${id}': source must be an Int16 or Float32 AudioRing`);
+      }
+      if (
+        (options.sampleRate !== undefined && options.sampleRate !== source.sampleRate) ||
+        (options.channels !== undefined && options.channels !== source.channels)
+      ) {
+        throw new MixerError(
+          'BAD_OPTIONS',
+          `stream '${id}': the source ring carries ${source.sampleRate} Hz × ${source.channels}; sampleRate/channels options disagree`,
+        );
+      }
+    }
+    const inputRate = options.sampleRate ?? source?.sampleRate ?? this.sampleRate;
     if (!Number.isInteger(inputRate) || inputRate < 1 || inputRate > MAX_RATE) {
       throw new MixerError(
         'BAD_OPTIONS',
         `stream '${id}': sampleRate must be an integer in 1..${MAX_RATE}, got ${String(inputRate)}`,
       );
     }
-    const inputChannels = options.channels ?? this.channels;
+    const inputChannels = options.channels ?? source?.channels ?? this.channels;
     if (!Number.isInteger(inputChannels) || inputChannels < 1 || inputChannels > 32) {
       throw new MixerError(
         'BAD_OPTIONS',
@@ -242,6 +265,7 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
       gain,
       targetFrames,
       maxFrames,
+      source,
     });
     this.streams.set(id, stream);
     this.streamList = [...this.streams.values()];
@@ -388,6 +412,7 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
     let latencyMs = -1;
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
+      s.drainSource();
       const buf = s.frame;
       if (!s.pull(buf)) {
         // Keep the gain ramp moving in time even through silence.
