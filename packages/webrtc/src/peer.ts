@@ -58,8 +58,9 @@ export interface WebRtcAudioPeerOptions {
   /** Opus implementation: `'auto'` (default) uses `@discordjs/opus` when installed, else opusscript. */
   opusBackend?: OpusBackendPreference;
   /**
-   * Drops this percentage of inbound RTP packets (at random) before the jitter buffer, as if the network had
-   * lost them: for testing loss concealment. (werift's own debug loss hook also drops DTLS handshakes.)
+   * Drops this percentage of inbound RTP packets (pseudo-random, fixed seed) before the jitter buffer, as if
+   * the network had lost them: for testing loss concealment. (werift's own debug loss hook also drops DTLS
+   * handshakes, and keeps, not drops, the given percentage.)
    */
   simulatedInboundLossPercent?: number;
 }
@@ -170,6 +171,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private closing: Promise<void> | undefined;
   private state: WebRtcConnectionState = 'new';
   private readonly lossProbability: number;
+  private lossState = 0x2545f491;
   private readonly encoder: FrameEncoder;
   private readonly decoder: FrameDecoder;
   private readonly mediaTimeoutMs: number;
@@ -507,7 +509,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private onRtp(rtp: RtpPacket): void {
     if (this.closed) return;
     this.mediaTimer?.refresh();
-    if (this.lossProbability > 0 && Math.random() < this.lossProbability) return;
+    if (this.lossProbability > 0 && this.nextLossDraw() < this.lossProbability) return;
     this.inbound.receive(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload);
     // A gap with too few packets behind it would otherwise wait until the next packet: play it out after
     // the jitter buffer's worth of silence from the far end.
@@ -515,6 +517,16 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       if (this.stallTimer) this.stallTimer.refresh();
       else this.stallTimer = setTimeout(this.onStall, this.frameMs * 4);
     }
+  }
+
+  /** Uniform [0, 1) from a fixed-seed xorshift32: simulated loss is random-looking but reproducible. */
+  private nextLossDraw(): number {
+    let x = this.lossState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.lossState = x >>> 0;
+    return this.lossState / 4294967296;
   }
 
   private readonly onMediaTimeout = (): void => {
