@@ -14,6 +14,12 @@ export {
   type TwilioStartInfo,
   type TwilioStopInfo,
 } from './call.js';
+export {
+  ConferenceBridge,
+  type ConferenceBridgeEvents,
+  type ConferenceBridgeOptions,
+  type ConferenceJoinOptions,
+} from './conference.js';
 export { TwilioRestError, TwilioStreamError, type TwilioStreamErrorCode } from './errors.js';
 export type { TwilioGap, TwilioInboundStats } from './inbound.js';
 export type { TwilioClearResult, TwilioMarkResult } from './outbound.js';
