@@ -33,11 +33,15 @@ async function g711Section(): Promise<string> {
     ['A-law', alaw, alawmulaw.alaw],
   ] as const;
   const mismatchRows = exact.map(([name, ours, theirs]) => {
-    const enc = mismatch(theirs.encode(all), ours.encode(all));
+    const theirCodes = theirs.encode(all);
+    const ourCodes = ours.encode(all);
+    const enc = mismatch(theirCodes, ourCodes);
+    let negative = 0;
+    for (let i = 0; i < all.length; i++) if (theirCodes[i] !== ourCodes[i] && all[i] < 0) negative++;
     const firstBad = all.find((v, i) => theirs.encode(all.subarray(i, i + 1))[0] !== ours.encodeSample(v));
     return [
       name,
-      `${enc} / 65536`,
+      `${enc} / 65536 (${negative} on negative inputs)`,
       `${mismatch(theirs.decode(codes), ours.decode(codes))} / 256`,
       firstBad === undefined ? '—' : String(firstBad),
     ];
@@ -61,12 +65,28 @@ async function g711Section(): Promise<string> {
     'voxwire alaw.decode (reused out)': () => alaw.decode(alawCodes, outPcm),
     'alawmulaw alaw.decode': () => alawmulaw.alaw.decode(alawCodes),
   });
+  // Telephony frames: 160 samples (20 ms at 8 kHz) per call, where per-call overhead matters.
+  const f = 160;
+  const pcmF = pcm.subarray(0, f);
+  const codesF = ulawCodes.subarray(0, f);
+  const outCodesF = new Uint8Array(f);
+  const outPcmF = new Int16Array(f);
+  const frameRes = await measure({
+    'voxwire mulaw.encode, 160-sample frame (reused out)': () => mulaw.encode(pcmF, outCodesF),
+    'alawmulaw mulaw.encode, 160-sample frame': () => alawmulaw.mulaw.encode(pcmF),
+    'voxwire mulaw.decode, 160-sample frame (reused out)': () => mulaw.decode(codesF, outPcmF),
+    'alawmulaw mulaw.decode, 160-sample frame': () => alawmulaw.mulaw.decode(codesF),
+  });
   const speedRows = res.map((r, i) => {
     const peer = res[i % 2 === 0 ? i + 1 : i];
     return [r.name, (r.hz * n) / 1e6, i % 2 === 0 ? `${(r.hz / peer.hz).toFixed(1)}×` : '1.0×'];
   });
+  frameRes.forEach((r, i) => {
+    const peer = frameRes[i % 2 === 0 ? i + 1 : i];
+    speedRows.push([r.name, (r.hz * f) / 1e6, i % 2 === 0 ? `${(r.hz / peer.hz).toFixed(1)}×` : '1.0×']);
+  });
   return [
-    '### G.711 throughput (8000-sample calls)',
+    '### G.711 throughput (8000-sample calls, then 160-sample telephony frames)',
     '',
     table(['task', 'M samples/s', 'vs alawmulaw'], speedRows),
     '',

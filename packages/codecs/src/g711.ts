@@ -86,22 +86,80 @@ function clampToInt16(sample: number): number {
   return v > 32767 ? 32767 : v < -32768 ? -32768 : v | 0;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Encodes with one table lookup per sample. On little-endian hosts with 4-byte-aligned buffers it reads two
+ * samples per 32-bit load and writes four codes per 32-bit store, which roughly doubles throughput.
+ * `shift` is 2 for mu-law (14-bit index) and 4 for A-law (12-bit index).
+ */
+function encodeWith(table: Uint8Array, shift: number, pcm: Int16Array, dst: Uint8Array, n: number): void {
+  const mask = (1 << (16 - shift)) - 1;
+  const high = 16 + shift;
+  let i = 0;
+  if (LITTLE_ENDIAN && n >= 16 && pcm.byteOffset % 4 === 0 && dst.byteOffset % 4 === 0) {
+    const quads = n >> 2;
+    const src32 = new Int32Array(pcm.buffer, pcm.byteOffset, quads * 2);
+    const dst32 = new Uint32Array(dst.buffer, dst.byteOffset, quads);
+    for (let q = 0, w = 0; q < quads; q++, w += 2) {
+      const a = src32[w];
+      const b = src32[w + 1];
+      dst32[q] =
+        table[(a >> shift) & mask] |
+        (table[a >>> high] << 8) |
+        (table[(b >> shift) & mask] << 16) |
+        (table[b >>> high] << 24);
+    }
+    i = quads * 4;
+  }
+  for (; i < n; i++) dst[i] = table[(pcm[i] >> shift) & mask];
+}
+
+// Pair tables for decoding two codes per 16-bit load into two samples per 32-bit store (256 KiB per law,
+// built on first use of a buffer long enough to benefit).
+let MULAW_PAIRS: Uint32Array | null = null;
+let ALAW_PAIRS: Uint32Array | null = null;
+function pairTable(single: Int16Array): Uint32Array {
+  const pairs = new Uint32Array(65536);
+  for (let p = 0; p < 65536; p++) pairs[p] = (single[p & 0xff] & 0xffff) | (single[p >> 8] << 16);
+  return pairs;
+}
+
+function decodeWith(
+  single: Int16Array,
+  pairs: Uint32Array | null,
+  codes: Uint8Array,
+  dst: Int16Array,
+  n: number,
+): void {
+  let i = 0;
+  if (pairs && codes.byteOffset % 2 === 0 && dst.byteOffset % 4 === 0) {
+    const half = n >> 1;
+    const src16 = new Uint16Array(codes.buffer, codes.byteOffset, half);
+    const dst32 = new Uint32Array(dst.buffer, dst.byteOffset, half);
+    for (let j = 0; j < half; j++) dst32[j] = pairs[src16[j]];
+    i = half * 2;
+  }
+  for (; i < n; i++) dst[i] = single[codes[i]];
+}
+
+const PAIR_MIN = 256; // below this the plain loop wins and the pair table is not worth building
+
 /** ITU-T G.711 mu-law (North America, Japan; Twilio `audio/x-mulaw`), bit-exact to G.191. */
 export const mulaw: G711Law = {
   encode(pcm, out) {
     const n = pcm.length;
     const dst = out ?? new Uint8Array(n);
     checkOut('mu-law encode', dst.length, n);
-    const table = MULAW_ENCODE;
-    for (let i = 0; i < n; i++) dst[i] = table[(pcm[i] >> 2) & 0x3fff];
+    encodeWith(MULAW_ENCODE, 2, pcm, dst, n);
     return dst.length === n ? dst : dst.subarray(0, n);
   },
   decode(codes, out) {
     const n = codes.length;
     const dst = out ?? new Int16Array(n);
     checkOut('mu-law decode', dst.length, n);
-    const table = MULAW_DECODE;
-    for (let i = 0; i < n; i++) dst[i] = table[codes[i]];
+    if (LITTLE_ENDIAN && n >= PAIR_MIN) MULAW_PAIRS ??= pairTable(MULAW_DECODE);
+    decodeWith(MULAW_DECODE, n >= PAIR_MIN ? MULAW_PAIRS : null, codes, dst, n);
     return dst.length === n ? dst : dst.subarray(0, n);
   },
   encodeSample: (sample) => MULAW_ENCODE[(clampToInt16(sample) >> 2) & 0x3fff],
@@ -115,16 +173,15 @@ export const alaw: G711Law = {
     const n = pcm.length;
     const dst = out ?? new Uint8Array(n);
     checkOut('A-law encode', dst.length, n);
-    const table = ALAW_ENCODE;
-    for (let i = 0; i < n; i++) dst[i] = table[(pcm[i] >> 4) & 0xfff];
+    encodeWith(ALAW_ENCODE, 4, pcm, dst, n);
     return dst.length === n ? dst : dst.subarray(0, n);
   },
   decode(codes, out) {
     const n = codes.length;
     const dst = out ?? new Int16Array(n);
     checkOut('A-law decode', dst.length, n);
-    const table = ALAW_DECODE;
-    for (let i = 0; i < n; i++) dst[i] = table[codes[i]];
+    if (LITTLE_ENDIAN && n >= PAIR_MIN) ALAW_PAIRS ??= pairTable(ALAW_DECODE);
+    decodeWith(ALAW_DECODE, n >= PAIR_MIN ? ALAW_PAIRS : null, codes, dst, n);
     return dst.length === n ? dst : dst.subarray(0, n);
   },
   encodeSample: (sample) => ALAW_ENCODE[(clampToInt16(sample) >> 4) & 0xfff],

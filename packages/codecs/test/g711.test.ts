@@ -94,6 +94,25 @@ describe.each([
     expect(differing).toEqual(law === mulaw ? [0x7f] : []);
   });
 
+  it('gives the same codes and samples for every alignment and length (word-at-a-time fast paths)', () => {
+    const backingPcm = ALL_PCM.subarray(30000, 31100);
+    const backingCodes = law.encode(ALL_PCM).subarray(30000, 31100);
+    let bad = 0;
+    for (const offset of [0, 1, 2, 3]) {
+      for (const length of [0, 1, 3, 15, 16, 17, 255, 256, 257, 1001]) {
+        const pcm = backingPcm.subarray(offset, offset + length);
+        const out = new Uint8Array(length + 3).subarray(offset % 2, (offset % 2) + length);
+        const codes = law.encode(pcm, out);
+        for (let i = 0; i < length; i++) if (codes[i] !== law.encodeSample(pcm[i])) bad++;
+        const src = backingCodes.subarray(offset, offset + length);
+        const pcmOut = new Int16Array(length + 1).subarray(offset % 2, (offset % 2) + length);
+        const samples = law.decode(src, pcmOut);
+        for (let i = 0; i < length; i++) if (samples[i] !== law.decodeSample(src[i])) bad++;
+      }
+    }
+    expect(bad).toBe(0);
+  });
+
   it('writes into a caller buffer without allocating a new one and rejects a short one', () => {
     const out = new Uint8Array(4);
     expect(law.encode(new Int16Array([0, 1000, -1000, 32767]), out)).toBe(out);
