@@ -245,7 +245,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
     this.mask = cap - 1;
     this.scratch = Math.floor((sab.byteLength - RING_LAYOUT.HEADER_BYTES) / size) - cap;
     this.storage = new Type(sab, RING_LAYOUT.HEADER_BYTES, cap + this.scratch);
-    this.spans = new SpanCache(this.storage);
+    this.spans = new SpanCache(this.storage, cap);
     this.empty = this.storage.subarray(0, 0);
     this.shared = isShared;
   }
@@ -268,6 +268,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    */
   push(src: RingArray<T>, offset?: number, length?: number): number {
     if (!(src instanceof this.Type)) throw this.typeMismatch(src);
+    if (offset === undefined && length === undefined) return this.write(src, 0, src.length, 1);
     const off = offset === undefined ? 0 : offset;
     if (!isIndex(off) || off > src.length) throw this.badSpan('offset', off, src.length);
     const len = length === undefined ? src.length - off : length;
@@ -335,6 +336,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    */
   pop(dst: RingArray<T>, offset?: number, length?: number): number {
     if (!(dst instanceof this.Type)) throw this.typeMismatch(dst);
+    if (offset === undefined && length === undefined) return this.read(dst, 0, dst.length, 1, true);
     const off = offset === undefined ? 0 : offset;
     if (!isIndex(off) || off > dst.length) throw this.badSpan('offset', off, dst.length);
     const len = length === undefined ? dst.length - off : length;

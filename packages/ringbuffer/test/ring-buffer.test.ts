@@ -103,6 +103,26 @@ describe('RingBuffer', () => {
     expect(ring.totalRead).toBe(expected);
   });
 
+  it('keeps FIFO order in a large ring (hashed view cache) with uneven chunks across wraps', () => {
+    const ring = RingBuffer.create(40_000, Float32Array);
+    expect(ring.capacity).toBe(65_536);
+    const src = new Float32Array(7000);
+    const dst = new Float32Array(7000);
+    let next = 0;
+    let expected = 0;
+    let mismatches = 0;
+    for (let step = 0; step < 200; step++) {
+      const n = 1000 + (((step * 2654435761) >>> 0) % 6000);
+      for (let i = 0; i < n; i++) src[i] = next + i;
+      next += ring.push(src, 0, n);
+      const k = ring.pop(dst, 0, n);
+      for (let i = 0; i < k; i++) if (dst[i] !== expected + i) mismatches++;
+      expected += k;
+    }
+    expect(mismatches).toBe(0);
+    expect(expected).toBeGreaterThan(3 * 65_536);
+  });
+
   it('full and empty edges: short push counts one overrun, short pop one underrun', () => {
     const ring = RingBuffer.create(8, Float32Array);
     const src = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
