@@ -1,3 +1,4 @@
+import { isIndex } from './checks.js';
 import type { RingArray, RingElementArray, RingElementType } from './element-types.js';
 import { RingBufferError } from './errors.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -14,10 +15,6 @@ export interface AudioRingCreateOptions<T extends RingElementArray> {
   Type?: RingElementType<T>;
   /** See {@link RingBufferCreateOptions.notifyOnPush}. */
   notifyOnPush?: boolean;
-}
-
-function isIndex(v: unknown): v is number {
-  return typeof v === 'number' && v >>> 0 === v;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isIndex } from './checks.js';
 import {
   type RingArray,
   type RingElementArray,
@@ -70,10 +71,6 @@ type AtomicsWaitAsync = (
   timeout?: number,
 ) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: AtomicsWaitAsync }).waitAsync;
-
-function isIndex(v: unknown): v is number {
-  return typeof v === 'number' && v >>> 0 === v;
-}
 
 function badArgument(what: string, v: unknown): RingBufferError {
   return new RingBufferError('BAD_ARGUMENT', `${what} must be a non-negative integer, got ${String(v)}`);
