@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { base64ToBytes } from '@voxwire/codecs';
+import { base64ToBytes, type ResamplerQuality } from '@voxwire/codecs';
 import type { RawData, WebSocket } from 'ws';
 import { TwilioStreamError } from './errors.js';
 import { InboundDecoder, InboundTimeline, type TwilioGap, type TwilioInboundStats } from './inbound.js';
@@ -77,6 +77,11 @@ export interface TwilioCallOptions {
   maxAheadMs?: number;
   /** Send a mark after every outbound frame to know playback to the frame (default true). */
   progressMarks?: boolean;
+  /**
+   * Resampler preset between 8 kHz and other rates (default `'low'`: ≥ 60 dB alias rejection, already below
+   * the ~38 dB SNR of G.711 mu-law, at about half the CPU of `'medium'`).
+   */
+  resamplerQuality?: ResamplerQuality;
   /** Called by `hangup()` before the socket closes, e.g. to end the call over the REST API. */
   onHangup?: (call: TwilioCall) => Promise<void> | void;
   /** Where call errors go when the call has no `error` listener (the server forwards them). */
@@ -124,11 +129,13 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
         `sampleRate must be a positive integer, got ${this.sampleRate}`,
       );
     }
-    this.decoder = new InboundDecoder(this.sampleRate);
+    const quality = options.resamplerQuality ?? 'low';
+    this.decoder = new InboundDecoder(this.sampleRate, quality);
     this.outbound = new OutboundPlayout({
       send: (text) => this.sendText(text),
       maxAheadMs: options.maxAheadMs ?? 500,
       progressMarks: options.progressMarks ?? true,
+      resamplerQuality: quality,
       onMark: (r) => this.emit('mark', r),
       onPlayed: (ms) => this.emit('played', ms),
     });
@@ -324,7 +331,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   }
 
   private onMedia(msg: Record<string, unknown>): void {
-    if (this.stopped) return;
+    if (this.stopped) throw new TwilioStreamError('bad_message', '"media" after "stop"; ignored');
     const media = objectField(msg, 'media');
     const b64 = stringField(media, 'payload', 'media');
     let payload: Uint8Array;

@@ -1,4 +1,4 @@
-import { mulaw, Resampler } from '@voxwire/codecs';
+import { mulaw, Resampler, type ResamplerQuality } from '@voxwire/codecs';
 import { BYTES_PER_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 
 /** A hole in the inbound stream, found from `sequenceNumber` and `timestamp`. */
@@ -86,12 +86,12 @@ export class InboundDecoder {
   private decodeBuf = new Int16Array(160);
   private silence = new Int16Array(160);
 
-  constructor(sampleRate: number) {
+  constructor(sampleRate: number, quality: ResamplerQuality) {
     this.sampleRate = sampleRate;
     this.resampler =
       sampleRate === TWILIO_SAMPLE_RATE
         ? null
-        : new Resampler({ inputRate: TWILIO_SAMPLE_RATE, outputRate: sampleRate });
+        : new Resampler({ inputRate: TWILIO_SAMPLE_RATE, outputRate: sampleRate, quality });
   }
 
   /** Decodes one frame; the result is a fresh array the caller may keep (the resampler's contract). */

@@ -1,4 +1,4 @@
-import { Framer, mulaw, Resampler } from '@voxwire/codecs';
+import { Framer, mulaw, Resampler, type ResamplerQuality } from '@voxwire/codecs';
 import { TwilioStreamError } from './errors.js';
 import { BYTES_PER_MS, FRAME_BYTES, jsonString, TWILIO_SAMPLE_RATE } from './protocol.js';
 
@@ -39,6 +39,8 @@ export interface OutboundPlayoutOptions {
   maxAheadMs: number;
   /** Send an internal mark after every frame so playback is known to the frame (default true). */
   progressMarks: boolean;
+  /** Resampler preset for audio sent at rates other than 8 kHz. */
+  resamplerQuality: ResamplerQuality;
   /** Called for every resolved utterance mark. */
   onMark: (result: TwilioMarkResult) => void;
   /** Called when the confirmed playback position advances. */
@@ -154,7 +156,11 @@ export class OutboundPlayout {
     }
     if (this.resampler === null || this.resamplerRate !== sampleRate) {
       this.flushResampler();
-      this.resampler = new Resampler({ inputRate: sampleRate, outputRate: TWILIO_SAMPLE_RATE });
+      this.resampler = new Resampler({
+        inputRate: sampleRate,
+        outputRate: TWILIO_SAMPLE_RATE,
+        quality: this.opts.resamplerQuality,
+      });
       this.resamplerRate = sampleRate;
     }
     const n = this.resampler.outputLength(pcm.length);

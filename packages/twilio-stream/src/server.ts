@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { ResamplerQuality } from '@voxwire/codecs';
 import { WebSocketServer } from 'ws';
 import { TwilioCall, type TwilioCallOptions } from './call.js';
 import { TwilioStreamError } from './errors.js';
@@ -33,6 +34,8 @@ export interface MediaStreamServerOptions {
   maxAheadMs?: number;
   /** Send a mark after every outbound frame (default true); false = only utterance marks, no pacing. */
   progressMarks?: boolean;
+  /** Resampler preset between 8 kHz and other rates (default `'low'`, see {@link TwilioCallOptions}). */
+  resamplerQuality?: ResamplerQuality;
   /** Largest accepted WebSocket message in bytes (default 64 KiB). */
   maxMessageBytes?: number;
   /** Called by `call.hangup()` before the socket closes, e.g. `(call) => rest.hangup(call.callSid)`. */
@@ -161,6 +164,7 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
         sampleRate: this.options.sampleRate,
         maxAheadMs: this.options.maxAheadMs,
         progressMarks: this.options.progressMarks,
+        resamplerQuality: this.options.resamplerQuality,
         onHangup: this.options.onHangup,
         onUnhandledError: (error, call) => {
           if (this.listenerCount('error') > 0) this.emit('error', error, call);
