@@ -6,8 +6,14 @@
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { OpusEncoder } from '@voxwire/codecs';
-import { createSignalingServer, type OpusBackendPreference, WebRtcAudioPeer } from '@voxwire/webrtc';
+import { OpusDecoder, OpusEncoder } from '@voxwire/codecs';
+import {
+  createSignalingServer,
+  InboundAudio,
+  type OpusBackendPreference,
+  OutboundAudio,
+  WebRtcAudioPeer,
+} from '@voxwire/webrtc';
 import { WebSocket } from 'ws';
 import { type Suite, table } from '../suite.js';
 
@@ -131,6 +137,76 @@ async function totalSent(peers: WebRtcAudioPeer[]): Promise<number> {
   return n;
 }
 
+/**
+ * The two halves of a peer per 20 ms frame, without the network: send = queue a frame, Opus-encode it, build
+ * and serialize its RTP packet; receive = RTP stats, jitter buffer, Opus decode. (SRTP and sockets are in the
+ * call measurement above.)
+ */
+function perFrame(backends: OpusBackendPreference[]): string {
+  const frame = new Int16Array(960);
+  for (let i = 0; i < 960; i++) frame[i] = Math.round(Math.sin((2 * Math.PI * 440 * i) / 48000) * 8000);
+  const tasks: Record<string, () => void> = {};
+  const cleanup: (() => void)[] = [];
+  for (const backend of backends) {
+    const enc = new OpusEncoder({ sampleRate: 48000, frameMs: 20, backend });
+    const sender = new OutboundAudio({
+      frameSamples: 960,
+      maxQueueSamples: 48000,
+      encoder: { encode: (f) => enc.encode(f) },
+      send: (packet) => packet.serialize(),
+    });
+    const packet = enc.encode(frame);
+    const dec = new OpusDecoder({ sampleRate: 48000, backend });
+    const receiver = new InboundAudio({
+      decoder: { sampleRate: 48000, decode: (p) => dec.decode(p), conceal: () => dec.decode(null) },
+      onAudio: () => {},
+      onDecodeError: (err) => {
+        throw err;
+      },
+    });
+    let seq = 0;
+    let now = 0;
+    tasks[`send: encode + RTP packetize (${backend})`] = () => {
+      sender.write(frame);
+      sender.slot();
+    };
+    tasks[`receive: RTP stats + jitter buffer + decode (${backend})`] = () => {
+      receiver.receive(seq, seq * 960, packet, now);
+      seq = (seq + 1) & 0xffff;
+      now += 20;
+    };
+    cleanup.push(
+      () => enc.destroy(),
+      () => dec.destroy(),
+    );
+  }
+  // CPU time, not wall time: on a shared machine other processes preempt us, which wall-clock timing would
+  // count. Rounds are interleaved across tasks and the best round is kept.
+  const ITER = 500;
+  const best = new Map<string, number>();
+  for (let round = 0; round < 5; round++) {
+    for (const [name, fn] of Object.entries(tasks)) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < ITER; i++) fn();
+      const c = process.cpuUsage(c0);
+      const us = (c.user + c.system) / ITER;
+      best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, us));
+    }
+  }
+  for (const c of cleanup) c();
+  const rows = [...best.entries()];
+  const base = new Map(
+    rows.filter(([n]) => n.includes('(opusscript)')).map(([n, us]) => [n.split(' (')[0], us]),
+  );
+  return table(
+    ['task (one 20 ms frame, mono 48 kHz)', 'CPU µs per frame', '% of one core per stream', 'vs opusscript'],
+    rows.map(([name, us]) => {
+      const b = base.get(name.split(' (')[0]);
+      return [name, us, `${((us / 20000) * 100).toFixed(2)} %`, b ? `${(b / us).toFixed(2)}×` : ''];
+    }),
+  );
+}
+
 const suite: Suite = {
   id: 'webrtc',
   title: 'WebRTC full-duplex Opus calls (@voxwire/webrtc on werift)',
@@ -142,6 +218,7 @@ const suite: Suite = {
     } catch {
       // Not installed: only opusscript is measured.
     }
+    const frames = perFrame(backends);
     const runs: Run[] = [];
     for (const backend of backends) for (const n of [1, 4]) runs.push(await measureEcho(n, backend));
     const base = runs.find((r) => r.backend === 'opusscript' && r.connections === 4);
@@ -156,11 +233,16 @@ const suite: Suite = {
       r.concealed,
     ]);
     return [
+      'Per 20 ms frame, one stream, no network (the send and receive halves of a peer):',
+      '',
+      frames,
+      '',
       'Server side of N echo calls (callers in a child process): each connection receives, jitter-buffers and',
       'decodes 50 Opus packets/s and re-encodes and sends 50, over SRTP with ICE consent and RTCP (werift, pure',
       'TypeScript). CPU is the server process alone over 4 s; "µs per frame" is that CPU divided by the 20 ms',
       'frames received (each also encoded and sent). Opus through @voxwire/codecs on the backend named;',
       '"speed vs opusscript" compares the 4-connection runs. @discordjs/opus is listed only when installed.',
+      'What the call costs beyond the per-frame table (send + receive) is werift: SRTP, UDP, RTCP, ICE consent.',
       '',
       table(
         [

@@ -9,6 +9,13 @@ export { browserClientPath, browserDemoPage } from './browser-client.js';
 export type { OpusBackendPreference } from './codec-adapter.js';
 export { WebRtcError, type WebRtcErrorCode } from './errors.js';
 export {
+  type FrameDecoder,
+  InboundAudio,
+  type InboundAudioOptions,
+  type InboundFrameInfo,
+  type OutputConverter,
+} from './inbound-audio.js';
+export {
   JitterBuffer,
   type JitterBufferOptions,
   type JitterBufferStats,
@@ -21,6 +28,12 @@ export {
   type WebRtcManagerEvents,
   type WebRtcManagerOptions,
 } from './manager.js';
+export {
+  type FrameEncoder,
+  OutboundAudio,
+  type OutboundAudioOptions,
+  type OutboundAudioStats,
+} from './outbound-audio.js';
 export {
   type AudioFrameInfo,
   type IceServer,
