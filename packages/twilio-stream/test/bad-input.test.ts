@@ -95,6 +95,39 @@ describe('bad input', () => {
     await sim.stop();
   });
 
+  it('reports media after stop instead of dropping it silently', async () => {
+    const started = await startServer();
+    server = started.server;
+    const got = new Promise<TwilioCall>((resolve) => started.server.once('call', resolve));
+    const sim = simulator(started.url, { idleSilence: false });
+    await sim.connect();
+    const call = await got;
+    const codes: string[] = [];
+    call.on('error', (e) => codes.push(e.code));
+    await call.whenStarted();
+    sim.sendJson({
+      event: 'stop',
+      sequenceNumber: '2',
+      streamSid: sim.streamSid,
+      stop: { accountSid: sim.accountSid, callSid: sim.callSid },
+    });
+    sim.sendJson({
+      event: 'media',
+      sequenceNumber: '3',
+      streamSid: sim.streamSid,
+      media: {
+        track: 'inbound',
+        chunk: '1',
+        timestamp: '0',
+        payload: Buffer.alloc(160, 0xff).toString('base64'),
+      },
+    });
+    await eventually(() => codes.length === 1);
+    expect(codes).toEqual(['bad_message']);
+    expect(call.active).toBe(false);
+    await sim.stop();
+  });
+
   it('rejects bad arguments to sendAudio with a typed error', async () => {
     const started = await startServer();
     server = started.server;
