@@ -1,6 +1,7 @@
+import { cpus } from 'node:os';
 import { bytesToInt16 } from '@voxwire/codecs';
 import { FormantSynthesizer } from './formant.js';
-import { commandExists, runProcess } from './process.js';
+import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
 import type { PcmAudio, Synthesizer } from './types.js';
 
 /** espeak-ng voice for each OpenAI voice name, so sessions that pick different voices sound different. */
@@ -27,6 +28,11 @@ export interface EspeakSynthesizerOptions {
   fallback?: Synthesizer;
   /** Synthesised utterances kept for reuse (same text, voice and speed); 0 disables. Default 64. */
   cacheSize?: number;
+  /**
+   * espeak-ng processes running at once; default the number of CPUs. Spawning blocks the event loop
+   * briefly, so a hundred sessions answering together must not start a hundred processes at once.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -39,6 +45,9 @@ export class EspeakSynthesizer implements Synthesizer {
   private readonly wpm: number;
   private readonly fallback: Synthesizer;
   private readonly cache = new Map<string, PcmAudio>();
+  /** Requests for the same utterance made while it is being synthesised share one process. */
+  private readonly inflight = new Map<string, Promise<PcmAudio>>();
+  private readonly limit: ConcurrencyLimit;
   private readonly cacheSize: number;
   private available: boolean;
 
@@ -48,6 +57,7 @@ export class EspeakSynthesizer implements Synthesizer {
     this.fallback = options.fallback ?? new FormantSynthesizer();
     this.cacheSize = options.cacheSize ?? 64;
     this.available = commandExists(this.command);
+    this.limit = new ConcurrencyLimit(options.concurrency ?? cpus().length);
   }
 
   /** Whether espeak-ng was found (otherwise the fallback speaks). */
@@ -72,27 +82,32 @@ export class EspeakSynthesizer implements Synthesizer {
       this.cache.set(key, cached);
       return cached;
     }
-    let result: PcmAudio;
+    let job = this.inflight.get(key);
+    if (!job) {
+      // Not tied to one caller's abort signal: other sessions may be waiting for the same utterance, and
+      // one run is short. `--` keeps text starting with '-' from being read as an option.
+      job = this.limit
+        .run(() => runProcess(this.command, ['-v', voice, '-s', String(wpm), '--stdout', '--', text]))
+        .then(({ stdout }) => {
+          const result = readStreamingWav(stdout);
+          if (this.cacheSize > 0) {
+            this.cache.set(key, result);
+            if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+          }
+          return result;
+        })
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, job);
+    }
     try {
-      // `--` keeps text starting with '-' from being read as an option.
-      const { stdout } = await runProcess(
-        this.command,
-        ['-v', voice, '-s', String(wpm), '--stdout', '--', text],
-        {
-          signal: options.signal,
-        },
-      );
-      result = readStreamingWav(stdout);
+      const result = await job;
+      if (options.signal.aborted) throw new Error('synthesis aborted');
+      return result;
     } catch (err) {
       if (options.signal.aborted) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.available = false;
       return this.fallback.synthesize(text, options);
     }
-    if (this.cacheSize > 0) {
-      this.cache.set(key, result);
-      if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-    }
-    return result;
   }
 }
 

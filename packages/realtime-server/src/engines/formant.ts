@@ -140,10 +140,13 @@ function plan(text: string): Segment[] {
   return segs;
 }
 
-/** Coefficients of a two-pole resonator at `freq` with bandwidth `bw`, unity gain at its peak. */
+/**
+ * Coefficients of a two-pole resonator at `freq` with bandwidth `bw`, unity gain at DC (Klatt's cascade
+ * normalisation): in a cascade, each vowel then keeps a similar level whatever its formants.
+ */
 function resonator(freq: number, bw: number, rate: number): [number, number, number] {
   const r = Math.exp((-Math.PI * bw) / rate);
   const a1 = 2 * r * Math.cos((2 * Math.PI * freq) / rate);
   const a2 = -r * r;
-  return [a1, a2, 1 - r];
+  return [a1, a2, 1 - a1 - a2];
 }
