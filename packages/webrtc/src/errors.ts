@@ -22,6 +22,14 @@ export type WebRtcErrorCode =
   | 'unauthorized'
   /** The far end stopped sending media for longer than the peer's `mediaTimeoutMs` (it vanished). */
   | 'media-timeout'
+  /** `iceTransportPolicy: 'relay'` and no TURN relay candidate: server unreachable, credential wrong or expired. */
+  | 'turn-failed'
+  /** A Janus request failed: Janus or its plugin answered with an error (see `JanusError` for the number). */
+  | 'janus-error'
+  /** A Janus request got no answer within its timeout. */
+  | 'timeout'
+  /** The connection to Janus is down (and reconnecting failed or was not attempted). */
+  | 'disconnected'
   /** A failure inside the WebRTC stack (werift) or a codec. */
   | 'internal';
 

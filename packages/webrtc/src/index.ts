@@ -36,6 +36,8 @@ export {
 } from './outbound-audio.js';
 export {
   type AudioFrameInfo,
+  type IceCandidateInfo,
+  type IceCandidatePairInfo,
   type IceServer,
   WebRtcAudioPeer,
   type WebRtcAudioPeerEvents,
@@ -58,3 +60,10 @@ export {
   type SignalingServerOptions,
   type SignalingSession,
 } from './signaling-server.js';
+export {
+  createTurnRestCredential,
+  type TurnRestCredential,
+  type TurnRestCredentialOptions,
+  turnCredentialExpiry,
+  turnIceServer,
+} from './turn-credentials.js';

@@ -20,6 +20,7 @@ import { FramePacer } from './frame-pacer.js';
 import { type FrameDecoder, InboundAudio, type InboundFrameInfo } from './inbound-audio.js';
 import { type FrameEncoder, OutboundAudio } from './outbound-audio.js';
 import type { IceCandidateInit } from './signaling-messages.js';
+import { turnCredentialExpiry } from './turn-credentials.js';
 
 /** An ICE server (STUN or TURN), as in the browser's `RTCIceServer`. */
 export interface IceServer {
@@ -32,8 +33,14 @@ export interface IceServer {
 export interface WebRtcAudioPeerOptions {
   /** Identifier used by managers and logs; a random UUID by default. */
   id?: string;
-  /** STUN/TURN servers. None by default (host candidates only). */
+  /** STUN/TURN servers. None by default (host candidates only). werift uses the first TURN server only. */
   iceServers?: IceServer[];
+  /**
+   * `'relay'` gathers only TURN relay candidates and checks only relayed pairs (as the browser's
+   * `iceTransportPolicy`); negotiation fails with `turn-failed` when no relay candidate could be allocated
+   * (TURN unreachable, wrong or expired credential). Default `'all'`.
+   */
+  iceTransportPolicy?: 'all' | 'relay';
   /** Rate of the PCM in `audio` events, and the default rate of `sendAudio`. Default 48000. */
   sampleRate?: number;
   /** Opus frame duration in ms: 10, 20, 40 or 60. Default 20. */
@@ -103,6 +110,23 @@ export interface WebRtcAudioStats {
   rttMs: number | undefined;
   /** Outbound audio waiting to be sent, ms. */
   queuedMs: number;
+  /** The ICE candidate pair in use (nominated), once connected. */
+  candidatePair: IceCandidatePairInfo | undefined;
+}
+
+/** One end of an ICE candidate pair. */
+export interface IceCandidateInfo {
+  /** `host`, `srflx`, `prflx` or `relay` (a TURN allocation). */
+  candidateType: string;
+  address: string;
+  port: number;
+  protocol: string;
+}
+
+/** The candidate pair a connection uses, from {@link WebRtcAudioPeer.stats}. */
+export interface IceCandidatePairInfo {
+  local: IceCandidateInfo;
+  remote: IceCandidateInfo;
 }
 
 /** Events of {@link WebRtcAudioPeer}. */
@@ -176,6 +200,8 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private readonly decoder: FrameDecoder;
   private readonly mediaTimeoutMs: number;
   private mediaTimer: NodeJS.Timeout | undefined;
+  private readonly relayOnly: boolean;
+  private readonly turnUsername: string | undefined;
 
   constructor(options: WebRtcAudioPeerOptions = {}) {
     super();
@@ -199,8 +225,26 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.mediaTimeoutMs = options.mediaTimeoutMs ?? 10_000;
     if (!(this.mediaTimeoutMs >= 0)) throw new WebRtcError('bad-option', 'mediaTimeoutMs must be ≥ 0');
     const maxQueueMs = options.maxQueueMs ?? 120_000;
+    const policy = options.iceTransportPolicy ?? 'all';
+    if (policy !== 'all' && policy !== 'relay')
+      throw new WebRtcError(
+        'bad-option',
+        `iceTransportPolicy must be 'all' or 'relay', got ${String(policy)}`,
+      );
+    this.relayOnly = policy === 'relay';
+    const turn = (options.iceServers ?? []).find((s) =>
+      (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/.test(u)),
+    );
+    this.turnUsername = turn?.username;
+    if (this.relayOnly && (!turn || !turn.username || !turn.credential)) {
+      throw new WebRtcError(
+        'bad-option',
+        "iceTransportPolicy 'relay' needs a TURN server with username and credential",
+      );
+    }
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers ?? [],
+      iceTransportPolicy: policy,
       iceAdditionalHostAddresses: options.iceAdditionalHostAddresses,
       codecs: {
         audio: [
@@ -275,8 +319,9 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     try {
       const offer = await this.pc.createOffer();
       const local = await this.pc.setLocalDescription(offer);
-      return local.toSdp().sdp;
+      return this.checkRelay(local.toSdp().sdp);
     } catch (err) {
+      if (err instanceof WebRtcError) throw err;
       throw new WebRtcError('internal', `createOffer failed: ${errorMessage(err)}`, { cause: err });
     }
   }
@@ -306,8 +351,9 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     try {
       const answer = await this.pc.createAnswer();
       const local = await this.pc.setLocalDescription(answer);
-      return local.toSdp().sdp;
+      return this.checkRelay(local.toSdp().sdp);
     } catch (err) {
+      if (err instanceof WebRtcError) throw err;
       throw new WebRtcError('bad-sdp', `cannot answer the offer: ${errorMessage(err)}`, { cause: err });
     }
   }
@@ -434,7 +480,51 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       jitterMs: recv.jitterMs,
       rttMs: this.closed ? undefined : await this.roundTripMs(),
       queuedMs: this.queuedMs,
+      candidatePair: this.closed ? undefined : await this.selectedCandidatePair(),
     };
+  }
+
+  /** With `iceTransportPolicy: 'relay'`, a local description without a relay candidate cannot connect. */
+  private checkRelay(sdp: string): string {
+    if (!this.relayOnly || /^a=candidate:.* typ relay/m.test(sdp)) return sdp;
+    const expiry = this.turnUsername ? turnCredentialExpiry(this.turnUsername) : undefined;
+    const why =
+      expiry && expiry.getTime() <= Date.now()
+        ? `the TURN credential expired at ${expiry.toISOString()}`
+        : 'TURN server unreachable or credential refused';
+    throw new WebRtcError(
+      'turn-failed',
+      `no TURN relay candidate allocated (${why}); iceTransportPolicy is 'relay'`,
+    );
+  }
+
+  private async selectedCandidatePair(): Promise<IceCandidatePairInfo | undefined> {
+    try {
+      const report = await this.pc.getStats();
+      const byId = new Map<string, Record<string, unknown>>();
+      let pair: Record<string, unknown> | undefined;
+      for (const s of report.values()) {
+        const st = s as unknown as Record<string, unknown>;
+        byId.set(String(st.id), st);
+        if (st.type === 'candidate-pair' && st.nominated === true && !pair) pair = st;
+      }
+      if (!pair) return undefined;
+      const info = (id: unknown): IceCandidateInfo | undefined => {
+        const c = byId.get(String(id));
+        if (!c) return undefined;
+        return {
+          candidateType: String(c.candidateType),
+          address: String(c.address),
+          port: Number(c.port),
+          protocol: String(c.protocol),
+        };
+      };
+      const local = info(pair.localCandidateId);
+      const remote = info(pair.remoteCandidateId);
+      return local && remote ? { local, remote } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
