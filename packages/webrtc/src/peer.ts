@@ -681,10 +681,12 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
           roundTripTime?: number;
           currentRoundTripTime?: number;
           nominated?: boolean;
+          state?: string;
         };
+        // RTCP (RR's LSR/DLSR) measures the media path; until the first report, use the ICE pair in use.
         if (st.type === 'remote-inbound-rtp' && typeof st.roundTripTime === 'number')
           return st.roundTripTime * 1000;
-        if (st.type === 'candidate-pair' && typeof st.currentRoundTripTime === 'number') {
+        if (st.type === 'candidate-pair' && st.nominated && typeof st.currentRoundTripTime === 'number') {
           ice = st.currentRoundTripTime * 1000;
         }
       }

@@ -38,6 +38,8 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
     expect(sb.packetsLost).toBe(0);
     expect(sb.jitterMs).toBeGreaterThanOrEqual(0);
     expect(sb.connectionState).toBe('connected');
+    expect(sa.rttMs).toBeGreaterThan(0);
+    expect(Number.isFinite(sa.rttMs)).toBe(true);
 
     await Promise.all([a.close(), b.close()]);
     expect(a.connectionState).toBe('closed');
