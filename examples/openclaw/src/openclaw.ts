@@ -1,0 +1,302 @@
+// OpenClaw: the audio device, WebRTC peers and phone calls joined through one mix-minus mixer, with a realtime
+// model as one more participant. Steps 1–5 of the design, composed from the @voxwire packages.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RealtimeClient } from '@voxwire/realtime-client';
+import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from '@voxwire/realtime-server';
+import type { MediaStreamServer } from '@voxwire/twilio-stream';
+import { type SignalingServer, type WebRtcAudioPeer, WebRtcManager } from '@voxwire/webrtc';
+import { AGENT_ID, AgentPipeline } from './agent-pipeline.js';
+import type { OpenClawConfig } from './config.js';
+import { DeviceAudio } from './device.js';
+import { createLogger, type Logger } from './logger.js';
+import { PerformanceMonitor, type PerfSnapshot } from './perf-monitor.js';
+import { AudioRouter } from './router.js';
+import { TwilioVoiceManager } from './voice-manager.js';
+
+/** Options of {@link startOpenClaw}. */
+export interface OpenClawOptions {
+  config: OpenClawConfig;
+  log?: Logger;
+  /** Open the audio device (default true). */
+  device?: boolean;
+  /** Drive the mixer yourself with `router.tick()` (tests of long runs). */
+  manualClock?: boolean;
+  /** The embedded local model (used when no OpenAI key is configured). */
+  localModel?: Pick<RealtimeServerOptions, 'engines' | 'defaultEngines' | 'pacing'>;
+  /** Use this realtime URL instead of OpenAI or the embedded server (benchmarks, a shared local server). */
+  realtimeUrl?: string;
+  /** Twilio REST base URL and fetch (tests). */
+  twilioRest?: { baseUrl?: string; fetch?: typeof fetch };
+  /** Extra ICE host addresses (default `['127.0.0.1']` when listening on loopback). */
+  iceAdditionalHostAddresses?: string[];
+}
+
+/** A running OpenClaw. */
+export interface OpenClaw {
+  readonly config: OpenClawConfig;
+  readonly router: AudioRouter;
+  readonly device: DeviceAudio | null;
+  readonly webrtc: WebRtcManager;
+  readonly signaling: SignalingServer;
+  readonly voice: TwilioVoiceManager;
+  readonly media: MediaStreamServer;
+  readonly agent: AgentPipeline;
+  readonly realtime: RealtimeClient;
+  readonly localModel: RealtimeServer | null;
+  readonly monitor: PerformanceMonitor;
+  /** `ws://host:port/webrtc` (signaling) and the demo page. */
+  readonly signalingUrl: string;
+  readonly pageUrl: string;
+  /** `http://host:port` of the Twilio side (webhook, media stream, metrics). */
+  readonly httpUrl: string;
+  readonly mediaStreamUrl: string;
+  /** What GET /metrics answers. */
+  metrics(): OpenClawMetrics;
+  close(): Promise<void>;
+}
+
+/** The body of GET /metrics. */
+export interface OpenClawMetrics {
+  performance: PerfSnapshot;
+  participants: string[];
+  mixerLatency: { avgMs: number; p95Ms: number; maxMs: number };
+  deviceLatency: { avgMs: number; p95Ms: number } | null;
+  agent: AgentPipeline['counters'];
+}
+
+const PEER_MAX_QUEUE_MS = 300;
+const CALL_MAX_QUEUE_MS = 600;
+
+export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
+  const config = opts.config;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const frameMs = (config.audio.blockSize * 1000) / config.audio.sampleRate;
+  const router = new AudioRouter({ sampleRate: config.audio.sampleRate, frameMs, manualClock: opts.manualClock });
+  const rlog = log.child('router');
+  router.on('join', (id) => rlog.info('joined the mix', { id, participants: router.size }));
+  router.on('leave', (id) => rlog.info('left the mix', { id, participants: router.size }));
+  router.on('error', (id, err) => rlog.warn('sending to participant failed', { id, err }));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.warn('shutdown step failed', { err });
+      }
+    }
+  };
+
+  try {
+    // Step 1–2: device.
+    let device: DeviceAudio | null = null;
+    if (opts.device ?? true) {
+      device = new DeviceAudio(config.audio, router, log.child('device'));
+      cleanups.push(() => device?.close());
+      device.start();
+    }
+
+    // Step 5 first, so the agent is in the mix before anybody joins.
+    let localModel: RealtimeServer | null = null;
+    if (!opts.realtimeUrl && !config.openaiApiKey) {
+      localModel = await createRealtimeServer({ pacing: 'realtime', ...opts.localModel });
+      cleanups.push(() => localModel?.close());
+    }
+    const realtime = new RealtimeClient({
+      ...(opts.realtimeUrl
+        ? { url: opts.realtimeUrl }
+        : localModel
+          ? { url: localModel.url }
+          : { apiKey: config.openaiApiKey }),
+      model: config.openaiModel,
+      session: {
+        instructions: config.instructions,
+        audio: {
+          input: {
+            format: { type: 'audio/pcm', rate: 24000 },
+            turn_detection: { type: 'server_vad', silence_duration_ms: 500, interrupt_response: true },
+          },
+          output: { format: { type: 'audio/pcm', rate: 24000 } },
+        },
+      },
+    });
+    cleanups.push(() => realtime.close());
+    await realtime.connect();
+    const agent = new AgentPipeline(router, realtime, log.child('agent'));
+    agent.start();
+    cleanups.push(() => agent.stop());
+    log.info('model connected', { model: localModel ? `local ${localModel.url}` : opts.realtimeUrl ?? 'openai' });
+
+    // Step 3: WebRTC.
+    const wlog = log.child('webrtc');
+    const loopbackHost = config.host === '127.0.0.1' || config.host === 'localhost';
+    const webrtc = new WebRtcManager({
+      peer: {
+        sampleRate: config.audio.sampleRate,
+        iceServers: config.iceServers.map((urls) => ({ urls })),
+        iceAdditionalHostAddresses: opts.iceAdditionalHostAddresses ?? (loopbackHost ? ['127.0.0.1'] : undefined),
+      },
+    });
+    webrtc.on('connection', (peer: WebRtcAudioPeer) => {
+      const id = `webrtc_${peer.id}`;
+      wlog.info('peer connecting', { id });
+      peer.on('audio', (pcm) => router.push(id, pcm));
+      peer.once('connected', () => {
+        if (peer.isClosed || router.has(id)) return;
+        router.add(id, {
+          sampleRate: peer.sampleRate,
+          send: (frame, rate) => {
+            // The peer paces on its own clock: never let its queue grow without bound.
+            if (peer.queuedMs > PEER_MAX_QUEUE_MS) return;
+            peer.sendAudio(frame, rate);
+          },
+        });
+      });
+      peer.once('close', () => {
+        router.remove(id);
+        wlog.info('peer left', { id });
+      });
+    });
+    webrtc.on('connection-error', (id, err) => wlog.warn('peer error', { id, code: err.code, message: err.message }));
+    const signaling = await webrtc.startSignaling({
+      port: config.signalingPort,
+      host: config.host,
+      path: '/webrtc',
+    });
+    cleanups.push(() => webrtc.closeAll());
+
+    // Step 4: Twilio (webhook, media stream and metrics on one HTTP port).
+    const voice = new TwilioVoiceManager({
+      ...config.twilio,
+      restBaseUrl: opts.twilioRest?.baseUrl,
+      fetch: opts.twilioRest?.fetch,
+      log: log.child('twilio'),
+    });
+    const monitor = new PerformanceMonitor({
+      intervalMs: config.monitorIntervalMs,
+      log: log.child('monitor'),
+      audio: () => audioFigures(),
+    });
+    const http: Server = createServer((req, res) => handle(req, res));
+    const media = await voice.startMediaStreamServer(http, '/media-stream');
+    cleanups.push(() => voice.close());
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.twilioPort, config.host, () => resolve());
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    const httpPort = (http.address() as AddressInfo).port;
+    const httpUrl = `http://${config.host}:${httpPort}`;
+    voice.onCallAudio = (sid, pcm) => router.push(`call_${sid}`, pcm);
+    const tlog = log.child('twilio');
+    voice.on('call', (call) => {
+      const id = `call_${call.callSid}`;
+      router.add(id, {
+        sampleRate: voice.sampleRate,
+        jitterMs: 60,
+        send: (frame, rate) => {
+          if (!call.active || call.bufferedMs() > CALL_MAX_QUEUE_MS) return;
+          call.sendAudio(frame, rate);
+        },
+      });
+      tlog.info('call joined', { id, streamSid: call.streamSid, parameters: call.customParameters });
+    });
+    voice.on('call-end', (sid, reason) => {
+      router.remove(`call_${sid}`);
+      tlog.info('call ended', { id: `call_${sid}`, reason });
+    });
+
+    const audioFigures = (): Record<string, unknown> => {
+      const inputs = router.inputs();
+      const mixer = router.mixer.stats();
+      return {
+        participants: inputs.length,
+        mixerUnderruns: mixer.totals.underruns,
+        mixerOverruns: mixer.totals.overruns,
+        mixerDroppedMs: Math.round(mixer.totals.droppedMs),
+        clockStalls: mixer.clock.stalls,
+        outputErrors: mixer.outputErrors,
+        device: device?.xrunStats() ?? null,
+        inputs: inputs.map((s) => ({
+          id: s.id,
+          bufferedMs: Math.round(s.bufferedMs),
+          underruns: s.underruns,
+          overruns: s.overruns,
+        })),
+      };
+    };
+    const metrics = (): OpenClawMetrics => {
+      const m = router.latencyStats();
+      const d = device ? device.core.getLatencyStats() : null;
+      return {
+        performance: monitor.snapshot(),
+        participants: router.ids(),
+        mixerLatency: { avgMs: m.avgMs, p95Ms: m.p95Ms, maxMs: m.maxMs },
+        deviceLatency: d ? { avgMs: d.avgMs, p95Ms: d.p95Ms } : null,
+        agent: { ...agent.counters },
+      };
+    };
+    const handle = (req: IncomingMessage, res: ServerResponse) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/metrics' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(metrics()));
+      } else if (path === '/voice-webhook') {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(voice.twiml(`wss://${req.headers.host ?? `localhost:${httpPort}`}/media-stream`));
+      } else if (path === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok', participants: router.ids() }));
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not_found', path }));
+      }
+    };
+
+    monitor.start();
+    cleanups.push(() => monitor.stop());
+    router.start();
+    cleanups.push(() => router.close());
+    log.info('OpenClaw ready', {
+      signaling: signaling.url,
+      page: signaling.pageUrl,
+      webhook: `${httpUrl}/voice-webhook`,
+      mediaStream: `${httpUrl.replace('http', 'ws')}/media-stream`,
+      metrics: `${httpUrl}/metrics`,
+      frameMs,
+      participants: router.ids(),
+    });
+
+    return {
+      config,
+      router,
+      device,
+      webrtc,
+      signaling,
+      voice,
+      media,
+      agent,
+      realtime,
+      localModel,
+      monitor,
+      signalingUrl: signaling.url,
+      pageUrl: signaling.pageUrl,
+      httpUrl,
+      mediaStreamUrl: `${httpUrl.replace('http', 'ws')}/media-stream`,
+      metrics,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export { AGENT_ID };
