@@ -1,0 +1,83 @@
+// The realtime backend Arnold's sessions talk to: the embedded @voxwire/realtime-server (default, offline)
+// with Arnold's responder, or OpenAI when an API key is given.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  createRealtimeServer,
+  type PacingMode,
+  type RealtimeEngines,
+  type RealtimeServer,
+} from '@voxwire/realtime-server';
+import { ArnoldResponder } from './responder.js';
+
+/** Where RealtimeClients connect. */
+export interface RealtimeBackend {
+  /** `local` (embedded server) or `openai`. */
+  readonly kind: 'local' | 'openai';
+  /** WebSocket URL for `local`; `undefined` for OpenAI (the client's default). */
+  readonly url: string | undefined;
+  readonly apiKey: string | undefined;
+  /** Drops every open backend connection (the local server keeps listening): simulates a network failure. */
+  dropConnections(): number;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startBackend}. */
+export interface BackendOptions {
+  openaiApiKey?: string;
+  /** Local server pacing: `realtime` for people, `fast` for tests. */
+  pacing?: PacingMode;
+  /** Override engines of the local server (e.g. a NullTranscriber). The responder defaults to Arnold's. */
+  engines?: Partial<RealtimeEngines>;
+}
+
+/** Starts the local realtime server on a loopback port, or describes OpenAI. */
+export async function startBackend(opts: BackendOptions): Promise<RealtimeBackend> {
+  if (opts.openaiApiKey) {
+    return {
+      kind: 'openai',
+      url: undefined,
+      apiKey: opts.openaiApiKey,
+      dropConnections: () => 0,
+      close: async () => {},
+    };
+  }
+  // Our own listener, so connections can be tracked (and dropped) without touching the package.
+  const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  const sockets = new Set<Socket>();
+  http.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(0, '127.0.0.1', () => resolve());
+  });
+  let server: RealtimeServer;
+  try {
+    server = await createRealtimeServer({
+      server: http,
+      pacing: opts.pacing ?? 'realtime',
+      engines: { responder: new ArnoldResponder(), ...opts.engines },
+    });
+  } catch (err) {
+    http.close();
+    throw err;
+  }
+  const port = (http.address() as AddressInfo).port;
+  return {
+    kind: 'local',
+    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    apiKey: undefined,
+    dropConnections() {
+      const n = sockets.size;
+      for (const s of sockets) s.destroy();
+      return n;
+    },
+    async close() {
+      await server.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Checking what a client sends on /realtime/stream before it reaches the realtime session.
+
+/** A control message from the client. */
+export type ControlMessage =
+  | { type: 'text_input'; text: string }
+  | { type: 'commit' }
+  | { type: 'interrupt' }
+  | { type: 'ping' };
+
+/** Why a client message was refused (sent back as `{type:"error", code, message}`). */
+export class ClientInputError extends Error {
+  override readonly name = 'ClientInputError';
+  constructor(
+    readonly code: 'invalid_json' | 'invalid_message' | 'unknown_type' | 'invalid_audio',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_TEXT = 4000;
+
+/** Parses a JSON control message. */
+export function parseControl(raw: string): ControlMessage {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(raw);
+  } catch (err) {
+    throw new ClientInputError('invalid_json', `Malformed JSON: ${(err as Error).message}`);
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+    throw new ClientInputError('invalid_message', 'A control message must be a JSON object with a "type".');
+  const m = msg as Record<string, unknown>;
+  switch (m.type) {
+    case 'text_input':
+      if (typeof m.text !== 'string' || m.text.trim() === '')
+        throw new ClientInputError('invalid_message', 'text_input needs a non-empty "text" string.');
+      if (m.text.length > MAX_TEXT)
+        throw new ClientInputError('invalid_message', `text_input is limited to ${MAX_TEXT} characters.`);
+      return { type: 'text_input', text: m.text.trim() };
+    case 'commit':
+    case 'interrupt':
+    case 'ping':
+      return { type: m.type };
+    default:
+      throw new ClientInputError(
+        'unknown_type',
+        `Unknown message type ${JSON.stringify(m.type)}; expected text_input, commit, interrupt or ping.`,
+      );
+  }
+}
+
+const CONTAINERS: ReadonlyArray<[string, number[]]> = [
+  ['WAV (RIFF)', [0x52, 0x49, 0x46, 0x46]],
+  ['Ogg', [0x4f, 0x67, 0x67, 0x53]],
+  ['FLAC', [0x66, 0x4c, 0x61, 0x43]],
+  ['MP3 (ID3)', [0x49, 0x44, 0x33]],
+  ['WebM/Matroska', [0x1a, 0x45, 0xdf, 0xa3]],
+];
+
+/**
+ * Checks a binary frame is raw PCM16: an even number of bytes and not a recognisable container/compressed
+ * format (which would play as loud noise if taken as samples). Headerless compressed audio cannot be
+ * told from PCM by its first bytes (an MPEG frame sync is also a small negative sample), so it is not checked.
+ */
+export function checkPcmFrame(bytes: Uint8Array): void {
+  if (bytes.length === 0) throw new ClientInputError('invalid_audio', 'Empty audio frame.');
+  if (bytes.length % 2 !== 0)
+    throw new ClientInputError(
+      'invalid_audio',
+      `Audio frames must be PCM16 (an even number of bytes), got ${bytes.length} bytes.`,
+    );
+  for (const [name, magic] of CONTAINERS) {
+    if (bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b))
+      throw new ClientInputError(
+        'invalid_audio',
+        `Got a ${name} file; send raw PCM16 little-endian, 24000 Hz, mono (no header).`,
+      );
+  }
+}

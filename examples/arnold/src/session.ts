@@ -1,0 +1,262 @@
+// One client connection on /realtime/stream bridged to one realtime session (RealtimeClient) with Arnold's
+// tools. Client → server: binary PCM16 24 kHz mono, JSON control. Server → client: binary PCM16 24 kHz
+// mono (the agent's voice) and JSON events.
+import { RealtimeClient, type RealtimeMetrics } from '@voxwire/realtime-client';
+import type { WebSocket } from 'ws';
+import type { RealtimeBackend } from './backend.js';
+import { ClientInputError, type ControlMessage, checkPcmFrame, parseControl } from './client-input.js';
+import { HEARTBEAT_MS, RECONNECT, sessionConfig } from './config.js';
+import type { MetricsRegistry } from './metrics.js';
+import type { WorkoutStore } from './store.js';
+import { runArnoldTool, TOOL_DEFINITIONS } from './tools.js';
+
+/** JSON messages Arnold sends to its clients. */
+export type ServerMessage =
+  | {
+      type: 'session.ready';
+      backend: 'local' | 'openai';
+      audio_format: { encoding: 'pcm16'; sample_rate: number; channels: 1 };
+    }
+  | { type: 'speech_started' }
+  | { type: 'speech_stopped' }
+  | { type: 'user_transcript'; item_id: string; text: string; final: boolean }
+  | { type: 'agent_transcript'; item_id: string; delta: string; text: string; final: boolean }
+  | { type: 'response_text'; response_id: string; text: string }
+  | { type: 'audio_done'; item_id: string }
+  | { type: 'response_done'; response_id: string; status: string }
+  | { type: 'tool_call'; call_id: string; name: string; arguments: string }
+  | { type: 'tool_result'; call_id: string; name: string; output: unknown }
+  | { type: 'backend_reconnecting'; attempt: number; delay_ms: number; reason: string }
+  | { type: 'backend_reconnected'; attempt: number; restored_items: number }
+  | { type: 'pong' }
+  | { type: 'error'; source: 'client' | 'backend'; code: string; message: string };
+
+/** Dependencies of a session. */
+export interface SessionDeps {
+  backend: RealtimeBackend;
+  store: WorkoutStore;
+  metrics: MetricsRegistry;
+  voice?: string;
+  /** Realtime client overrides (tests: shorter reconnect delays). */
+  reconnect?: typeof RECONNECT;
+  log: (line: string) => void;
+}
+
+/** Messages allowed to wait while the backend session is being opened. */
+const MAX_PENDING = 400;
+
+/** Bridges one client WebSocket to a realtime session until either side ends. */
+export class ArnoldSession {
+  readonly realtime: RealtimeClient;
+  /** Resolves once the session has ended and everything is released. */
+  readonly done: Promise<void>;
+  private ready = false;
+  private pending: Array<{ data: Buffer; binary: boolean }> = [];
+  private turnEndedAt: number | null = null;
+  private readonly untrack: () => void;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private alive = true;
+  private finish!: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: SessionDeps,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    const { backend } = deps;
+    this.realtime = new RealtimeClient({
+      ...(backend.url ? { url: backend.url } : {}),
+      ...(backend.apiKey ? { apiKey: backend.apiKey } : { apiKey: '' }),
+      session: sessionConfig(deps.voice),
+      reconnect: deps.reconnect ?? RECONNECT,
+      heartbeatIntervalMs: HEARTBEAT_MS,
+    });
+    const metricsOf = (): RealtimeMetrics => this.realtime.metrics();
+    this.untrack = deps.metrics.track(metricsOf);
+    for (const def of TOOL_DEFINITIONS)
+      this.realtime.addTool(def, (args) => runArnoldTool(deps.store, def.name, args));
+    this.wireRealtime();
+    this.wireClient();
+    this.realtime.connect().then(
+      () => {
+        if (this.closed) return;
+        this.ready = true;
+        this.send({
+          type: 'session.ready',
+          backend: backend.kind,
+          audio_format: { encoding: 'pcm16', sample_rate: 24000, channels: 1 },
+        });
+        const queued = this.pending;
+        this.pending = [];
+        for (const m of queued) this.handle(m.data, m.binary);
+      },
+      (err: Error) => {
+        this.send({ type: 'error', source: 'backend', code: 'backend_unavailable', message: err.message });
+        this.close(1011, 'realtime backend unavailable');
+      },
+    );
+  }
+
+  private send(msg: ServerMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  private clientError(err: ClientInputError): void {
+    this.deps.metrics.clientError();
+    this.send({ type: 'error', source: 'client', code: err.code, message: err.message });
+  }
+
+  private wireRealtime(): void {
+    const rt = this.realtime;
+    rt.on('audio', (chunk) => {
+      if (this.turnEndedAt !== null) {
+        this.deps.metrics.latency(performance.now() - this.turnEndedAt);
+        this.turnEndedAt = null;
+      }
+      if (this.ws.readyState === this.ws.OPEN)
+        this.ws.send(Buffer.from(chunk.pcm.buffer, chunk.pcm.byteOffset, chunk.pcm.byteLength));
+    });
+    rt.on('audioDone', (e) => this.send({ type: 'audio_done', item_id: e.itemId }));
+    rt.on('speechStarted', () => this.send({ type: 'speech_started' }));
+    rt.on('speechStopped', () => {
+      this.turnEndedAt = performance.now();
+      this.send({ type: 'speech_stopped' });
+    });
+    rt.on('userTranscript', (e) =>
+      this.send({ type: 'user_transcript', item_id: e.itemId, text: e.text, final: e.done }),
+    );
+    rt.on('transcript', (e) => {
+      this.send({ type: 'agent_transcript', item_id: e.itemId, delta: e.delta, text: e.text, final: e.done });
+      if (e.done) this.send({ type: 'response_text', response_id: e.responseId, text: e.text });
+    });
+    rt.on('responseDone', (e) =>
+      this.send({ type: 'response_done', response_id: e.responseId, status: e.status ?? 'completed' }),
+    );
+    rt.on('toolCall', (e) => {
+      this.deps.log(`tool call ${e.name} ${e.rawArguments}`);
+      this.send({ type: 'tool_call', call_id: e.callId, name: e.name, arguments: e.rawArguments });
+    });
+    rt.on('toolResult', (e) => {
+      let output: unknown = e.output;
+      try {
+        output = JSON.parse(e.output);
+      } catch {
+        // plain text output
+      }
+      this.send({ type: 'tool_result', call_id: e.callId, name: e.name, output });
+    });
+    rt.on('error', (err) =>
+      this.send({ type: 'error', source: 'backend', code: err.code, message: err.message }),
+    );
+    rt.on('reconnecting', (e) => {
+      this.deps.log(
+        `backend dropped (${e.reason}); reconnect attempt ${e.attempt} in ${Math.round(e.delayMs)} ms`,
+      );
+      this.send({
+        type: 'backend_reconnecting',
+        attempt: e.attempt,
+        delay_ms: Math.round(e.delayMs),
+        reason: e.reason,
+      });
+    });
+    rt.on('reconnected', (e) => {
+      this.deps.log(`backend reconnected; ${e.restoredItems} conversation items restored`);
+      this.send({ type: 'backend_reconnected', attempt: e.attempt, restored_items: e.restoredItems });
+    });
+    rt.on('close', (e) => {
+      if (this.closed) return;
+      this.send({
+        type: 'error',
+        source: 'backend',
+        code: 'backend_closed',
+        message: `The realtime backend closed (${e.code} ${e.reason}) and could not be reconnected.`,
+      });
+      this.close(1011, 'realtime backend closed');
+    });
+  }
+
+  private wireClient(): void {
+    this.ws.on('message', (data, isBinary) => {
+      const buf = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data);
+      if (!this.ready) {
+        if (this.pending.length >= MAX_PENDING) {
+          this.clientError(
+            new ClientInputError('invalid_message', 'Session not ready yet; message dropped.'),
+          );
+          return;
+        }
+        this.pending.push({ data: buf, binary: isBinary });
+        return;
+      }
+      this.handle(buf, isBinary);
+    });
+    this.ws.on('pong', () => {
+      this.alive = true;
+    });
+    this.heartbeat = setInterval(() => {
+      if (!this.alive) {
+        this.deps.log('client missed a heartbeat; closing');
+        this.ws.terminate();
+        return;
+      }
+      this.alive = false;
+      this.ws.ping();
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.ws.on('close', () => this.close());
+    this.ws.on('error', (err) => this.deps.log(`client socket error: ${err.message}`));
+  }
+
+  private handle(data: Buffer, binary: boolean): void {
+    try {
+      if (binary) {
+        checkPcmFrame(data);
+        this.realtime.appendAudio(data, 24000);
+        return;
+      }
+      this.control(parseControl(data.toString('utf8')));
+    } catch (err) {
+      if (err instanceof ClientInputError) this.clientError(err);
+      else this.send({ type: 'error', source: 'backend', code: 'internal', message: (err as Error).message });
+    }
+  }
+
+  private control(msg: ControlMessage): void {
+    switch (msg.type) {
+      case 'text_input':
+        this.turnEndedAt = performance.now();
+        this.realtime.sendText(msg.text);
+        break;
+      case 'commit':
+        this.turnEndedAt = performance.now();
+        this.realtime.commit();
+        this.realtime.createResponse();
+        break;
+      case 'interrupt':
+        this.realtime.interrupt();
+        break;
+      case 'ping':
+        this.send({ type: 'pong' });
+        break;
+    }
+  }
+
+  /** Ends the session: closes the realtime client and the client socket. */
+  close(code = 1000, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.untrack();
+    this.realtime.close();
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
+      this.ws.close(code, reason);
+    this.finish();
+  }
+}
