@@ -7,7 +7,15 @@ import type {
   SessionUpdate,
   UserTranscriptEvent,
 } from '@voxwire/realtime-client';
-import { type QualityAlert, QualityMonitor, type QualityThresholds } from '@voxwire/vad';
+import {
+  EnergyVad,
+  type QualityAlert,
+  QualityMonitor,
+  type QualityThresholds,
+  type SpeechStartEvent,
+  type Vad,
+  VadSegmenter,
+} from '@voxwire/vad';
 import { AudioCodesSession } from './audiocodes/session.js';
 import type { CallSession } from './call-session.js';
 import { type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
@@ -21,8 +29,14 @@ export interface BridgeCallOptions {
    * AudioCodes' `raw/lpcm16_24`), so nothing is resampled. Default true.
    */
   passThrough?: boolean;
-  /** Barge-in on the model's server VAD `speech_started` (default) or never (`off`). */
-  bargeIn?: 'server' | 'off';
+  /**
+   * What detects the caller talking over the agent: the model's server VAD `speech_started` (default), a
+   * local VAD on the caller's audio (`local`: reacts without a round trip to the model and works when the
+   * model's turn detection is off), or nothing (`off`).
+   */
+  bargeIn?: 'server' | 'local' | 'off';
+  /** The local barge-in detector (`bargeIn: 'local'`). */
+  localVad?: LocalVadOptions;
   /** Forward DTMF digits to the model as a user text turn (default) or ignore them. */
   dtmf?: 'text' | 'ignore';
   /** Register an `end_call` tool so the model can hang up. Default true. */
@@ -35,6 +49,16 @@ export interface BridgeCallOptions {
   log?: (line: string) => void;
   /** Longest wait for the last agent words to play before an `end_call` hang-up, ms. Default 10000. */
   hangupDrainMs?: number;
+}
+
+/** Local voice activity detection for barge-in. */
+export interface LocalVadOptions {
+  /** The VAD; default an `EnergyVad` at the call's input rate. It must run at that rate. */
+  vad?: Vad;
+  /** Probability at which a frame is speech. Default 0.5. */
+  threshold?: number;
+  /** Speech must last this long before it counts as a barge-in (filters coughs and clicks), ms. Default 200. */
+  minSpeechMs?: number;
 }
 
 /** How a bridged call ended. */
@@ -100,6 +124,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
   private readonly stats = new BridgeMetricsCollector();
   private readonly tracker: CallPlaybackTracker;
   private readonly quality: QualityMonitor | null;
+  private readonly localVad: VadSegmenter | null;
   private readonly log: (line: string) => void;
   private readonly detachers: Array<() => void> = [];
   private hangupTimer: NodeJS.Timeout | null = null;
@@ -128,6 +153,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
             thresholds: typeof opts.quality === 'object' ? opts.quality : undefined,
           });
     this.quality?.on('alert', (alert) => this.emit('qualityAlert', alert));
+    this.localVad = opts.bargeIn === 'local' ? this.createLocalVad(opts.localVad ?? {}) : null;
     this.wireCall();
     this.wireRealtime();
     if (opts.hangupTool !== false) this.registerHangupTool();
@@ -210,6 +236,21 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     );
   }
 
+  private createLocalVad(o: LocalVadOptions): VadSegmenter {
+    const rate = this.call.inputSampleRate;
+    const seg = new VadSegmenter({
+      vad: o.vad ?? new EnergyVad({ sampleRate: rate }),
+      sampleRate: rate,
+      threshold: o.threshold ?? 0.5,
+      minSpeechMs: o.minSpeechMs ?? 200,
+      minSilenceMs: 300,
+      prefixPaddingMs: 0,
+      includeAudio: false,
+    });
+    seg.on('speechStart', (e: SpeechStartEvent) => this.bargeIn((e.startSample * 1000) / rate));
+    return seg;
+  }
+
   private registerHangupTool(): void {
     try {
       this.realtime.addTool(END_CALL_TOOL, (args: unknown) => {
@@ -227,6 +268,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     this.stats.bytesIn += pcm.byteLength;
     this.inputMs += (pcm.length * 1000) / this.call.inputSampleRate;
     this.quality?.push(pcm);
+    this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
     this.opts.recorder?.caller(pcm, this.call.inputSampleRate);
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the
@@ -268,7 +310,11 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
 
   private onSpeechStarted(e: { itemId: string; audioStartMs: number }): void {
     if (this.call instanceof AudioCodesSession) this.call.speechStarted();
-    if (this.opts.bargeIn === 'off') return;
+    if (this.opts.bargeIn === undefined || this.opts.bargeIn === 'server') this.bargeIn(e.audioStartMs);
+  }
+
+  /** Silences the agent and truncates its item to what was heard; `speechStartMs` on the caller-audio clock. */
+  private bargeIn(speechStartMs: number): void {
     const playing = this.tracker.playingItem();
     if (!playing) return;
     const playedMs = this.tracker.playedMs(playing);
@@ -282,7 +328,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
       this.fail(err as Error);
     }
     // How far behind the caller's first word the agent went quiet, on the caller-audio clock.
-    const reactionMs = Math.max(0, this.inputMs - e.audioStartMs);
+    const reactionMs = Math.max(0, this.inputMs - speechStartMs);
     this.stats.bargeIns++;
     this.stats.bargeInReaction.add(reactionMs);
     this.emit('bargeIn', { itemId: playing, playedMs, reactionMs });
@@ -327,6 +373,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     if (!this.call.ended) this.call.hangup(reason);
     this.realtime.close(1000, 'call ended');
     this.quality?.flush();
+    this.localVad?.reset();
     const result: BridgeResult = { reason, metrics: this.metrics() };
     this.emit('end', result);
     this.resolveDone(result);

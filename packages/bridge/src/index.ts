@@ -27,6 +27,7 @@ export {
   bridgeCall,
   type CallBridge,
   type CallBridgeEvents,
+  type LocalVadOptions,
   sessionFormatsFor,
 } from './bridge.js';
 export type { CallSession, CallSessionEvents } from './call-session.js';

@@ -13,6 +13,7 @@ import {
   createAudioCodesServer,
 } from '../src/index.js';
 import { AudioCodesTestClient } from './audiocodes-client.js';
+import { liveResources, resourcesAfter } from './resources.js';
 import { rmsDb } from './signal.js';
 import { concat, speech } from './speech.js';
 
@@ -69,13 +70,15 @@ async function setup(
     );
     bridges.push(bridgeCall(call, realtime, opts));
   });
+  // Live timers and sockets before the call: when it is over, everything it opened must be gone again.
+  const before = liveResources();
   vaic = await AudioCodesTestClient.connect(bot.url, TOKEN, `conv-${Date.now()}`);
   expect((await vaic.initiate(['raw/lpcm16', 'raw/lpcm16_24'])).mediaFormat).toBe('raw/lpcm16_24');
   await expect.poll(() => bridges.length).toBe(1);
   expect(await bridges[0].ready).toBe(true);
   vaic.send({ type: 'userStream.start' });
   await vaic.waitType('userStream.started');
-  return { bridge: bridges[0], client: vaic, toolArgs };
+  return { bridge: bridges[0], client: vaic, toolArgs, before };
 }
 
 function say(client: AudioCodesTestClient, text: string, silenceMs = 700): void {
@@ -138,7 +141,7 @@ describe('bridgeCall with an AudioCodes call and the local realtime server', () 
   });
 
   it('ends cleanly when the caller hangs up in the middle of a response', { timeout: 60_000 }, async () => {
-    const { bridge, client } = await setup([{ text: STORY }]);
+    const { bridge, client, before } = await setup([{ text: STORY }]);
     say(client, 'Tell me a story.');
     await client.waitType('playStream.chunk');
     client.send({ type: 'session.end', reasonCode: 'client-disconnected', reason: 'caller hung up' });
@@ -146,10 +149,15 @@ describe('bridgeCall with an AudioCodes call and the local realtime server', () 
     expect(result.reason).toBe('call ended: caller hung up');
     expect(bridge.realtime.connected).toBe(false);
     expect(bot?.sessions.size).toBe(0);
+    await client.close();
+    // No timer or socket of the call, the bridge or the model session outlives it.
+    const after = await resourcesAfter(before);
+    expect(after.timers).toBeLessThanOrEqual(before.timers);
+    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
   });
 
   it('hangs up the call when the model side drops mid-call', { timeout: 60_000 }, async () => {
-    const { bridge, client } = await setup([{ text: STORY }]);
+    const { bridge, client, before } = await setup([{ text: STORY }]);
     say(client, 'Tell me a story.');
     await client.waitType('playStream.chunk');
     const from = client.received.length;
@@ -160,5 +168,9 @@ describe('bridgeCall with an AudioCodes call and the local realtime server', () 
     const hangup = await client.waitType('activities', from);
     expect(hangup.activities).toEqual([{ type: 'event', name: 'hangup' }]);
     expect(bridge.call.ended).toBe(true);
+    await client.close();
+    const after = await resourcesAfter(before);
+    expect(after.timers).toBeLessThanOrEqual(before.timers);
+    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
   });
 });

@@ -4,7 +4,14 @@ import { RealtimeClient } from '@voxwire/realtime-client';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bridgeCall, type CallBridge, CallRecorder, twilioCallSession } from '../src/index.js';
+import {
+  type BridgeCallOptions,
+  bridgeCall,
+  type CallBridge,
+  CallRecorder,
+  twilioCallSession,
+} from '../src/index.js';
+import { liveResources, resourcesAfter } from './resources.js';
 import { rmsDb } from './signal.js';
 import { concat, speech } from './speech.js';
 
@@ -126,5 +133,103 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
     const result = await bridge.done;
     expect(result.reason).toMatch(/call ended/);
     expect(bridge.realtime.connected).toBe(false);
+  });
+});
+
+/** A realtime server answering with `steps`, a media-stream server bridging each call to it, one simulated call. */
+async function setupCall(
+  steps: ConstructorParameters<typeof ScriptedResponder>[0],
+  opts: BridgeCallOptions = {},
+  turnDetection: boolean | 'off' = true,
+) {
+  rt = await createRealtimeServer({
+    pacing: 'realtime',
+    engines: { responder: new ScriptedResponder(steps, { after: 'last' }) },
+  });
+  media = createMediaStreamServer({ port: 0, path: '/media' });
+  await media.ready;
+  const bridges: CallBridge[] = [];
+  const url = rt.url;
+  media.on('call', (call) => {
+    const realtime = new RealtimeClient({
+      url,
+      reconnect: false,
+      session: {
+        audio: {
+          input: {
+            turn_detection:
+              turnDetection === 'off'
+                ? null
+                : { type: 'server_vad', silence_duration_ms: 400, interrupt_response: true },
+          },
+        },
+      },
+    });
+    bridges.push(bridgeCall(twilioCallSession(call), realtime, opts));
+  });
+  // Live timers and sockets before the call: when it is over, everything it opened must be gone again.
+  const before = liveResources();
+  sim = new TwilioSimulator({ url: `ws://127.0.0.1:${media.port}/media`, speed: 1 });
+  await sim.connect();
+  await expect.poll(() => bridges.length).toBe(1);
+  expect(await bridges[0].ready).toBe(true);
+  return { bridge: bridges[0], sim, before };
+}
+
+async function expectNothingLeaked(before: { timers: number; sockets: number }): Promise<void> {
+  const after = await resourcesAfter(before);
+  expect(after.timers).toBeLessThanOrEqual(before.timers);
+  expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+}
+
+describe('bridgeCall endings with a Twilio call', () => {
+  it('ends cleanly when the caller hangs up in the middle of a response', { timeout: 60_000 }, async () => {
+    const { bridge, sim: s, before } = await setupCall([{ text: STORY }]);
+    await s.streamPcm(concat([speech('Tell me a story.', 8000), new Int16Array(6400)]), 8000);
+    await s.until(() => s.playedMs() > 300);
+    await s.stop();
+    const result = await bridge.done;
+    expect(result.reason).toMatch(/call ended/);
+    expect(bridge.realtime.connected).toBe(false);
+    expect(media?.calls.size ?? 0).toBe(0);
+    await expectNothingLeaked(before);
+  });
+
+  it('hangs up the call when the model side drops mid-call', { timeout: 60_000 }, async () => {
+    const { bridge, sim: s, before } = await setupCall([{ text: STORY }]);
+    await s.streamPcm(concat([speech('Tell me a story.', 8000), new Int16Array(6400)]), 8000);
+    await s.until(() => s.playedMs() > 300);
+    const streamClosed = new Promise((resolve) => s.once('close', resolve));
+    await rt?.close();
+    rt = undefined;
+    const result = await bridge.done;
+    expect(result.reason).toMatch(/model session closed/);
+    expect(bridge.call.ended).toBe(true);
+    // Twilio hears the hang-up as the media stream closing.
+    await streamClosed;
+    await expectNothingLeaked(before);
+  });
+});
+
+describe('bridgeCall local barge-in', () => {
+  it('silences the agent from its own VAD when the model has no turn detection', { timeout: 60_000 }, async () => {
+    const { bridge, sim: s } = await setupCall([{ text: STORY }], { bargeIn: 'local' }, 'off');
+    // With turn detection off the model answers only when asked: ask for the story by text.
+    bridge.realtime.sendText('Tell me a story.', { respond: true });
+    await s.until(() => s.playedMs() > 1000);
+    const bargeIn = new Promise<{ itemId: string; playedMs: number; reactionMs: number }>((resolve) =>
+      bridge.on('bargeIn', resolve),
+    );
+    await s.streamPcm(concat([speech('Stop, stop please.', 8000), new Int16Array(1600)]), 8000);
+    const b = await bargeIn;
+    await s.until(() => s.clears.length === 1);
+    const storyMs = (speech(STORY, 24000).length * 1000) / 24000;
+    expect(b.playedMs).toBeGreaterThan(1000);
+    expect(b.playedMs).toBeLessThan(storyMs - 500);
+    // On the caller-audio clock: the energy VAD's minimum speech (200 ms) and a frame or two, not a turn.
+    expect(b.reactionMs).toBeGreaterThan(0);
+    expect(b.reactionMs).toBeLessThan(1000);
+    expect(bridge.metrics().bargeIns).toBe(1);
+    await bridge.close();
   });
 });
