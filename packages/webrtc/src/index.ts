@@ -16,6 +16,24 @@ export {
   type OutputConverter,
 } from './inbound-audio.js';
 export {
+  JanusAudioBridge,
+  type JanusAudioBridgeEvents,
+  type JanusAudioBridgeJoined,
+  type JanusAudioBridgeJoinOptions,
+  type JanusAudioBridgeOptions,
+  type JanusAudioBridgeRoomOptions,
+} from './janus/audiobridge.js';
+export {
+  JanusClient,
+  type JanusClientEvents,
+  type JanusClientOptions,
+  type JanusReconnectInfo,
+} from './janus/client.js';
+export { type JanusDetachReason, JanusHandle, type JanusHandleEvents } from './janus/handle.js';
+export { JANUS_CORE_ERRORS, JanusError } from './janus/janus-error.js';
+export type { JanusIncoming, JanusJsep, JanusPluginData, JanusPluginResponse } from './janus/messages.js';
+export type { JanusParticipant } from './janus/participants.js';
+export {
   JitterBuffer,
   type JitterBufferOptions,
   type JitterBufferStats,

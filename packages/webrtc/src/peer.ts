@@ -236,7 +236,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => /^turns?:/.test(u)),
     );
     this.turnUsername = turn?.username;
-    if (this.relayOnly && (!turn || !turn.username || !turn.credential)) {
+    if (this.relayOnly && (!turn?.username || !turn.credential)) {
       throw new WebRtcError(
         'bad-option',
         "iceTransportPolicy 'relay' needs a TURN server with username and credential",

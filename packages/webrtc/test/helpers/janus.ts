@@ -1,0 +1,58 @@
+import { concat, dominantFrequency, rmsDb, tone } from './audio.js';
+import { LOOPBACK } from './peers.js';
+
+/** Peer options for talking to Janus on this machine (loopback candidates; 16 kHz PCM in the tests). */
+export const JANUS_PEER = { ...LOOPBACK, sampleRate: 16000 } as const;
+
+/** A long tone to keep a participant talking for the whole test (queued once, sent in real time). */
+export function longTone(freq: number, seconds = 30): Int16Array {
+  return tone(freq, 16000, seconds, 0.3);
+}
+
+/**
+ * Collects `audio` events until the last `windowSeconds` hold a tone (level above -35 dBFS) whose pitch is
+ * within 5 Hz of `expectHz`, or fails after `timeoutMs` with what it heard. Janus' mix starts with silence
+ * until the other side's audio flows, so this waits for the tone instead of taking the first seconds.
+ */
+export function hearTone(
+  source: {
+    on(e: 'audio', f: (pcm: Int16Array) => void): unknown;
+    off(e: 'audio', f: (pcm: Int16Array) => void): unknown;
+  },
+  expectHz: number,
+  sampleRate = 16000,
+  windowSeconds = 0.5,
+  timeoutMs = 60_000,
+): Promise<{ hz: number; db: number }> {
+  const need = Math.round(sampleRate * windowSeconds);
+  const chunks: Int16Array[] = [];
+  let samples = 0;
+  let sinceCheck = 0;
+  let last = { hz: 0, db: -200 };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      source.off('audio', onAudio);
+      reject(
+        new Error(
+          `no ${expectHz} Hz tone within ${timeoutMs} ms (last window: ${last.hz.toFixed(1)} Hz at ${last.db.toFixed(1)} dBFS)`,
+        ),
+      );
+    }, timeoutMs);
+    const onAudio = (pcm: Int16Array) => {
+      chunks.push(pcm);
+      samples += pcm.length;
+      sinceCheck += pcm.length;
+      while (samples - chunks[0].length >= need) samples -= (chunks.shift() as Int16Array).length;
+      if (samples < need || sinceCheck < sampleRate / 10) return;
+      sinceCheck = 0;
+      const win = concat(chunks).subarray(-need);
+      last = { hz: dominantFrequency(win, sampleRate), db: rmsDb(win) };
+      if (last.db > -35 && Math.abs(last.hz - expectHz) < 5) {
+        clearTimeout(timer);
+        source.off('audio', onAudio);
+        resolve(last);
+      }
+    };
+    source.on('audio', onAudio);
+  });
+}
