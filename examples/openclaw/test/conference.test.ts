@@ -1,0 +1,137 @@
+// OpenClaw end to end over loopback: a headless Chromium peer and a simulated Twilio call join at once and
+// talk through the mixer with the embedded realtime model. Each party is a pitch (browser 440 Hz, call
+// 1 kHz, agent 660 Hz), so each far end's spectrum shows whom it hears.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TwilioSimulator } from '@voxwire/twilio-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResponseEvent, TurnEvent } from '../src/agent-pipeline.js';
+import type { OpenClaw } from '../src/openclaw.js';
+import { startTestOpenClaw } from './helpers/app.js';
+import {
+  AGENT_HZ,
+  BROWSER_HZ,
+  type BlockLevels,
+  blockLevels,
+  blocksWith,
+  CALL_HZ,
+  espeak,
+  PROBE_HZ,
+  peakOf,
+  tone,
+} from './helpers/audio.js';
+import { BrowserParticipant, CHROMIUM, launchChromium } from './helpers/chromium.js';
+import { nextEvent, waitFor } from './helpers/wait.js';
+
+const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
+const I_AGENT = PROBE_HZ.indexOf(AGENT_HZ);
+const I_CALL = PROBE_HZ.indexOf(CALL_HZ);
+
+/** What the simulated caller heard, as 100 ms blocks at the probe pitches. */
+function callBlocks(sim: TwilioSimulator, fromMs = 0): BlockLevels[] {
+  const pcm = sim.heardPcm();
+  return blockLevels(pcm.subarray(Math.min(pcm.length, Math.round(fromMs * 8))), 8000);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent through one mixer', () => {
+  let dir: string;
+  let app: OpenClaw;
+  let logs: Record<string, unknown>[];
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: BrowserParticipant;
+  let sim: TwilioSimulator;
+  let browserId: string;
+  let callId: string;
+  const turns: TurnEvent[] = [];
+  const responses: ResponseEvent[] = [];
+
+  const response = (match: (r: ResponseEvent) => boolean, what: string) =>
+    nextEvent<ResponseEvent>(app.agent, 'response', match, what, 90_000);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'openclaw-test-'));
+    ({ app, logs } = await startTestOpenClaw());
+    app.agent.on('turn', (t) => turns.push(t));
+    app.agent.on('response', (r) => responses.push(r));
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await sim?.stop().catch(() => {});
+    await browser?.close();
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('joins a browser and a call at once; each hears the other and the agent, never itself; the agent answers either', async () => {
+    page = await BrowserParticipant.open(browser.context, app.pageUrl);
+    sim = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
+    // Both join at the same moment.
+    await Promise.all([page.connect(app.signalingUrl, BROWSER_HZ, PROBE_HZ), sim.connect()]);
+    await waitFor(
+      () => app.router.ids().some((id) => id.startsWith('webrtc_')) && app.router.ids().some((id) => id.startsWith('call_')),
+      'the browser and the call in the mix',
+    );
+    browserId = app.router.ids().find((id) => id.startsWith('webrtc_')) as string;
+    callId = app.router.ids().find((id) => id.startsWith('call_')) as string;
+    expect(callId).toBe(`call_${sim.callSid}`);
+
+    // 1. Both send their tone at once (2 s), then fall silent: the model takes it as a turn and answers.
+    const pageStart = await page.count();
+    const simStartMs = sim.playedMs();
+    const answered = response(() => true, 'an answer to the tones');
+    await page.tone(true);
+    await sim.streamPcm(tone(CALL_HZ, 8000, 2), 8000);
+    await page.tone(false);
+    const first = await answered;
+    expect(first.status).toBe('completed');
+    expect(first.audioMs).toBeGreaterThan(1000);
+    // Wait until both far ends have heard the agent's answer.
+    await waitFor(() => blocksWith(callBlocks(sim, simStartMs), I_AGENT) >= 10, 'the call hearing the agent', 60_000);
+    await waitFor(async () => blocksWith(await page.blocks(pageStart), I_AGENT) >= 10, 'the browser hearing the agent', 60_000);
+
+    const heardByBrowser = await page.blocks(pageStart);
+    const heardByCall = callBlocks(sim, simStartMs);
+    const summary = (b: BlockLevels[]) =>
+      PROBE_HZ.map((f, i) => `${f} Hz: ${blocksWith(b, i)} blocks, peak ${peakOf(b, i).toFixed(1)} dBFS`).join('; ');
+    console.log(`browser heard ${summary(heardByBrowser)}\ncall heard    ${summary(heardByCall)}`);
+    // The browser hears the call's 1 kHz and the agent's 660 Hz…
+    expect(blocksWith(heardByBrowser, I_CALL)).toBeGreaterThanOrEqual(10);
+    expect(blocksWith(heardByBrowser, I_AGENT)).toBeGreaterThanOrEqual(10);
+    // …the call hears the browser's 440 Hz and the agent…
+    expect(blocksWith(heardByCall, I_BROWSER)).toBeGreaterThanOrEqual(10);
+    expect(blocksWith(heardByCall, I_AGENT)).toBeGreaterThanOrEqual(10);
+    // …and neither hears its own pitch: not one block within 30 dB of the other party's peak.
+    expect(peakOf(heardByBrowser, I_BROWSER)).toBeLessThan(peakOf(heardByBrowser, I_CALL) - 30);
+    expect(peakOf(heardByCall, I_CALL)).toBeLessThan(peakOf(heardByCall, I_BROWSER) - 30);
+
+    // 2. The browser speaks (espeak-ng): a turn attributed to it, answered, and heard by the call.
+    const speech1 = espeak(dir, 'Hello OpenClaw, what is on my calendar today?', 'browser');
+    let simMark = sim.playedMs();
+    let pageMark = await page.count();
+    const fromBrowser = response((r) => r.speaker === browserId, 'an answer to the browser');
+    await page.play(speech1.pcm, speech1.sampleRate);
+    expect((await fromBrowser).status).toBe('completed');
+    await waitFor(() => blocksWith(callBlocks(sim, simMark), I_AGENT) >= 10, 'the call hearing the answer');
+    await waitFor(async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10, 'the browser hearing the answer');
+
+    // 3. The caller speaks: a turn attributed to the call, answered, heard by the browser.
+    const speech2 = espeak(dir, 'Please remind me to call the dentist tomorrow morning.', 'caller');
+    simMark = sim.playedMs();
+    pageMark = await page.count();
+    const fromCall = response((r) => r.speaker === callId, 'an answer to the caller');
+    await sim.streamWav(readFileSync(speech2.file));
+    expect((await fromCall).status).toBe('completed');
+    await waitFor(async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10, 'the browser hearing the answer');
+    await waitFor(() => blocksWith(callBlocks(sim, simMark), I_AGENT) >= 10, 'the call hearing the answer');
+    // The browser heard the caller's speech too (energy beyond the agent's tone in its blocks).
+    expect((await page.blocks(pageMark)).some((b) => b.rms > -45 && (b.tones[I_AGENT] as number) < -50)).toBe(true);
+
+    expect(turns.map((t) => t.speaker)).toContain(browserId);
+    expect(turns.map((t) => t.speaker)).toContain(callId);
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
+    const metrics = (await (await fetch(`${app.httpUrl}/metrics`)).json()) as { participants: string[] };
+    expect(metrics.participants).toEqual(expect.arrayContaining(['mic_input', 'agent', browserId, callId]));
+  }, 180_000);
+});

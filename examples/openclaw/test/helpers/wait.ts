@@ -1,0 +1,34 @@
+// Waiting for conditions and events with generous deadlines (they only stop a hang; nothing is timed).
+import type { EventEmitter } from 'node:events';
+
+/** Polls `test` every 50 ms until it holds; rejects with `what` after `ms`. */
+export async function waitFor(test: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The next `event` whose arguments pass `match`; rejects after `ms`. */
+export function nextEvent<T>(
+  emitter: EventEmitter,
+  event: string,
+  match: (value: T) => boolean,
+  what: string,
+  ms = 60_000,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, on);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const on = (value: T) => {
+      if (!match(value)) return;
+      clearTimeout(timer);
+      emitter.off(event, on);
+      resolve(value);
+    };
+    emitter.on(event, on);
+  });
+}
