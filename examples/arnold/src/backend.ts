@@ -2,9 +2,11 @@
 // with Arnold's responder, or OpenAI when an API key is given.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
   createRealtimeServer,
   type PacingMode,
+  PocketsphinxTranscriber,
   type RealtimeEngines,
   type RealtimeServer,
 } from '@voxwire/realtime-server';
@@ -29,6 +31,18 @@ export interface BackendOptions {
   pacing?: PacingMode;
   /** Override engines of the local server (e.g. a NullTranscriber). The responder defaults to Arnold's. */
   engines?: Partial<RealtimeEngines>;
+  /**
+   * Speech recognition of the local server: `grammar` (default) restricts pocketsphinx to Arnold's commands
+   * (grammar/arnold.gram), which it then recognises well; `open` uses its general English model, which
+   * understands anything poorly. Ignored when pocketsphinx is not installed or `engines.transcriber` is set.
+   */
+  recognition?: 'grammar' | 'open';
+}
+
+/** Pocketsphinx limited to Arnold's command grammar and its word list. */
+export function grammarTranscriber(): PocketsphinxTranscriber {
+  const file = (name: string) => fileURLToPath(new URL(`../grammar/${name}`, import.meta.url));
+  return new PocketsphinxTranscriber({ args: ['-jsgf', file('arnold.gram'), '-dict', file('arnold.dict')] });
 }
 
 /** Starts the local realtime server on a loopback port, or describes OpenAI. */
@@ -58,7 +72,13 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
     server = await createRealtimeServer({
       server: http,
       pacing: opts.pacing ?? 'realtime',
-      engines: { responder: new ArnoldResponder(), ...opts.engines },
+      engines: {
+        responder: new ArnoldResponder(),
+        ...(opts.recognition !== 'open' && PocketsphinxTranscriber.isInstalled()
+          ? { transcriber: grammarTranscriber() }
+          : {}),
+        ...opts.engines,
+      },
     });
   } catch (err) {
     http.close();

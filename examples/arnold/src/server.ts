@@ -25,6 +25,8 @@ export interface ArnoldOptions {
   voice?: string;
   /** Local server pacing: `realtime` (default) or `fast` (tests). */
   pacing?: PacingMode;
+  /** Local speech recognition: Arnold's command grammar (default) or open vocabulary. */
+  recognition?: 'grammar' | 'open';
   /** Engines of the local server (tests may skip speech recognition). */
   engines?: Partial<RealtimeEngines>;
   /** Reconnect policy of the realtime sessions. Default: the design's. */

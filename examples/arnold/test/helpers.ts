@@ -107,7 +107,7 @@ export function tempDir(): { dir: string; remove: () => void } {
 /** Speaks `text` with espeak-ng and returns PCM16 mono at 24 kHz. */
 export function speak(text: string, dir: string): Int16Array {
   const file = join(dir, `speech-${Date.now()}.wav`);
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', file, text]);
+  execFileSync('espeak-ng', ['-v', 'en-us', '-w', file, text]);
   const audio = wav.read(readFileSync(file));
   if (audio.encoding !== 'pcm16' || audio.channels !== 1) throw new Error('unexpected espeak output');
   const rs = new Resampler({ inputRate: audio.sampleRate, outputRate: 24000, channels: 1 });
