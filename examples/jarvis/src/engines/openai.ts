@@ -1,0 +1,98 @@
+import { bytesToInt16, wav } from '@voxwire/codecs';
+import type { PcmAudio, Synthesizer, Transcriber } from '@voxwire/realtime-server';
+import { openAiVoice } from './voices.js';
+
+/** Options of the OpenAI engines. */
+export interface OpenAiEngineOptions {
+  apiKey: string;
+  /** Default `https://api.openai.com/v1`. */
+  baseUrl?: string;
+  /** Per-request timeout, default 30 s. */
+  timeoutMs?: number;
+}
+
+/** Whisper sizes of the design's `stt_model`: all become OpenAI's hosted model. */
+const WHISPER_SIZES = new Set(['tiny', 'base', 'small', 'medium', 'large', 'commands', 'dictation']);
+
+/** Response of `POST /audio/transcriptions` with `response_format=json`. */
+interface TranscriptionResponse {
+  text: string;
+}
+
+function signalWithTimeout(signal: AbortSignal, ms: number): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+}
+
+async function failure(res: Response): Promise<Error> {
+  const body = await res.text().catch(() => '');
+  return new Error(`OpenAI ${res.status}: ${body.slice(0, 300)}`);
+}
+
+/** Speech to text with OpenAI's `POST /v1/audio/transcriptions` (the utterance sent as a WAV in memory). */
+export class OpenAiTranscriber implements Transcriber {
+  readonly name = 'openai';
+  private readonly base: string;
+  private readonly timeoutMs: number;
+
+  /** @param model - `whisper-1`, `gpt-4o-mini-transcribe`, …; Whisper sizes mean `whisper-1`. */
+  constructor(
+    private readonly options: OpenAiEngineOptions,
+    readonly model = 'whisper-1',
+  ) {
+    this.base = (options.baseUrl ?? 'https://api.openai.com/v1').replace(/\/$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30000;
+    if (WHISPER_SIZES.has(model)) this.model = 'whisper-1';
+  }
+
+  async transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string> {
+    const form = new FormData();
+    const file = wav.write({ sampleRate: audio.sampleRate, channels: 1, data: audio.pcm });
+    form.append('file', new Blob([new Uint8Array(file)], { type: 'audio/wav' }), 'utterance.wav');
+    form.append('model', this.model);
+    if (options.language) form.append('language', options.language.slice(0, 2));
+    const res = await fetch(`${this.base}/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.options.apiKey}` },
+      body: form,
+      signal: signalWithTimeout(options.signal, this.timeoutMs),
+    });
+    if (!res.ok) throw await failure(res);
+    return ((await res.json()) as TranscriptionResponse).text.trim();
+  }
+}
+
+/** Text to speech with OpenAI's `POST /v1/audio/speech` as raw PCM (24 kHz, 16-bit, mono). */
+export class OpenAiSynthesizer implements Synthesizer {
+  readonly name = 'openai';
+  private readonly base: string;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly options: OpenAiEngineOptions,
+    readonly model = 'gpt-4o-mini-tts',
+  ) {
+    this.base = (options.baseUrl ?? 'https://api.openai.com/v1').replace(/\/$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30000;
+  }
+
+  async synthesize(
+    text: string,
+    options: { voice: string; speed: number; signal: AbortSignal },
+  ): Promise<PcmAudio> {
+    const res = await fetch(`${this.base}/audio/speech`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: this.model,
+        input: text,
+        voice: openAiVoice(options.voice),
+        speed: options.speed,
+        response_format: 'pcm',
+      }),
+      signal: signalWithTimeout(options.signal, this.timeoutMs),
+    });
+    if (!res.ok) throw await failure(res);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { pcm: bytesToInt16(bytes.subarray(0, bytes.length & ~1)), sampleRate: 24000 };
+  }
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { JarvisError } from './errors.js';
+
+/** Reads a JSON body of at most `limit` bytes; bad JSON or too much → `JarvisError`. */
+export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new JarvisError('payload_too_large', `request body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new JarvisError('bad_request', 'request body is not valid JSON');
+  }
+}
+
+/** Sends a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Sends an error as `{ error: { code, message } }` (anything not a JarvisError is a 500). */
+export function sendError(res: ServerResponse, err: unknown): void {
+  const e = err instanceof JarvisError ? err : new JarvisError('bad_request', (err as Error).message);
+  const status = err instanceof JarvisError ? e.status : 500;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (status === 401) headers['www-authenticate'] = 'Bearer';
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(e.toJSON()));
+}
+
+/** Refuses a WebSocket upgrade with an HTTP status and a JSON error, then closes the socket. */
+export function refuseUpgrade(socket: Duplex, err: unknown): void {
+  const e = err instanceof JarvisError ? err : new JarvisError('bad_request', String(err));
+  const body = JSON.stringify(e.toJSON());
+  socket.end(
+    `HTTP/1.1 ${e.status} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Path of a request without its query string. */
+export function pathOf(req: IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://localhost').pathname;
+}
