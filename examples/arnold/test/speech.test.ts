@@ -2,6 +2,7 @@
 // backend's server VAD, pocketsphinx and Arnold's responder answer with audio. Recognition is imperfect, so
 // the test asserts what is reliably true: speech detected, a final user transcript, a tool call, audio back.
 import { join } from 'node:path';
+import { wav } from '@voxwire/codecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Arnold, startArnold } from '../src/server.js';
 import { StreamClient, speak, tempDir } from './helpers.js';
@@ -67,5 +68,43 @@ describe('arnold speech', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('keeps the older one-shot HTTP endpoints: transcribe, tts, process-voice-command', {
+    timeout: 120000,
+  }, async () => {
+    const wavOf = (text: string) => wav.write({ sampleRate: 24000, channels: 1, data: speak(text, tmp.dir) });
+    const post = async (path: string, body: Buffer | string) => {
+      const res = await fetch(`${arnold.url}${path}`, { method: 'POST', body });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+
+    const stt = await post('/audio/transcribe', wavOf('show me my recent workouts'));
+    expect(stt.status).toBe(200);
+    expect(stt.json.text).toBe('show me my recent workouts');
+
+    const tts = await post('/audio/tts', JSON.stringify({ text: 'Time to lift.' }));
+    expect(tts.status).toBe(200);
+    const spoken = wav.read(Buffer.from(String(tts.json.audio_base64), 'base64'));
+    expect(spoken).toMatchObject({ sampleRate: 24000, channels: 1 });
+    expect(spoken.data.length).toBeGreaterThan(12000);
+
+    const cmd = await post('/audio/process-voice-command', wavOf('what is my bench press progress'));
+    expect(cmd.status).toBe(200);
+    expect(cmd.json.transcript).toMatch(/bench press/);
+    expect(cmd.json.tool_calls).toEqual([
+      expect.objectContaining({
+        name: 'get_progress',
+        output: expect.objectContaining({ ok: true, sessions: 1 }),
+      }),
+    ]);
+    expect(String(cmd.json.response_text)).toMatch(/1 session of bench press/);
+    expect(wav.read(Buffer.from(String(cmd.json.audio_base64), 'base64')).data.length).toBeGreaterThan(12000);
+
+    const bad = await post('/audio/transcribe', 'not a wav');
+    expect(bad.status).toBe(400);
+    expect(String(bad.json.error)).toMatch(/WAV/);
+    const badTts = await post('/audio/tts', '{"text": 5}');
+    expect(badTts.status).toBe(400);
   });
 });
