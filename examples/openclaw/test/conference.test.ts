@@ -22,6 +22,7 @@ import {
   tone,
 } from './helpers/audio.js';
 import { BrowserParticipant, CHROMIUM, launchChromium } from './helpers/chromium.js';
+import { joinNodePeer } from './helpers/node-peer.js';
 import { nextEvent, waitFor } from './helpers/wait.js';
 
 const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
@@ -133,5 +134,66 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     expect(logs.filter((l) => l.level === 'error')).toEqual([]);
     const metrics = (await (await fetch(`${app.httpUrl}/metrics`)).json()) as { participants: string[] };
     expect(metrics.participants).toEqual(expect.arrayContaining(['mic_input', 'agent', browserId, callId]));
+  }, 180_000);
+
+  it('a peer leaving and a call hanging up mid-sentence do not disturb the others', async () => {
+    expect(browserId && callId).toBeTruthy(); // the first test set the room up
+    const newIds = (before: string[]) => app.router.ids().filter((id) => !before.includes(id));
+    const agentBlocksSince = async (simMark: number, pageMark: number) => [
+      blocksWith(callBlocks(sim, simMark), I_AGENT),
+      blocksWith(await page.blocks(pageMark), I_AGENT),
+    ];
+
+    // A second call and a second (Node) peer join.
+    let before = app.router.ids();
+    const sim2 = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
+    const [peer2] = await Promise.all([joinNodePeer(app.signalingUrl), sim2.connect()]);
+    await waitFor(() => newIds(before).length === 2, 'the second call and peer in the mix');
+    const call2Id = `call_${sim2.callSid}`;
+    const peer2Id = newIds(before).find((id) => id.startsWith('webrtc_')) as string;
+    expect(newIds(before)).toContain(call2Id);
+
+    // a) The second caller asks something; while the agent is mid-answer, both newcomers leave.
+    const speech = espeak(dir, 'Tell everybody that the meeting moved to three o clock.', 'call2');
+    const answered = response((r) => r.speaker === call2Id, 'an answer to the second caller');
+    const turn = nextEvent<TurnEvent>(app.agent, 'turn', (t) => t.speaker === call2Id, 'the second caller\'s turn', 60_000);
+    await sim2.streamWav(readFileSync(speech.file));
+    await turn;
+    const audioBefore = app.agent.counters.audioMs;
+    await waitFor(() => app.agent.counters.audioMs - audioBefore >= 400, 'the agent to be mid-answer');
+    const simMark = sim.playedMs();
+    const pageMark = await page.count();
+    await Promise.all([sim2.stop(), peer2.leave()]);
+    await waitFor(() => !app.router.has(call2Id) && !app.router.has(peer2Id), 'the two to leave the mix');
+    const a = await answered;
+    expect(a.status).toBe('completed');
+    // The rest of the answer (about 2 s) still reaches the browser and the first call.
+    await waitFor(async () => (await agentBlocksSince(simMark, pageMark)).every((n) => n >= 10), 'the others hearing the rest of the answer');
+
+    // b) A third caller and a third peer speak at once and leave mid-sentence; the agent answers, and the
+    // browser and the first call hear it.
+    before = app.router.ids();
+    const sim3 = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
+    const [peer3] = await Promise.all([joinNodePeer(app.signalingUrl), sim3.connect()]);
+    await waitFor(() => newIds(before).length === 2, 'the third call and peer in the mix');
+    const leaving = newIds(before);
+    const long = espeak(dir, 'I wanted to say something rather long about the quarterly budget and the travel plans', 'long');
+    const turnsBefore = turns.length;
+    const cutAnswer = response((r) => r.speaker !== undefined && leaving.includes(r.speaker), 'an answer to the cut-off speech');
+    peer3.peer.sendAudio(long.pcm, long.sampleRate);
+    void sim3.streamPcm(long.pcm, long.sampleRate);
+    await waitFor(() => turns.length > turnsBefore, 'their turn to start');
+    const simMark2 = sim.playedMs();
+    const pageMark2 = await page.count();
+    await Promise.all([sim3.stop(), peer3.leave()]);
+    await waitFor(() => leaving.every((id) => !app.router.has(id)), 'the third pair to leave the mix');
+    expect((await cutAnswer).status).toBe('completed');
+    await waitFor(async () => (await agentBlocksSince(simMark2, pageMark2)).every((n) => n >= 10), 'the others hearing the answer');
+
+    // The room is back to the device, the agent, the browser and the first call; nothing failed.
+    expect(app.router.ids().sort()).toEqual(['agent', browserId, callId, 'mic_input'].sort());
+    expect(app.router.mixer.stats().inputs).toHaveLength(4);
+    expect(await page.state()).toBe('connected');
+    expect(logs.filter((l) => l.level === 'error')).toEqual([]);
   }, 180_000);
 });
