@@ -1,0 +1,100 @@
+// End to end: speech played into a PulseAudio null sink is captured with VAD and streamed by the
+// RealtimeConnectionManager to a local @voxwire/realtime-server, whose server VAD commits the turn and answers.
+import { NullTranscriber, ScriptedResponder } from '@voxwire/realtime-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NevilAgent, startNevilAgent } from '../src/agent.js';
+import { RealtimeConnectionManager, toGaSession } from '../src/index.js';
+import { startTestPulse, type TestPulse } from './pulse.js';
+import { makeSpeech, type SpeechFile, until } from './speech.js';
+
+let pulse: TestPulse;
+let speech: SpeechFile;
+let agent: NevilAgent | undefined;
+
+beforeAll(async () => {
+  pulse = await startTestPulse();
+  speech = makeSpeech('Hello Nevil. Please turn left.');
+});
+afterAll(async () => {
+  await agent?.stop();
+  await pulse?.stop();
+});
+
+describe('Nevil against the local realtime server', () => {
+  it('streams captured speech (VAD on) and gets a committed input buffer and a response', {
+    timeout: 90_000,
+  }, async () => {
+    const lines: string[] = [];
+    agent = await startNevilAgent({
+      localServer: {
+        pacing: 'fast',
+        engines: {
+          transcriber: new NullTranscriber(),
+          responder: new ScriptedResponder([{ text: 'Turning left.' }]),
+        },
+      },
+      log: (l) => lines.push(l),
+    });
+    const client = agent.connection.client;
+    const seen: string[] = [];
+    const errors: string[] = [];
+    client.on('event', (e) => seen.push(e.type));
+    client.on('error', (e) => errors.push(e.message));
+    let voice: string | undefined;
+    client.on('session.updated', (e) => {
+      voice = e.session.audio?.output?.voice;
+    });
+    await until(() => voice !== undefined, 'session.updated');
+    expect(voice).toBe('alloy'); // the design's beta session.update, translated to GA
+    await until(() => (agent?.manager.getStats().totalSamples ?? 0) > 24000, '1 s of captured silence');
+    expect(agent.manager.getStats().totalChunks).toBe(0); // VAD: silence is not sent
+    await pulse.play(speech.path);
+    await until(() => seen.includes('input_audio_buffer.committed'), 'the server to commit the turn', 60_000);
+    await until(() => seen.includes('response.done'), 'the response', 60_000);
+    expect(seen).toContain('input_audio_buffer.speech_started');
+    expect(seen).toContain('input_audio_buffer.speech_stopped');
+    expect(lines).toContain('model: Turning left.');
+    const stats = agent.manager.getStats();
+    expect(stats.totalChunks).toBeGreaterThan(0);
+    expect(stats.suppressedSamples).toBeGreaterThan(24000);
+    expect(client.metrics().messagesSent).toBeGreaterThanOrEqual(stats.totalChunks);
+    expect(errors).toEqual([]);
+    await agent.stop();
+    agent = undefined;
+    expect(lines.some((l) => /^sent \d+ chunks/.test(l))).toBe(true);
+  });
+
+  it('queues calls made before start() resolves and refuses unsupported events', async () => {
+    const conn = new RealtimeConnectionManager({
+      url: 'ws://127.0.0.1:9/v1/realtime',
+      client: { reconnect: false },
+    });
+    conn.appendAudio(new Int16Array(4800), 24000, 1);
+    expect(conn.connected).toBe(false);
+    expect(() => conn.sendEvent({ type: 'conversation.item.truncate' })).toThrow(/does not support/);
+    await expect(conn.start()).rejects.toThrow();
+    conn.stop();
+    expect(() => conn.sendEvent({ type: 'response.create' })).toThrow(/stopped/);
+  });
+
+  it('translates the beta session shape to GA', () => {
+    expect(
+      toGaSession({
+        modalities: ['text', 'audio'],
+        input_audio_format: 'pcm16',
+        voice: 'alloy',
+        turn_detection: null,
+        temperature: 0.8,
+        instructions: 'Be Nevil.',
+      }),
+    ).toEqual({
+      instructions: 'Be Nevil.',
+      output_modalities: ['audio'],
+      audio: {
+        input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: null },
+        output: { voice: 'alloy' },
+      },
+    });
+    expect(() => toGaSession({ input_audio_format: 'mp3' })).toThrow(/not one of/);
+  });
+});
