@@ -142,7 +142,7 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
   });
   const stopSweeper = sweepEvery(timeoutMs, (cutoff) => {
     for (const [userId, s] of sessions) {
-      if (s.lastActivity < cutoff) {
+      if (s.lastActivity < cutoff && !s.busy) {
         s.close(4408, 'session timed out');
         sessions.delete(userId);
       }

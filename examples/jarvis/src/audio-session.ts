@@ -74,6 +74,11 @@ export class AudioSession {
     return this.ws !== undefined;
   }
 
+  /** Whether utterances are waiting or being processed (a busy session does not time out). */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
   /** Whether audio is being accepted (after `start_streaming`). */
   get streaming(): boolean {
     return this.pipeline !== undefined;
@@ -429,6 +434,7 @@ export class AudioSession {
   private send(type: string, data: object): void {
     const ws = this.ws;
     if (ws && ws.readyState === WebSocket.OPEN) {
+      this.lastActivity = Date.now();
       ws.send(JSON.stringify({ type, data, timestamp: new Date().toISOString() }));
     }
   }
