@@ -34,6 +34,19 @@ export { JANUS_CORE_ERRORS, JanusError } from './janus/janus-error.js';
 export type { JanusIncoming, JanusJsep, JanusPluginData, JanusPluginResponse } from './janus/messages.js';
 export type { JanusParticipant } from './janus/participants.js';
 export {
+  JanusVideoRoom,
+  type JanusVideoRoomOptions,
+  type JanusVideoRoomRoomOptions,
+} from './janus/videoroom.js';
+export {
+  JanusVideoRoomPublisher,
+  type JanusVideoRoomPublisherEvents,
+} from './janus/videoroom-publisher.js';
+export {
+  JanusVideoRoomSubscriber,
+  type JanusVideoRoomSubscriberEvents,
+} from './janus/videoroom-subscriber.js';
+export {
   JitterBuffer,
   type JitterBufferOptions,
   type JitterBufferStats,

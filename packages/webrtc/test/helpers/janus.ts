@@ -1,4 +1,4 @@
-import { concat, dominantFrequency, rmsDb, tone } from './audio.js';
+import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './audio.js';
 import { LOOPBACK } from './peers.js';
 
 /** Peer options for talking to Janus on this machine (loopback candidates; 16 kHz PCM in the tests). */
@@ -10,8 +10,8 @@ export function longTone(freq: number, seconds = 30): Int16Array {
 }
 
 /**
- * Collects `audio` events until the last `windowSeconds` hold a tone (level above -35 dBFS) whose pitch is
- * within 5 Hz of `expectHz`, or fails after `timeoutMs` with what it heard. Janus' mix starts with silence
+ * Collects `audio` events until the last `windowSeconds` hold a clean tone: level above -35 dBFS, pitch within
+ * 5 Hz of `expectHz` by DFT and within 15 Hz by zero crossings (which noise or a gap would throw off), or fails after `timeoutMs` with what it heard. Janus' mix starts with silence
  * until the other side's audio flows, so this waits for the tone instead of taking the first seconds.
  */
 export function hearTone(
@@ -23,18 +23,18 @@ export function hearTone(
   sampleRate = 16000,
   windowSeconds = 0.5,
   timeoutMs = 60_000,
-): Promise<{ hz: number; db: number }> {
+): Promise<{ hz: number; zcHz: number; db: number }> {
   const need = Math.round(sampleRate * windowSeconds);
   const chunks: Int16Array[] = [];
   let samples = 0;
   let sinceCheck = 0;
-  let last = { hz: 0, db: -200 };
+  let last = { hz: 0, zcHz: 0, db: -200 };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       source.off('audio', onAudio);
       reject(
         new Error(
-          `no ${expectHz} Hz tone within ${timeoutMs} ms (last window: ${last.hz.toFixed(1)} Hz at ${last.db.toFixed(1)} dBFS)`,
+          `no ${expectHz} Hz tone within ${timeoutMs} ms (last window: ${last.hz.toFixed(1)} Hz by DFT, ${last.zcHz.toFixed(1)} Hz by zero crossings, at ${last.db.toFixed(1)} dBFS)`,
         ),
       );
     }, timeoutMs);
@@ -46,8 +46,12 @@ export function hearTone(
       if (samples < need || sinceCheck < sampleRate / 10) return;
       sinceCheck = 0;
       const win = concat(chunks).subarray(-need);
-      last = { hz: dominantFrequency(win, sampleRate), db: rmsDb(win) };
-      if (last.db > -35 && Math.abs(last.hz - expectHz) < 5) {
+      last = {
+        hz: dominantFrequency(win, sampleRate),
+        zcHz: zeroCrossingFrequency(win, sampleRate),
+        db: rmsDb(win),
+      };
+      if (last.db > -35 && Math.abs(last.hz - expectHz) < 5 && Math.abs(last.zcHz - expectHz) < 15) {
         clearTimeout(timer);
         source.off('audio', onAudio);
         resolve(last);
