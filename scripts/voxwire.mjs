@@ -192,6 +192,12 @@ function test(extraArgs) {
     console.log('0 passed, 1 failed');
     return 1;
   }
+  if (status !== 0 && s.failed === 0) {
+    // Vitest exits non-zero for errors outside any test (unhandled rejections, worker RPC timeouts) while
+    // its JSON report still says success: count that as a failure rather than report a clean run.
+    log('the test runner exited with an error outside the tests (see "Unhandled Errors" above): counted as 1 failure');
+    s.failed = 1;
+  }
   console.log(`${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);
   return s.failed > 0 || status !== 0 ? 1 : 0;
 }
