@@ -13,6 +13,8 @@ const stats = {
   /** Loudest level measured on the playback path (analyser after the reply audio), dBFS. */
   playedPeakDb: -Infinity,
   micPeakDb: -Infinity,
+  /** Rate the microphone is captured and streamed at (the AudioContext's). */
+  micRate: 0,
 };
 window.jarvisStats = stats;
 
@@ -132,6 +134,9 @@ function openAudioSocket(sampleRate) {
           setBadge('audio-state', 'streaming', 'audio: streaming');
           resolve(ws);
           break;
+        case 'streaming_stopped':
+          setBadge('audio-state', 'idle', 'audio: idle');
+          break;
         case 'vad':
           setBadge(
             'vad-state',
@@ -192,6 +197,7 @@ async function startTalking() {
     audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
   });
   const ctx = new AudioContext();
+  stats.micRate = ctx.sampleRate;
   await ctx.audioWorklet.addModule('/capture-worklet.js');
   const source = ctx.createMediaStreamSource(stream);
   const analyser = ctx.createAnalyser();

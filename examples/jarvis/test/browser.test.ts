@@ -1,0 +1,139 @@
+/// <reference lib="dom" />
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wav } from '@voxwire/codecs';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Jarvis } from '../src/index.js';
+import { speech, startTestJarvis, testTokens } from './helpers.js';
+
+/** Debian's Chromium, as in packages/webrtc's browser test; playwright never downloads a browser here. */
+const CHROMIUM = '/usr/bin/chromium';
+
+/** What the page records in `window.jarvisStats`. */
+interface PageStats {
+  sttResults: string[];
+  responses: string[];
+  ttsResults: { sample_rate: number; duration_ms: number }[];
+  errors: { code: string; message: string }[];
+  replySamples: number;
+  playedPeakDb: number;
+  micPeakDb: number;
+  micRate: number;
+}
+
+const { tokens, tokenOf } = testTokens(1);
+
+describe.skipIf(!existsSync(CHROMIUM))('web UI in headless Chromium', () => {
+  let dir: string;
+  let profile: string;
+  let jarvis: Jarvis;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    jarvis = await startTestJarvis(tokens);
+    dir = mkdtempSync(join(tmpdir(), 'jarvis-browser-'));
+    profile = mkdtempSync(join(tmpdir(), 'jarvis-chromium-'));
+    // The fake microphone: a spoken command then 2.5 s of silence, 16-bit 48 kHz (Chromium loops the file).
+    const mic = join(dir, 'command.wav');
+    writeFileSync(
+      mic,
+      wav.write({
+        sampleRate: 48000,
+        channels: 1,
+        data: speech('what is the weather in tokyo', 48000, { leadMs: 500, tailMs: 2500 }),
+      }),
+    );
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${mic}`,
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  }, 60000);
+
+  afterAll(async () => {
+    await context?.close();
+    await jarvis?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('the talk button streams the fake microphone: transcript, plugin answer and the spoken reply are seen and heard', async () => {
+    const page = await context.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    page.on('pageerror', (e) => logs.push(String(e)));
+    await page.goto(`${jarvis.core.url}/#token=${tokenOf('user0')}`);
+    await page.waitForSelector('#talk:not([disabled])', { timeout: 30000 });
+    await page.waitForSelector('#core-state[data-state="connected"]', { timeout: 30000 });
+    expect(await page.textContent('#user')).toBe('Signed in as user0');
+
+    await page.click('#talk');
+    await page.waitForSelector('#audio-state[data-state="streaming"]', { timeout: 30000 });
+    // Wait until a reply has been spoken and played back through the page's analyser.
+    await page
+      .waitForFunction(
+        () => {
+          const s = (window as unknown as { jarvisStats: PageStats }).jarvisStats;
+          return s.ttsResults.length > 0 && s.replySamples > 0 && s.playedPeakDb > -40;
+        },
+        undefined,
+        { timeout: 100000, polling: 250 },
+      )
+      .catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\npage log:\n${logs.join('\n')}`);
+      });
+    const stats = (await page.evaluate(
+      () => (window as unknown as { jarvisStats: PageStats }).jarvisStats,
+    )) as PageStats;
+    console.log(
+      `browser: heard "${stats.sttResults[0]}", reply "${stats.responses[0]}", mic peak ${stats.micPeakDb.toFixed(1)} dBFS, playback peak ${stats.playedPeakDb.toFixed(1)} dBFS`,
+    );
+    expect(stats.sttResults[0]).toBe('what is the weather in tokyo');
+    expect(stats.responses[0]).toContain('Tokyo');
+    // Streamed at the page's AudioContext rate (44.1 or 48 kHz) and answered at the same rate.
+    expect(stats.micRate).toBeGreaterThanOrEqual(44100);
+    expect(stats.ttsResults[0].sample_rate).toBe(stats.micRate);
+    expect(stats.micPeakDb).toBeGreaterThan(-40);
+    expect(stats.errors).toEqual([]);
+    // The transcript list shows both sides.
+    const lines = await page.$$eval('#transcript li', (els) =>
+      els.map((e) => `${e.className}|${e.textContent}`),
+    );
+    expect(lines[0]).toBe('user|You: what is the weather in tokyo');
+    expect(lines[1]).toMatch(/^jarvis\|Jarvis: Weather in Tokyo/);
+    // The waveform canvas has been drawn.
+    const drawn = await page.$eval('#waveform', (c) => (c as HTMLCanvasElement).toDataURL().length);
+    expect(drawn).toBeGreaterThan(1000);
+
+    // Stop talking (the audio session stays open), then the text chat: the answer is shown and spoken.
+    await page.click('#talk');
+    await page.waitForSelector('#audio-state[data-state="idle"]', { timeout: 30000 });
+    const spoken = stats.ttsResults.length;
+    await page.fill('#chat-input', '/calc 2 * 21');
+    await page.click('#send');
+    await page.waitForFunction(
+      () => document.querySelector('#transcript')?.textContent?.includes('2 * 21 = 42'),
+      undefined,
+      { timeout: 30000 },
+    );
+    await page.waitForFunction(
+      (n) => (window as unknown as { jarvisStats: PageStats }).jarvisStats.ttsResults.length > n,
+      spoken,
+      { timeout: 30000 },
+    );
+    await page.close();
+  }, 120000);
+});
