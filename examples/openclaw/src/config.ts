@@ -94,7 +94,10 @@ export function parseDotenv(text: string): Record<string, string> {
  * Loads `.env` (when present) under the process environment: variables already set win, as with dotenv.
  * @returns the merged variables (the process environment itself is not modified)
  */
-export function loadEnv(file = '.env', env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function loadEnv(
+  file = '.env',
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
   const fromFile = existsSync(file) ? parseDotenv(readFileSync(file, 'utf8')) : {};
   return { ...fromFile, ...env };
 }

@@ -33,7 +33,9 @@ export function createLogger(
     const record: LogFields = { time: new Date().toISOString(), level: lvl, component, msg, ...fields };
     let line: string;
     try {
-      line = JSON.stringify(record, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v));
+      line = JSON.stringify(record, (_k, v: unknown) =>
+        v instanceof Error ? { name: v.name, message: v.message } : v,
+      );
     } catch {
       line = JSON.stringify({ time: record.time, level: lvl, component, msg });
     }

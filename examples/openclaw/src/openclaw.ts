@@ -3,7 +3,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RealtimeClient } from '@voxwire/realtime-client';
-import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from '@voxwire/realtime-server';
+import {
+  createRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerOptions,
+} from '@voxwire/realtime-server';
 import type { MediaStreamServer } from '@voxwire/twilio-stream';
 import { type SignalingServer, type WebRtcAudioPeer, WebRtcManager } from '@voxwire/webrtc';
 import { AGENT_ID, AgentPipeline } from './agent-pipeline.js';
@@ -72,7 +76,11 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
   const config = opts.config;
   const log = opts.log ?? createLogger(config.logLevel);
   const frameMs = (config.audio.blockSize * 1000) / config.audio.sampleRate;
-  const router = new AudioRouter({ sampleRate: config.audio.sampleRate, frameMs, manualClock: opts.manualClock });
+  const router = new AudioRouter({
+    sampleRate: config.audio.sampleRate,
+    frameMs,
+    manualClock: opts.manualClock,
+  });
   const rlog = log.child('router');
   router.on('join', (id) => rlog.info('joined the mix', { id, participants: router.size }));
   router.on('leave', (id) => rlog.info('left the mix', { id, participants: router.size }));
@@ -126,7 +134,9 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     const agent = new AgentPipeline(router, realtime, log.child('agent'));
     agent.start();
     cleanups.push(() => agent.stop());
-    log.info('model connected', { model: localModel ? `local ${localModel.url}` : opts.realtimeUrl ?? 'openai' });
+    log.info('model connected', {
+      model: localModel ? `local ${localModel.url}` : (opts.realtimeUrl ?? 'openai'),
+    });
 
     // Step 3: WebRTC.
     const wlog = log.child('webrtc');
@@ -135,7 +145,8 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       peer: {
         sampleRate: config.audio.sampleRate,
         iceServers: config.iceServers.map((urls) => ({ urls })),
-        iceAdditionalHostAddresses: opts.iceAdditionalHostAddresses ?? (loopbackHost ? ['127.0.0.1'] : undefined),
+        iceAdditionalHostAddresses:
+          opts.iceAdditionalHostAddresses ?? (loopbackHost ? ['127.0.0.1'] : undefined),
       },
     });
     webrtc.on('connection', (peer: WebRtcAudioPeer) => {
@@ -158,7 +169,9 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         wlog.info('peer left', { id });
       });
     });
-    webrtc.on('connection-error', (id, err) => wlog.warn('peer error', { id, code: err.code, message: err.message }));
+    webrtc.on('connection-error', (id, err) =>
+      wlog.warn('peer error', { id, code: err.code, message: err.message }),
+    );
     const signaling = await webrtc.startSignaling({
       port: config.signalingPort,
       host: config.host,

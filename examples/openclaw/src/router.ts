@@ -138,7 +138,7 @@ export class AudioRouter extends EventEmitter<AudioRouterEvents> {
     }
     const rms = Math.sqrt(sum / pcm.length) / 32768;
     const decayed = p.level * Math.exp(-pcm.length / (p.sampleRate * 0.5));
-    p.level = rms > decayed ? rms : decayed;
+    p.level = Math.max(rms, decayed);
     this.mixer.pushAudio(id, pcm);
   }
 

@@ -99,9 +99,13 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
       onHangup: this.rest ? (call) => this.rest?.hangup(call.callSid) : undefined,
     });
     if (authToken && !mediaStreamUrl)
-      this.opts.log.warn('TWILIO_AUTH_TOKEN set without MEDIA_STREAM_URL: media stream signatures are not checked');
+      this.opts.log.warn(
+        'TWILIO_AUTH_TOKEN set without MEDIA_STREAM_URL: media stream signatures are not checked',
+      );
     media.on('rejected', (r) => this.opts.log.warn('media stream refused', { ...r }));
-    media.on('error', (err, call) => this.opts.log.warn('media stream error', { err, callSid: call?.callSid }));
+    media.on('error', (err, call) =>
+      this.opts.log.warn('media stream error', { err, callSid: call?.callSid }),
+    );
     media.on('call', (call) => {
       call.on('error', (err) => this.opts.log.warn('call error', { callSid: call.callSid, err }));
       call.whenStarted().then(

@@ -11,8 +11,8 @@ import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
 import {
   AGENT_HZ,
-  BROWSER_HZ,
   type BlockLevels,
+  BROWSER_HZ,
   blockLevels,
   blocksWith,
   CALL_HZ,
@@ -71,7 +71,9 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     // Both join at the same moment.
     await Promise.all([page.connect(app.signalingUrl, BROWSER_HZ, PROBE_HZ), sim.connect()]);
     await waitFor(
-      () => app.router.ids().some((id) => id.startsWith('webrtc_')) && app.router.ids().some((id) => id.startsWith('call_')),
+      () =>
+        app.router.ids().some((id) => id.startsWith('webrtc_')) &&
+        app.router.ids().some((id) => id.startsWith('call_')),
       'the browser and the call in the mix',
     );
     browserId = app.router.ids().find((id) => id.startsWith('webrtc_')) as string;
@@ -89,13 +91,23 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     expect(first.status).toBe('completed');
     expect(first.audioMs).toBeGreaterThan(1000);
     // Wait until both far ends have heard the agent's answer.
-    await waitFor(() => blocksWith(callBlocks(sim, simStartMs), I_AGENT) >= 10, 'the call hearing the agent', 60_000);
-    await waitFor(async () => blocksWith(await page.blocks(pageStart), I_AGENT) >= 10, 'the browser hearing the agent', 60_000);
+    await waitFor(
+      () => blocksWith(callBlocks(sim, simStartMs), I_AGENT) >= 10,
+      'the call hearing the agent',
+      60_000,
+    );
+    await waitFor(
+      async () => blocksWith(await page.blocks(pageStart), I_AGENT) >= 10,
+      'the browser hearing the agent',
+      60_000,
+    );
 
     const heardByBrowser = await page.blocks(pageStart);
     const heardByCall = callBlocks(sim, simStartMs);
     const summary = (b: BlockLevels[]) =>
-      PROBE_HZ.map((f, i) => `${f} Hz: ${blocksWith(b, i)} blocks, peak ${peakOf(b, i).toFixed(1)} dBFS`).join('; ');
+      PROBE_HZ.map(
+        (f, i) => `${f} Hz: ${blocksWith(b, i)} blocks, peak ${peakOf(b, i).toFixed(1)} dBFS`,
+      ).join('; ');
     console.log(`browser heard ${summary(heardByBrowser)}\ncall heard    ${summary(heardByCall)}`);
     // The browser hears the call's 1 kHz and the agent's 660 Hz…
     expect(blocksWith(heardByBrowser, I_CALL)).toBeGreaterThanOrEqual(10);
@@ -115,7 +127,10 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     await page.play(speech1.pcm, speech1.sampleRate);
     expect((await fromBrowser).status).toBe('completed');
     await waitFor(() => blocksWith(callBlocks(sim, simMark), I_AGENT) >= 10, 'the call hearing the answer');
-    await waitFor(async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10, 'the browser hearing the answer');
+    await waitFor(
+      async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10,
+      'the browser hearing the answer',
+    );
 
     // 3. The caller speaks: a turn attributed to the call, answered, heard by the browser.
     const speech2 = espeak(dir, 'Please remind me to call the dentist tomorrow morning.', 'caller');
@@ -124,10 +139,15 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const fromCall = response((r) => r.speaker === callId, 'an answer to the caller');
     await sim.streamWav(readFileSync(speech2.file));
     expect((await fromCall).status).toBe('completed');
-    await waitFor(async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10, 'the browser hearing the answer');
+    await waitFor(
+      async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10,
+      'the browser hearing the answer',
+    );
     await waitFor(() => blocksWith(callBlocks(sim, simMark), I_AGENT) >= 10, 'the call hearing the answer');
     // The browser heard the caller's speech too (energy beyond the agent's tone in its blocks).
-    expect((await page.blocks(pageMark)).some((b) => b.rms > -45 && (b.tones[I_AGENT] as number) < -50)).toBe(true);
+    expect((await page.blocks(pageMark)).some((b) => b.rms > -45 && (b.tones[I_AGENT] as number) < -50)).toBe(
+      true,
+    );
 
     expect(turns.map((t) => t.speaker)).toContain(browserId);
     expect(turns.map((t) => t.speaker)).toContain(callId);
@@ -156,7 +176,13 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     // a) The second caller asks something; while the agent is mid-answer, both newcomers leave.
     const speech = espeak(dir, 'Tell everybody that the meeting moved to three o clock.', 'call2');
     const answered = response((r) => r.speaker === call2Id, 'an answer to the second caller');
-    const turn = nextEvent<TurnEvent>(app.agent, 'turn', (t) => t.speaker === call2Id, 'the second caller\'s turn', 60_000);
+    const turn = nextEvent<TurnEvent>(
+      app.agent,
+      'turn',
+      (t) => t.speaker === call2Id,
+      "the second caller's turn",
+      60_000,
+    );
     await sim2.streamWav(readFileSync(speech.file));
     await turn;
     const audioBefore = app.agent.counters.audioMs;
@@ -168,7 +194,10 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const a = await answered;
     expect(a.status).toBe('completed');
     // The rest of the answer (about 2 s) still reaches the browser and the first call.
-    await waitFor(async () => (await agentBlocksSince(simMark, pageMark)).every((n) => n >= 10), 'the others hearing the rest of the answer');
+    await waitFor(
+      async () => (await agentBlocksSince(simMark, pageMark)).every((n) => n >= 10),
+      'the others hearing the rest of the answer',
+    );
 
     // b) A third caller and a third peer speak at once and leave mid-sentence; the agent answers, and the
     // browser and the first call hear it.
@@ -177,9 +206,16 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const [peer3] = await Promise.all([joinNodePeer(app.signalingUrl), sim3.connect()]);
     await waitFor(() => newIds(before).length === 2, 'the third call and peer in the mix');
     const leaving = newIds(before);
-    const long = espeak(dir, 'I wanted to say something rather long about the quarterly budget and the travel plans', 'long');
+    const long = espeak(
+      dir,
+      'I wanted to say something rather long about the quarterly budget and the travel plans',
+      'long',
+    );
     const turnsBefore = turns.length;
-    const cutAnswer = response((r) => r.speaker !== undefined && leaving.includes(r.speaker), 'an answer to the cut-off speech');
+    const cutAnswer = response(
+      (r) => r.speaker !== undefined && leaving.includes(r.speaker),
+      'an answer to the cut-off speech',
+    );
     peer3.peer.sendAudio(long.pcm, long.sampleRate);
     void sim3.streamPcm(long.pcm, long.sampleRate);
     await waitFor(() => turns.length > turnsBefore, 'their turn to start');
@@ -188,7 +224,10 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     await Promise.all([sim3.stop(), peer3.leave()]);
     await waitFor(() => leaving.every((id) => !app.router.has(id)), 'the third pair to leave the mix');
     expect((await cutAnswer).status).toBe('completed');
-    await waitFor(async () => (await agentBlocksSince(simMark2, pageMark2)).every((n) => n >= 10), 'the others hearing the answer');
+    await waitFor(
+      async () => (await agentBlocksSince(simMark2, pageMark2)).every((n) => n >= 10),
+      'the others hearing the answer',
+    );
 
     // The room is back to the device, the agent, the browser and the first call; nothing failed.
     expect(app.router.ids().sort()).toEqual(['agent', browserId, callId, 'mic_input'].sort());

@@ -8,8 +8,8 @@ import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
-import { spawnModelServer } from './helpers/model-process.js';
 import { tone } from './helpers/audio.js';
+import { spawnModelServer } from './helpers/model-process.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

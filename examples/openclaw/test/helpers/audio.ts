@@ -14,16 +14,22 @@ export const PROBE_HZ = [BROWSER_HZ, AGENT_HZ, CALL_HZ] as const;
 export function tone(freq: number, sampleRate: number, seconds: number, amplitude = 0.25): Int16Array {
   const n = Math.round(sampleRate * seconds);
   const out = new Int16Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.round(Math.sin((2 * Math.PI * freq * i) / sampleRate) * amplitude * 32767);
+  for (let i = 0; i < n; i++)
+    out[i] = Math.round(Math.sin((2 * Math.PI * freq * i) / sampleRate) * amplitude * 32767);
   return out;
 }
 
 /** Speech by espeak-ng as 16-bit mono PCM (22.05 kHz). */
-export function espeak(dir: string, text: string, name: string): { file: string; pcm: Int16Array; sampleRate: number } {
+export function espeak(
+  dir: string,
+  text: string,
+  name: string,
+): { file: string; pcm: Int16Array; sampleRate: number } {
   const file = join(dir, `${name}.wav`);
   execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', file, text]);
   const audio = wav.read(readFileSync(file));
-  if (audio.encoding !== 'pcm16' || audio.channels !== 1) throw new Error(`unexpected espeak output ${audio.encoding}`);
+  if (audio.encoding !== 'pcm16' || audio.channels !== 1)
+    throw new Error(`unexpected espeak output ${audio.encoding}`);
   return { file, pcm: audio.data, sampleRate: audio.sampleRate };
 }
 
@@ -38,7 +44,12 @@ export interface BlockLevels {
  * Splits PCM into `blockMs` blocks and measures the level of each probe frequency (Goertzel over a Hann
  * window, scaled so a sine of amplitude A reads 20·log10(A/√2)) and the block's RMS.
  */
-export function blockLevels(pcm: Int16Array, sampleRate: number, blockMs = 100, freqs: readonly number[] = PROBE_HZ): BlockLevels[] {
+export function blockLevels(
+  pcm: Int16Array,
+  sampleRate: number,
+  blockMs = 100,
+  freqs: readonly number[] = PROBE_HZ,
+): BlockLevels[] {
   const n = Math.round((sampleRate * blockMs) / 1000);
   const win = new Float64Array(n);
   let winSum = 0;

@@ -77,7 +77,10 @@ export class BrowserParticipant {
   /** Plays PCM into the call; resolves when it has been played. */
   play(pcm: Int16Array, rate: number): Promise<void> {
     const samples = Array.from(pcm, (v) => v / 32768);
-    return this.page.evaluate(([s, r]) => (window as unknown as { oc: PageApi }).oc.play(s, r), [samples, rate] as const);
+    return this.page.evaluate(([s, r]) => (window as unknown as { oc: PageApi }).oc.play(s, r), [
+      samples,
+      rate,
+    ] as const);
   }
 
   /** Blocks received so far (from index `from`). */

@@ -3,9 +3,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../node_modules/@voxwire/realtime-server/dist/cli.js');
+const CLI = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../node_modules/@voxwire/realtime-server/dist/cli.js',
+);
 
-export async function spawnModelServer(): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function spawnModelServer(): Promise<{
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}> {
   const child = spawn(process.execPath, [CLI, '--port', '0', '--pacing', 'fast', '--transcriber', 'none'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,7 +18,11 @@ export async function joinNodePeer(signalingUrl: string): Promise<NodeParticipan
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const peer = new WebRtcAudioPeer({ iceAdditionalHostAddresses: ['127.0.0.1'], sampleRate: 48000, mediaTimeoutMs: 0 });
+  const peer = new WebRtcAudioPeer({
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    sampleRate: 48000,
+    mediaTimeoutMs: 0,
+  });
   const received: Int16Array[] = [];
   peer.on('audio', (pcm) => received.push(pcm));
   const id = randomUUID();

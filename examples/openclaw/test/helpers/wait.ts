@@ -2,7 +2,11 @@
 import type { EventEmitter } from 'node:events';
 
 /** Polls `test` every 50 ms until it holds; rejects with `what` after `ms`. */
-export async function waitFor(test: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+export async function waitFor(
+  test: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 60_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
