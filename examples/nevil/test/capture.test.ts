@@ -1,5 +1,6 @@
 // AudioCaptureManager against a PulseAudio null sink fed with espeak-ng speech: chunk format, VAD gating,
 // pause/resume/flush/stop/dispose, auto-flush, stats, and control calls made while audio flows.
+import { SileroVad } from '@voxwire/vad';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioCaptureManager, listAudioDevices } from '../src/index.js';
 import { startTestPulse, type TestPulse } from './pulse.js';
@@ -110,6 +111,25 @@ describe('AudioCaptureManager on PulseAudio', () => {
     expect(partial.length).toBeLessThanOrEqual(rec.speechEnds);
     // The first chunk starts with the quiet prefix, not mid-word.
     expect(rms(rec.chunks[0]?.pcm.subarray(0, 2400) ?? new Int16Array(1))).toBeLessThan(0.02);
+    expect(rec.errors).toEqual([]);
+  });
+
+  it('with the optional Silero VAD (asynchronous) gates the same way', { timeout: 60_000 }, async () => {
+    const vad = await SileroVad.create();
+    const rec = new Recorder();
+    const m = manager({ vadEnabled: true, vad }, rec.callbacks());
+    m.initialize();
+    m.startRecording();
+    await until(() => m.getStats().totalSamples >= 24000, '1 s of captured silence');
+    await pulse.play(speech.path);
+    await until(() => rec.speechEnds >= 1 && !m.getStats().vadSpeechActive, 'the end of speech');
+    m.stopRecording();
+    await vad.close();
+    const stats = m.getStats();
+    expect(rec.speechStarts).toBeGreaterThanOrEqual(1);
+    expect(rec.chunks.every((c) => c.speechStartsBefore >= 1)).toBe(true);
+    expect(rec.sentFrames).toBeGreaterThan(speech.voicedSeconds * 24000 * 0.9);
+    expect(stats.suppressedSamples).toBeGreaterThan(24000 - 7200);
     expect(rec.errors).toEqual([]);
   });
 

@@ -1,5 +1,8 @@
 // End to end: speech played into a PulseAudio null sink is captured with VAD and streamed by the
 // RealtimeConnectionManager to a local @voxwire/realtime-server, whose server VAD commits the turn and answers.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NullTranscriber, ScriptedResponder } from '@voxwire/realtime-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NevilAgent, startNevilAgent } from '../src/agent.js';
@@ -56,12 +59,45 @@ describe('Nevil against the local realtime server', () => {
     expect(lines).toContain('model: Turning left.');
     const stats = agent.manager.getStats();
     expect(stats.totalChunks).toBeGreaterThan(0);
-    expect(stats.suppressedSamples).toBeGreaterThan(24000);
+    expect(stats.suppressedSamples).toBeGreaterThan(24000 - 7200); // the leading second minus the 300 ms prefix
     expect(client.metrics().messagesSent).toBeGreaterThanOrEqual(stats.totalChunks);
     expect(errors).toEqual([]);
     await agent.stop();
     agent = undefined;
     expect(lines.some((l) => /^sent \d+ chunks/.test(l))).toBe(true);
+  });
+
+  it('runs as `pnpm start` does (Example 4): the embedded local server answers captured speech', {
+    timeout: 90_000,
+  }, async () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, NEVIL_SECONDS: '15', OPENAI_API_KEY: '', REALTIME_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await until(() => out.includes('speak now'), 'the agent to start', 60_000);
+      expect(out).toMatch(/connected to the local realtime server ws:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toContain(`recording from ${pulse.sink}.monitor (pulse) at 24000 Hz`);
+      await pulse.play(speech.path);
+      await until(() => /response completed/.test(out), 'the local model to answer', 60_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('local VAD: speech');
+    expect(out).toMatch(/server: input committed/);
+    expect(out).toMatch(/model: \S/);
+    expect(out).toMatch(/sent [1-9]\d* chunks/);
   });
 
   it('queues calls made before start() resolves and refuses unsupported events', async () => {
