@@ -30,11 +30,12 @@ describe('ten concurrent users', () => {
       clients.push(await Client.open(`${wsBase}/ws/audio/user${i}`, tokenOf(`user${i}`)));
     // Different rates per user, so audio mixed up between sessions would also be at the wrong rate.
     const rates = clients.map((_, i) => [16000, 24000, 48000][i % 3]);
-    clients.forEach((c, i) => c.send({ type: 'start_streaming', config: { sample_rate: rates[i] } }));
+    for (const [i, c] of clients.entries())
+      c.send({ type: 'start_streaming', config: { sample_rate: rates[i] } });
     await Promise.all(clients.map((c) => c.waitFor((m) => m.type === 'streaming_started')));
 
     // A private note per user (text turns go through the same queue, core service and TTS).
-    clients.forEach((c, i) => c.send({ type: 'text', text: `/note add secret ${i * 7 + 3}` }));
+    for (const [i, c] of clients.entries()) c.send({ type: 'text', text: `/note add secret ${i * 7 + 3}` });
     await Promise.all(clients.map((c) => c.waitFor((m) => m.type === 'tts_end')));
 
     // Everyone speaks at once, interleaved chunk by chunk.
@@ -62,11 +63,11 @@ describe('ten concurrent users', () => {
     }
 
     // Notes: each user lists exactly their own.
-    clients.forEach((c) => c.send({ type: 'text', text: '/note list' }));
+    for (const c of clients) c.send({ type: 'text', text: '/note list' });
     const lists = await Promise.all(
       clients.map((c) => c.waitFor((m) => m.type === 'response' && m.data.utterance_id === 'utt_3', 60000)),
     );
-    lists.forEach((m, i) => expect(m.data.text).toBe(`Your notes: secret ${i * 7 + 3}.`));
+    for (const [i, m] of lists.entries()) expect(m.data.text).toBe(`Your notes: secret ${i * 7 + 3}.`);
 
     // Metrics: each sees its own session only.
     for (let i = 0; i < USERS; i++) {

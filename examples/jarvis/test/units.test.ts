@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_AUDIO_CONFIG,
+  defaultPlugins,
+  espeakVoice,
+  evaluate,
+  HighPassFilter,
+  JarvisError,
+  mergeAudioConfig,
+  openAiVoice,
+  SMALL_TALK_PHRASES,
+  TokenStore,
+} from '../src/index.js';
+
+describe('tokens', () => {
+  it('parses JARVIS_TOKENS and verifies only exact tokens', () => {
+    const store = TokenStore.parse('alice:alice-secret-token-1234, bob:bob-secret-token-12345:admin');
+    expect(store.verify('alice-secret-token-1234')).toEqual({ userId: 'alice', role: 'user' });
+    expect(store.verify('bob-secret-token-12345')).toEqual({ userId: 'bob', role: 'admin' });
+    expect(store.verify('alice')).toBeUndefined();
+    expect(store.verify('alice-secret-token-123')).toBeUndefined();
+    expect(() => TokenStore.parse('alice')).toThrow(JarvisError);
+    expect(() => TokenStore.parse('alice:short')).toThrow('16-256');
+    expect(() => TokenStore.parse('al ice:alice-secret-token-1234')).toThrow('invalid user id');
+  });
+});
+
+describe('audio config', () => {
+  it('has the design defaults and merges atomically', () => {
+    expect(DEFAULT_AUDIO_CONFIG).toMatchObject({
+      sample_rate: 16000,
+      streaming_chunk_ms: 100,
+      max_silence_ms: 1000,
+      min_speech_ms: 300,
+      enable_noise_reduction: true,
+    });
+    const base = mergeAudioConfig(DEFAULT_AUDIO_CONFIG, { sample_rate: 24000 });
+    expect(base.sample_rate).toBe(24000);
+    expect(() => mergeAudioConfig(base, { sample_rate: 8000, enable_vad: 'yes' })).toThrow('enable_vad');
+    expect(() => mergeAudioConfig(base, { channels: 2 })).toThrow('channels');
+    expect(() => mergeAudioConfig(base, { sampleRate: 8000 })).toThrow('unknown config field sampleRate');
+    expect(() => mergeAudioConfig(base, 'x')).toThrow('object');
+    expect(base.sample_rate).toBe(24000);
+  });
+});
+
+describe('plugins', () => {
+  it('calc parses arithmetic without eval', () => {
+    expect(evaluate('(2 + 3) * 4 - 2 ^ 3 / 4')).toBe(18);
+    expect(evaluate('-3 + 10')).toBe(7);
+    expect(() => evaluate('process.exit()')).toThrow();
+    expect(() => evaluate('(1 + 2')).toThrow('missing )');
+  });
+
+  it('builds a JSGF grammar of the enabled plugins', () => {
+    const plugins = defaultPlugins();
+    const g = plugins.grammar(SMALL_TALK_PHRASES);
+    expect(g).toMatch(/^#JSGF V1\.0;\ngrammar jarvis;\n<weather_city> = bangkok \| london/);
+    expect(g).toContain('what time is it');
+    plugins.setEnabled('time', false);
+    expect(plugins.grammar()).not.toContain('what time is it');
+  });
+
+  it('keeps plugin state per user', async () => {
+    const plugins = defaultPlugins();
+    await plugins.handle('/note add milk', 'a');
+    expect((await plugins.handle('/note list', 'b'))?.response).toBe('You have no notes.');
+    expect((await plugins.handle('/note list', 'a'))?.response).toBe('Your notes: milk.');
+    plugins.dropUser('a');
+    expect((await plugins.handle('/note list', 'a'))?.response).toBe('You have no notes.');
+  });
+});
+
+describe('voices', () => {
+  it('maps Edge-TTS names to espeak-ng and OpenAI voices', () => {
+    expect(espeakVoice('en-US-AriaNeural')).toBe('en-us+f3');
+    expect(espeakVoice('en-GB-RyanNeural')).toBe('en-gb+m3');
+    expect(espeakVoice('alloy')).toBe('alloy');
+    expect(openAiVoice('en-US-AriaNeural')).toBe('alloy');
+    expect(openAiVoice('en-US-GuyNeural')).toBe('ash');
+    expect(openAiVoice('verse')).toBe('verse');
+  });
+});
+
+describe('noise reduction (high-pass)', () => {
+  it('removes DC and 30 Hz hum, keeps 1 kHz, and does not depend on chunking', () => {
+    const rate = 16000;
+    const make = () =>
+      Int16Array.from({ length: rate }, (_, i) =>
+        Math.round(
+          3000 +
+            4000 * Math.sin((2 * Math.PI * 30 * i) / rate) +
+            4000 * Math.sin((2 * Math.PI * 1000 * i) / rate),
+        ),
+      );
+    const whole = new HighPassFilter(rate).process(make());
+    const chunked = make();
+    const f = new HighPassFilter(rate);
+    for (let o = 0; o < chunked.length; o += 333) f.process(chunked.subarray(o, o + 333));
+    expect(chunked).toEqual(whole);
+    const tail = whole.subarray(rate / 2);
+    const mean = tail.reduce((s, v) => s + v, 0) / tail.length;
+    expect(Math.abs(mean)).toBeLessThan(20);
+    const rms = Math.sqrt(tail.reduce((s, v) => s + v * v, 0) / tail.length);
+    // 1 kHz at amplitude 4000 has an RMS of 2828; the hum (≈ -21 dB at 30 Hz) adds little.
+    expect(rms).toBeGreaterThan(2700);
+    expect(rms).toBeLessThan(3000);
+  });
+});
