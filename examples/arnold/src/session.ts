@@ -24,6 +24,8 @@ export type ServerMessage =
   | { type: 'response_text'; response_id: string; text: string }
   | { type: 'audio_done'; item_id: string }
   | { type: 'response_done'; response_id: string; status: string }
+  /** The agent finished its turn (every tool call answered and the final response done). */
+  | { type: 'turn_done' }
   | { type: 'tool_call'; call_id: string; name: string; arguments: string }
   | { type: 'tool_result'; call_id: string; name: string; output: unknown }
   | { type: 'backend_reconnecting'; attempt: number; delay_ms: number; reason: string }
@@ -53,6 +55,9 @@ export class ArnoldSession {
   private ready = false;
   private pending: Array<{ data: Buffer; binary: boolean }> = [];
   private turnEndedAt: number | null = null;
+  /** A response (or a chain of tool-call responses) is in progress: new text turns wait for it. */
+  private busy = false;
+  private readonly queuedTexts: string[] = [];
   private readonly untrack: () => void;
   private heartbeat: NodeJS.Timeout | undefined;
   private alive = true;
@@ -132,9 +137,15 @@ export class ArnoldSession {
       this.send({ type: 'agent_transcript', item_id: e.itemId, delta: e.delta, text: e.text, final: e.done });
       if (e.done) this.send({ type: 'response_text', response_id: e.responseId, text: e.text });
     });
-    rt.on('responseDone', (e) =>
-      this.send({ type: 'response_done', response_id: e.responseId, status: e.status ?? 'completed' }),
-    );
+    rt.on('response.created', () => {
+      this.busy = true;
+    });
+    rt.on('responseDone', (e) => {
+      this.send({ type: 'response_done', response_id: e.responseId, status: e.status ?? 'completed' });
+      // A response that called tools is followed by another once the outputs are sent.
+      const calledTools = (e.response.output ?? []).some((item) => item.type === 'function_call');
+      if (!calledTools || e.status !== 'completed') this.turnDone();
+    });
     rt.on('toolCall', (e) => {
       this.deps.log(`tool call ${e.name} ${e.rawArguments}`);
       this.send({ type: 'tool_call', call_id: e.callId, name: e.name, arguments: e.rawArguments });
@@ -163,6 +174,8 @@ export class ArnoldSession {
       });
     });
     rt.on('reconnected', (e) => {
+      // A response cut by the drop never completes: do not hold queued text behind it.
+      if (this.busy) this.turnDone();
       this.deps.log(`backend reconnected; ${e.restoredItems} conversation items restored`);
       this.send({ type: 'backend_reconnected', attempt: e.attempt, restored_items: e.restoredItems });
     });
@@ -231,8 +244,8 @@ export class ArnoldSession {
   private control(msg: ControlMessage): void {
     switch (msg.type) {
       case 'text_input':
-        this.turnEndedAt = performance.now();
-        this.realtime.sendText(msg.text);
+        if (this.busy) this.queuedTexts.push(msg.text);
+        else this.sendText(msg.text);
         break;
       case 'commit':
         this.turnEndedAt = performance.now();
@@ -246,6 +259,19 @@ export class ArnoldSession {
         this.send({ type: 'pong' });
         break;
     }
+  }
+
+  private sendText(text: string): void {
+    this.busy = true;
+    this.turnEndedAt = performance.now();
+    this.realtime.sendText(text);
+  }
+
+  private turnDone(): void {
+    this.busy = false;
+    this.send({ type: 'turn_done' });
+    const next = this.queuedTexts.shift();
+    if (next !== undefined) this.sendText(next);
   }
 
   /** Ends the session: closes the realtime client and the client socket. */

@@ -1,0 +1,208 @@
+// arnold-client: talks to an Arnold server from a terminal. The microphone (via @voxwire/wasapi) is streamed
+// as PCM16 24 kHz; Arnold's voice is played; typed lines are sent as text (the fallback when there is no
+// microphone, or when speech is not understood). A volume meter shows the microphone level.
+import { createInterface, type Interface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { AudioCapture, AudioPlayback, type BackendName } from '@voxwire/wasapi';
+import WebSocket from 'ws';
+import { VolumeMeter } from './meter.js';
+
+/** Options of {@link ArnoldCli}. */
+export interface ArnoldCliOptions {
+  /** Arnold's HTTP base URL. */
+  url: string;
+  /** Use the microphone and speaker. Default true. */
+  audio?: boolean;
+  /** Audio backend (`pulse`, `null`, …); default @voxwire/wasapi's choice. */
+  audioBackend?: BackendName;
+  /** Capture device id (e.g. `null:tone-440`). */
+  inputDevice?: string;
+  /** Draw the volume meter. Default: when stderr is a terminal. */
+  meter?: boolean;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Where the meter is drawn. Default stderr. */
+  meterOutput?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+type Msg = { type: string; [key: string]: unknown };
+
+/** The terminal client. */
+export class ArnoldCli {
+  private ws: WebSocket | undefined;
+  private mic: AudioCapture | undefined;
+  private speaker: AudioPlayback | undefined;
+  private sink: Writable | undefined;
+  private rl: Interface | undefined;
+  private meterTimer: NodeJS.Timeout | undefined;
+  private readonly meter = new VolumeMeter();
+  private playedBytes = 0;
+  private pendingTurns = 0;
+  private idleWaiters: Array<() => void> = [];
+  private stopping: Promise<void> | undefined;
+  private readonly out: NodeJS.WritableStream;
+
+  constructor(private readonly opts: ArnoldCliOptions) {
+    this.out = opts.output ?? process.stdout;
+  }
+
+  private print(line: string): void {
+    this.out.write(`${line}\n`);
+  }
+
+  /** Starts the session; resolves when connected. */
+  async start(): Promise<void> {
+    const res = await fetch(`${this.opts.url}/realtime/session/start`, { method: 'POST' });
+    if (!res.ok) throw new Error(`session start failed: HTTP ${res.status}`);
+    const session = (await res.json()) as { websocket_url: string; audio_format: { sample_rate: number } };
+    const rate = session.audio_format.sample_rate;
+    const ws = new WebSocket(new URL(session.websocket_url, this.opts.url.replace(/^http/, 'ws')));
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) this.play(data as Buffer);
+        else {
+          const msg = JSON.parse(String(data)) as Msg;
+          if (msg.type === 'session.ready') resolve();
+          this.show(msg);
+        }
+      });
+    });
+    ws.on('close', () => {
+      if (!this.stopping) {
+        this.print('connection closed');
+        void this.stop();
+      }
+    });
+    if (this.opts.audio !== false) this.openAudio(rate);
+    this.rl = createInterface({ input: this.opts.input ?? process.stdin, terminal: false });
+    this.rl.on('line', (line) => this.typed(line));
+    this.print(
+      this.mic
+        ? 'Connected. Speak, or type a message and press Enter (Ctrl-C quits).'
+        : 'Connected (text mode). Type a message and press Enter (Ctrl-C quits).',
+    );
+  }
+
+  private openAudio(rate: number): void {
+    const backend = this.opts.audioBackend;
+    try {
+      this.speaker = new AudioPlayback({ sampleRate: rate, channels: 1, format: 's16', backend });
+      this.speaker.start();
+      this.sink = this.speaker.writable();
+    } catch (err) {
+      this.print(`no speaker (${(err as Error).message}); replies are shown as text only`);
+      this.speaker = undefined;
+    }
+    try {
+      const mic = new AudioCapture({
+        sampleRate: rate,
+        channels: 1,
+        format: 's16',
+        periodMs: 20,
+        backend,
+        deviceId: this.opts.inputDevice,
+      });
+      mic.on('data', (frame) => {
+        const pcm = frame.data as Int16Array;
+        this.meter.push(pcm);
+        if (this.ws?.readyState === WebSocket.OPEN)
+          this.ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      });
+      mic.on('error', (err) => this.print(`microphone error: ${err.message}; type instead`));
+      mic.start();
+      this.mic = mic;
+    } catch (err) {
+      this.print(`no microphone (${(err as Error).message}); type your messages instead`);
+    }
+    const meterOut = this.opts.meterOutput ?? process.stderr;
+    if (this.mic && (this.opts.meter ?? meterOut.isTTY === true)) {
+      this.meterTimer = setInterval(() => meterOut.write(`\r${this.meter.render()}`), 100);
+    }
+  }
+
+  private play(data: Buffer): void {
+    this.playedBytes += data.length;
+    this.sink?.write(data);
+  }
+
+  private typed(line: string): void {
+    const text = line.trim();
+    if (!text) return;
+    if (text === '/quit' || text === '/exit') {
+      void this.stop();
+      return;
+    }
+    this.pendingTurns++;
+    this.ws?.send(JSON.stringify({ type: 'text_input', text }));
+  }
+
+  private show(msg: Msg): void {
+    switch (msg.type) {
+      case 'user_transcript':
+        if (msg.final && String(msg.text).trim()) this.print(`you:    ${String(msg.text)}`);
+        break;
+      case 'response_text':
+        this.print(`arnold: ${String(msg.text)}`);
+        break;
+      case 'tool_call':
+        this.print(`  [${String(msg.name)} ${String(msg.arguments)}]`);
+        break;
+      case 'response_done':
+        break;
+      case 'audio_done':
+        break;
+      case 'error':
+        this.print(`error: ${String(msg.code)}: ${String(msg.message)}`);
+        break;
+      case 'backend_reconnecting':
+        this.print(`(connection to the model lost; reconnecting, attempt ${String(msg.attempt)})`);
+        break;
+      case 'backend_reconnected':
+        this.print('(reconnected)');
+        break;
+    }
+    const answered = msg.type === 'turn_done' || (msg.type === 'error' && msg.source === 'client');
+    if (answered && this.pendingTurns > 0) {
+      this.pendingTurns--;
+      if (this.pendingTurns === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Resolves when every typed message has been answered. */
+  idle(): Promise<void> {
+    if (this.pendingTurns === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Seconds of Arnold's voice received for playback. */
+  get playedSeconds(): number {
+    return this.playedBytes / 2 / 24000;
+  }
+
+  /** Stops capture and playback and closes the connection (idempotent). */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.meterTimer);
+      if (this.meterTimer) (this.opts.meterOutput ?? process.stderr).write('\n');
+      this.rl?.close();
+      this.mic?.close();
+      this.speaker?.close();
+      const ws = this.ws;
+      if (ws && ws.readyState !== WebSocket.CLOSED) {
+        await new Promise<void>((resolve) => {
+          ws.once('close', () => resolve());
+          ws.close(1000, 'client quit');
+          setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, 2000).unref();
+        });
+      }
+      for (const w of this.idleWaiters.splice(0)) w();
+      this.print(`bye (received ${this.playedSeconds.toFixed(1)} s of Arnold's voice)`);
+    })();
+    return this.stopping;
+  }
+}
