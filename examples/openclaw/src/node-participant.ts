@@ -1,8 +1,8 @@
-// A Node WebRTC participant (werift through @voxwire/webrtc) calling OpenClaw's signaling server.
+// A Node WebRTC participant (werift through @voxwire/webrtc) calling OpenClaw's signaling server: for
+// scripts, load tests, the latency benchmark and the tests.
 import { randomUUID } from 'node:crypto';
 import { WebRtcAudioPeer } from '@voxwire/webrtc';
 import { WebSocket } from 'ws';
-import { nextEvent } from './wait.js';
 
 /** A connected Node peer; `leave()` hangs up (bye + close). */
 export interface NodeParticipant {
@@ -12,7 +12,15 @@ export interface NodeParticipant {
   leave(): Promise<void>;
 }
 
-export async function joinNodePeer(signalingUrl: string): Promise<NodeParticipant> {
+/**
+ * Calls OpenClaw's signaling endpoint (`ws://host:port/webrtc`) with a werift peer.
+ * @param signalingUrl - the signaling WebSocket URL
+ * @param iceAdditionalHostAddresses - extra ICE host addresses (default `['127.0.0.1']`, for loopback)
+ */
+export async function joinNodePeer(
+  signalingUrl: string,
+  iceAdditionalHostAddresses: string[] = ['127.0.0.1'],
+): Promise<NodeParticipant> {
   const ws = new WebSocket(signalingUrl);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -33,7 +41,13 @@ export async function joinNodePeer(signalingUrl: string): Promise<NodeParticipan
       if (msg.type === 'error') reject(new Error(`signaling error: ${msg.message}`));
     });
   });
-  const connected = nextEvent<void>(peer, 'connected', () => true, 'the Node peer connecting', 60_000);
+  const connected = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the Node peer did not connect within 60 s')), 60_000);
+    peer.once('connected', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   ws.send(JSON.stringify({ type: 'offer', id, sdp: await peer.createOffer() }));
   await peer.acceptAnswer(await answer);
   await connected;

@@ -69,8 +69,10 @@ export interface OpenClawMetrics {
   agent: AgentPipeline['counters'];
 }
 
-const PEER_MAX_QUEUE_MS = 300;
-const CALL_MAX_QUEUE_MS = 600;
+// Far ends pace on their own clocks; after a mixer stall (it catches up two frames a tick) their queues would
+// keep the extra audio forever as latency. Beyond these depths a frame is dropped instead.
+const PEER_MAX_QUEUE_MS = 80;
+const CALL_MAX_QUEUE_MS = 200;
 
 export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
   const config = opts.config;
@@ -86,6 +88,8 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
   router.on('leave', (id) => rlog.info('left the mix', { id, participants: router.size }));
   router.on('error', (id, err) => rlog.warn('sending to participant failed', { id, err }));
   const cleanups: (() => Promise<void> | void)[] = [];
+  /** Mix frames not sent to a far end whose queue was too deep (see PEER_MAX_QUEUE_MS). */
+  let droppedFrames = 0;
   const close = async () => {
     for (const c of cleanups.splice(0).reverse()) {
       try {
@@ -159,7 +163,10 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
           sampleRate: peer.sampleRate,
           send: (frame, rate) => {
             // The peer paces on its own clock: never let its queue grow without bound.
-            if (peer.queuedMs > PEER_MAX_QUEUE_MS) return;
+            if (peer.queuedMs > PEER_MAX_QUEUE_MS) {
+              droppedFrames++;
+              return;
+            }
             peer.sendAudio(frame, rate);
           },
         });
@@ -215,7 +222,11 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         sampleRate: voice.sampleRate,
         jitterMs: 60,
         send: (frame, rate) => {
-          if (!call.active || call.bufferedMs() > CALL_MAX_QUEUE_MS) return;
+          if (!call.active) return;
+          if (call.bufferedMs() > CALL_MAX_QUEUE_MS) {
+            droppedFrames++;
+            return;
+          }
           call.sendAudio(frame, rate);
         },
       });
@@ -236,6 +247,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         mixerDroppedMs: Math.round(mixer.totals.droppedMs),
         clockStalls: mixer.clock.stalls,
         outputErrors: mixer.outputErrors,
+        farEndDroppedFrames: droppedFrames,
         device: device?.xrunStats() ?? null,
         inputs: inputs.map((s) => ({
           id: s.id,

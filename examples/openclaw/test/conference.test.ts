@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResponseEvent, TurnEvent } from '../src/agent-pipeline.js';
+import { joinNodePeer } from '../src/node-participant.js';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
 import {
@@ -22,7 +23,6 @@ import {
   tone,
 } from './helpers/audio.js';
 import { BrowserParticipant, CHROMIUM, launchChromium } from './helpers/chromium.js';
-import { joinNodePeer } from './helpers/node-peer.js';
 import { nextEvent, waitFor } from './helpers/wait.js';
 
 const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
