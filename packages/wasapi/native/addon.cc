@@ -251,7 +251,8 @@ class NativeStream final : public Napi::ObjectWrap<NativeStream>, public Closabl
     o.Set("deviceLatencyNs", static_cast<double>(s.deviceLatencyNs));
     o.Set("lastPeriodNs", static_cast<double>(s.lastStampNs));
     o.Set("backend", backendName_);
-    o.Set("deviceId", deviceId_);
+    o.Set("deviceId", stream_ ? stream_->deviceId() : deviceId_);
+    o.Set("route", stream_ ? stream_->route() : std::string());
     o.Set("notify", wake_ == nullptr                         ? "closed"
                     : wake_->mode() == WakeMode::Uv          ? "uv"
                     : wake_->mode() == WakeMode::Tsfn        ? "tsfn"

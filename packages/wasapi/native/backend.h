@@ -63,6 +63,8 @@ class BackendStream {
   virtual void stop() = 0;
   /** The id of the device actually opened (resolves "default"). */
   virtual std::string deviceId() const = 0;
+  /** How the backend opened the device (e.g. which WASAPI initialisation path, re-routes); may be empty. */
+  virtual std::string route() const { return ""; }
 };
 
 class Backend {

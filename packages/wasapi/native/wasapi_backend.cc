@@ -3,7 +3,9 @@
 // IAudioClient3's minimum period when the format is the mix format, or exclusive with the
 // aligned-buffer retry), reports the result back to open(), then waits for start and runs the event
 // loop with MMCSS "Pro Audio". The loop only waits, copies through StreamCore and releases buffers.
-// Not done yet: re-routing on default-device change (IMMNotificationClient) and device watching.
+// A stream opened on the default device registers an IMMNotificationClient and, when the default
+// endpoint of its direction changes, reopens itself on the new one (the only time the loop allocates).
+// route() says which initialisation path was taken and why the others were not.
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 // clang-format off
@@ -16,6 +18,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -63,8 +66,16 @@ std::wstring wide(const std::string& s) {
   return w;
 }
 std::string hex(HRESULT hr) {
-  char buf[16];
-  snprintf(buf, sizeof buf, "0x%08lX", static_cast<unsigned long>(hr));
+  char buf[64];
+  const char* name = hr == E_NOTIMPL                               ? " (E_NOTIMPL)"
+                     : hr == AUDCLNT_E_EXCLUSIVE_MODE_NOT_ALLOWED  ? " (AUDCLNT_E_EXCLUSIVE_MODE_NOT_ALLOWED)"
+                     : hr == AUDCLNT_E_UNSUPPORTED_FORMAT          ? " (AUDCLNT_E_UNSUPPORTED_FORMAT)"
+                     : hr == AUDCLNT_E_WRONG_ENDPOINT_TYPE         ? " (AUDCLNT_E_WRONG_ENDPOINT_TYPE)"
+                     : hr == AUDCLNT_E_DEVICE_IN_USE               ? " (AUDCLNT_E_DEVICE_IN_USE)"
+                     : hr == AUDCLNT_E_DEVICE_INVALIDATED          ? " (AUDCLNT_E_DEVICE_INVALIDATED)"
+                     : hr == E_NOINTERFACE                         ? " (E_NOINTERFACE)"
+                                                                   : "";
+  snprintf(buf, sizeof buf, "0x%08lX%s", static_cast<unsigned long>(hr), name);
   return buf;
 }
 
@@ -102,11 +113,71 @@ WAVEFORMATEXTENSIBLE formatFor(const StreamConfig& cfg) {
   return f;
 }
 
+// IMMNotificationClient that reports changes through two callbacks (COM threads call it).
+class Notifier final : public IMMNotificationClient {
+ public:
+  Notifier(std::function<void(EDataFlow, ERole)> onDefault, std::function<void()> onAny)
+      : onDefault_(std::move(onDefault)), onAny_(std::move(onAny)) {}
+  ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
+  ULONG STDMETHODCALLTYPE Release() override {
+    const ULONG n = --refs_;
+    if (n == 0) delete this;
+    return n;
+  }
+  HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void** out) override {
+    if (riid == __uuidof(IUnknown) || riid == __uuidof(IMMNotificationClient)) {
+      *out = static_cast<IMMNotificationClient*>(this);
+      AddRef();
+      return S_OK;
+    }
+    *out = nullptr;
+    return E_NOINTERFACE;
+  }
+  HRESULT STDMETHODCALLTYPE OnDefaultDeviceChanged(EDataFlow flow, ERole role, LPCWSTR) override {
+    if (onDefault_) onDefault_(flow, role);
+    if (onAny_) onAny_();
+    return S_OK;
+  }
+  HRESULT STDMETHODCALLTYPE OnDeviceAdded(LPCWSTR) override { return any(); }
+  HRESULT STDMETHODCALLTYPE OnDeviceRemoved(LPCWSTR) override { return any(); }
+  HRESULT STDMETHODCALLTYPE OnDeviceStateChanged(LPCWSTR, DWORD) override { return any(); }
+  HRESULT STDMETHODCALLTYPE OnPropertyValueChanged(LPCWSTR, const PROPERTYKEY) override { return S_OK; }
+
+ private:
+  HRESULT any() {
+    if (onAny_) onAny_();
+    return S_OK;
+  }
+  std::atomic<ULONG> refs_{1};
+  std::function<void(EDataFlow, ERole)> onDefault_;
+  std::function<void()> onAny_;
+};
+
+// Registers a Notifier on its own enumerator for as long as it lives (the caller's thread has COM).
+struct Registration {
+  Com<IMMDeviceEnumerator> e;
+  Notifier* n = nullptr;
+  HRESULT hr = E_FAIL;
+  explicit Registration(Notifier* notifier) : n(notifier) {
+    try {
+      enumerator(e);
+      hr = e->RegisterEndpointNotificationCallback(n);
+    } catch (const AudioError&) {
+    }
+  }
+  ~Registration() {
+    if (e && SUCCEEDED(hr)) e->UnregisterEndpointNotificationCallback(n);
+    e.reset();
+    n->Release();
+  }
+};
+
 class WasapiStream final : public BackendStream {
  public:
   WasapiStream(const StreamConfig& cfg, StreamCore& core) : cfg_(cfg), core_(core) {
     startEvent_ = CreateEventW(nullptr, FALSE, FALSE, nullptr);
     stopEvent_ = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    rerouteEvent_ = CreateEventW(nullptr, FALSE, FALSE, nullptr);
     std::promise<std::string> opened;
     std::future<std::string> result = opened.get_future();
     thread_ = std::thread([this, &opened] { run(opened); });
@@ -135,14 +206,28 @@ class WasapiStream final : public BackendStream {
     // The loop acknowledges by pausing the client; wait until it has.
     while (active_.load()) Sleep(1);
   }
-  std::string deviceId() const override { return deviceId_; }
+  std::string deviceId() const override {
+    std::lock_guard<std::mutex> lock(infoMu_);
+    return deviceId_;
+  }
+  std::string route() const override {
+    std::lock_guard<std::mutex> lock(infoMu_);
+    return route_;
+  }
 
  private:
   void cleanupHandles() {
     if (startEvent_) CloseHandle(startEvent_);
     if (stopEvent_) CloseHandle(stopEvent_);
-    startEvent_ = stopEvent_ = nullptr;
+    if (rerouteEvent_) CloseHandle(rerouteEvent_);
+    startEvent_ = stopEvent_ = rerouteEvent_ = nullptr;
   }
+  void setInfo(const std::string& id, const std::string& route) {
+    std::lock_guard<std::mutex> lock(infoMu_);
+    deviceId_ = id;
+    route_ = route;
+  }
+  EDataFlow flow() const { return cfg_.direction == Direction::Playback || cfg_.loopback ? eRender : eCapture; }
 
   std::string fail(const char* code, const std::string& msg) {
     errCode_ = code;
@@ -162,7 +247,8 @@ class WasapiStream final : public BackendStream {
     HRESULT hr = cfg_.deviceId.empty() ? e->GetDefaultAudioEndpoint(render ? eRender : eCapture, eConsole, dev.put())
                                        : e->GetDevice(wide(cfg_.deviceId).c_str(), dev.put());
     if (FAILED(hr)) return fail(codes::kUnknownDevice, "no WASAPI endpoint \"" + cfg_.deviceId + "\" (" + hex(hr) + ")");
-    deviceId_ = deviceIdOf(dev.p);
+    const std::string id = deviceIdOf(dev.p);
+    std::string route;
     WAVEFORMATEXTENSIBLE wfx = formatFor(cfg_);
     const REFERENCE_TIME period = static_cast<REFERENCE_TIME>(cfg_.periodFrames) * 10000000LL / cfg_.sampleRate;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -181,7 +267,9 @@ class WasapiStream final : public BackendStream {
         }
         if (FAILED(hr))
           return fail(codes::kUnsupportedFormat, "exclusive-mode WASAPI initialisation failed (" + hex(hr) +
+                                                     (attempt == 1 ? ", after the aligned-buffer retry" : "") +
                                                      "); use mode: 'shared'");
+        route = attempt == 1 ? "exclusive, event-driven, aligned-buffer retry" : "exclusive, event-driven";
       } else {
         DWORD flags = AUDCLNT_STREAMFLAGS_EVENTCALLBACK;
         if (cfg_.loopback) flags |= AUDCLNT_STREAMFLAGS_LOOPBACK;
@@ -189,16 +277,39 @@ class WasapiStream final : public BackendStream {
         // IAudioClient3: the engine's minimum period, only at the mix format (Wine: E_NOTIMPL → fall back).
         Com<IAudioClient3> c3;
         WAVEFORMATEX* mix = nullptr;
-        if (!cfg_.loopback && SUCCEEDED(client->QueryInterface(__uuidof(IAudioClient3), reinterpret_cast<void**>(c3.put()))) &&
-            SUCCEEDED(client->GetMixFormat(&mix)) && mix->nSamplesPerSec == wfx.Format.nSamplesPerSec &&
-            mix->nChannels == wfx.Format.nChannels && mix->wBitsPerSample == wfx.Format.wBitsPerSample) {
+        std::string why;  // why IAudioClient3's minimum period was not used
+        if (cfg_.loopback) {
+          why = "not for loopback";
+        } else if (FAILED(hr = client->QueryInterface(__uuidof(IAudioClient3), reinterpret_cast<void**>(c3.put())))) {
+          why = "no IAudioClient3 (" + hex(hr) + ")";
+        } else if (FAILED(hr = client->GetMixFormat(&mix))) {
+          why = "GetMixFormat " + hex(hr);
+        } else if (mix->nSamplesPerSec != wfx.Format.nSamplesPerSec || mix->nChannels != wfx.Format.nChannels ||
+                   mix->wBitsPerSample != wfx.Format.wBitsPerSample) {
+          why = "not the mix format (" + std::to_string(mix->nSamplesPerSec) + " Hz, " + std::to_string(mix->nChannels) +
+                " ch, " + std::to_string(mix->wBitsPerSample) + " bit)";
+        } else {
           UINT32 def = 0, fund = 0, minP = 0, maxP = 0;
-          if (SUCCEEDED(c3->GetSharedModeEnginePeriod(mix, &def, &fund, &minP, &maxP)) &&
-              SUCCEEDED(c3->InitializeSharedAudioStream(AUDCLNT_STREAMFLAGS_EVENTCALLBACK, minP, mix, nullptr)))
+          if (FAILED(hr = c3->GetSharedModeEnginePeriod(mix, &def, &fund, &minP, &maxP))) {
+            why = "GetSharedModeEnginePeriod " + hex(hr);
+          } else if (FAILED(hr = c3->InitializeSharedAudioStream(AUDCLNT_STREAMFLAGS_EVENTCALLBACK, minP, mix, nullptr))) {
+            why = "InitializeSharedAudioStream " + hex(hr);
+            // a failed Initialize leaves the client unusable: activate a fresh one for the fallback
+            hr = dev->Activate(__uuidof(IAudioClient), CLSCTX_ALL, nullptr, reinterpret_cast<void**>(client.put()));
+            if (FAILED(hr)) {
+              CoTaskMemFree(mix);
+              return fail(codes::kDevice, "IAudioClient activation failed (" + hex(hr) + ")");
+            }
+          } else {
             done = true;
+            route = "shared, event-driven, IAudioClient3 minimum period " + std::to_string(minP) + " frames";
+          }
         }
         if (mix) CoTaskMemFree(mix);
         if (!done) {
+          route = "shared, event-driven, AUTOCONVERTPCM|SRC_DEFAULT_QUALITY (IAudioClient3 minimum period unused: " +
+                  why + ")";
+          if (cfg_.loopback) route = "shared, event-driven, loopback, AUTOCONVERTPCM|SRC_DEFAULT_QUALITY";
           flags |= AUDCLNT_STREAMFLAGS_AUTOCONVERTPCM | AUDCLNT_STREAMFLAGS_SRC_DEFAULT_QUALITY;
           hr = client->Initialize(AUDCLNT_SHAREMODE_SHARED, flags, period * 2, 0, &wfx.Format, nullptr);
           if (FAILED(hr))
@@ -210,7 +321,45 @@ class WasapiStream final : public BackendStream {
     }
     if (FAILED(client->SetEventHandle(event))) return fail(codes::kDevice, "IAudioClient::SetEventHandle failed");
     client->GetBufferSize(&bufferFrames);
+    route += ", buffer " + std::to_string(bufferFrames) + " frames";
+    if (reroutes_ > 0) route += ", re-routed " + std::to_string(reroutes_) + "x to the new default";
+    setInfo(id, route);
     return "";
+  }
+
+  // Opens the client and its render/capture service; empty on success, else the error message.
+  std::string openAll(Com<IAudioClient>& client, Com<IAudioCaptureClient>& cap, Com<IAudioRenderClient>& ren,
+                      HANDLE event, UINT32& bufferFrames) {
+    cap.reset();
+    ren.reset();
+    client.reset();
+    std::string err = openClient(client, event, bufferFrames);
+    if (!err.empty()) return err;
+    HRESULT hr = cfg_.direction == Direction::Capture
+                     ? client->GetService(__uuidof(IAudioCaptureClient), reinterpret_cast<void**>(cap.put()))
+                     : client->GetService(__uuidof(IAudioRenderClient), reinterpret_cast<void**>(ren.put()));
+    if (FAILED(hr) && cfg_.loopback)
+      return fail(codes::kUnsupportedFormat, "loopback capture is not supported by this WASAPI implementation "
+                                             "(GetService(IAudioCaptureClient) on a render endpoint: " + hex(hr) +
+                                             "); capture the endpoint's monitor device instead if it has one");
+    if (FAILED(hr)) return fail(codes::kDevice, "IAudioClient::GetService failed (" + hex(hr) + ")");
+    return "";
+  }
+
+  // The default endpoint of this stream's direction changed: reopen on it unless it is the same one.
+  // Returns false when the new default could not be opened (the stream then fails with a DeviceError).
+  bool reroute(Com<IAudioClient>& client, Com<IAudioCaptureClient>& cap, Com<IAudioRenderClient>& ren,
+               HANDLE event, UINT32& bufferFrames) {
+    Com<IMMDeviceEnumerator> e;
+    Com<IMMDevice> dev;
+    try {
+      enumerator(e);
+    } catch (const AudioError&) {
+      return true;
+    }
+    if (FAILED(e->GetDefaultAudioEndpoint(flow(), eConsole, dev.put())) || deviceIdOf(dev.p) == deviceId()) return true;
+    reroutes_++;
+    return openAll(client, cap, ren, event, bufferFrames).empty();
   }
 
   void run(std::promise<std::string>& opened) {
@@ -218,14 +367,18 @@ class WasapiStream final : public BackendStream {
     HANDLE event = CreateEventW(nullptr, FALSE, FALSE, nullptr);
     Com<IAudioClient> client;
     UINT32 bufferFrames = 0;
-    std::string err = openClient(client, event, bufferFrames);
     Com<IAudioCaptureClient> cap;
     Com<IAudioRenderClient> ren;
-    if (err.empty()) {
-      HRESULT hr = cfg_.direction == Direction::Capture
-                       ? client->GetService(__uuidof(IAudioCaptureClient), reinterpret_cast<void**>(cap.put()))
-                       : client->GetService(__uuidof(IAudioRenderClient), reinterpret_cast<void**>(ren.put()));
-      if (FAILED(hr)) err = fail(codes::kDevice, "IAudioClient::GetService failed (" + hex(hr) + ")");
+    std::string err = openAll(client, cap, ren, event, bufferFrames);
+    std::unique_ptr<Registration> watch;
+    if (err.empty() && cfg_.deviceId.empty()) {  // follow the default device
+      const EDataFlow mine = flow();
+      HANDLE reroute = rerouteEvent_;
+      watch = std::make_unique<Registration>(new Notifier(
+          [mine, reroute](EDataFlow f, ERole role) {
+            if (f == mine && role == eConsole) SetEvent(reroute);
+          },
+          nullptr));
     }
     const uint32_t frameBytes = core_.frameBytes();
     std::vector<uint8_t> silence(static_cast<size_t>(bufferFrames ? bufferFrames : 4096) * frameBytes, 0);
@@ -240,6 +393,10 @@ class WasapiStream final : public BackendStream {
       WaitForSingleObject(startEvent_, INFINITE);
       if (quit_.load()) break;
       if (!mmcss) mmcss = AvSetMmThreadCharacteristicsW(L"Pro Audio", &taskIndex);
+      if (WaitForSingleObject(rerouteEvent_, 0) == WAIT_OBJECT_0 && !reroute(client, cap, ren, event, bufferFrames)) {
+        core_.fail("the default device changed and the new default could not be opened");
+        break;
+      }
       if (ren) {  // pre-roll: fill the buffer so playback starts without a glitch
         BYTE* buf = nullptr;
         if (SUCCEEDED(ren->GetBuffer(bufferFrames, &buf))) {
@@ -249,10 +406,26 @@ class WasapiStream final : public BackendStream {
       }
       client->Start();
       active_.store(true);
-      HANDLE waits[2] = {event, stopEvent_};
+      HANDLE waits[3] = {event, stopEvent_, rerouteEvent_};
+      bool failed = false;
       for (;;) {
-        const DWORD w = WaitForMultipleObjects(2, waits, FALSE, 2000);
+        const DWORD w = WaitForMultipleObjects(3, waits, FALSE, 2000);
         if (w == WAIT_OBJECT_0 + 1 || !running_.load()) break;
+        if (w == WAIT_OBJECT_0 + 2) {
+          client->Stop();
+          if (!reroute(client, cap, ren, event, bufferFrames)) {
+            core_.fail("the default device changed and the new default could not be opened");
+            failed = true;
+            break;
+          }
+          BYTE* buf = nullptr;
+          if (ren && SUCCEEDED(ren->GetBuffer(bufferFrames, &buf))) {
+            core_.consume(buf, bufferFrames);
+            ren->ReleaseBuffer(bufferFrames, 0);
+          }
+          client->Start();
+          continue;
+        }
         if (w == WAIT_TIMEOUT) {
           core_.deviceXrun();
           continue;
@@ -286,8 +459,9 @@ class WasapiStream final : public BackendStream {
         REFERENCE_TIME latency = 0;
         if (SUCCEEDED(client->GetStreamLatency(&latency))) core_.setDeviceLatencyNs(latency * 100);
       }
-      client->Stop();
+      if (client) client->Stop();
       active_.store(false);
+      if (failed) break;
     }
     if (mmcss) AvRevertMmThreadCharacteristics(mmcss);
     CloseHandle(event);
@@ -295,10 +469,48 @@ class WasapiStream final : public BackendStream {
 
   StreamConfig cfg_;
   StreamCore& core_;
-  std::string deviceId_;
+  mutable std::mutex infoMu_;  // guards deviceId_ and route_ (written at open and re-route only)
+  std::string deviceId_, route_;
+  int reroutes_ = 0;  // stream thread only
   const char* errCode_ = codes::kDevice;
-  HANDLE startEvent_ = nullptr, stopEvent_ = nullptr;
+  HANDLE startEvent_ = nullptr, stopEvent_ = nullptr, rerouteEvent_ = nullptr;
   std::atomic<bool> running_{false}, active_{false}, quit_{false};
+  std::thread thread_;
+};
+
+// Device watching: a thread with COM that keeps an IMMNotificationClient registered until destroyed.
+class WasapiWatch final : public BackendStream {
+ public:
+  explicit WasapiWatch(std::function<void()> changed) : changed_(std::move(changed)) {
+    quit_ = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    std::promise<std::string> ready;
+    std::future<std::string> result = ready.get_future();
+    thread_ = std::thread([this, &ready] {
+      ComInit com;
+      std::function<void()> cb = changed_;
+      Registration reg(new Notifier(nullptr, cb));
+      ready.set_value(SUCCEEDED(reg.hr) ? "" : "RegisterEndpointNotificationCallback failed (" + hex(reg.hr) + ")");
+      if (SUCCEEDED(reg.hr)) WaitForSingleObject(quit_, INFINITE);
+    });
+    const std::string err = result.get();
+    if (!err.empty()) {
+      thread_.join();
+      CloseHandle(quit_);
+      throw AudioError(codes::kBackendUnavailable, "WASAPI device watch: " + err);
+    }
+  }
+  ~WasapiWatch() override {
+    SetEvent(quit_);
+    if (thread_.joinable()) thread_.join();
+    CloseHandle(quit_);
+  }
+  void start() override {}
+  void stop() override {}
+  std::string deviceId() const override { return ""; }
+
+ private:
+  std::function<void()> changed_;
+  HANDLE quit_ = nullptr;
   std::thread thread_;
 };
 
@@ -355,6 +567,9 @@ class WasapiBackend final : public Backend {
       }
     }
     return out;
+  }
+  std::unique_ptr<BackendStream> watchDevices(std::function<void()> changed) override {
+    return std::make_unique<WasapiWatch>(std::move(changed));
   }
   std::unique_ptr<BackendStream> open(const StreamConfig& cfg, StreamCore& core) override {
     if (cfg.sampleRate < 8000 || cfg.sampleRate > 384000 || cfg.channels < 1 || cfg.channels > 8)

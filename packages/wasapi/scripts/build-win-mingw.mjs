@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Cross-compiles the addon for win32-x64 with mingw-w64 (Debian: g++-mingw-w64-x86-64-posix): makes a
 // Node-API import library from node-api-headers' def/node_api.def with dlltool, then compiles every
-// Windows source (WASAPI + null backends) into build/win32-x64/voxwire_wasapi.node.
+// Windows source (WASAPI + null backends) into build/win32-x64/voxwire_wasapi.node, and stages a copy in
+// the per-platform package (../wasapi-win32-x64-msvc/voxwire_wasapi.win32-x64-msvc.node, git-ignored).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,3 +61,8 @@ run('x86_64-w64-mingw32-g++-posix', [
   '-lpropsys',
 ]);
 process.stderr.write(`[@voxwire/wasapi] built ${join(out, 'voxwire_wasapi.node')}\n`);
+const platformPackage = join(root, '..', 'wasapi-win32-x64-msvc');
+if (existsSync(join(platformPackage, 'package.json'))) {
+  copyFileSync(join(out, 'voxwire_wasapi.node'), join(platformPackage, 'voxwire_wasapi.win32-x64-msvc.node'));
+  process.stderr.write(`[@voxwire/wasapi] staged it in ${platformPackage}\n`);
+}

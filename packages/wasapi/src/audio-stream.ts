@@ -217,7 +217,7 @@ export abstract class AudioStreamBase extends EventEmitter {
     return {
       state: this.streamState,
       backend: this.backend,
-      deviceId: this.deviceId,
+      deviceId: n.deviceId ?? this.deviceId,
       sampleRate: this.sampleRate,
       channels: this.channels,
       format: this.format,
@@ -239,6 +239,7 @@ export abstract class AudioStreamBase extends EventEmitter {
         maxUs: this.delivery.max() / 1000,
       },
       notify: this.streamState === 'closed' ? 'closed' : n.notify,
+      route: n.route ?? '',
     };
   }
 

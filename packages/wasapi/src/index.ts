@@ -32,7 +32,7 @@ export {
   UnknownDeviceError,
   UnsupportedFormatError,
 } from './errors.js';
-export { platformSuffix } from './native.js';
+export { type BindingReport, bindingReport, platformSuffix } from './native.js';
 export { AudioPlayback, type PlaybackOptions } from './playback.js';
 export type {
   AudioDevice,

@@ -1,7 +1,7 @@
 // Finds and loads the compiled addon: first the per-platform package (napi-rs layout,
 // @voxwire/wasapi-<platform>-<arch>[-<abi>]), then a local build (build/Release), then explains every
 // failure in one NativeLoadError instead of a bare "Cannot find module".
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ export interface NativeStats {
   lastPeriodNs: number;
   backend: string;
   deviceId: string;
+  route?: string;
   notify: 'uv' | 'tsfn' | 'tsfn-per-buffer' | 'closed';
 }
 
@@ -102,11 +103,20 @@ function packageRoot(): string {
 }
 
 let cached: NativeBinding | undefined;
+let report: BindingReport | undefined;
 
 /** Where the addon may be: a file path or a package name. */
 export interface BindingCandidate {
   candidate: string;
   isPath: boolean;
+}
+
+/** Where the addon was loaded from, and why the places tried before it were skipped. */
+export interface BindingReport {
+  /** The file that was loaded. */
+  loadedFrom: string;
+  /** One line per candidate tried before it: `<candidate>: <why it was skipped>`. */
+  skipped: string[];
 }
 
 /** The places {@link loadBinding} tries, in order. */
@@ -129,23 +139,57 @@ export function loadBinding(): NativeBinding {
   return cached;
 }
 
+/**
+ * Where the addon was loaded from and why earlier candidates were skipped (e.g. the platform package
+ * not installed, so the local build was used); undefined before the first load.
+ */
+export function bindingReport(): BindingReport | undefined {
+  return report ? { loadedFrom: report.loadedFrom, skipped: [...report.skipped] } : undefined;
+}
+
+/** Why one candidate could not be loaded; `undefined` when it loaded (the binding is then in `out`). */
+function tryCandidate(
+  require: NodeJS.Require,
+  { candidate, isPath }: BindingCandidate,
+  out: { binding?: NativeBinding; file?: string },
+): string | undefined {
+  let file = candidate;
+  if (isPath) {
+    if (!existsSync(candidate)) return 'not found';
+  } else {
+    // A platform package: tell "not installed" from "installed without its binary" from "does not load".
+    let manifest: string;
+    try {
+      manifest = require.resolve(`${candidate}/package.json`);
+    } catch {
+      return 'package not installed (optional dependency skipped, or not published for this platform)';
+    }
+    const main = (JSON.parse(readFileSync(manifest, 'utf8')) as { main?: string }).main ?? `${BINARY}`;
+    file = join(dirname(manifest), main);
+    if (!existsSync(file))
+      return `package installed at ${dirname(manifest)} but its binary ${main} is missing`;
+  }
+  try {
+    out.binding = require(file) as NativeBinding;
+    out.file = file;
+    return undefined;
+  } catch (err) {
+    return `${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
 /** Tries each candidate in turn. @throws NativeLoadError listing every attempt and how to fix it */
 export function loadBindingFrom(candidates: readonly BindingCandidate[]): NativeBinding {
   const require = createRequire(import.meta.url);
   const attempts: string[] = [];
-  for (const { candidate, isPath } of candidates) {
-    if (isPath && !existsSync(candidate)) {
-      attempts.push(`${candidate}: not found`);
-      continue;
+  for (const c of candidates) {
+    const out: { binding?: NativeBinding; file?: string } = {};
+    const why = tryCandidate(require, c, out);
+    if (why === undefined && out.binding) {
+      report = { loadedFrom: out.file ?? c.candidate, skipped: attempts };
+      return out.binding;
     }
-    try {
-      return require(candidate) as NativeBinding;
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      attempts.push(
-        `${candidate}: ${e.code === 'MODULE_NOT_FOUND' && !isPath ? 'package not installed' : e.message}`,
-      );
-    }
+    attempts.push(`${c.candidate}: ${why}`);
   }
   throw new NativeLoadError(
     [

@@ -112,6 +112,11 @@ export interface StreamStats {
   delivery: DeliveryStats;
   /** The wake-up mechanism in use. */
   notify: 'uv' | 'tsfn' | 'tsfn-per-buffer' | 'closed';
+  /**
+   * How the backend opened the device, when it has something to say (WASAPI: the initialisation path
+   * taken and why others were not, re-routes after a default-device change); otherwise empty.
+   */
+  route: string;
 }
 
 /** Life cycle of a stream. */

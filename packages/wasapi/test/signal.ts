@@ -80,3 +80,25 @@ export function bestLag(signal: Float32Array, template: Float32Array): number {
   }
   return best;
 }
+
+/** Frequency in Hz from the median interval between rising zero crossings (robust to dropouts). */
+export function medianCrossingHz(x: Float32Array, sampleRate: number): number {
+  const times: number[] = [];
+  for (let i = 1; i < x.length; i++) {
+    const a = x[i - 1] as number;
+    const b = x[i] as number;
+    if (a < 0 && b >= 0) times.push(i - 1 + a / (a - b));
+  }
+  const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+  gaps.sort((p, q) => p - q);
+  const mid = gaps[Math.floor(gaps.length / 2)];
+  return mid ? sampleRate / mid : 0;
+}
+
+/** Median RMS level in dBFS over blocks of `block` samples (robust to dropouts). */
+export function medianBlockRmsDb(x: Float32Array, block: number): number {
+  const levels: number[] = [];
+  for (let i = 0; i + block <= x.length; i += block) levels.push(rmsDb(x.subarray(i, i + block)));
+  levels.sort((p, q) => p - q);
+  return levels[Math.floor(levels.length / 2)] ?? -200;
+}
