@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { base64ToBytes, bytesToInt16, int16ToBytes, Resampler } from '@voxwire/codecs';
+import { NO_TRANSCRIBER_TEXT } from '@voxwire/realtime-server';
 import { EnergyVad, VadSegmenter } from '@voxwire/vad';
 import WebSocket from 'ws';
 import { type AudioConfig, mergeAudioConfig } from './config.js';
@@ -354,6 +355,8 @@ export class AudioSession {
     const latency = this.now() - t0;
     this.stt.add(latency);
     if (signal.aborted) return;
+    // The NullTranscriber's placeholder is not something the user said: report it instead of answering it.
+    if (text === NO_TRANSCRIBER_TEXT) throw new JarvisError('stt_failed', text);
     this.send('stt_result', {
       utterance_id: id,
       text,
