@@ -43,15 +43,15 @@ export function hearTone(
       samples += pcm.length;
       sinceCheck += pcm.length;
       while (samples - chunks[0].length >= need) samples -= (chunks.shift() as Int16Array).length;
-      if (samples < need || sinceCheck < sampleRate / 10) return;
+      if (samples < need || sinceCheck < sampleRate / 4) return;
       sinceCheck = 0;
       const win = concat(chunks).subarray(-need);
-      last = {
-        hz: dominantFrequency(win, sampleRate),
-        zcHz: zeroCrossingFrequency(win, sampleRate),
-        db: rmsDb(win),
-      };
-      if (last.db > -35 && Math.abs(last.hz - expectHz) < 5 && Math.abs(last.zcHz - expectHz) < 15) {
+      // Cheap checks first: the DFT scan is costly enough to starve the peers' real-time pacers on a loaded
+      // machine if it ran on every window of silence.
+      last = { hz: 0, zcHz: zeroCrossingFrequency(win, sampleRate), db: rmsDb(win) };
+      if (last.db <= -35 || Math.abs(last.zcHz - expectHz) >= 15) return;
+      last.hz = dominantFrequency(win, sampleRate, expectHz * 2 + 500);
+      if (Math.abs(last.hz - expectHz) < 5) {
         clearTimeout(timer);
         source.off('audio', onAudio);
         resolve(last);
