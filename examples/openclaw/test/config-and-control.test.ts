@@ -1,6 +1,6 @@
 // Configuration, the start script, /metrics and Twilio call control, with real processes and sockets.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,13 @@ describe('configuration', () => {
     if (process.platform !== 'win32') expect(config.audio.backend).toBe('null');
     expect(configFromEnv({ AUDIO_PRESET: 'music' }).audio).toMatchObject(AUDIO_PRESETS.MUSIC);
     expect(configFromEnv({ AUDIO_PRESET: 'VOICE' }).audio.blockSize).toBe(480);
+  });
+
+  it('accepts the shipped .env.example as is', () => {
+    const config = configFromEnv(parseDotenv(readFileSync(join(ROOT, '.env.example'), 'utf8')));
+    expect(config.audio).toMatchObject(AUDIO_PRESETS.STANDARD);
+    expect(config.iceServers).toEqual([]);
+    expect(config.twilio.accountSid).toBeUndefined();
   });
 
   it('refuses unusable values with a ConfigError naming the variable', () => {

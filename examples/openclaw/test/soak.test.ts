@@ -59,10 +59,13 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
     const silence48 = new Int16Array(960);
     const silence8 = new Int16Array(160);
     let delivered = 0;
-    const sink = () => {
+    const perGuest = new Map<string, number>();
+    const atLeave = new Map<string, number>();
+    const sinkFor = (id: string) => () => {
       delivered++;
+      perGuest.set(id, (perGuest.get(id) ?? 0) + 1);
     };
-    router.add('mic_input', { sampleRate: 48000, send: sink });
+    router.add('mic_input', { sampleRate: 48000, send: sinkFor('mic_input') });
 
     let round = 0;
     let guests: string[] = [];
@@ -72,11 +75,18 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
     for (let f = 0; f < FRAMES; f++) {
       // Every 30 s the guests of the last round leave and two new ones join.
       if (f % 1500 === 0) {
-        for (const id of guests) router.remove(id);
+        for (const id of guests) {
+          router.remove(id);
+          atLeave.set(id, perGuest.get(id) ?? 0);
+        }
         round++;
         guests = [`call_v${round}`, `webrtc_v${round}`];
-        router.add(guests[0] as string, { sampleRate: 8000, jitterMs: 60, send: sink });
-        router.add(guests[1] as string, { sampleRate: 48000, send: sink });
+        router.add(guests[0] as string, {
+          sampleRate: 8000,
+          jitterMs: 60,
+          send: sinkFor(guests[0] as string),
+        });
+        router.add(guests[1] as string, { sampleRate: 48000, send: sinkFor(guests[1] as string) });
       }
       // Speech-like bursts: the mic talks 1 s in 6, a guest 1 s in 6 at another moment.
       const t = f % 300;
@@ -92,7 +102,10 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
         timersAt3 = timers();
       }
     }
-    for (const id of guests) router.remove(id);
+    for (const id of guests) {
+      router.remove(id);
+      atLeave.set(id, perGuest.get(id) ?? 0);
+    }
     await new Promise((r) => setTimeout(r, 200));
     const heapAt10 = settledHeap();
     const timersAt10 = timers();
@@ -106,11 +119,18 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
     expect(round).toBe(20);
     expect(router.size).toBe(participantsAtStart);
     expect(delivered).toBeGreaterThan(FRAMES * 2);
+    expect(router.mixer.stats().inputs).toHaveLength(participantsAtStart);
+    // Every guest was served while present (1500 frames) and not once after leaving.
+    expect(atLeave.size).toBe(40);
+    for (const [id, n] of atLeave) {
+      expect(n, id).toBe(1500);
+      expect(perGuest.get(id), id).toBe(n);
+    }
     // The pipeline was alive all along: the model heard turns and answered.
     expect(app.agent.counters.turns).toBeGreaterThan(20);
     expect(app.agent.counters.responses).toBeGreaterThan(5);
-    // Nothing grows: 7 minutes more of the same leave the heap within 3 MB and the timers as they were.
-    expect(heapAt10 - heapAt3).toBeLessThan(3 * 1048576);
+    // Nothing grows: 7 minutes more of the same leave the heap within 2 MB and the timers as they were.
+    expect(heapAt10 - heapAt3).toBeLessThan(2 * 1048576);
     expect(timersAt10).toBeLessThanOrEqual(timersAt3);
   }, 180_000);
 });
