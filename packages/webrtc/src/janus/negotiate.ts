@@ -21,7 +21,7 @@ export async function offerToJanus(
   try {
     const offer = await peer.createOffer();
     const response = await handle.message(body, { type: 'offer', sdp: offer });
-    if (!response.jsep || response.jsep.type !== 'answer') {
+    if (response.jsep?.type !== 'answer') {
       throw new JanusError(
         'janus-error',
         `${handle.plugin} ${String(body.request)}: Janus sent no SDP answer`,

@@ -136,7 +136,7 @@ export class JanusVideoRoom {
         private_id: options.privateId,
         streams: [{ feed }],
       });
-      if (!jsep || jsep.type !== 'offer') {
+      if (jsep?.type !== 'offer') {
         throw new JanusError(
           'janus-error',
           `videoroom subscribe: Janus sent no offer (${JSON.stringify(data)})`,
