@@ -14,10 +14,14 @@ export const READ_ALOUD_INSTRUCTIONS = 'Read the user message aloud, word for wo
 export const GREETING =
   "Hi, I'm Arnold. Tell me what you lifted, or ask for your recent workouts or progress.";
 
+/**
+ * The item a reply answers: the last one that is not a system message, nor an assistant message (a reply cut
+ * off by a dropped connection and restored into a new session is answered again, not greeted).
+ */
 function lastMeaningful(items: readonly ResponderItem[]): ResponderItem | undefined {
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i];
-    if (item.type === 'message' && item.role === 'system') continue;
+    if (item.type === 'message' && (item.role === 'system' || item.role === 'assistant')) continue;
     return item;
   }
   return undefined;

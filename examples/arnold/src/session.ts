@@ -29,7 +29,7 @@ export type ServerMessage =
   | { type: 'tool_call'; call_id: string; name: string; arguments: string }
   | { type: 'tool_result'; call_id: string; name: string; output: unknown }
   | { type: 'backend_reconnecting'; attempt: number; delay_ms: number; reason: string }
-  | { type: 'backend_reconnected'; attempt: number; restored_items: number }
+  | { type: 'backend_reconnected'; attempt: number; restored_items: number; resumed_turn: boolean }
   | { type: 'pong' }
   | { type: 'error'; source: 'client' | 'backend'; code: string; message: string };
 
@@ -174,10 +174,19 @@ export class ArnoldSession {
       });
     });
     rt.on('reconnected', (e) => {
-      // A response cut by the drop never completes: do not hold queued text behind it.
-      if (this.busy) this.turnDone();
+      // A response cut by the drop never completes; the restored conversation still ends with the user's
+      // turn (or a tool's output), so ask again and the user gets an answer after all.
+      if (this.busy) {
+        this.deps.log('resuming the turn cut off by the drop');
+        this.realtime.createResponse();
+      }
       this.deps.log(`backend reconnected; ${e.restoredItems} conversation items restored`);
-      this.send({ type: 'backend_reconnected', attempt: e.attempt, restored_items: e.restoredItems });
+      this.send({
+        type: 'backend_reconnected',
+        attempt: e.attempt,
+        restored_items: e.restoredItems,
+        resumed_turn: this.busy,
+      });
     });
     rt.on('close', (e) => {
       if (this.closed) return;

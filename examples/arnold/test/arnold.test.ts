@@ -174,6 +174,34 @@ describe('arnold', () => {
     }
   });
 
+  it('resumes a turn whose answer was cut off by a backend drop', { timeout: 120000 }, async () => {
+    // A second server paced like the real service, so the drop lands while Arnold is still speaking.
+    const paced = await startArnold({
+      port: 0,
+      dbPath: join(tmp.dir, 'paced.db'),
+      pacing: 'realtime',
+      reconnect: { maxRetries: 5, initialDelayMs: 100, maxDelayMs: 60000, factor: 2 },
+      log: (line) => logs.push(line),
+    });
+    const client = await StreamClient.open(paced.url);
+    try {
+      client.send({ type: 'text_input', text: 'I just did 12 reps of deadlift at 100 kilograms' });
+      await client.until(() => client.audioBytes > 0, 'the first audio of the answer');
+      const cutAt = client.messages.length;
+      expect(client.messages.some((m) => m.type === 'response_text')).toBe(false); // still speaking
+      paced.backend.dropConnections();
+      const back = await client.next((m) => m.type === 'backend_reconnected', cutAt);
+      expect(back.resumed_turn).toBe(true);
+      const answer = await client.next((m) => m.type === 'response_text', cutAt);
+      expect(answer.text).toBe('Logged 12 reps of deadlift at 100 kilograms.');
+      await client.next((m) => m.type === 'turn_done', cutAt);
+      expect(paced.store.count()).toBe(1); // the tool ran once; only the spoken answer was repeated
+    } finally {
+      await client.close();
+      await paced.close();
+    }
+  });
+
   it('keeps the data across a restart', { timeout: 120000 }, async () => {
     const before = arnold.store.count();
     expect(before).toBeGreaterThanOrEqual(2);
