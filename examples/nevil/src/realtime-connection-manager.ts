@@ -40,6 +40,8 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
   private pending: Pending[] = [];
   private readonly maxPendingChunks: number;
   private started = false;
+  /** connect() resolved: from then on the client itself queues across reconnects. */
+  private ready = false;
   private stopped = false;
   private mono = new Int16Array(0);
   /** Chunks dropped while waiting for the connection. */
@@ -59,7 +61,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
     this.client.on('error', onError);
   }
 
-  /** Whether the session is open. */
+  /** Whether the session is open (false while reconnecting). */
   get connected(): boolean {
     return this.client.connected;
   }
@@ -72,7 +74,13 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
     if (this.stopped) throw new AudioCaptureError('CONNECTION', 'start() after stop(): create a new manager');
     if (this.started) return;
     this.started = true;
-    await this.client.connect();
+    try {
+      await this.client.connect();
+    } catch (err) {
+      this.started = false; // the client is idle again: start() may be retried
+      throw err;
+    }
+    this.ready = true;
     const queued = this.pending;
     this.pending = [];
     for (const p of queued) p.run();
@@ -99,7 +107,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
 
   /** Appends a chunk of interleaved PCM16 (stereo is mixed to mono); resampled to the session rate. */
   appendAudio(pcm: Int16Array, sampleRate: number, channels = 1): void {
-    if (!this.client.connected) {
+    if (!this.ready && !this.stopped) {
       const copy = pcm.slice();
       this.whenReady(true, () => this.appendAudio(copy, sampleRate, channels));
       return;
@@ -130,7 +138,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
 
   private whenReady(audio: boolean, run: () => void): void {
     if (this.stopped) throw new AudioCaptureError('CONNECTION', 'the connection manager was stopped');
-    if (this.client.connected) {
+    if (this.ready) {
       run();
       return;
     }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NullTranscriber, ScriptedResponder } from '@voxwire/realtime-server';
+import { createRealtimeServer, NullTranscriber, ScriptedResponder } from '@voxwire/realtime-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NevilAgent, startNevilAgent } from '../src/agent.js';
 import { RealtimeConnectionManager, toGaSession } from '../src/index.js';
@@ -98,6 +98,41 @@ describe('Nevil against the local realtime server', () => {
     expect(out).toMatch(/server: input committed/);
     expect(out).toMatch(/model: \S/);
     expect(out).toMatch(/sent [1-9]\d* chunks/);
+  });
+
+  it('keeps audio appended while the connection is down and sends it after the reconnect', {
+    timeout: 60_000,
+  }, async () => {
+    const engines = () => ({ transcriber: new NullTranscriber(), responder: new ScriptedResponder([{ text: 'Ok.' }]) });
+    const first = await createRealtimeServer({ pacing: 'fast', engines: engines() });
+    const conn = new RealtimeConnectionManager({
+      url: first.url,
+      session: { turn_detection: null }, // beta-shaped: the turn is committed by hand below
+      client: { reconnect: { initialDelayMs: 100, maxDelayMs: 400, maxRetries: 50 } },
+    });
+    const errors: string[] = [];
+    conn.client.on('error', (e) => errors.push(e.message));
+    await conn.start();
+    const down = new Promise((r) => conn.client.once('reconnecting', r));
+    await first.close();
+    await down;
+    expect(conn.connected).toBe(false);
+    const tone = new Int16Array(4800);
+    for (let i = 0; i < tone.length; i++)
+      tone[i] = Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / 24000));
+    conn.appendAudio(tone, 24000, 1); // 200 ms while disconnected
+    conn.sendEvent({ type: 'input_audio_buffer.commit' });
+    const back = new Promise((r) => conn.client.once('reconnected', r));
+    const committed = new Promise((r) => conn.client.once('input_audio_buffer.committed', r));
+    const second = await createRealtimeServer({ port: first.port, pacing: 'fast', engines: engines() });
+    try {
+      await back;
+      await committed; // the server got the 200 ms: a commit of less than 100 ms is an error
+      expect(errors).toEqual([]);
+    } finally {
+      conn.stop();
+      await second.close();
+    }
   });
 
   it('queues calls made before start() resolves and refuses unsupported events', async () => {
