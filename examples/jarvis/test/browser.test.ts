@@ -75,13 +75,19 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in headless Chromium', () => {
     const logs: string[] = [];
     page.on('console', (m) => logs.push(m.text()));
     page.on('pageerror', (e) => logs.push(String(e)));
-    await page.goto(`${jarvis.core.url}/#token=${tokenOf('user0')}`);
-    await page.waitForSelector('#talk:not([disabled])', { timeout: 30000 });
-    await page.waitForSelector('#core-state[data-state="connected"]', { timeout: 30000 });
+    // Any failed wait reports what the page logged (script errors would otherwise stay invisible).
+    const step = <T>(p: Promise<T>): Promise<T> =>
+      p.catch((err: unknown) => {
+        throw new Error(`${(err as Error).message}\npage log:\n${logs.join('\n')}`);
+      });
+    // raw=1: no echo cancellation or AGC on the fake microphone (they would lower its level ~20 dB).
+    await page.goto(`${jarvis.core.url}/#token=${tokenOf('user0')}&raw=1`);
+    await step(page.waitForSelector('#talk:not([disabled])', { timeout: 30000 }));
+    await step(page.waitForSelector('#core-state[data-state="connected"]', { timeout: 30000 }));
     expect(await page.textContent('#user')).toBe('Signed in as user0');
 
     await page.click('#talk');
-    await page.waitForSelector('#audio-state[data-state="streaming"]', { timeout: 30000 });
+    await step(page.waitForSelector('#audio-state[data-state="streaming"]', { timeout: 30000 }));
     // Wait until a reply has been spoken and played back through the page's analyser.
     await page
       .waitForFunction(
@@ -120,7 +126,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in headless Chromium', () => {
 
     // Stop talking (the audio session stays open), then the text chat: the answer is shown and spoken.
     await page.click('#talk');
-    await page.waitForSelector('#audio-state[data-state="idle"]', { timeout: 30000 });
+    await step(page.waitForSelector('#audio-state[data-state="idle"]', { timeout: 30000 }));
     const spoken = stats.ttsResults.length;
     await page.fill('#chat-input', '/calc 2 * 21');
     await page.click('#send');

@@ -18,8 +18,11 @@ const stats = {
 };
 window.jarvisStats = stats;
 
-let token =
-  new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('jarvis-token');
+const hash = new URLSearchParams(location.hash.slice(1));
+let token = hash.get('token') || sessionStorage.getItem('jarvis-token');
+// Echo cancellation keeps Jarvis from hearing its own replies through the speakers; `#raw=1` turns the
+// browser's processing off (a fake microphone file, a headset).
+const rawMic = hash.get('raw') === '1';
 let userId = null;
 let audioWsUrl = null;
 let coreWs = null;
@@ -81,7 +84,7 @@ function ensurePlayer(rate) {
   const analyser = ctx.createAnalyser();
   analyser.fftSize = 2048;
   analyser.connect(ctx.destination);
-  player = { ctx, analyser, playhead: 0, rate };
+  player = { ctx, analyser, playhead: 0, rate, sources: new Set() };
   const buf = new Float32Array(analyser.fftSize);
   const meter = () => {
     analyser.getFloatTimeDomainData(buf);
@@ -104,9 +107,19 @@ function playChunk(bytes) {
   const src = player.ctx.createBufferSource();
   src.buffer = buffer;
   src.connect(player.analyser);
+  player.sources.add(src);
+  src.onended = () => player?.sources.delete(src);
   const at = Math.max(player.ctx.currentTime + 0.05, player.playhead);
   src.start(at);
   player.playhead = at + buffer.duration;
+}
+
+/** Barge-in: the user started speaking, so stop the reply that is playing. */
+function stopPlayback() {
+  if (!player) return;
+  for (const src of player.sources) src.stop();
+  player.sources.clear();
+  player.playhead = 0;
 }
 
 function openAudioSocket(sampleRate) {
@@ -138,6 +151,7 @@ function openAudioSocket(sampleRate) {
           setBadge('audio-state', 'idle', 'audio: idle');
           break;
         case 'vad':
+          if (msg.data.event === 'speech_start') stopPlayback();
           setBadge(
             'vad-state',
             msg.data.event === 'speech_start' ? 'speech' : 'idle',
@@ -194,7 +208,12 @@ function drawWaveform(analyser) {
 
 async function startTalking() {
   const stream = await navigator.mediaDevices.getUserMedia({
-    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
+    audio: {
+      echoCancellation: !rawMic,
+      noiseSuppression: !rawMic,
+      autoGainControl: !rawMic,
+      channelCount: 1,
+    },
   });
   const ctx = new AudioContext();
   stats.micRate = ctx.sampleRate;
