@@ -16,7 +16,7 @@ import { ArnoldResponder } from './responder.js';
 export interface RealtimeBackend {
   /** `local` (embedded server) or `openai`. */
   readonly kind: 'local' | 'openai';
-  /** WebSocket URL for `local`; `undefined` for OpenAI (the client's default). */
+  /** WebSocket URL: the local server's, or `undefined` for OpenAI's default endpoint. */
   readonly url: string | undefined;
   readonly apiKey: string | undefined;
   /** Drops every open backend connection (the local server keeps listening): simulates a network failure. */
@@ -27,6 +27,8 @@ export interface RealtimeBackend {
 /** Options of {@link startBackend}. */
 export interface BackendOptions {
   openaiApiKey?: string;
+  /** Realtime endpoint used with the key (Azure, a proxy); default OpenAI's `wss://api.openai.com/v1/realtime`. */
+  openaiUrl?: string;
   /** Local server pacing: `realtime` for people, `fast` for tests. */
   pacing?: PacingMode;
   /** Override engines of the local server (e.g. a NullTranscriber). The responder defaults to Arnold's. */
@@ -50,7 +52,7 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
   if (opts.openaiApiKey) {
     return {
       kind: 'openai',
-      url: undefined,
+      url: opts.openaiUrl,
       apiKey: opts.openaiApiKey,
       dropConnections: () => 0,
       close: async () => {},

@@ -1,6 +1,6 @@
 // `pnpm --filter arnold start`: runs Arnold on the embedded local realtime server (or OpenAI when
 // OPENAI_API_KEY is set). Environment: PORT (8000), HOST (127.0.0.1), ARNOLD_DB (./arnold.db), ARNOLD_VOICE,
-// ARNOLD_RECOGNITION (grammar | open).
+// ARNOLD_RECOGNITION (grammar | open), OPENAI_API_KEY, OPENAI_REALTIME_URL.
 import { startArnold } from './server.js';
 
 const arnold = await startArnold({
@@ -9,6 +9,7 @@ const arnold = await startArnold({
   dbPath: process.env.ARNOLD_DB ?? 'arnold.db',
   voice: process.env.ARNOLD_VOICE,
   openaiApiKey: process.env.OPENAI_API_KEY || undefined,
+  openaiUrl: process.env.OPENAI_REALTIME_URL || undefined,
   recognition: process.env.ARNOLD_RECOGNITION === 'open' ? 'open' : 'grammar',
 });
 console.log(`Arnold on ${arnold.url} (backend: ${arnold.backend.kind}, database: ${arnold.store.path})`);

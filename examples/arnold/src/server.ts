@@ -21,6 +21,8 @@ export interface ArnoldOptions {
   dbPath?: string;
   /** Use OpenAI's Realtime API with this key instead of the embedded local server. */
   openaiApiKey?: string;
+  /** Realtime endpoint for the key (Azure, a proxy); default OpenAI's. */
+  openaiUrl?: string;
   /** Voice of the agent. Default `alloy`. */
   voice?: string;
   /** Local server pacing: `realtime` (default) or `fast` (tests). */
@@ -71,8 +73,10 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   const store = await WorkoutStore.open({ path: opts.dbPath ?? 'arnold.db' });
   const backend = await startBackend({
     openaiApiKey: opts.openaiApiKey,
+    openaiUrl: opts.openaiUrl,
     pacing: opts.pacing,
     engines: opts.engines,
+    recognition: opts.recognition,
   });
   const metrics = new MetricsRegistry();
   const sessions = new Set<ArnoldSession>();

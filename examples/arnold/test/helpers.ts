@@ -111,7 +111,7 @@ export function speak(text: string, dir: string): Int16Array {
   const audio = wav.read(readFileSync(file));
   if (audio.encoding !== 'pcm16' || audio.channels !== 1) throw new Error('unexpected espeak output');
   const rs = new Resampler({ inputRate: audio.sampleRate, outputRate: 24000, channels: 1 });
-  const a = rs.process(audio.data).slice(); // the resampler may reuse its output buffer
+  const a = rs.process(audio.data);
   const b = rs.flush();
   const out = new Int16Array(a.length + b.length);
   out.set(a);
