@@ -202,9 +202,27 @@ function test(extraArgs) {
   return s.failed > 0 || status !== 0 ? 1 : 0;
 }
 
+/** The example agents `npm start -- <name>` runs (the first is the default: usable from a browser, offline). */
+const AGENTS = {
+  jarvis: 'audio + core services with a web UI: talk to it from your browser (ports 8001 and 8000)',
+  opusagent: 'telephony bridge: Twilio Media Streams and AudioCodes VoiceAI Connect calls to a realtime model',
+  arnold: 'realtime fitness agent with function calling and a workout database (web page and CLI client)',
+  openclaw: 'desktop agent: audio device, WebRTC peers and Twilio calls through one mixer, answered by the model',
+  nevil: 'Raspberry Pi style capture manager streaming speech to the realtime model',
+};
+
 function demo(extraArgs) {
+  const [name = Object.keys(AGENTS)[0], ...rest] = extraArgs;
+  if (!(name in AGENTS)) {
+    const list = Object.entries(AGENTS)
+      .map(([n, what]) => `  ${n.padEnd(10)} ${what}`)
+      .join('\n');
+    throw new SetupError(`unknown agent "${name}". Run one of:\n${list}\nas npm start -- <agent>`);
+  }
   const { pnpm, env } = setup();
-  return run(pnpm[0], [...pnpm.slice(1), '--filter', '@voxwire/examples', 'start', ...extraArgs], { env });
+  log(`starting ${name}: ${AGENTS[name]}`);
+  log(`other agents: ${Object.keys(AGENTS).filter((n) => n !== name).join(', ')} (npm start -- <agent>); Ctrl-C stops`);
+  return run(pnpm[0], [...pnpm.slice(1), '--filter', name, 'start', ...rest], { env });
 }
 
 function bench(extraArgs) {
