@@ -95,6 +95,7 @@ struct Api {
   void (*stream_set_read_callback)(stream*, stream_request_cb, void*);
   void (*stream_set_write_callback)(stream*, stream_request_cb, void*);
   void (*stream_set_underflow_callback)(stream*, stream_notify_cb, void*);
+  void (*stream_set_moved_callback)(stream*, stream_notify_cb, void*);
   void (*stream_set_overflow_callback)(stream*, stream_notify_cb, void*);
   int (*stream_peek)(stream*, const void**, size_t*);
   int (*stream_drop)(stream*);

@@ -68,6 +68,7 @@ const Api* load(std::string* why) {
     sym(api.stream_set_read_callback, "pa_stream_set_read_callback");
     sym(api.stream_set_write_callback, "pa_stream_set_write_callback");
     sym(api.stream_set_underflow_callback, "pa_stream_set_underflow_callback");
+    sym(api.stream_set_moved_callback, "pa_stream_set_moved_callback");
     sym(api.stream_set_overflow_callback, "pa_stream_set_overflow_callback");
     sym(api.stream_peek, "pa_stream_peek");
     sym(api.stream_drop, "pa_stream_drop");
@@ -289,6 +290,8 @@ class PulseStream final : public BackendStream {
     }
     const char* name = api->stream_get_device_name(stream_);
     deviceId_ = name ? name : device;
+    // A stream on the default device (dev == nullptr) is moved by the server when the default changes.
+    api->stream_set_moved_callback(stream_, &PulseStream::onMoved, this);
     ready_ = true;
   }
 
@@ -302,6 +305,7 @@ class PulseStream final : public BackendStream {
         api->stream_set_write_callback(stream_, nullptr, nullptr);
         api->stream_set_underflow_callback(stream_, nullptr, nullptr);
         api->stream_set_overflow_callback(stream_, nullptr, nullptr);
+        api->stream_set_moved_callback(stream_, nullptr, nullptr);
         api->stream_disconnect(stream_);
         api->stream_unref(stream_);
         stream_ = nullptr;
@@ -322,9 +326,19 @@ class PulseStream final : public BackendStream {
     running_.store(false, std::memory_order_release);
     if (stream_ != nullptr) conn_.await(conn_.api()->stream_cork(stream_, 1, &PulseStream::onCorked, this));
   }
-  std::string deviceId() const override { return deviceId_; }
+  std::string deviceId() const override {
+    std::lock_guard<std::mutex> lock(idMu_);
+    return deviceId_;
+  }
 
  private:
+  // Mainloop thread, only when the server moves the stream (rare): never on the data path.
+  static void onMoved(pa::stream* s, void* p) {
+    auto* self = static_cast<PulseStream*>(p);
+    const char* name = self->conn_.api()->stream_get_device_name(s);
+    std::lock_guard<std::mutex> lock(self->idMu_);
+    if (name) self->deviceId_ = name;
+  }
   static void onCorked(pa::stream*, int, void* self) { static_cast<PulseStream*>(self)->conn_.signal(); }
 
   static void onState(pa::stream* s, void* p) {
@@ -396,6 +410,7 @@ class PulseStream final : public BackendStream {
   Connection conn_;
   pa::stream* stream_ = nullptr;
   uint32_t frameBytes_ = 0;
+  mutable std::mutex idMu_;  // guards deviceId_ (changed by onMoved)
   std::string deviceId_;
   std::atomic<bool> running_{false};
   bool ready_ = false;

@@ -101,8 +101,7 @@ export abstract class AudioStreamBase extends EventEmitter {
   /** Frames per device period. */
   readonly periodFrames: number;
   readonly backend: BackendName;
-  /** The device actually opened. */
-  readonly deviceId: string;
+  private openedDeviceId: string;
 
   protected readonly ring: AudioRing<Samples>;
   protected readonly options: ResolvedOptions;
@@ -153,7 +152,16 @@ export abstract class AudioStreamBase extends EventEmitter {
         ),
     );
     this.handle.setRef(o.keepAlive, false);
-    this.deviceId = this.handle.stats().deviceId;
+    this.openedDeviceId = this.handle.stats().deviceId;
+  }
+
+  /**
+   * The device the stream plays to / records from now: the one opened, or the new default after a
+   * default-device change moved a stream opened on the default (PulseAudio, WASAPI re-route).
+   */
+  get deviceId(): string {
+    if (this.streamState !== 'closed') this.openedDeviceId = this.handle.stats().deviceId;
+    return this.openedDeviceId;
   }
 
   /** `idle` (opened, never started), `running`, `stopped` or `closed`. */
@@ -217,7 +225,7 @@ export abstract class AudioStreamBase extends EventEmitter {
     return {
       state: this.streamState,
       backend: this.backend,
-      deviceId: n.deviceId ?? this.deviceId,
+      deviceId: n.deviceId ?? this.openedDeviceId,
       sampleRate: this.sampleRate,
       channels: this.channels,
       format: this.format,

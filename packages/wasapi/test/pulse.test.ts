@@ -17,7 +17,7 @@ import {
   UnsupportedFormatError,
 } from '../src/index.js';
 import { type PulseServer, startPulse } from './pulse-server.js';
-import { bestLag, rmsDb, sine, toFloat, toInt16, zeroCrossingHz } from './signal.js';
+import { bestLag, onset, rmsDb, sine, toFloat, toInt16, zeroCrossingHz } from './signal.js';
 
 let pulse: PulseServer;
 
@@ -31,6 +31,11 @@ afterAll(async () => {
 /** Resolves once the capture stream delivers audio (a fresh null sink takes ~1 s to start running). */
 function flowing(capture: AudioCapture): Promise<unknown> {
   return new Promise((resolve) => capture.once('data', resolve));
+}
+
+/** Resolves once `test()` holds (polled; the test's timeout bounds it). */
+async function until(test: () => boolean): Promise<void> {
+  while (!test()) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Captures until `frames` frames have arrived after `start` is called. */
@@ -160,6 +165,50 @@ describe('pulse backend', () => {
     expect(getDefaultDevice('output', { backend: 'pulse' })?.id).toBe('vx_b');
     pulse.pactl('set-default-sink', 'vx_a');
   });
+
+  it('moves streams opened on the default device to the new default (the server moves them)', async () => {
+    pulse.pactl('set-default-sink', 'vx_a');
+    pulse.pactl('set-default-source', 'vx_a.monitor');
+    const playback = new AudioPlayback({ backend: 'pulse', sampleRate: 48000, bufferMs: 300 });
+    const streams: (AudioCapture | AudioPlayback)[] = [playback];
+    try {
+      expect(playback.deviceId).toBe('vx_a');
+      playback.start();
+      pulse.pactl('load-module', 'module-null-sink', 'sink_name=vx_c', 'rate=48000', 'channels=2');
+      pulse.pactl('set-default-sink', 'vx_c');
+      await until(() => playback.deviceId === 'vx_c');
+      expect(playback.stats().deviceId).toBe('vx_c');
+      // The audio follows: a tone written to the default-device stream arrives at the new sink's monitor.
+      const monitor = new AudioCapture({ backend: 'pulse', deviceId: 'vx_c.monitor', sampleRate: 48000 });
+      streams.push(monitor);
+      monitor.start();
+      await flowing(monitor);
+      const recording = record(monitor, 96000);
+      const tone = toInt16(sine(48000, 1000, 48000, 0.5));
+      let offset = playback.write(tone);
+      while (offset < tone.length) {
+        await new Promise((r) => playback.once('drain', r));
+        offset += playback.write(tone.subarray(offset));
+      }
+      const heard = toFloat(await recording);
+      // Reported, not asserted: right after a move the first audio has arrived up to ~1 s late here.
+      console.info(
+        `pulse: after the move the tone reached the new sink ${((onset(heard, 0.1) * 1000) / 48000).toFixed(0)} ms into the recording`,
+      );
+      expect(rmsDb(heard)).toBeGreaterThan(-20); // silence would be far below
+      // A capture on the default source follows too (its device id; see the README about its data).
+      const capture = new AudioCapture({ backend: 'pulse', sampleRate: 48000 });
+      streams.push(capture);
+      expect(capture.deviceId).toBe('vx_a.monitor');
+      capture.start();
+      pulse.pactl('set-default-source', 'vx_c.monitor');
+      await until(() => capture.deviceId === 'vx_c.monitor');
+    } finally {
+      for (const s of streams) s.close();
+      pulse.pactl('set-default-sink', 'vx_a');
+      pulse.pactl('set-default-source', 'vx_a.monitor');
+    }
+  }, 60_000);
 
   it('rejects an unknown device, exclusive mode and a missing server with typed errors', () => {
     expect(() => new AudioPlayback({ backend: 'pulse', deviceId: 'no_such_sink' })).toThrow(
