@@ -1,11 +1,34 @@
 // `pnpm --filter openclaw start`: OpenClaw with the configuration from .env and the environment.
-import { configFromEnv, loadEnv } from './config.js';
+import { ConfigError, configFromEnv, loadEnv } from './config.js';
 import { createLogger } from './logger.js';
-import { startOpenClaw } from './openclaw.js';
+import { type OpenClaw, startOpenClaw } from './openclaw.js';
 
-const config = configFromEnv(loadEnv());
+let config: ReturnType<typeof configFromEnv>;
+try {
+  config = configFromEnv(loadEnv());
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  createLogger().error('bad configuration', { variable: err.variable, message: err.message });
+  process.exit(2);
+}
 const log = createLogger(config.logLevel);
-const app = await startOpenClaw({ config, log });
+let app: OpenClaw;
+try {
+  app = await startOpenClaw({ config, log });
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  log.error('could not start', {
+    code: e.code,
+    message: e.message,
+    hint:
+      e.code === 'EADDRINUSE'
+        ? 'a port is taken: set SIGNALING_PORT / TWILIO_PORT (0 = any free port)'
+        : e.name === 'BackendUnavailableError'
+          ? 'set AUDIO_BACKEND=null for virtual devices'
+          : undefined,
+  });
+  process.exit(1);
+}
 const stop = async () => {
   log.info('shutting down');
   await app.close();
