@@ -66,6 +66,6 @@ describe('web page', () => {
       timeout: 60000,
     });
     const heard = await page.locator('.you').allTextContents();
-    expect(heard).toContain('you: show me my recent workouts');
+    expect(heard.some((line) => /recent workouts/.test(line))).toBe(true);
   });
 });
