@@ -27,7 +27,7 @@ export async function joinNodePeer(
     ws.once('error', reject);
   });
   const peer = new WebRtcAudioPeer({
-    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceAdditionalHostAddresses,
     sampleRate: 48000,
     mediaTimeoutMs: 0,
   });

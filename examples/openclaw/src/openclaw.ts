@@ -57,6 +57,11 @@ export interface OpenClaw {
   readonly mediaStreamUrl: string;
   /** What GET /metrics answers. */
   metrics(): OpenClawMetrics;
+  /**
+   * The design's `get_latency_stats()`: device round trip (capture + playback rings, AudioCore) plus what the
+   * mixer's jitter buffers add, avg and p95 in ms.
+   */
+  getLatencyStats(): { avgMs: number; p95Ms: number; deviceAvgMs: number; mixerAvgMs: number };
   close(): Promise<void>;
 }
 
@@ -316,6 +321,13 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       httpUrl,
       mediaStreamUrl: `${httpUrl.replace('http', 'ws')}/media-stream`,
       metrics,
+      getLatencyStats() {
+        const m = router.latencyStats();
+        const d = device ? device.core.getLatencyStats() : null;
+        const dAvg = d && Number.isFinite(d.avgMs) ? d.avgMs : 0;
+        const dP95 = d && Number.isFinite(d.p95Ms) ? d.p95Ms : 0;
+        return { avgMs: dAvg + m.avgMs, p95Ms: dP95 + m.p95Ms, deviceAvgMs: dAvg, mixerAvgMs: m.avgMs };
+      },
       close,
     };
   } catch (err) {

@@ -154,6 +154,10 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     expect(logs.filter((l) => l.level === 'error')).toEqual([]);
     const metrics = (await (await fetch(`${app.httpUrl}/metrics`)).json()) as { participants: string[] };
     expect(metrics.participants).toEqual(expect.arrayContaining(['mic_input', 'agent', browserId, callId]));
+    // The latency monitor has figures for the device and the mix (reported, not judged).
+    const latency = app.getLatencyStats();
+    expect(latency.deviceAvgMs).toBeGreaterThan(0);
+    expect(latency.avgMs).toBeGreaterThanOrEqual(latency.deviceAvgMs);
   }, 180_000);
 
   it('a peer leaving and a call hanging up mid-sentence do not disturb the others', async () => {
