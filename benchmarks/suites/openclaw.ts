@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { mulaw } from '@voxwire/codecs';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { AudioCore } from '@voxwire/wasapi';
@@ -193,13 +194,15 @@ const suite: Suite = {
       await model.close();
     }
     const device = await deviceLatency();
+    const load = loadavg()[0]?.toFixed(1);
     const rows = Object.entries(results).map(([path, xs]) => [
       path,
       ...(xs.length ? stats(xs) : ['0', '-', '-', '-', '-']),
     ]);
     return [
       'Software path latency (ms) from the burst entering OpenClaw to its first samples at the far end, loopback,',
-      `${REPS} bursts of ${BURST_MS} ms per path, 20 ms mixer frames (STANDARD preset):`,
+      `${REPS} bursts of ${BURST_MS} ms per path, 20 ms mixer frames (STANDARD preset), machine load average ${load}`,
+      '(shared machine: compare p50s; the tails follow the load):',
       '',
       table(['path', 'n', 'p50 ms', 'p95 ms', 'min ms', 'max ms'], rows),
       '',
