@@ -115,6 +115,20 @@ describe('arnold-client', () => {
     expect(Number(played?.[1])).toBeGreaterThan(0.5);
   });
 
+  it('with piped input, plays the whole answer through the device before leaving', {
+    timeout: 120000,
+  }, async () => {
+    const run = runClient(['--audio-backend', 'null', '--input-device', 'null:silence', '--no-meter']);
+    await run.waitFor('stdout', /Connected\. Speak, or type/);
+    run.child.stdin.end('what is my curl progress\n');
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain('arnold: You have not logged any curl yet.');
+    const m = run.stdout().match(/bye \(received ([\d.]+) s of Arnold's voice, played ([\d.]+) s\)/);
+    expect(Number(m?.[1])).toBeGreaterThan(1);
+    // The null device played it in real time, all of it (to the 0.1 s shown).
+    expect(Number(m?.[2])).toBeGreaterThanOrEqual(Number(m?.[1]) - 0.1);
+  });
+
   it('shows the microphone level on the volume meter', { timeout: 120000 }, async () => {
     const run = runClient(['--audio-backend', 'null', '--input-device', 'null:tone-440', '--meter']);
     // The virtual microphone's 440 Hz tone: -20 dBFS peak is -23 dBFS RMS.

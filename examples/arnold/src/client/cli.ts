@@ -2,7 +2,6 @@
 // as PCM16 24 kHz; Arnold's voice is played; typed lines are sent as text (the fallback when there is no
 // microphone, or when speech is not understood). A volume meter shows the microphone level.
 import { createInterface, type Interface } from 'node:readline';
-import type { Writable } from 'node:stream';
 import { AudioCapture, AudioPlayback, type BackendName } from '@voxwire/wasapi';
 import WebSocket from 'ws';
 import { VolumeMeter } from './meter.js';
@@ -32,7 +31,9 @@ export class ArnoldCli {
   private ws: WebSocket | undefined;
   private mic: AudioCapture | undefined;
   private speaker: AudioPlayback | undefined;
-  private sink: Writable | undefined;
+  /** Arnold's audio not yet taken by the device ring (dropped on barge-in). */
+  private queue: Buffer[] = [];
+  private queueOffset = 0;
   private rl: Interface | undefined;
   private meterTimer: NodeJS.Timeout | undefined;
   private readonly meter = new VolumeMeter();
@@ -90,7 +91,7 @@ export class ArnoldCli {
     try {
       this.speaker = new AudioPlayback({ sampleRate: rate, channels: 1, format: 's16', backend });
       this.speaker.start();
-      this.sink = this.speaker.writable();
+      this.speaker.on('drain', () => this.pump());
     } catch (err) {
       this.print(`no speaker (${(err as Error).message}); replies are shown as text only`);
       this.speaker = undefined;
@@ -124,7 +125,29 @@ export class ArnoldCli {
 
   private play(data: Buffer): void {
     this.playedBytes += data.length;
-    this.sink?.write(data);
+    if (!this.speaker) return;
+    this.queue.push(data);
+    if (this.queue.length === 1) this.pump();
+  }
+
+  /** Moves queued audio into the device ring as far as it has room; the rest waits for `drain`. */
+  private pump(): void {
+    const speaker = this.speaker;
+    if (!speaker || speaker.state === 'closed') return;
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      const frames = speaker.write(head.subarray(this.queueOffset));
+      this.queueOffset += frames * 2;
+      if (this.queueOffset < head.length) return;
+      this.queue.shift();
+      this.queueOffset = 0;
+    }
+  }
+
+  /** Barge-in: the user started talking, so drop what Arnold has not said yet (the ring's ≤100 ms plays out). */
+  private dropPlayback(): void {
+    this.queue = [];
+    this.queueOffset = 0;
   }
 
   private typed(line: string): void {
@@ -148,6 +171,9 @@ export class ArnoldCli {
         break;
       case 'tool_call':
         this.print(`  [${String(msg.name)} ${String(msg.arguments)}]`);
+        break;
+      case 'speech_started':
+        this.dropPlayback();
         break;
       case 'response_done':
         break;
@@ -176,6 +202,24 @@ export class ArnoldCli {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Resolves when every received bit of Arnold's voice has been played (at once without a speaker). */
+  async finishPlayback(): Promise<void> {
+    const speaker = this.speaker;
+    if (!speaker) return;
+    while (this.queue.length > 0 && speaker.state !== 'closed')
+      await new Promise<void>((resolve) => speaker.once('drain', () => resolve()));
+    if (speaker.state !== 'closed') await speaker.drained();
+  }
+
+  /** Seconds of Arnold's voice the speaker has played (its frames minus the silence it filled in). */
+  get speakerSeconds(): number {
+    if (!this.speaker || this.speaker.state === 'closed') return this.playedOnClose;
+    const st = this.speaker.stats();
+    return (st.position - st.silenceFrames) / 24000;
+  }
+
+  private playedOnClose = 0;
+
   /** Seconds of Arnold's voice received for playback. */
   get playedSeconds(): number {
     return this.playedBytes / 2 / 24000;
@@ -188,6 +232,7 @@ export class ArnoldCli {
       if (this.meterTimer) (this.opts.meterOutput ?? process.stderr).write('\n');
       this.rl?.close();
       this.mic?.close();
+      this.playedOnClose = this.speakerSeconds;
       this.speaker?.close();
       const ws = this.ws;
       if (ws && ws.readyState !== WebSocket.CLOSED) {
@@ -201,7 +246,8 @@ export class ArnoldCli {
         });
       }
       for (const w of this.idleWaiters.splice(0)) w();
-      this.print(`bye (received ${this.playedSeconds.toFixed(1)} s of Arnold's voice)`);
+      const played = this.speaker ? `, played ${this.playedOnClose.toFixed(1)} s` : '';
+      this.print(`bye (received ${this.playedSeconds.toFixed(1)} s of Arnold's voice${played})`);
     })();
     return this.stopping;
   }

@@ -45,7 +45,10 @@ try {
   console.error(`arnold-client: cannot connect to ${values.url}: ${(err as Error).message}`);
   process.exit(1);
 }
-// End of piped input: wait for the answers, then leave.
+// End of piped input: wait for the answers to be given and played, then leave.
 process.stdin.once('end', () => {
-  void cli.idle().then(() => quit(0));
+  void cli
+    .idle()
+    .then(() => cli.finishPlayback())
+    .then(() => quit(0));
 });
