@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { ResponseEvent, TurnEvent } from '../src/agent-pipeline.js';
 import { joinNodePeer } from '../src/node-participant.js';
 import type { OpenClaw } from '../src/openclaw.js';
@@ -232,6 +233,24 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       async () => (await agentBlocksSince(simMark2, pageMark2)).every((n) => n >= 10),
       'the others hearing the answer',
     );
+
+    // c) Garbage on both doors while the room is live: a JSON error on signaling, a refused media stream.
+    const junk = new WebSocket(app.signalingUrl);
+    const reply = new Promise<string>((resolve) =>
+      junk.on('message', (d) => {
+        if (String(d).includes('"error"')) resolve(String(d));
+      }),
+    );
+    await new Promise((r) => junk.once('open', r));
+    junk.send('{not json');
+    expect(JSON.parse(await reply)).toMatchObject({ type: 'error', code: expect.any(String) });
+    junk.close();
+    const bogus = new WebSocket(app.mediaStreamUrl);
+    await new Promise((r) => bogus.once('open', r));
+    bogus.send('{"event":"media","media":{"payload":"!!"}}');
+    bogus.send('\u0000garbage');
+    bogus.close();
+    await new Promise((r) => setTimeout(r, 500));
 
     // The room is back to the device, the agent, the browser and the first call; nothing failed.
     expect(app.router.ids().sort()).toEqual(['agent', browserId, callId, 'mic_input'].sort());
