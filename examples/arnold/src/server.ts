@@ -31,6 +31,8 @@ export interface ArnoldOptions {
   recognition?: 'grammar' | 'open';
   /** Engines of the local server (tests may skip speech recognition). */
   engines?: Partial<RealtimeEngines>;
+  /** Ping interval towards clients; a client that has not answered the previous ping is dropped. Default 30 s. */
+  heartbeatMs?: number;
   /** Reconnect policy of the realtime sessions. Default: the design's. */
   reconnect?: typeof RECONNECT;
   log?: (line: string) => void;
@@ -80,7 +82,15 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   });
   const metrics = new MetricsRegistry();
   const sessions = new Set<ArnoldSession>();
-  const deps = { backend, store, metrics, voice: opts.voice, reconnect: opts.reconnect, log };
+  const deps = {
+    backend,
+    store,
+    metrics,
+    voice: opts.voice,
+    reconnect: opts.reconnect,
+    heartbeatMs: opts.heartbeatMs,
+    log,
+  };
 
   const http: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;

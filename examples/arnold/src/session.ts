@@ -39,6 +39,8 @@ export interface SessionDeps {
   store: WorkoutStore;
   metrics: MetricsRegistry;
   voice?: string;
+  /** Client heartbeat interval in ms (default {@link HEARTBEAT_MS}). */
+  heartbeatMs?: number;
   /** Realtime client overrides (tests: shorter reconnect delays). */
   reconnect?: typeof RECONNECT;
   log: (line: string) => void;
@@ -230,7 +232,7 @@ export class ArnoldSession {
       }
       this.alive = false;
       this.ws.ping();
-    }, HEARTBEAT_MS);
+    }, this.deps.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
     this.ws.on('close', () => this.close());
     this.ws.on('error', (err) => this.deps.log(`client socket error: ${err.message}`));

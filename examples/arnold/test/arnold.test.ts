@@ -2,6 +2,7 @@
 // started by the test, driven through its WebSocket and HTTP endpoints.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type Arnold, startArnold } from '../src/server.js';
 import { type Msg, postJson, StreamClient, tempDir } from './helpers.js';
 
@@ -199,6 +200,36 @@ describe('arnold', () => {
     } finally {
       await client.close();
       await paced.close();
+    }
+  });
+
+  it('pings clients and drops one that stops answering', { timeout: 120000 }, async () => {
+    const beating = await startArnold({
+      port: 0,
+      dbPath: join(tmp.dir, 'heartbeat.db'),
+      pacing: 'fast',
+      heartbeatMs: 200,
+      log: (line) => logs.push(line),
+    });
+    try {
+      const url = `${beating.url.replace('http', 'ws')}/realtime/stream`;
+      // A live client answers pings (ws does so by itself) and stays connected across several of them.
+      const live = new WebSocket(url);
+      let pings = 0;
+      await new Promise<void>((resolve) => {
+        live.on('ping', () => {
+          if (++pings === 5) resolve();
+        });
+      });
+      expect(live.readyState).toBe(WebSocket.OPEN);
+      // A client that has gone silent (no pongs) is dropped.
+      const dead = new WebSocket(url, { autoPong: false });
+      const code = await new Promise<number>((resolve) => dead.once('close', (c) => resolve(c)));
+      expect(code).toBe(1006); // terminated, no closing handshake
+      expect(live.readyState).toBe(WebSocket.OPEN);
+      live.close();
+    } finally {
+      await beating.close();
     }
   });
 
