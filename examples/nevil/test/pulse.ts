@@ -20,7 +20,9 @@ export async function startTestPulse(sink = 'nevil_sink'): Promise<TestPulse> {
   const dir = mkdtempSync(join(tmpdir(), 'nevil-pulse-'));
   await mkdir(join(dir, 'home'));
   await mkdir(join(dir, 'run'), { mode: 0o700 });
-  const socket = join(dir, 'native');
+  // NEVIL_PULSE_SOCKET: a socket path fixed before the process started (PULSE_SERVER set to it by the caller),
+  // for runs in worker threads, whose process.env changes never reach the native getenv (scripts/pi-arm64.mjs).
+  const socket = process.env.NEVIL_PULSE_SOCKET ?? join(dir, 'native');
   const server = `unix:${socket}`;
   const env = {
     ...process.env,
@@ -86,6 +88,7 @@ export async function startTestPulse(sink = 'nevil_sink'): Promise<TestPulse> {
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
+      if (process.env.NEVIL_PULSE_SOCKET) rmSync(socket, { force: true });
     },
   };
 }
