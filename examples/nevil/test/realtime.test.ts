@@ -103,7 +103,10 @@ describe('Nevil against the local realtime server', () => {
   it('keeps audio appended while the connection is down and sends it after the reconnect', {
     timeout: 60_000,
   }, async () => {
-    const engines = () => ({ transcriber: new NullTranscriber(), responder: new ScriptedResponder([{ text: 'Ok.' }]) });
+    const engines = () => ({
+      transcriber: new NullTranscriber(),
+      responder: new ScriptedResponder([{ text: 'Ok.' }]),
+    });
     const first = await createRealtimeServer({ pacing: 'fast', engines: engines() });
     const conn = new RealtimeConnectionManager({
       url: first.url,
