@@ -101,6 +101,12 @@ export class AgentPipeline extends EventEmitter<AgentPipelineEvents> {
         this.emit('response', response);
       }),
       client.on('error', (err) => this.log.warn('realtime error', { code: err.code, message: err.message })),
+      // While the model is unreachable the client queues a bounded amount of the mix and drops the oldest.
+      client.on('overflow', (info) =>
+        this.log.warn('model input overflow: oldest audio dropped', { ...info }),
+      ),
+      client.on('reconnecting', (info) => this.log.warn('model connection lost, reconnecting', { ...info })),
+      client.on('reconnected', () => this.log.info('model reconnected')),
     );
   }
 
