@@ -39,7 +39,10 @@ export interface RealtimeClientOptions {
    * `@voxwire/realtime-server`; `?model=` is added unless the URL already has `model` or `deployment`.
    */
   url?: string;
-  /** Sent as `Authorization: Bearer …`. Default `process.env.OPENAI_API_KEY`. */
+  /**
+   * Sent as `Authorization: Bearer …`. Default `process.env.OPENAI_API_KEY`, but only when the URL is OpenAI's
+   * (`api.openai.com`): other servers get no key unless you give one here.
+   */
   apiKey?: string;
   /** Model, sent in the URL. Default `gpt-realtime`. */
   model?: string;
@@ -310,7 +313,9 @@ export class RealtimeClient {
     if (!url.searchParams.has('model') && !url.searchParams.has('deployment'))
       url.searchParams.set('model', model);
     this.url = url.toString();
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+    // The environment's key goes only to OpenAI itself: a URL naming a local server, a proxy or another
+    // provider must be given its key explicitly, so a real OpenAI key is never sent elsewhere by accident.
+    const apiKey = options.apiKey ?? (url.hostname === 'api.openai.com' ? process.env.OPENAI_API_KEY : undefined);
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     const lower = Object.keys(headers).map((k) => k.toLowerCase());
     if (apiKey && !lower.includes('authorization') && !lower.includes('api-key')) {
