@@ -30,6 +30,8 @@ export interface InputStats {
   droppedMs: number;
   /** Audio accepted by pushAudio (after resampling), ms. */
   receivedMs: number;
+  /** Audio dropped unplayed by clearStream (barge-in), ms. */
+  clearedMs: number;
   /** The gain set with setGain (the ramp's destination when not muted). */
   gain: number;
   muted: boolean;
@@ -70,6 +72,7 @@ export class InputStream {
   overruns = 0;
   droppedFrames = 0;
   receivedFrames = 0;
+  clearedFrames = 0;
   /** This input's gained contribution to the frame being mixed (reused every frame). */
   readonly frame: Float32Array;
   /** Buffered frames seen by the last pull, for latency accounting. */
@@ -189,6 +192,20 @@ export class InputStream {
   }
 
   /**
+   * Drops every queued frame and the resampler's history (barge-in: what has not been heard is never heard).
+   * The input primes to its target depth again before it next plays.
+   * @returns frames dropped
+   */
+  clear(): number {
+    const dropped = this.ring.clear();
+    this.resampler?.reset();
+    this.clearedFrames += dropped;
+    this.lastBufferedFrames = 0;
+    if (this.state === 'playing' || this.state === 'priming') this.state = 'idle';
+    return dropped;
+  }
+
+  /**
    * Fills `out` (one frame, mix channels) with this input's next frame, before gain.
    * @returns false when the input contributes nothing to this frame (silent; `out` untouched)
    */
@@ -236,6 +253,7 @@ export class InputStream {
       overruns: this.overruns,
       droppedMs: this.droppedFrames * msPerFrame,
       receivedMs: this.receivedFrames * msPerFrame,
+      clearedMs: this.clearedFrames * msPerFrame,
       gain: this.userGain,
       muted: this.muted,
     };

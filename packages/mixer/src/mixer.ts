@@ -321,6 +321,16 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
     this.stream(id).push(chunk);
   }
 
+  /**
+   * Drops an input's queued audio at once (barge-in on a playing answer), keeping the input, its gain and
+   * its outputs. Counted in `stats().inputs[i].clearedMs`.
+   * @returns milliseconds of audio dropped
+   * @throws MixerError `UNKNOWN_STREAM`
+   */
+  clearStream(id: string): number {
+    return (this.stream(id).clear() * 1000) / this.sampleRate;
+  }
+
   /** Marks the end of an input's audio: the resampler tail is queued and the buffer plays out without waiting. */
   endStream(id: string): void {
     this.stream(id).end();

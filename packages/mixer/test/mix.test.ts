@@ -133,3 +133,39 @@ describe('AudioMixer mixing', () => {
     }
   });
 });
+
+describe('AudioMixer.clearStream', () => {
+  it('drops one input’s queued audio at once, leaving the other inputs and later audio intact', () => {
+    const agent = tone(440, 1000, 16_000, 9000);
+    const caller = tone(1000, 1000, 16_000, 7000);
+    const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
+    mixer.addStream('agent', { jitterMs: 0, maxBufferMs: 2000 });
+    mixer.addStream('caller', { jitterMs: 0, maxBufferMs: 2000 });
+    mixer.pushAudio('agent', agent);
+    mixer.pushAudio('caller', caller);
+    const before = collect(mixer, 10); // 200 ms of both
+    for (let i = 0; i < before.length; i++) expect(before[i]).toBe(agent[i] + caller[i]);
+
+    // Barge-in: the 800 ms of agent audio not yet played is gone.
+    const droppedMs = mixer.clearStream('agent');
+    expect(droppedMs).toBe(800);
+    const after = collect(mixer, 10);
+    for (let i = 0; i < after.length; i++) expect(after[i]).toBe(caller[before.length + i]);
+    const stats = mixer.stats().inputs.find((s) => s.id === 'agent');
+    expect(stats?.clearedMs).toBe(800);
+    expect(stats?.bufferedMs).toBe(0);
+    expect(stats?.underruns).toBe(0);
+
+    // A new answer plays from its first sample.
+    const next = tone(660, 100, 16_000, 5000);
+    mixer.pushAudio('agent', next);
+    const resumed = collect(mixer, 5);
+    for (let i = 0; i < resumed.length; i++)
+      expect(resumed[i]).toBe(next[i] + caller[before.length + after.length + i]);
+  });
+
+  it('refuses an unknown stream with a typed error', () => {
+    const mixer = new AudioMixer({ sampleRate: 16_000 });
+    expect(() => mixer.clearStream('nope')).toThrow(/nope/);
+  });
+});
