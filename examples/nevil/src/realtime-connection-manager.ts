@@ -38,6 +38,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
   /** The underlying client: subscribe to its events (`transcript`, `audio`, wire events…) here or with on(). */
   readonly client: RealtimeClient;
   private pending: Pending[] = [];
+  private pendingAudio = 0;
   private readonly maxPendingChunks: number;
   private started = false;
   /** connect() resolved: from then on the client itself queues across reconnects. */
@@ -83,6 +84,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
     this.ready = true;
     const queued = this.pending;
     this.pending = [];
+    this.pendingAudio = 0;
     for (const p of queued) p.run();
   }
 
@@ -91,6 +93,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
     if (this.stopped) return;
     this.stopped = true;
     this.pending = [];
+    this.pendingAudio = 0;
     if (this.client.connected) this.client.flushAudio();
     this.client.close();
   }
@@ -142,11 +145,15 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
       run();
       return;
     }
-    if (audio && this.pending.filter((p) => p.audio).length >= this.maxPendingChunks) {
-      const i = this.pending.findIndex((p) => p.audio);
-      this.pending.splice(i, 1);
+    if (audio && this.pendingAudio >= this.maxPendingChunks) {
+      this.pending.splice(
+        this.pending.findIndex((p) => p.audio),
+        1,
+      );
+      this.pendingAudio--;
       this.droppedChunks++;
     }
+    if (audio) this.pendingAudio++;
     this.pending.push({ audio, run });
   }
 

@@ -77,6 +77,8 @@ export class SpeechGate {
     });
   }
 
+  private readonly onVadError = (err: unknown): void => this.sink.error(err);
+
   /** Whether speech is going on (audio is being let through). */
   get active(): boolean {
     return this.open;
@@ -86,7 +88,7 @@ export class SpeechGate {
   push(block: Int16Array): void {
     this.history.write(block);
     this.total += block.length;
-    this.segmenter.push(block).catch((err: unknown) => this.sink.error(err));
+    this.segmenter.push(block).catch(this.onVadError);
     if (this.open) this.drain();
   }
 

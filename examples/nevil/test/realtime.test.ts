@@ -138,6 +138,33 @@ describe('Nevil against the local realtime server', () => {
     }
   });
 
+  it('sends what was queued before start() resolved, keeping the newest chunks when over the bound', {
+    timeout: 30_000,
+  }, async () => {
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: { transcriber: new NullTranscriber(), responder: new ScriptedResponder([{ text: 'Ok.' }]) },
+    });
+    const conn = new RealtimeConnectionManager({
+      url: server.url,
+      session: { turn_detection: null },
+      maxPendingChunks: 2,
+    });
+    try {
+      const chunk = new Int16Array(4800).fill(3000);
+      for (let i = 0; i < 3; i++) conn.appendAudio(chunk, 24000, 1);
+      conn.sendEvent({ type: 'input_audio_buffer.commit' });
+      expect(conn.droppedChunks).toBe(1);
+      const committed = new Promise((r) => conn.client.once('input_audio_buffer.committed', r));
+      await conn.start();
+      await committed;
+      expect(conn.client.metrics().messagesSent).toBeGreaterThanOrEqual(4); // session, 2 appends, commit
+    } finally {
+      conn.stop();
+      await server.close();
+    }
+  });
+
   it('queues calls made before start() resolves and refuses unsupported events', async () => {
     const conn = new RealtimeConnectionManager({
       url: 'ws://127.0.0.1:9/v1/realtime',
