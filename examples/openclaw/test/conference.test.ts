@@ -116,9 +116,11 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     // …the call hears the browser's 440 Hz and the agent…
     expect(blocksWith(heardByCall, I_BROWSER)).toBeGreaterThanOrEqual(10);
     expect(blocksWith(heardByCall, I_AGENT)).toBeGreaterThanOrEqual(10);
-    // …and neither hears its own pitch: not one block within 30 dB of the other party's peak.
-    expect(peakOf(heardByBrowser, I_BROWSER)).toBeLessThan(peakOf(heardByBrowser, I_CALL) - 30);
-    expect(peakOf(heardByCall, I_CALL)).toBeLessThan(peakOf(heardByCall, I_BROWSER) - 30);
+    // …and neither hears its own pitch: not one block within 20 dB of the other party's peak. Hearing itself
+    // puts it level with the others (≈ −15 dBFS); what remains without it is leakage of the other tones'
+    // onsets and of concealed packets into the 440/1000 Hz filters (down to ≈ 28 dB below on a loaded machine).
+    expect(peakOf(heardByBrowser, I_BROWSER)).toBeLessThan(peakOf(heardByBrowser, I_CALL) - 20);
+    expect(peakOf(heardByCall, I_CALL)).toBeLessThan(peakOf(heardByCall, I_BROWSER) - 20);
 
     // 2. The browser speaks (espeak-ng): a turn attributed to it, answered, and heard by the call.
     const speech1 = espeak(dir, 'Hello OpenClaw, what is on my calendar today?', 'browser');
