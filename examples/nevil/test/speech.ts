@@ -50,3 +50,13 @@ export async function until(check: () => boolean, what: string, timeoutMs = 30_0
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Whether `check()` becomes true within `ms` (polling every 20 ms). */
+export async function within(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
