@@ -168,6 +168,38 @@ describe('RuleResponder', () => {
     ]);
   });
 
+  it('finds a tool by its description and gives each number to the argument its words name', () => {
+    const logWorkout: FunctionTool = {
+      type: 'function',
+      name: 'log_workout',
+      description: 'Record a completed exercise set: exercise, repetitions (reps) and weight lifted',
+      parameters: {
+        type: 'object',
+        properties: {
+          exercise: { type: 'string', description: 'Exercise name' },
+          reps: { type: 'integer', description: 'Repetitions' },
+          weight: { type: 'number', description: 'Weight in pounds or kilograms' },
+          unit: { type: 'string', enum: ['lbs', 'kg'] },
+        },
+      },
+    };
+    const recent: FunctionTool = {
+      type: 'function',
+      name: 'get_recent_workouts',
+      description: 'List the most recent workouts',
+      parameters: { type: 'object', properties: { limit: { type: 'integer' } } },
+    };
+    const tools = [recent, logWorkout];
+    const did = r.respond(context([user('I just did 10 reps of bench press at 185 pounds')], { tools }));
+    expect(did.toolCalls?.[0].name).toBe('log_workout');
+    expect(did.toolCalls?.[0].arguments).toMatchObject({ reps: 10, weight: 185 });
+    // The order of the words does not matter, nor digits versus words.
+    const other = r.respond(context([user('185 pounds, ten reps, squat')], { tools }));
+    expect(other.toolCalls?.[0].arguments).toMatchObject({ reps: 10, weight: 185 });
+    const show = r.respond(context([user('show me my 5 most recent workouts')], { tools }));
+    expect(show.toolCalls).toEqual([{ name: 'get_recent_workouts', arguments: { limit: 5 } }]);
+  });
+
   it('fills a required string it cannot find with the whole utterance', () => {
     expect(extractArguments(weather, 'weather')).toEqual({ city: 'weather' });
   });

@@ -58,6 +58,13 @@ const NUMBER_WORDS = [
   'eleven',
   'twelve',
 ];
+/** Words too common in tool descriptions to say which tool or argument is meant. */
+const DESCRIPTION_STOP_WORDS = new Set([
+  'the', 'this', 'that', 'with', 'from', 'into', 'user', 'users', 'value', 'values', 'number', 'optional',
+  'default', 'return', 'returns', 'given', 'list', 'name', 'data', 'information', 'current', 'when', 'what',
+  'which', 'your', 'you', 'can', 'will', 'should', 'must', 'any', 'all', 'one', 'each', 'e.g', 'etc', 'like',
+  'such', 'use', 'used', 'string', 'integer', 'boolean', 'object', 'array', 'field', 'has', 'have', 'are', 'was',
+]);
 const PLACE_HINT = /city|location|place|country|town|destination|where|region|area/i;
 const TRAILING_FILLER = /\b(please|today|tomorrow|now|right now|tonight|thanks|thank you)\b.*$/i;
 // Instruction lines such as: When the user says "hello", reply "Hi there!"
@@ -184,18 +191,44 @@ export function toolKeywords(tool: FunctionTool): string[] {
     .map((w) => (w.length > 4 && w.endsWith('s') ? w.slice(0, -1) : w));
 }
 
+/** Content words of a text (lower case, singular, no stop words), for matching tools and arguments. */
+function contentWords(text: string): string[] {
+  return text
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9']+/)
+    .filter((w) => w.length > 2 && !STOP_WORDS.has(w) && !DESCRIPTION_STOP_WORDS.has(w))
+    .map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+}
+
+function sameWord(word: string, key: string): boolean {
+  return word === key || word === `${key}s` || (key.length >= 5 && word.startsWith(key));
+}
+
+/**
+ * The tool the words ask for: each word of its name counts 2, each word of its description or of its
+ * arguments' names and descriptions 1 (so "I just did 10 reps at 185 pounds" finds `log_workout` with
+ * arguments `reps` and `weight` "in pounds"). A tool needs one name word, or two other words, to be chosen.
+ */
 function bestTool(tools: FunctionTool[], text: string): FunctionTool | undefined {
   const words = text
     .toLowerCase()
     .split(/[^a-z0-9']+/)
     .filter(Boolean);
+  const has = (k: string) => words.some((w) => sameWord(w, k));
   let best: FunctionTool | undefined;
   let bestScore = 0;
   for (const tool of tools) {
+    const name = new Set(toolKeywords(tool));
     let score = 0;
-    for (const k of toolKeywords(tool))
-      if (words.some((w) => w === k || w === `${k}s` || (k.length >= 5 && w.startsWith(k)))) score++;
-    if (score > bestScore) {
+    for (const k of name) if (has(k)) score += 2;
+    // Description, argument names and argument descriptions: "10 reps … 185 pounds" names log_workout's
+    // `reps` and the unit in its `weight` description.
+    const described = [tool.description ?? ''];
+    for (const [arg, schema] of Object.entries(tool.parameters?.properties ?? {}))
+      described.push(arg, schema.description ?? '');
+    for (const k of new Set(contentWords(described.join(' ')))) if (!name.has(k) && has(k)) score += 1;
+    if (score >= 2 && score > bestScore) {
       best = tool;
       bestScore = score;
     }
@@ -203,15 +236,79 @@ function bestTool(tools: FunctionTool[], text: string): FunctionTool | undefined
   return best;
 }
 
+interface NumberMention {
+  value: number;
+  /** Word index in the utterance. */
+  at: number;
+}
+
+/** Every number in the text, as digits ("185", "2.5") or words up to twelve, in order. */
+function numberMentions(words: string[]): NumberMention[] {
+  const out: NumberMention[] = [];
+  words.forEach((w, at) => {
+    if (/^-?\d+(?:\.\d+)?$/.test(w)) out.push({ value: Number(w), at });
+    else {
+      const i = NUMBER_WORDS.indexOf(w);
+      if (i >= 0) out.push({ value: i, at });
+    }
+  });
+  return out;
+}
+
 function findNumber(text: string): number | undefined {
-  const digits = text.match(/-?\d+(?:\.\d+)?/);
-  if (digits) return Number(digits[0]);
-  const words = text.toLowerCase().split(/[^a-z]+/);
-  for (const w of words) {
-    const i = NUMBER_WORDS.indexOf(w);
-    if (i >= 0) return i;
+  return numberMentions(utteranceWords(text))[0]?.value;
+}
+
+function utteranceWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9.'-]+|\.(?!\d)/)
+    .filter(Boolean);
+}
+
+/**
+ * Numbers for the numeric properties of a tool: a number goes to the property whose name or description words
+ * stand right after it ("10 reps", "185 pounds") or just before it ("reps of 10"); numbers left over fill the
+ * remaining properties in order, each number used once.
+ */
+function assignNumbers(
+  props: Array<[string, JsonSchema]>,
+  text: string,
+): Map<string, number> {
+  const words = utteranceWords(text);
+  const mentions = numberMentions(words);
+  const used = new Set<NumberMention>();
+  const result = new Map<string, number>();
+  const keysOf = (name: string, schema: JsonSchema) => [
+    ...new Set([...contentWords(name), ...contentWords(schema.description ?? '')]),
+  ];
+  const near = (m: NumberMention, keys: string[]) => {
+    const after = words.slice(m.at + 1, m.at + 3);
+    const before = words.slice(Math.max(0, m.at - 3), m.at);
+    if (after.some((w) => keys.some((k) => sameWord(w, k)))) return 2;
+    if (before.some((w) => keys.some((k) => sameWord(w, k)))) return 1;
+    return 0;
+  };
+  for (const [name, schema] of props) {
+    const keys = keysOf(name, schema);
+    let best: NumberMention | undefined;
+    let bestScore = 0;
+    for (const m of mentions) {
+      if (used.has(m)) continue;
+      const score = near(m, keys);
+      if (score > bestScore) {
+        best = m;
+        bestScore = score;
+      }
+    }
+    if (best) {
+      used.add(best);
+      result.set(name, best.value);
+    }
   }
-  return undefined;
+  const rest = mentions.filter((m) => !used.has(m));
+  for (const [name] of props) if (!result.has(name) && rest.length > 0) result.set(name, rest.shift()!.value);
+  return result;
 }
 
 function cleanPhrase(phrase: string): string {
@@ -245,6 +342,13 @@ function extractString(name: string, schema: JsonSchema, text: string): string |
 export function extractArguments(tool: FunctionTool, text: string): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   const props = tool.parameters?.properties ?? {};
+  const numbers = assignNumbers(
+    Object.entries(props).filter(([, schema]) => {
+      const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+      return (type === 'number' || type === 'integer') && !Array.isArray(schema.enum);
+    }),
+    text,
+  );
   for (const [name, schema] of Object.entries(props)) {
     const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
     let value: unknown;
@@ -253,7 +357,7 @@ export function extractArguments(tool: FunctionTool, text: string): Record<strin
         schema.enum.find((e) => typeof e === 'string' && toRegExp(e).test(text)) ??
         schema.enum.find((e) => e === findNumber(text));
     } else if (type === 'number' || type === 'integer') {
-      const n = findNumber(text);
+      const n = numbers.get(name);
       if (n !== undefined) value = type === 'integer' ? Math.round(n) : n;
     } else if (type === 'boolean') {
       // "with alerts" → true, "no alerts"/"without alerts" → false; else a plain yes/no in the utterance.
