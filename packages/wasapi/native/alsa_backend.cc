@@ -180,6 +180,7 @@ class AlsaStream final : public BackendStream {
     promoteToRealtime("alsa");
     const bool capture = cfg_.direction == Direction::Capture;
     if (capture) api_.pcm_start(pcm_);
+    bool restart = false;  // playback after a recovery: start explicitly once a period is queued again
     while (running_.load(std::memory_order_acquire)) {
       if (!capture) core_.consume(buffer_.data(), period_);
       uint32_t done = 0;
@@ -198,7 +199,14 @@ class AlsaStream final : public BackendStream {
           running_.store(false, std::memory_order_release);
           break;
         }
+        // The recovered PCM is prepared, not running. Capture starts now; playback once data is queued
+        // (the start threshold is not reached again through the pulse plugin: it stalls otherwise).
         if (capture) api_.pcm_start(pcm_);
+        else restart = true;
+      }
+      if (restart && done == period_) {
+        api_.pcm_start(pcm_);
+        restart = false;
       }
       if (capture && done > 0) core_.produce(buffer_.data(), done);
       snd_pcm_sframes_t delay = 0;
