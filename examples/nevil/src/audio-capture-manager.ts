@@ -115,7 +115,8 @@ export class AudioCaptureManager {
     if (this.capture) return;
     const c = this.config;
     const device = resolveInputDevice(c.backend, c.deviceIndex, c.deviceId);
-    const bufferMs = Math.max(50, Math.ceil((c.bufferSize * 1000) / c.sampleRate));
+    // At least 500 ms: the ring adds no latency (it is drained at every wake-up), only room for JS stalls.
+    const bufferMs = Math.max(500, Math.ceil((c.bufferSize * 1000) / c.sampleRate));
     let capture: AudioCapture;
     try {
       capture = new AudioCapture({

@@ -12,7 +12,8 @@ export interface AudioCaptureConfig {
   chunkSize: number;
   /**
    * Frames the ring between the native audio thread and JS can hold before the audio thread drops periods
-   * (counted in `getStats().droppedFrames`). Not the device period (10 ms), so it adds no latency.
+   * (counted in `getStats().droppedFrames`); at least 500 ms is used. Not the device period (10 ms), so it adds
+   * no latency.
    */
   bufferSize: number;
   /** Index into {@link listAudioDevices}; null = the backend's default input. */
