@@ -439,9 +439,17 @@ class WasapiStream final : public BackendStream {
             if (FAILED(cap->GetBuffer(&data, &frames, &flags, nullptr, nullptr))) break;
             if (flags & AUDCLNT_BUFFERFLAGS_DATA_DISCONTINUITY) core_.deviceXrun();
             const bool silent = (flags & AUDCLNT_BUFFERFLAGS_SILENT) != 0 || data == nullptr;
-            if (silent && static_cast<size_t>(frames) * frameBytes > silence.size()) frames = static_cast<UINT32>(silence.size() / frameBytes);
-            core_.produce(silent ? silence.data() : data, frames);
-            cap->ReleaseBuffer(frames);
+            if (silent) {  // in chunks of the preallocated silence (a re-routed device may have a bigger buffer)
+              const UINT32 chunk = static_cast<UINT32>(silence.size() / frameBytes);
+              for (UINT32 left = frames; left > 0;) {
+                const UINT32 n = left < chunk ? left : chunk;
+                core_.produce(silence.data(), n);
+                left -= n;
+              }
+            } else {
+              core_.produce(data, frames);
+            }
+            cap->ReleaseBuffer(frames);  // must release the whole packet
           }
         } else {
           UINT32 padding = 0;
