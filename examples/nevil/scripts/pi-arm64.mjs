@@ -207,8 +207,8 @@ if (run.status !== 0 || !process.argv.includes('--vitest')) process.exit(run.sta
 //   process, and without binfmt_misc the host kernel cannot exec an arm64 binary;
 // - --pool=threads for the same reason (forks would exec the arm64 node); in a worker thread process.env changes
 //   do not reach the native getenv, so PULSE_SERVER is fixed here and the helper is told the socket path;
-// - three tests are left out: the one that points PULSE_SERVER elsewhere at run time (same getenv reason),
-//   the one that spawns `node --import tsx src/main.ts` (exec of the arm64 node), and the Silero one
+// - five tests are left out: the one that points PULSE_SERVER elsewhere at run time (same getenv reason),
+//   the three that spawn `node --import tsx src/….ts` (exec of the arm64 node), and the Silero one
 //   (onnxruntime-node 1.30's linux/arm64 binary dies with SIGSEGV under qemu-aarch64 7.2, taking the run down).
 const resolveFrom = (from, id) => realpathSync(createRequire(realpathSync(from)).resolve(id));
 const vitePkg = resolveFrom(join(repo, 'node_modules/vitest/package.json'), 'vite/package.json');
@@ -245,7 +245,7 @@ const tests = spawnSync(
     '--pool=threads',
     '--no-file-parallelism',
     '--testNamePattern',
-    '^(?!.*(without an audio server|runs as `pnpm start`|Silero)).*$',
+    '^(?!.*(without an audio server|runs as `pnpm start`|^scripts |Silero)).*$',
   ],
   {
     cwd: example,
