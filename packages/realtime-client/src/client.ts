@@ -770,6 +770,25 @@ export class RealtimeClient {
       throw new RealtimeClientError('NOT_CONNECTED', `${method}() called after close()`);
   }
 
+  /**
+   * Sends any client event of the protocol as it is (e.g. `conversation.item.retrieve`,
+   * `output_audio_buffer.clear`), for what the typed methods do not cover. Queued like every other event
+   * while the socket is down or backed up. Prefer the typed methods where they exist: they also keep the
+   * client's own state (session, playback, tools) in step.
+   * @returns the `event_id` given to the event, to match an `error` event to it
+   * @throws RealtimeClientError `INVALID_ARGUMENT` when `event.type` is missing, `NOT_CONNECTED` before
+   * `connect()` resolved or after `close()`
+   */
+  send(event: ClientEvent): string {
+    if (!event || typeof (event as { type?: unknown }).type !== 'string') {
+      throw new RealtimeClientError('INVALID_ARGUMENT', 'send() needs an event object with a string type');
+    }
+    this.assertUsable('send');
+    const copy = { ...event };
+    this.sendEvent(copy);
+    return copy.event_id as string;
+  }
+
   /** Serialises and sends (or queues) a control event. */
   private sendEvent(event: ClientEvent): void {
     event.event_id = `evt_vw${(++this.eventSeq).toString(36)}`;

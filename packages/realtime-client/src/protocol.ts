@@ -477,7 +477,14 @@ export type ServerEvent =
 export type ServerEventType = ServerEvent['type'];
 
 /** The known server event with the given `type`. */
-export type ServerEventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;
+export type ServerEventOf<T extends ServerEventType> = ServerEvent extends infer E
+  ? // Distributes over the union, and also finds events whose `type` is itself a union (item added/done).
+    E extends { type: infer U }
+    ? T extends U
+      ? E
+      : never
+    : never
+  : never;
 
 /** Every known server event type, at run time (used to tell known from unknown events). */
 export const SERVER_EVENT_TYPES: ReadonlySet<string> = new Set<ServerEventType>([
