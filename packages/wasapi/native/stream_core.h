@@ -40,7 +40,14 @@ class StreamCore {
     frames_.fetch_add(frames, std::memory_order_relaxed);
     periods_.fetch_add(1, std::memory_order_relaxed);
     lastStampNs_.store(t, std::memory_order_relaxed);
-    wake_->wake(t);
+    // One wake per period's worth of audio, not per callback: PulseAudio can hand a monitor source over in
+    // fragments of a few frames, and waking JS for each costs a thousand event-loop turns a second. A full
+    // ring wakes at once so JS drains it.
+    unwokenFrames_ += frames;
+    if (unwokenFrames_ >= cfg_.periodFrames || n < elems) {
+      unwokenFrames_ = 0;
+      wake_->wake(t);
+    }
   }
 
   /** Playback, audio thread: fills `out` with `frames` frames from JS, silence for what is missing. */
@@ -96,6 +103,8 @@ class StreamCore {
   StreamConfig cfg_;
   RingView ring_;
   Wake* wake_;
+  /** Frames produced since the last wake (audio thread only). */
+  uint32_t unwokenFrames_ = 0;
   uint32_t channels_;
   bool flowing_ = false;  // audio thread only
   std::atomic<int> wantWake_{0};
