@@ -63,7 +63,10 @@ const Alsa* loadAlsa(std::string* why) {
   std::call_once(once, [] {
     void* lib = dlopen("libasound.so.2", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
-      error = "libasound.so.2 not found (install the ALSA library: sudo apt-get install -y libasound2)";
+      // dlerror() tells a missing library from one that is there but cannot load (a missing dependency).
+      const char* why = dlerror();
+      error = std::string("libasound.so.2 could not be loaded: ") + (why ? why : "not found") +
+              " (install the ALSA library: sudo apt-get install -y libasound2)";
       return;
     }
     auto sym = [&](auto& slot, const char* name) {

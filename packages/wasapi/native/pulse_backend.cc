@@ -23,7 +23,10 @@ const Api* load(std::string* why) {
   std::call_once(once, [] {
     void* lib = dlopen("libpulse.so.0", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
-      error = "libpulse.so.0 not found (install PulseAudio's client library: sudo apt-get install -y libpulse0)";
+      // dlerror() tells a missing library from one that is there but cannot load (a missing dependency).
+      const char* why = dlerror();
+      error = std::string("libpulse.so.0 could not be loaded: ") + (why ? why : "not found") +
+              " (install PulseAudio's client library: sudo apt-get install -y libpulse0)";
       return;
     }
     bool ok = true;

@@ -9,7 +9,7 @@ const BACKENDS: readonly BackendName[] = ['wasapi', 'pulse', 'alsa', 'null'];
 export interface BackendInfo {
   name: BackendName;
   available: boolean;
-  /** Why not, when unavailable (e.g. "libpulse.so.0 not found", "no PulseAudio server at …"). */
+  /** Why not, when unavailable (e.g. "libpulse.so.0 could not be loaded: …", "no PulseAudio server at …"). */
   reason?: string;
 }
 
