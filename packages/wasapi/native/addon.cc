@@ -103,6 +103,7 @@ class NativeStream final : public Napi::ObjectWrap<NativeStream>, public Closabl
                            InstanceMethod<&NativeStream::Close>("close"),
                            InstanceMethod<&NativeStream::Stats>("stats"),
                            InstanceMethod<&NativeStream::RequestWake>("requestWake"),
+                           InstanceMethod<&NativeStream::RequestClear>("requestClear"),
                            InstanceMethod<&NativeStream::SetRef>("setRef"),
                            InstanceMethod<&NativeStream::Failure>("failure"),
                        });
@@ -225,6 +226,11 @@ class NativeStream final : public Napi::ObjectWrap<NativeStream>, public Closabl
     if (core_ && stream_) core_->requestWake();
     return info.Env().Undefined();
   }
+  // requestClear(): the audio thread drops what was written so far at its next period.
+  Napi::Value RequestClear(const Napi::CallbackInfo& info) {
+    if (core_ && stream_) core_->requestClear();
+    return info.Env().Undefined();
+  }
   // setRef(keepAlive, running): whether a running stream keeps the event loop alive.
   Napi::Value SetRef(const Napi::CallbackInfo& info) {
     refWhileRunning_ = info[0].ToBoolean().Value();
@@ -247,6 +253,7 @@ class NativeStream final : public Napi::ObjectWrap<NativeStream>, public Closabl
     o.Set("deviceXruns", static_cast<double>(s.deviceXruns));
     o.Set("droppedFrames", static_cast<double>(s.droppedFrames));
     o.Set("silenceFrames", static_cast<double>(s.silenceFrames));
+    o.Set("clearedFrames", static_cast<double>(core_->clearedFrames()));
     o.Set("playedFrames", static_cast<double>(s.playedFrames));
     o.Set("deviceLatencyNs", static_cast<double>(s.deviceLatencyNs));
     o.Set("lastPeriodNs", static_cast<double>(s.lastStampNs));

@@ -86,6 +86,29 @@ class RingView {
     return n;
   }
 
+  /** Producer side: the free-running write index (what has been written so far). */
+  uint32_t writeIndex() const { return load(ringlayout::kWriteOff); }
+
+  /**
+   * Consumer: drops what was queued before write index `upTo` (elements written later stay), in whole
+   * granules; returns how many elements were dropped.
+   */
+  uint32_t discardUpTo(uint32_t upTo, uint32_t granule = 1) {
+    using namespace ringlayout;
+    const uint32_t r = loadRelaxed(kReadOff);
+    const uint32_t w = load(kWriteOff);
+    uint32_t n = upTo - r;
+    // Already consumed past upTo (free-running indices: a "negative" distance is a huge unsigned one).
+    if (n > w - r) n = (upTo - r) > 0x80000000u ? 0 : w - r;
+    n -= n % granule;
+    if (n > 0) {
+      const uint32_t next = r + n;
+      if (next < r) add(kReadWrapsOff, 1);
+      store(kReadOff, next);
+    }
+    return n;
+  }
+
   /** Consumer: records that it needed more than there was. */
   void countUnderrun() { add(ringlayout::kUnderrunsOff, 1); }
 

@@ -54,6 +54,12 @@ class StreamCore {
   void consume(void* out, uint32_t frames) {
     const int64_t t = nowNs();
     const uint32_t elems = frames * channels_;
+    if (clearRequested_.load(std::memory_order_relaxed) && clearRequested_.exchange(0, std::memory_order_acq_rel)) {
+      // Barge-in: what JS queued and the device has not taken is dropped here, on the consumer side.
+      const uint32_t upTo = clearUpTo_.load(std::memory_order_acquire);
+      clearedFrames_.fetch_add(ring_.discardUpTo(upTo, channels_) / channels_, std::memory_order_relaxed);
+      flowing_ = false;
+    }
     const uint32_t n = ring_.pop(out, elems, channels_);
     if (n < elems) {
       std::memset(static_cast<uint8_t*>(out) + static_cast<size_t>(n) * bytesPerSample(cfg_.format), 0,
@@ -87,6 +93,16 @@ class StreamCore {
   }
   const char* failure() const { return failure_.load(std::memory_order_acquire); }
 
+  /**
+   * JS (the ring's producer): drop everything written so far at the next period; the audio thread does it,
+   * and audio written after this call is kept.
+   */
+  void requestClear() {
+    clearUpTo_.store(ring_.writeIndex(), std::memory_order_release);
+    clearRequested_.store(1, std::memory_order_release);
+  }
+  uint64_t clearedFrames() const { return clearedFrames_.load(std::memory_order_relaxed); }
+
   /** JS: ask for a wake after the next playback period (for `drain` and `drained()`). */
   void requestWake() { wantWake_.store(1, std::memory_order_release); }
 
@@ -103,6 +119,8 @@ class StreamCore {
   StreamConfig cfg_;
   RingView ring_;
   Wake* wake_;
+  std::atomic<uint32_t> clearRequested_{0}, clearUpTo_{0};
+  std::atomic<uint64_t> clearedFrames_{0};
   /** Frames produced since the last wake (audio thread only). */
   uint32_t unwokenFrames_ = 0;
   uint32_t channels_;

@@ -237,6 +237,7 @@ export abstract class AudioStreamBase extends EventEmitter {
       underruns: this.ring.ring.underruns,
       droppedFrames: n.droppedFrames ?? 0,
       silenceFrames: n.silenceFrames ?? 0,
+      clearedFrames: (n.clearedFrames ?? 0) + this.clearedWhileStopped,
       bufferedFrames: buffered,
       deviceLatencyMs,
       latencyMs: deviceLatencyMs + (buffered * 1000) / this.sampleRate,
@@ -258,6 +259,14 @@ export abstract class AudioStreamBase extends EventEmitter {
   /** Ask the audio thread for a wake-up after its next period (playback). */
   protected requestWake(): void {
     this.handle.requestWake();
+  }
+
+  /** Frames dropped by clear() while no audio thread ran (the native counter covers the rest). */
+  protected clearedWhileStopped = 0;
+
+  /** Asks the audio thread to drop what was written so far (playback). */
+  protected requestClear(): void {
+    this.handle.requestClear();
   }
 
   /** Called on the JS thread once per batch of periods. */

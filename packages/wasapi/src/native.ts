@@ -27,6 +27,7 @@ export interface NativeStats {
   deviceXruns: number;
   droppedFrames: number;
   silenceFrames: number;
+  clearedFrames?: number;
   playedFrames: number;
   deviceLatencyNs: number;
   lastPeriodNs: number;
@@ -57,6 +58,8 @@ export interface NativeStream {
   close(): void;
   stats(): NativeStats;
   requestWake(): void;
+  /** Playback: the audio thread drops what was written so far at its next period. */
+  requestClear(): void;
   setRef(keepAlive: boolean, running: boolean): void;
   /** The message of a device/server failure, once one happened. */
   failure(): string | undefined;

@@ -60,6 +60,27 @@ export class AudioPlayback extends AudioStreamBase {
     return accepted;
   }
 
+  /**
+   * Barge-in: drops everything written and not yet handed to the device. While running, the audio thread
+   * drops it at its next period (audio written after this call is kept); when stopped, at once.
+   * Pending `drained()` promises resolve once the queue is empty.
+   * @returns frames that were queued when called
+   * @throws StreamClosedError after close()
+   */
+  clear(): number {
+    if (this.state === 'closed') throw new StreamClosedError('clear() after close()');
+    const queued = this.ring.framesAvailable();
+    if (this.state === 'running') {
+      this.requestClear();
+      this.requestWake();
+    } else {
+      // No audio thread is consuming: the ring's consumer side is free to use here.
+      this.clearedWhileStopped += this.ring.clear();
+      this.onWake();
+    }
+    return queued;
+  }
+
   /** Resolves when everything written so far has been handed to the device (or the stream closed). */
   drained(): Promise<void> {
     if (this.ring.framesAvailable() === 0 || this.state === 'closed') return Promise.resolve();

@@ -103,6 +103,8 @@ export interface StreamStats {
   droppedFrames: number;
   /** Playback: frames of silence played because nothing was written. */
   silenceFrames: number;
+  /** Playback: frames written and then dropped unplayed by `clear()`. */
+  clearedFrames: number;
   /** Frames waiting in the ring now. */
   bufferedFrames: number;
   /** Latency the device/server reports, in ms. */

@@ -82,3 +82,38 @@ describe('null backend: playback', () => {
     expect(stats.position - stats.silenceFrames).toBeGreaterThanOrEqual(bytes / 2 - 1);
   });
 });
+
+describe('null backend: playback clear (barge-in)', () => {
+  it('drops what was queued at the next period and keeps what is written after the call', async () => {
+    const rate = 16000;
+    const playback = new AudioPlayback({ backend: 'null', sampleRate: rate, bufferMs: 3000 });
+    const answer = toInt16(sine(2 * rate, 440, rate, 0.5)); // 2 s queued
+    expect(playback.write(answer)).toBe(2 * rate);
+    playback.start();
+    while (playback.stats().position < rate / 5) await new Promise((r) => setTimeout(r, 10));
+
+    const queued = playback.clear();
+    const next = toInt16(sine(rate / 10, 660, rate, 0.5)); // 100 ms written right after the clear
+    expect(playback.write(next)).toBe(rate / 10);
+    expect(queued).toBeGreaterThan(rate); // over a second of the answer was still waiting
+    await playback.drained();
+    const s = playback.stats();
+    playback.close();
+    const played = s.position - s.silenceFrames;
+    // Every frame is accounted for: played or cleared, and the 100 ms written after clear() was played.
+    expect(played + s.clearedFrames).toBe(2 * rate + rate / 10);
+    expect(s.clearedFrames).toBeGreaterThan(rate);
+    expect(s.clearedFrames).toBeLessThanOrEqual(queued);
+    expect(played).toBeGreaterThanOrEqual(rate / 5 + rate / 10);
+  });
+
+  it('clears at once while stopped, counts it, and refuses after close', () => {
+    const playback = new AudioPlayback({ backend: 'null', sampleRate: 16000 });
+    playback.write(new Int16Array(800));
+    expect(playback.clear()).toBe(800);
+    expect(playback.bufferedFrames).toBe(0);
+    expect(playback.stats().clearedFrames).toBe(800);
+    playback.close();
+    expect(() => playback.clear()).toThrow(/after close/);
+  });
+});
