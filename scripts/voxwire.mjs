@@ -195,7 +195,9 @@ function test(extraArgs) {
   if (status !== 0 && s.failed === 0) {
     // Vitest exits non-zero for errors outside any test (unhandled rejections, worker RPC timeouts) while
     // its JSON report still says success: count that as a failure rather than report a clean run.
-    log('the test runner exited with an error outside the tests (see "Unhandled Errors" above): counted as 1 failure');
+    log(
+      'the test runner exited with an error outside the tests (see "Unhandled Errors" above): counted as 1 failure',
+    );
     s.failed = 1;
   }
   console.log(`${s.passed} passed, ${s.failed} failed${s.skipped ? `, ${s.skipped} skipped` : ''}`);
@@ -205,9 +207,11 @@ function test(extraArgs) {
 /** The example agents `npm start -- <name>` runs (the first is the default: usable from a browser, offline). */
 const AGENTS = {
   jarvis: 'audio + core services with a web UI: talk to it from your browser (ports 8001 and 8000)',
-  opusagent: 'telephony bridge: Twilio Media Streams and AudioCodes VoiceAI Connect calls to a realtime model',
+  opusagent:
+    'telephony bridge: Twilio Media Streams and AudioCodes VoiceAI Connect calls to a realtime model',
   arnold: 'realtime fitness agent with function calling and a workout database (web page and CLI client)',
-  openclaw: 'desktop agent: audio device, WebRTC peers and Twilio calls through one mixer, answered by the model',
+  openclaw:
+    'desktop agent: audio device, WebRTC peers and Twilio calls through one mixer, answered by the model',
   nevil: 'Raspberry Pi style capture manager streaming speech to the realtime model',
 };
 
@@ -221,7 +225,11 @@ function demo(extraArgs) {
   }
   const { pnpm, env } = setup();
   log(`starting ${name}: ${AGENTS[name]}`);
-  log(`other agents: ${Object.keys(AGENTS).filter((n) => n !== name).join(', ')} (npm start -- <agent>); Ctrl-C stops`);
+  log(
+    `other agents: ${Object.keys(AGENTS)
+      .filter((n) => n !== name)
+      .join(', ')} (npm start -- <agent>); Ctrl-C stops`,
+  );
   return run(pnpm[0], [...pnpm.slice(1), '--filter', name, 'start', ...rest], { env });
 }
 

@@ -44,7 +44,11 @@ async function runChild(mode: ChildMode): Promise<void> {
         transcriber: new NullTranscriber(),
         // Ten different answers spread over the sessions: espeak-ng runs for each (then its cache helps).
         responder: new ScriptedResponder([
-          (ctx) => ({ text: REPLIES[[...ctx.sessionId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % REPLIES.length] }),
+          (ctx) => ({
+            text: REPLIES[
+              [...ctx.sessionId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % REPLIES.length
+            ],
+          }),
         ]),
       },
     });
@@ -70,7 +74,10 @@ async function runChild(mode: ChildMode): Promise<void> {
       start = cpuWithChildrenUs();
       startWall = performance.now();
     } else if (m === 'stop') {
-      process.send?.({ cpuUs: cpuWithChildrenUs() - start, wallMs: performance.now() - startWall } satisfies ChildMessage);
+      process.send?.({
+        cpuUs: cpuWithChildrenUs() - start,
+        wallMs: performance.now() - startWall,
+      } satisfies ChildMessage);
     } else if (m === 'exit') {
       process.exit(0);
     }
@@ -86,7 +93,9 @@ function startChild(mode: ChildMode): Promise<{ child: ChildProcess; url: string
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', (m: ChildMessage) => ('url' in m ? resolve({ child, url: m.url }) : reject(new Error('bad hello'))));
+    child.once('message', (m: ChildMessage) =>
+      'url' in m ? resolve({ child, url: m.url }) : reject(new Error('bad hello')),
+    );
     child.once('exit', (code) => reject(new Error(`bench child exited ${code}`)));
   });
 }
@@ -115,7 +124,12 @@ async function drive(
 ): Promise<{ answered: number; seconds: number; interrupted: number; committed: number }> {
   const frames: string[] = [];
   for (let i = 0; i + FRAME <= audio.length; i += FRAME) {
-    frames.push(JSON.stringify({ type: 'input_audio_buffer.append', audio: int16ToBase64(audio.subarray(i, i + FRAME)) }));
+    frames.push(
+      JSON.stringify({
+        type: 'input_audio_buffer.append',
+        audio: int16ToBase64(audio.subarray(i, i + FRAME)),
+      }),
+    );
   }
   let answered = 0;
   let interrupted = 0;
@@ -188,7 +202,8 @@ const suite: Suite = {
         [
           [
             'voxwire realtime-server',
-            `${vox.answered}/${SESSIONS * TURNS} (${vox.committed} turns detected, ${vox.interrupted} answers cut by the caller)`,             vox.corePercent,
+            `${vox.answered}/${SESSIONS * TURNS} (${vox.committed} turns detected, ${vox.interrupted} answers cut by the caller)`,
+            vox.corePercent,
             vox.perSession,
             `${(vox.corePercent / base.corePercent).toFixed(1)}×`,
           ],

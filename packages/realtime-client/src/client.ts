@@ -315,7 +315,8 @@ export class RealtimeClient {
     this.url = url.toString();
     // The environment's key goes only to OpenAI itself: a URL naming a local server, a proxy or another
     // provider must be given its key explicitly, so a real OpenAI key is never sent elsewhere by accident.
-    const apiKey = options.apiKey ?? (url.hostname === 'api.openai.com' ? process.env.OPENAI_API_KEY : undefined);
+    const apiKey =
+      options.apiKey ?? (url.hostname === 'api.openai.com' ? process.env.OPENAI_API_KEY : undefined);
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     const lower = Object.keys(headers).map((k) => k.toLowerCase());
     if (apiKey && !lower.includes('authorization') && !lower.includes('api-key')) {

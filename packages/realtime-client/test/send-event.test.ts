@@ -25,7 +25,9 @@ describe('RealtimeClient.send', () => {
     c.sendText('remember the word pelican', { respond: false });
     const itemId = await added;
 
-    const retrieved = new Promise<unknown>((resolve) => c.on('conversation.item.retrieved', (e) => resolve(e.item)));
+    const retrieved = new Promise<unknown>((resolve) =>
+      c.on('conversation.item.retrieved', (e) => resolve(e.item)),
+    );
     const id = c.send({ type: 'conversation.item.retrieve', item_id: itemId });
     expect(id).toMatch(/^evt_/);
     expect(await retrieved).toMatchObject({

@@ -60,10 +60,56 @@ const NUMBER_WORDS = [
 ];
 /** Words too common in tool descriptions to say which tool or argument is meant. */
 const DESCRIPTION_STOP_WORDS = new Set([
-  'the', 'this', 'that', 'with', 'from', 'into', 'user', 'users', 'value', 'values', 'number', 'optional',
-  'default', 'return', 'returns', 'given', 'list', 'name', 'data', 'information', 'current', 'when', 'what',
-  'which', 'your', 'you', 'can', 'will', 'should', 'must', 'any', 'all', 'one', 'each', 'e.g', 'etc', 'like',
-  'such', 'use', 'used', 'string', 'integer', 'boolean', 'object', 'array', 'field', 'has', 'have', 'are', 'was',
+  'the',
+  'this',
+  'that',
+  'with',
+  'from',
+  'into',
+  'user',
+  'users',
+  'value',
+  'values',
+  'number',
+  'optional',
+  'default',
+  'return',
+  'returns',
+  'given',
+  'list',
+  'name',
+  'data',
+  'information',
+  'current',
+  'when',
+  'what',
+  'which',
+  'your',
+  'you',
+  'can',
+  'will',
+  'should',
+  'must',
+  'any',
+  'all',
+  'one',
+  'each',
+  'e.g',
+  'etc',
+  'like',
+  'such',
+  'use',
+  'used',
+  'string',
+  'integer',
+  'boolean',
+  'object',
+  'array',
+  'field',
+  'has',
+  'have',
+  'are',
+  'was',
 ]);
 const PLACE_HINT = /city|location|place|country|town|destination|where|region|area/i;
 const TRAILING_FILLER = /\b(please|today|tomorrow|now|right now|tonight|thanks|thank you)\b.*$/i;
@@ -271,10 +317,7 @@ function utteranceWords(text: string): string[] {
  * stand right after it ("10 reps", "185 pounds") or just before it ("reps of 10"); numbers left over fill the
  * remaining properties in order, each number used once.
  */
-function assignNumbers(
-  props: Array<[string, JsonSchema]>,
-  text: string,
-): Map<string, number> {
+function assignNumbers(props: Array<[string, JsonSchema]>, text: string): Map<string, number> {
   const words = utteranceWords(text);
   const mentions = numberMentions(words);
   const used = new Set<NumberMention>();
