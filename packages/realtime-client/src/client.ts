@@ -52,6 +52,12 @@ export interface RealtimeClientOptions {
   session?: SessionUpdate;
   /** Reconnection policy, or `false` to never reconnect. Default {@link DEFAULT_RECONNECT}. */
   reconnect?: ReconnectOptions | false;
+  /**
+   * After a reconnect, ask for a new response when the drop cut one off (`response.create` once the
+   * conversation is restored, so the model finishes its answer). Default false: the `reconnected` event's
+   * `responseCut` says it happened and the application decides.
+   */
+  resumeResponse?: boolean;
   /** WebSocket class. Default `ws`. */
   WebSocket?: WebSocketConstructor;
   /**
@@ -163,6 +169,10 @@ export interface ReconnectedEvent {
   /** Conversation items re-created in the new session. */
   restoredItems: number;
   planned: boolean;
+  /** A response was in progress when the connection dropped (its partial text is in the restored context). */
+  responseCut: boolean;
+  /** A new response was requested for it (option `resumeResponse`). */
+  resumed: boolean;
 }
 
 /** The client closed for good. */
@@ -287,6 +297,8 @@ export class RealtimeClient {
   private messagesReceived = 0;
   private errors = 0;
   private reconnects = 0;
+  /** The last drop cut a response off (reported, and resumed when asked, after the reconnect). */
+  private responseCutByDrop = false;
   private toolCalls = 0;
   private droppedAudioMessages = 0;
   private droppedAudioMs = 0;
@@ -979,6 +991,7 @@ export class RealtimeClient {
           this.conversation.markTruncated(itemId, tracker.playedMs(itemId));
       }
     }
+    if (this.activeResponseId) this.responseCutByDrop = true;
     // Whatever was in flight is gone with the old session.
     this.resetResponseState();
     if (this.state === 'closed') return;
@@ -1017,7 +1030,7 @@ export class RealtimeClient {
           const restored = this.adopt(ws, true);
           this.reconnects++;
           this.attempt = 0;
-          this.emitter.emit('reconnected', { attempt, restoredItems: restored, planned: false });
+          this.announceReconnected(attempt, restored, false);
         },
         (err: RealtimeClientError) => {
           if (this.state === 'closed') return;
@@ -1025,6 +1038,15 @@ export class RealtimeClient {
         },
       );
     }, delayMs);
+  }
+
+  /** Emits `reconnected`, first asking for a new response when the switch cut one off and that is wanted. */
+  private announceReconnected(attempt: number, restoredItems: number, planned: boolean): void {
+    const responseCut = this.responseCutByDrop;
+    this.responseCutByDrop = false;
+    const resumed = responseCut && this.opts.resumeResponse === true;
+    if (resumed) this.sendEvent({ type: 'response.create' });
+    this.emitter.emit('reconnected', { attempt, restoredItems, planned, responseCut, resumed });
   }
 
   private resetResponseState(): void {
@@ -1115,12 +1137,13 @@ export class RealtimeClient {
           old.close(1000, 'rollover');
         }
         this.stopTimers();
+        if (this.activeResponseId) this.responseCutByDrop = true;
         this.resetResponseState();
         this.ws = null;
         this.ready = false;
         const restored = this.adopt(fresh, true);
         this.reconnects++;
-        this.emitter.emit('reconnected', { attempt: 1, restoredItems: restored, planned: true });
+        this.announceReconnected(1, restored, true);
       },
       (err: RealtimeClientError) => {
         this.rollingOver = false;
