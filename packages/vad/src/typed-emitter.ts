@@ -28,6 +28,13 @@ export class TypedEmitter<Events extends EventMap> {
     return this;
   }
 
+  /** Removes every listener of `event`, or of all events (e.g. before dropping a segmenter mid-stream). */
+  removeAllListeners<K extends keyof Events & string>(event?: K): this {
+    if (event === undefined) this.emitter.removeAllListeners();
+    else this.emitter.removeAllListeners(event);
+    return this;
+  }
+
   /** Number of listeners of an event. */
   listenerCount<K extends keyof Events & string>(event: K): number {
     return this.emitter.listenerCount(event);

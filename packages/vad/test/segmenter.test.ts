@@ -41,6 +41,23 @@ const bursts = (rate = 16000) =>
   );
 
 describe('VadSegmenter', () => {
+  it('removeAllListeners detaches every listener, or those of one event', async () => {
+    const seg = new VadSegmenter({ vad: new EnergyVad() });
+    const seen: string[] = [];
+    seg.on('speechStart', () => seen.push('start'));
+    seg.on('speechEnd', () => seen.push('end'));
+    seg.on('probability', () => seen.push('p'));
+    seg.removeAllListeners('probability');
+    expect(seg.listenerCount('probability')).toBe(0);
+    expect(seg.listenerCount('speechStart')).toBe(1);
+    await seg.push(bursts().subarray(0, 16000 + 9600));
+    expect(seen).toEqual(['start']);
+    seg.removeAllListeners();
+    await seg.push(bursts().subarray(16000 + 9600));
+    await seg.flush();
+    expect(seen).toEqual(['start']);
+  });
+
   it('emits speechStart/speechEnd at the sample positions of the speech, with prefix-padded audio', async () => {
     const pcm = bursts();
     const rec = await run({ vad: new EnergyVad() }, [pcm]);
