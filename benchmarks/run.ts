@@ -1,6 +1,6 @@
 // Runs the benchmark suites in suites/*.ts (all, or those named on the command line) and rewrites their
 // sections of RESULTS.md, leaving the sections of suites that were not run as they were.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,19 +34,23 @@ if (suites.length === 0) {
   process.exit(1);
 }
 
-const sections = new Map<string, string>();
-const old = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
-for (const m of old.matchAll(/<!-- suite:([\w-]+) -->\n([\s\S]*?)<!-- \/suite:\1 -->/g))
-  sections.set(m[1], m[2]);
-
+const fresh = new Map<string, string>();
 for (const s of suites) {
   console.log(`\n== ${s.title} ==`);
   const started = Date.now();
   const body = await s.run();
   console.log(body);
   const stamp = `_Run ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s._`;
-  sections.set(s.id, `## ${s.title}\n\n${stamp}\n\n${body.trim()}\n\n`);
+  fresh.set(s.id, `## ${s.title}\n\n${stamp}\n\n${body.trim()}\n\n`);
 }
+
+// Read the file only now, not before the (long) runs: another run finished meanwhile keeps its sections.
+// Written to a temporary file and renamed, so a reader never sees half a file.
+const sections = new Map<string, string>();
+const old = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
+for (const m of old.matchAll(/<!-- suite:([\w-]+) -->\n([\s\S]*?)<!-- \/suite:\1 -->/g))
+  sections.set(m[1], m[2]);
+for (const [id, body] of fresh) sections.set(id, body);
 
 const out = [
   '# Benchmark results',
@@ -58,5 +62,7 @@ const out = [
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([id, body]) => `<!-- suite:${id} -->\n${body}<!-- /suite:${id} -->\n`),
 ].join('\n');
-writeFileSync(resultsPath, out);
+const tmp = `${resultsPath}.${process.pid}.tmp`;
+writeFileSync(tmp, out);
+renameSync(tmp, resultsPath);
 console.log(`\nwrote ${resultsPath}`);
