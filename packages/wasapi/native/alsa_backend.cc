@@ -1,6 +1,8 @@
 // ALSA backend: libasound loaded with dlopen at run time (no -dev package at build time). One thread
-// per running stream does blocking snd_pcm_readi / snd_pcm_writei of one period into a buffer allocated
-// at open; xruns (-EPIPE), suspends (-ESTRPIPE) and interrupts go through snd_pcm_recover and are counted.
+// per running stream moves one period at a time through a buffer allocated at open: snd_pcm_wait with a
+// timeout of a few periods, then non-blocking snd_pcm_readi / snd_pcm_writei, so a device that stops
+// moving (an xrun being recovered, a stalled server) never keeps the thread from seeing stop(). Xruns
+// (-EPIPE), suspends (-ESTRPIPE) and interrupts go through snd_pcm_recover and are counted.
 // The hardware buffer is at least two periods (four asked for). Devices are ALSA PCM names ("default",
 // "pulse", "hw:0,0", …) as snd_device_name_hint lists them.
 #include <dlfcn.h>
@@ -27,6 +29,7 @@ using snd_pcm_sframes_t = long;
 constexpr int kStreamPlayback = 0, kStreamCapture = 1;
 constexpr int kAccessRwInterleaved = 3;
 constexpr int kFormatS16Le = 2, kFormatFloatLe = 14;
+constexpr int kStatePrepared = 2;
 
 struct Alsa {
   int (*pcm_open)(snd_pcm_t**, const char*, int, int);
@@ -48,6 +51,9 @@ struct Alsa {
   int (*pcm_drop)(snd_pcm_t*);
   int (*pcm_recover)(snd_pcm_t*, int, int);
   int (*pcm_delay)(snd_pcm_t*, snd_pcm_sframes_t*);
+  int (*pcm_nonblock)(snd_pcm_t*, int);
+  int (*pcm_wait)(snd_pcm_t*, int);
+  int (*pcm_state)(snd_pcm_t*);
   snd_pcm_sframes_t (*pcm_readi)(snd_pcm_t*, void*, snd_pcm_uframes_t);
   snd_pcm_sframes_t (*pcm_writei)(snd_pcm_t*, const void*, snd_pcm_uframes_t);
   const char* (*strerror)(int);
@@ -92,6 +98,9 @@ const Alsa* loadAlsa(std::string* why) {
     sym(api.pcm_drop, "snd_pcm_drop");
     sym(api.pcm_recover, "snd_pcm_recover");
     sym(api.pcm_delay, "snd_pcm_delay");
+    sym(api.pcm_nonblock, "snd_pcm_nonblock");
+    sym(api.pcm_wait, "snd_pcm_wait");
+    sym(api.pcm_state, "snd_pcm_state");
     sym(api.pcm_readi, "snd_pcm_readi");
     sym(api.pcm_writei, "snd_pcm_writei");
     sym(api.strerror, "snd_strerror");
@@ -147,12 +156,14 @@ class AlsaStream final : public BackendStream {
       if (buffer < 2 * period) fail = "a buffer of two periods (got " + std::to_string(buffer) + " frames)";
     }
     api_.hw_params_free(hw);
+    if (fail.empty() && (err = api_.pcm_nonblock(pcm_, 1)) < 0) fail = "non-blocking I/O";
     if (!fail.empty()) {
       api_.pcm_close(pcm_);
       pcm_ = nullptr;
       throw AudioError(codes::kUnsupportedFormat, "ALSA device \"" + device_ + "\" does not support " + fail);
     }
     period_ = static_cast<uint32_t>(period);
+    waitMs_ = static_cast<int>(2 * 1000ULL * period_ / cfg.sampleRate) + 10;
     bufferFrames_ = static_cast<uint32_t>(buffer);
     buffer_.assign(static_cast<size_t>(period_) * core_.frameBytes(), 0);
   }
@@ -169,13 +180,13 @@ class AlsaStream final : public BackendStream {
   void stop() override {
     if (!thread_.joinable()) return;
     running_.store(false, std::memory_order_release);
-    thread_.join();  // a blocking read/write returns within one period
+    thread_.join();  // the thread waits at most waitMs_ before it checks running_ again
     api_.pcm_drop(pcm_);
   }
   std::string deviceId() const override { return device_; }
   std::string route() const override {
     return "ALSA \"" + device_ + "\", period " + std::to_string(period_) + " frames, buffer " +
-           std::to_string(bufferFrames_) + " frames, blocking read/write";
+           std::to_string(bufferFrames_) + " frames, snd_pcm_wait + non-blocking read/write";
   }
 
  private:
@@ -189,11 +200,18 @@ class AlsaStream final : public BackendStream {
       uint32_t done = 0;
       while (done < period_ && running_.load(std::memory_order_relaxed)) {
         uint8_t* at = buffer_.data() + static_cast<size_t>(done) * core_.frameBytes();
-        const snd_pcm_sframes_t n = capture ? api_.pcm_readi(pcm_, at, period_ - done)
-                                            : api_.pcm_writei(pcm_, at, period_ - done);
-        if (n >= 0) {
-          done += static_cast<uint32_t>(n);
-          continue;
+        // Wait for room/data with a timeout: a blocking call could sit for as long as the device does not
+        // move (through the pulse plugin, up to ~2 s after an xrun; forever on a hung device), and stop()
+        // would wait with it. A prepared playback PCM is always ready (its buffer is empty).
+        snd_pcm_sframes_t n = api_.pcm_wait(pcm_, waitMs_);
+        if (n == 0) continue;  // timed out: check running_ and wait again
+        if (n > 0) {
+          n = capture ? api_.pcm_readi(pcm_, at, period_ - done) : api_.pcm_writei(pcm_, at, period_ - done);
+          if (n >= 0) {
+            done += static_cast<uint32_t>(n);
+            continue;
+          }
+          if (n == -EAGAIN) continue;  // woken without a full transfer's worth
         }
         // -EPIPE (xrun), -ESTRPIPE (suspended), -EINTR: recover and carry on; anything else is fatal.
         core_.deviceXrun();
@@ -202,13 +220,13 @@ class AlsaStream final : public BackendStream {
           running_.store(false, std::memory_order_release);
           break;
         }
-        // The recovered PCM is prepared, not running. Capture starts now; playback once data is queued
-        // (the start threshold is not reached again through the pulse plugin: it stalls otherwise).
+        // The recovered PCM is prepared, not running. Capture starts now; playback starts by itself on
+        // its next write (default start threshold: one frame), or explicitly below if it did not.
         if (capture) api_.pcm_start(pcm_);
         else restart = true;
       }
       if (restart && done == period_) {
-        api_.pcm_start(pcm_);
+        if (api_.pcm_state(pcm_) == kStatePrepared) api_.pcm_start(pcm_);
         restart = false;
       }
       if (capture && done > 0) core_.produce(buffer_.data(), done);
@@ -224,6 +242,7 @@ class AlsaStream final : public BackendStream {
   std::string device_;
   snd_pcm_t* pcm_ = nullptr;
   uint32_t period_ = 0, bufferFrames_ = 0;
+  int waitMs_ = 30;  // snd_pcm_wait timeout: two periods and a margin
   std::vector<uint8_t> buffer_;  // one period, allocated at open
   std::atomic<bool> running_{false};
   std::thread thread_;
