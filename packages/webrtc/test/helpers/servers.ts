@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,6 +117,16 @@ export interface JanusServer {
 
 /** Starts `janus` with the configuration in test/fixtures/janus on a free loopback port. */
 export async function startJanus(): Promise<JanusServer> {
+  // Janus never gathers ICE candidates on loopback interfaces (its ice.c skips IFF_LOOPBACK): its media needs
+  // another interface even though signaling stays on 127.0.0.1. Say so instead of Janus' "Error setting ICE".
+  const usable = Object.values(networkInterfaces())
+    .flat()
+    .some((a) => a !== undefined && !a.internal && a.family === 'IPv4');
+  if (!usable) {
+    throw new Error(
+      'Janus media needs a non-loopback IPv4 interface (Janus skips loopback for ICE); this machine has only lo',
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'voxwire-janus-'));
   const lib = janusLibDir();
   const port = await freePort();
