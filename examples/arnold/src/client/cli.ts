@@ -144,10 +144,11 @@ export class ArnoldCli {
     }
   }
 
-  /** Barge-in: the user started talking, so drop what Arnold has not said yet (the ring's ≤100 ms plays out). */
+  /** Barge-in: the user started talking, so drop what Arnold has not said yet, in our queue and the device's. */
   private dropPlayback(): void {
     this.queue = [];
     this.queueOffset = 0;
+    if (this.speaker && this.speaker.state !== 'closed') this.speaker.clear();
   }
 
   private typed(line: string): void {
