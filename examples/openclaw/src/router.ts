@@ -144,13 +144,8 @@ export class AudioRouter extends EventEmitter<AudioRouterEvents> {
 
   /** Drops what a participant has queued (the agent's answer on barge-in), keeping it in the mix. */
   flush(id: string): void {
-    const p = this.participants.get(id);
-    if (!p) return;
-    const stats = this.mixer.stats().inputs.find((s) => s.id === id);
-    if (!stats || stats.bufferedMs === 0) return;
-    // The mixer has no per-input clear: re-create the input (outputs refer to it by id, so they stay valid).
-    this.mixer.removeStream(id);
-    this.addInput(id, p.options);
+    if (!this.participants.has(id)) return;
+    this.mixer.clearStream(id);
   }
 
   /** The participant with the highest recent level, among those not excluded (undefined when all are silent). */
