@@ -332,7 +332,10 @@ Napi::Value Backends(const Napi::CallbackInfo& info) {
   for (const std::string& name : compiledBackends()) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", name);
-    const std::string why = findBackend(name)->unavailableReason();
+    Backend* b = findBackend(name);
+    std::string why = b->unavailableReason();
+    // Listed as unavailable for automatic choice; requireBackend() still opens it when asked by name.
+    if (why.empty()) why = b->defaultDeviceProblem();
     o.Set("available", why.empty());
     if (!why.empty()) o.Set("reason", why);
     out.Set(i++, o);

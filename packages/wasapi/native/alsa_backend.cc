@@ -27,6 +27,7 @@ struct snd_pcm_hw_params_t;
 using snd_pcm_uframes_t = unsigned long;
 using snd_pcm_sframes_t = long;
 constexpr int kStreamPlayback = 0, kStreamCapture = 1;
+constexpr int kNonblock = 1;  // SND_PCM_NONBLOCK
 constexpr int kAccessRwInterleaved = 3;
 constexpr int kFormatS16Le = 2, kFormatFloatLe = 14;
 constexpr int kStatePrepared = 2;
@@ -57,10 +58,15 @@ struct Alsa {
   snd_pcm_sframes_t (*pcm_readi)(snd_pcm_t*, void*, snd_pcm_uframes_t);
   snd_pcm_sframes_t (*pcm_writei)(snd_pcm_t*, const void*, snd_pcm_uframes_t);
   const char* (*strerror)(int);
+  using ErrorHandler = void (*)(const char*, int, const char*, int, const char*, ...);
+  int (*set_error_handler)(ErrorHandler);
   int (*name_hint)(int, const char*, void***);
   char* (*name_get_hint)(const void*, const char*);
   int (*name_free_hint)(void**);
 };
+
+/** An ALSA error handler that prints nothing. */
+void quietAlsaErrors(const char*, int, const char*, int, const char*, ...) {}
 
 const Alsa* loadAlsa(std::string* why) {
   static Alsa api{};
@@ -104,6 +110,7 @@ const Alsa* loadAlsa(std::string* why) {
     sym(api.pcm_readi, "snd_pcm_readi");
     sym(api.pcm_writei, "snd_pcm_writei");
     sym(api.strerror, "snd_strerror");
+    sym(api.set_error_handler, "snd_lib_error_set_handler");
     sym(api.name_hint, "snd_device_name_hint");
     sym(api.name_get_hint, "snd_device_name_get_hint");
     sym(api.name_free_hint, "snd_device_name_free_hint");
@@ -271,6 +278,27 @@ class AlsaBackend final : public Backend {
   std::string unavailableReason() override {
     std::string why;
     return loadAlsa(&why) ? "" : why;
+  }
+  std::string defaultDeviceProblem() override {
+    // Probed once per process: opening "default" on a machine without a card makes ALSA print to stderr.
+    static std::once_flag once;
+    static std::string problem;
+    std::call_once(once, [] {
+      const Alsa* api = loadAlsa(nullptr);
+      if (api == nullptr) return;
+      snd_pcm_t* pcm = nullptr;
+      // Quiet while probing: a failed "default" is an answer here, not something to print to stderr.
+      api->set_error_handler(quietAlsaErrors);
+      const int err = api->pcm_open(&pcm, "default", kStreamPlayback, kNonblock);
+      api->set_error_handler(nullptr);
+      if (err < 0) {
+        problem = std::string("libasound loads but its default device does not open (") + api->strerror(err) +
+                  "); pass backend: 'alsa' with a device id to use a named ALSA device";
+        return;
+      }
+      api->pcm_close(pcm);
+    });
+    return problem;
   }
   std::vector<DeviceInfo> listDevices() override {
     const Alsa& api = alsa();

@@ -73,6 +73,11 @@ class Backend {
   virtual const char* name() const = 0;
   /** Empty when usable; otherwise why not (library missing, server not running). */
   virtual std::string unavailableReason() = 0;
+  /**
+   * Why the backend, though it loads, should not be picked automatically (e.g. ALSA on a machine with no
+   * sound card: its default device does not open); empty when it may. Explicitly requested, it still opens.
+   */
+  virtual std::string defaultDeviceProblem() { return ""; }
   virtual std::vector<DeviceInfo> listDevices() = 0;
   virtual std::unique_ptr<BackendStream> open(const StreamConfig& cfg, StreamCore& core) = 0;
   /**
