@@ -3,6 +3,7 @@
 import { int16ToBase64 } from '@voxwire/codecs';
 import { RealtimeClient } from '@voxwire/realtime-client';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
+import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AudioCodesServer,
@@ -13,7 +14,6 @@ import {
   createAudioCodesServer,
 } from '../src/index.js';
 import { AudioCodesTestClient } from './audiocodes-client.js';
-import { liveResources, resourcesAfter } from './resources.js';
 import { rmsDb } from './signal.js';
 import { concat, speech } from './speech.js';
 
@@ -71,7 +71,7 @@ async function setup(
     bridges.push(bridgeCall(call, realtime, opts));
   });
   // Live timers and sockets before the call: when it is over, everything it opened must be gone again.
-  const before = liveResources();
+  const before = handleCounts();
   vaic = await AudioCodesTestClient.connect(bot.url, TOKEN, `conv-${Date.now()}`);
   expect((await vaic.initiate(['raw/lpcm16', 'raw/lpcm16_24'])).mediaFormat).toBe('raw/lpcm16_24');
   await expect.poll(() => bridges.length).toBe(1);
@@ -151,9 +151,7 @@ describe('bridgeCall with an AudioCodes call and the local realtime server', () 
     expect(bot?.sessions.size).toBe(0);
     await client.close();
     // No timer or socket of the call, the bridge or the model session outlives it.
-    const after = await resourcesAfter(before);
-    expect(after.timers).toBeLessThanOrEqual(before.timers);
-    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+    expect(await settleLeaks(before, 10_000)).toEqual({});
   });
 
   it('hangs up the call when the model side drops mid-call', { timeout: 60_000 }, async () => {
@@ -169,8 +167,6 @@ describe('bridgeCall with an AudioCodes call and the local realtime server', () 
     expect(hangup.activities).toEqual([{ type: 'event', name: 'hangup' }]);
     expect(bridge.call.ended).toBe(true);
     await client.close();
-    const after = await resourcesAfter(before);
-    expect(after.timers).toBeLessThanOrEqual(before.timers);
-    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+    expect(await settleLeaks(before, 10_000)).toEqual({});
   });
 });

@@ -1,8 +1,8 @@
+import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { WebRtcAudioPeer, WebRtcManager } from '../src/index.js';
 import { concat, dominantFrequency, tone } from './helpers/audio.js';
 import { eventWithin, LOOPBACK } from './helpers/peers.js';
-import { handleCounts, settleLeaks } from './helpers/resources.js';
 import { openClient } from './helpers/ws-client.js';
 
 describe('WebRtcManager', () => {

@@ -1,8 +1,8 @@
+import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { WebRtcAudioPeer, WebRtcError } from '../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './helpers/audio.js';
 import { collectAudio, connectedPair, LOOPBACK } from './helpers/peers.js';
-import { handleCounts, settleLeaks } from './helpers/resources.js';
 
 describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
   it('carries tones through Opus both ways at the right pitch and level, then releases every handle', async () => {

@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createSignalingServer, type SignalingServer, WebRtcAudioPeer } from '../src/index.js';
 import { concat, dominantFrequency, tone } from './helpers/audio.js';
 import { collectAudio, eventWithin, LOOPBACK } from './helpers/peers.js';
-import { handleCounts, settleLeaks } from './helpers/resources.js';
 import { openClient } from './helpers/ws-client.js';
 
 let server: SignalingServer | undefined;
