@@ -97,9 +97,10 @@ class RingView {
     using namespace ringlayout;
     const uint32_t r = loadRelaxed(kReadOff);
     const uint32_t w = load(kWriteOff);
+    // upTo is a write index the producer had reached, so it is never past w. A distance beyond what is
+    // queued means the reader has already passed upTo (a "negative" distance in free-running indices).
     uint32_t n = upTo - r;
-    // Already consumed past upTo (free-running indices: a "negative" distance is a huge unsigned one).
-    if (n > w - r) n = (upTo - r) > 0x80000000u ? 0 : w - r;
+    if (n > w - r) n = 0;
     n -= n % granule;
     if (n > 0) {
       const uint32_t next = r + n;
