@@ -1,27 +1,24 @@
 // The web page in headless Chromium (Debian's; nothing downloaded) with a fake microphone playing espeak-ng
 // speech: the page captures at 24 kHz, streams PCM16 to /realtime/stream, and shows what Arnold did.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wav } from '@voxwire/codecs';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { launchChromium } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Arnold, startArnold } from '../src/server.js';
 import { speak, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 let arnold: Arnold;
-let context: BrowserContext | undefined;
-const profile = mkdtempSync(join(tmpdir(), 'arnold-chromium-'));
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 beforeAll(async () => {
   arnold = await startArnold({ port: 0, dbPath: join(tmp.dir, 'arnold.db'), pacing: 'fast', log: () => {} });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await arnold?.close();
-  rmSync(profile, { recursive: true, force: true });
   tmp.remove();
 });
 
@@ -33,22 +30,8 @@ describe('web page', () => {
     pcm.set(speech, 12000);
     const micFile = join(tmp.dir, 'mic.wav');
     writeFileSync(micFile, wav.write({ sampleRate: 24000, channels: 1, data: pcm }));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${micFile}`,
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
-    const page = await context.newPage();
+    browser = await launchChromium({ fakeMicWav: micFile });
+    const page = await browser.context.newPage();
     await page.goto(`${arnold.url}/?raw=1`);
     await page.click('#connect');
     await page.waitForSelector('#status:text-matches("connected \\\\(local\\\\)")', { timeout: 60000 });

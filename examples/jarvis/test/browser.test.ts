@@ -3,13 +3,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wav } from '@voxwire/codecs';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Jarvis } from '../src/index.js';
 import { speech, startTestJarvis, testTokens } from './helpers.js';
-
-/** Debian's Chromium, as in packages/webrtc's browser test; playwright never downloads a browser here. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /** What the page records in `window.jarvisStats`. */
 interface PageStats {
@@ -27,14 +24,12 @@ const { tokens, tokenOf } = testTokens(1);
 
 describe.skipIf(!existsSync(CHROMIUM))('web UI in headless Chromium', () => {
   let dir: string;
-  let profile: string;
   let jarvis: Jarvis;
-  let context: BrowserContext;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
 
   beforeAll(async () => {
     jarvis = await startTestJarvis(tokens);
     dir = mkdtempSync(join(tmpdir(), 'jarvis-browser-'));
-    profile = mkdtempSync(join(tmpdir(), 'jarvis-chromium-'));
     // The fake microphone: a spoken command then 2.5 s of silence, 16-bit 48 kHz (Chromium loops the file).
     const mic = join(dir, 'command.wav');
     writeFileSync(
@@ -45,33 +40,17 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in headless Chromium', () => {
         data: speech('what is the weather in tokyo', 48000, { leadMs: 500, tailMs: 2500 }),
       }),
     );
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${mic}`,
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium({ fakeMicWav: mic });
   }, 60000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await jarvis?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('the talk button streams the fake microphone: transcript, plugin answer and the spoken reply are seen and heard', async () => {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     const logs: string[] = [];
     page.on('console', (m) => logs.push(m.text()));
     page.on('pageerror', (e) => logs.push(String(e)));

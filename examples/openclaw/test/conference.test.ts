@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, launchChromium } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -23,7 +24,7 @@ import {
   peakOf,
   tone,
 } from './helpers/audio.js';
-import { BrowserParticipant, CHROMIUM, launchChromium } from './helpers/chromium.js';
+import { BrowserParticipant } from './helpers/chromium.js';
 import { nextEvent, waitFor } from './helpers/wait.js';
 
 const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);

@@ -2,10 +2,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, launchChromium } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer, type WebRtcAudioPeer } from '../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './helpers/audio.js';
-import { CHROMIUM, launchChromium, writeToneWav } from './helpers/chromium.js';
+import { writeToneWav } from './helpers/chromium.js';
 import { eventWithin, LOOPBACK } from './helpers/peers.js';
 
 interface PageMeasurement {
@@ -36,7 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
         peer.once('connected', () => peer.sendAudio(tone(1000, 24000, 8, 0.25), 24000));
       },
     });
-    browser = await launchChromium(wav);
+    browser = await launchChromium({ fakeMicWav: wav });
   }, 60000);
 
   afterAll(async () => {

@@ -2,42 +2,8 @@
 // Headless Chromium as a WebRTC participant: the page calls OpenClaw through the browser client with a
 // WebAudio stream it controls (a tone it can switch, speech it can play) and measures what it receives in
 // 100 ms blocks at the probe frequencies.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { BlockLevels } from './audio.js';
-
-/** Debian's Chromium; nothing is downloaded. */
-export const CHROMIUM = '/usr/bin/chromium';
-
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'openclaw-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--allow-loopback-in-peer-connection',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 interface PageApi {
   start(url: string, toneHz: number, probes: number[]): Promise<void>;
