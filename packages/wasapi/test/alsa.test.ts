@@ -1,6 +1,8 @@
 // The ALSA backend (libasound loaded at run time) through the ALSA "pulse" plugin (Debian
 // libasound2-plugins) into the test's private PulseAudio null sink: a 1 kHz tone written with ALSA
 // playback is read back with ALSA capture (the default source is the sink's monitor).
+
+import { type PulseServer, startPulse } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioFrame } from '../src/index.js';
 import {
@@ -11,7 +13,6 @@ import {
   UnknownDeviceError,
   UnsupportedFormatError,
 } from '../src/index.js';
-import { type PulseServer, startPulse } from './pulse-server.js';
 import { medianBlockRmsDb, medianCrossingHz, onset, sine, toFloat, toInt16 } from './signal.js';
 
 let pulse: PulseServer;

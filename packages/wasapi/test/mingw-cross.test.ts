@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type PulseServer, startPulse } from '@voxwire/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type PulseServer, startPulse } from './pulse-server.js';
 import { medianBlockRmsDb, medianCrossingHz, rmsDb } from './signal.js';
 import {
   appears,

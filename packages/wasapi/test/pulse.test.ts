@@ -1,6 +1,8 @@
-// The PulseAudio backend against a private pulseaudio with null sinks as sound cards (see
-// pulse-server.ts): a 1 kHz tone played to the sink and captured from its monitor, a click's round
+// The PulseAudio backend against a private pulseaudio with null sinks as sound cards (startPulse of
+// @voxwire/test-support): a 1 kHz tone played to the sink and captured from its monitor, a click's round
 // trip, device-change events, and failures (unknown device, missing server, server dying).
+
+import { type PulseServer, startPulse } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioFrame, DeviceChangeEvent } from '../src/index.js';
 import {
@@ -16,7 +18,6 @@ import {
   UnknownDeviceError,
   UnsupportedFormatError,
 } from '../src/index.js';
-import { type PulseServer, startPulse } from './pulse-server.js';
 import { bestLag, onset, rmsDb, sine, toFloat, toInt16, zeroCrossingHz } from './signal.js';
 
 let pulse: PulseServer;
