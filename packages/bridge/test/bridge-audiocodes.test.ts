@@ -1,7 +1,6 @@
 // End to end over loopback: an AudioCodes VoiceAI Connect client (written from the Bot API table) ⇄ the bot
 // endpoint ⇄ bridge ⇄ RealtimeClient ⇄ the local realtime server.
 import { int16ToBase64 } from '@voxwire/codecs';
-import { RealtimeClient } from '@voxwire/realtime-client';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import {
   createAudioCodesServer,
 } from '../src/index.js';
 import { AudioCodesTestClient } from './audiocodes-client.js';
+import { testModel } from './model.js';
 import { rmsDb } from './signal.js';
 import { concat, speech } from './speech.js';
 
@@ -46,28 +46,7 @@ async function setup(
   const bridges: CallBridge[] = [];
   const url = rt.url;
   bot.on('session', (call) => {
-    const realtime = new RealtimeClient({
-      url,
-      reconnect: false,
-      session: {
-        audio: {
-          input: {
-            turn_detection: { type: 'server_vad', silence_duration_ms: 400, interrupt_response: true },
-          },
-        },
-      },
-    });
-    realtime.addTool(
-      {
-        name: 'order_status',
-        description: 'Status of an order',
-        parameters: { type: 'object', properties: { order: { type: 'string' } } },
-      },
-      (args) => {
-        toolArgs.push(args);
-        return { status: 'shipped' };
-      },
-    );
+    const realtime = testModel(url, { toolCalls: toolArgs });
     bridges.push(bridgeCall(call, realtime, opts));
   });
   // Live timers and sockets before the call: when it is over, everything it opened must be gone again.

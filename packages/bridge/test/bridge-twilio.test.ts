@@ -1,6 +1,5 @@
 // End to end over loopback: a simulated Twilio call (TwilioSimulator) ⇄ media-stream server ⇄ bridge ⇄
 // RealtimeClient ⇄ the local realtime server (its server VAD, espeak-ng voice, a scripted responder).
-import { RealtimeClient } from '@voxwire/realtime-client';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
@@ -12,6 +11,7 @@ import {
   CallRecorder,
   twilioCallSession,
 } from '../src/index.js';
+import { testModel } from './model.js';
 import { rmsDb } from './signal.js';
 import { concat, speech } from './speech.js';
 
@@ -57,29 +57,7 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
     const recorder = new CallRecorder();
     const bridges: CallBridge[] = [];
     media.on('call', (call) => {
-      const realtime = new RealtimeClient({
-        url: rt!.url,
-        reconnect: false,
-        session: {
-          instructions: 'You are a support agent.',
-          audio: {
-            input: {
-              turn_detection: { type: 'server_vad', silence_duration_ms: 400, interrupt_response: true },
-            },
-          },
-        },
-      });
-      realtime.addTool(
-        {
-          name: 'order_status',
-          description: 'Status of an order',
-          parameters: { type: 'object', properties: { order: { type: 'string' } } },
-        },
-        (args) => {
-          toolArgs.push(args);
-          return { status: 'shipped' };
-        },
-      );
+      const realtime = testModel(rt!.url, { instructions: 'You are a support agent.', toolCalls: toolArgs });
       bridges.push(bridgeCall(twilioCallSession(call), realtime, { recorder }));
     });
 
@@ -140,7 +118,7 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
 async function setupCall(
   steps: ConstructorParameters<typeof ScriptedResponder>[0],
   opts: BridgeCallOptions = {},
-  turnDetection: boolean | 'off' = true,
+  turnDetection: 'server' | 'off' = 'server',
 ) {
   rt = await createRealtimeServer({
     pacing: 'realtime',
@@ -151,20 +129,7 @@ async function setupCall(
   const bridges: CallBridge[] = [];
   const url = rt.url;
   media.on('call', (call) => {
-    const realtime = new RealtimeClient({
-      url,
-      reconnect: false,
-      session: {
-        audio: {
-          input: {
-            turn_detection:
-              turnDetection === 'off'
-                ? null
-                : { type: 'server_vad', silence_duration_ms: 400, interrupt_response: true },
-          },
-        },
-      },
-    });
+    const realtime = testModel(url, { turnDetection });
     bridges.push(bridgeCall(twilioCallSession(call), realtime, opts));
   });
   // Live timers and sockets before the call: when it is over, everything it opened must be gone again.
