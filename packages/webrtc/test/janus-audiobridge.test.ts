@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JanusAudioBridge, JanusClient, JanusError, type JanusParticipant } from '../src/index.js';
-import { hearTone, JANUS_PEER, longTone } from './helpers/janus.js';
+import { hearTone, JANUS_PEER, longTone, useJanus } from './helpers/janus.js';
 import { eventWithin } from './helpers/peers.js';
-import { type JanusServer, startJanus } from './helpers/servers.js';
 
-// A real Janus (Debian package) started by the test on a free loopback port, configured from test/fixtures/janus.
-let janus: JanusServer;
-const clients: JanusClient[] = [];
-
-async function client(): Promise<JanusClient> {
-  const c = new JanusClient({ url: janus.url, apiSecret: janus.apiSecret });
-  await c.connect();
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  janus = await startJanus();
-});
-
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await janus?.stop();
-});
+// A real Janus (Debian package) started for this file; `client()` connects a JanusClient to it.
+const janus = useJanus();
+const client = janus.client;
 
 describe('JanusClient', () => {
   it('creates a session, attaches and detaches; unknown plugins and wrong API secrets are typed errors', async () => {
@@ -40,7 +23,7 @@ describe('JanusClient', () => {
     // The session survives a failed request.
     expect((await c.attach('janus.plugin.videoroom')).plugin).toBe('janus.plugin.videoroom');
 
-    const wrong = new JanusClient({ url: janus.url, apiSecret: 'not-the-secret', reconnect: false });
+    const wrong = new JanusClient({ url: janus.server().url, apiSecret: 'not-the-secret', reconnect: false });
     const denied = await wrong.connect().catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(JanusError);
     expect((denied as JanusError).janusCode).toBe(403);
@@ -54,7 +37,11 @@ describe('JanusAudioBridge', () => {
     const a = new JanusAudioBridge(ca, { peer: JANUS_PEER });
     const b = new JanusAudioBridge(cb, { peer: JANUS_PEER });
     try {
-      const room = await a.createRoom({ adminKey: janus.adminKey, samplingRate: 16000, secret: 's' });
+      const room = await a.createRoom({
+        adminKey: janus.server().adminKey,
+        samplingRate: 16000,
+        secret: 's',
+      });
       expect(await b.exists(room)).toBe(true);
 
       const joinedA = await a.join(room, { display: 'agent-a' });

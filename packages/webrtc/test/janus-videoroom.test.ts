@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JanusClient, JanusError, type JanusParticipant, JanusVideoRoom } from '../src/index.js';
-import { hearTone, JANUS_PEER, longTone } from './helpers/janus.js';
+import { describe, expect, it } from 'vitest';
+import { JanusError, type JanusParticipant, JanusVideoRoom } from '../src/index.js';
+import { hearTone, JANUS_PEER, longTone, useJanus } from './helpers/janus.js';
 import { eventWithin } from './helpers/peers.js';
-import { type JanusServer, startJanus } from './helpers/servers.js';
 
-// A real Janus (Debian package) started by the test on a free loopback port, configured from test/fixtures/janus.
-let janus: JanusServer;
-const clients: JanusClient[] = [];
-
-async function client(): Promise<JanusClient> {
-  const c = new JanusClient({ url: janus.url, apiSecret: janus.apiSecret });
-  await c.connect();
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  janus = await startJanus();
-});
-
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await janus?.stop();
-});
+// A real Janus (Debian package) started for this file; `client()` connects a JanusClient to it.
+const janus = useJanus();
+const client = janus.client;
 
 describe('JanusVideoRoom (audio only)', () => {
   it('carries each published feed to its own subscriber', async () => {
@@ -30,7 +13,7 @@ describe('JanusVideoRoom (audio only)', () => {
     const va = new JanusVideoRoom(ca, { peer: JANUS_PEER });
     const vb = new JanusVideoRoom(cb, { peer: JANUS_PEER });
     const listener = new JanusVideoRoom(cl, { peer: JANUS_PEER });
-    const room = await va.createRoom({ adminKey: janus.adminKey, pin: 'vr-pin' });
+    const room = await va.createRoom({ adminKey: janus.server().adminKey, pin: 'vr-pin' });
 
     const wrongPin = await vb.publish(room, { display: 'b', pin: 'nope' }).catch((e: unknown) => e);
     expect(wrongPin).toBeInstanceOf(JanusError);

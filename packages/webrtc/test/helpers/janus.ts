@@ -1,5 +1,38 @@
+import { afterAll, beforeAll } from 'vitest';
+import { JanusClient } from '../../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './audio.js';
 import { LOOPBACK } from './peers.js';
+import { type JanusServer, startJanus } from './servers.js';
+
+/**
+ * A real Janus (Debian package) for the calling test file, started before its tests on a free loopback port
+ * (configured from test/fixtures/janus) and stopped after them, with the clients made by `client()`.
+ */
+export function useJanus(): { server(): JanusServer; client(): Promise<JanusClient> } {
+  let janus: JanusServer | undefined;
+  const clients: JanusClient[] = [];
+  beforeAll(async () => {
+    janus = await startJanus();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await janus?.stop();
+  });
+  const server = () => {
+    if (!janus)
+      throw new Error('Janus is not running (useJanus() works inside a test file, after beforeAll)');
+    return janus;
+  };
+  return {
+    server,
+    async client() {
+      const c = new JanusClient({ url: server().url, apiSecret: server().apiSecret });
+      await c.connect();
+      clients.push(c);
+      return c;
+    },
+  };
+}
 
 /** Peer options for talking to Janus on this machine (loopback candidates; 16 kHz PCM in the tests). */
 export const JANUS_PEER = { ...LOOPBACK, sampleRate: 16000 } as const;
