@@ -991,7 +991,6 @@ export class RealtimeClient {
           this.conversation.markTruncated(itemId, tracker.playedMs(itemId));
       }
     }
-    if (this.activeResponseId) this.responseCutByDrop = true;
     // Whatever was in flight is gone with the old session.
     this.resetResponseState();
     if (this.state === 'closed') return;
@@ -1049,7 +1048,9 @@ export class RealtimeClient {
     this.emitter.emit('reconnected', { attempt, restoredItems, planned, responseCut, resumed });
   }
 
+  /** Forgets the old session's response state when switching sessions; a response in flight is cut. */
   private resetResponseState(): void {
+    if (this.activeResponseId) this.responseCutByDrop = true;
     this.activeResponseId = null;
     this.cancelledResponses.clear();
     this.userSpeaking = false;
@@ -1137,7 +1138,6 @@ export class RealtimeClient {
           old.close(1000, 'rollover');
         }
         this.stopTimers();
-        if (this.activeResponseId) this.responseCutByDrop = true;
         this.resetResponseState();
         this.ws = null;
         this.ready = false;
