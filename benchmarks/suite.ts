@@ -69,3 +69,58 @@ export function formatNumber(v: number): string {
   if (Math.abs(v) >= 100) return v.toFixed(0);
   return v.toPrecision(3);
 }
+
+/** Result of {@link measureInterleaved}: per-task medians and the median of per-round ratios. */
+export interface InterleavedResult {
+  /** Median calls per second of each task, by name. */
+  hz: Record<string, number>;
+  /** Median over rounds of `hz(first task) / hz(other task)`, by the other task's name. */
+  ratio: Record<string, number>;
+  /** The 25th and 75th percentiles of those per-round ratios: how much the comparison moved during the run. */
+  ratioQuartiles: Record<string, [number, number]>;
+  rounds: number;
+}
+
+/**
+ * Times tasks in many short alternating rounds (order rotated each round) and compares them round by round.
+ * On a shared machine the speed of the whole CPU shifts by 2× for seconds at a time (other tenants,
+ * frequency); tinybench times each task in one block, so such a shift between two blocks shows up as a
+ * difference between libraries. Here both sides of each ratio come from the same fraction of a second.
+ */
+export function measureInterleaved(
+  tasks: Record<string, () => void>,
+  opts: { rounds?: number; roundMs?: number; warmupMs?: number } = {},
+): InterleavedResult {
+  const names = Object.keys(tasks);
+  const rounds = opts.rounds ?? 41;
+  const roundMs = opts.roundMs ?? 15;
+  const runFor = (fn: () => void, ms: number): number => {
+    let calls = 0;
+    const start = performance.now();
+    let now = start;
+    // Check the clock every 16 calls: each call is already a batch of operations.
+    while (now - start < ms) {
+      for (let i = 0; i < 16; i++) fn();
+      calls += 16;
+      now = performance.now();
+    }
+    return (calls * 1000) / (now - start);
+  };
+  for (const name of names) runFor(tasks[name], opts.warmupMs ?? 200);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length];
+      samples[name].push(runFor(tasks[name], roundMs));
+    }
+  }
+  const quantile = (a: number[], q: number) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) * q)];
+  const hz = Object.fromEntries(names.map((n) => [n, quantile(samples[n], 0.5)]));
+  const first = names[0];
+  const ratios = names.slice(1).map((n) => [n, samples[first].map((v, i) => v / samples[n][i])] as const);
+  const ratio = Object.fromEntries(ratios.map(([n, r]) => [n, quantile(r, 0.5)]));
+  const ratioQuartiles = Object.fromEntries(
+    ratios.map(([n, r]) => [n, [quantile(r, 0.25), quantile(r, 0.75)] as [number, number]]),
+  );
+  return { hz, ratio, ratioQuartiles, rounds };
+}

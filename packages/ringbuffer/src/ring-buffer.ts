@@ -114,6 +114,15 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
   private readonly spans: SpanCache<RingElementArray>;
   private readonly empty: RingElementArray;
   private readonly shared: boolean;
+  /**
+   * The write index as this object last knew it (its own publication or an `Atomics.load`), and the same for
+   * the read index. Indices only move forward, so a stale value under-states what is readable (consumer) or
+   * free (producer) and is never unsafe; the hot paths re-load the other side's index only when the cached
+   * value is not enough. `Atomics.load` is a builtin call in V8 (~17 ns) where a field read is ~1 ns, and this
+   * also keeps each thread off the other's cache line while there is slack.
+   */
+  private writeSeen: number;
+  private readSeen: number;
 
   /**
    * Allocates a SharedArrayBuffer for a new ring and writes its header.
@@ -227,10 +236,14 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
         `ring memory is ${sab.byteLength} bytes; a ${cap}-element ${Type.name} ring needs ${needed}`,
       );
     }
-    const avail = (Atomics.load(ctrl, W_WRITE) - Atomics.load(ctrl, W_READ)) | 0;
+    const writeIndex = Atomics.load(ctrl, W_WRITE);
+    const readIndex = Atomics.load(ctrl, W_READ);
+    const avail = (writeIndex - readIndex) | 0;
     if (avail < 0 || avail > cap) {
       throw new RingBufferError('CORRUPT', `ring indices hold ${avail} elements in a ${cap}-element ring`);
     }
+    this.writeSeen = writeIndex;
+    this.readSeen = readIndex;
     this.sab = sab;
     this.Type = Type;
     this.capacity = cap;
@@ -249,7 +262,12 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
 
   /** Elements the consumer can read now. */
   availableRead(): number {
-    return (Atomics.load(this.ctrl, W_WRITE) - Atomics.load(this.ctrl, W_READ)) | 0;
+    const w = Atomics.load(this.ctrl, W_WRITE);
+    const r = Atomics.load(this.ctrl, W_READ);
+    // Fresh acquire loads: the poll-then-pop/push pattern then needs no second load in pop/push.
+    this.writeSeen = w;
+    this.readSeen = r;
+    return (w - r) | 0;
   }
 
   /** Elements the producer can write now. */
@@ -266,11 +284,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
   push(src: RingArray<T>, offset?: number, length?: number): number {
     if (!(src instanceof this.Type)) throw this.typeMismatch(src);
     if (offset === undefined && length === undefined) return this.write(src, 0, src.length, 1);
-    const off = offset === undefined ? 0 : offset;
-    if (!isIndex(off) || off > src.length) throw this.badSpan('offset', off, src.length);
-    const len = length === undefined ? src.length - off : length;
-    if (!isIndex(len) || off + len > src.length) throw this.badSpan('length', len, src.length - off);
-    return this.write(src, off, len, 1);
+    return this.write(src, offset ?? 0, this.spanLength(src, offset, length), 1);
   }
 
   /**
@@ -278,18 +292,41 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    * @internal arguments are validated by the caller
    */
   write(src: RingArray<T>, off: number, len: number, granule: number): number {
+    // Kept small so V8 inlines it into push: the wrapping, partial and short cases live in other methods.
     const ctrl = this.ctrl;
     const cap = this.capacity;
-    const w = Atomics.load(ctrl, W_WRITE);
-    const free = cap - ((w - Atomics.load(ctrl, W_READ)) | 0);
+    // Own index: only the producer stores it, so a plain load reads exactly what it last published.
+    const w = ctrl[W_WRITE] as number;
     let n = len;
-    if (free < len) {
-      n = granule === 1 ? free : free - (free % granule);
-      Atomics.add(ctrl, W_OVERRUNS, 1);
-    }
+    const free = cap - ((w - this.readSeen) | 0);
+    if (free < len || free > cap) n = this.fitWrite(w, len, granule);
     if (n <= 0) return 0;
-    const storage = this.storage;
     const slot = w & this.mask;
+    if (off === 0 && n === src.length && n <= cap - slot) this.storage.set(src, slot);
+    else this.copyIn(src, off, n, slot);
+    const next = (w + n) | 0;
+    Atomics.store(ctrl, W_WRITE, next);
+    this.writeSeen = next;
+    if (next >>> 0 < w >>> 0) Atomics.add(ctrl, W_WRITE_WRAPS, 1);
+    if (this.notifyOnPush) this.notifyReaders();
+    return n;
+  }
+
+  /** Producer, when the cached read index shows too little room: re-loads it; counts an overrun if still short. */
+  private fitWrite(w: number, len: number, granule: number): number {
+    const cap = this.capacity;
+    this.readSeen = Atomics.load(this.ctrl, W_READ);
+    const free = cap - ((w - this.readSeen) | 0);
+    if (free < 0 || free > cap) throw this.corrupt(cap - free);
+    if (free >= len) return len;
+    Atomics.add(this.ctrl, W_OVERRUNS, 1);
+    return granule === 1 ? free : free - (free % granule);
+  }
+
+  /** Producer: copies `n` elements of `src` from `off` to `slot`, wrapping at the end of the storage. */
+  private copyIn(src: RingArray<T>, off: number, n: number, slot: number): void {
+    const storage = this.storage;
+    const cap = this.capacity;
     const first = cap - slot;
     if (off === 0 && n === src.length) {
       if (n <= first) {
@@ -318,12 +355,6 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
       storage.set(src.subarray(off, off + first), slot);
       storage.set(src.subarray(off + first, off + n), 0);
     }
-    // Publish (inlined publishWrite: this is the hot path).
-    const next = (w + n) | 0;
-    Atomics.store(ctrl, W_WRITE, next);
-    if (next >>> 0 < w >>> 0) Atomics.add(ctrl, W_WRITE_WRAPS, 1);
-    if (this.notifyOnPush && this.shared) Atomics.notify(ctrl, W_WRITE);
-    return n;
   }
 
   /**
@@ -334,11 +365,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
   pop(dst: RingArray<T>, offset?: number, length?: number): number {
     if (!(dst instanceof this.Type)) throw this.typeMismatch(dst);
     if (offset === undefined && length === undefined) return this.read(dst, 0, dst.length, 1, true);
-    const off = offset === undefined ? 0 : offset;
-    if (!isIndex(off) || off > dst.length) throw this.badSpan('offset', off, dst.length);
-    const len = length === undefined ? dst.length - off : length;
-    if (!isIndex(len) || off + len > dst.length) throw this.badSpan('length', len, dst.length - off);
-    return this.read(dst, off, len, 1, true);
+    return this.read(dst, offset ?? 0, this.spanLength(dst, offset, length), 1, true);
   }
 
   /**
@@ -347,11 +374,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    */
   peek(dst: RingArray<T>, offset?: number, length?: number): number {
     if (!(dst instanceof this.Type)) throw this.typeMismatch(dst);
-    const off = offset === undefined ? 0 : offset;
-    if (!isIndex(off) || off > dst.length) throw this.badSpan('offset', off, dst.length);
-    const len = length === undefined ? dst.length - off : length;
-    if (!isIndex(len) || off + len > dst.length) throw this.badSpan('length', len, dst.length - off);
-    return this.read(dst, off, len, 1, false);
+    return this.read(dst, offset ?? 0, this.spanLength(dst, offset, length), 1, false);
   }
 
   /**
@@ -359,31 +382,42 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    * @internal arguments are validated by the caller
    */
   read(dst: RingArray<T>, off: number, len: number, granule: number, consume: boolean): number {
+    // Kept small so V8 inlines it into pop: the short and wrapping cases live in other methods.
     const ctrl = this.ctrl;
-    const r = Atomics.load(ctrl, W_READ);
-    const avail = (Atomics.load(ctrl, W_WRITE) - r) | 0;
-    if (avail < 0 || avail > this.capacity) throw this.corrupt(avail);
+    const cap = this.capacity;
+    // Own index: only the consumer stores it, so a plain load reads exactly what it last published.
+    const r = ctrl[W_READ] as number;
     let n = len;
-    if (avail < len) {
-      n = granule === 1 ? avail : avail - (avail % granule);
-      if (consume) Atomics.add(ctrl, W_UNDERRUNS, 1);
-    }
+    const avail = (this.writeSeen - r) | 0;
+    if (avail < len || avail > cap) n = this.fitRead(r, len, granule, consume);
     if (n <= 0) return 0;
     const slot = r & this.mask;
-    const first = this.capacity - slot;
-    if (n <= first) {
-      dst.set(this.spans.get(slot, n), off);
-    } else {
-      dst.set(this.spans.get(slot, first), off);
-      dst.set(this.spans.get(0, n - first), off + first);
-    }
+    if (n <= cap - slot) dst.set(this.spans.get(slot, n), off);
+    else this.copyOutWrapped(dst, off, n, slot);
     if (consume) {
-      // Inlined publishRead: this is the hot path.
       const next = (r + n) | 0;
       Atomics.store(ctrl, W_READ, next);
+      this.readSeen = next;
       if (next >>> 0 < r >>> 0) Atomics.add(ctrl, W_READ_WRAPS, 1);
     }
     return n;
+  }
+
+  /** Consumer, when the cached write index shows too little data: re-loads it; counts an underrun if still short. */
+  private fitRead(r: number, len: number, granule: number, consume: boolean): number {
+    this.writeSeen = Atomics.load(this.ctrl, W_WRITE);
+    const avail = (this.writeSeen - r) | 0;
+    if (avail < 0 || avail > this.capacity) throw this.corrupt(avail);
+    if (avail >= len) return len;
+    if (consume) Atomics.add(this.ctrl, W_UNDERRUNS, 1);
+    return granule === 1 ? avail : avail - (avail % granule);
+  }
+
+  /** Consumer: copies `n` elements that wrap the end of the storage, from `slot`, into `dst` at `off`. */
+  private copyOutWrapped(dst: RingArray<T>, off: number, n: number, slot: number): void {
+    const first = this.capacity - slot;
+    dst.set(this.spans.get(slot, first), off);
+    dst.set(this.spans.get(0, n - first), off + first);
   }
 
   /**
@@ -539,6 +573,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
     const next = (w + n) | 0;
     // Index first (release: the data copied above becomes visible with it), then the wrap count.
     Atomics.store(this.ctrl, W_WRITE, next);
+    this.writeSeen = next;
     if (next >>> 0 < w >>> 0) Atomics.add(this.ctrl, W_WRITE_WRAPS, 1);
     if (this.notifyOnPush && this.shared) Atomics.notify(this.ctrl, W_WRITE);
   }
@@ -546,7 +581,20 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
   private publishRead(r: number, n: number): void {
     const next = (r + n) | 0;
     Atomics.store(this.ctrl, W_READ, next);
+    this.readSeen = next;
     if (next >>> 0 < r >>> 0) Atomics.add(this.ctrl, W_READ_WRAPS, 1);
+  }
+
+  /**
+   * Validates an (offset, length) span of `arr` and returns the length. Out of line so that push and pop stay
+   * small enough for V8 to inline them, with `write`/`read`, into the caller's loop.
+   */
+  private spanLength(arr: RingArray<T>, offset: number | undefined, length: number | undefined): number {
+    const off = offset === undefined ? 0 : offset;
+    if (!isIndex(off) || off > arr.length) throw this.badSpan('offset', off, arr.length);
+    const len = length === undefined ? arr.length - off : length;
+    if (!isIndex(len) || off + len > arr.length) throw this.badSpan('length', len, arr.length - off);
+    return len;
   }
 
   private typeMismatch(v: unknown): RingBufferError {

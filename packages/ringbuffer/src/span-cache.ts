@@ -30,9 +30,17 @@ export class SpanCache<T extends RingElementArray> {
 
   /** The view of `length` elements from `start`; start/length must be within the storage. */
   get(start: number, length: number): T {
+    // The hit path of a small ring, kept tiny so V8 inlines it into pop and the caller's loop.
     if (this.perSlot) {
       const v = this.views[start];
       if (v !== undefined && v.length === length) return v;
+    }
+    return this.lookup(start, length);
+  }
+
+  /** A small ring's miss, or any lookup in a large ring's hashed table. */
+  private lookup(start: number, length: number): T {
+    if (this.perSlot) {
       const view = this.storage.subarray(start, start + length) as T;
       this.views[start] = view;
       return view;

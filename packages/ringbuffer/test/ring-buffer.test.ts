@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RingBuffer, type RingElementArray, type RingElementType } from '../src/index.js';
+import { RingBuffer, RingBufferError, type RingElementArray, type RingElementType } from '../src/index.js';
 
 /** A sequence that distinguishes every position, in range for every element type. */
 function seq<T extends RingElementArray>(Type: RingElementType<T>, n: number, start: number): T {
@@ -255,5 +255,43 @@ describe('RingBuffer', () => {
     expect(Array.from(dst)).toEqual([7, 8, 9, 0]);
     expect(producer.underruns).toBe(1);
     expect(producer.availableRead()).toBe(0);
+  });
+  it('lets the producer and consumer roles move between objects attached to the same memory', () => {
+    // Each object caches the other side's index; a stale cache must only ever under-state the room.
+    const a = RingBuffer.create(16, Int16Array);
+    const b = new RingBuffer(a.sab, Int16Array);
+    const c = new RingBuffer(a.sab, Int16Array);
+    const d = new RingBuffer(a.sab, Int16Array);
+    const seq = (from: number, n: number) => Int16Array.from({ length: n }, (_, i) => from + i);
+    const out: number[] = [];
+    const take = (ring: RingBuffer<Int16Array>, n: number) => {
+      const dst = new Int16Array(n);
+      const got = ring.pop(dst);
+      out.push(...dst.subarray(0, got));
+      return got;
+    };
+    expect(a.push(seq(0, 20))).toBe(16); // full: 16 of 20
+    expect(take(c, 6)).toBe(6);
+    expect(b.push(seq(16, 10))).toBe(6); // b attached when the ring was empty, yet sees the 6 freed slots
+    expect(take(d, 10)).toBe(10);
+    expect(a.push(seq(22, 10))).toBe(10); // a's own index moved on through b
+    expect(take(c, 16)).toBe(16); // c's own index moved on through d
+    expect(take(d, 1)).toBe(0);
+    expect(out).toEqual(Array.from(seq(0, 32)));
+    expect(a.totalWritten).toBe(32);
+    expect(d.totalRead).toBe(32);
+  });
+
+  it('detects overwritten indices at push and pop instead of copying garbage', () => {
+    const ring = RingBuffer.create(16, Int16Array);
+    ring.push(new Int16Array(4));
+    const header = new Int32Array(ring.sab, 0, 64);
+    header[32] = -100; // read index far behind the write index: "116 elements" in a 16-element ring
+    for (const op of [() => ring.push(new Int16Array(16)), () => ring.pop(new Int16Array(8))]) {
+      expect(op).toThrow(RingBufferError);
+      expect(op).toThrow(/104 elements in a 16-element ring: memory overwritten/);
+    }
+    expect(header[16]).toBe(4);
+    expect(header[32]).toBe(-100);
   });
 });
