@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { OpusScriptCodec } from './opusscript-binding.js';
 
 /** Which Opus implementation an encoder/decoder runs on. */
 export type OpusBackendName = 'opusscript' | '@discordjs/opus';
@@ -12,14 +13,6 @@ export interface OpusBackend {
   setBitrate(bitrate: number): void;
   destroy(): void;
 }
-
-interface OpusScriptInstance {
-  encode(buffer: Buffer, frameSize: number): Buffer;
-  decode(buffer: Buffer): Buffer;
-  setBitrate(bitrate: number): void;
-  delete(): void;
-}
-type OpusScriptCtor = new (rate: number, channels: number, application: number) => OpusScriptInstance;
 
 interface DiscordOpusInstance {
   encode(buffer: Buffer): Buffer;
@@ -34,7 +27,6 @@ const OPUS_SET_APPLICATION = 4000;
 
 // Loaded lazily, so importing @voxwire/codecs never loads Opus, and a missing optional peer never breaks it.
 const load = createRequire(import.meta.url);
-let opusscript: OpusScriptCtor | undefined;
 let discord: DiscordOpusCtor | null | undefined;
 let discordError = '';
 
@@ -58,11 +50,6 @@ export function nativeOpus(): DiscordOpusCtor | null {
   return discord;
 }
 
-function opusScript(): OpusScriptCtor {
-  opusscript ??= load('opusscript') as OpusScriptCtor;
-  return opusscript;
-}
-
 export function createOpusBackend(
   preference: 'auto' | OpusBackendName,
   sampleRate: number,
@@ -84,17 +71,13 @@ export function createOpusBackend(
       destroy: () => {},
     };
   }
-  const inst = new (opusScript())(sampleRate, channels, APPLICATION[application]);
-  let destroyed = false;
+  const codec = new OpusScriptCodec(sampleRate, channels, APPLICATION[application]);
   return {
     name: 'opusscript',
-    encode: (pcm, frameSamples) => inst.encode(pcm, frameSamples),
-    decode: (packet) => inst.decode(packet),
-    setBitrate: (b) => inst.setBitrate(b),
-    destroy: () => {
-      // Emscripten objects are not garbage collected: free the native handle exactly once.
-      if (!destroyed) inst.delete();
-      destroyed = true;
-    },
+    encode: (pcm, frameSamples) => codec.encode(pcm, frameSamples),
+    decode: (packet) => codec.decode(packet),
+    setBitrate: (b) => codec.setBitrate(b),
+    // Emscripten memory is not garbage collected: destroy() frees it (once; later calls do nothing).
+    destroy: () => codec.destroy(),
   };
 }

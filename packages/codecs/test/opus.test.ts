@@ -116,4 +116,57 @@ describe('Opus backend selection', () => {
     auto.destroy();
     expect(() => new OpusEncoder({ backend: 'libopus' as 'opusscript' })).toThrow(AudioFormatError);
   });
+  it('keeps many opusscript encoders and decoders in one process apart, created and freed in any order', () => {
+    // opusscript's own wrapper writes PCM at twice the address it allocated, over its neighbours' state:
+    // the third or fourth live pair used to fail ("Encode error: Bad argument") or trap on delete.
+    const frame = 960;
+    const live: { enc: OpusEncoder; dec: OpusDecoder; freq: number; out: Int16Array[] }[] = [];
+    const checked: number[] = [];
+    const codeFrame = (p: (typeof live)[number]) => {
+      const n = p.out.length;
+      const tone = toneInt16(48000, p.freq, ((n + 1) * frame) / 48000, 0.3).subarray(n * frame);
+      p.out.push(p.dec.decode(p.enc.encode(tone)));
+    };
+    const check = (p: (typeof live)[number]) => {
+      const all = new Int16Array(p.out.reduce((n, d) => n + d.length, 0));
+      let pos = 0;
+      for (const d of p.out) {
+        all.set(d, pos);
+        pos += d.length;
+      }
+      // Skip the codec's start-up; the rest must be this pair's own tone at its level.
+      expect(pitch(all, 48000, 4 * frame)).toBeCloseTo(p.freq, -1);
+      expect(rms(all, 4 * frame)).toBeGreaterThan(0.3 * 0.707 * 0.8);
+      checked.push(p.freq);
+    };
+    for (let k = 0; k < 24; k++) {
+      const freq = 300 + 40 * k;
+      live.push({
+        enc: new OpusEncoder({ backend: 'opusscript', application: 'voip', bitrate: 48000 }),
+        dec: new OpusDecoder({ backend: 'opusscript' }),
+        freq,
+        out: [],
+      });
+      // Every live pair codes frames of its own tone in turn, interleaved with the others.
+      for (let f = 0; f < 3; f++) for (const p of live) codeFrame(p);
+      // Free the oldest pair every third step, so new pairs reuse freed memory.
+      if (k % 3 === 2) {
+        const p = live.shift() as (typeof live)[number];
+        check(p);
+        p.enc.destroy();
+        p.dec.destroy();
+      }
+    }
+    for (const p of live) while (p.out.length < 12) codeFrame(p);
+    for (const p of live) {
+      check(p);
+      p.enc.destroy();
+      p.dec.destroy();
+    }
+    expect(checked).toHaveLength(24);
+    const enc = new OpusEncoder({ backend: 'opusscript' });
+    enc.destroy();
+    enc.destroy(); // twice is harmless
+    expect(() => enc.encode(new Int16Array(frame))).toThrow(/after destroy/);
+  });
 });
