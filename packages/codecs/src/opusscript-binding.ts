@@ -57,7 +57,7 @@ interface HeapBuffer {
 const load = createRequire(import.meta.url);
 let wasm: OpusScriptModule | undefined;
 
-/** The one WebAssembly instance all encoders and decoders share (a fixed 16 MB heap). */
+/** The one WebAssembly instance all encoders and decoders share (its heap grows as needed). */
 function opusModule(): OpusScriptModule {
   wasm ??= (load('opusscript/build/opusscript_native_wasm.js') as () => OpusScriptModule)();
   return wasm;
