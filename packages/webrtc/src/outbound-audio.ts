@@ -33,6 +33,8 @@ export interface OutboundAudioStats {
   paddedFrames: number;
   /** Samples dropped by `clear()` (barge-in), counted so that nothing is dropped silently. */
   clearedSamples: number;
+  /** Oldest queued samples dropped to make room under the `drop-oldest` queue policy. */
+  overflowSamples: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export class OutboundAudio {
     idleSlots: 0,
     paddedFrames: 0,
     clearedSamples: 0,
+    overflowSamples: 0,
   };
 
   private readonly queue: PcmQueue;
@@ -93,6 +96,13 @@ export class OutboundAudio {
   /** Marks the end of an utterance: a partial last frame is padded with silence at the next slot. */
   end(): void {
     this.endRequested = true;
+  }
+
+  /** Drops the oldest `count` queued samples to make room (counted in `overflowSamples`); returns how many. */
+  dropOldest(count: number): number {
+    const n = this.queue.skip(count);
+    this.stats.overflowSamples += n;
+    return n;
   }
 
   /** Drops queued audio (barge-in); returns how many samples were dropped. */

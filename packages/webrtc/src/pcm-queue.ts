@@ -65,6 +65,16 @@ export class PcmQueue {
     return n;
   }
 
+  /** Drops up to `count` of the oldest samples; returns how many were dropped. */
+  skip(count: number): number {
+    const n = Math.min(count, this.size);
+    if (n > 0) {
+      this.head = (this.head + n) % this.buf.length;
+      this.size -= n;
+    }
+    return n;
+  }
+
   /** Drops everything queued and returns how many samples were dropped. */
   clear(): number {
     const n = this.size;

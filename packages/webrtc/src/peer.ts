@@ -52,8 +52,16 @@ export interface WebRtcAudioPeerOptions {
   iceAdditionalHostAddresses?: string[];
   /** Jitter-buffer depth in packets: how long a gap waits for a late packet before it is concealed. Default 3. */
   jitterDepth?: number;
-  /** Most outbound audio that may be queued, in ms; `sendAudio` beyond it throws `queue-overflow`. Default 120000. */
+  /** Most outbound audio that may be queued, in ms (see `queueOverflow`). Default 120000. */
   maxQueueMs?: number;
+  /**
+   * What `sendAudio` does when the audio would not fit under `maxQueueMs`: `'error'` (default) throws
+   * `queue-overflow` and queues nothing, for bursts such as text-to-speech that must not lose a word;
+   * `'drop-oldest'` drops the oldest queued audio to make room, for a continuous live feed (a mix, a
+   * microphone) whose clock runs a little faster than the peer's, so the delay stays bounded. Dropped audio is
+   * counted in `stats().overflowDroppedMs`.
+   */
+  queueOverflow?: 'error' | 'drop-oldest';
   /**
    * Once connected, close the peer (with an `error` event, code `media-timeout`) when no RTP has arrived for
    * this long: the far end vanished without hanging up. Peers send continuously (silence when idle), so only a
@@ -110,6 +118,8 @@ export interface WebRtcAudioStats {
   rttMs: number | undefined;
   /** Outbound audio waiting to be sent, ms. */
   queuedMs: number;
+  /** Outbound audio dropped to stay under `maxQueueMs` with `queueOverflow: 'drop-oldest'`, ms. */
+  overflowDroppedMs: number;
   /** The ICE candidate pair in use (nominated), once connected. */
   candidatePair: IceCandidatePairInfo | undefined;
 }
@@ -185,6 +195,9 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private readonly subscribedTracks = new Set<MediaStreamTrack>();
   private readonly unsubscribers: (() => void)[] = [];
   private readonly pacer: FramePacer;
+  /** `queueOverflow: 'drop-oldest'`. */
+  private readonly dropOldest: boolean;
+  private readonly maxQueueSamples: number;
   private readonly outbound: OutboundAudio;
   private readonly inbound: InboundAudio;
   private inputResampler: InputResampler | undefined;
@@ -225,6 +238,16 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.mediaTimeoutMs = options.mediaTimeoutMs ?? 10_000;
     if (!(this.mediaTimeoutMs >= 0)) throw new WebRtcError('bad-option', 'mediaTimeoutMs must be ≥ 0');
     const maxQueueMs = options.maxQueueMs ?? 120_000;
+    if (!(maxQueueMs > 0)) throw new WebRtcError('bad-option', `maxQueueMs must be > 0, got ${maxQueueMs}`);
+    const overflow = options.queueOverflow ?? 'error';
+    if (overflow !== 'error' && overflow !== 'drop-oldest') {
+      throw new WebRtcError(
+        'bad-option',
+        `queueOverflow must be 'error' or 'drop-oldest', got ${String(overflow)}`,
+      );
+    }
+    this.dropOldest = overflow === 'drop-oldest';
+    this.maxQueueSamples = Math.ceil(maxQueueMs * 48);
     const policy = options.iceTransportPolicy ?? 'all';
     if (policy !== 'all' && policy !== 'relay')
       throw new WebRtcError(
@@ -268,7 +291,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.opusBackend = encoder.backend ?? 'opusscript';
     this.outbound = new OutboundAudio({
       frameSamples: this.frameSamples,
-      maxQueueSamples: Math.ceil(maxQueueMs * 48),
+      maxQueueSamples: this.maxQueueSamples,
       encoder,
       send: this.sendPacket,
     });
@@ -423,12 +446,12 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     if (pcm.length === 0) return;
     if (this.inputResampler && this.inputResampler.rate !== sampleRate) {
       // A rate change ends the previous stream: its resampler tail is queued first.
-      this.outbound.write(this.inputResampler.flush());
-      this.inputResampler = undefined;
+      this.queueTail();
     }
     if (sampleRate !== 48000) this.inputResampler ??= createInputResampler(sampleRate);
     // Check the limit before resampling, so a refused chunk leaves no trace in the resampler's state either.
     const needed = this.inputResampler ? this.inputResampler.outputLength(pcm.length) : pcm.length;
+    this.makeRoom(needed);
     if (needed > this.outbound.freeSamples) {
       throw new WebRtcError(
         'queue-overflow',
@@ -445,11 +468,23 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
    */
   flush(): void {
     this.assertOpen();
-    if (this.inputResampler) {
-      this.outbound.write(this.inputResampler.flush());
-      this.inputResampler = undefined;
-    }
+    this.queueTail();
     this.outbound.end();
+  }
+
+  /** Queues the input resampler's tail (its last few samples) and drops the resampler. */
+  private queueTail(): void {
+    if (!this.inputResampler) return;
+    const tail = this.inputResampler.flush();
+    this.inputResampler = undefined;
+    this.makeRoom(tail.length);
+    this.outbound.write(tail);
+  }
+
+  /** With `queueOverflow: 'drop-oldest'`, drops the oldest queued audio so that `samples` more fit. */
+  private makeRoom(samples: number): void {
+    const short = samples - this.outbound.freeSamples;
+    if (this.dropOldest && short > 0 && samples <= this.maxQueueSamples) this.outbound.dropOldest(short);
   }
 
   /**
@@ -480,6 +515,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       jitterMs: recv.jitterMs,
       rttMs: this.closed ? undefined : await this.roundTripMs(),
       queuedMs: this.queuedMs,
+      overflowDroppedMs: this.outbound.stats.overflowSamples / 48,
       candidatePair: this.closed ? undefined : await this.selectedCandidatePair(),
     };
   }

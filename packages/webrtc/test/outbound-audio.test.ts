@@ -126,4 +126,15 @@ describe('PcmQueue', () => {
     expect(n).toBe(40);
     for (let i = 0; i < n; i++) expect(rest[i]).toBe(expected++);
   });
+  it('skip drops the oldest samples, across the wrap, and keeps the rest in order', () => {
+    const q = new PcmQueue(16, 16);
+    const out = new Int16Array(16);
+    q.push(Int16Array.from({ length: 12 }, (_, i) => i));
+    q.read(out.subarray(0, 10)); // head now near the end of the buffer
+    q.push(Int16Array.from({ length: 10 }, (_, i) => 12 + i)); // wraps
+    expect(q.skip(5)).toBe(5);
+    expect(q.read(out)).toBe(7);
+    expect(Array.from(out.subarray(0, 7))).toEqual([15, 16, 17, 18, 19, 20, 21]);
+    expect(q.skip(3)).toBe(0);
+  });
 });

@@ -124,4 +124,43 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
     expect(p.queuedMs).toBe(0);
     await p.close();
   });
+  it("with queueOverflow 'drop-oldest', keeps the newest audio under the limit and counts what it dropped", async () => {
+    const p = new WebRtcAudioPeer({ ...LOOPBACK, maxQueueMs: 100, queueOverflow: 'drop-oldest' });
+    p.sendAudio(new Int16Array(48 * 80));
+    p.sendAudio(new Int16Array(48 * 40)); // 20 ms of the oldest audio make room
+    expect(p.queuedMs).toBe(100);
+    expect((await p.stats()).overflowDroppedMs).toBe(20);
+    // A single chunk longer than the whole queue is still refused, and nothing changes.
+    expect(() => p.sendAudio(new Int16Array(48 * 150))).toThrow(
+      expect.objectContaining({ code: 'queue-overflow' }),
+    );
+    expect(p.queuedMs).toBe(100);
+    await p.close();
+    expect(() => new WebRtcAudioPeer({ queueOverflow: 'drop-newest' as 'error' })).toThrow(
+      expect.objectContaining({ code: 'bad-option' }),
+    );
+    expect(() => new WebRtcAudioPeer({ maxQueueMs: 0 })).toThrow(/maxQueueMs/);
+  });
+
+  it("a burst into a 'drop-oldest' peer reaches the far end as only its newest part", async () => {
+    const [a, b] = await connectedPair({ maxQueueMs: 300, queueOverflow: 'drop-oldest' }, {});
+    const got = collectAudio(b, 1.2);
+    // 2 s of 440 Hz then 300 ms of 1 kHz, handed over at once, 20 ms at a time: a live feed that got ahead.
+    const burst = concat([tone(440, 48000, 2, 0.25), tone(1000, 48000, 0.3, 0.25)]);
+    for (let i = 0; i < burst.length; i += 960) a.sendAudio(burst.subarray(i, i + 960), 48000);
+    expect(a.queuedMs).toBe(300);
+    await got.done;
+    expect((await a.stats()).overflowDroppedMs).toBe(2000);
+    // What b heard: silence, the 300 ms of 1 kHz, silence again; none of the 440 Hz.
+    const heard = concat(got.chunks);
+    const loud: number[] = [];
+    for (let i = 0; i + 480 <= heard.length; i += 480) {
+      if (rmsDb(heard.subarray(i, i + 480)) > -30) loud.push(i);
+    }
+    expect(loud.length * 10).toBeGreaterThanOrEqual(260);
+    expect(loud.length * 10).toBeLessThanOrEqual(340);
+    const tonePart = heard.subarray(loud[0] + 4800, loud[loud.length - 1] - 2400);
+    expect(dominantFrequency(tonePart, 48000)).toBeCloseTo(1000, -1);
+    await Promise.all([a.close(), b.close()]);
+  });
 });
