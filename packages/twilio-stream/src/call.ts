@@ -69,6 +69,12 @@ export interface TwilioCallEvents {
   error: [error: TwilioStreamError];
 }
 
+/** Outbound counters of a call ({@link TwilioCall.outboundStats}). */
+export interface TwilioOutboundStats {
+  /** Audio dropped from the local queue to stay under `maxQueueMs`, in ms. */
+  overflowDroppedMs: number;
+}
+
 /** Per-call options, set on the server. */
 export interface TwilioCallOptions {
   /** Sample rate of the `audio` event's PCM (default 8000). */
@@ -77,6 +83,14 @@ export interface TwilioCallOptions {
   maxAheadMs?: number;
   /** Send a mark after every outbound frame to know playback to the frame (default true). */
   progressMarks?: boolean;
+  /**
+   * Most outbound audio, in ms, that may wait locally behind the `maxAheadMs` sent to Twilio. Beyond it, the
+   * oldest waiting audio is dropped and counted in `outboundStats.overflowDroppedMs`. The default,
+   * `Infinity`, keeps everything: text-to-speech arrives in bursts that must not lose a word. Set it for a
+   * continuous live feed (a mix, a microphone) whose clock runs slightly faster than Twilio's, so the
+   * surplus does not become delay that never goes away. Needs `progressMarks` (pacing).
+   */
+  maxQueueMs?: number;
   /**
    * Resampler preset between 8 kHz and other rates (default `'low'`: ≥ 60 dB alias rejection, already below
    * the ~38 dB SNR of G.711 mu-law, at about half the CPU of `'medium'`).
@@ -129,12 +143,16 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
         `sampleRate must be a positive integer, got ${this.sampleRate}`,
       );
     }
+    if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
+      throw new TwilioStreamError('bad_config', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
+    }
     const quality = options.resamplerQuality ?? 'low';
     this.decoder = new InboundDecoder(this.sampleRate, quality);
     this.outbound = new OutboundPlayout({
       send: (text) => this.sendText(text),
       maxAheadMs: options.maxAheadMs ?? 500,
       progressMarks: options.progressMarks ?? true,
+      maxQueueMs: options.maxQueueMs ?? Number.POSITIVE_INFINITY,
       resamplerQuality: quality,
       onMark: (r) => this.emit('mark', r),
       onPlayed: (ms) => this.emit('played', ms),
@@ -154,6 +172,11 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   /** Inbound counters: frames, gaps, missing messages, inserted silence. */
   get inboundStats(): Readonly<TwilioInboundStats> {
     return this.timeline.stats;
+  }
+
+  /** Outbound counters: audio dropped to stay under `maxQueueMs`. */
+  get outboundStats(): TwilioOutboundStats {
+    return { overflowDroppedMs: this.outbound.overflowDroppedMs() };
   }
 
   /** Resolves with the `start` metadata (at once when it already arrived). */

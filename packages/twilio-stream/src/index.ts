@@ -11,6 +11,7 @@ export {
   type TwilioCallEvents,
   type TwilioCallOptions,
   type TwilioMediaFrame,
+  type TwilioOutboundStats,
   type TwilioStartInfo,
   type TwilioStopInfo,
 } from './call.js';

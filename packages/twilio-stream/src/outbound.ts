@@ -39,6 +39,8 @@ export interface OutboundPlayoutOptions {
   maxAheadMs: number;
   /** Send an internal mark after every frame so playback is known to the frame (default true). */
   progressMarks: boolean;
+  /** Most audio, in ms, waiting locally (not yet sent); beyond it the oldest waiting frames are dropped. */
+  maxQueueMs: number;
   /** Resampler preset for audio sent at rates other than 8 kHz. */
   resamplerQuality: ResamplerQuality;
   /** Called for every resolved utterance mark. */
@@ -81,6 +83,9 @@ const PROGRESS_PREFIX = 'vx:';
 export class OutboundPlayout {
   private readonly opts: OutboundPlayoutOptions;
   private readonly maxAheadBytes: number;
+  private readonly maxQueueBytes: number;
+  /** Bytes dropped from the local queue to stay under `maxQueueMs`. */
+  private overflowBytes = 0;
   private readonly framer = new Framer({ frameSize: FRAME_BYTES, encoding: 'mulaw', padLastFrame: true });
   private resampler: Resampler | null = null;
   private resamplerRate = 0;
@@ -111,6 +116,7 @@ export class OutboundPlayout {
   constructor(opts: OutboundPlayoutOptions) {
     this.opts = opts;
     this.maxAheadBytes = opts.progressMarks ? opts.maxAheadMs * BYTES_PER_MS : Number.POSITIVE_INFINITY;
+    this.maxQueueBytes = opts.maxQueueMs * BYTES_PER_MS;
   }
 
   /** Binds the stream once `start` arrived; audio queued before it is sent now. */
@@ -131,6 +137,11 @@ export class OutboundPlayout {
   /** End of the framed outbound audio (ms of the outbound timeline). */
   sentMs(): number {
     return this.queuedBytes / BYTES_PER_MS;
+  }
+
+  /** Audio dropped from the local queue to stay under `maxQueueMs`, in ms. */
+  overflowDroppedMs(): number {
+    return this.overflowBytes / BYTES_PER_MS;
   }
 
   /** Audio framed but not yet confirmed played, in ms. */
@@ -306,6 +317,31 @@ export class OutboundPlayout {
     const payload = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64');
     this.queue.push({ kind: ItemKind.Media, payload, end: this.queuedBytes, mark: null });
     this.pump();
+    const excess = this.queuedBytes - this.wireBytes - this.maxQueueBytes;
+    if (excess > 0) this.dropOldestWaiting(excess);
+  }
+
+  /**
+   * Drops the oldest media frames still waiting locally (never sent), at least `bytes` of them. Marks stay,
+   * and every later position moves back by what was dropped, so the timeline stays the audio that plays.
+   */
+  private dropOldestWaiting(bytes: number): void {
+    let dropped = 0;
+    const kept: QueueItem[] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const item = this.queue[i];
+      if (item.kind === ItemKind.Media && dropped < bytes) {
+        dropped += FRAME_BYTES;
+        continue;
+      }
+      item.end -= dropped;
+      if (item.mark) item.mark.pos -= dropped;
+      kept.push(item);
+    }
+    this.queue = kept;
+    this.queueHead = 0;
+    this.queuedBytes -= dropped;
+    this.overflowBytes += dropped;
   }
 
   private pump(): void {

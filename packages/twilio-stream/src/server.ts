@@ -34,6 +34,8 @@ export interface MediaStreamServerOptions {
   maxAheadMs?: number;
   /** Send a mark after every outbound frame (default true); false = only utterance marks, no pacing. */
   progressMarks?: boolean;
+  /** Most outbound audio waiting locally behind `maxAheadMs` before the oldest is dropped (see {@link TwilioCallOptions}). */
+  maxQueueMs?: number;
   /** Resampler preset between 8 kHz and other rates (default `'low'`, see {@link TwilioCallOptions}). */
   resamplerQuality?: ResamplerQuality;
   /** Largest accepted WebSocket message in bytes (default 64 KiB). */
@@ -91,6 +93,9 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
         'bad_config',
         'signature checking needs publicUrl: the wss:// URL written in your TwiML',
       );
+    }
+    if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
+      throw new TwilioStreamError('bad_config', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
     }
     this.wss = new WebSocketServer({
       noServer: true,
@@ -164,6 +169,7 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
         sampleRate: this.options.sampleRate,
         maxAheadMs: this.options.maxAheadMs,
         progressMarks: this.options.progressMarks,
+        maxQueueMs: this.options.maxQueueMs,
         resamplerQuality: this.options.resamplerQuality,
         onHangup: this.options.onHangup,
         onUnhandledError: (error, call) => {

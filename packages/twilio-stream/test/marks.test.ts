@@ -1,7 +1,7 @@
 import { mulaw } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall, TwilioMarkResult } from '../src/index.js';
-import { simulator, startServer, tone } from './helpers.js';
+import { simulator, startServer, tone, zeroCrossingHz } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -118,5 +118,28 @@ describe('marks and playback position', () => {
     expect(maxBuffered).toBeLessThanOrEqual(200);
     expect(sim.report().segments.length).toBe(1);
     await sim.stop();
+  });
+  it('with maxQueueMs, a burst keeps only its newest audio waiting, and the caller hears that', async () => {
+    const { call, sim } = await connectedCall({ maxAheadMs: 200, maxQueueMs: 300 });
+    // 2 s of 440 Hz then 300 ms of 1 kHz at once: a live feed that got ahead of the call.
+    call.sendAudio(tone(440, 2000, 8000), 8000);
+    const first = call.endUtterance('first');
+    call.sendAudio(tone(1000, 300, 8000), 8000);
+    // 200 ms went to Twilio at once; of the rest, only the newest 300 ms waits.
+    expect(call.bufferedMs()).toBe(500);
+    expect(call.outboundStats.overflowDroppedMs).toBe(1800);
+    const r = await call.endUtterance('end');
+    expect(r).toMatchObject({ played: true, positionMs: 500 });
+    // The first utterance's mark moved back with the audio dropped before it: it follows the 440 Hz kept.
+    expect(await first).toMatchObject({ played: true, positionMs: 200 });
+    const heard = sim.heardPcm();
+    expect(heard.length).toBe(4000);
+    expect(zeroCrossingHz(heard.subarray(160, 1440), 8000)).toBeCloseTo(440, -1);
+    expect(zeroCrossingHz(heard.subarray(1760, 3840), 8000)).toBeCloseTo(1000, -1);
+    await sim.stop();
+  });
+
+  it('refuses a maxQueueMs that is not a positive number', async () => {
+    await expect(startServer({ maxQueueMs: 0 })).rejects.toThrow(/maxQueueMs must be > 0/);
   });
 });
