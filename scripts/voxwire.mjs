@@ -81,7 +81,7 @@ function ensureSystemPackages() {
   }
   const missing = wanted.filter((p) => {
     const r = quiet('dpkg-query', ['-W', '--showformat=$' + '{Status}', p]);
-    return !r || r.status !== 0 || !r.stdout.includes('install ok installed');
+    return r?.status !== 0 || !r.stdout.includes('install ok installed');
   });
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -134,7 +134,7 @@ export class CallRecorder {
     const mixed = new Int16Array(length);
     for (let i = 0; i < length; i++) {
       const v = caller[i] + agent[i];
-      mixed[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      mixed[i] = Math.min(32767, Math.max(-32768, v));
     }
     return {
       sampleRate: this.sampleRate,
