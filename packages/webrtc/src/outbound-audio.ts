@@ -98,9 +98,16 @@ export class OutboundAudio {
     this.endRequested = true;
   }
 
-  /** Drops the oldest `count` queued samples to make room (counted in `overflowSamples`); returns how many. */
-  dropOldest(count: number): number {
-    const n = this.queue.skip(count);
+  /**
+   * Drops the oldest queued samples so that `samples` more fit under the limit (counted in
+   * `overflowSamples`); nothing when they fit already or could not fit even in an empty queue.
+   * @returns samples dropped
+   */
+  makeRoom(samples: number): number {
+    const short = samples - this.queue.free;
+    // short > length: more than the whole limit, which dropping cannot help.
+    if (short <= 0 || short > this.queue.length) return 0;
+    const n = this.queue.skip(short);
     this.stats.overflowSamples += n;
     return n;
   }

@@ -197,7 +197,6 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private readonly pacer: FramePacer;
   /** `queueOverflow: 'drop-oldest'`. */
   private readonly dropOldest: boolean;
-  private readonly maxQueueSamples: number;
   private readonly outbound: OutboundAudio;
   private readonly inbound: InboundAudio;
   private inputResampler: InputResampler | undefined;
@@ -247,7 +246,6 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       );
     }
     this.dropOldest = overflow === 'drop-oldest';
-    this.maxQueueSamples = Math.ceil(maxQueueMs * 48);
     const policy = options.iceTransportPolicy ?? 'all';
     if (policy !== 'all' && policy !== 'relay')
       throw new WebRtcError(
@@ -291,7 +289,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.opusBackend = encoder.backend ?? 'opusscript';
     this.outbound = new OutboundAudio({
       frameSamples: this.frameSamples,
-      maxQueueSamples: this.maxQueueSamples,
+      maxQueueSamples: Math.ceil(maxQueueMs * 48),
       encoder,
       send: this.sendPacket,
     });
@@ -483,8 +481,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
 
   /** With `queueOverflow: 'drop-oldest'`, drops the oldest queued audio so that `samples` more fit. */
   private makeRoom(samples: number): void {
-    const short = samples - this.outbound.freeSamples;
-    if (this.dropOldest && short > 0 && samples <= this.maxQueueSamples) this.outbound.dropOldest(short);
+    if (this.dropOldest) this.outbound.makeRoom(samples);
   }
 
   /**
