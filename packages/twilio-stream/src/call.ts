@@ -143,9 +143,6 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
         `sampleRate must be a positive integer, got ${this.sampleRate}`,
       );
     }
-    if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
-      throw new TwilioStreamError('bad_config', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
-    }
     const quality = options.resamplerQuality ?? 'low';
     this.decoder = new InboundDecoder(this.sampleRate, quality);
     this.outbound = new OutboundPlayout({
