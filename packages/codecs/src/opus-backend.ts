@@ -71,13 +71,5 @@ export function createOpusBackend(
       destroy: () => {},
     };
   }
-  const codec = new OpusScriptCodec(sampleRate, channels, APPLICATION[application]);
-  return {
-    name: 'opusscript',
-    encode: (pcm, frameSamples) => codec.encode(pcm, frameSamples),
-    decode: (packet) => codec.decode(packet),
-    setBitrate: (b) => codec.setBitrate(b),
-    // Emscripten memory is not garbage collected: destroy() frees it (once; later calls do nothing).
-    destroy: () => codec.destroy(),
-  };
+  return new OpusScriptCodec(sampleRate, channels, APPLICATION[application]);
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { OpusBackend } from './opus-backend.js';
 
 /*
  * libopus compiled to WebAssembly by the `opusscript` package, driven here directly instead of through that
@@ -68,7 +69,8 @@ function opusError(op: string, code: number): Error {
 }
 
 /** One opusscript handler (a libopus encoder and decoder pair) with buffers at addresses it owns. */
-export class OpusScriptCodec {
+export class OpusScriptCodec implements OpusBackend {
+  readonly name = 'opusscript';
   private readonly mod: OpusScriptModule;
   private handler: OpusScriptHandler | undefined;
   private readonly channels: number;
@@ -116,7 +118,10 @@ export class OpusScriptCodec {
     if (code < 0) throw opusError('Encoder CTL', code);
   }
 
-  /** Frees the handler and the buffers. Safe to call more than once; the codec is unusable afterwards. */
+  /**
+   * Frees the handler and the buffers (Emscripten memory is not garbage collected). Safe to call more than
+   * once; the codec is unusable afterwards.
+   */
   destroy(): void {
     if (!this.handler) return;
     this.mod.OpusScriptHandler.destroy_handler(this.handler);
