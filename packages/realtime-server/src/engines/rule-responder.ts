@@ -381,19 +381,24 @@ function extractString(name: string, schema: JsonSchema, text: string): string |
   return undefined;
 }
 
+/** A property's type (the first of a type list such as `["string", "null"]`). */
+function schemaType(schema: JsonSchema): JsonSchema['type'] {
+  return Array.isArray(schema.type) ? schema.type[0] : schema.type;
+}
+
 /** Builds a tool's arguments object from the user's words, following its JSON Schema. */
 export function extractArguments(tool: FunctionTool, text: string): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   const props = tool.parameters?.properties ?? {};
   const numbers = assignNumbers(
     Object.entries(props).filter(([, schema]) => {
-      const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+      const type = schemaType(schema);
       return (type === 'number' || type === 'integer') && !Array.isArray(schema.enum);
     }),
     text,
   );
   for (const [name, schema] of Object.entries(props)) {
-    const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+    const type = schemaType(schema);
     let value: unknown;
     if (Array.isArray(schema.enum)) {
       value =
