@@ -44,11 +44,7 @@ export function rms(pcm: Int16Array): number {
 
 /** Resolves when `check()` is true, polling every 20 ms; rejects with `what` after `timeoutMs`. */
 export async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  if (!(await within(check, timeoutMs))) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Whether `check()` becomes true within `ms` (polling every 20 ms). */
