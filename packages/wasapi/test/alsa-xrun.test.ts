@@ -93,39 +93,39 @@ async function runChild(mode: 'capture' | 'playback-only', stopMs: number): Prom
   }
 }
 
+/**
+ * Runs the child in `mode` and checks what both modes must show: no error, playback moving before the
+ * stop and again after the resume, the playback xrun counted, a clean close. Returns the child's reports.
+ */
+async function recoveredRun(mode: 'capture' | 'playback-only') {
+  const messages = await runChild(mode, 1000);
+  console.info(`alsa xrun (${mode}): ${JSON.stringify(messages)}`);
+  expect(messages.filter((m) => m.event === 'error')).toEqual([]);
+  const playing = messages.find((m) => m.event === 'playing');
+  const result = messages.find((m) => m.event === 'result');
+  expect(playing?.startedMoving).toBe(true);
+  expect(result?.playbackMoved).toBe(true);
+  expect(result?.playback?.xruns ?? 0).toBeGreaterThan(playing?.playback?.xruns ?? 0);
+  expect(messages.some((m) => m.event === 'closed')).toBe(true);
+  return { playing, result };
+}
+
 describe('alsa xrun recovery (via the ALSA pulse plugin, process stopped for ~1 s)', () => {
   it('playback and capture keep moving, the tone is heard again at its pitch, the xrun is counted', async () => {
-    const messages = await runChild('capture', 1000);
-    console.info(`alsa xrun (with capture): ${JSON.stringify(messages)}`);
-    expect(messages.filter((m) => m.event === 'error')).toEqual([]);
-    const playing = messages.find((m) => m.event === 'playing');
-    const result = messages.find((m) => m.event === 'result');
+    const { playing, result } = await recoveredRun('capture');
     // Before the stop the tone came back from the monitor.
-    expect(playing?.startedMoving).toBe(true);
     expect(playing?.before?.hz).toBeGreaterThan(995);
     expect(playing?.before?.hz).toBeLessThan(1005);
-    // After the resume both streams moved by a second of frames…
-    expect(result?.playbackMoved).toBe(true);
+    // After the resume capture moved by a second of frames too…
     expect(result?.captureMoved).toBe(true);
-    // …the tone is heard again at its pitch and level (written at -9 dBFS)…
+    // …and the tone is heard again at its pitch and level (written at -9 dBFS).
     expect(result?.after?.hz).toBeGreaterThan(995);
     expect(result?.after?.hz).toBeLessThan(1005);
     expect(result?.after?.db).toBeGreaterThan(-10);
     expect(result?.after?.db).toBeLessThan(-8);
-    // …and the playback xrun was counted.
-    expect(result?.playback?.xruns ?? 0).toBeGreaterThan(playing?.playback?.xruns ?? 0);
-    expect(messages.some((m) => m.event === 'closed')).toBe(true);
   }, 30_000);
 
   it('playback alone resumes after the xrun (the null sink idles up to 2 s while the plugin reconnects)', async () => {
-    const messages = await runChild('playback-only', 1000);
-    console.info(`alsa xrun (playback only): ${JSON.stringify(messages)}`);
-    expect(messages.filter((m) => m.event === 'error')).toEqual([]);
-    const playing = messages.find((m) => m.event === 'playing');
-    const result = messages.find((m) => m.event === 'result');
-    expect(playing?.startedMoving).toBe(true);
-    expect(result?.playbackMoved).toBe(true);
-    expect(result?.playback?.xruns ?? 0).toBeGreaterThan(playing?.playback?.xruns ?? 0);
-    expect(messages.some((m) => m.event === 'closed')).toBe(true);
+    await recoveredRun('playback-only');
   }, 30_000);
 });
