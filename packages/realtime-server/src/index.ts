@@ -16,7 +16,10 @@ export {
   type PocketsphinxTranscriberOptions,
 } from './engines/pocketsphinx.js';
 export {
+  DEFAULT_MAX_INSTRUCTION_RULES,
+  DEFAULT_MAX_USER_TEXT_LENGTH,
   extractArguments,
+  findPhrase,
   parseInstructionRules,
   type ResponseRule,
   RuleResponder,
@@ -28,6 +31,14 @@ export {
   type ScriptedResponderOptions,
   type ScriptStep,
 } from './engines/scripted-responder.js';
+export {
+  DEFAULT_MAX_CHUNK_LENGTH,
+  DEFAULT_MAX_TEXT_LENGTH,
+  SynthesisError,
+  type SynthesisErrorCode,
+  splitForSynthesis,
+  synthesisStream,
+} from './engines/synthesis-limits.js';
 export type {
   PcmAudio,
   RealtimeEngines,
@@ -36,6 +47,7 @@ export type {
   ResponderItem,
   ResponderReply,
   ResponderToolCall,
+  SynthesisOptions,
   Synthesizer,
   Transcriber,
 } from './engines/types.js';

@@ -2,7 +2,16 @@ import { cpus } from 'node:os';
 import { bytesToInt16 } from '@voxwire/codecs';
 import { FormantSynthesizer } from './formant.js';
 import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
-import type { PcmAudio, Synthesizer } from './types.js';
+import {
+  checkTextLength,
+  collectPieces,
+  DEFAULT_MAX_CHUNK_LENGTH,
+  DEFAULT_MAX_TEXT_LENGTH,
+  SynthesisError,
+  splitForSynthesis,
+  throwIfAborted,
+} from './synthesis-limits.js';
+import type { PcmAudio, SynthesisOptions, Synthesizer } from './types.js';
 
 /** espeak-ng voice for each OpenAI voice name, so sessions that pick different voices sound different. */
 const VOICE_MAP: Record<string, string> = {
@@ -24,20 +33,37 @@ export interface EspeakSynthesizerOptions {
   command?: string;
   /** Words per minute at speed 1 (espeak's default is 175). */
   wordsPerMinute?: number;
-  /** Used when the executable is missing or fails; default a {@link FormantSynthesizer}. */
+  /** Used when the executable is missing or fails on a piece; default a {@link FormantSynthesizer}. */
   fallback?: Synthesizer;
-  /** Synthesised utterances kept for reuse (same text, voice and speed); 0 disables. Default 64. */
+  /** Synthesised pieces kept for reuse (same text, voice and speed); 0 disables. Default 64. */
   cacheSize?: number;
   /**
    * espeak-ng processes running at once; default the number of CPUs. Spawning blocks the event loop
    * briefly, so a hundred sessions answering together must not start a hundred processes at once.
    */
   concurrency?: number;
+  /** Longest text one synthesis accepts (code units); longer is refused with `text_too_long`. Default 10 000. */
+  maxTextLength?: number;
+  /** Longest piece one espeak-ng process gets (it is given the text as an argument). Default 400. */
+  maxChunkLength?: number;
+  /** espeak-ng runs allowed to wait for a free process slot; one more is refused with `queue_full`. Default 256. */
+  maxQueued?: number;
+}
+
+/** One espeak-ng run shared by every caller asking for the same piece at once. */
+interface SharedRun {
+  readonly result: Promise<PcmAudio>;
+  readonly controller: AbortController;
+  /** Callers still waiting; the process is killed when the last one leaves. */
+  waiters: number;
 }
 
 /**
  * Speech from the `espeak-ng` command (Debian package `espeak-ng`), read from its WAV output on stdout.
- * When espeak-ng is absent or fails, it speaks with the fallback voice instead of failing the response.
+ * Text is spoken sentence by sentence ({@link EspeakSynthesizer.stream}): each piece of at most
+ * `maxChunkLength` characters is one process, so no argument is ever too long and the first audio is ready
+ * after the first sentence. A caller's abort signal kills its process (or takes it out of the queue).
+ * When espeak-ng is absent or fails on a piece, that piece is spoken by the fallback voice.
  */
 export class EspeakSynthesizer implements Synthesizer {
   readonly name = 'espeak-ng';
@@ -45,10 +71,11 @@ export class EspeakSynthesizer implements Synthesizer {
   private readonly wpm: number;
   private readonly fallback: Synthesizer;
   private readonly cache = new Map<string, PcmAudio>();
-  /** Requests for the same utterance made while it is being synthesised share one process. */
-  private readonly inflight = new Map<string, Promise<PcmAudio>>();
+  private readonly inflight = new Map<string, SharedRun>();
   private readonly limit: ConcurrencyLimit;
   private readonly cacheSize: number;
+  private readonly maxTextLength: number;
+  private readonly maxChunkLength: number;
   private available: boolean;
 
   constructor(options: EspeakSynthesizerOptions = {}) {
@@ -56,8 +83,19 @@ export class EspeakSynthesizer implements Synthesizer {
     this.wpm = options.wordsPerMinute ?? 175;
     this.fallback = options.fallback ?? new FormantSynthesizer();
     this.cacheSize = options.cacheSize ?? 64;
+    this.maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+    this.maxChunkLength = options.maxChunkLength ?? DEFAULT_MAX_CHUNK_LENGTH;
     this.available = commandExists(this.command);
-    this.limit = new ConcurrencyLimit(options.concurrency ?? cpus().length);
+    const maxQueued = options.maxQueued ?? 256;
+    this.limit = new ConcurrencyLimit(options.concurrency ?? cpus().length, {
+      maxWaiting: maxQueued,
+      full: (n) =>
+        new SynthesisError(
+          'queue_full',
+          `${n} espeak-ng runs are already waiting for a process slot (option maxQueued)`,
+        ),
+      aborted: () => new SynthesisError('aborted', 'synthesis aborted'),
+    });
   }
 
   /** Whether espeak-ng was found (otherwise the fallback speaks). */
@@ -65,15 +103,38 @@ export class EspeakSynthesizer implements Synthesizer {
     return this.available;
   }
 
-  async synthesize(
-    text: string,
-    options: { voice: string; speed: number; signal: AbortSignal },
-  ): Promise<PcmAudio> {
-    if (!this.available) return this.fallback.synthesize(text, options);
+  /** espeak-ng processes running now (for tests and health reports). */
+  get running(): number {
+    return this.limit.active;
+  }
+
+  /** espeak-ng runs waiting for a process slot. */
+  get queued(): number {
+    return this.limit.queued;
+  }
+
+  async synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio> {
+    return collectPieces(this.stream(text, options), 22050);
+  }
+
+  /** Speaks `text` piece by piece (see the class description); each piece is yielded when ready. */
+  async *stream(text: string, options: SynthesisOptions): AsyncGenerator<PcmAudio> {
+    checkTextLength(text, this.maxTextLength);
+    throwIfAborted(options.signal);
     const voice =
       VOICE_MAP[options.voice] ??
-      (/^[a-z]{2,3}(-[a-z0-9-]+)?(\+[a-zA-Z0-9_-]+)?$/.test(options.voice) ? options.voice : 'en-us');
+      (options.voice.length <= 64 && /^[a-z]{2,3}(-[a-z0-9-]+)?(\+[a-zA-Z0-9_-]+)?$/.test(options.voice)
+        ? options.voice
+        : 'en-us');
     const wpm = Math.round(Math.min(450, Math.max(80, this.wpm * options.speed)));
+    for (const piece of splitForSynthesis(text, this.maxChunkLength)) {
+      throwIfAborted(options.signal);
+      yield await this.piece(piece, voice, wpm, options);
+    }
+  }
+
+  private async piece(text: string, voice: string, wpm: number, options: SynthesisOptions): Promise<PcmAudio> {
+    if (!this.available) return this.fallback.synthesize(text, options);
     const key = `${voice}|${wpm}|${text}`;
     const cached = this.cache.get(key);
     if (cached) {
@@ -82,32 +143,74 @@ export class EspeakSynthesizer implements Synthesizer {
       this.cache.set(key, cached);
       return cached;
     }
-    let job = this.inflight.get(key);
-    if (!job) {
-      // Not tied to one caller's abort signal: other sessions may be waiting for the same utterance, and
-      // one run is short. `--` keeps text starting with '-' from being read as an option.
-      job = this.limit
-        .run(() => runProcess(this.command, ['-v', voice, '-s', String(wpm), '--stdout', '--', text]))
-        .then(({ stdout }) => {
-          const result = readStreamingWav(stdout);
-          if (this.cacheSize > 0) {
-            this.cache.set(key, result);
-            if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-          }
-          return result;
-        })
-        .finally(() => this.inflight.delete(key));
-      this.inflight.set(key, job);
-    }
     try {
-      const result = await job;
-      if (options.signal.aborted) throw new Error('synthesis aborted');
-      return result;
+      return await this.join(key, voice, wpm, text, options.signal);
     } catch (err) {
-      if (options.signal.aborted) throw err;
+      if (options.signal.aborted || err instanceof SynthesisError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.available = false;
       return this.fallback.synthesize(text, options);
     }
+  }
+
+  /** Waits for the shared run of this piece (starting it if needed); leaving kills it when nobody else waits. */
+  private join(key: string, voice: string, wpm: number, text: string, signal: AbortSignal): Promise<PcmAudio> {
+    let run = this.inflight.get(key);
+    if (!run) {
+      const controller = new AbortController();
+      // `--` keeps text starting with '-' from being read as an option.
+      const result = this.limit
+        .run(
+          () =>
+            runProcess(this.command, ['-v', voice, '-s', String(wpm), '--stdout', '--', text], {
+              signal: controller.signal,
+            }),
+          controller.signal,
+        )
+        .then(({ stdout }) => {
+          const pcm = readStreamingWav(stdout);
+          if (this.cacheSize > 0) {
+            this.cache.set(key, pcm);
+            if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+          }
+          return pcm;
+        })
+        .finally(() => {
+          if (this.inflight.get(key) === run) this.inflight.delete(key);
+        });
+      result.catch(() => {});
+      run = { result, controller, waiters: 0 };
+      this.inflight.set(key, run);
+    }
+    const shared = run;
+    shared.waiters++;
+    return new Promise<PcmAudio>((resolve, reject) => {
+      let left = false;
+      const leave = () => {
+        if (left) return false;
+        left = true;
+        signal.removeEventListener('abort', onAbort);
+        shared.waiters--;
+        return true;
+      };
+      const onAbort = () => {
+        if (!leave()) return;
+        if (shared.waiters === 0) {
+          shared.controller.abort();
+          if (this.inflight.get(key) === shared) this.inflight.delete(key);
+        }
+        reject(new SynthesisError('aborted', 'synthesis aborted'));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.result.then(
+        (pcm) => {
+          if (leave()) resolve(pcm);
+        },
+        (err: unknown) => {
+          if (leave()) reject(err);
+        },
+      );
+    });
   }
 }
 

@@ -1,4 +1,13 @@
-import type { PcmAudio, Synthesizer } from './types.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  checkTextLength,
+  collectPieces,
+  DEFAULT_MAX_CHUNK_LENGTH,
+  DEFAULT_MAX_TEXT_LENGTH,
+  splitForSynthesis,
+  throwIfAborted,
+} from './synthesis-limits.js';
+import type { PcmAudio, SynthesisOptions, Synthesizer } from './types.js';
 
 // Formant frequencies (F1, F2, F3 in Hz) of English vowels, Peterson & Barney averages for an adult voice.
 const VOWELS: Record<string, [number, number, number]> = {
@@ -17,6 +26,10 @@ export interface FormantSynthesizerOptions {
   sampleRate?: number;
   /** Fundamental frequency at the start of an utterance in Hz, default 140 (falls 25 % towards the end). */
   pitchHz?: number;
+  /** Longest text one synthesis accepts (code units); longer is refused with `text_too_long`. Default 10 000. */
+  maxTextLength?: number;
+  /** Longest piece rendered in one go before yielding to the event loop. Default 400. */
+  maxChunkLength?: number;
 }
 
 /**
@@ -24,25 +37,40 @@ export interface FormantSynthesizerOptions {
  * vowel, noise bursts for fricatives and short closures for stops. Not intelligible English, but speech-like
  * in level, pitch and rhythm (one syllable per vowel group, pauses at punctuation), so VAD, barge-in and
  * pacing behave as with real speech. Deterministic: the same text gives the same samples.
+ * Long text is rendered sentence by sentence with a turn of the event loop between pieces, so it never
+ * holds the server for long.
  */
 export class FormantSynthesizer implements Synthesizer {
   readonly name = 'formant';
   private readonly rate: number;
   private readonly pitch: number;
+  private readonly maxTextLength: number;
+  private readonly maxChunkLength: number;
 
   constructor(options: FormantSynthesizerOptions = {}) {
     this.rate = options.sampleRate ?? 16000;
     this.pitch = options.pitchHz ?? 140;
+    this.maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+    this.maxChunkLength = options.maxChunkLength ?? DEFAULT_MAX_CHUNK_LENGTH;
   }
 
-  async synthesize(
-    text: string,
-    options: { voice: string; speed: number; signal: AbortSignal },
-  ): Promise<PcmAudio> {
-    return { pcm: this.render(text, options.speed), sampleRate: this.rate };
+  async synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio> {
+    return collectPieces(this.stream(text, options), this.rate);
   }
 
-  /** Renders `text` synchronously. */
+  /** Speaks `text` sentence by sentence, yielding to the event loop before each piece. */
+  async *stream(text: string, options: SynthesisOptions): AsyncGenerator<PcmAudio> {
+    checkTextLength(text, this.maxTextLength);
+    const pieces = splitForSynthesis(text, this.maxChunkLength);
+    if (pieces.length === 0) pieces.push('');
+    for (const piece of pieces) {
+      await nextTurn();
+      throwIfAborted(options.signal);
+      yield { pcm: this.render(piece, options.speed), sampleRate: this.rate };
+    }
+  }
+
+  /** Renders `text` synchronously, in one piece (keep it short: see {@link FormantSynthesizer.stream}). */
   render(text: string, speed = 1): Int16Array {
     const rate = this.rate;
     const segments = plan(text.toLowerCase());

@@ -73,24 +73,76 @@ export function probeCommand(command: string, args: readonly string[]): boolean 
   return r.status === 0;
 }
 
+/** Options of {@link ConcurrencyLimit}. */
+export interface ConcurrencyLimitOptions {
+  /** Tasks allowed to wait for a slot; one more is refused with `full()`. Default unbounded. */
+  maxWaiting?: number;
+  /** The error a refused task rejects with. */
+  full?: (waiting: number) => Error;
+  /** The error a task aborted while waiting rejects with. */
+  aborted?: () => Error;
+}
+
 /**
- * Runs at most `limit` tasks at once; the rest wait in order. Keeps process-per-utterance engines from
- * starting hundreds of children when many sessions finish a turn together.
+ * Runs at most `limit` tasks at once; the rest wait in order, at most `maxWaiting` of them. Keeps
+ * process-per-utterance engines from starting hundreds of children when many sessions finish a turn
+ * together. A task whose signal aborts while it waits leaves the queue at once, so clients that left do not
+ * hold slots.
  */
 export class ConcurrencyLimit {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly maxWaiting: number;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly options: ConcurrencyLimitOptions = {},
+  ) {
+    this.maxWaiting = options.maxWaiting ?? Number.POSITIVE_INFINITY;
+  }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.running++;
+  /** Tasks running now. */
+  get active(): number {
+    return this.running;
+  }
+
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw this.abortError();
+    if (this.running >= this.limit) {
+      if (this.waiting.length >= this.maxWaiting)
+        throw this.options.full?.(this.waiting.length) ?? new Error('too many tasks waiting');
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          const i = this.waiting.indexOf(wake);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(this.abortError());
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.push(wake);
+      });
+      // Woken: the finishing task handed its slot over (`running` was not decremented).
+    } else {
+      this.running++;
+    }
     try {
       return await task();
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
+  }
+
+  private abortError(): Error {
+    return this.options.aborted?.() ?? new Error('aborted while waiting');
   }
 }

@@ -22,7 +22,23 @@ export interface RuleResponderOptions {
   greeting?: string;
   /** Reply when nothing matched; default echoes the user: `You said: <text>.` */
   fallback?: (userText: string) => string;
+  /**
+   * Characters of the user's message the rules read (the rest is ignored, and the default echo is cut
+   * there too), so a huge message costs no more than this. Default 4096.
+   */
+  maxUserTextLength?: number;
+  /** Rules read from the instructions at most (the first ones win). Default 256. */
+  maxInstructionRules?: number;
 }
+
+/** Default of {@link RuleResponderOptions.maxUserTextLength}. */
+export const DEFAULT_MAX_USER_TEXT_LENGTH = 4096;
+/** Default of {@link RuleResponderOptions.maxInstructionRules}. */
+export const DEFAULT_MAX_INSTRUCTION_RULES = 256;
+/** Characters of a tool's output spoken at most. */
+const MAX_SPOKEN_OUTPUT = 2000;
+/** Numbers in one utterance considered for numeric arguments. */
+const MAX_NUMBER_MENTIONS = 64;
 
 const STOP_WORDS = new Set([
   'get',
@@ -113,9 +129,16 @@ const DESCRIPTION_STOP_WORDS = new Set([
 ]);
 const PLACE_HINT = /city|location|place|country|town|destination|where|region|area/i;
 const TRAILING_FILLER = /\b(please|today|tomorrow|now|right now|tonight|thanks|thank you)\b.*$/i;
-// Instruction lines such as: When the user says "hello", reply "Hi there!"
+// Where instruction rules may start: found by a linear scan, then INSTRUCTION_RULE is tried there only.
+const RULE_START = /\b(?:when|if)\s/gi;
+// Instruction lines such as: When the user says "hello", reply "Hi there!". Sticky and with bounded
+// repetitions: tried at each RULE_START, it costs a bounded amount whatever the instructions hold (the
+// unanchored /g version was quadratic in their length).
 const INSTRUCTION_RULE =
-  /(?:when|if)\s+(?:the\s+user\s+)?(?:says|asks(?:\s+about)?|mentions)\s+["“']([^"”']+)["”']\s*[,:]?\s*(?:then\s+)?(?:reply|say|answer|respond)(?:\s+with)?\s*:?\s*["“]([^"”]+)["”]/gi;
+  /(?:when|if)\s{1,8}(?:the\s{1,8}user\s{1,8})?(?:says|asks(?:\s{1,8}about)?|mentions)\s{1,8}["“']([^"”'\n]{1,200})["”']\s{0,8}[,:]?\s{0,8}(?:then\s{1,8})?(?:reply|say|answer|respond)(?:\s{1,8}with)?\s{0,8}:?\s{0,8}["“]([^"”\n]{1,1000})["”]/iy;
+const PLACE_PHRASE = /\b(?:in|at|for|to|from|near)\s+(?:the\s+)?(.+)/i;
+const TOPIC_PHRASE = /\b(?:about|for|called|named|to|of)\s+(?:the\s+)?(.+)/i;
+const NEGATIONS = new Set(['no', 'not', 'without', "don't"]);
 
 /**
  * A deterministic responder configured from the session's `instructions` and `tools`:
@@ -134,18 +157,28 @@ export class RuleResponder implements Responder {
   private readonly rules: ResponseRule[];
   private readonly greeting: string;
   private readonly fallback: (userText: string) => string;
+  private readonly maxUserText: number;
+  private readonly maxRules: number;
+  /** The last instructions parsed and their rules: sessions ask with the same instructions every turn. */
+  private parsed: { instructions: string; rules: ResponseRule[] } = { instructions: '', rules: [] };
 
   constructor(options: RuleResponderOptions = {}) {
     this.rules = options.rules ?? [];
     this.greeting = options.greeting ?? 'Hello! How can I help you?';
     this.fallback = options.fallback ?? defaultFallback;
+    this.maxUserText = options.maxUserTextLength ?? DEFAULT_MAX_USER_TEXT_LENGTH;
+    this.maxRules = options.maxInstructionRules ?? DEFAULT_MAX_INSTRUCTION_RULES;
   }
 
   respond(context: ResponderContext): ResponderReply {
     const last = lastMeaningful(context.items);
     if (last?.type === 'function_call_output')
       return { text: speakToolOutput(context.items, last.call_id, last.output) };
-    const userText = last && last.type === 'message' && last.role === 'user' ? (last.text ?? '') : '';
+    // Single spaces and a bounded length: every pattern below then runs in time linear in a small text.
+    const userText =
+      last && last.type === 'message' && last.role === 'user'
+        ? (last.text ?? '').slice(0, this.maxUserText).replace(/\s+/g, ' ')
+        : '';
     const forced = forcedTool(context);
     if (forced) return { toolCalls: [{ name: forced.name, arguments: extractArguments(forced, userText) }] };
     if (!userText) {
@@ -153,7 +186,7 @@ export class RuleResponder implements Responder {
         ? { toolCalls: [{ name: context.tools[0].name, arguments: extractArguments(context.tools[0], '') }] }
         : { text: this.greeting };
     }
-    for (const rule of [...this.rules, ...parseInstructionRules(context.instructions)]) {
+    for (const rule of [...this.rules, ...this.instructionRules(context.instructions)]) {
       const reply = applyRule(rule, userText, context);
       if (reply) return reply;
     }
@@ -165,12 +198,25 @@ export class RuleResponder implements Responder {
     }
     return { text: this.fallback(userText) };
   }
+
+  private instructionRules(instructions: string): ResponseRule[] {
+    if (this.parsed.instructions !== instructions)
+      this.parsed = { instructions, rules: parseInstructionRules(instructions, this.maxRules) };
+    return this.parsed.rules;
+  }
 }
 
 function defaultFallback(userText: string): string {
   if (userText === NO_TRANSCRIBER_TEXT)
     return 'I heard you, but no transcriber is configured, so I do not know what you said.';
-  return `You said: ${userText.replace(/[.!?]+$/, '')}.`;
+  return `You said: ${trimEndPunctuation(userText)}.`;
+}
+
+/** `text` without trailing `.`, `!` and `?` (a loop: `/[.!?]+$/` is quadratic on long runs of dots). */
+export function trimEndPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === '.' || text[end - 1] === '!' || text[end - 1] === '?')) end--;
+  return text.slice(0, end);
 }
 
 function lastMeaningful(items: readonly ResponderItem[]): ResponderItem | undefined {
@@ -188,20 +234,58 @@ function forcedTool(context: ResponderContext): FunctionTool | undefined {
   return undefined;
 }
 
-/** Parses `When the user says "x", reply "y"` lines from instructions. */
-export function parseInstructionRules(instructions: string): ResponseRule[] {
+/**
+ * Parses `When the user says "x", reply "y"` lines from instructions (at most `max` rules). Linear in the
+ * length of the instructions: a cheap scan finds where a rule may start, and a sticky pattern with bounded
+ * repetitions is tried there only.
+ */
+export function parseInstructionRules(
+  instructions: string,
+  max = DEFAULT_MAX_INSTRUCTION_RULES,
+): ResponseRule[] {
   const rules: ResponseRule[] = [];
-  for (const m of instructions.matchAll(INSTRUCTION_RULE)) rules.push({ match: m[1], reply: m[2] });
+  const starts = new RegExp(RULE_START.source, RULE_START.flags);
+  const rule = new RegExp(INSTRUCTION_RULE.source, INSTRUCTION_RULE.flags);
+  for (let s = starts.exec(instructions); s && rules.length < max; s = starts.exec(instructions)) {
+    rule.lastIndex = s.index;
+    const m = rule.exec(instructions);
+    if (!m) continue;
+    rules.push({ match: m[1], reply: m[2] });
+    starts.lastIndex = rule.lastIndex;
+  }
   return rules;
 }
 
-function toRegExp(match: RegExp | string): RegExp {
-  if (typeof match !== 'string') return match;
-  const escaped = match
-    .trim()
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace(/\s+/g, '\\s+');
-  return new RegExp(`\\b${escaped}\\b`, 'i');
+const WORD_CHAR = /[\p{L}\p{N}_']/u;
+
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && WORD_CHAR.test(ch);
+}
+
+/**
+ * Finds `phrase` in `text` as whole words, case-insensitively, any whitespace matching any whitespace:
+ * plain string search, so a phrase from the wire (a rule in the instructions, an enum value) is never
+ * compiled into a regular expression. Returns the match as `[matched text]`, like a group-less RegExp match.
+ */
+export function findPhrase(text: string, phrase: string): RegExpMatchArray | null {
+  const needle = phrase.trim().replace(/\s+/g, ' ').toLowerCase();
+  if (!needle) return null;
+  const hay = text.replace(/\s+/g, ' ').toLowerCase();
+  const wordStart = isWordChar(needle[0]);
+  const wordEnd = isWordChar(needle[needle.length - 1]);
+  for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) {
+    if (wordStart && isWordChar(hay[at - 1])) continue;
+    if (wordEnd && isWordChar(hay[at + needle.length])) continue;
+    const m = [hay.slice(at, at + needle.length)] as unknown as RegExpMatchArray;
+    m.index = at;
+    return m;
+  }
+  return null;
+}
+
+/** A rule's match: its own RegExp (given by the application), or a phrase found by {@link findPhrase}. */
+function matchRule(match: RegExp | string, text: string): RegExpMatchArray | null {
+  return typeof match === 'string' ? findPhrase(text, match) : text.match(match);
 }
 
 function substitute(template: string, m: RegExpMatchArray): string {
@@ -211,7 +295,7 @@ function substitute(template: string, m: RegExpMatchArray): string {
 }
 
 function applyRule(rule: ResponseRule, text: string, context: ResponderContext): ResponderReply | undefined {
-  const m = text.match(toRegExp(rule.match));
+  const m = matchRule(rule.match, text);
   if (!m) return undefined;
   const reply: ResponderReply = {};
   if (rule.reply) reply.text = substitute(rule.reply, m);
@@ -251,17 +335,33 @@ function sameWord(word: string, key: string): boolean {
   return word === key || word === `${key}s` || (key.length >= 5 && word.startsWith(key));
 }
 
+/** Longest word prefix indexed by {@link wordLookup}: longer keys only match whole words. */
+const MAX_PREFIX = 32;
+
+/**
+ * `(key) => words.some((w) => sameWord(w, key))` in constant time per key: the words and their prefixes of
+ * 5–32 letters go in a set once, so many keys (long tool descriptions) against many words is not quadratic.
+ */
+function wordLookup(words: readonly string[]): (key: string) => boolean {
+  const whole = new Set(words);
+  const prefixes = new Set<string>();
+  for (const w of words) for (let n = 5; n <= Math.min(w.length, MAX_PREFIX); n++) prefixes.add(w.slice(0, n));
+  return (key) =>
+    whole.has(key) || whole.has(`${key}s`) || (key.length >= 5 && key.length <= MAX_PREFIX && prefixes.has(key));
+}
+
 /**
  * The tool the words ask for: each word of its name counts 2, each word of its description or of its
  * arguments' names and descriptions 1 (so "I just did 10 reps at 185 pounds" finds `log_workout` with
  * arguments `reps` and `weight` "in pounds"). A tool needs one name word, or two other words, to be chosen.
  */
 function bestTool(tools: FunctionTool[], text: string): FunctionTool | undefined {
-  const words = text
-    .toLowerCase()
-    .split(/[^a-z0-9']+/)
-    .filter(Boolean);
-  const has = (k: string) => words.some((w) => sameWord(w, k));
+  const has = wordLookup(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9']+/)
+      .filter(Boolean),
+  );
   let best: FunctionTool | undefined;
   let bestScore = 0;
   for (const tool of tools) {
@@ -291,13 +391,14 @@ interface NumberMention {
 /** Every number in the text, as digits ("185", "2.5") or words up to twelve, in order. */
 function numberMentions(words: string[]): NumberMention[] {
   const out: NumberMention[] = [];
-  words.forEach((w, at) => {
+  for (let at = 0; at < words.length && out.length < MAX_NUMBER_MENTIONS; at++) {
+    const w = words[at];
     if (/^-?\d+(?:\.\d+)?$/.test(w)) out.push({ value: Number(w), at });
     else {
       const i = NUMBER_WORDS.indexOf(w);
       if (i >= 0) out.push({ value: i, at });
     }
-  });
+  }
   return out;
 }
 
@@ -370,10 +471,7 @@ function cleanPhrase(phrase: string): string {
 
 function extractString(name: string, schema: JsonSchema, text: string): string | undefined {
   const hint = `${name} ${schema.description ?? ''}`;
-  const prepositions = PLACE_HINT.test(hint)
-    ? '(?:in|at|for|to|from|near)'
-    : '(?:about|for|called|named|to|of)';
-  const m = text.match(new RegExp(`\\b${prepositions}\\s+(?:the\\s+)?(.+)`, 'i'));
+  const m = text.match(PLACE_HINT.test(hint) ? PLACE_PHRASE : TOPIC_PHRASE);
   if (m) {
     const phrase = cleanPhrase(m[1]);
     if (phrase) return phrase;
@@ -384,6 +482,27 @@ function extractString(name: string, schema: JsonSchema, text: string): string |
 /** A property's type (the first of a type list such as `["string", "null"]`). */
 function schemaType(schema: JsonSchema): JsonSchema['type'] {
   return Array.isArray(schema.type) ? schema.type[0] : schema.type;
+}
+
+/**
+ * Where the words of a parameter name (`sendAlerts`, `send_alerts` → "send alerts") occur in the text, and
+ * whether a negation stands right before them. Word lists compared by equality: the name comes from the
+ * client and never becomes a regular expression.
+ */
+function mentionOf(name: string, text: string): { negated: boolean } | undefined {
+  const key = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter(Boolean);
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_']+/gu) ?? [];
+  if (key.length === 0 || key.length > words.length) return undefined;
+  for (let i = 0; i + key.length <= words.length; i++) {
+    let same = true;
+    for (let k = 0; k < key.length && same; k++) same = words[i + k] === key[k];
+    if (same) return { negated: i > 0 && NEGATIONS.has(words[i - 1]) };
+  }
+  return undefined;
 }
 
 /** Builds a tool's arguments object from the user's words, following its JSON Schema. */
@@ -402,19 +521,15 @@ export function extractArguments(tool: FunctionTool, text: string): Record<strin
     let value: unknown;
     if (Array.isArray(schema.enum)) {
       value =
-        schema.enum.find((e) => typeof e === 'string' && toRegExp(e).test(text)) ??
+        schema.enum.find((e) => typeof e === 'string' && findPhrase(text, e) !== null) ??
         schema.enum.find((e) => e === findNumber(text));
     } else if (type === 'number' || type === 'integer') {
       const n = numbers.get(name);
       if (n !== undefined) value = type === 'integer' ? Math.round(n) : n;
     } else if (type === 'boolean') {
       // "with alerts" → true, "no alerts"/"without alerts" → false; else a plain yes/no in the utterance.
-      const words = name
-        .replace(/([a-z])([A-Z])/g, '$1 $2')
-        .split(/[\s_-]+/)
-        .join('\\s+');
-      const mention = new RegExp(`\\b(?:(no|not|without|don't)\\s+)?${words}\\b`, 'i').exec(text);
-      if (mention) value = !mention[1];
+      const mention = mentionOf(name, text);
+      if (mention) value = !mention.negated;
       else if (/\b(yes|true|on|enable|enabled)\b/i.test(text)) value = true;
       else if (/\b(no|false|off|disable|disabled)\b/i.test(text)) value = false;
     } else if (type === 'string' || type === undefined) {
@@ -445,5 +560,7 @@ function speakToolOutput(items: readonly ResponderItem[], callId: string, output
   } catch {
     // plain text output: speak it as it is
   }
+  // A tool's output can be any size: speak its beginning, not minutes of it.
+  if (summary.length > MAX_SPOKEN_OUTPUT) summary = `${summary.slice(0, MAX_SPOKEN_OUTPUT)}, and more`;
   return summary ? `Here is the result of ${what}: ${summary}.` : `${what} returned nothing.`;
 }

@@ -21,15 +21,30 @@ export interface Transcriber {
   transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string>;
 }
 
+/** What a synthesis is asked for. */
+export interface SynthesisOptions {
+  /** The session's voice name (OpenAI names such as `alloy`, or engine-specific). */
+  voice: string;
+  /** 0.25–1.5, 1 = normal. */
+  speed: number;
+  /** Aborted when the session, client or response that asked goes away: implementations stop work (and kill their processes). */
+  signal: AbortSignal;
+}
+
 /** Turns text into speech. */
 export interface Synthesizer {
   readonly name: string;
   /**
    * Speaks `text`. The server resamples the result to the session's output rate.
-   * @param options.voice - the session's voice name (OpenAI names such as `alloy`, or engine-specific)
-   * @param options.speed - 0.25–1.5, 1 = normal
+   * Rejects with a `SynthesisError` when the text is over the engine's limit or the signal aborted.
    */
-  synthesize(text: string, options: { voice: string; speed: number; signal: AbortSignal }): Promise<PcmAudio>;
+  synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio>;
+  /**
+   * Optional: speaks `text` as a sequence of pieces (sentences), each yielded as soon as it is ready, so
+   * long replies start early and no single run gets the whole text. Use `synthesisStream()` to read any
+   * synthesizer this way.
+   */
+  stream?(text: string, options: SynthesisOptions): AsyncIterable<PcmAudio>;
 }
 
 /** A tool call the responder wants the client to run. */
