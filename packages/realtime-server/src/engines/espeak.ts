@@ -133,7 +133,12 @@ export class EspeakSynthesizer implements Synthesizer {
     }
   }
 
-  private async piece(text: string, voice: string, wpm: number, options: SynthesisOptions): Promise<PcmAudio> {
+  private async piece(
+    text: string,
+    voice: string,
+    wpm: number,
+    options: SynthesisOptions,
+  ): Promise<PcmAudio> {
     if (!this.available) return this.fallback.synthesize(text, options);
     const key = `${voice}|${wpm}|${text}`;
     const cached = this.cache.get(key);
@@ -153,7 +158,13 @@ export class EspeakSynthesizer implements Synthesizer {
   }
 
   /** Waits for the shared run of this piece (starting it if needed); leaving kills it when nobody else waits. */
-  private join(key: string, voice: string, wpm: number, text: string, signal: AbortSignal): Promise<PcmAudio> {
+  private join(
+    key: string,
+    voice: string,
+    wpm: number,
+    text: string,
+    signal: AbortSignal,
+  ): Promise<PcmAudio> {
     let run = this.inflight.get(key);
     if (!run) {
       const controller = new AbortController();

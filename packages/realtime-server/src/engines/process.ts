@@ -2,18 +2,22 @@ import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** Whether an executable of this name is on PATH (checked without running it). */
+/** Whether an executable of this name is on PATH, or at this path (checked without running it). */
 export function commandExists(command: string): boolean {
+  if (command.includes('/')) return isExecutable(command);
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      // not in this directory
-    }
+    if (dir && isExecutable(join(dir, command))) return true;
   }
   return false;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Output of a finished child process. */

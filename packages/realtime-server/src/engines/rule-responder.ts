@@ -345,9 +345,12 @@ const MAX_PREFIX = 32;
 function wordLookup(words: readonly string[]): (key: string) => boolean {
   const whole = new Set(words);
   const prefixes = new Set<string>();
-  for (const w of words) for (let n = 5; n <= Math.min(w.length, MAX_PREFIX); n++) prefixes.add(w.slice(0, n));
+  for (const w of words)
+    for (let n = 5; n <= Math.min(w.length, MAX_PREFIX); n++) prefixes.add(w.slice(0, n));
   return (key) =>
-    whole.has(key) || whole.has(`${key}s`) || (key.length >= 5 && key.length <= MAX_PREFIX && prefixes.has(key));
+    whole.has(key) ||
+    whole.has(`${key}s`) ||
+    (key.length >= 5 && key.length <= MAX_PREFIX && prefixes.has(key));
 }
 
 /**

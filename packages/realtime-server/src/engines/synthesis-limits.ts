@@ -112,7 +112,10 @@ export async function* synthesisStream(
 }
 
 /** Collects a stream of pieces into one utterance. */
-export async function collectPieces(pieces: AsyncIterable<PcmAudio>, fallbackRate: number): Promise<PcmAudio> {
+export async function collectPieces(
+  pieces: AsyncIterable<PcmAudio>,
+  fallbackRate: number,
+): Promise<PcmAudio> {
   const all: PcmAudio[] = [];
   for await (const p of pieces) all.push(p);
   return concatPieces(all, fallbackRate);

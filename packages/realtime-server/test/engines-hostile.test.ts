@@ -1,0 +1,328 @@
+// Hostile input against the engines, from outside over loopback: pathological tool schemas and instructions
+// for the rule responder, oversized text and departing clients for speech synthesis. One healthy session
+// runs beside each attack and must keep working; processes and handles must come back to their baseline.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handleCounts, settleLeaks } from '@voxwire/test-support';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRealtimeServer,
+  EspeakSynthesizer,
+  FormantSynthesizer,
+  type RealtimeServer,
+  RuleResponder,
+  ScriptedResponder,
+  SynthesisError,
+  splitForSynthesis,
+} from '../src/index.js';
+import { type Event, RawClient } from './helpers.js';
+
+/** Child processes of this test process with command name `name`. */
+function children(name: string): number {
+  try {
+    const out = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'comm='], { encoding: 'utf8' });
+    return out.split('\n').filter((l) => l.trim() === name).length;
+  } catch {
+    return 0; // ps exits 1 when there are no children
+  }
+}
+
+/** Polls `check` until it is true (generous deadline: a hang fails the test, slowness does not). */
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let dir: string;
+let stallingEspeak: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'voxwire-engines-hostile-'));
+  // A hung speech process (fault injection): text containing STALL never finishes; anything else is spoken
+  // by the real espeak-ng.
+  stallingEspeak = join(dir, 'espeak-stall');
+  writeFileSync(
+    stallingEspeak,
+    '#!/bin/sh\ncase "$*" in *STALL*) exec sleep 3600;; esac\nexec espeak-ng "$@"\n',
+  );
+  chmodSync(stallingEspeak, 0o755);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const servers: RealtimeServer[] = [];
+const clients: RawClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+async function connect(server: RealtimeServer, session: Record<string, unknown>): Promise<RawClient> {
+  const c = await RawClient.connect(server.url);
+  clients.push(c);
+  const updated = c.nextNew('session.updated');
+  c.send({ type: 'session.update', session: { type: 'realtime', ...session } });
+  await updated;
+  return c;
+}
+
+/** Adds a user message and asks for a response; resolves with its `response.done`. */
+async function ask(client: RawClient, text: string): Promise<Event> {
+  const from = client.events.length;
+  client.send({
+    type: 'conversation.item.create',
+    item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+  });
+  client.send({ type: 'response.create' });
+  return client.next('response.done', () => true, from);
+}
+
+function outputText(done: Event): string {
+  const response = done.response as {
+    output: Array<{ content?: Array<{ text?: string; transcript?: string }> }>;
+  };
+  return response.output
+    .flatMap((i) => i.content ?? [])
+    .map((c) => c.text ?? c.transcript ?? '')
+    .join(' ');
+}
+
+const TEXT_ONLY = { output_modalities: ['text'], audio: { input: { turn_detection: null } } };
+
+describe('rule responder: no wire text reaches a RegExp, nothing quadratic', () => {
+  it("a tool parameter named (a+)+$ against 40 a's answers, and a healthy session beside it keeps working", async () => {
+    const baseline = handleCounts();
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: { responder: new RuleResponder() },
+    });
+    servers.push(server);
+    const attacker = await connect(server, {
+      ...TEXT_ONLY,
+      tools: [
+        {
+          type: 'function',
+          name: 'set_flag',
+          description: 'Sets a flag',
+          parameters: {
+            type: 'object',
+            properties: { '(a+)+$': { type: 'boolean' }, '[': { type: 'string', enum: ['(a+)+$', '\\'] } },
+          },
+        },
+      ],
+    });
+    const healthy = await connect(server, TEXT_ONLY);
+    // 2^40 backtracking steps with the name compiled into a RegExp: the server would never answer.
+    const attack = ask(attacker, `set flag ${'a'.repeat(40)}!`);
+    await attacker.next('response.created');
+    const fine = await ask(healthy, 'hello there');
+    expect((fine.response as { status: string }).status).toBe('completed');
+    expect(outputText(fine)).toContain('hello there');
+    const done = await attack;
+    const output = (done.response as { output: Array<{ type: string; name?: string; arguments?: string }> })
+      .output;
+    expect(output[0]).toMatchObject({ type: 'function_call', name: 'set_flag' });
+    expect(JSON.parse(output[0].arguments ?? '{}')).not.toHaveProperty('(a+)+$');
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await server.close();
+    servers.length = 0;
+    expect(await settleLeaks(baseline)).toEqual({});
+  });
+
+  it('1 MB of instructions built to backtrack still parse their rules, beside a healthy session', async () => {
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: { responder: new RuleResponder() },
+    });
+    servers.push(server);
+    // A million spaces between a rule's quote and its comma: O(n²) for the old unanchored pattern (n = 1e6),
+    // then thousands of rule openings that never close.
+    const instructions = [
+      'When the user says "ping", reply "pong".',
+      `When the user says "hello" ${' '.repeat(1_000_000)}, reply "never"`,
+      'if says "x'.repeat(20_000),
+      'When the user says "status", reply "all good".',
+    ].join('\n');
+    const attacker = await connect(server, { ...TEXT_ONLY, instructions });
+    const healthy = await connect(server, TEXT_ONLY);
+    const attack = ask(attacker, 'ping');
+    await attacker.next('response.created');
+    const fine = await ask(healthy, 'are you there');
+    expect(outputText(fine)).toContain('are you there');
+    expect(outputText(await attack)).toBe('pong');
+    // The last rule (after the pathological stretches) is found too: parsing went through all of it.
+    expect(outputText(await ask(attacker, 'status'))).toBe('all good');
+  });
+
+  it('a huge user message and a huge tool description answer, echoing a bounded text', async () => {
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: { responder: new RuleResponder() },
+    });
+    servers.push(server);
+    const words = Array.from({ length: 100_000 }, (_, i) => `word${i}`).join(' ');
+    const attacker = await connect(server, {
+      ...TEXT_ONLY,
+      tools: [
+        {
+          type: 'function',
+          name: 'lookup_thing',
+          description: words,
+          parameters: { type: 'object', properties: { count: { type: 'number', description: words } } },
+        },
+      ],
+    });
+    const healthy = await connect(server, TEXT_ONLY);
+    const message = `${'.'.repeat(500_000)}x${'1 '.repeat(200_000)}${'!'.repeat(100_000)}`;
+    const attack = ask(attacker, message);
+    await attacker.next('response.created');
+    expect(outputText(await ask(healthy, 'still here'))).toContain('still here');
+    const done = await attack;
+    expect((done.response as { status: string }).status).toBe('completed');
+    expect(JSON.stringify(done).length).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('speech synthesis limits', () => {
+  it('splits long text into sentence-sized pieces, never longer than the chunk limit', () => {
+    const text = `Hello there. ${'a'.repeat(1000)} and then, some more words. Done!`;
+    const pieces = splitForSynthesis(text, 100);
+    expect(pieces[0]).toBe('Hello there.');
+    expect(pieces.every((p) => p.length <= 100)).toBe(true);
+    expect(pieces.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+    expect(splitForSynthesis('Pi is 3.14 today. Yes.', 400)).toEqual(['Pi is 3.14 today.', 'Yes.']);
+  });
+
+  it('refuses text over maxTextLength with a typed error, in espeak-ng and in the formant voice', async () => {
+    const signal = new AbortController().signal;
+    const opts = { voice: 'alloy', speed: 1, signal };
+    for (const synth of [
+      new EspeakSynthesizer({ maxTextLength: 1000 }),
+      new FormantSynthesizer({ maxTextLength: 1000 }),
+    ]) {
+      const err = await synth.synthesize('x'.repeat(1001), opts).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SynthesisError);
+      expect(err).toMatchObject({ code: 'text_too_long' });
+      expect((err as Error).message).toContain('maxTextLength');
+    }
+  });
+
+  it('speaks a 200 000-character reply argument-free: one espeak-ng run per piece, streamed', async () => {
+    // 200 000 characters in one argument is over Linux's 128 KiB limit for one argument (E2BIG).
+    const synth = new EspeakSynthesizer({ maxTextLength: 200_000, maxChunkLength: 4000, cacheSize: 0 });
+    expect(synth.usesEspeak).toBe(true);
+    const text = `Start. ${'la '.repeat(66_000)}`;
+    const pieces: number[] = [];
+    const ac = new AbortController();
+    for await (const piece of synth.stream(text, { voice: 'alloy', speed: 4, signal: ac.signal })) {
+      pieces.push(piece.pcm.length);
+      if (pieces.length === 3) {
+        ac.abort(); // streamed: the first pieces arrive before the rest is made, and the rest is not made
+        break;
+      }
+    }
+    expect(pieces.length).toBe(3);
+    expect(pieces.every((n) => n > 0)).toBe(true);
+    await until(() => children('espeak-ng') === 0 && synth.running === 0, 'espeak-ng to stop');
+  });
+
+  it('the formant voice renders long text in pieces, letting the event loop run between them', async () => {
+    const synth = new FormantSynthesizer();
+    const order: string[] = [];
+    const job = synth
+      .synthesize('Mama papa. '.repeat(800), {
+        voice: 'alloy',
+        speed: 1,
+        signal: new AbortController().signal,
+      })
+      .then((a) => {
+        order.push('synthesized');
+        return a;
+      });
+    setImmediate(() => order.push('event loop ran'));
+    const audio = await job;
+    expect(order).toEqual(['event loop ran', 'synthesized']);
+    expect(audio.pcm.length).toBeGreaterThan(16000 * 60);
+  });
+
+  it('bounds the queue of espeak-ng runs and takes aborted callers out of it', async () => {
+    const synth = new EspeakSynthesizer({
+      command: stallingEspeak,
+      concurrency: 1,
+      maxQueued: 2,
+      cacheSize: 0,
+    });
+    const callers = [0, 1, 2].map(() => new AbortController());
+    const jobs = callers.map((c, i) =>
+      synth
+        .synthesize(`STALL number ${i}`, { voice: 'alloy', speed: 1, signal: c.signal })
+        .catch((e: unknown) => e),
+    );
+    await until(
+      () => synth.running === 1 && synth.queued === 2 && children('sleep') === 1,
+      'one running, two queued',
+    );
+    const refused = await synth
+      .synthesize('STALL one too many', { voice: 'alloy', speed: 1, signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'queue_full' });
+    for (const c of callers) c.abort();
+    for (const r of await Promise.all(jobs)) expect(r).toMatchObject({ code: 'aborted' });
+    await until(
+      () => synth.running === 0 && synth.queued === 0 && children('sleep') === 0,
+      'the hung run to be killed',
+    );
+  });
+
+  it('kills the espeak-ng run of a client that left, so the shared slot serves the next user', async () => {
+    const baseline = handleCounts();
+    const synth = new EspeakSynthesizer({ command: stallingEspeak, concurrency: 1, cacheSize: 0 });
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: { synthesizer: synth, responder: new RuleResponder() },
+    });
+    servers.push(server);
+    const session = { output_modalities: ['audio'], audio: { input: { turn_detection: null } } };
+    const attacker = await connect(server, session);
+    const healthy = await connect(server, session);
+    void ask(attacker, 'STALL forever');
+    await until(() => children('sleep') === 1 && synth.running === 1, "the attacker's synthesis to hang");
+    const fine = ask(healthy, 'good morning');
+    await until(() => synth.queued === 1, 'the healthy session to wait for the slot');
+    attacker.ws.terminate(); // abrupt: no close frame
+    const done = await fine;
+    expect((done.response as { status: string }).status).toBe('completed');
+    expect(healthy.events.some((e) => e.type === 'response.output_audio.delta')).toBe(true);
+    await until(() => children('sleep') === 0 && children('espeak-ng') === 0, 'no speech processes left');
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await server.close();
+    servers.length = 0;
+    expect(await settleLeaks(baseline)).toEqual({});
+  });
+
+  it('a reply over the synthesizer limit fails its response with a clear error; the session goes on', async () => {
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: {
+        synthesizer: new EspeakSynthesizer({ maxTextLength: 5000 }),
+        responder: new ScriptedResponder([{ text: 'word '.repeat(2000) }, { text: 'Short again.' }]),
+      },
+    });
+    servers.push(server);
+    const client = await connect(server, {
+      output_modalities: ['audio'],
+      audio: { input: { turn_detection: null } },
+    });
+    const failed = await ask(client, 'talk a lot');
+    const details = failed.response as { status: string; status_details: { error: { message: string } } };
+    expect(details.status).toBe('failed');
+    expect(details.status_details.error.message).toMatch(
+      /10000 characters; the limit is 5000 \(option maxTextLength\)/,
+    );
+    const ok = await ask(client, 'again');
+    expect((ok.response as { status: string }).status).toBe('completed');
+  });
+});
