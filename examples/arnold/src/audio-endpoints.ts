@@ -3,11 +3,11 @@
 //   POST /audio/transcribe              body: WAV            → { text }
 //   POST /audio/tts                     body: {text, voice?} → { text, sample_rate, audio_base64 (WAV) }
 //   POST /audio/process-voice-command   body: WAV            → { transcript, response_text, tool_calls, audio_base64 }
-import type { IncomingMessage } from 'node:http';
 import { floatToInt16, wav } from '@voxwire/codecs';
 import { RealtimeClient, type SessionUpdate } from '@voxwire/realtime-client';
 import type { RealtimeBackend } from './backend.js';
 import { sessionConfig } from './config.js';
+import { type ArnoldLimits, DEFAULT_LIMITS } from './limits.js';
 import { READ_ALOUD_INSTRUCTIONS } from './responder.js';
 import type { WorkoutStore } from './store.js';
 import { runArnoldTool, TOOL_DEFINITIONS } from './tools.js';
@@ -27,18 +27,39 @@ interface Deps {
   backend: RealtimeBackend;
   store: WorkoutStore;
   voice?: string;
+  limits: Pick<ArnoldLimits, 'maxTtsChars' | 'maxClipMs' | 'minClipMs' | 'audioJobTimeoutMs'>;
 }
 
-const TIMEOUT_MS = 90000;
+/** A voice name: short, letters, digits and a few separators. */
+const VOICE = /^[\w.+-]{1,64}$/;
+/** Sample rates a clip may have (the resampler's range; 1 Hz "audio" is refused, not resampled). */
+const MIN_RATE = 8000;
+const MAX_RATE = 192000;
+const MAX_CHANNELS = 8;
 
-/** Decodes a WAV body to mono PCM16 with its rate. */
-export function decodeWavBody(body: Buffer): { pcm: Int16Array; sampleRate: number } {
+/** Decodes a WAV body to mono PCM16 with its rate; anything malformed or out of range is a 4xx. */
+export function decodeWavBody(
+  body: Buffer,
+  limits: Pick<ArnoldLimits, 'maxClipMs' | 'minClipMs'> = DEFAULT_LIMITS,
+): { pcm: Int16Array; sampleRate: number } {
   let audio: ReturnType<typeof wav.read>;
   try {
     audio = wav.read(body);
   } catch (err) {
-    throw new AudioEndpointError(400, `Expected a WAV file: ${(err as Error).message}`);
+    throw new AudioEndpointError(400, `Expected a WAV file: ${(err as Error).message.slice(0, 200)}`);
   }
+  if (!Number.isInteger(audio.sampleRate) || audio.sampleRate < MIN_RATE || audio.sampleRate > MAX_RATE)
+    throw new AudioEndpointError(
+      400,
+      `WAV sample rate ${audio.sampleRate} Hz is not supported; send ${MIN_RATE}–${MAX_RATE} Hz.`,
+    );
+  if (!Number.isInteger(audio.channels) || audio.channels < 1 || audio.channels > MAX_CHANNELS)
+    throw new AudioEndpointError(400, `WAV with ${audio.channels} channels; send 1 to ${MAX_CHANNELS}.`);
+  const ms = Math.floor((audio.data.length / audio.channels / audio.sampleRate) * 1000);
+  if (ms < limits.minClipMs)
+    throw new AudioEndpointError(400, `The clip is ${ms} ms long; send at least ${limits.minClipMs} ms.`);
+  if (ms > limits.maxClipMs)
+    throw new AudioEndpointError(413, `The clip is ${ms} ms long; the limit is ${limits.maxClipMs} ms.`);
   let interleaved: Int16Array;
   if (audio.encoding === 'pcm16') interleaved = audio.data;
   else if (audio.encoding === 'float32') interleaved = floatToInt16(audio.data);
@@ -70,11 +91,16 @@ function concat(chunks: Int16Array[]): Int16Array {
   return out;
 }
 
-/** Runs `body` with a connected one-shot client, closing it afterwards. */
+/**
+ * Runs `body` with a connected one-shot client, closing it afterwards. It ends (and releases the backend
+ * session) when the body is done, when the backend reports an error or closes, when the caller's `signal`
+ * aborts (the HTTP client went away), or after `audioJobTimeoutMs`.
+ */
 async function withClient<T>(
   deps: Deps,
   session: SessionUpdate,
-  body: (client: RealtimeClient, fail: Promise<never>) => Promise<T>,
+  signal: AbortSignal,
+  body: (client: RealtimeClient) => Promise<T>,
 ): Promise<T> {
   const client = new RealtimeClient({
     ...(deps.backend.url ? { url: deps.backend.url } : {}),
@@ -83,21 +109,39 @@ async function withClient<T>(
     reconnect: false,
   });
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const fail = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new AudioEndpointError(504, 'The realtime backend did not answer in time.')),
-      TIMEOUT_MS,
+      deps.limits.audioJobTimeoutMs,
     );
+    onAbort = () => reject(new AudioEndpointError(499, 'The client went away.'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     client.on('close', (e) =>
       reject(new AudioEndpointError(502, `Realtime backend closed: ${e.code} ${e.reason}`)),
     );
+    // A refused commit or a failed transcription never produces the awaited event: answer now.
+    client.on('error', (e) =>
+      reject(
+        new AudioEndpointError(
+          502,
+          `The realtime backend refused the request (${e.serverError?.code ?? e.code}).`,
+        ),
+      ),
+    );
+    client.on('event', (e) => {
+      if (e.type === 'conversation.item.input_audio_transcription.failed')
+        reject(new AudioEndpointError(502, 'Speech recognition failed on this clip.'));
+    });
   });
   fail.catch(() => {});
   try {
     await Promise.race([client.connect(), fail]);
-    return await Promise.race([body(client, fail), fail]);
+    return await Promise.race([body(client), fail]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
     client.close();
   }
 }
@@ -106,17 +150,17 @@ function manualTurns(base: SessionUpdate): SessionUpdate {
   return { ...base, audio: { ...base.audio, input: { ...base.audio?.input, turn_detection: null } } };
 }
 
-/** Handles `POST /audio/*`. */
+/** Handles `POST /audio/*`; `signal` aborts when the HTTP client goes away. */
 export async function handleAudioEndpoint(
   path: string,
-  _req: IncomingMessage,
   body: Buffer,
   deps: Deps,
+  signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
   switch (path) {
     case '/audio/transcribe': {
-      const { pcm, sampleRate } = decodeWavBody(body);
-      return withClient(deps, manualTurns(sessionConfig(deps.voice)), async (client) => {
+      const { pcm, sampleRate } = decodeWavBody(body, deps.limits);
+      return withClient(deps, manualTurns(sessionConfig(deps.voice)), signal, async (client) => {
         const done = new Promise<string>((resolve) =>
           client.on('userTranscript', (e) => {
             if (e.done) resolve(e.text);
@@ -134,12 +178,21 @@ export async function handleAudioEndpoint(
       } catch {
         throw new AudioEndpointError(400, 'Expected JSON {"text": "...", "voice"?: "alloy"}.');
       }
+      if (req === null || typeof req !== 'object' || Array.isArray(req))
+        throw new AudioEndpointError(400, 'Expected a JSON object {"text": "...", "voice"?: "alloy"}.');
       if (typeof req.text !== 'string' || req.text.trim() === '')
         throw new AudioEndpointError(400, '"text" must be a non-empty string.');
+      if (req.text.length > deps.limits.maxTtsChars)
+        throw new AudioEndpointError(
+          413,
+          `"text" is ${req.text.length} characters; the limit is ${deps.limits.maxTtsChars}.`,
+        );
       const text = req.text.trim();
+      if (req.voice !== undefined && (typeof req.voice !== 'string' || !VOICE.test(req.voice)))
+        throw new AudioEndpointError(400, '"voice" must be a voice name such as "alloy".');
       const voice = typeof req.voice === 'string' ? req.voice : deps.voice;
       const session = { ...manualTurns(sessionConfig(voice)), instructions: READ_ALOUD_INSTRUCTIONS };
-      return withClient(deps, session, async (client) => {
+      return withClient(deps, session, signal, async (client) => {
         const chunks: Int16Array[] = [];
         client.on('audio', (c) => chunks.push(c.pcm));
         const done = new Promise<void>((resolve) => client.on('responseDone', () => resolve()));
@@ -155,8 +208,8 @@ export async function handleAudioEndpoint(
       });
     }
     case '/audio/process-voice-command': {
-      const { pcm, sampleRate } = decodeWavBody(body);
-      return withClient(deps, manualTurns(sessionConfig(deps.voice)), async (client) => {
+      const { pcm, sampleRate } = decodeWavBody(body, deps.limits);
+      return withClient(deps, manualTurns(sessionConfig(deps.voice)), signal, async (client) => {
         for (const def of TOOL_DEFINITIONS)
           client.addTool(def, (args) => runArnoldTool(deps.store, def.name, args));
         const chunks: Int16Array[] = [];
@@ -173,7 +226,12 @@ export async function handleAudioEndpoint(
         client.on('toolCall', (e) => toolCalls.push({ name: e.name, arguments: e.rawArguments }));
         client.on('toolResult', (e) => {
           const call = toolCalls.find((c) => c.name === e.name && c.output === undefined);
-          if (call) call.output = JSON.parse(e.output) as unknown;
+          if (!call) return;
+          try {
+            call.output = JSON.parse(e.output) as unknown;
+          } catch {
+            call.output = e.output;
+          }
         });
         // A response that called tools is followed by another (the client answers the calls and asks again).
         const finished = new Promise<void>((resolve) =>

@@ -11,7 +11,7 @@ export type ControlMessage =
 export class ClientInputError extends Error {
   override readonly name = 'ClientInputError';
   constructor(
-    readonly code: 'invalid_json' | 'invalid_message' | 'unknown_type' | 'invalid_audio',
+    readonly code: 'invalid_json' | 'invalid_message' | 'unknown_type' | 'invalid_audio' | 'busy',
     message: string,
   ) {
     super(message);
@@ -26,7 +26,7 @@ export function parseControl(raw: string): ControlMessage {
   try {
     msg = JSON.parse(raw);
   } catch (err) {
-    throw new ClientInputError('invalid_json', `Malformed JSON: ${(err as Error).message}`);
+    throw new ClientInputError('invalid_json', `Malformed JSON: ${(err as Error).message.slice(0, 200)}`);
   }
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
     throw new ClientInputError('invalid_message', 'A control message must be a JSON object with a "type".');
@@ -45,7 +45,7 @@ export function parseControl(raw: string): ControlMessage {
     default:
       throw new ClientInputError(
         'unknown_type',
-        `Unknown message type ${JSON.stringify(m.type)}; expected text_input, commit, interrupt or ping.`,
+        `Unknown message type ${JSON.stringify(m.type)?.slice(0, 64)}; expected text_input, commit, interrupt or ping.`,
       );
   }
 }

@@ -3,7 +3,13 @@
 // built-in RuleResponder picks tools by the words of their names and takes the first number for every numeric
 // argument, so "10 reps of bench press at 185 pounds" would become weight 10 and no tool would match
 // "I just did …" at all; hence this responder.
-import type { Responder, ResponderContext, ResponderItem, ResponderReply } from '@voxwire/realtime-server';
+import {
+  type Responder,
+  type ResponderContext,
+  type ResponderItem,
+  type ResponderReply,
+  trimEndPunctuation,
+} from '@voxwire/realtime-server';
 import { parseUtterance } from './utterance.js';
 import { normalizeUnit } from './validation.js';
 
@@ -86,7 +92,7 @@ export class ArnoldResponder implements Responder {
         break;
     }
     return {
-      text: `I heard: ${userText.replace(/[.!?]+$/, '')}. I can log a set, like ten reps of squat at two hundred pounds, show your recent workouts, or your progress on an exercise.`,
+      text: `I heard: ${trimEndPunctuation(userText)}. I can log a set, like ten reps of squat at two hundred pounds, show your recent workouts, or your progress on an exercise.`,
     };
   }
 }

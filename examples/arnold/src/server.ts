@@ -3,11 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { PacingMode, RealtimeEngines } from '@voxwire/realtime-server';
 import { WebSocketServer } from 'ws';
 import { AudioEndpointError, handleAudioEndpoint } from './audio-endpoints.js';
+import { ARNOLD_PROTOCOL, TokenCheck } from './auth.js';
 import { type RealtimeBackend, startBackend } from './backend.js';
 import { AUDIO_FORMAT, type RECONNECT } from './config.js';
+import { type ArnoldLimits, DEFAULT_LIMITS } from './limits.js';
 import { MetricsRegistry } from './metrics.js';
 import { ArnoldSession } from './session.js';
 import { WorkoutStore } from './store.js';
@@ -35,6 +38,13 @@ export interface ArnoldOptions {
   heartbeatMs?: number;
   /** Reconnect policy of the realtime sessions. Default: the design's. */
   reconnect?: typeof RECONNECT;
+  /**
+   * Bearer token every route but `GET /health` and the page requires (`ARNOLD_TOKEN`). Unset: Arnold is
+   * unauthenticated and says so at startup.
+   */
+  token?: string;
+  /** Limits on what clients may ask for (see the README's "Limits"); unset fields get the defaults. */
+  limits?: Partial<ArnoldLimits>;
   log?: (line: string) => void;
 }
 
@@ -50,20 +60,54 @@ export interface Arnold {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 16 * 1024 * 1024;
-const PAGE = new URL('../public/index.html', import.meta.url);
+/** How long clients get to answer the close frame at shutdown before their sockets are cut. */
+const CLOSE_GRACE_MS = 2000;
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+/** Resolves once every client socket of `wss` has closed, or after `graceMs` (then the rest are cut). */
+async function drainSockets(wss: WebSocketServer, graceMs: number): Promise<void> {
+  const open = [...wss.clients];
+  if (open.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(
+      open.map(
+        (ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))),
+      ),
+    ),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  for (const ws of wss.clients) ws.terminate();
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
+const PAGE = new URL('../public/index.html', import.meta.url);
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Answers a refused WebSocket upgrade with an HTTP status and a JSON error, then closes the socket. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > max) throw new AudioEndpointError(413, `Request body larger than ${max} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new AudioEndpointError(413, `Request body larger than ${MAX_BODY} bytes.`);
+    if (size > max) throw new AudioEndpointError(413, `Request body larger than ${max} bytes.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -72,6 +116,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Starts Arnold: opens the database, the realtime backend and the HTTP/WebSocket server. */
 export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  const limits: ArnoldLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const auth = new TokenCheck(opts.token);
+  const host = opts.host ?? '127.0.0.1';
   const store = await WorkoutStore.open({ path: opts.dbPath ?? 'arnold.db' });
   const backend = await startBackend({
     openaiApiKey: opts.openaiApiKey,
@@ -89,12 +136,47 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
     voice: opts.voice,
     reconnect: opts.reconnect,
     heartbeatMs: opts.heartbeatMs,
+    maxQueuedTexts: limits.maxQueuedTexts,
+    limits,
     log,
   };
+  let audioJobs = 0;
 
   const http: Server = createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+      json(res, 500, { error: 'Internal error.' });
+    }
+  });
+  http.headersTimeout = limits.headersTimeoutMs;
+  http.requestTimeout = limits.requestTimeoutMs;
+  // Requests arriving while shutting down.
+  let closing = false;
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const route = `${req.method} ${path}`;
+    if (route === 'GET /' || route === 'GET /index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(readFileSync(PAGE));
+      return;
+    }
+    if (route === 'GET /health')
+      return json(res, 200, {
+        status: closing ? 'shutting_down' : 'ok',
+        backend: backend.kind,
+        sessions: sessions.size,
+        workouts: store.count(),
+        authenticated: auth.enabled,
+      });
+    if (!auth.allows(req)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return json(res, 401, {
+        error: 'Missing or invalid bearer token (Authorization: Bearer <ARNOLD_TOKEN>).',
+      });
+    }
     if (route === 'POST /realtime/session/start') {
       json(res, 200, {
         status: 'ready',
@@ -105,40 +187,56 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
       return;
     }
     if (route === 'GET /metrics') return json(res, 200, metrics.snapshot(backend.kind));
-    if (route === 'GET /health')
-      return json(res, 200, {
-        status: 'ok',
-        backend: backend.kind,
-        sessions: sessions.size,
-        workouts: store.count(),
-      });
-    if (route === 'GET /' || route === 'GET /index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(readFileSync(PAGE));
-      return;
-    }
     if (req.method === 'POST' && path.startsWith('/audio/')) {
-      readBody(req)
-        .then((body) => handleAudioEndpoint(path, req, body, deps))
+      if (audioJobs >= limits.maxAudioJobs) {
+        req.resume();
+        res.setHeader('retry-after', '1');
+        return json(res, 429, {
+          error: `${limits.maxAudioJobs} audio requests are already running; try again shortly.`,
+        });
+      }
+      audioJobs++;
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      readBody(req, limits.maxBodyBytes)
+        .then((body) => handleAudioEndpoint(path, body, deps, gone.signal))
         .then(
           (result) => json(res, 200, result),
-          (err: Error) =>
-            err instanceof AudioEndpointError
-              ? json(res, err.status, { error: err.message })
-              : json(res, 500, { error: err.message }),
-        );
+          (err: Error) => {
+            if (err instanceof AudioEndpointError) return json(res, err.status, { error: err.message });
+            // Internal details stay in the log; the client gets a generic answer.
+            log(`internal error on POST ${path}: ${err.stack ?? err}`);
+            json(res, 500, { error: 'Internal error.' });
+          },
+        )
+        .finally(() => {
+          audioJobs--;
+        });
       return;
     }
-    json(res, 404, { error: `No route ${route}` });
-  });
+    json(res, 404, { error: `No route ${route.slice(0, 200)}` });
+  };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4 * 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has(ARNOLD_PROTOCOL) ? ARNOLD_PROTOCOL : false),
+  });
   http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/realtime/stream') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
+    if (path !== '/realtime/stream')
+      return refuseUpgrade(socket, 404, 'Not Found', 'The WebSocket path is /realtime/stream.');
+    if (!auth.allows(req))
+      return refuseUpgrade(socket, 401, 'Unauthorized', 'Missing or invalid bearer token.');
+    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable', 'Arnold is shutting down.');
+    if (sessions.size >= limits.maxSessions)
+      return refuseUpgrade(
+        socket,
+        503,
+        'Service Unavailable',
+        `${limits.maxSessions} sessions are open, the limit; try again later.`,
+      );
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new ArnoldSession(ws, deps);
       sessions.add(session);
@@ -152,22 +250,38 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(opts.port ?? 8000, opts.host ?? '127.0.0.1', () => resolve());
+    http.listen(opts.port ?? 8000, host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!auth.enabled) {
+    log(
+      `WARNING: Arnold is UNAUTHENTICATED: anyone who can connect to ${url} can read and log every workout. ` +
+        'Set ARNOLD_TOKEN (option token) to require a bearer token.',
+    );
+    if (!LOOPBACK.has(host))
+      log(
+        `WARNING: ${host} is not a loopback address: other machines can reach this unauthenticated server.`,
+      );
+  }
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url,
     port,
     backend,
     store,
     sessions,
     metrics,
     async close() {
+      closing = true;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
       for (const s of sessions) s.close(1001, 'server shutting down');
       await Promise.all([...sessions].map((s) => s.done));
+      // Clients answer the close frame within the grace period, else they are cut off.
+      await drainSockets(wss, CLOSE_GRACE_MS);
       wss.close();
       http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closed;
       await backend.close();
       store.close();
     },

@@ -43,6 +43,8 @@ export interface SessionDeps {
   heartbeatMs?: number;
   /** Realtime client overrides (tests: shorter reconnect delays). */
   reconnect?: typeof RECONNECT;
+  /** Text turns allowed to wait behind a busy agent; one more gets a `busy` error. Default 8. */
+  maxQueuedTexts?: number;
   log: (line: string) => void;
 }
 
@@ -101,7 +103,13 @@ export class ArnoldSession {
         for (const m of queued) this.handle(m.data, m.binary);
       },
       (err: Error) => {
-        this.send({ type: 'error', source: 'backend', code: 'backend_unavailable', message: err.message });
+        this.deps.log(`realtime backend unavailable: ${err.message}`);
+        this.send({
+          type: 'error',
+          source: 'backend',
+          code: 'backend_unavailable',
+          message: 'The realtime backend is unavailable.',
+        });
         this.close(1011, 'realtime backend unavailable');
       },
     );
@@ -248,15 +256,24 @@ export class ArnoldSession {
       this.control(parseControl(data.toString('utf8')));
     } catch (err) {
       if (err instanceof ClientInputError) this.clientError(err);
-      else this.send({ type: 'error', source: 'backend', code: 'internal', message: (err as Error).message });
+      else {
+        // The details stay in the server's log.
+        this.deps.log(`internal error handling a client message: ${(err as Error).stack ?? err}`);
+        this.send({ type: 'error', source: 'backend', code: 'internal', message: 'Internal error.' });
+      }
     }
   }
 
   private control(msg: ControlMessage): void {
     switch (msg.type) {
       case 'text_input':
-        if (this.busy) this.queuedTexts.push(msg.text);
-        else this.sendText(msg.text);
+        if (!this.busy) this.sendText(msg.text);
+        else if (this.queuedTexts.length < (this.deps.maxQueuedTexts ?? 8)) this.queuedTexts.push(msg.text);
+        else
+          throw new ClientInputError(
+            'busy',
+            `${this.queuedTexts.length} text turns are already waiting for the agent; this one was dropped.`,
+          );
         break;
       case 'commit':
         this.turnEndedAt = performance.now();

@@ -103,6 +103,11 @@ function isNumberWord(token: string): boolean {
   return (t in SMALL && t !== 'a' && t !== 'oh') || t in TENS || t === 'hundred' || t === 'thousand';
 }
 
+/**
+ * A whole number as written, exponent included: "1e308 reps" is 1e308 reps (refused by validation), not
+ * 308. Not preceded by a letter, digit or point, so no number is read from the middle of another.
+ */
+const NUMBER = /(?<![\w.])(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?![\d.])/;
 const UNIT_WORDS = /(lbs?|pounds?|kgs?|kilos?|kilograms?|stones?|ounces?|grams?)/;
 const STOP = /\s+\b(at|with|for|and|using|today|yesterday|this|just|please|in|on)\b.*$/;
 
@@ -130,7 +135,7 @@ export function parseUtterance(text: string): Intent {
       t.match(/\b(?:doing|improving)\s+(?:on|in|at|with)\s+(?:my\s+|the\s+)?([a-z][a-z ]*)/);
     return { kind: 'progress', exercise: cleanExercise(m?.[1]) };
   }
-  const reps = t.match(/(-?\d+)\s*(?:reps?|repetitions?|times)\b/);
+  const reps = t.match(new RegExp(`${NUMBER.source}\\s*(?:reps?|repetitions?|times)\\b`));
   if (reps) {
     const intent: Intent = { kind: 'log', reps: Number(reps[1]) };
     const after = t.slice((reps.index ?? 0) + reps[0].length);
@@ -140,12 +145,12 @@ export function parseUtterance(text: string): Intent {
       const before = t.slice(0, reps.index).match(/\b(?:did|do|of)\s+([a-z][a-z ]*?)\s*(?:for|,)?\s*$/);
       intent.exercise = cleanExercise(before?.[1]);
     }
-    const load = t.match(new RegExp(`(-?\\d+(?:\\.\\d+)?)\\s*${UNIT_WORDS.source}\\b`));
+    const load = t.match(new RegExp(`${NUMBER.source}\\s*${UNIT_WORDS.source}\\b`));
     if (load) {
       intent.weight = Number(load[1]);
       intent.unit = load[2];
     } else {
-      const at = after.match(/\b(?:at|with)\s+(-?\d+(?:\.\d+)?)\b/);
+      const at = after.match(new RegExp(`\\b(?:at|with)\\s+${NUMBER.source}`));
       if (at) intent.weight = Number(at[1]);
       else if (/\bbody ?weight\b/.test(t)) intent.weight = 0;
     }

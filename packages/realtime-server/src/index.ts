@@ -25,6 +25,7 @@ export {
   RuleResponder,
   type RuleResponderOptions,
   toolKeywords,
+  trimEndPunctuation,
 } from './engines/rule-responder.js';
 export {
   ScriptedResponder,

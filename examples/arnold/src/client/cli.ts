@@ -10,6 +10,8 @@ import { VolumeMeter } from './meter.js';
 export interface ArnoldCliOptions {
   /** Arnold's HTTP base URL. */
   url: string;
+  /** Bearer token of a server started with ARNOLD_TOKEN. */
+  token?: string;
   /** Use the microphone and speaker. Default true. */
   audio?: boolean;
   /** Audio backend (`pulse`, `null`, …); default @voxwire/wasapi's choice. */
@@ -53,11 +55,18 @@ export class ArnoldCli {
 
   /** Starts the session; resolves when connected. */
   async start(): Promise<void> {
-    const res = await fetch(`${this.opts.url}/realtime/session/start`, { method: 'POST' });
+    const auth: Record<string, string> = this.opts.token
+      ? { authorization: `Bearer ${this.opts.token}` }
+      : {};
+    const res = await fetch(`${this.opts.url}/realtime/session/start`, { method: 'POST', headers: auth });
+    if (!res.ok)
+      throw new Error(`HTTP ${res.status}: ${((await res.json()) as { error?: string }).error ?? ''}`);
     if (!res.ok) throw new Error(`session start failed: HTTP ${res.status}`);
     const session = (await res.json()) as { websocket_url: string; audio_format: { sample_rate: number } };
     const rate = session.audio_format.sample_rate;
-    const ws = new WebSocket(new URL(session.websocket_url, this.opts.url.replace(/^http/, 'ws')));
+    const ws = new WebSocket(new URL(session.websocket_url, this.opts.url.replace(/^http/, 'ws')), {
+      headers: auth,
+    });
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);

@@ -1,6 +1,6 @@
 // arnold-client [--url http://127.0.0.1:8000] [--text] [--audio-backend pulse|null] [--input-device ID]
 //               [--meter | --no-meter]
-// Environment: ARNOLD_URL, VOXWIRE_AUDIO_BACKEND.
+// Environment: ARNOLD_URL, ARNOLD_TOKEN (the server's token, when it has one), VOXWIRE_AUDIO_BACKEND.
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@voxwire/wasapi';
 import { ArnoldCli } from './cli.js';
@@ -25,6 +25,7 @@ if (values.help) {
 
 const cli = new ArnoldCli({
   url: values.url,
+  token: process.env.ARNOLD_TOKEN || undefined,
   audio: !values.text,
   audioBackend: values['audio-backend'] as BackendName | undefined,
   inputDevice: values['input-device'],
