@@ -5,9 +5,10 @@ import { authenticate, type TokenStore } from './auth.js';
 import { type AudioConfig, DEFAULT_AUDIO_CONFIG, mergeAudioConfig } from './config.js';
 import { CoreClient } from './core-client.js';
 import { createSpeechEngines, type SpeechEngineOptions, type SpeechEngines } from './engines/engines.js';
-import { JarvisError } from './errors.js';
+import { JarvisError, synthesisFailure } from './errors.js';
 import { pathOf, readJson, sendError, sendJson } from './http-util.js';
-import { acceptUserSockets, listen, shutdown, sweepEvery } from './server-util.js';
+import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './limits.js';
+import { acceptUserSockets, applyTimeouts, listen, shutdown, sweepEvery } from './server-util.js';
 
 /** Options of {@link startAudioService}. */
 export interface AudioServiceOptions extends SpeechEngineOptions {
@@ -21,6 +22,8 @@ export interface AudioServiceOptions extends SpeechEngineOptions {
   defaults?: Partial<AudioConfig>;
   /** Idle time after which a session is closed and forgotten, default 5 minutes. */
   sessionTimeoutMs?: number;
+  /** Connection caps and timeouts (README "Limits"); unset fields get the defaults. */
+  limits?: Partial<ServiceLimits>;
   /** Engines to use instead of creating them (shared with a benchmark, say). */
   engines?: SpeechEngines;
 }
@@ -51,6 +54,7 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
   const core = new CoreClient(() => coreUrl);
   const sessions = new Map<string, AudioSession>();
   const timeoutMs = options.sessionTimeoutMs ?? 5 * 60 * 1000;
+  const limits: ServiceLimits = { ...DEFAULT_SERVICE_LIMITS, ...options.limits };
 
   const sessionOf = (userId: string): AudioSession => {
     let s = sessions.get(userId);
@@ -91,7 +95,7 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
     }
     if (path === '/api/v2/audio/tts' && method === 'POST') {
       const who = authenticate(tokens, req);
-      const body = (await readJson(req)) as { text?: unknown; voice?: unknown; sample_rate?: unknown };
+      const body = await readJson(req);
       if (typeof body.text !== 'string' || !body.text.trim() || body.text.length > MAX_TTS_CHARS) {
         throw new JarvisError(
           'bad_request',
@@ -106,7 +110,13 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
       const voice = engines.voice(config.tts_voice);
       const ac = new AbortController();
       res.once('close', () => ac.abort());
-      const audio = await engines.synthesizer.synthesize(body.text, { voice, speed: 1, signal: ac.signal });
+      let audio: { pcm: Int16Array; sampleRate: number };
+      try {
+        audio = await engines.synthesizer.synthesize(body.text, { voice, speed: 1, signal: ac.signal });
+      } catch (err) {
+        if (ac.signal.aborted) return; // the client left: nobody to answer
+        throw synthesisFailure(err);
+      }
       const pcm = resampleTo(audio.pcm, audio.sampleRate, config.sample_rate);
       const file = wav.write({ sampleRate: config.sample_rate, channels: 1, data: pcm });
       res.writeHead(200, {
@@ -133,11 +143,13 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
   const server: Server = createServer((req, res) => {
     routes(req, res).catch((err: unknown) => sendError(res, err));
   });
+  applyTimeouts(server, limits);
   const wss = acceptUserSockets(server, {
     tokens,
     path: WS_PATH,
     pathHint: '/ws/audio/{user_id}',
     maxPayload: 1024 * 1024,
+    limits,
     onSocket: (ws, who, token) => sessionOf(who.userId).attach(ws, token),
   });
   const stopSweeper = sweepEvery(timeoutMs, (cutoff) => {
@@ -165,7 +177,7 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
       for (const s of sessions.values()) s.close(1001, 'service shutting down');
       sessions.clear();
       if (!options.engines) engines.close();
-      await shutdown(server, wss);
+      await shutdown(server, wss, limits.closeGraceMs);
     },
   };
 }

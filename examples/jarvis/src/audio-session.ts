@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { type AudioConfig, mergeAudioConfig } from './config.js';
 import type { CoreClient } from './core-client.js';
 import type { SpeechEngines } from './engines/engines.js';
-import { JarvisError } from './errors.js';
+import { asJarvisError, JarvisError, synthesisFailure } from './errors.js';
 import { LatencyStat, type SessionMetrics } from './metrics.js';
 import { HighPassFilter } from './noise-filter.js';
 
@@ -176,7 +176,7 @@ export class AudioSession {
       case 'audio':
         if (typeof m.data !== 'string')
           throw new JarvisError('invalid_audio', 'audio.data must be base64 PCM16');
-        this.onAudio(base64ToBytes(m.data));
+        this.onAudio(decodeBase64Audio(m.data));
         return;
       case 'commit':
         this.commitManual();
@@ -400,7 +400,7 @@ export class AudioSession {
       audio = await synthesizer.synthesize(text, { voice, speed: 1, signal });
     } catch (err) {
       if (signal.aborted) return;
-      throw new JarvisError('tts_failed', `speech synthesis failed: ${(err as Error).message}`);
+      throw synthesisFailure(err);
     }
     const latency = this.now() - t0;
     this.tts.add(latency);
@@ -430,7 +430,7 @@ export class AudioSession {
 
   private reportError(err: unknown): void {
     this.errors++;
-    const e = err instanceof JarvisError ? err : new JarvisError('bad_request', (err as Error).message);
+    const e = asJarvisError(err);
     this.send('error', { code: e.code, message: e.message });
   }
 
@@ -440,6 +440,15 @@ export class AudioSession {
       this.lastActivity = Date.now();
       ws.send(JSON.stringify({ type, data, timestamp: new Date().toISOString() }));
     }
+  }
+}
+
+/** Base64 audio from the wire; not base64 → `invalid_audio`. */
+function decodeBase64Audio(data: string): Uint8Array {
+  try {
+    return base64ToBytes(data);
+  } catch {
+    throw new JarvisError('invalid_audio', 'audio.data is not valid base64');
   }
 }
 

@@ -5,11 +5,12 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { authenticate, type Principal, type TokenStore } from './auth.js';
 import { type ChatReply, handleChat, SMALL_TALK_PHRASES } from './chat.js';
-import { JarvisError } from './errors.js';
+import { asJarvisError, JarvisError } from './errors.js';
 import { pathOf, readJson, sendError, sendJson } from './http-util.js';
+import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './limits.js';
 import { defaultPlugins } from './plugins/index.js';
 import type { PluginManager } from './plugins/manager.js';
-import { acceptUserSockets, listen, shutdown, sweepEvery } from './server-util.js';
+import { acceptUserSockets, applyTimeouts, listen, shutdown, sweepEvery } from './server-util.js';
 
 /** Options of {@link startCoreService}. */
 export interface CoreServiceOptions {
@@ -25,6 +26,8 @@ export interface CoreServiceOptions {
   plugins?: PluginManager;
   /** Idle time after which a user's conversation state (plugin state) is dropped, default 30 minutes. */
   sessionTimeoutMs?: number;
+  /** Connection caps and timeouts (README "Limits"); unset fields get the defaults. */
+  limits?: Partial<ServiceLimits>;
 }
 
 /** A running core service. */
@@ -71,6 +74,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
   let publicAudioUrl = options.publicAudioUrl;
   const users = new Map<string, UserState>();
   const timeoutMs = options.sessionTimeoutMs ?? 30 * 60 * 1000;
+  const limits: ServiceLimits = { ...DEFAULT_SERVICE_LIMITS, ...options.limits };
 
   const userOf = (userId: string): UserState => {
     let u = users.get(userId);
@@ -148,7 +152,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
       return;
     }
     if (path === '/api/v2/chat' && method === 'POST') {
-      const body = (await readJson(req)) as { message?: unknown; user_id?: unknown; source?: unknown };
+      const body = await readJson(req);
       if (body.user_id !== undefined && body.user_id !== who.userId) {
         throw new JarvisError('forbidden', 'user_id does not match the token');
       }
@@ -177,6 +181,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
   const server: Server = createServer((req, res) => {
     routes(req, res).catch((err: unknown) => sendError(res, err));
   });
+  applyTimeouts(server, limits);
   const attach = (ws: WebSocket, who: Principal): void => {
     const user = userOf(who.userId);
     user.sockets.add(ws);
@@ -201,7 +206,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
         else if (msg.type === 'ping') send('pong', {});
         else throw new JarvisError('invalid_message', `unknown message type ${JSON.stringify(msg.type)}`);
       })().catch((err: unknown) => {
-        const e = err instanceof JarvisError ? err : new JarvisError('bad_request', (err as Error).message);
+        const e = asJarvisError(err);
         send('error', { code: e.code, message: e.message });
       });
     });
@@ -217,6 +222,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
     path: WS_PATH,
     pathHint: '/ws/{user_id}',
     maxPayload: 64 * 1024,
+    limits,
     onSocket: (ws, who) => attach(ws, who),
   });
   const stopSweeper = sweepEvery(timeoutMs, (cutoff) => {
@@ -243,7 +249,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
     async close() {
       stopSweeper();
       unsubscribe();
-      await shutdown(server, wss);
+      await shutdown(server, wss, limits.closeGraceMs);
     },
   };
 }

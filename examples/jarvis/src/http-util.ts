@@ -1,9 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { JarvisError } from './errors.js';
+import { asJarvisError, JarvisError } from './errors.js';
 
-/** Reads a JSON body of at most `limit` bytes; bad JSON or too much → `JarvisError`. */
-export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+/**
+ * Reads a JSON object body of at most `limit` bytes (an empty body is `{}`); bad JSON, another JSON value
+ * (`null`, a number, an array) or too much → `JarvisError` (400/413).
+ */
+export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
+  if (Number(req.headers['content-length']) > limit)
+    throw new JarvisError('payload_too_large', `request body over ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -12,11 +17,15 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new JarvisError('bad_request', 'request body is not valid JSON');
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new JarvisError('bad_request', 'request body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 /** Sends a JSON response. */
@@ -26,11 +35,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** Sends an error as `{ error: { code, message } }` (anything not a JarvisError is a 500). */
+/** Sends an error as `{ error: { code, message } }` (anything not a JarvisError is a generic 500). */
 export function sendError(res: ServerResponse, err: unknown): void {
-  const e = err instanceof JarvisError ? err : new JarvisError('bad_request', (err as Error).message);
-  const status = err instanceof JarvisError ? e.status : 500;
-  if (res.headersSent) {
+  const e = asJarvisError(err);
+  const status = e.status;
+  if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
   }
@@ -42,7 +51,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 /** Refuses a WebSocket upgrade with an HTTP status and a JSON error, then closes the socket. */
 export function refuseUpgrade(socket: Duplex, err: unknown): void {
-  const e = err instanceof JarvisError ? err : new JarvisError('bad_request', String(err));
+  const e = asJarvisError(err);
   const body = JSON.stringify(e.toJSON());
   socket.end(
     `HTTP/1.1 ${e.status} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

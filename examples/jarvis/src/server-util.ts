@@ -13,6 +13,7 @@ import {
 } from './auth.js';
 import { JarvisError } from './errors.js';
 import { pathOf, refuseUpgrade } from './http-util.js';
+import type { ServiceLimits } from './limits.js';
 
 /** Options of {@link acceptUserSockets}. */
 export interface UserSocketOptions {
@@ -22,31 +23,83 @@ export interface UserSocketOptions {
   /** Shown in the 404 for other paths. */
   pathHint: string;
   maxPayload: number;
+  /** Connection caps and heartbeat. */
+  limits: ServiceLimits;
   /** A socket authenticated for the user in its path. */
   onSocket(ws: WebSocket, who: Principal, token: string): void;
 }
 
 /**
  * Accepts WebSockets on `server` whose path names the token's own user; anything else is refused before the
- * handshake with a JSON error (401 bad token, 403 another user's path, 404 unknown path).
+ * handshake with a JSON error (401 bad token, 403 another user's path, 404 unknown path, 429 too many
+ * sockets of this user, 503 too many sockets or shutting down). Every socket is pinged every
+ * `heartbeatMs`; one that did not answer the previous ping (gone, or stalled mid-frame) is cut.
  */
 export function acceptUserSockets(server: Server, options: UserSocketOptions): WebSocketServer {
+  const { limits } = options;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayload,
     handleProtocols: (protocols) => (protocols.has(JARVIS_PROTOCOL) ? JARVIS_PROTOCOL : false),
   });
+  const perUser = new Map<string, number>();
+  const alive = new WeakSet<WebSocket>();
+  let closing = false;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
     try {
       const m = options.path.exec(pathOf(req));
       if (!m) throw new JarvisError('not_found', `WebSocket path is ${options.pathHint}`);
       const who = authenticate(options.tokens, req);
-      requireSameUser(who, decodeURIComponent(m[1]));
+      let pathUser: string;
+      try {
+        pathUser = decodeURIComponent(m[1]);
+      } catch {
+        throw new JarvisError('bad_request', 'the user id in the path is not valid percent-encoding');
+      }
+      requireSameUser(who, pathUser);
+      if (closing) throw new JarvisError('unavailable', 'the service is shutting down');
+      if (wss.clients.size >= limits.maxConnections)
+        throw new JarvisError('unavailable', `${limits.maxConnections} connections are open, the limit`);
+      const mine = perUser.get(who.userId) ?? 0;
+      if (mine >= limits.maxConnectionsPerUser)
+        throw new JarvisError('busy', `${mine} connections of this user are open, the limit`);
       const token = bearerToken(req) as string;
-      wss.handleUpgrade(req, socket, head, (ws) => options.onSocket(ws, who, token));
+      perUser.set(who.userId, mine + 1);
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
+        const n = (perUser.get(who.userId) ?? 1) - 1;
+        if (n > 0) perUser.set(who.userId, n);
+        else perUser.delete(who.userId);
+      };
+      // A handshake that fails never produces a socket: give the slot back when the TCP socket goes.
+      socket.once('close', release);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        alive.add(ws);
+        ws.on('pong', () => alive.add(ws));
+        ws.once('close', release);
+        options.onSocket(ws, who, token);
+      });
     } catch (err) {
       refuseUpgrade(socket, err);
     }
+  });
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+  wss.on('close', () => {
+    closing = true;
+    clearInterval(heartbeat);
   });
   return wss;
 }
@@ -65,12 +118,37 @@ export async function listen(
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound };
 }
 
-/** Closes sockets and the server. */
-export async function shutdown(server: Server, wss: WebSocketServer): Promise<void> {
-  for (const c of wss.clients) c.terminate();
+/** Applies the request timeouts, so clients stalled in their headers or body are cut off. */
+export function applyTimeouts(server: Server, limits: ServiceLimits): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+}
+
+/**
+ * Closes the service: stops accepting, sends every WebSocket a close frame (1001, or what the caller sent
+ * already), waits up to `graceMs` for the clients to answer, cuts the rest, then closes the server.
+ */
+export async function shutdown(server: Server, wss: WebSocketServer, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const open = [...wss.clients];
+  for (const ws of open) if (ws.readyState === ws.OPEN) ws.close(1001, 'service shutting down');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(
+      open.map(
+        (ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))),
+      ),
+    ),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  for (const ws of wss.clients) ws.terminate();
   wss.close();
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closed;
 }
 
 /** Runs `sweep` every `min(timeoutMs, 30 s)` without keeping the process alive; returns a stop function. */

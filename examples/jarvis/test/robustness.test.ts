@@ -43,7 +43,7 @@ describe('bad input and vanished clients', () => {
       ['{not json', 'invalid_message'],
       ['[1,2,3]', 'invalid_message'],
       [{ type: 'fly_to_the_moon' }, 'invalid_message'],
-      [{ type: 'audio', data: '***not base64***' }, 'bad_request'],
+      [{ type: 'audio', data: '***not base64***' }, 'invalid_audio'],
       [{ type: 'audio', data: 12 }, 'invalid_audio'],
       [{ type: 'start_streaming', config: { sample_rate: 1e9 } }, 'invalid_config'],
       [{ type: 'start_streaming', config: { samplerate: 16000 } }, 'invalid_config'],
