@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { wav } from '@voxwire/codecs';
 import { AudioSession, resampleTo } from './audio-session.js';
 import { authenticate, type TokenStore } from './auth.js';
@@ -8,7 +8,7 @@ import { createSpeechEngines, type SpeechEngineOptions, type SpeechEngines } fro
 import { JarvisError, synthesisFailure } from './errors.js';
 import { pathOf, readJson, sendError, sendJson } from './http-util.js';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './limits.js';
-import { acceptUserSockets, applyTimeouts, listen, shutdown, sweepEvery } from './server-util.js';
+import { acceptUserSockets, createHttpServer, listen, shutdown, sweepEvery } from './server-util.js';
 
 /** Options of {@link startAudioService}. */
 export interface AudioServiceOptions extends SpeechEngineOptions {
@@ -140,10 +140,9 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
     throw new JarvisError('not_found', `no route ${method} ${path}`);
   };
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createHttpServer(limits, (req, res) => {
     routes(req, res).catch((err: unknown) => sendError(res, err));
   });
-  applyTimeouts(server, limits);
   const wss = acceptUserSockets(server, {
     tokens,
     path: WS_PATH,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -10,7 +10,7 @@ import { pathOf, readJson, sendError, sendJson } from './http-util.js';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './limits.js';
 import { defaultPlugins } from './plugins/index.js';
 import type { PluginManager } from './plugins/manager.js';
-import { acceptUserSockets, applyTimeouts, listen, shutdown, sweepEvery } from './server-util.js';
+import { acceptUserSockets, createHttpServer, listen, shutdown, sweepEvery } from './server-util.js';
 
 /** Options of {@link startCoreService}. */
 export interface CoreServiceOptions {
@@ -178,10 +178,9 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
     throw new JarvisError('not_found', `no route ${method} ${path}`);
   };
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createHttpServer(limits, (req, res) => {
     routes(req, res).catch((err: unknown) => sendError(res, err));
   });
-  applyTimeouts(server, limits);
   const attach = (ws: WebSocket, who: Principal): void => {
     const user = userOf(who.userId);
     user.sockets.add(ws);

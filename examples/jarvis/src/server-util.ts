@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
@@ -118,10 +118,21 @@ export async function listen(
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, port: bound };
 }
 
-/** Applies the request timeouts, so clients stalled in their headers or body are cut off. */
-export function applyTimeouts(server: Server, limits: ServiceLimits): void {
+/**
+ * An HTTP server with the request timeouts applied, so clients stalled in their headers or body are cut off
+ * (checked every second, or sooner for short timeouts).
+ */
+export function createHttpServer(
+  limits: ServiceLimits,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Server {
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) },
+    handler,
+  );
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
+  return server;
 }
 
 /**

@@ -1,11 +1,15 @@
 // Hostile input against the engines, from outside over loopback: pathological tool schemas and instructions
 // for the rule responder, oversized text and departing clients for speech synthesis. One healthy session
 // runs beside each attack and must keep working; processes and handles must come back to their baseline.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handleCounts, settleLeaks } from '@voxwire/test-support';
+import {
+  childProcessCount as children,
+  handleCounts,
+  settleLeaks,
+  waitUntil as until,
+} from '@voxwire/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRealtimeServer,
@@ -18,25 +22,6 @@ import {
   splitForSynthesis,
 } from '../src/index.js';
 import { type Event, RawClient } from './helpers.js';
-
-/** Child processes of this test process with command name `name`. */
-function children(name: string): number {
-  try {
-    const out = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'comm='], { encoding: 'utf8' });
-    return out.split('\n').filter((l) => l.trim() === name).length;
-  } catch {
-    return 0; // ps exits 1 when there are no children
-  }
-}
-
-/** Polls `check` until it is true (generous deadline: a hang fails the test, slowness does not). */
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let dir: string;
 let stallingEspeak: string;

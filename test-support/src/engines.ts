@@ -1,0 +1,23 @@
+import { execFileSync } from 'node:child_process';
+
+/** Child processes of this process whose command name is `name` (e.g. `espeak-ng`), from `ps`. */
+export function childProcessCount(name: string, parent = process.pid): number {
+  try {
+    const out = execFileSync('ps', ['--ppid', String(parent), '-o', 'comm='], { encoding: 'utf8' });
+    return out.split('\n').filter((line) => line.trim() === name).length;
+  } catch {
+    return 0; // ps exits 1 when there are no children at all
+  }
+}
+
+/**
+ * Polls `check` every 20 ms until it returns true; throws naming `what` after `timeoutMs` (generous: a hang
+ * fails the test, mere slowness does not).
+ */
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
