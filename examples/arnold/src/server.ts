@@ -142,14 +142,17 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   };
   let audioJobs = 0;
 
-  const http: Server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (err) {
-      log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
-      json(res, 500, { error: 'Internal error.' });
-    }
-  });
+  const http: Server = createServer(
+    { connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) },
+    (req, res) => {
+      try {
+        handle(req, res);
+      } catch (err) {
+        log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+        json(res, 500, { error: 'Internal error.' });
+      }
+    },
+  );
   http.headersTimeout = limits.headersTimeoutMs;
   http.requestTimeout = limits.requestTimeoutMs;
   // Requests arriving while shutting down.
@@ -168,6 +171,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
         status: closing ? 'shutting_down' : 'ok',
         backend: backend.kind,
         sessions: sessions.size,
+        audio_jobs: audioJobs,
         workouts: store.count(),
         authenticated: auth.enabled,
       });
@@ -203,6 +207,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
         .then(
           (result) => json(res, 200, result),
           (err: Error) => {
+            if (gone.signal.aborted) return; // the client left (mid-upload or mid-job): nobody to answer
             if (err instanceof AudioEndpointError) return json(res, err.status, { error: err.message });
             // Internal details stay in the log; the client gets a generic answer.
             log(`internal error on POST ${path}: ${err.stack ?? err}`);

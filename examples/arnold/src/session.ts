@@ -61,6 +61,8 @@ export class ArnoldSession {
   private turnEndedAt: number | null = null;
   /** A response (or a chain of tool-call responses) is in progress: new text turns wait for it. */
   private busy = false;
+  /** ms of the current reply's audio sent to the client (24 kHz samples / 24). */
+  private sentMs = 0;
   private readonly queuedTexts: string[] = [];
   private readonly untrack: () => void;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -131,6 +133,7 @@ export class ArnoldSession {
         this.deps.metrics.latency(performance.now() - this.turnEndedAt);
         this.turnEndedAt = null;
       }
+      this.sentMs += chunk.pcm.length / 24;
       if (this.ws.readyState === this.ws.OPEN)
         this.ws.send(Buffer.from(chunk.pcm.buffer, chunk.pcm.byteOffset, chunk.pcm.byteLength));
     });
@@ -149,6 +152,7 @@ export class ArnoldSession {
     });
     rt.on('response.created', () => {
       this.busy = true;
+      this.sentMs = 0;
     });
     rt.on('responseDone', (e) => {
       this.send({ type: 'response_done', response_id: e.responseId, status: e.status ?? 'completed' });
@@ -281,7 +285,8 @@ export class ArnoldSession {
         this.realtime.createResponse();
         break;
       case 'interrupt':
-        this.realtime.interrupt();
+        // No playback tracker here (the client plays): what was sent of this reply bounds what was heard.
+        this.realtime.interrupt({ playedMs: this.sentMs });
         break;
       case 'ping':
         this.send({ type: 'pong' });

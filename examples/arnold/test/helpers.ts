@@ -28,8 +28,11 @@ export class StreamClient {
     });
   }
 
-  static async open(baseUrl: string): Promise<StreamClient> {
-    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/realtime/stream`);
+  static async open(baseUrl: string, token?: string): Promise<StreamClient> {
+    const ws = new WebSocket(
+      `${baseUrl.replace('http', 'ws')}/realtime/stream`,
+      token ? { headers: { authorization: `Bearer ${token}` } } : {},
+    );
     const client = new StreamClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
