@@ -1,5 +1,5 @@
 /** Helpers shared by the tests of several workspace packages. Never published. */
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
-export { childProcessCount, waitUntil } from './engines.js';
+export { childProcessCount, type ServerProcess, spawnTsx, waitUntil } from './engines.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';

@@ -1,13 +1,12 @@
 // Hostile input against Arnold, from outside over loopback: bad and oversized audio, floods of requests and
 // text turns, out-of-range numbers, generated control messages, stalled uploads, departures, the token, and
 // SIGTERM. A healthy session works beside each attack; handles and processes return to their baseline.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wav } from '@voxwire/codecs';
-import { childProcessCount, handleCounts, settleLeaks, waitUntil } from '@voxwire/test-support';
+import { childProcessCount, handleCounts, settleLeaks, spawnTsx, waitUntil } from '@voxwire/test-support';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -278,27 +277,19 @@ describe('the realtime stream', () => {
 describe('SIGTERM', () => {
   it('with a session running, clients see 1001 and the process exits 0', async () => {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+    const server = spawnTsx(main, {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: { ...process.env, PORT: '0', ARNOLD_DB: join(tmp.dir, 'sigterm.db'), ARNOLD_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    await waitUntil(() => /Arnold on (http:\S+)/.test(out), 'startup', 60_000);
-    expect(out).toMatch(/UNAUTHENTICATED/);
-    const url = /Arnold on (http:\S+)/.exec(out)?.[1] as string;
+    const out = server.output;
+    await waitUntil(() => /Arnold on (http:\S+)/.test(out()), 'startup', 60_000);
+    expect(out()).toMatch(/UNAUTHENTICATED/);
+    const url = /Arnold on (http:\S+)/.exec(out())?.[1] as string;
     const c = await StreamClient.open(url);
     const code = new Promise<number>((r) => c.ws.once('close', (n) => r(n)));
     c.send({ type: 'text_input', text: 'show my recent workouts' });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
     expect(await code).toBe(1001);
   }, 90_000);
 });

@@ -1,10 +1,9 @@
 // Hostile input against both Jarvis services, from outside over loopback: generated bodies and messages for
 // every parser (fast-check), non-object JSON, connection floods, sockets stalled mid-frame, abrupt departures
 // and SIGTERM. A healthy session works beside each attack; handles and processes return to their baseline.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { childProcessCount, handleCounts, settleLeaks, waitUntil } from '@voxwire/test-support';
+import { childProcessCount, handleCounts, settleLeaks, spawnTsx, waitUntil } from '@voxwire/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Jarvis, startJarvis } from '../src/index.js';
@@ -286,7 +285,7 @@ describe('shutdown', () => {
   it('SIGTERM with a session running: clients see 1001 and the process exits 0', async () => {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const token = 'sigterm-test-token-0123456789';
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main], {
+    const server = spawnTsx(main, {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       env: {
         ...process.env,
@@ -294,28 +293,20 @@ describe('shutdown', () => {
         JARVIS_CORE_PORT: '0',
         JARVIS_AUDIO_PORT: '0',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const out = server.output;
     await waitUntil(
-      () => /core service on (http:\S+)/.test(out) && /audio service on (http:\S+)/.test(out),
+      () => /core service on (http:\S+)/.test(out()) && /audio service on (http:\S+)/.test(out()),
       'startup',
       60_000,
     );
-    const coreUrl = /core service on (http:\S+)/.exec(out)?.[1] as string;
-    const audioUrl = /audio service on (http:\S+)/.exec(out)?.[1] as string;
+    const coreUrl = /core service on (http:\S+)/.exec(out())?.[1] as string;
+    const audioUrl = /audio service on (http:\S+)/.exec(out())?.[1] as string;
     const core = await Client.open(wsUrl(coreUrl, '/ws/tester'), token);
     const audio = await Client.open(wsUrl(audioUrl, '/ws/audio/tester'), token);
     audio.send({ type: 'text', text: 'what time is it' });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
     await waitUntil(() => core.closed && audio.closed, 'both sockets to close');
     expect(core.closeCode).toBe(1001);
     expect(audio.closeCode).toBe(1001);
