@@ -41,6 +41,9 @@ export interface BackendOptions {
   recognition?: 'grammar' | 'open';
 }
 
+/** Where the embedded realtime server listens (its default path). */
+const REALTIME_PATH = '/v1/realtime';
+
 /** Pocketsphinx limited to Arnold's command grammar and its word list. */
 export function grammarTranscriber(): PocketsphinxTranscriber {
   const file = (name: string) => fileURLToPath(new URL(`../grammar/${name}`, import.meta.url));
@@ -60,6 +63,16 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
   }
   // Our own listener, so connections can be tracked (and dropped) without touching the package.
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  // The realtime server answers upgrades on its path only (the listener may be shared): answer the rest, so
+  // no socket is left open unanswered.
+  http.on('upgrade', (req, socket) => {
+    socket.on('error', () => {});
+    if (
+      !URL.canParse(req.url ?? '/', 'http://x') ||
+      new URL(req.url ?? '/', 'http://x').pathname !== REALTIME_PATH
+    )
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   const sockets = new Set<Socket>();
   http.on('connection', (socket) => {
     sockets.add(socket);
@@ -73,6 +86,7 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
   try {
     server = await createRealtimeServer({
       server: http,
+      path: REALTIME_PATH,
       pacing: opts.pacing ?? 'realtime',
       engines: {
         responder: new ArnoldResponder(),
@@ -89,7 +103,7 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
   const port = (http.address() as AddressInfo).port;
   return {
     kind: 'local',
-    url: `ws://127.0.0.1:${port}/v1/realtime`,
+    url: `ws://127.0.0.1:${port}${REALTIME_PATH}`,
     apiKey: undefined,
     dropConnections() {
       const n = sockets.size;

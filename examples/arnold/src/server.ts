@@ -100,6 +100,15 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string, message: 
   );
 }
 
+/** Path of a request without its query string, or undefined when the target is no URL (`//x:abc`). */
+function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://x').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > max) throw new AudioEndpointError(413, `Request body larger than ${max} bytes.`);
@@ -159,7 +168,8 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   let closing = false;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = pathOf(req);
+    if (path === undefined) return json(res, 400, { error: 'The request target is not a valid URL path.' });
     const route = `${req.method} ${path}`;
     if (route === 'GET /' || route === 'GET /index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -229,7 +239,9 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {});
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = pathOf(req);
+    if (path === undefined)
+      return refuseUpgrade(socket, 400, 'Bad Request', 'The request target is not a valid URL path.');
     if (path !== '/realtime/stream')
       return refuseUpgrade(socket, 404, 'Not Found', 'The WebSocket path is /realtime/stream.');
     if (!auth.allows(req))

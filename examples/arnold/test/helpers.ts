@@ -46,6 +46,7 @@ export class StreamClient {
   async until<T>(check: () => T | undefined | false, what: string, timeoutMs = 60000): Promise<T> {
     const first = check();
     if (first) return first;
+    if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`socket closed before ${what}`);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);

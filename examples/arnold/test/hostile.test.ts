@@ -27,7 +27,6 @@ beforeAll(async () => {
     dbPath: join(tmp.dir, 'arnold.db'),
     pacing: 'fast',
     token: TOKEN,
-    heartbeatMs: 300,
     limits: { maxSessions: 4, maxAudioJobs: 1, maxQueuedTexts: 2, maxTtsChars: 2000, headersTimeoutMs: 500 },
     log: (line) => logs.push(line),
   });
@@ -135,6 +134,36 @@ describe('authentication', () => {
       await open.close();
     }
   });
+});
+
+/** Sends raw request text and resolves with the status line of the answer. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(text));
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString();
+    });
+    s.on('error', reject);
+    s.on('close', () => resolve(got.split('\r\n')[0]));
+  });
+}
+
+const UPGRADE_HEADERS =
+  'Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+  'Sec-WebSocket-Version: 13\r\nConnection: close\r\n\r\n';
+
+describe('request targets that are no URL', () => {
+  it('`//x:abc` on Arnold and on its embedded backend is answered, not a crash', async () => {
+    const healthy = await session();
+    const backendPort = Number(new URL(arnold.backend.url as string).port);
+    expect(await rawRequest(arnold.port, `GET //x:abc HTTP/1.1\r\n${UPGRADE_HEADERS}`)).toMatch(/ 400 /);
+    expect(
+      await rawRequest(arnold.port, 'GET //x:abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ).toMatch(/ 400 /);
+    expect(await rawRequest(backendPort, `GET //x:abc HTTP/1.1\r\n${UPGRADE_HEADERS}`)).toMatch(/ 404 /);
+    expect((await healthy.say('show my recent workouts')).some((m) => m.type === 'response_text')).toBe(true);
+  }, 30_000);
 });
 
 describe('one-shot audio endpoints', () => {

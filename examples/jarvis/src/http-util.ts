@@ -58,7 +58,11 @@ export function refuseUpgrade(socket: Duplex, err: unknown): void {
   );
 }
 
-/** Path of a request without its query string. */
+/** Path of a request without its query string; a request target that is no URL (`//x:abc`) is a 400. */
 export function pathOf(req: IncomingMessage): string {
-  return new URL(req.url ?? '/', 'http://localhost').pathname;
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    throw new JarvisError('bad_request', 'the request target is not a valid URL path');
+  }
 }

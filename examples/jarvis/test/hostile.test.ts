@@ -22,9 +22,9 @@ beforeAll(async () => {
     corePort: 0,
     audioPort: 0,
     core: {
-      limits: { maxConnectionsPerUser: 3, maxConnections: 12, heartbeatMs: 300, headersTimeoutMs: 500 },
+      limits: { maxConnectionsPerUser: 3, maxConnections: 12, heartbeatMs: 1000, headersTimeoutMs: 500 },
     },
-    audio: { limits: { maxConnections: 12, heartbeatMs: 300, headersTimeoutMs: 500 } },
+    audio: { limits: { maxConnections: 12, heartbeatMs: 1000, headersTimeoutMs: 500 } },
   });
 }, 60_000);
 afterAll(async () => {
@@ -139,6 +139,33 @@ describe('REST parsers are total', () => {
     await healthyChat(healthy);
     healthy.close();
   }, 120_000);
+});
+
+describe('request targets that are no URL', () => {
+  it('`//x:abc` as an HTTP request or an upgrade gets a 400 on both services', async () => {
+    for (const port of [jarvis.core.port, jarvis.audio.port]) {
+      for (const extra of [
+        'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n',
+        '',
+      ]) {
+        const status = await new Promise<string>((resolve, reject) => {
+          const s = connect(port, '127.0.0.1', () =>
+            s.write(`GET //x:abc HTTP/1.1\r\nHost: x\r\n${extra}Connection: close\r\n\r\n`),
+          );
+          let got = '';
+          s.on('data', (d) => {
+            got += d.toString();
+          });
+          s.on('error', reject);
+          s.on('close', () => resolve(got.split('\r\n')[0]));
+        });
+        expect(status).toMatch(/ 400 /);
+      }
+    }
+    const healthy = await openCore('user5');
+    await healthyChat(healthy);
+    healthy.close();
+  });
 });
 
 describe('WebSocket message parsers are total', () => {

@@ -151,7 +151,10 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   const sessions = new Map<WebSocket, RealtimeSession>();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // `//x:abc` is no URL: parsing it must not throw out of the upgrade handler (that kills the process).
+    const url = URL.canParse(request.url ?? '/', 'http://localhost')
+      ? new URL(request.url ?? '/', 'http://localhost')
+      : new URL('http://localhost/%invalid%');
     if (url.pathname !== path) {
       // Another upgrade handler on a shared server may own this path.
       if (ownServer) reject(socket, 404, 'not_found', `No Realtime endpoint at ${url.pathname}; use ${path}`);
