@@ -4,7 +4,7 @@
 // samples each server's RSS and open file descriptors; at the end it prints a markdown table.
 //
 //   pnpm exec tsx benchmarks/soak/arnold-jarvis.ts [--minutes 10] [--sessions 3] [--think-ms 500]
-//     [--out benchmarks/soak/arnold-jarvis.md]
+//     [--turns-per-session 0] [--out benchmarks/soak/arnold-jarvis.md]
 //
 // Exit code 1 when a healthy session saw an error or a server died.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     sessions: { type: 'string', default: '3' },
     'think-ms': { type: 'string', default: '500' },
+    'turns-per-session': { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
@@ -28,6 +29,8 @@ const minutes = Number(values.minutes);
 const sessionsPerServer = Number(values.sessions);
 /** Pause of a Jarvis user between turns (Arnold's turns take their spoken length: realtime pacing). */
 const thinkMs = Number(values['think-ms']);
+/** Turns after which an Arnold user hangs up and reconnects (0: one session for the whole run). */
+const turnsPerSession = Number(values['turns-per-session']);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'voxwire-soak-'));
 const ARNOLD_TOKEN = 'soak-arnold-token-0123456789';
@@ -135,29 +138,33 @@ class Peer {
   }
 }
 
-/** One healthy Arnold user: text turns one after another until `stop`. */
+/** One healthy Arnold user: text turns one after another until `stop`, reconnecting every `turnsPerSession`. */
 async function arnoldUser(base: string, stop: () => boolean): Promise<void> {
-  const peer = new Peer(
-    `${base.replace('http', 'ws')}/realtime/stream`,
-    { authorization: `Bearer ${ARNOLD_TOKEN}` },
-    (m) => {
-      if (m.type === 'error') stats.healthyErrors.push(`arnold: ${m.code} ${m.message}`);
-    },
-  );
-  await peer.opened;
-  await peer.wait((m) => m.type === 'session.ready');
   const turns = [
     'I did 10 reps of squat at 100 pounds',
     'show my recent workouts',
     'how is my squat progress',
   ];
-  for (let i = 0; !stop(); i++) {
-    const done = peer.wait((m) => m.type === 'turn_done');
-    peer.ws.send(JSON.stringify({ type: 'text_input', text: turns[i % turns.length] }));
-    await done;
-    stats.arnoldTurns++;
+  for (let i = 0; !stop(); ) {
+    const peer = new Peer(
+      `${base.replace('http', 'ws')}/realtime/stream`,
+      { authorization: `Bearer ${ARNOLD_TOKEN}` },
+      (m) => {
+        if (m.type === 'error') stats.healthyErrors.push(`arnold: ${m.code} ${m.message}`);
+      },
+    );
+    await peer.opened;
+    await peer.wait((m) => m.type === 'session.ready');
+    for (let n = 0; !stop() && (turnsPerSession === 0 || n < turnsPerSession); n++, i++) {
+      const done = peer.wait((m) => m.type === 'turn_done');
+      peer.ws.send(JSON.stringify({ type: 'text_input', text: turns[i % turns.length] }));
+      await done;
+      stats.arnoldTurns++;
+    }
+    const closed = new Promise((r) => peer.ws.once('close', r));
+    peer.ws.close();
+    await closed;
   }
-  peer.ws.close();
 }
 
 /** One healthy Jarvis user: a core chat and a spoken reply on the audio socket, in turn, until `stop`. */
@@ -355,7 +362,7 @@ const lines = [
   '',
   `_Run ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${minutes} min, ${sessionsPerServer} healthy sessions per server, one bad input per second._`,
   '',
-  `\`pnpm exec tsx benchmarks/soak/arnold-jarvis.ts --minutes ${minutes} --sessions ${sessionsPerServer} --think-ms ${thinkMs}\``,
+  `\`pnpm exec tsx benchmarks/soak/arnold-jarvis.ts --minutes ${minutes} --sessions ${sessionsPerServer} --think-ms ${thinkMs} --turns-per-session ${turnsPerSession}\``,
   '',
   '| t (s) | Arnold turns | Jarvis turns | bad inputs | healthy errors | Arnold RSS (MB) | Arnold fds | Jarvis RSS (MB) | Jarvis fds |',
   '|---|---|---|---|---|---|---|---|---|',

@@ -48,6 +48,7 @@ export class PocketsphinxTranscriber implements Transcriber {
   async transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string> {
     const pcm16k = resampleUtterance(audio.pcm, audio.sampleRate, 16000);
     const file = join(tmpdir(), `voxwire-pocketsphinx-${process.pid}-${randomId(12)}.raw`);
+    // With the signal, a session that closes leaves the queue at once instead of holding a place in it.
     const { stdout } = await this.limit.run(async () => {
       await writeFile(file, int16ToBytes(pcm16k));
       try {
@@ -61,7 +62,7 @@ export class PocketsphinxTranscriber implements Transcriber {
       } finally {
         await rm(file, { force: true });
       }
-    });
+    }, options.signal);
     return stdout
       .toString('utf8')
       .split('\n')
