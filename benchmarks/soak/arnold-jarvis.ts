@@ -94,6 +94,8 @@ class Peer {
     fail: (e: Error) => void;
   }> = [];
   readonly opened: Promise<void>;
+  /** Every JSON message received: a message may come in the same tick as `open`, before anyone waits. */
+  readonly received: Array<Record<string, unknown>> = [];
 
   constructor(
     url: string,
@@ -112,6 +114,8 @@ class Peer {
     this.ws.on('message', (data, binary) => {
       if (binary) return;
       const m = JSON.parse(data.toString()) as Record<string, unknown>;
+      this.received.push(m);
+      if (this.received.length > 1000) this.received.splice(0, 500);
       onMessage?.(m);
       for (let i = this.waiters.length - 1; i >= 0; i--)
         if (this.waiters[i].match(m)) this.waiters.splice(i, 1);
@@ -119,9 +123,15 @@ class Peer {
   }
 
   /** Resolves with the first message matching `pred` (rejects after 120 s or on close). */
-  wait(pred: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  wait(
+    pred: (m: Record<string, unknown>) => boolean,
+    what = 'an answer',
+    seen: readonly Record<string, unknown>[] = this.received,
+  ): Promise<Record<string, unknown>> {
+    const already = seen.find(pred);
+    if (already) return Promise.resolve(already);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer in 120 s')), 120_000);
+      const timer = setTimeout(() => reject(new Error(`no ${what} in 120 s`)), 120_000);
       this.waiters.push({
         match: (m) => {
           if (!pred(m)) return false;
@@ -154,9 +164,9 @@ async function arnoldUser(base: string, stop: () => boolean): Promise<void> {
       },
     );
     await peer.opened;
-    await peer.wait((m) => m.type === 'session.ready');
+    await peer.wait((m) => m.type === 'session.ready', 'session.ready');
     for (let n = 0; !stop() && (turnsPerSession === 0 || n < turnsPerSession); n++, i++) {
-      const done = peer.wait((m) => m.type === 'turn_done');
+      const done = peer.wait((m) => m.type === 'turn_done', `turn_done for "${turns[i % turns.length]}"`, []);
       peer.ws.send(JSON.stringify({ type: 'text_input', text: turns[i % turns.length] }));
       await done;
       stats.arnoldTurns++;
@@ -177,10 +187,10 @@ async function jarvisUser(core: string, audio: string, i: number, stop: () => bo
   const a = new Peer(`${audio.replace('http', 'ws')}/ws/audio/u${i}`, headers, onError);
   await Promise.all([c.opened, a.opened]);
   for (let n = 0; !stop(); n++) {
-    const chat = c.wait((m) => m.type === 'chat_response');
+    const chat = c.wait((m) => m.type === 'chat_response', 'chat_response', []);
     c.ws.send(JSON.stringify({ type: 'chat', message: `/calc ${n}+1` }));
     await chat;
-    const spoken = a.wait((m) => m.type === 'tts_end');
+    const spoken = a.wait((m) => m.type === 'tts_end', 'tts_end', []);
     a.ws.send(JSON.stringify({ type: 'text', text: 'what time is it' }));
     await spoken;
     stats.jarvisTurns++;
