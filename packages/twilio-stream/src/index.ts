@@ -10,6 +10,7 @@ export {
   TwilioCall,
   type TwilioCallEvents,
   type TwilioCallOptions,
+  DEFAULT_MAX_QUEUE_MS,
   type TwilioMediaFrame,
   type TwilioOutboundStats,
   type TwilioStartInfo,
@@ -28,9 +29,12 @@ export {
   BYTES_PER_MS,
   FRAME_BYTES,
   FRAME_MS,
+  parseTwilioMessage,
   TWILIO_SAMPLE_RATE,
   type TwilioInboundMessage,
+  type TwilioMessageCommon,
   type TwilioOutboundMessage,
+  type TwilioParsedMessage,
 } from './protocol.js';
 export {
   type CreateCallParams,
@@ -47,7 +51,14 @@ export {
   type MediaStreamServerEvents,
   type MediaStreamServerOptions,
 } from './server.js';
-export { computeTwilioSignature, validateTwilioSignature } from './signature.js';
+export {
+  computeTwilioSignature,
+  signatureAlgorithm,
+  type TwilioSignatureAlgorithm,
+  type TwilioSignedParams,
+  type ValidateSignatureOptions,
+  validateTwilioSignature,
+} from './signature.js';
 export {
   type SimulatorClearRecord,
   SimulatorConnectError,
