@@ -6,11 +6,11 @@
  */
 
 export {
+  DEFAULT_MAX_QUEUE_MS,
   type TwilioAudioInfo,
   TwilioCall,
   type TwilioCallEvents,
   type TwilioCallOptions,
-  DEFAULT_MAX_QUEUE_MS,
   type TwilioMediaFrame,
   type TwilioOutboundStats,
   type TwilioStartInfo,
@@ -40,6 +40,7 @@ export {
   type CreateCallParams,
   type FetchLike,
   type TwilioCallResource,
+  type TwilioClientCallOptions,
   type TwilioClientLike,
   TwilioRest,
   type TwilioRestOptions,

@@ -190,7 +190,11 @@ function parseStart(msg: Json): TwilioStartBody {
 
 const DTMF_DIGITS = new Set('0123456789*#ABCDabcd'.split(''));
 
-function parseMedia(msg: Json): { payload: Uint8Array; timestampMs: number | undefined; chunk: number | undefined } {
+function parseMedia(msg: Json): {
+  payload: Uint8Array;
+  timestampMs: number | undefined;
+  chunk: number | undefined;
+} {
   const media = objectField(msg, 'media', 'media');
   const b64 = stringField(media, 'payload', 'media');
   let payload: Uint8Array;
@@ -220,7 +224,10 @@ function parseObject(text: string): Json & { event: string } {
     throw new TwilioStreamError('malformed_json', `message is not valid JSON: ${quote(text)}`, { cause });
   }
   if (!isObject(value) || typeof value.event !== 'string') {
-    throw new TwilioStreamError('malformed_json', `message is not an object with a string "event": ${quote(text)}`);
+    throw new TwilioStreamError(
+      'malformed_json',
+      `message is not an object with a string "event": ${quote(text)}`,
+    );
   }
   return value as Json & { event: string };
 }
@@ -248,7 +255,11 @@ function parseOrThrow(text: string): TwilioParsedMessage {
       return { ...common, event: 'dtmf', digit };
     }
     case 'mark':
-      return { ...common, event: 'mark', name: stringField(objectField(msg, 'mark', 'mark'), 'name', 'mark') };
+      return {
+        ...common,
+        event: 'mark',
+        name: stringField(objectField(msg, 'mark', 'mark'), 'name', 'mark'),
+      };
     case 'stop':
       return { ...common, event: 'stop' };
     default:

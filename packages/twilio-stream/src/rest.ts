@@ -1,10 +1,22 @@
 import { TwilioRestError, TwilioStreamError } from './errors.js';
 
+/**
+ * What {@link TwilioRest} hands to the official client's `calls.create()`: its camelCase options (`to`,
+ * `from`, `url` or `twiml`, `statusCallback`, and `extra` under their option names).
+ */
+export interface TwilioClientCallOptions {
+  to: string;
+  from: string;
+  url?: string;
+  twiml?: string;
+  statusCallback?: string;
+}
+
 /** The parts of the official `twilio` client that {@link TwilioRest} uses (pass `twilio(sid, token)`). */
 export interface TwilioClientLike {
   calls: {
     (sid: string): { update(params: { status: 'completed' | 'canceled' }): Promise<unknown> };
-    create(params: Record<string, unknown>): Promise<{ sid: string; status?: string }>;
+    create(params: TwilioClientCallOptions): Promise<{ sid: string; status?: string }>;
   };
 }
 
@@ -93,13 +105,14 @@ export class TwilioRest {
       throw new TwilioStreamError('bad_argument', 'createCall needs exactly one of url or twiml');
     }
     if (this.opts.client) {
-      const res = await this.opts.client.calls.create({
+      const options: TwilioClientCallOptions = {
         to: params.to,
         from: params.from,
         ...(params.url !== undefined ? { url: params.url } : { twiml: params.twiml }),
         ...(params.statusCallback !== undefined ? { statusCallback: params.statusCallback } : {}),
         ...clientOptions(params.extra),
-      });
+      };
+      const res = await this.opts.client.calls.create(options);
       return { sid: res.sid, status: res.status ?? '', raw: res };
     }
     const form = new URLSearchParams({ To: params.to, From: params.from });

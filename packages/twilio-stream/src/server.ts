@@ -7,8 +7,8 @@ import type { ResamplerQuality } from '@voxwire/codecs';
 import { WebSocketServer } from 'ws';
 import { TwilioCall, type TwilioCallOptions } from './call.js';
 import { TwilioStreamError } from './errors.js';
-import { DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 import { signatureAlgorithm, validateTwilioSignature } from './signature.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 
 /** Options of {@link createMediaStreamServer}. */
 export interface MediaStreamServerOptions {
@@ -158,6 +158,9 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     this.httpServer.on('upgrade', this.onUpgrade);
     if (this.ownsServer) {
       const server = this.httpServer;
+      // headersTimeout bounds a slow upgrade request; a connection that sends nothing at all is never
+      // parsed, so an inactivity timeout closes that one (ws clears it once the socket is upgraded).
+      server.timeout = handshakeTimeoutMs;
       this.ready = new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -264,7 +267,9 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     const secret = settings ? this.options.sharedKeySecret : this.options.authToken;
     if (algorithm === undefined || !secret) return 'unsupported_signature';
     const url =
-      typeof this.options.publicUrl === 'function' ? this.options.publicUrl(req) : (this.options.publicUrl ?? '');
+      typeof this.options.publicUrl === 'function'
+        ? this.options.publicUrl(req)
+        : (this.options.publicUrl ?? '');
     return validateTwilioSignature(secret, signature, url, {}, { algorithm }) ? null : 'bad_signature';
   }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TwilioRest, TwilioRestError, twiml } from '../src/index.js';
 
@@ -131,7 +132,7 @@ describe('TwilioRest over fetch', () => {
 function officialClient(accountSid: string, authToken: string): twilio.Twilio {
   const local = new URL(base).origin;
   class LocalRequestClient extends twilio.RequestClient {
-    override request<T>(opts: Parameters<twilio.RequestClient['request']>[0]) {
+    override request<T>(opts: RequestClient.RequestOptions<T>) {
       return super.request<T>({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, local) });
     }
   }
@@ -152,7 +153,11 @@ function officialCallParams(): Map<string, string> {
 describe('TwilioRest with the official twilio client', () => {
   it('passes extra parameters by API name through calls.create() onto the wire', async () => {
     const client = officialClient('AC00000000000000000000000000000001', 'tok');
-    const rest = new TwilioRest({ accountSid: 'AC00000000000000000000000000000001', authToken: 'tok', client });
+    const rest = new TwilioRest({
+      accountSid: 'AC00000000000000000000000000000001',
+      authToken: 'tok',
+      client,
+    });
     const res = await rest.createCall({
       to: '+15550100',
       from: '+15550199',
@@ -165,14 +170,23 @@ describe('TwilioRest with the official twilio client', () => {
       method: 'POST',
       url: '/2010-04-01/Accounts/AC00000000000000000000000000000001/Calls.json',
       auth: basic('AC00000000000000000000000000000001', 'tok'),
-      form: { To: '+15550100', From: '+15550199', Url: 'https://example.com/answer', Timeout: '20', MachineDetection: 'Enable' },
+      form: {
+        To: '+15550100',
+        From: '+15550199',
+        Url: 'https://example.com/answer',
+        Timeout: '20',
+        MachineDetection: 'Enable',
+      },
     });
     expect(seen[0].all.filter(([k]) => k === 'StatusCallbackEvent').map(([, v]) => v)).toEqual([
       'initiated',
       'answered',
     ]);
     await rest.hangup('CA0123');
-    expect(seen[1]).toMatchObject({ url: '/2010-04-01/Accounts/AC00000000000000000000000000000001/Calls/CA0123.json', form: { Status: 'completed' } });
+    expect(seen[1]).toMatchObject({
+      url: '/2010-04-01/Accounts/AC00000000000000000000000000000001/Calls/CA0123.json',
+      form: { Status: 'completed' },
+    });
   });
 
   it('sends every Calls parameter the official client knows, named as by fetch', async () => {
@@ -182,10 +196,15 @@ describe('TwilioRest with the official twilio client', () => {
     expect(names.get('MachineDetection')).toBe('machineDetection');
     const extra: Record<string, string> = {};
     for (const api of names.keys()) {
-      if (api === 'To' || api === 'From' || api === 'Url' || api === 'Twiml' || api === 'ApplicationSid') continue;
+      if (api === 'To' || api === 'From' || api === 'Url' || api === 'Twiml' || api === 'ApplicationSid')
+        continue;
       extra[api] = api === 'Record' ? 'true' : `v-${api}`;
     }
-    const viaClient = new TwilioRest({ accountSid: 'AC1', authToken: 't', client: officialClient('AC1', 't') });
+    const viaClient = new TwilioRest({
+      accountSid: 'AC1',
+      authToken: 't',
+      client: officialClient('AC1', 't'),
+    });
     const viaFetch = new TwilioRest({ accountSid: 'AC1', authToken: 't', baseUrl: base });
     await viaClient.createCall({ to: '1', from: '2', url: 'https://x.example/a', extra });
     await viaFetch.createCall({ to: '1', from: '2', url: 'https://x.example/a', extra });

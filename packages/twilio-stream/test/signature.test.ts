@@ -121,7 +121,10 @@ describe('request signature', () => {
         const rest = `/${path.join('/')}${
           query ? `?${query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}` : ''
         }`;
-        return [`${scheme}://${host}${signedPort}${rest}`, `${scheme}://${host}${checkedPort}${rest}`] as const;
+        return [
+          `${scheme}://${host}${signedPort}${rest}`,
+          `${scheme}://${host}${checkedPort}${rest}`,
+        ] as const;
       });
     const params = fc.dictionary(
       fc.string({ minLength: 1, maxLength: 6 }),
@@ -145,7 +148,14 @@ describe('request signature', () => {
     const outcomes = new Set<boolean>();
     fc.assert(
       fc.property(urls, params, ([signedUrl, target], p) => {
-        outcomes.add(twilio.validateRequest(authToken, twilio.getExpectedTwilioSignature(authToken, signedUrl, p), target, p));
+        outcomes.add(
+          twilio.validateRequest(
+            authToken,
+            twilio.getExpectedTwilioSignature(authToken, signedUrl, p),
+            target,
+            p,
+          ),
+        );
       }),
       { numRuns: 100 },
     );
@@ -173,7 +183,9 @@ describe('request signature', () => {
     const rejections: MediaStreamRejection[] = [];
     server.on('rejected', (r) => rejections.push(r));
     const signature = computeTwilioSignature(sharedKeySecret, publicUrl, {}, 'HMAC_SHA256');
-    const headers = { 'x-twilio-webhooks-signature-settings': 'key=webhooks_sharedkey_1,algorithm=HMAC_SHA256' };
+    const headers = {
+      'x-twilio-webhooks-signature-settings': 'key=webhooks_sharedkey_1,algorithm=HMAC_SHA256',
+    };
     const good = simulator(started.url, { signature, headers });
     await good.connect();
     await good.stop();
