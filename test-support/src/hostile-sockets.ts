@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 // Tools for attacking a WebSocket server from outside the way a stranger would: raw TCP sockets that
 // upgrade and then misbehave at the byte level (half frames, never reading), plus the probes the
@@ -14,6 +16,21 @@ export function openFds(): number {
 /** Resident set size of this process, in MiB. */
 export function rssMiB(): number {
   return process.memoryUsage().rss / (1024 * 1024);
+}
+
+let collect: (() => void) | undefined;
+
+/**
+ * Heap in use after a full garbage collection, in MiB: what the process still holds, not what it has yet
+ * to free (the collector is reached without `--expose-gc`, through a fresh context).
+ */
+export function heapAfterGcMiB(): number {
+  if (!collect) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  }
+  collect();
+  return process.memoryUsage().heapUsed / (1024 * 1024);
 }
 
 /**

@@ -1,5 +1,13 @@
 /** Helpers shared by the tests of several workspace packages. Never published. */
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
-export { clientFrame, openFds, type RawWebSocket, rawUpgrade, rssMiB, waitUntil } from './hostile-sockets.js';
+export {
+  clientFrame,
+  heapAfterGcMiB,
+  openFds,
+  type RawWebSocket,
+  rawUpgrade,
+  rssMiB,
+  waitUntil,
+} from './hostile-sockets.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';

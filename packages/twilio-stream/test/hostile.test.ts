@@ -3,6 +3,7 @@ import { mulaw } from '@voxwire/codecs';
 import {
   clientFrame,
   handleCounts,
+  heapAfterGcMiB,
   openFds,
   rawUpgrade,
   rssMiB,
@@ -40,6 +41,7 @@ let calls: TwilioCall[];
 let rejections: MediaStreamRejection[];
 let fdBaseline: number;
 let handleBaseline: Record<string, number>;
+let heapBaseline: number;
 
 function errorsOf(sim: TwilioSimulator): string[] {
   const call = calls.find((c) => c.callSid === sim.callSid);
@@ -67,6 +69,8 @@ async function backToBaseline(): Promise<void> {
   await waitUntil(() => server.calls.size === 1, 'only the healthy call is left');
   await waitUntil(() => openFds() <= fdBaseline + 1, `fds back to ${fdBaseline} (now ${openFds()})`);
   expect(await settleLeaks(handleBaseline)).toEqual({});
+  // What the attack made the server allocate is released (slack for the healthy session's own churn).
+  expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
 }
 
 beforeEach(async () => {
@@ -87,6 +91,7 @@ beforeEach(async () => {
   healthyCall = calls[0];
   fdBaseline = openFds();
   handleBaseline = handleCounts();
+  heapBaseline = heapAfterGcMiB();
 });
 
 afterEach(async () => {

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import {
   clientFrame,
   handleCounts,
+  heapAfterGcMiB,
   openFds,
   rawUpgrade,
   rssMiB,
@@ -41,6 +42,7 @@ let bob: TestClient;
 let bobId: string;
 let fdBaseline: number;
 let handleBaseline: Record<string, number>;
+let heapBaseline: number;
 const closedClients: string[] = [];
 const reported = new Map<string, WebRtcError>();
 
@@ -65,6 +67,8 @@ async function backToBaseline(): Promise<void> {
   );
   await waitUntil(() => openFds() <= fdBaseline + 1, `fds back to ${fdBaseline} (now ${openFds()})`);
   expect(await settleLeaks(handleBaseline)).toEqual({});
+  // What the attack made the server allocate is released (slack for the healthy session's own churn).
+  expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
 }
 
 beforeAll(async () => {
@@ -94,6 +98,7 @@ beforeAll(async () => {
   await healthyStillWorks();
   fdBaseline = openFds();
   handleBaseline = handleCounts();
+  heapBaseline = heapAfterGcMiB();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { TwilioRealtimeTransportLayer } from '@openai/agents-extensions';
 import { RealtimeAgent, RealtimeSession, type RealtimeSessionConfig } from '@openai/agents/realtime';
+import { TwilioRealtimeTransportLayer } from '@openai/agents-extensions';
 import {
   createRealtimeServer,
   NullTranscriber,
@@ -114,7 +114,9 @@ async function placeCall(h: Harness): Promise<TwilioSimulator> {
   return sim;
 }
 
-describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realtime-server', { timeout: 120_000 }, () => {
+describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realtime-server', {
+  timeout: 120_000,
+}, () => {
   it('holds a call: the caller hears the model speak (level and pitch), marks echo, barge-in clears', async () => {
     harness = await start(PHONE_AUDIO);
     const sim = await placeCall(harness);
