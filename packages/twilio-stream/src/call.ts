@@ -356,7 +356,8 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    this.idle.note();
+    // After `stop` nothing more is expected: late messages do not keep the socket alive.
+    if (!this.stopped) this.idle.note();
     if (isBinary) {
       this.fail(
         new TwilioStreamError('binary_frame', 'binary WebSocket frame ignored: Twilio sends JSON text'),

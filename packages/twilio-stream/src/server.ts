@@ -57,7 +57,10 @@ export interface MediaStreamServerOptions {
   maxBufferedBytes?: number;
   /** How long a close waits for the far end's close frame, in ms (default 2000). */
   closeTimeoutMs?: number;
-  /** Most streams connected at once (default 1000); upgrades beyond it are refused with HTTP 503. */
+  /**
+   * Most stream sockets open at once (default 1000; one that sent `stop` counts until it closes); upgrades
+   * beyond it are refused with HTTP 503.
+   */
   maxConnections?: number;
   /**
    * On a server of its own (`port`): how long a connection may take to send its upgrade request, in ms
@@ -109,6 +112,8 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
   private readonly ownsServer: boolean;
   private readonly validate: boolean;
   private readonly maxConnections: number;
+  /** Open stream sockets, counted until they close (a stream that sent `stop` but stays open still counts). */
+  private sockets = 0;
   private closing = false;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.handleUpgrade(req, socket, head);
@@ -205,7 +210,7 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
       if (this.ownsServer) refuse(socket, 404, 'Not Found');
       return;
     }
-    if (this.closing || this.calls.size >= this.maxConnections) {
+    if (this.closing || this.sockets >= this.maxConnections) {
       this.reject(req, socket, 503, this.closing ? 'shutting_down' : 'too_many_connections');
       return;
     }
@@ -224,6 +229,8 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
       }
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sockets++;
+      ws.once('close', () => this.sockets--);
       const callOptions: TwilioCallOptions = {
         maxGapMs: this.options.maxGapMs,
         startTimeoutMs: this.options.startTimeoutMs,

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RealtimeAgent, RealtimeSession, type RealtimeSessionConfig } from '@openai/agents/realtime';
 import { TwilioRealtimeTransportLayer } from '@openai/agents-extensions';
@@ -48,7 +49,11 @@ async function start(config: Partial<RealtimeSessionConfig> | undefined): Promis
     engines: {
       transcriber: new NullTranscriber(),
       responder: new ScriptedResponder([
-        { text: 'Hello, thank you for calling. How can I help you today? I can tell you about the weather.' },
+        {
+          text:
+            'Hello, thank you for calling. How can I help you today? I can tell you about the weather, ' +
+            'your bill, the opening hours of every shop in town, and a great many other things besides.',
+        },
         { text: 'Sure, let me check that for you.' },
       ]),
     },
@@ -58,7 +63,7 @@ async function start(config: Partial<RealtimeSessionConfig> | undefined): Promis
   const twilioWss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
-    verifyClient: ({ req }) =>
+    verifyClient: ({ req }: { req: IncomingMessage }) =>
       validateTwilioSignature(authToken, String(req.headers['x-twilio-signature'] ?? ''), publicUrl),
   });
   twilioWss.on('connection', (ws: WebSocket) => {
@@ -108,7 +113,7 @@ async function placeCall(h: Harness): Promise<TwilioSimulator> {
     url: h.url,
     authToken,
     signatureUrl: publicUrl,
-    speed: 4, // four times real time: the server VAD and the transport's timers still see a live line
+    speed: 1, // real time: barge-in must land while the answer still plays, however loaded the machine
   });
   await sim.connect();
   return sim;
