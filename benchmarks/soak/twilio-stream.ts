@@ -57,7 +57,7 @@ function rawWs(url: string, then: (s: Socket) => void): void {
   const u = new URL(url);
   const s = connect(Number(u.port), u.hostname);
   s.on('error', () => {});
-  s.setTimeout(30_000, () => s.destroy());
+  s.setTimeout(60_000, () => s.destroy()); // after the server's own timeouts (start 10 s, idle 20–40 s)
   s.write(
     `GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
@@ -134,7 +134,7 @@ const ATTACKS: Record<string, (url: string) => void> = {
     const u = new URL(url);
     const s = connect(Number(u.port), u.hostname);
     s.on('error', () => {});
-    s.setTimeout(30_000, () => s.destroy());
+    s.setTimeout(60_000, () => s.destroy()); // after the server's own timeouts (start 10 s, idle 20–40 s)
   },
 };
 

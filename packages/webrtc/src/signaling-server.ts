@@ -146,6 +146,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private readonly onRequest: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private closed = false;
+  private authenticating = 0;
   private clientSource: Buffer | undefined;
   private readonly limits: { -readonly [K in keyof typeof SIGNALING_LIMITS]: number };
   private readonly heartbeat: NodeJS.Timeout | null;
@@ -289,24 +290,31 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname !== this.path) {
       // Another handler on a shared server may own this path; on our own server nobody does.
-      if (this.ownsServer) socket.destroy();
+      if (this.ownsServer) refuse(socket, '404 Not Found');
+      return;
+    }
+    // Upgrades still being authenticated count too, or a slow `authenticate` would let a flood through.
+    if (this.closed || this.clients.size + this.authenticating >= this.limits.maxClients) {
+      refuse(socket, '503 Service Unavailable');
       return;
     }
     if (this.options.authenticate) {
       let ok = false;
+      this.authenticating++;
       try {
         ok = await this.options.authenticate(req);
       } catch {
         ok = false;
+      } finally {
+        this.authenticating--;
       }
       if (!ok) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        refuse(socket, '401 Unauthorized');
         return;
       }
     }
-    if (this.closed || this.clients.size >= this.limits.maxClients) {
-      socket.once('finish', () => socket.destroy());
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (this.closed) {
+      refuse(socket, '503 Service Unavailable');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.addClient(ws, req));
@@ -547,6 +555,12 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       if (c) this.send(c, { type: 'peer-left', room, peerId: client.id });
     }
   }
+}
+
+/** Answers an upgrade request with an HTTP error and closes the socket once the answer is flushed. */
+function refuse(socket: Duplex, status: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /**

@@ -212,6 +212,8 @@ describe('signaling server under attack (a healthy call and room beside each att
     for (const r of ok)
       (r as PromiseFulfilledResult<Awaited<ReturnType<typeof rawUpgrade>>>).value.socket.destroy();
     await waitUntil(() => server.clientCount === 3, 'the flood is gone');
+    // Any other path on the server's own port is answered, not left hanging.
+    await expect(rawUpgrade(server.url.replace('/webrtc', '/elsewhere'))).rejects.toThrow(/404/);
     for (let i = 0; i < 100; i++) {
       const raw = await rawUpgrade(server.url);
       raw.socket.write(clientFrame(JSON.stringify({ type: 'join', room: 'healthy' })));
