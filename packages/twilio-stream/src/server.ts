@@ -112,8 +112,11 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
   private readonly ownsServer: boolean;
   private readonly validate: boolean;
   private readonly maxConnections: number;
-  /** Open stream sockets, counted until they close (a stream that sent `stop` but stays open still counts). */
-  private sockets = 0;
+  /**
+   * Calls whose socket is open, until it closes: a stream that sent `stop` but stays open still counts
+   * toward `maxConnections` and is still closed by `close()`.
+   */
+  private readonly open = new Set<TwilioCall>();
   private closing = false;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.handleUpgrade(req, socket, head);
@@ -192,7 +195,7 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     if (this.closing) return;
     this.closing = true;
     this.httpServer.off('upgrade', this.onUpgrade);
-    await Promise.all([...this.calls].map((call) => call.close(1001, 'server shutting down')));
+    await Promise.all([...this.open].map((call) => call.close(1001, 'server shutting down')));
     this.calls.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.ownsServer) {
@@ -210,7 +213,7 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
       if (this.ownsServer) refuse(socket, 404, 'Not Found');
       return;
     }
-    if (this.closing || this.sockets >= this.maxConnections) {
+    if (this.closing || this.open.size >= this.maxConnections) {
       this.reject(req, socket, 503, this.closing ? 'shutting_down' : 'too_many_connections');
       return;
     }
@@ -229,8 +232,6 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
       }
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.sockets++;
-      ws.once('close', () => this.sockets--);
       const callOptions: TwilioCallOptions = {
         maxGapMs: this.options.maxGapMs,
         startTimeoutMs: this.options.startTimeoutMs,
@@ -246,6 +247,8 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
         onUnhandledError: (error, call) => this.report(error, call),
       };
       const call = new TwilioCall(ws, req, callOptions);
+      this.open.add(call);
+      ws.once('close', () => this.open.delete(call));
       this.calls.add(call);
       call.once('stop', () => this.calls.delete(call));
       try {

@@ -15,6 +15,9 @@ describe('limits and shutdown', () => {
     await waitUntil(() => calls.length === 3 && calls.every((x) => x.active), 'three calls started');
     const codes = new Map<string, number>();
     for (const sim of [a, b, c]) sim.on('close', (code) => codes.set(sim.callSid, code));
+    // c says `stop` but keeps its socket open: it is no call any more, yet close() still closes it.
+    c.sendJson({ event: 'stop', streamSid: c.streamSid });
+    await waitUntil(() => server.calls.size === 2, 'c stopped');
     await calls.find((x) => x.callSid === a.callSid)?.hangup();
     await waitUntil(() => codes.has(a.callSid), 'the hung-up call closed');
     await server.close();
