@@ -115,7 +115,9 @@ export interface TwilioCallOptions {
   idleTimeoutMs?: number;
   /**
    * Close the stream (1008) when more than this many bytes wait in the socket's send buffer: the far end
-   * stopped reading (default 1 MiB, about a minute of outbound audio).
+   * stopped reading (default 4 MiB). With pacing (`progressMarks`) at most `maxAheadMs` is ever in flight;
+   * without it every burst goes to the socket at once, and 4 MiB holds about five minutes of audio, more
+   * than any text-to-speech burst.
    */
   maxBufferedBytes?: number;
   /** How long `close()` waits for the far end's close frame before destroying the socket, in ms (default 2000). */
@@ -183,7 +185,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     this.timeline = new InboundTimeline(options.maxGapMs ?? DEFAULT_MAX_GAP_MS);
     this.audioInfo = Object.freeze({ sampleRate: this.sampleRate, channels: 1, filled: false });
     this.filledInfo = Object.freeze({ sampleRate: this.sampleRate, channels: 1, filled: true });
-    this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.outbound = new OutboundPlayout({
       send: (text) => this.sendText(text),
       maxAheadMs: options.maxAheadMs ?? 500,

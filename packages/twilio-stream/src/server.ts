@@ -53,7 +53,7 @@ export interface MediaStreamServerOptions {
   startTimeoutMs?: number;
   /** Close a stream with no message for this many ms (default 20000; see {@link TwilioCallOptions}). */
   idleTimeoutMs?: number;
-  /** Close a stream whose send buffer holds more than this many unread bytes (default 1 MiB). */
+  /** Close a stream whose send buffer holds more than this many unread bytes (default 4 MiB; see {@link TwilioCallOptions}). */
   maxBufferedBytes?: number;
   /** How long a close waits for the far end's close frame, in ms (default 2000). */
   closeTimeoutMs?: number;

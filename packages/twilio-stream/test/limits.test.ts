@@ -71,6 +71,24 @@ describe('limits and shutdown', () => {
     await server.close();
   });
 
+  it('a two-minute burst without pacing to a far end that reads is not mistaken for a slow consumer', async () => {
+    const { server, url } = await startServer({ progressMarks: false });
+    const got = new Promise<TwilioCall>((resolve) => server.once('call', resolve));
+    const sim = simulator(url, { idleSilence: false });
+    await sim.connect();
+    const call = await got;
+    const errors: TwilioStreamError[] = [];
+    call.on('error', (e) => errors.push(e));
+    await call.whenStarted();
+    call.sendMulaw(new Uint8Array(8 * 120_000).fill(0x7f));
+    void call.endUtterance('burst');
+    await sim.until(() => sim.marks.some((m) => m.name === 'burst'));
+    expect(sim.playedMs()).toBe(120_000);
+    expect(errors).toEqual([]);
+    await sim.stop();
+    await server.close();
+  });
+
   it('has a default bound on the local outbound queue and validates the limits', async () => {
     expect(DEFAULT_MAX_QUEUE_MS).toBe(120_000);
     await expect(startServer({ maxConnections: 0 })).rejects.toThrow(/maxConnections must be > 0/);
