@@ -29,7 +29,7 @@ export function ensurePnpm(root, version) {
 }
 
 /** Runs a command, copying its output to ours as it comes, and returns its status and output lines. */
-function tee(cmd, args, opts) {
+function tee(cmd, args, opts, echo = true) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks = [];
@@ -38,7 +38,7 @@ function tee(cmd, args, opts) {
       [child.stderr, process.stderr],
     ]) {
       from.on('data', (b) => {
-        to.write(b);
+        if (echo) to.write(b);
         chunks.push(b);
       });
     }
@@ -87,20 +87,20 @@ export function readInstallScripts(lines) {
  * With `cold`, cached script results (pnpm's side-effects cache) are not used, so install scripts run for
  * real: CI does this on every run.
  */
-export async function pnpmInstall(root, pnpm, env, { filter, cold } = {}) {
+export async function pnpmInstall(root, pnpm, env, { filter, cold, echo = true } = {}) {
   const args = [...pnpm.slice(1), 'install', '--frozen-lockfile'];
   if (filter) args.push('--filter', filter);
   if (cold) args.push('--config.side-effects-cache=false');
   log(
     `installing ${filter ? `what ${filter} needs` : 'workspace dependencies'}${cold ? ' (install scripts run afresh)' : ''}`,
   );
-  let r = await tee(pnpm[0], args, { cwd: root, env });
+  let r = await tee(pnpm[0], args, { cwd: root, env }, echo);
   if (r.status !== 0 && r.lines.some((l) => l.includes('ERR_PNPM_OUTDATED_LOCKFILE'))) {
     log(
       'pnpm-lock.yaml does not match the package manifests: resolving again (run pnpm install and commit the lockfile)',
     );
     args[args.indexOf('--frozen-lockfile')] = '--no-frozen-lockfile';
-    r = await tee(pnpm[0], args, { cwd: root, env });
+    r = await tee(pnpm[0], args, { cwd: root, env }, echo);
   }
   const scripts = readInstallScripts(r.lines);
   if (scripts.ran.length) log(`install scripts that ran: ${scripts.ran.join(', ')}`);
