@@ -43,7 +43,7 @@ async function setup(agent) {
   const cold = process.env.CI === 'true' || process.env.VOXWIRE_COLD_INSTALL === '1';
   // The root project too: it holds the build tools (turbo, tsup, typescript).
   const filter = agent ? [`${agent}...`, rootPkg.name] : undefined;
-  await pnpmInstall(root, pnpm, env, { filter, cold });
+  await pnpmInstall(root, pnpm, env, { filter, cold, label: agent && `what ${agent} needs` });
   log(`building ${agent ? `what ${agent} needs` : 'packages'}`);
   const build = ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'];
   if (agent) build.push(`--filter=${agent}...`);

@@ -87,13 +87,11 @@ export function readInstallScripts(lines) {
  * With `cold`, cached script results (pnpm's side-effects cache) are not used, so install scripts run for
  * real: CI does this on every run.
  */
-export async function pnpmInstall(root, pnpm, env, { filter, cold, echo = true } = {}) {
+export async function pnpmInstall(root, pnpm, env, { filter, label, cold, echo = true } = {}) {
   const args = [...pnpm.slice(1), 'install', '--frozen-lockfile'];
-  if (filter) args.push('--filter', filter);
+  for (const f of filter ?? []) args.push('--filter', f);
   if (cold) args.push('--config.side-effects-cache=false');
-  log(
-    `installing ${filter ? `what ${filter} needs` : 'workspace dependencies'}${cold ? ' (install scripts run afresh)' : ''}`,
-  );
+  log(`installing ${label ?? 'workspace dependencies'}${cold ? ' (install scripts run afresh)' : ''}`);
   let r = await tee(pnpm[0], args, { cwd: root, env }, echo);
   if (r.status !== 0 && r.lines.some((l) => l.includes('ERR_PNPM_OUTDATED_LOCKFILE'))) {
     log(
