@@ -58,6 +58,7 @@ export {
   type TwilioSignatureAlgorithm,
   type TwilioSignedParams,
   type ValidateSignatureOptions,
+  validateTwilioRequestWithBody,
   validateTwilioSignature,
 } from './signature.js';
 export {

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
 
 /**
@@ -84,6 +84,33 @@ export function validateTwilioSignature(
     if (sameSignature(computeTwilioSignature(authToken, candidate, params, algorithm), given)) ok = true;
   }
   return ok;
+}
+
+/**
+ * Checks a webhook whose body is not form parameters (Twilio sends JSON with `bodySHA256` in the URL): the
+ * signature over the URL (no parameters), as {@link validateTwilioSignature}, and the body's SHA-256 (hex)
+ * against `bodySHA256`, both in constant time. The same check as `twilio`'s `validateRequestWithBody`.
+ * @param body - the raw request body, exactly as received
+ */
+export function validateTwilioRequestWithBody(
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  body: string,
+  options: ValidateSignatureOptions = {},
+): boolean {
+  let bodyHash = '';
+  try {
+    bodyHash = new URL(url).searchParams.get('bodySHA256') ?? '';
+  } catch {
+    return false;
+  }
+  const signed = validateTwilioSignature(authToken, signature, url, {}, options);
+  const hashed = sameSignature(
+    createHash('sha256').update(body).digest('hex'),
+    Buffer.from(bodyHash, 'latin1'),
+  );
+  return signed && hashed;
 }
 
 function sameSignature(expectedText: string, given: Buffer): boolean {

@@ -12,6 +12,7 @@ import {
   SimulatorConnectError,
   signatureAlgorithm,
   type TwilioCall,
+  validateTwilioRequestWithBody,
   validateTwilioSignature,
 } from '../src/index.js';
 import { simulator, startServer } from './helpers.js';
@@ -171,6 +172,30 @@ describe('request signature', () => {
     expect(validateTwilioSignature(authToken, sha256, url, {}, { algorithm: 'HMAC_SHA256' })).toBe(true);
     expect(validateTwilioSignature(authToken, sha256, url)).toBe(false);
     expect(twilio.validateRequestWithBody(authToken, sha256, url, body, 'HMAC_SHA256')).toBe(true);
+    expect(validateTwilioRequestWithBody(authToken, sha256, url, body, { algorithm: 'HMAC_SHA256' })).toBe(
+      true,
+    );
+    expect(
+      validateTwilioRequestWithBody(authToken, sha256, url, `${body} `, { algorithm: 'HMAC_SHA256' }),
+    ).toBe(false);
+    // Generated JSON bodies and URLs: the same verdict as twilio.validateRequestWithBody.
+    fc.assert(
+      fc.property(
+        fc.json(),
+        fc.boolean(),
+        fc.constantFrom('https://example.com/hook', 'https://example.com:443/hook?x=1'),
+        fc.constantFrom('HMAC_SHA1' as const, 'HMAC_SHA256' as const),
+        (json, tamper, base, algorithm) => {
+          const hashed = `${base}${base.includes('?') ? '&' : '?'}bodySHA256=${twilio.getExpectedBodyHash(json)}`;
+          const sig = twilio.getExpectedTwilioSignature(authToken, hashed, {}, algorithm);
+          const received = tamper ? `${json}x` : json;
+          const theirs = twilio.validateRequestWithBody(authToken, sig, hashed, received, algorithm);
+          expect(validateTwilioRequestWithBody(authToken, sig, hashed, received, { algorithm })).toBe(theirs);
+          expect(theirs).toBe(!tamper);
+        },
+      ),
+      { numRuns: 200 },
+    );
     expect(signatureAlgorithm('key=webhooks_sharedkey_1,algorithm=HMAC_SHA256')).toBe('HMAC_SHA256');
     expect(signatureAlgorithm(undefined)).toBe('HMAC_SHA1');
     expect(signatureAlgorithm('algorithm=HMAC_MD5')).toBeUndefined();
