@@ -9,10 +9,12 @@
 //   pnpm --filter @voxwire/wasapi build:release && node consumer/scripts/foreign-load.mjs [arm64|win32]
 import { spawnSync } from 'node:child_process';
 import {
+  closeSync,
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -61,9 +63,14 @@ const TARGETS = {
         spawnSync('wine', ['winecfg', '-v', 'win10'], { env, timeout: 300_000 });
         writeFileSync(join(prefix, '.voxwire-win10'), '');
       }
-      const r = spawnSync('wine', [node, ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
+      // Windows Node under Wine cannot write to a pipe (EBADF): its output goes to a file.
+      const log = join(cwd, 'wine-out.txt');
+      const fd = openSync(log, 'w');
+      const r = spawnSync('wine', [node, ...args], { cwd, env, stdio: ['ignore', fd, fd], timeout: 300_000 });
+      closeSync(fd);
       spawnSync('wineserver', ['-k'], { env });
-      return r;
+      const out = readFileSync(log, 'utf8');
+      return { status: r.status, stdout: out, stderr: r.error?.message ?? '' };
     },
     tools: ['wine'],
     apt: 'wine wine64',
