@@ -3,7 +3,16 @@
 // one real operation each, and compiled by a strict TypeScript consumer (skipLibCheck: false) under
 // node16 and bundler resolution. Also publint --strict and attw on every tarball.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -249,4 +258,79 @@ describe('installed with plain npm into a project outside the workspace', () => 
       expect(r.status).toBe(0);
     });
   }
+});
+
+describe('source fallback: @voxwire/wasapi installed without its prebuilt (--omit=optional)', () => {
+  it('the load error names `npx voxwire-wasapi-build`, which explains a missing compiler, then builds an addon that captures', async () => {
+    const app = join(work, 'no-prebuilt');
+    mkdirSync(app);
+    const specs = Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`]));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({
+        name: 'no-prebuilt',
+        private: true,
+        type: 'module',
+        dependencies: { '@voxwire/wasapi': specs['@voxwire/wasapi'] },
+        overrides: specs,
+      }),
+    );
+    cpSync(join(consumerRoot, 'fixtures', 'wasapi.mjs'), join(app, 'wasapi.mjs'));
+    const install = await run(
+      'npm',
+      ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      {
+        cwd: app,
+        env: userEnv(),
+        timeoutMs: 180_000,
+      },
+    );
+    expect(install.stderr).not.toMatch(/ERR!/);
+    expect(install.status).toBe(0);
+
+    const before = await run(process.execPath, ['wasapi.mjs'], {
+      cwd: app,
+      env: userEnv(),
+      timeoutMs: 60_000,
+    });
+    expect(before.status).toBe(1);
+    expect(before.stderr).toContain('@voxwire/wasapi-linux-x64-gnu: package not installed');
+    expect(before.stderr).toContain('npx voxwire-wasapi-build');
+
+    // A machine with Node and nothing else on PATH: no c++, g++ or clang++.
+    const bare = join(app, 'bare-bin');
+    mkdirSync(bare);
+    symlinkSync(process.execPath, join(bare, 'node'));
+    const noCompiler = await run(join(app, 'node_modules', '.bin', 'voxwire-wasapi-build'), [], {
+      cwd: app,
+      env: { PATH: bare, HOME: process.env.HOME ?? tmpdir() },
+    });
+    expect(noCompiler.status).toBe(1);
+    expect(noCompiler.stderr).toContain('missing a C++17 compiler');
+    expect(noCompiler.stderr).toContain('sudo apt-get install -y g++');
+    expect(noCompiler.stderr).not.toMatch(/\n\s+at /);
+
+    const build = await run('npx', ['voxwire-wasapi-build'], {
+      cwd: app,
+      env: userEnv(),
+      timeoutMs: 240_000,
+    });
+    expect(build.stderr).toContain('built');
+    expect(build.status).toBe(0);
+    const r = await run(process.execPath, ['wasapi.mjs'], { cwd: app, env: userEnv(), timeoutMs: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as {
+      frames: number;
+      peak: number;
+      report: { loadedFrom: string; skipped: string[] };
+    };
+    expect(result.frames).toBeGreaterThanOrEqual(8000);
+    expect(result.peak).toBeGreaterThan(1000);
+    expect(result.report.loadedFrom).toBe(
+      join(app, 'node_modules', '@voxwire', 'wasapi', 'build', 'Release', 'voxwire_wasapi.node'),
+    );
+    expect(result.report.skipped).toEqual([
+      expect.stringMatching(/^@voxwire\/wasapi-linux-x64-gnu: package not installed/),
+    ]);
+  });
 });
