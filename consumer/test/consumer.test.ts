@@ -25,6 +25,7 @@ import {
   type Packed,
   packAll,
   publishablePackages,
+  type RunResult,
   root,
   run,
   userEnv,
@@ -56,7 +57,12 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs a fixture script in the installed project with the user's Node and parses its JSON line. */
+/** Runs `script` (a fixture copied into `cwd`) with the user's Node and environment. */
+function nodeIn(cwd: string, script: string): Promise<RunResult> {
+  return run(process.execPath, [script], { cwd, env: userEnv(), timeoutMs: 90_000 });
+}
+
+/** Runs a fixture script in the installed project and parses its JSON line. */
 async function fixture<T>(script: string, args: string[] = []): Promise<T> {
   const r = await run(process.execPath, [script, ...args], {
     cwd: project,
@@ -199,11 +205,7 @@ describe('installed with plain npm into a project outside the workspace', () => 
     });
   } else {
     it(`wasapi on Node ${process.versions.node} (below engines): the load error says why npm skipped the prebuilt and what to run`, async () => {
-      const r = await run(process.execPath, ['wasapi.mjs'], {
-        cwd: project,
-        env: userEnv(),
-        timeoutMs: 60_000,
-      });
+      const r = await nodeIn(project, 'wasapi.mjs');
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('NativeLoadError');
       expect(r.stderr).toContain(
@@ -288,11 +290,7 @@ describe('source fallback: @voxwire/wasapi installed without its prebuilt (--omi
     expect(install.stderr).not.toMatch(/ERR!/);
     expect(install.status).toBe(0);
 
-    const before = await run(process.execPath, ['wasapi.mjs'], {
-      cwd: app,
-      env: userEnv(),
-      timeoutMs: 60_000,
-    });
+    const before = await nodeIn(app, 'wasapi.mjs');
     expect(before.status).toBe(1);
     expect(before.stderr).toContain('@voxwire/wasapi-linux-x64-gnu: package not installed');
     expect(before.stderr).toContain('npx voxwire-wasapi-build');
@@ -317,7 +315,7 @@ describe('source fallback: @voxwire/wasapi installed without its prebuilt (--omi
     });
     expect(build.stderr).toContain('built');
     expect(build.status).toBe(0);
-    const r = await run(process.execPath, ['wasapi.mjs'], { cwd: app, env: userEnv(), timeoutMs: 60_000 });
+    const r = await nodeIn(app, 'wasapi.mjs');
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as {
       frames: number;
