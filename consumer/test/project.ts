@@ -2,7 +2,7 @@
 // the root LICENSE added) and installs the tarballs with plain npm into a project outside the workspace.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
@@ -83,6 +83,9 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   // NODE_PATH too: pnpm sets it for scripts, and it would let the project find workspace packages.
   for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) && k !== 'NODE_PATH') env[k] = v;
+  // The Node running this test first on PATH: npm (`#!/usr/bin/env node`) decides optional packages by the
+  // version of the Node it runs on, which must be the one the fixtures run on.
+  env.PATH = `${dirname(process.execPath)}${delimiter}${env.PATH ?? ''}`;
   return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip', ...extra };
 }
 
