@@ -31,7 +31,10 @@ function project(script: string): string {
 }
 
 const pnpm = ['pnpm'];
-const env = { ...process.env, npm_config_store_dir: join(tmpdir(), 'voxwire-setup-test-store') };
+// A store of this run's own: a fixed path under /tmp may belong to another user.
+const store = mkdtempSync(join(tmpdir(), 'voxwire-setup-store-'));
+dirs.push(store);
+const env = { ...process.env, npm_config_store_dir: store };
 
 describe('pnpmInstall', () => {
   it('names the package, the script and its first error line when an install script fails', async () => {
