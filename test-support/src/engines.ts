@@ -10,18 +10,6 @@ export function childProcessCount(name: string, parent = process.pid): number {
   }
 }
 
-/**
- * Polls `check` every 20 ms until it returns true; throws naming `what` after `timeoutMs` (generous: a hang
- * fails the test, mere slowness does not).
- */
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A server started as its own Node process (for SIGTERM tests), with everything it printed. */
 export interface ServerProcess {
   readonly child: ChildProcess;
