@@ -6,7 +6,14 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wav } from '@voxwire/codecs';
-import { childProcessCount, handleCounts, settleLeaks, spawnTsx, waitUntil } from '@voxwire/test-support';
+import {
+  childProcessCount,
+  handleCounts,
+  heapAfterGcMiB,
+  settleLeaks,
+  spawnTsx,
+  waitUntil,
+} from '@voxwire/test-support';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -17,11 +24,13 @@ const tmp = tempDir();
 const TOKEN = 'arnold-hostile-test-token-0123';
 let arnold: Arnold;
 let baseline: Record<string, number>;
+let heapBaseline = 0;
 const logs: string[] = [];
 const open: StreamClient[] = [];
 
 beforeAll(async () => {
   baseline = handleCounts();
+  heapBaseline = heapAfterGcMiB();
   arnold = await startArnold({
     port: 0,
     dbPath: join(tmp.dir, 'arnold.db'),
@@ -300,6 +309,7 @@ describe('the realtime stream', () => {
     await arnold.close();
     arnold = undefined as unknown as Arnold;
     expect(await settleLeaks(baseline)).toEqual({});
+    expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
   }, 60_000);
 });
 

@@ -3,7 +3,14 @@
 // and SIGTERM. A healthy session works beside each attack; handles and processes return to their baseline.
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { childProcessCount, handleCounts, settleLeaks, spawnTsx, waitUntil } from '@voxwire/test-support';
+import {
+  childProcessCount,
+  handleCounts,
+  heapAfterGcMiB,
+  settleLeaks,
+  spawnTsx,
+  waitUntil,
+} from '@voxwire/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Jarvis, startJarvis } from '../src/index.js';
@@ -13,10 +20,12 @@ const { tokens, tokenOf } = testTokens(6);
 let jarvis: Jarvis;
 let closed = false;
 let baseline: Record<string, number>;
+let heapBaseline = 0;
 const clients: Client[] = [];
 
 beforeAll(async () => {
   baseline = handleCounts();
+  heapBaseline = heapAfterGcMiB();
   jarvis = await startJarvis({
     tokens,
     corePort: 0,
@@ -307,6 +316,7 @@ describe('shutdown', () => {
     expect(core.closeCode).toBe(1001);
     expect(audio.closeCode).toBe(1001);
     expect(await settleLeaks(baseline)).toEqual({});
+    expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
   });
 
   it('SIGTERM with a session running: clients see 1001 and the process exits 0', async () => {

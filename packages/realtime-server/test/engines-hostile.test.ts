@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   childProcessCount as children,
   handleCounts,
+  heapAfterGcMiB,
   settleLeaks,
   waitUntil as until,
 } from '@voxwire/test-support';
@@ -80,6 +81,7 @@ const TEXT_ONLY = { output_modalities: ['text'], audio: { input: { turn_detectio
 describe('rule responder: no wire text reaches a RegExp, nothing quadratic', () => {
   it("a tool parameter named (a+)+$ against 40 a's answers, and a healthy session beside it keeps working", async () => {
     const baseline = handleCounts();
+    const heapBaseline = heapAfterGcMiB();
     const server = await createRealtimeServer({
       pacing: 'fast',
       engines: { responder: new RuleResponder() },
@@ -115,6 +117,7 @@ describe('rule responder: no wire text reaches a RegExp, nothing quadratic', () 
     await server.close();
     servers.length = 0;
     expect(await settleLeaks(baseline)).toEqual({});
+    expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
   });
 
   it('1 MB of instructions built to backtrack still parse their rules, beside a healthy session', async () => {
@@ -264,6 +267,7 @@ describe('speech synthesis limits', () => {
 
   it('kills the espeak-ng run of a client that left, so the shared slot serves the next user', async () => {
     const baseline = handleCounts();
+    const heapBaseline = heapAfterGcMiB();
     const synth = new EspeakSynthesizer({ command: stallingEspeak, concurrency: 1, cacheSize: 0 });
     const server = await createRealtimeServer({
       pacing: 'fast',
@@ -286,6 +290,7 @@ describe('speech synthesis limits', () => {
     await server.close();
     servers.length = 0;
     expect(await settleLeaks(baseline)).toEqual({});
+    expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
   });
 
   it('a reply over the synthesizer limit fails its response with a clear error; the session goes on', async () => {
