@@ -19,6 +19,8 @@ export interface RealtimeBackend {
   /** WebSocket URL: the local server's, or `undefined` for OpenAI's default endpoint. */
   readonly url: string | undefined;
   readonly apiKey: string | undefined;
+  /** Realtime sessions open on the local server (0 for OpenAI: not known). */
+  readonly sessionCount: number;
   /** Drops every open backend connection (the local server keeps listening): simulates a network failure. */
   dropConnections(): number;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
       kind: 'openai',
       url: opts.openaiUrl,
       apiKey: opts.openaiApiKey,
+      sessionCount: 0,
       dropConnections: () => 0,
       close: async () => {},
     };
@@ -105,6 +108,9 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
     kind: 'local',
     url: `ws://127.0.0.1:${port}${REALTIME_PATH}`,
     apiKey: undefined,
+    get sessionCount() {
+      return server.sessionCount;
+    },
     dropConnections() {
       const n = sockets.size;
       for (const s of sockets) s.destroy();

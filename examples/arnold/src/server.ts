@@ -182,6 +182,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
         backend: backend.kind,
         sessions: sessions.size,
         audio_jobs: audioJobs,
+        backend_sessions: backend.sessionCount,
         workouts: store.count(),
         authenticated: auth.enabled,
       });

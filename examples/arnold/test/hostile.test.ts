@@ -199,6 +199,10 @@ describe('one-shot audio endpoints', () => {
     const r = await post('/audio/transcribe', tone(16000, 150));
     expect(r.status).toBe(200);
     expect(typeof r.json.text).toBe('string');
+    await waitUntilHealth(
+      (h) => h.backend_sessions === 0 && h.audio_jobs === 0,
+      'the backend session to end',
+    );
   }, 60_000);
 
   it('bounds TTS text and concurrent jobs (a stalled upload holds the only slot: the next gets 429)', async () => {
