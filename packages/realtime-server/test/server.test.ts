@@ -143,7 +143,7 @@ describe('CLI', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect({ code, err }).toMatchObject({
       code: 2,
-      err: expect.stringContaining('--pacing must be realtime or fast'),
+      err: expect.stringContaining('--pacing must be ahead, realtime or fast'),
     });
   });
 });
