@@ -214,8 +214,10 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
   });
   const sessions = new Map<WebSocket, RealtimeSession>();
-  /** Sockets that have not answered the last ping. */
+  /** Sockets from which nothing (no pong, no data) arrived since the last ping. */
   const unanswered = new Set<WebSocket>();
+  /** Upgrades accepted but not yet open: counted against maxConnections. */
+  let opening = 0;
 
   /** Closes `ws` with `code`, and cuts it if the close frame cannot be delivered in time. */
   const closeSocket = (ws: WebSocket, code: number, reason: string) => {
@@ -229,14 +231,18 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   const heartbeat =
     heartbeatMs > 0
       ? setInterval(() => {
-          for (const ws of sessions.keys()) {
-            if (unanswered.has(ws)) {
-              ws.terminate();
-              continue;
+          // Decided after the poll phase (setImmediate), so a pong that arrived while the event loop was busy
+          // is read before anyone is judged silent.
+          setImmediate(() => {
+            for (const ws of sessions.keys()) {
+              if (unanswered.has(ws)) {
+                ws.terminate();
+                continue;
+              }
+              unanswered.add(ws);
+              ws.ping();
             }
-            unanswered.add(ws);
-            ws.ping();
-          }
+          });
         }, heartbeatMs)
       : undefined;
   heartbeat?.unref();
@@ -253,7 +259,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
       reject(socket, 400, 'invalid_intent', `Unknown intent '${intent.slice(0, 40)}': use 'transcription'.`);
       return;
     }
-    if (sessions.size >= maxConnections) {
+    if (sessions.size + opening >= maxConnections) {
       reject(
         socket,
         503,
@@ -276,7 +282,19 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
         return;
       }
     }
+    opening++;
+    let counted = true;
+    const settle = () => {
+      if (counted) opening--;
+      counted = false;
+    };
+    // A handshake ws refuses destroys the socket without calling back.
+    socket.once('close', settle);
     wss.handleUpgrade(request, socket, head, (ws) => {
+      settle();
+      // Any bytes from the client show it is alive: one busy uploading cannot answer a ping at once (its
+      // pong queues behind its data), while one stalled mid-frame sends nothing.
+      socket.on('data', () => unanswered.delete(ws));
       const session = new RealtimeSession({
         model: url.searchParams.get('model') ?? 'gpt-realtime',
         kind: intent === 'transcription' ? 'transcription' : 'realtime',
@@ -308,7 +326,9 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
         unanswered.delete(ws);
       });
       ws.on('error', () => {
-        // A broken client socket only ends its own session ('close' follows).
+        // A protocol error (e.g. a message over maxMessageBytes: 1009) only ends this session; ws has sent
+        // the close frame and no longer reads, so the socket is cut if the peer does not close in time.
+        closeSocket(ws, 1002, 'protocol error');
       });
       session.start();
     });
