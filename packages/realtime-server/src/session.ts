@@ -415,6 +415,12 @@ export class RealtimeSession {
         `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${heldMs.toFixed(2)}ms of audio.`,
       );
     }
+    if (heldMs > this.limits.maxItemAudioMs) {
+      throw new RealtimeProtocolError(
+        'item_audio_too_long',
+        `Error committing input audio buffer: it holds ${Math.round(heldMs)} ms, more than the limit of ${this.limits.maxItemAudioMs} ms per item; clear it or commit more often.`,
+      );
+    }
     const itemId = this.vad?.speech?.itemId ?? this.ids.next('item');
     this.commitRange(this.input.begin, this.input.end, itemId);
     this.resetVad();
@@ -434,19 +440,13 @@ export class RealtimeSession {
         status: 'completed',
         content: [{ type: 'input_audio', transcript: null }],
       },
-      audio: { pcm: this.capItemAudio(pcm, this.inputRate), sampleRate: this.inputRate, format },
+      audio: { pcm, sampleRate: this.inputRate, format },
     };
     const previous = this.conversation.insert(record);
     this.emit('input_audio_buffer.committed', { previous_item_id: previous, item_id: itemId });
     this.emit('conversation.item.added', { previous_item_id: previous, item: structuredClone(record.item) });
     this.emit('conversation.item.done', { previous_item_id: previous, item: structuredClone(record.item) });
     this.transcribe(record);
-  }
-
-  /** The first `maxItemAudioMs` of `pcm` (a committed turn is already bounded by the input buffer). */
-  private capItemAudio(pcm: Int16Array, rate: number): Int16Array {
-    const max = Math.floor((this.limits.maxItemAudioMs * rate) / 1000);
-    return pcm.length > max ? pcm.slice(0, max) : pcm;
   }
 
   /** Transcribes user audio when the session asks for it or the responder reads words. */

@@ -224,6 +224,12 @@ describe('hostile input against realtime-server', () => {
       },
     ]);
     expect(audio.error).toMatchObject({ code: 'item_audio_too_long' });
+    // The same limit holds for a manual commit of the input buffer.
+    c.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } });
+    await c.next('session.updated');
+    c.send({ type: 'input_audio_buffer.append', audio: int16ToBase64(tooLong) });
+    const [commit] = await errorsFor(c, [{ type: 'input_audio_buffer.commit' }]);
+    expect(commit.error).toMatchObject({ code: 'item_audio_too_long' });
     c.close();
     await c.closed;
   });
