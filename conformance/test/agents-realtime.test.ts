@@ -37,8 +37,9 @@ const url = () => `${server.url}?model=gpt-realtime`;
 async function open(
   agent: RealtimeAgent,
   options?: Parameters<typeof connectAgent>[3],
+  plain = false,
 ): Promise<AgentsSession> {
-  const s = await connectAgent(agent, url(), API_KEY, options);
+  const s = await connectAgent(agent, url(), API_KEY, options, plain);
   sessions.push(s);
   await s.next('session.updated');
   return s;
@@ -60,7 +61,8 @@ describe('@openai/agents-realtime against realtime-server', () => {
       name: 'Greeter',
       instructions: 'When the user says "hello", reply "Hello from the local server."',
     });
-    const s = await open(agent);
+    // Exactly as the README shows: a plain transport, the URL given to connect().
+    const s = await open(agent, {}, true);
     s.session.sendMessage('hello there');
     await until(() => assistantWords(s).includes('Hello from the local server.'), 'the assistant reply');
     const done = await s.next('response.done');

@@ -45,27 +45,34 @@ export interface AgentsSession {
 }
 
 /**
- * Connects `agent` with the SDK's WebSocket transport to `url` (the server's `?model=` endpoint). The socket
- * is the one the SDK would open itself (ws, `Authorization: Bearer`), built here only to record raw events.
+ * Connects `agent` with the SDK's WebSocket transport to `url` (the server's `?model=` endpoint). By default
+ * the socket is the one the SDK would open itself (ws, `Authorization: Bearer`), built here to record every
+ * raw event before the SDK parses it; `plain` leaves the transport exactly as documented (events recorded
+ * from the transport's `*` stream).
  */
 export async function connectAgent(
   agent: RealtimeAgent,
   url: string,
   apiKey: string,
   options: ConstructorParameters<typeof RealtimeSession>[1] = {},
+  plain = false,
 ): Promise<AgentsSession> {
   const raw: RawEvent[] = [];
   const waiters: Array<() => void> = [];
-  const transport = new OpenAIRealtimeWebSocket({
-    createWebSocket: async ({ url: target, apiKey: key }) => {
-      const ws = new WebSocket(target, { headers: { Authorization: `Bearer ${key}` } });
-      ws.on('message', (data) => {
-        raw.push(JSON.parse(String(data)) as RawEvent);
-        for (const w of waiters.splice(0)) w();
+  const record = (event: RawEvent) => {
+    raw.push(event);
+    for (const w of waiters.splice(0)) w();
+  };
+  const transport = plain
+    ? new OpenAIRealtimeWebSocket()
+    : new OpenAIRealtimeWebSocket({
+        createWebSocket: async ({ url: target, apiKey: key }) => {
+          const ws = new WebSocket(target, { headers: { Authorization: `Bearer ${key}` } });
+          ws.on('message', (data) => record(JSON.parse(String(data)) as RawEvent));
+          return ws;
+        },
       });
-      return ws;
-    },
-  });
+  if (plain) transport.on('*', (event) => record(event as RawEvent));
   const session = new RealtimeSession(agent, { transport, model: 'gpt-realtime', ...options });
   const errors: unknown[] = [];
   session.on('error', (e) => errors.push(e));
