@@ -72,7 +72,7 @@ export interface RealtimeServerOptions {
   maxItems?: number;
   /** Audio per conversation item in ms, default 300 000 (5 min; client items beyond: `item_audio_too_long`). */
   maxItemAudioMs?: number;
-  /** Audio kept per conversation in ms, default 1 800 000 (30 min); beyond, the oldest items' audio goes. */
+  /** Audio kept per conversation in ms, default 300 000 (5 min); beyond, the oldest items' audio goes. */
   maxConversationAudioMs?: number;
 }
 

@@ -68,7 +68,7 @@ export interface SessionLimits {
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxItems: 1000,
   maxItemAudioMs: 5 * 60_000,
-  maxConversationAudioMs: 30 * 60_000,
+  maxConversationAudioMs: 5 * 60_000,
 };
 
 /** How a session talks to its transport and engines. */

@@ -224,8 +224,32 @@ describe('hostile input against realtime-server', () => {
       },
     ]);
     expect(audio.error).toMatchObject({ code: 'item_audio_too_long' });
+    // Over the conversation's audio limit (25 s here), the oldest item's audio is released, its words kept.
+    const nineSeconds = int16ToBase64(new Int16Array(9 * 24000).fill(700));
+    for (const id of ['item_a1', 'item_a2', 'item_a3']) {
+      c.send({
+        type: 'conversation.item.create',
+        item: {
+          id,
+          type: 'message',
+          role: 'user',
+          content: [{ type: 'input_audio', audio: nineSeconds, transcript: id }],
+        },
+      });
+      await c.next('conversation.item.added', (e) => (e.item as { id: string }).id === id);
+    }
+    const parts = async (id: string) => {
+      c.send({ type: 'conversation.item.retrieve', item_id: id });
+      const e = await c.next('conversation.item.retrieved', (r) => (r.item as { id: string }).id === id);
+      return (e.item as { content: Array<{ audio?: string; transcript?: string }> }).content[0];
+    };
+    expect(await parts('item_a1')).toEqual({ type: 'input_audio', transcript: 'item_a1' });
+    expect((await parts('item_a3')).audio?.length).toBe(nineSeconds.length);
     // The same limit holds for a manual commit of the input buffer.
-    c.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } });
+    c.send({
+      type: 'session.update',
+      session: { type: 'realtime', audio: { input: { turn_detection: null } } },
+    });
     await c.next('session.updated');
     c.send({ type: 'input_audio_buffer.append', audio: int16ToBase64(tooLong) });
     const [commit] = await errorsFor(c, [{ type: 'input_audio_buffer.commit' }]);
