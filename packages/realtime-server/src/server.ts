@@ -248,7 +248,14 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   heartbeat?.unref();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      // e.g. `GET //host:99999`: an unparsable target must not throw out of the upgrade handler.
+      reject(socket, 400, 'invalid_url', 'The request target is not a valid URL.');
+      return;
+    }
     if (url.pathname !== path) {
       // Another upgrade handler on a shared server may own this path.
       if (ownServer) reject(socket, 404, 'not_found', `No Realtime endpoint at ${url.pathname}; use ${path}`);

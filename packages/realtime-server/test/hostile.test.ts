@@ -343,6 +343,16 @@ describe('hostile input against realtime-server', () => {
     socket.write(Buffer.from([0x81, 0x90, 1, 2, 3, 4, 0x61, 0x62, 0x63]));
     expect(await closed).toBe(1006);
 
+    // An upgrade whose target is no valid URL is answered, not thrown out of the handler.
+    const odd = netConnect(server.port, '127.0.0.1');
+    const oddAnswer: Buffer[] = [];
+    odd.on('data', (d) => oddAnswer.push(d));
+    odd.write(
+      'GET //a:99999 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await new Promise((r) => odd.once('close', r));
+    expect(Buffer.concat(oddAnswer).toString()).toMatch(/^HTTP\/1\.1 400/);
+
     const raw = netConnect(server.port, '127.0.0.1');
     const answer: Buffer[] = [];
     raw.on('data', (d) => answer.push(d));
