@@ -20,17 +20,10 @@ export async function sdkEventParser(): Promise<(json: string) => ParseResult> {
   return (json) => mod.parseRealtimeEvent({ data: json });
 }
 
+// Polls the SDK's getters (it reports state through them and events) until they hold.
+export { waitUntil as until } from '@voxwire/test-support';
 // Speech and PCM helpers are realtime-server's own test helpers (same espeak-ng voice, same resampler).
 export { concat, speak } from '../../packages/realtime-server/test/helpers.js';
-
-/** Polls `predicate` until it holds (the SDK reports state through getters and events). */
-export async function until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** An Agents SDK session connected to a local server, with every raw server event recorded. */
 export interface AgentsSession {

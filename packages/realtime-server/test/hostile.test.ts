@@ -1,8 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { int16ToBase64 } from '@voxwire/codecs';
-import { handleCounts, settleLeaks } from '@voxwire/test-support';
+import { handleCounts, heapAfterGcMiB, settleLeaks } from '@voxwire/test-support';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -36,14 +34,6 @@ let healthy: RawClient;
 let baseline: Record<string, number>;
 let heapBaseline: number;
 
-// A full collection before each heap reading, so what is compared is what is still referenced.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
-function heapUsed(): number {
-  collect();
-  return process.memoryUsage().heapUsed;
-}
-
 beforeAll(async () => {
   server = await createRealtimeServer({
     ...LIMITS,
@@ -59,12 +49,12 @@ beforeAll(async () => {
     session: { type: 'realtime', audio: { input: { turn_detection: null } } },
   });
   await healthy.next('session.updated');
-  heapBaseline = heapUsed();
+  heapBaseline = heapAfterGcMiB();
 });
 afterAll(async () => {
   // After every attack, the server holds no more than the healthy session did (a little slack for code
   // compiled meanwhile): nothing an attacker sent is still referenced.
-  expect((heapUsed() - heapBaseline) / 1024 / 1024).toBeLessThan(16);
+  expect(heapAfterGcMiB() - heapBaseline).toBeLessThan(16);
   const closed = healthy.closed;
   await server.close();
   // Shutdown: the healthy client is told 1001 (going away), not cut off.
