@@ -302,10 +302,18 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
       // Any bytes from the client show it is alive: one busy uploading cannot answer a ping at once (its
       // pong queues behind its data), while one stalled mid-frame sends nothing.
       socket.on('data', () => unanswered.delete(ws));
+      let engines: RealtimeEngines;
+      try {
+        engines = enginesFor(request);
+      } catch {
+        // The caller's engines function failed for this connection: it alone is refused.
+        ws.close(1011, 'could not start a session');
+        return;
+      }
       const session = new RealtimeSession({
         model: url.searchParams.get('model') ?? 'gpt-realtime',
         kind: intent === 'transcription' ? 'transcription' : 'realtime',
-        engines: enginesFor(request),
+        engines,
         pacing,
         aheadSpeed,
         chunkMs,

@@ -92,6 +92,24 @@ describe('server options', () => {
     await expect(createRealtimeServer({ pacing: 'slow' as 'fast' })).rejects.toThrow(/pacing/);
   });
 
+  it('refuses a connection with 1011 when the engines function throws for it, and serves the next', async () => {
+    let calls = 0;
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: () => {
+        calls++;
+        if (calls === 1) throw new Error('no engines for this caller');
+        return {};
+      },
+    });
+    const refused = new WebSocket(server.url);
+    expect(await new Promise((r) => refused.once('close', r))).toBe(1011);
+    const next = await RawClient.connect(server.url);
+    expect(next.events[0].type).toBe('session.created');
+    next.close();
+    await server.close();
+  });
+
   it('keeps other sessions running when one client misbehaves and drops', async () => {
     const server = await createRealtimeServer({ pacing: 'fast' });
     const good = await RawClient.connect(server.url);
