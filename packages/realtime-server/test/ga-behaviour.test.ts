@@ -197,6 +197,40 @@ describe('smaller GA details', () => {
   });
 });
 
+describe('a turn longer than an item may hold', () => {
+  it('is committed when it reaches maxItemAudioMs, and the rest becomes the next turn', async () => {
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      maxItemAudioMs: 3000,
+      engines: { transcriber: new NullTranscriber(), responder: new ScriptedResponder([{ text: 'ok' }]) },
+    });
+    const c = await RawClient.connect(server.url);
+    c.send({
+      type: 'session.update',
+      session: {
+        type: 'realtime',
+        audio: { input: { turn_detection: { type: 'server_vad', create_response: false } } },
+      },
+    });
+    await c.next('session.updated');
+    // Six seconds of continuous speech (espeak-ng, repeated without pauses), then silence.
+    const phrase = speak('and so it goes on and on');
+    const speech = concat(...Array.from({ length: Math.ceil((6 * 24000) / phrase.length) }, () => phrase));
+    c.appendAudio(concat(new Int16Array(12000), speech, new Int16Array(36000)));
+    const first = await c.next('input_audio_buffer.committed');
+    c.send({ type: 'conversation.item.retrieve', item_id: first.item_id });
+    const retrieved = await c.next('conversation.item.retrieved');
+    const audio = (retrieved.item as { content: Array<{ audio: string }> }).content[0].audio;
+    const ms = (base64ToInt16(audio).length * 1000) / 24000;
+    expect(ms).toBeGreaterThan(2900);
+    expect(ms).toBeLessThanOrEqual(3100);
+    await c.next('input_audio_buffer.committed', (e) => e.item_id !== first.item_id);
+    expect(c.types()).not.toContain('error');
+    c.close();
+    await server.close();
+  });
+});
+
 describe('pacing', () => {
   it('sends ahead of real time by default (4× playback) and at playback speed in realtime mode', async () => {
     vi.useFakeTimers({
