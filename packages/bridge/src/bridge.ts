@@ -193,8 +193,17 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     fn: (...args: never[]) => void,
   ): void {
     const t = target as unknown as EventEmitter;
-    t.on(event, fn as (...args: unknown[]) => void);
-    this.detachers.push(() => t.off(event, fn as (...args: unknown[]) => void));
+    // Every handler is total: a throw in one becomes an `error` of the bridge, never an exception in the
+    // socket handler that delivered the event.
+    const safe = (...args: unknown[]) => {
+      try {
+        (fn as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    t.on(event, safe);
+    this.detachers.push(() => t.off(event, safe));
   }
 
   private wireCall(): void {
@@ -363,6 +372,11 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.hangupTimer = null;
     for (const d of this.detachers.splice(0)) d();
+    // Late input on the ended call (a chunk after the hang-up, bad JSON after Twilio's stop) still reports
+    // errors: keep a listener, or an `error` event with none would end the process.
+    (this.call as unknown as EventEmitter).on('error', (err: Error) =>
+      this.log(`bridge ${this.call.id}: after the end: ${err.name}: ${err.message}`),
+    );
     if (this.opts.hangupTool !== false) {
       try {
         this.realtime.removeTool(END_CALL_TOOL.name);
