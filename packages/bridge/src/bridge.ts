@@ -123,7 +123,8 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
   private resolveDone!: (r: BridgeResult) => void;
   private readonly stats = new BridgeMetricsCollector();
   private readonly tracker: CallPlaybackTracker;
-  private readonly quality: QualityMonitor | null;
+  /** Created with the first caller audio: its analysis window is large, and many calls never send any. */
+  private quality: QualityMonitor | null = null;
   private readonly localVad: VadSegmenter | null;
   private readonly log: (line: string) => void;
   private readonly detachers: Array<() => void> = [];
@@ -145,14 +146,6 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     });
     this.log = opts.log ?? (() => {});
     this.tracker = new CallPlaybackTracker(call);
-    this.quality =
-      opts.quality === false
-        ? null
-        : new QualityMonitor({
-            sampleRate: call.inputSampleRate,
-            thresholds: typeof opts.quality === 'object' ? opts.quality : undefined,
-          });
-    this.quality?.on('alert', (alert) => this.emit('qualityAlert', alert));
     this.localVad = opts.bargeIn === 'local' ? this.createLocalVad(opts.localVad ?? {}) : null;
     this.wireCall();
     this.wireRealtime();
@@ -245,6 +238,17 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     );
   }
 
+  private qualityMonitor(): QualityMonitor | null {
+    if (this.quality || this.opts.quality === false || this.endReason !== null) return this.quality;
+    const q = new QualityMonitor({
+      sampleRate: this.call.inputSampleRate,
+      thresholds: typeof this.opts.quality === 'object' ? this.opts.quality : undefined,
+    });
+    q.on('alert', (alert) => this.emit('qualityAlert', alert));
+    this.quality = q;
+    return q;
+  }
+
   private createLocalVad(o: LocalVadOptions): VadSegmenter {
     const rate = this.call.inputSampleRate;
     const seg = new VadSegmenter({
@@ -276,7 +280,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     this.stats.chunksIn++;
     this.stats.bytesIn += pcm.byteLength;
     this.inputMs += (pcm.length * 1000) / this.call.inputSampleRate;
-    this.quality?.push(pcm);
+    this.qualityMonitor()?.push(pcm);
     this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
     this.opts.recorder?.caller(pcm, this.call.inputSampleRate);
     if (!this.realtime.connected) {

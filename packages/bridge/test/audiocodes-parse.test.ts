@@ -84,7 +84,6 @@ function check(text: string): void {
   expect(() => {
     r = parseAudioCodesMessage(text);
   }).not.toThrow();
-  // biome-ignore lint/style/noNonNullAssertion: assigned in the closure above
   const res = r!;
   if (!res.ok) {
     expect(res.error).toBeInstanceOf(AudioCodesProtocolError);

@@ -41,6 +41,8 @@ export interface AudioCodesServerOptions {
   maxConnections?: number;
   /** Largest WebSocket message, bytes (larger ones close the socket with 1009). Default 256 KiB. */
   maxMessageBytes?: number;
+  /** Most bytes queued toward a VAIC socket that does not read before its conversation is dropped. Default 4 MiB. */
+  maxSendBufferBytes?: number;
   /** Bounds on strings, activities and media formats in one message. */
   limits?: AudioCodesParseLimits;
   /** How long `close()` waits for sockets to finish their closing handshake before dropping them. Default 2 s. */
@@ -245,6 +247,7 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
       }
       const s = new AudioCodesSession(ws, msg, format, {
         now: this.opts.now,
+        maxSendBufferBytes: this.opts.maxSendBufferBytes,
         onUnheardError: (err) => this.report(err),
       });
       this.adopt(conn, s);
@@ -388,6 +391,7 @@ export async function createAudioCodesServer(opts: AudioCodesServerOptions): Pro
     'maxConnections',
     'maxMessageBytes',
     'closeTimeoutMs',
+    'maxSendBufferBytes',
   ] as const) {
     positive(key, opts[key]);
   }

@@ -25,6 +25,11 @@ import {
 export interface AudioCodesSessionOptions {
   /** Monotonic clock in ms, for the playback position (injectable for tests). Default `performance.now`. */
   now?: () => number;
+  /**
+   * Most bytes waiting in the socket's send buffer; past it VAIC is not reading, and the conversation
+   * ends and its socket is dropped instead of buffering audio without bound. Default 4 MiB.
+   */
+  maxSendBufferBytes?: number;
   /** Where errors go when the session has no `error` listener (the server forwards them to its own). */
   onUnheardError?: (err: Error, session: AudioCodesSession) => void;
 }
@@ -68,6 +73,7 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
   private totalSentMs = 0;
   private clockBase = 0;
   private closeCode = 1000;
+  private readonly maxSendBufferBytes: number;
   private readonly onUnheard: ((err: Error, session: AudioCodesSession) => void) | undefined;
 
   constructor(
@@ -87,6 +93,7 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.wireFormat = fmt.encoding === 'mulaw' ? 'pcmu' : 'pcm16';
     this.now = opts.now ?? (() => performance.now());
     this.onUnheard = opts.onUnheardError;
+    this.maxSendBufferBytes = opts.maxSendBufferBytes ?? 4 * 1024 * 1024;
   }
 
   /** Whether VAIC is currently streaming caller audio (between `userStream.start` and `.stop`). */
@@ -287,6 +294,14 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
   private send<T extends AudioCodesOutbound['type']>(type: T, body: OutboundBody<T>): void {
     const ws = this.socket;
     if (!ws || ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.maxSendBufferBytes) {
+      // A close frame would queue behind the backlog too: drop the socket outright.
+      this.socket = null;
+      this.fail('bad_state', `VAIC stopped reading (${ws.bufferedAmount} bytes unsent); conversation ended`);
+      this.finish('VAIC stopped reading');
+      ws.terminate();
+      return;
+    }
     ws.send(JSON.stringify({ type, conversationId: this.id, ...body }));
   }
 
