@@ -108,7 +108,9 @@ function check(text: string): void {
 }
 
 describe('parseAudioCodesMessage', () => {
-  it('never throws on generated input and returns a valid message or a typed error', () => {
+  it('never throws on generated input and returns a valid message or a typed error', {
+    timeout: 60_000,
+  }, () => {
     fc.assert(fc.property(texts, check), { numRuns: 3000 });
   });
 
