@@ -18,6 +18,7 @@ import {
 } from '@voxwire/vad';
 import { AudioCodesSession } from './audiocodes/session.js';
 import type { CallSession } from './call-session.js';
+import { clip, MAX_QUOTED_CHARS } from './clip.js';
 import { type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
 import { CallPlaybackTracker } from './playback-tracker.js';
 import type { CallRecorder } from './recorder.js';
@@ -365,7 +366,8 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
 
   private fail(err: Error): void {
     this.stats.errors++;
-    this.log(`bridge ${this.call.id}: ${err.name}: ${err.message}`);
+    // Error text may quote the peer: the log line is shortened like every echo of peer input.
+    this.log(`bridge ${this.call.id}: ${err.name}: ${clip(err.message, 4 * MAX_QUOTED_CHARS)}`);
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
@@ -379,7 +381,9 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     // Late input on the ended call (a chunk after the hang-up, bad JSON after Twilio's stop) still reports
     // errors: keep a listener, or an `error` event with none would end the process.
     (this.call as unknown as EventEmitter).on('error', (err: Error) =>
-      this.log(`bridge ${this.call.id}: after the end: ${err.name}: ${err.message}`),
+      this.log(
+        `bridge ${this.call.id}: after the end: ${err.name}: ${clip(err.message, 4 * MAX_QUOTED_CHARS)}`,
+      ),
     );
     if (this.opts.hangupTool !== false) {
       try {

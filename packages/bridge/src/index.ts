@@ -41,7 +41,7 @@ export {
   sessionFormatsFor,
 } from './bridge.js';
 export type { CallSession, CallSessionEvents } from './call-session.js';
-export { MAX_QUOTED_CHARS } from './clip.js';
+export { clip, MAX_QUOTED_CHARS } from './clip.js';
 export { type AudioCodesErrorCode, AudioCodesProtocolError, CallEndedError } from './errors.js';
 export { closeStalledSocket, guardFrameStalls, WsFrameTracker } from './frame-stall-guard.js';
 export type { BridgeMetrics, LatencySummary } from './metrics.js';
