@@ -294,7 +294,10 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
     conn.session = s;
     clearTimeout(conn.timer);
     const idleMs = this.opts.idleTimeoutMs ?? 60_000;
-    conn.timer = setTimeout(() => s.shutdown(`idle: no message from VAIC for ${idleMs} ms`, 1008), idleMs);
+    conn.timer = setTimeout(() => {
+      // A socket replaced by a resume elsewhere no longer speaks for the conversation.
+      if (s.isAttachedTo(conn.ws)) s.shutdown(`idle: no message from VAIC for ${idleMs} ms`, 1008);
+    }, idleMs);
   }
 
   /** A conversation lost its socket: it waits for `session.resume`, within the time and count bounds. */
