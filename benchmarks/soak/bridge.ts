@@ -1,14 +1,15 @@
 // Soak of the phone bridge: N simulated Twilio calls and N AudioCodes conversations through @voxwire/bridge
 // to the local realtime server, every caller taking a turn every few seconds, with a trickle of bad input
 // (malformed messages, unknown upgrade paths, stalled frames, abandoned conversations) on fresh connections.
-// The callers and attackers run in a child process (this file, with VOXWIRE_SOAK_CHILD set) so the figures
-// are the bridge process's own. Every 10 s it samples RSS, heap, open fds and calls; at the end it prints a
+// The callers and attackers run in one child process (this file, with VOXWIRE_SOAK_CHILD set) and the model in
+// another (VOXWIRE_SOAK_MODEL), so the figures are the bridge process's own. Every 10 s it samples the bridge
+// process's RSS, heap, array buffers, open fds and calls, and the model process's RSS; at the end it prints a
 // markdown table.
 //
 //   pnpm exec tsx soak/bridge.ts [--minutes 10] [--calls 4]        (from benchmarks/)
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -198,7 +199,26 @@ function rawAttack(request: string): Promise<boolean> {
   });
 }
 
+// --- model child: the local realtime server ---
+
+async function runModel(): Promise<void> {
+  const rt = await createRealtimeServer({
+    pacing: 'realtime',
+    engines: { responder: new ScriptedResponder([{ text: 'Sure, I can help with that.' }]) },
+  });
+  process.send?.(rt.url);
+  process.on('message', (m: string) => {
+    if (m === 'stop') void rt.close().then(() => process.exit(0));
+  });
+}
+
 // --- parent: the bridge process ---
+
+/** Resident set size of another process, MB (Linux). */
+function rssOf(pid: number | undefined): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
 
 function fds(): number {
   return readdirSync('/proc/self/fd').length;
@@ -210,10 +230,11 @@ async function main(): Promise<void> {
   });
   const minutes = Number(values.minutes);
   const calls = Number(values.calls);
-  const rt = await createRealtimeServer({
-    pacing: 'realtime',
-    engines: { responder: new ScriptedResponder([{ text: 'Sure, I can help with that.' }]) },
+  const model = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, VOXWIRE_SOAK_MODEL: '1' },
+    execArgv: ['--import', 'tsx'],
   });
+  const modelUrl = await new Promise<string>((resolve) => model.once('message', (m) => resolve(String(m))));
   const http = createServer((_req, res) => res.writeHead(404).end());
   const media = createMediaStreamServer({ server: http, path: '/twilio' });
   const bot = await createAudioCodesServer({
@@ -237,7 +258,7 @@ async function main(): Promise<void> {
   let bridgeErrors = 0;
   const join = (call: Parameters<typeof bridgeCall>[0]) => {
     const realtime = new RealtimeClient({
-      url: rt.url,
+      url: modelUrl,
       reconnect: false,
       session: { audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } } },
     });
@@ -270,6 +291,8 @@ async function main(): Promise<void> {
     t: number;
     rss: number;
     heap: number;
+    buffers: number;
+    modelRss: number;
     fds: number;
     calls: number;
     stats: CallerStats;
@@ -286,6 +309,8 @@ async function main(): Promise<void> {
       t: Math.round((Date.now() - start) / 1000),
       rss: m.rss / 2 ** 20,
       heap: m.heapUsed / 2 ** 20,
+      buffers: m.arrayBuffers / 2 ** 20,
+      modelRss: rssOf(model.pid),
       fds: fds(),
       calls: bridges.size,
       stats,
@@ -302,19 +327,20 @@ async function main(): Promise<void> {
   const first = rows[0];
   const last = rows.at(-1) as Row;
   const lines = [
-    `Bridge soak: ${calls} Twilio + ${calls} AudioCodes calls, local realtime server (realtime pacing), ` +
+    `Bridge soak: ${calls} Twilio + ${calls} AudioCodes calls, local realtime server in its own process (realtime pacing), ` +
       `one bad input a second; ${minutes} min, sampled every ${SAMPLE_MS / 1000} s. Node ${process.version}.`,
     '',
-    '| t (s) | RSS MB | heap MB | fds | calls bridged | agent turns heard | healthy calls dropped | bad inputs sent / answered | errors on healthy calls | errors reported for bad input |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| t (s) | RSS MB | heap MB | array buffers MB | fds | calls bridged | agent turns heard | healthy calls dropped | bad inputs sent / answered | errors on healthy calls | errors reported for bad input | model process RSS MB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.t} | ${r.rss.toFixed(1)} | ${r.heap.toFixed(1)} | ${r.fds} | ${r.calls} | ${r.stats.turns} | ${r.stats.drops} | ${r.stats.attacks} / ${r.stats.answered} | ${r.healthyErrors} | ${r.badInputErrors} |`,
+        `| ${r.t} | ${r.rss.toFixed(1)} | ${r.heap.toFixed(1)} | ${r.buffers.toFixed(1)} | ${r.fds} | ${r.calls} | ${r.stats.turns} | ${r.stats.drops} | ${r.stats.attacks} / ${r.stats.answered} | ${r.healthyErrors} | ${r.badInputErrors} | ${r.modelRss.toFixed(1)} |`,
     ),
     '',
     `RSS ${first.rss.toFixed(1)} → ${last.rss.toFixed(1)} MB (max ${Math.max(...rows.map((r) => r.rss)).toFixed(1)}), ` +
       `fds ${first.fds} → ${last.fds} (max ${Math.max(...rows.map((r) => r.fds))}), ` +
-      `healthy calls dropped ${last.stats.drops}, errors on healthy calls ${last.healthyErrors}.`,
+      `healthy calls dropped ${last.stats.drops}, errors on healthy calls ${last.healthyErrors}; ` +
+      `model process RSS ${first.modelRss.toFixed(1)} → ${last.modelRss.toFixed(1)} MB.`,
   ];
   console.log(lines.join('\n'));
   await bot.close();
@@ -323,11 +349,14 @@ async function main(): Promise<void> {
     http.close(() => resolve());
     http.closeAllConnections();
   });
-  await rt.close();
+  model.send('stop');
+  await new Promise((resolve) => model.once('exit', resolve));
   process.exit(0);
 }
 
-if (process.env.VOXWIRE_SOAK_CHILD) {
+if (process.env.VOXWIRE_SOAK_MODEL) {
+  await runModel();
+} else if (process.env.VOXWIRE_SOAK_CHILD) {
   await runChild(Number(process.env.VOXWIRE_SOAK_PORT), Number(process.env.VOXWIRE_SOAK_CHILD));
 } else {
   await main();
