@@ -6,7 +6,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  target: 'node20',
+  target: 'node22',
   // import.meta.url (used to load Opus lazily with createRequire) also works in the CommonJS build.
   shims: true,
 });

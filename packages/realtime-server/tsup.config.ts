@@ -7,7 +7,7 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
-    target: 'node20',
+    target: 'node22',
   },
   {
     // The CLI: ESM only, no types; esbuild keeps its #! line.
@@ -15,6 +15,6 @@ export default defineConfig([
     format: ['esm'],
     sourcemap: true,
     clean: false,
-    target: 'node20',
+    target: 'node22',
   },
 ]);

@@ -6,7 +6,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  target: 'node20',
+  target: 'node22',
   // import.meta.url in the CJS build (model lookup); onnxruntime-node stays an optional runtime import.
   shims: true,
   external: ['onnxruntime-node'],

@@ -7,7 +7,7 @@ export default defineConfig({
   sourcemap: true,
   // Only dist/: build/ holds the compiled addon from the step before.
   clean: true,
-  target: 'node20',
+  target: 'node22',
   // import.meta.url locates the addon; tsup shims it in the CJS build.
   shims: true,
 });

@@ -6,7 +6,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
-  target: 'node20',
+  target: 'node22',
   // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
   shims: true,
 });

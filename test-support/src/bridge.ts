@@ -1,46 +1,9 @@
-// Attacker-side tools for the phone-bridge hostile tests: a WebSocket client on a bare TCP socket, so a test
-// can do what a library client never would (stop in the middle of a frame, stop reading, send oversized
-// frames, destroy the socket), and the process's open file descriptors.
+// Attacker-side tool for the phone-bridge hostile tests: a WebSocket client on a bare TCP socket that, unlike
+// `rawUpgrade`, also reports refused upgrades (401/404/503), parses what the server sends, and can keep talking
+// after the server's close frame (late input) or stop reading.
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-/** Open file descriptors of this process (Linux `/proc/self/fd`). */
-export function fdCount(): number {
-  return readdirSync('/proc/self/fd').length;
-}
-
-/** Resident set size of this process, MB. */
-export function rssMb(): number {
-  return process.memoryUsage().rss / 2 ** 20;
-}
-
-let gc: (() => void) | undefined;
-
-/**
- * Heap and RSS (MB) after a full garbage collection, so retained growth is not confused with garbage not yet
- * collected. (`gc` is exposed at run time: test runners do not pass `--expose-gc` to their workers.)
- */
-export function settledMemory(): { heapMb: number; rssMb: number } {
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
-  const m = process.memoryUsage();
-  return { heapMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20 };
-}
-
-/** Polls `pred` every 20 ms until it holds; throws with `what` after `timeoutMs`. */
-export async function waitUntil(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { clientFrame, waitUntil } from './hostile-sockets.js';
 
 /** A WebSocket client on a raw socket: frames are built by hand and server frames parsed minimally. */
 export class RawWsClient {
@@ -91,23 +54,9 @@ export class RawWsClient {
     return c;
   }
 
-  /** One masked frame; `fin: false` or a `truncateTo` length leave the server mid-message or mid-frame. */
-  frame(opcode: number, payload: Buffer, opts: { fin?: boolean; truncateTo?: number } = {}): void {
-    const len = payload.length;
-    const head = len < 126 ? 2 : len < 65536 ? 4 : 10;
-    const out = Buffer.alloc(head + 4 + len);
-    out[0] = (opts.fin === false ? 0 : 0x80) | opcode;
-    if (len < 126) out[1] = 0x80 | len;
-    else if (len < 65536) {
-      out[1] = 0x80 | 126;
-      out.writeUInt16BE(len, 2);
-    } else {
-      out[1] = 0x80 | 127;
-      out.writeBigUInt64BE(BigInt(len), 2);
-    }
-    const mask = randomBytes(4);
-    mask.copy(out, head);
-    for (let i = 0; i < len; i++) out[head + 4 + i] = payload[i] ^ mask[i & 3];
+  /** One masked frame; a `truncateTo` length leaves the server in the middle of it. */
+  frame(opcode: number, payload: Buffer, opts: { truncateTo?: number } = {}): void {
+    const out = clientFrame(payload, opcode);
     this.socket.write(opts.truncateTo === undefined ? out : out.subarray(0, opts.truncateTo));
   }
 

@@ -39,8 +39,15 @@ describe('scripts', () => {
   });
 
   it('meter draws the level of what is playing', { timeout: 60_000 }, async () => {
-    const playing = pulse.play(speech.path);
-    const { stdout } = await script('src/cli/meter.ts', [], { NEVIL_SECONDS: '3' });
+    // The speech plays over and over until the meter ends: the meter only prints changes of level, and on a
+    // busy machine its start-up can outlast one playing.
+    let metering = true;
+    const playing = (async () => {
+      while (metering) await pulse.play(speech.path);
+    })();
+    const { stdout } = await script('src/cli/meter.ts', [], { NEVIL_SECONDS: '3' }).finally(() => {
+      metering = false;
+    });
     await playing;
     const levels = [...stdout.matchAll(/Volume: [█░]{50} (\d\.\d{3})/g)].map((m) => Number(m[1]));
     expect(levels.length).toBeGreaterThan(10);

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { fdCount, RawWsClient, settledMemory, waitUntil } from '@voxwire/test-support';
+import { heapAfterGcMiB, openFds, RawWsClient, waitUntil } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type OpusAgent, startOpusAgent } from '../src/agent.js';
@@ -75,7 +75,7 @@ describe('OpusAgent under hostile input (in process)', () => {
     await healthy.connect();
     await waitUntil(() => agent.bridges.size === 1, 'the healthy bridge');
     await turn(healthy);
-    baseFds = fdCount();
+    baseFds = openFds();
   }, 120_000);
 
   afterAll(async () => {
@@ -93,7 +93,7 @@ describe('OpusAgent under hostile input (in process)', () => {
 
   async function backToBaseline(): Promise<void> {
     await waitUntil(() => agent.bridges.size === 1, 'attacker calls to end');
-    await waitUntil(() => fdCount() <= baseFds, `fds back to ${baseFds} (now ${fdCount()})`);
+    await waitUntil(() => openFds() <= baseFds, `fds back to ${baseFds} (now ${openFds()})`);
     const health = await fetch(`${agent.url}/health`).then((r) => r.json());
     expect(health).toMatchObject({ status: 'ok', calls: 1 });
   }
@@ -193,7 +193,7 @@ describe('OpusAgent under hostile input (in process)', () => {
     expect(acStalled.closeCode).toBe(1008);
     expect(silent.closeCode).toBe(1000); // hung up: no `start` in time
 
-    const mem0 = settledMemory();
+    const heap0 = heapAfterGcMiB();
     // Idle TCP connections up to the cap (the healthy call holds one), then one more is refused.
     const flood = await Promise.all(Array.from({ length: MAX_CONNECTIONS - 1 }, () => openTcp(agent.port)));
     const refused = await RawWsClient.connect(`ws://127.0.0.1:${agent.port}/health`);
@@ -201,7 +201,7 @@ describe('OpusAgent under hostile input (in process)', () => {
     await refused.waitClosed();
     for (const c of flood) c.destroy();
     await healthyAndClean();
-    expect(settledMemory().heapMb - mem0.heapMb).toBeLessThan(20);
+    expect(heapAfterGcMiB() - heap0).toBeLessThan(20);
   });
 });
 

@@ -5,7 +5,7 @@
 // process must survive (an uncaught exception fails the run), and fds and memory must come back.
 import { int16ToBase64 } from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
-import { fdCount, RawWsClient, settledMemory, waitUntil } from '@voxwire/test-support';
+import { heapAfterGcMiB, openFds, RawWsClient, rssMiB, waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AudioCodesProtocolError,
@@ -77,7 +77,7 @@ beforeAll(async () => {
   const silence = int16ToBase64(new Int16Array(4800));
   streaming = setInterval(() => healthy.send({ type: 'userStream.chunk', audioChunk: silence }), 200);
   await healthyTurn();
-  baseFds = fdCount();
+  baseFds = openFds();
 }, 60_000);
 
 afterAll(async () => {
@@ -118,7 +118,12 @@ async function backToBaseline(): Promise<void> {
     'model sessions to close',
   );
   await waitUntil(() => bot.connections === 1, 'attacker sockets to close');
-  await waitUntil(() => fdCount() <= baseFds, `fds back to ${baseFds} (now ${fdCount()})`);
+  await waitUntil(() => openFds() <= baseFds, `fds back to ${baseFds} (now ${openFds()})`);
+}
+
+/** Heap (after a full collection) and RSS, MiB. */
+function memory(): { heapMb: number; rssMb: number } {
+  return { heapMb: heapAfterGcMiB(), rssMb: rssMiB() };
 }
 
 async function rawConversation(cid: string, botName = 'attacker'): Promise<RawWsClient> {
@@ -341,14 +346,14 @@ describe('AudioCodes endpoint under hostile input', () => {
     const deaf = await rawConversation('deaf-1');
     deaf.stopReading();
     const session = bot.sessions.get('deaf-1');
-    const mem0 = settledMemory();
+    const mem0 = memory();
     const second = tone(440, 24000, 24000, 0.3);
     for (let i = 0; i < 400 && !session?.ended; i++) {
       session?.sendAudio(second, 24000); // 400 s of agent audio toward a peer that reads none of it
       await new Promise((r) => setImmediate(r));
     }
     expect(session?.endReason).toBe('VAIC stopped reading');
-    expect(settledMemory().rssMb - mem0.rssMb).toBeLessThan(100);
+    expect(memory().rssMb - mem0.rssMb).toBeLessThan(100);
     deaf.destroy();
     await healthyTurn();
     await backToBaseline();
@@ -378,7 +383,7 @@ describe('AudioCodes endpoint under hostile input', () => {
   it('releases 1000 abandoned conversations promptly: fds and memory back to baseline', {
     timeout: 180_000,
   }, async () => {
-    const mem0 = settledMemory();
+    const mem0 = memory();
     let n = 0;
     const worker = async () => {
       while (n < 1000) {
@@ -398,7 +403,7 @@ describe('AudioCodes endpoint under hostile input', () => {
     }
     await backToBaseline();
     for (const [id] of bridges) if (id !== 'healthy') bridges.delete(id);
-    const mem = settledMemory();
+    const mem = memory();
     expect(mem.heapMb - mem0.heapMb).toBeLessThan(10);
     expect(mem.rssMb - mem0.rssMb).toBeLessThan(80);
     await healthyTurn();

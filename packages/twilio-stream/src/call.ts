@@ -1,20 +1,25 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { base64ToBytes, type ResamplerQuality } from '@voxwire/codecs';
+import type { ResamplerQuality } from '@voxwire/codecs';
 import type { RawData, WebSocket } from 'ws';
 import { TwilioStreamError } from './errors.js';
-import { InboundDecoder, InboundTimeline, type TwilioGap, type TwilioInboundStats } from './inbound.js';
+import {
+  DEFAULT_MAX_GAP_MS,
+  InboundDecoder,
+  InboundTimeline,
+  type TwilioGap,
+  type TwilioInboundStats,
+} from './inbound.js';
 import { OutboundPlayout, type TwilioClearResult, type TwilioMarkResult } from './outbound.js';
 import {
-  FRAME_BYTES,
-  intField,
-  objectField,
-  parseEnvelope,
-  parseStart,
-  stringField,
+  parseTwilioMessage,
+  quote,
   TWILIO_SAMPLE_RATE,
+  type TwilioParsedMessage,
   type TwilioStartBody,
 } from './protocol.js';
+import { closeSocket, DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
+import { IdleWatchdog } from './watchdog.js';
 
 /** Stream metadata from Twilio's `start` message. */
 export type TwilioStartInfo = TwilioStartBody;
@@ -75,6 +80,9 @@ export interface TwilioOutboundStats {
   overflowDroppedMs: number;
 }
 
+/** Default of {@link TwilioCallOptions.maxQueueMs}: two minutes of outbound audio. */
+export const DEFAULT_MAX_QUEUE_MS = 120_000;
+
 /** Per-call options, set on the server. */
 export interface TwilioCallOptions {
   /** Sample rate of the `audio` event's PCM (default 8000). */
@@ -85,12 +93,35 @@ export interface TwilioCallOptions {
   progressMarks?: boolean;
   /**
    * Most outbound audio, in ms, that may wait locally behind the `maxAheadMs` sent to Twilio. Beyond it, the
-   * oldest waiting audio is dropped and counted in `outboundStats.overflowDroppedMs`. The default,
-   * `Infinity`, keeps everything: text-to-speech arrives in bursts that must not lose a word. Set it for a
-   * continuous live feed (a mix, a microphone) whose clock runs slightly faster than Twilio's, so the
-   * surplus does not become delay that never goes away. Needs `progressMarks` (pacing).
+   * oldest waiting audio is dropped and counted in `outboundStats.overflowDroppedMs`. The default, 120000
+   * (two minutes), is far more than any text-to-speech burst, which must not lose a word, yet bounds what
+   * a runaway producer can pile up. Set it low (e.g. 200) for a continuous live feed (a mix, a microphone)
+   * whose clock runs slightly faster than Twilio's, so the surplus does not become delay that never goes
+   * away. `Infinity` removes the bound. Needs `progressMarks` (pacing).
    */
   maxQueueMs?: number;
+  /**
+   * Longest jump in `media.timestamp` filled with silence on the `audio` event, in ms (default 5000). A
+   * longer one is not filled: the call reports `gap_too_large` and its timeline follows the new timestamp.
+   */
+  maxGapMs?: number;
+  /** Close the stream (1008) when no `start` arrived within this many ms of the upgrade (default 10000; 0 = never). */
+  startTimeoutMs?: number;
+  /**
+   * Close the stream (1008) when no whole message arrived for this long, in ms (default 20000; 0 = never).
+   * Twilio sends a media frame every 20 ms for the whole call, so only a dead or stalled peer (one stuck
+   * half-way through a frame) trips it; it fires between one and two times this after the last message.
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Close the stream (1008) when more than this many bytes wait in the socket's send buffer: the far end
+   * stopped reading (default 4 MiB). With pacing (`progressMarks`) at most `maxAheadMs` is ever in flight;
+   * without it every burst goes to the socket at once, and 4 MiB holds about five minutes of audio, more
+   * than any text-to-speech burst.
+   */
+  maxBufferedBytes?: number;
+  /** How long `close()` waits for the far end's close frame before destroying the socket, in ms (default 2000). */
+  closeTimeoutMs?: number;
   /**
    * Resampler preset between 8 kHz and other rates (default `'low'`: ≥ 60 dB alias rejection, already below
    * the ~38 dB SNR of G.711 mu-law, at about half the CPU of `'medium'`).
@@ -124,10 +155,16 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   private readonly ws: WebSocket;
   private readonly options: TwilioCallOptions;
   private readonly outbound: OutboundPlayout;
-  private readonly timeline = new InboundTimeline();
+  private readonly timeline: InboundTimeline;
   private readonly decoder: InboundDecoder;
+  private readonly idle: IdleWatchdog;
+  private readonly startTimer: NodeJS.Timeout | null;
+  private readonly maxBufferedBytes: number;
+  private closing: Promise<void> | null = null;
   private startInfo: TwilioStartInfo | null = null;
   private stopped = false;
+  private readonly audioInfo: TwilioAudioInfo;
+  private readonly filledInfo: TwilioAudioInfo;
   private readonly startWaiters: Array<(info: TwilioStartInfo) => void> = [];
 
   /** @internal Created by the media-stream server for each accepted WebSocket. */
@@ -145,17 +182,30 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     }
     const quality = options.resamplerQuality ?? 'low';
     this.decoder = new InboundDecoder(this.sampleRate, quality);
+    this.timeline = new InboundTimeline(options.maxGapMs ?? DEFAULT_MAX_GAP_MS);
+    this.audioInfo = Object.freeze({ sampleRate: this.sampleRate, channels: 1, filled: false });
+    this.filledInfo = Object.freeze({ sampleRate: this.sampleRate, channels: 1, filled: true });
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.outbound = new OutboundPlayout({
       send: (text) => this.sendText(text),
       maxAheadMs: options.maxAheadMs ?? 500,
       progressMarks: options.progressMarks ?? true,
-      maxQueueMs: options.maxQueueMs ?? Number.POSITIVE_INFINITY,
+      maxQueueMs: options.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS,
       resamplerQuality: quality,
       onMark: (r) => this.emit('mark', r),
       onPlayed: (ms) => this.emit('played', ms),
     });
+    this.idle = new IdleWatchdog(options.idleTimeoutMs ?? 20_000, () =>
+      this.timeOut(`no message for ${options.idleTimeoutMs ?? 20_000} ms`),
+    );
+    const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    this.startTimer =
+      startTimeoutMs > 0 && Number.isFinite(startTimeoutMs)
+        ? setTimeout(() => this.timeOut(`no "start" within ${startTimeoutMs} ms`), startTimeoutMs).unref()
+        : null;
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.onClose());
+    // ws reports protocol violations (oversized or malformed frames) here, then closes with 1009/1002.
     ws.on('error', (err) =>
       this.fail(new TwilioStreamError('bad_message', `socket error: ${err.message}`, { cause: err })),
     );
@@ -254,92 +304,129 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     }
   }
 
+  /**
+   * Closes the stream with a close frame (`code` 1000 by default, 1001 when the server shuts down) and
+   * resolves once the socket is closed; a far end that does not answer within `closeTimeoutMs` is cut off.
+   */
+  close(code = 1000, reason = 'normal closure'): Promise<void> {
+    this.closing ??= closeSocket(
+      this.ws,
+      code,
+      reason,
+      this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+    );
+    return this.closing;
+  }
+
   /** Drops the connection at once, without a close handshake. */
   terminate(): void {
     this.ws.terminate();
   }
 
+  private timeOut(why: string): void {
+    if (this.closing) return;
+    this.fail(new TwilioStreamError('timeout', `${why}; closing the stream`));
+    void this.close(1008, 'timeout');
+  }
+
   private sendText(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+      if (!this.closing) {
+        this.fail(
+          new TwilioStreamError(
+            'slow_consumer',
+            `${this.ws.bufferedAmount} bytes wait unread in the send buffer (at most ${this.maxBufferedBytes}); closing the stream`,
+          ),
+        );
+        void this.close(1008, 'not reading');
+      }
+      return;
+    }
+    this.ws.send(text);
   }
 
   private fail(error: TwilioStreamError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    else if (this.options.onUnhandledError) this.options.onUnhandledError(error, this);
-    else process.emitWarning(error);
+    try {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      else if (this.options.onUnhandledError) this.options.onUnhandledError(error, this);
+      else process.emitWarning(error);
+    } catch (listenerError) {
+      // An error listener that throws must not turn one bad message into a crash.
+      process.emitWarning(listenerError instanceof Error ? listenerError : String(listenerError));
+    }
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    // After `stop` nothing more is expected: late messages do not keep the socket alive.
+    if (!this.stopped) this.idle.note();
     if (isBinary) {
       this.fail(
         new TwilioStreamError('binary_frame', 'binary WebSocket frame ignored: Twilio sends JSON text'),
       );
       return;
     }
+    const msg = parseTwilioMessage(data.toString());
+    if (msg instanceof TwilioStreamError) {
+      this.fail(msg);
+      return;
+    }
     try {
-      this.handle(parseEnvelope(data.toString()));
+      this.handle(msg);
     } catch (err) {
+      // Protocol errors of this message, or a throwing listener: reported, never thrown out of the socket.
       if (err instanceof TwilioStreamError) this.fail(err);
       else
         this.fail(
-          new TwilioStreamError('bad_message', `message handling failed: ${String(err)}`, { cause: err }),
+          new TwilioStreamError('bad_message', `message handling failed: ${quote(String(err))}`, {
+            cause: err,
+          }),
         );
     }
   }
 
-  private handle(msg: Record<string, unknown> & { event: string }): void {
+  private handle(msg: TwilioParsedMessage): void {
     const event = msg.event;
-    if (event !== 'connected') this.timeline.sequence(intField(msg.sequenceNumber));
+    if (event !== 'connected') this.timeline.sequence(msg.sequenceNumber);
     if (event !== 'connected' && event !== 'start' && this.startInfo === null) {
-      if (event === 'media' || event === 'dtmf' || event === 'mark' || event === 'stop') {
-        throw new TwilioStreamError('media_before_start', `"${event}" arrived before "start"; ignored`);
-      }
+      throw new TwilioStreamError('media_before_start', `"${event}" arrived before "start"; ignored`);
     }
-    if (this.startInfo && typeof msg.streamSid === 'string' && msg.streamSid !== this.streamSid) {
+    if (this.startInfo && msg.streamSid !== undefined && msg.streamSid !== this.streamSid) {
       throw new TwilioStreamError(
         'wrong_stream',
-        `message for stream ${msg.streamSid} on stream ${this.streamSid}; ignored`,
+        `message for stream ${quote(msg.streamSid)} on stream ${this.streamSid}; ignored`,
       );
     }
-    switch (event) {
+    if (this.stopped && event !== 'connected') {
+      throw new TwilioStreamError('bad_message', `"${event}" after "stop"; ignored`);
+    }
+    switch (msg.event) {
       case 'connected':
         return;
       case 'start':
-        this.onStart(msg);
+        this.onStart(msg.start);
         return;
       case 'media':
-        this.onMedia(msg);
+        this.onMedia(msg.payload, msg.timestampMs, msg.chunk, msg.sequenceNumber);
         return;
-      case 'dtmf': {
-        const dtmf = objectField(msg, 'dtmf');
-        this.emit('dtmf', stringField(dtmf, 'digit', 'dtmf'));
+      case 'dtmf':
+        this.emit('dtmf', msg.digit);
         return;
-      }
-      case 'mark': {
-        const name = stringField(objectField(msg, 'mark'), 'name', 'mark');
-        if (!this.outbound.onMarkEcho(name)) {
-          throw new TwilioStreamError(
-            'unknown_mark',
-            `echo of mark ${JSON.stringify(name)} that was never sent`,
-          );
+      case 'mark':
+        if (!this.outbound.onMarkEcho(msg.name)) {
+          throw new TwilioStreamError('unknown_mark', `echo of mark ${quote(msg.name)} that was never sent`);
         }
         return;
-      }
       case 'stop':
         this.finish('stop');
         return;
-      default:
-        throw new TwilioStreamError(
-          'unknown_event',
-          `unknown event ${JSON.stringify(event.slice(0, 40))}; ignored`,
-        );
     }
   }
 
-  private onStart(msg: Record<string, unknown>): void {
+  private onStart(info: TwilioStartBody): void {
     if (this.startInfo)
       throw new TwilioStreamError('duplicate_start', 'second "start" on this stream; ignored');
-    const info = parseStart(msg);
+    if (this.startTimer) clearTimeout(this.startTimer);
     this.startInfo = info;
     this.streamSid = info.streamSid;
     this.callSid = info.callSid;
@@ -350,59 +437,44 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     for (const w of this.startWaiters.splice(0)) w(info);
   }
 
-  private onMedia(msg: Record<string, unknown>): void {
-    if (this.stopped) throw new TwilioStreamError('bad_message', '"media" after "stop"; ignored');
-    const media = objectField(msg, 'media');
-    const b64 = stringField(media, 'payload', 'media');
-    let payload: Uint8Array;
-    try {
-      payload = base64ToBytes(b64);
-    } catch (cause) {
-      throw new TwilioStreamError(
-        'bad_base64',
-        `media payload is not valid base64 (${b64.length} chars); frame dropped`,
-        { cause },
-      );
-    }
-    if (payload.length === 0 || payload.length % FRAME_BYTES !== 0) {
-      throw new TwilioStreamError(
-        'bad_frame_size',
-        `media payload of ${payload.length} bytes is not a whole number of 20 ms frames (${FRAME_BYTES} bytes); frame dropped`,
-      );
-    }
-    const timestampMs = intField(media.timestamp);
+  private onMedia(
+    payload: Uint8Array,
+    timestampMs: number | undefined,
+    chunk: number | undefined,
+    sequenceNumber: number | undefined,
+  ): void {
     const gap = this.timeline.frame(timestampMs, payload.length);
     const wantAudio = this.listenerCount('audio') > 0;
     if (gap) {
       this.emit('gap', gap);
-      if (wantAudio && gap.missingMs > 0) {
-        this.emit('audio', this.decoder.silenceFor(gap.missingMs), {
-          sampleRate: this.sampleRate,
-          channels: 1,
-          filled: true,
-        });
+      if (wantAudio && gap.filledMs > 0) {
+        this.decoder.fillSilence(gap.filledMs, (pcm) => this.emit('audio', pcm, this.filledInfo));
+      }
+      if (gap.missingMs > 0 && gap.filledMs === 0) {
+        // Reported, and the frame itself still delivered below: it is fine, only its timestamp is not.
+        this.fail(
+          new TwilioStreamError(
+            'gap_too_large',
+            `timestamp jumped ${gap.missingMs} ms (more than maxGapMs); not filled, timeline resynced`,
+          ),
+        );
       }
     }
     if (this.listenerCount('media') > 0) {
       this.emit('media', {
         payload,
         timestampMs: timestampMs ?? -1,
-        chunk: intField(media.chunk) ?? -1,
-        sequenceNumber: intField(msg.sequenceNumber) ?? -1,
+        chunk: chunk ?? -1,
+        sequenceNumber: sequenceNumber ?? -1,
       });
     }
-    if (wantAudio) {
-      this.emit('audio', this.decoder.decode(payload), {
-        sampleRate: this.sampleRate,
-        channels: 1,
-        filled: false,
-      });
-    }
+    if (wantAudio) this.emit('audio', this.decoder.decode(payload), this.audioInfo);
   }
 
   private finish(reason: 'stop' | 'closed'): void {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.startTimer) clearTimeout(this.startTimer);
     if (this.listenerCount('audio') > 0) {
       const tail = this.decoder.flush();
       if (tail.length > 0)
@@ -413,6 +485,8 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   }
 
   private onClose(): void {
+    this.idle.stop();
+    if (this.startTimer) clearTimeout(this.startTimer);
     this.finish('closed');
   }
 }

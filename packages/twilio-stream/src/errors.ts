@@ -20,6 +20,12 @@ export type TwilioStreamErrorCode =
   | 'wrong_stream'
   /** A `mark` echo whose name was never sent on this stream. */
   | 'unknown_mark'
+  /** A jump in `media.timestamp` longer than `maxGapMs`: not filled with silence, the timeline resynced. */
+  | 'gap_too_large'
+  /** No `start` within `startTimeoutMs`, or no message (or a frame stalled half-sent) for `idleTimeoutMs`. */
+  | 'timeout'
+  /** The far end stopped reading: more than `maxBufferedBytes` waited in the socket's send buffer. */
+  | 'slow_consumer'
   /** Invalid arguments to a call method (sample rate, array type, call state). */
   | 'bad_argument'
   /** Invalid server or client configuration. */

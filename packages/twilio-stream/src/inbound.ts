@@ -5,8 +5,13 @@ import { BYTES_PER_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 export interface TwilioGap {
   /** Messages missing before this one (sequence numbers skipped). */
   missingMessages: number;
-  /** Audio missing before this frame, in ms; filled with silence on the `audio` event. */
+  /** Audio missing before this frame, in ms. */
   missingMs: number;
+  /**
+   * Silence inserted on the `audio` event for it, in ms: `missingMs`, or 0 when the gap is longer than
+   * `maxGapMs` (then the timeline resyncs to the new timestamp and the call reports `gap_too_large`).
+   */
+  filledMs: number;
   /** Stream time (Twilio's `timestamp`) of the frame after the gap, in ms. */
   atMs: number;
 }
@@ -23,18 +28,38 @@ export interface TwilioInboundStats {
   filledMs: number;
   /** Frames whose timestamp went backwards or repeated (delivered anyway). */
   lateFrames: number;
+  /** Gaps longer than `maxGapMs`, not filled (the timeline resynced). */
+  resyncs: number;
 }
+
+/** Default most silence inserted for one timestamp gap, in ms. */
+export const DEFAULT_MAX_GAP_MS = 5000;
+/** Silence is delivered in pieces of at most this many ms, from one reused buffer. */
+const FILL_CHUNK_MS = 200;
 
 /**
  * Tracks Twilio's `sequenceNumber` (shared by every message of the stream) and `media.timestamp` (ms since
  * the stream started) to find lost messages and missing audio.
  */
 export class InboundTimeline {
-  readonly stats: TwilioInboundStats = { frames: 0, gaps: 0, missingMessages: 0, filledMs: 0, lateFrames: 0 };
+  readonly stats: TwilioInboundStats = {
+    frames: 0,
+    gaps: 0,
+    missingMessages: 0,
+    filledMs: 0,
+    lateFrames: 0,
+    resyncs: 0,
+  };
+  private readonly maxGapMs: number;
   private lastSeq = -1;
   private pendingMissing = 0;
   /** Stream time at which the next frame is expected, in ms; -1 before the first frame. */
   private nextTs = -1;
+
+  /** @param maxGapMs - longest gap filled with silence; a longer one resyncs the timeline instead */
+  constructor(maxGapMs = DEFAULT_MAX_GAP_MS) {
+    this.maxGapMs = maxGapMs;
+  }
 
   /** Notes the sequence number of any message. */
   sequence(seq: number | undefined): void {
@@ -58,20 +83,32 @@ export class InboundTimeline {
     if (timestampMs !== undefined && this.nextTs >= 0) {
       const missingMs = timestampMs - this.nextTs;
       if (missingMs > 0) {
-        gap = { missingMessages: this.pendingMissing, missingMs, atMs: timestampMs };
+        // A gap beyond the limit is not filled: one message must not make the server allocate hours of audio.
+        const filledMs = missingMs > this.maxGapMs ? 0 : missingMs;
+        gap = { missingMessages: this.pendingMissing, missingMs, filledMs, atMs: timestampMs };
         this.stats.gaps++;
-        this.stats.filledMs += missingMs;
+        this.stats.filledMs += filledMs;
+        if (filledMs === 0) this.stats.resyncs++;
       } else if (missingMs < 0) {
         this.stats.lateFrames++;
+        // Far behind (after a bogus jump ahead, or a stream that restarted its clock): follow it again.
+        if (-missingMs > this.maxGapMs) {
+          this.stats.resyncs++;
+          this.nextTs = -1;
+        }
       }
     } else if (this.pendingMissing > 0 && timestampMs === undefined) {
       // Without timestamps, a skipped sequence number is the only clue; report it without filling.
-      gap = { missingMessages: this.pendingMissing, missingMs: 0, atMs: this.nextTs };
+      gap = { missingMessages: this.pendingMissing, missingMs: 0, filledMs: 0, atMs: this.nextTs };
       this.stats.gaps++;
     }
     this.pendingMissing = 0;
     const start = timestampMs ?? Math.max(this.nextTs, 0);
-    this.nextTs = Math.max(this.nextTs, start + durationMs);
+    // After a resync the timeline follows the new timestamp.
+    this.nextTs =
+      gap !== null && gap.missingMs > 0 && gap.filledMs === 0
+        ? start + durationMs
+        : Math.max(this.nextTs, start + durationMs);
     return gap;
   }
 }
@@ -84,7 +121,7 @@ export class InboundDecoder {
   readonly sampleRate: number;
   private readonly resampler: Resampler | null;
   private decodeBuf = new Int16Array(160);
-  private silence = new Int16Array(160);
+  private readonly silence = new Int16Array(FILL_CHUNK_MS * BYTES_PER_MS);
 
   constructor(sampleRate: number, quality: ResamplerQuality) {
     this.sampleRate = sampleRate;
@@ -101,12 +138,22 @@ export class InboundDecoder {
     return this.resampler.process(mulaw.decode(codes, this.decodeBuf));
   }
 
-  /** Produces `ms` of silence at the output rate, through the resampler so its state stays continuous. */
-  silenceFor(ms: number): Int16Array {
-    const samples = Math.round(ms * BYTES_PER_MS);
-    if (this.resampler === null) return new Int16Array(samples);
-    if (this.silence.length < samples) this.silence = new Int16Array(samples);
-    return this.resampler.process(this.silence.subarray(0, samples));
+  /**
+   * Delivers `ms` of silence at the output rate in pieces of at most 200 ms, through the resampler so its
+   * state stays continuous; each piece is a fresh array (the `audio` event's contract). The caller bounds
+   * `ms` (`maxGapMs`), so the work per message is bounded too.
+   */
+  fillSilence(ms: number, deliver: (pcm: Int16Array) => void): void {
+    let samples = Math.round(ms * BYTES_PER_MS);
+    while (samples > 0) {
+      const n = Math.min(samples, this.silence.length);
+      samples -= n;
+      if (this.resampler === null) deliver(new Int16Array(n));
+      else {
+        const out = this.resampler.process(this.silence.subarray(0, n));
+        if (out.length > 0) deliver(out);
+      }
+    }
   }
 
   /** Drains the resampler at the end of the stream. */

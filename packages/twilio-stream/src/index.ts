@@ -6,6 +6,7 @@
  */
 
 export {
+  DEFAULT_MAX_QUEUE_MS,
   type TwilioAudioInfo,
   TwilioCall,
   type TwilioCallEvents,
@@ -28,14 +29,18 @@ export {
   BYTES_PER_MS,
   FRAME_BYTES,
   FRAME_MS,
+  parseTwilioMessage,
   TWILIO_SAMPLE_RATE,
   type TwilioInboundMessage,
+  type TwilioMessageCommon,
   type TwilioOutboundMessage,
+  type TwilioParsedMessage,
 } from './protocol.js';
 export {
   type CreateCallParams,
   type FetchLike,
   type TwilioCallResource,
+  type TwilioClientCallOptions,
   type TwilioClientLike,
   TwilioRest,
   type TwilioRestOptions,
@@ -47,7 +52,15 @@ export {
   type MediaStreamServerEvents,
   type MediaStreamServerOptions,
 } from './server.js';
-export { computeTwilioSignature, validateTwilioSignature } from './signature.js';
+export {
+  computeTwilioSignature,
+  signatureAlgorithm,
+  type TwilioSignatureAlgorithm,
+  type TwilioSignedParams,
+  type ValidateSignatureOptions,
+  validateTwilioRequestWithBody,
+  validateTwilioSignature,
+} from './signature.js';
 export {
   type SimulatorClearRecord,
   SimulatorConnectError,

@@ -66,7 +66,10 @@ interface QueueItem {
   kind: ItemKind;
   /** Base64 payload of one 160-byte frame (media). */
   payload: string;
-  /** Timeline position (bytes) at the end of this frame (media). */
+  /**
+   * Timeline position (bytes) at the end of this frame (media), plus the queue's `shift` when it was queued:
+   * the real position is `end - shift` (see {@link OutboundPlayout.dropOldestWaiting}).
+   */
   end: number;
   /** The mark (mark). */
   mark: PendingMark | null;
@@ -86,6 +89,11 @@ export class OutboundPlayout {
   private readonly maxQueueBytes: number;
   /** Bytes dropped from the local queue to stay under `maxQueueMs`. */
   private overflowBytes = 0;
+  /**
+   * Bytes dropped from the head of the waiting queue since it was last empty. Waiting items store positions
+   * plus the shift at the time they were queued, so a drop moves every later item back in O(1).
+   */
+  private shift = 0;
   private readonly framer = new Framer({ frameSize: FRAME_BYTES, encoding: 'mulaw', padLastFrame: true });
   private resampler: Resampler | null = null;
   private resamplerRate = 0;
@@ -200,8 +208,9 @@ export class OutboundPlayout {
     for (const frame of this.framer.flush()) this.enqueueFrame(frame);
     const markName = name ?? `utterance-${++this.utteranceSeq}`;
     return new Promise<TwilioMarkResult>((resolve) => {
-      const mark: PendingMark = { name: markName, pos: this.queuedBytes, resolve };
-      this.queue.push({ kind: ItemKind.Mark, payload: '', end: this.queuedBytes, mark });
+      // Positions of waiting items carry the shift (see `shift`); sendMark takes it off.
+      const mark: PendingMark = { name: markName, pos: this.queuedBytes + this.shift, resolve };
+      this.queue.push({ kind: ItemKind.Mark, payload: '', end: this.queuedBytes + this.shift, mark });
       this.pump();
     });
   }
@@ -215,10 +224,12 @@ export class OutboundPlayout {
     const droppedBytes = this.queuedBytes - this.playedBytes + this.framer.pending;
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const m = this.queue[i].mark;
+      if (m) m.pos -= this.shift;
       if (m?.resolve) this.resolveFlushed(m, flushedMarks);
     }
     this.queue = [];
     this.queueHead = 0;
+    this.shift = 0;
     for (let i = this.pendingHead; i < this.pending.length; i++) {
       const m = this.pending[i];
       this.flushed.add(m.name);
@@ -273,6 +284,7 @@ export class OutboundPlayout {
     const ignored: string[] = [];
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const m = this.queue[i].mark;
+      if (m) m.pos -= this.shift;
       if (m?.resolve) this.resolveFlushed(m, ignored);
     }
     for (let i = this.pendingHead; i < this.pending.length; i++) {
@@ -283,6 +295,7 @@ export class OutboundPlayout {
     this.queueHead = 0;
     this.pending = [];
     this.pendingHead = 0;
+    this.shift = 0;
     this.started = false;
   }
 
@@ -315,33 +328,30 @@ export class OutboundPlayout {
   private enqueueFrame(frame: Uint8Array): void {
     this.queuedBytes += frame.length;
     const payload = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64');
-    this.queue.push({ kind: ItemKind.Media, payload, end: this.queuedBytes, mark: null });
+    this.queue.push({ kind: ItemKind.Media, payload, end: this.queuedBytes + this.shift, mark: null });
     this.pump();
     const excess = this.queuedBytes - this.wireBytes - this.maxQueueBytes;
     if (excess > 0) this.dropOldestWaiting(excess);
   }
 
   /**
-   * Drops the oldest media frames still waiting locally (never sent), at least `bytes` of them. Marks stay,
-   * and every later position moves back by what was dropped, so the timeline stays the audio that plays.
+   * Drops the oldest media frames still waiting locally (never sent), at least `bytes` of them. After a pump
+   * the head of the waiting queue is always a media frame (marks at the head are sent at once), so the
+   * oldest frames are at the head: they are skipped, and every later position moves back by what was
+   * dropped through `shift`, in O(1) per frame however long the queue. Marks keep their place in the audio
+   * that does play: one whose audio was all dropped goes out at once.
    */
   private dropOldestWaiting(bytes: number): void {
     let dropped = 0;
-    const kept: QueueItem[] = [];
-    for (let i = this.queueHead; i < this.queue.length; i++) {
-      const item = this.queue[i];
-      if (item.kind === ItemKind.Media && dropped < bytes) {
-        dropped += FRAME_BYTES;
-        continue;
-      }
-      item.end -= dropped;
-      if (item.mark) item.mark.pos -= dropped;
-      kept.push(item);
+    const q = this.queue;
+    while (dropped < bytes && this.queueHead < q.length && q[this.queueHead].kind === ItemKind.Media) {
+      this.queueHead++;
+      dropped += FRAME_BYTES;
     }
-    this.queue = kept;
-    this.queueHead = 0;
+    this.shift += dropped;
     this.queuedBytes -= dropped;
     this.overflowBytes += dropped;
+    this.pump();
   }
 
   private pump(): void {
@@ -352,10 +362,11 @@ export class OutboundPlayout {
       if (item.kind === ItemKind.Media) {
         if (this.wireBytes - this.playedBytes >= this.maxAheadBytes) break;
         this.opts.send(this.mediaPrefix + item.payload + '"}}');
-        this.wireBytes = item.end;
+        this.wireBytes = item.end - this.shift;
         if (this.opts.progressMarks)
-          this.sendMark({ name: PROGRESS_PREFIX + ++this.progressSeq, pos: item.end, resolve: null });
+          this.sendMark({ name: PROGRESS_PREFIX + ++this.progressSeq, pos: this.wireBytes, resolve: null });
       } else if (item.mark) {
+        item.mark.pos -= this.shift;
         this.sendMark(item.mark);
       }
       this.queueHead++;
@@ -363,6 +374,7 @@ export class OutboundPlayout {
     if (this.queueHead === q.length) {
       this.queue = [];
       this.queueHead = 0;
+      this.shift = 0;
     } else if (this.queueHead > 256 && this.queueHead * 2 > q.length) {
       this.queue = q.slice(this.queueHead);
       this.queueHead = 0;

@@ -1,10 +1,22 @@
 import { TwilioRestError, TwilioStreamError } from './errors.js';
 
+/**
+ * What {@link TwilioRest} hands to the official client's `calls.create()`: its camelCase options (`to`,
+ * `from`, `url` or `twiml`, `statusCallback`, and `extra` under their option names).
+ */
+export interface TwilioClientCallOptions {
+  to: string;
+  from: string;
+  url?: string;
+  twiml?: string;
+  statusCallback?: string;
+}
+
 /** The parts of the official `twilio` client that {@link TwilioRest} uses (pass `twilio(sid, token)`). */
 export interface TwilioClientLike {
   calls: {
     (sid: string): { update(params: { status: 'completed' | 'canceled' }): Promise<unknown> };
-    create(params: Record<string, unknown>): Promise<{ sid: string; status?: string }>;
+    create(params: TwilioClientCallOptions): Promise<{ sid: string; status?: string }>;
   };
 }
 
@@ -46,8 +58,13 @@ export interface CreateCallParams {
   twiml?: string;
   /** Optional status callback URL. */
   statusCallback?: string;
-  /** Any other Twilio `Calls` parameter, by its API name (e.g. `Timeout`, `Record`). */
-  extra?: Record<string, string>;
+  /**
+   * Any other Twilio `Calls` parameter, by its API name (e.g. `Timeout`, `MachineDetection`); an array is
+   * a repeated parameter (e.g. `StatusCallbackEvent: ['initiated', 'answered']`). With the official client
+   * the names are passed as its camelCase options (`timeout`, `machineDetection`), which it sends under
+   * the same API names.
+   */
+  extra?: Readonly<Record<string, string | readonly string[]>>;
 }
 
 /** The answer to a call creation. */
@@ -88,20 +105,27 @@ export class TwilioRest {
       throw new TwilioStreamError('bad_argument', 'createCall needs exactly one of url or twiml');
     }
     if (this.opts.client) {
-      const res = await this.opts.client.calls.create({
+      const options: TwilioClientCallOptions = {
         to: params.to,
         from: params.from,
         ...(params.url !== undefined ? { url: params.url } : { twiml: params.twiml }),
         ...(params.statusCallback !== undefined ? { statusCallback: params.statusCallback } : {}),
-        ...params.extra,
-      });
+        ...clientOptions(params.extra),
+      };
+      const res = await this.opts.client.calls.create(options);
       return { sid: res.sid, status: res.status ?? '', raw: res };
     }
-    const form: Record<string, string> = { To: params.to, From: params.from };
-    if (params.url !== undefined) form.Url = params.url;
-    if (params.twiml !== undefined) form.Twiml = params.twiml;
-    if (params.statusCallback !== undefined) form.StatusCallback = params.statusCallback;
-    Object.assign(form, params.extra);
+    const form = new URLSearchParams({ To: params.to, From: params.from });
+    if (params.url !== undefined) form.set('Url', params.url);
+    if (params.twiml !== undefined) form.set('Twiml', params.twiml);
+    if (params.statusCallback !== undefined) form.set('StatusCallback', params.statusCallback);
+    for (const [name, value] of Object.entries(params.extra ?? {})) {
+      if (typeof value === 'string') form.set(name, value);
+      else {
+        form.delete(name);
+        for (const v of value) form.append(name, v);
+      }
+    }
     const body = await this.post(`/Accounts/${encodeURIComponent(this.opts.accountSid)}/Calls.json`, form);
     return { sid: String(body.sid ?? ''), status: String(body.status ?? ''), raw: body };
   }
@@ -119,11 +143,11 @@ export class TwilioRest {
     }
     await this.post(
       `/Accounts/${encodeURIComponent(this.opts.accountSid)}/Calls/${encodeURIComponent(callSid)}.json`,
-      { Status: status },
+      new URLSearchParams({ Status: status }),
     );
   }
 
-  private async post(path: string, form: Record<string, string>): Promise<Record<string, unknown>> {
+  private async post(path: string, form: URLSearchParams): Promise<Record<string, unknown>> {
     const doFetch = this.opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
     const auth = Buffer.from(`${this.opts.username ?? this.opts.accountSid}:${this.opts.authToken}`).toString(
       'base64',
@@ -135,7 +159,7 @@ export class TwilioRest {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: new URLSearchParams(form).toString(),
+      body: form.toString(),
     });
     const text = await res.text();
     let json: Record<string, unknown> = {};
@@ -156,4 +180,16 @@ export class TwilioRest {
     }
     return json;
   }
+}
+
+/**
+ * The official client's `calls.create()` reads camelCase options and sends each under its API name
+ * (`timeout` → `Timeout`); it drops keys it does not know, so API names are turned into its option names.
+ */
+function clientOptions(extra: CreateCallParams['extra']): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  for (const [name, value] of Object.entries(extra ?? {})) {
+    out[name.charAt(0).toLowerCase() + name.slice(1)] = value;
+  }
+  return out;
 }

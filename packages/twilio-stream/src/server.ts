@@ -7,7 +7,8 @@ import type { ResamplerQuality } from '@voxwire/codecs';
 import { WebSocketServer } from 'ws';
 import { TwilioCall, type TwilioCallOptions } from './call.js';
 import { TwilioStreamError } from './errors.js';
-import { validateTwilioSignature } from './signature.js';
+import { signatureAlgorithm, validateTwilioSignature } from './signature.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 
 /** Options of {@link createMediaStreamServer}. */
 export interface MediaStreamServerOptions {
@@ -21,6 +22,12 @@ export interface MediaStreamServerOptions {
   path?: string;
   /** Account auth token; when set, every upgrade must carry a valid `X-Twilio-Signature`. */
   authToken?: string;
+  /**
+   * The SharedKey secret of a Twilio Webhooks rule, for upgrades Twilio signs with it (they carry
+   * `X-Twilio-Webhooks-Signature-Settings`, with `HMAC_SHA1` or `HMAC_SHA256`). Without it such upgrades are
+   * refused.
+   */
+  sharedKeySecret?: string;
   /**
    * The `wss://` URL exactly as written in your TwiML, which is what Twilio signs. Required with
    * `authToken`. A function receives the upgrade request (for several hostnames).
@@ -38,17 +45,45 @@ export interface MediaStreamServerOptions {
   maxQueueMs?: number;
   /** Resampler preset between 8 kHz and other rates (default `'low'`, see {@link TwilioCallOptions}). */
   resamplerQuality?: ResamplerQuality;
-  /** Largest accepted WebSocket message in bytes (default 64 KiB). */
+  /** Largest accepted WebSocket message in bytes (default 64 KiB); a larger one closes the stream with 1009. */
   maxMessageBytes?: number;
+  /** Longest `media.timestamp` jump filled with silence, in ms (default 5000; see {@link TwilioCallOptions}). */
+  maxGapMs?: number;
+  /** Close a stream with no `start` within this many ms (default 10000; see {@link TwilioCallOptions}). */
+  startTimeoutMs?: number;
+  /** Close a stream with no message for this many ms (default 20000; see {@link TwilioCallOptions}). */
+  idleTimeoutMs?: number;
+  /** Close a stream whose send buffer holds more than this many unread bytes (default 4 MiB; see {@link TwilioCallOptions}). */
+  maxBufferedBytes?: number;
+  /** How long a close waits for the far end's close frame, in ms (default 2000). */
+  closeTimeoutMs?: number;
+  /**
+   * Most stream sockets open at once (default 1000; one that sent `stop` counts until it closes); upgrades
+   * beyond it are refused with HTTP 503.
+   */
+  maxConnections?: number;
+  /**
+   * On a server of its own (`port`): how long a connection may take to send its upgrade request, in ms
+   * (default 10000); a slower one is closed. An attached `server` keeps its own `headersTimeout`.
+   */
+  handshakeTimeoutMs?: number;
   /** Called by `call.hangup()` before the socket closes, e.g. `(call) => rest.hangup(call.callSid)`. */
   onHangup?: (call: TwilioCall) => Promise<void> | void;
 }
 
 /** Why an upgrade was refused. */
 export interface MediaStreamRejection {
-  /** HTTP status sent. */
-  status: 403;
-  reason: 'missing_signature' | 'bad_signature';
+  /** HTTP status sent: 403 for a signature problem, 503 when full or shutting down. */
+  status: 403 | 503;
+  reason:
+    | 'missing_signature'
+    | 'bad_signature'
+    /** Signed with a SharedKey algorithm this library does not know, or without `sharedKeySecret` set. */
+    | 'unsupported_signature'
+    /** `maxConnections` streams are already connected. */
+    | 'too_many_connections'
+    /** `close()` was called. */
+    | 'shutting_down';
   remoteAddress: string | undefined;
 }
 
@@ -76,6 +111,13 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
   private readonly path: string;
   private readonly ownsServer: boolean;
   private readonly validate: boolean;
+  private readonly maxConnections: number;
+  /**
+   * Calls whose socket is open, until it closes: a stream that sent `stop` but stays open still counts
+   * toward `maxConnections` and is still closed by `close()`.
+   */
+  private readonly open = new Set<TwilioCall>();
+  private closing = false;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.handleUpgrade(req, socket, head);
 
@@ -97,20 +139,36 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
       throw new TwilioStreamError('bad_config', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
     }
+    this.maxConnections = options.maxConnections ?? 1000;
+    if (!(this.maxConnections > 0)) {
+      throw new TwilioStreamError('bad_config', `maxConnections must be > 0, got ${options.maxConnections}`);
+    }
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxMessageBytes ?? 64 * 1024,
       perMessageDeflate: false,
     });
     this.ownsServer = options.server === undefined;
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.httpServer =
       options.server ??
-      createServer((_req, res) => {
-        res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
-      });
+      createServer(
+        {
+          // A connection that never finishes its upgrade request is closed (Node checks about once a second).
+          headersTimeout: handshakeTimeoutMs,
+          requestTimeout: handshakeTimeoutMs,
+          connectionsCheckingInterval: Math.min(1000, Math.max(50, handshakeTimeoutMs / 2)),
+        },
+        (_req, res) => {
+          res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
+        },
+      );
     this.httpServer.on('upgrade', this.onUpgrade);
     if (this.ownsServer) {
       const server = this.httpServer;
+      // headersTimeout bounds a slow upgrade request; a connection that sends nothing at all is never
+      // parsed, so an inactivity timeout closes that one (ws clears it once the socket is upgraded).
+      server.timeout = handshakeTimeoutMs;
       this.ready = new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -129,14 +187,22 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     return addr?.port ?? 0;
   }
 
-  /** Closes every call and stops accepting new ones; closes the HTTP server too when it created it. */
+  /**
+   * Stops accepting streams, closes every call with a close frame (1001 going away) and waits for the sockets
+   * to close (at most `closeTimeoutMs`, then they are cut); closes the HTTP server too when it created it.
+   */
   async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
     this.httpServer.off('upgrade', this.onUpgrade);
-    for (const call of this.calls) call.terminate();
+    await Promise.all([...this.open].map((call) => call.close(1001, 'server shutting down')));
     this.calls.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.ownsServer) {
-      await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+      // Connections still in their HTTP phase (a half-sent upgrade request) are not left to the timeout.
+      (this.httpServer as Server).closeAllConnections();
+      await closed;
     }
   }
 
@@ -147,41 +213,84 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
       if (this.ownsServer) refuse(socket, 404, 'Not Found');
       return;
     }
+    if (this.closing || this.open.size >= this.maxConnections) {
+      this.reject(req, socket, 503, this.closing ? 'shutting_down' : 'too_many_connections');
+      return;
+    }
     if (this.validate) {
-      const header = req.headers['x-twilio-signature'];
-      const signature = Array.isArray(header) ? header[0] : header;
-      const url =
-        typeof this.options.publicUrl === 'function'
-          ? this.options.publicUrl(req)
-          : (this.options.publicUrl ?? '');
-      if (!signature || !validateTwilioSignature(this.options.authToken ?? '', signature, url)) {
-        refuse(socket, 403, 'Forbidden');
-        this.emit('rejected', {
-          status: 403,
-          reason: signature ? 'bad_signature' : 'missing_signature',
-          remoteAddress: req.socket.remoteAddress,
-        });
+      let refusal: MediaStreamRejection['reason'] | null;
+      try {
+        refusal = this.checkSignature(req);
+      } catch (err) {
+        // A throwing publicUrl function: the request cannot be checked, so it is refused.
+        this.report(err instanceof Error ? err : new Error(String(err)));
+        refusal = 'bad_signature';
+      }
+      if (refusal) {
+        this.reject(req, socket, 403, refusal);
         return;
       }
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const callOptions: TwilioCallOptions = {
+        maxGapMs: this.options.maxGapMs,
+        startTimeoutMs: this.options.startTimeoutMs,
+        idleTimeoutMs: this.options.idleTimeoutMs,
+        maxBufferedBytes: this.options.maxBufferedBytes,
+        closeTimeoutMs: this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
         sampleRate: this.options.sampleRate,
         maxAheadMs: this.options.maxAheadMs,
         progressMarks: this.options.progressMarks,
         maxQueueMs: this.options.maxQueueMs,
         resamplerQuality: this.options.resamplerQuality,
         onHangup: this.options.onHangup,
-        onUnhandledError: (error, call) => {
-          if (this.listenerCount('error') > 0) this.emit('error', error, call);
-          else process.emitWarning(error);
-        },
+        onUnhandledError: (error, call) => this.report(error, call),
       };
       const call = new TwilioCall(ws, req, callOptions);
+      this.open.add(call);
+      ws.once('close', () => this.open.delete(call));
       this.calls.add(call);
       call.once('stop', () => this.calls.delete(call));
-      this.emit('call', call);
+      try {
+        this.emit('call', call);
+      } catch (err) {
+        // A throwing 'call' listener must not take the upgrade handler (and the process) down.
+        this.report(err instanceof Error ? err : new Error(String(err)), call);
+      }
     });
+  }
+
+  private report(error: Error, call?: TwilioCall): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error, call);
+    else process.emitWarning(error);
+  }
+
+  /** @returns why the upgrade's signature is refused, or null when it is valid */
+  private checkSignature(req: IncomingMessage): MediaStreamRejection['reason'] | null {
+    const header = req.headers['x-twilio-signature'];
+    const signature = Array.isArray(header) ? header[0] : header;
+    if (!signature) return 'missing_signature';
+    const settingsHeader = req.headers['x-twilio-webhooks-signature-settings'];
+    const settings = Array.isArray(settingsHeader) ? settingsHeader[0] : settingsHeader;
+    const algorithm = signatureAlgorithm(settings);
+    // A SharedKey-signed upgrade is checked with the SharedKey secret, never with the auth token.
+    const secret = settings ? this.options.sharedKeySecret : this.options.authToken;
+    if (algorithm === undefined || !secret) return 'unsupported_signature';
+    const url =
+      typeof this.options.publicUrl === 'function'
+        ? this.options.publicUrl(req)
+        : (this.options.publicUrl ?? '');
+    return validateTwilioSignature(secret, signature, url, {}, { algorithm }) ? null : 'bad_signature';
+  }
+
+  private reject(
+    req: IncomingMessage,
+    socket: Duplex,
+    status: MediaStreamRejection['status'],
+    reason: MediaStreamRejection['reason'],
+  ): void {
+    refuse(socket, status, status === 403 ? 'Forbidden' : 'Service Unavailable');
+    this.emit('rejected', { status, reason, remoteAddress: req.socket.remoteAddress });
   }
 }
 

@@ -16,6 +16,8 @@ export interface TwilioSimulatorOptions {
   signatureUrl?: string;
   /** Send this `X-Twilio-Signature` value as is (to test forged signatures); overrides `authToken`. */
   signature?: string;
+  /** More headers for the upgrade request (e.g. `X-Twilio-Webhooks-Signature-Settings`). */
+  headers?: Record<string, string>;
   /** Ids announced in `start` (random Twilio-shaped ids by default). */
   accountSid?: string;
   callSid?: string;
@@ -202,7 +204,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
    * @throws SimulatorConnectError when the server refuses the upgrade (e.g. 403 for a bad signature)
    */
   connect(): Promise<void> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.opts.headers };
     const signature =
       this.opts.signature ??
       (this.opts.authToken

@@ -35,7 +35,7 @@ describe('inbound timing', () => {
     sim.loseNextFrames(3);
     await sim.streamMulaw(source.subarray(160 * 10));
     await sim.stop();
-    expect(gaps).toEqual([{ missingMessages: 3, missingMs: 60, atMs: 260 }]);
+    expect(gaps).toEqual([{ missingMessages: 3, missingMs: 60, filledMs: 60, atMs: 260 }]);
     expect(call.inboundStats).toMatchObject({ frames: 47, gaps: 1, missingMessages: 3, filledMs: 60 });
     // Timing stays true: 1 s in, 1 s of 16 kHz PCM out, 60 ms of it inserted silence.
     expect(concat(chunks).length).toBe(16000);

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   computeTwilioSignature,
@@ -8,7 +10,9 @@ import {
   type MediaStreamRejection,
   type MediaStreamServer,
   SimulatorConnectError,
+  signatureAlgorithm,
   type TwilioCall,
+  validateTwilioRequestWithBody,
   validateTwilioSignature,
 } from '../src/index.js';
 import { simulator, startServer } from './helpers.js';
@@ -84,6 +88,144 @@ describe('request signature', () => {
     await server.close();
     server = undefined;
     await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+
+  it('accepts what twilio.validateRequest accepts: explicit default ports, repeated parameters (generated)', () => {
+    const { getExpectedTwilioSignature } = twilio;
+    expect(
+      validateTwilioSignature(
+        authToken,
+        computeTwilioSignature(authToken, 'https://example.com/hook'),
+        'https://example.com:443/hook',
+      ),
+    ).toBe(true);
+    expect(
+      validateTwilioSignature(
+        authToken,
+        computeTwilioSignature(authToken, 'https://example.com:443/hook'),
+        'https://example.com/hook',
+      ),
+    ).toBe(true);
+    const segment = fc.stringMatching(/^[a-zA-Z0-9._~!$'()*+,;=%-]{0,8}$/);
+    // Twilio signs one form of the URL; the server checks the form it was configured with: same URL, the
+    // port written or not.
+    const urls = fc
+      .record({
+        scheme: fc.constantFrom('https', 'http', 'wss'),
+        host: fc.constantFrom('example.com', 'voice.example.org', '127.0.0.1', '[::1]'),
+        signedPort: fc.constantFrom('', ':443', ':80', ':8443'),
+        checkedPort: fc.constantFrom('', ':443', ':80', ':8443'),
+        path: fc.array(segment, { maxLength: 3 }),
+        query: fc.option(fc.array(fc.tuple(segment, fc.string({ maxLength: 6 })), { maxLength: 3 })),
+      })
+      .map(({ scheme, host, signedPort, checkedPort, path, query }) => {
+        const rest = `/${path.join('/')}${
+          query ? `?${query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}` : ''
+        }`;
+        return [
+          `${scheme}://${host}${signedPort}${rest}`,
+          `${scheme}://${host}${checkedPort}${rest}`,
+        ] as const;
+      });
+    const params = fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6 }),
+      fc.oneof(fc.string({ maxLength: 8 }), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 })),
+      { maxKeys: 4 },
+    );
+    fc.assert(
+      fc.property(urls, params, ([signedUrl, target], p) => {
+        const signature = getExpectedTwilioSignature(authToken, signedUrl, p);
+        const theirs = twilio.validateRequest(authToken, signature, target, p);
+        const ours = validateTwilioSignature(authToken, signature, target, p);
+        if (theirs) expect(ours).toBe(true);
+        // wss:// URLs are also tried with :443 (twilio only adds :80 to non-https schemes): a superset there.
+        if (!target.startsWith('wss:')) expect(ours).toBe(theirs);
+        expect(validateTwilioSignature(authToken, `${signature}x`, target, p)).toBe(false);
+        expect(validateTwilioSignature('other-token', signature, target, p)).toBe(false);
+      }),
+      { numRuns: 400 },
+    );
+    // The generator reaches both outcomes (a property that only ever saw `false` would prove nothing).
+    const outcomes = new Set<boolean>();
+    fc.assert(
+      fc.property(urls, params, ([signedUrl, target], p) => {
+        outcomes.add(
+          twilio.validateRequest(
+            authToken,
+            twilio.getExpectedTwilioSignature(authToken, signedUrl, p),
+            target,
+            p,
+          ),
+        );
+      }),
+      { numRuns: 100 },
+    );
+    expect([...outcomes].sort()).toEqual([false, true]);
+  });
+
+  it('checks HMAC-SHA256 signatures (SharedKey webhooks, bodySHA256 JSON webhooks) like twilio', () => {
+    const body = '{"event":"x"}';
+    const hash = twilio.getExpectedBodyHash(body);
+    const url = `https://example.com/hook?bodySHA256=${hash}`;
+    const sha256 = twilio.getExpectedTwilioSignature(authToken, url, {}, 'HMAC_SHA256');
+    expect(computeTwilioSignature(authToken, url, {}, 'HMAC_SHA256')).toBe(sha256);
+    expect(validateTwilioSignature(authToken, sha256, url, {}, { algorithm: 'HMAC_SHA256' })).toBe(true);
+    expect(validateTwilioSignature(authToken, sha256, url)).toBe(false);
+    expect(twilio.validateRequestWithBody(authToken, sha256, url, body, 'HMAC_SHA256')).toBe(true);
+    expect(validateTwilioRequestWithBody(authToken, sha256, url, body, { algorithm: 'HMAC_SHA256' })).toBe(
+      true,
+    );
+    expect(
+      validateTwilioRequestWithBody(authToken, sha256, url, `${body} `, { algorithm: 'HMAC_SHA256' }),
+    ).toBe(false);
+    // Generated JSON bodies and URLs: the same verdict as twilio.validateRequestWithBody.
+    fc.assert(
+      fc.property(
+        fc.json(),
+        fc.boolean(),
+        fc.constantFrom('https://example.com/hook', 'https://example.com:443/hook?x=1'),
+        fc.constantFrom('HMAC_SHA1' as const, 'HMAC_SHA256' as const),
+        (json, tamper, base, algorithm) => {
+          const hashed = `${base}${base.includes('?') ? '&' : '?'}bodySHA256=${twilio.getExpectedBodyHash(json)}`;
+          const sig = twilio.getExpectedTwilioSignature(authToken, hashed, {}, algorithm);
+          const received = tamper ? `${json}x` : json;
+          const theirs = twilio.validateRequestWithBody(authToken, sig, hashed, received, algorithm);
+          expect(validateTwilioRequestWithBody(authToken, sig, hashed, received, { algorithm })).toBe(theirs);
+          expect(theirs).toBe(!tamper);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(signatureAlgorithm('key=webhooks_sharedkey_1,algorithm=HMAC_SHA256')).toBe('HMAC_SHA256');
+    expect(signatureAlgorithm(undefined)).toBe('HMAC_SHA1');
+    expect(signatureAlgorithm('algorithm=HMAC_MD5')).toBeUndefined();
+  });
+
+  it('accepts a Media Streams upgrade signed with a SharedKey (HMAC-SHA256) and refuses it without the secret', async () => {
+    const sharedKeySecret = 'shared-key-secret';
+    const started = await startServer({ authToken, publicUrl, sharedKeySecret });
+    server = started.server;
+    const rejections: MediaStreamRejection[] = [];
+    server.on('rejected', (r) => rejections.push(r));
+    const signature = computeTwilioSignature(sharedKeySecret, publicUrl, {}, 'HMAC_SHA256');
+    const headers = {
+      'x-twilio-webhooks-signature-settings': 'key=webhooks_sharedkey_1,algorithm=HMAC_SHA256',
+    };
+    const good = simulator(started.url, { signature, headers });
+    await good.connect();
+    await good.stop();
+    // Signed with the auth token but claiming the SharedKey: refused.
+    const wrongKey = simulator(started.url, {
+      signature: computeTwilioSignature(authToken, publicUrl, {}, 'HMAC_SHA256'),
+      headers,
+    });
+    await expect(wrongKey.connect()).rejects.toMatchObject({ status: 403 });
+    const unknownAlgorithm = simulator(started.url, {
+      signature,
+      headers: { 'x-twilio-webhooks-signature-settings': 'algorithm=HMAC_MD5' },
+    });
+    await expect(unknownAlgorithm.connect()).rejects.toMatchObject({ status: 403 });
+    expect(rejections.map((r) => r.reason)).toEqual(['bad_signature', 'unsupported_signature']);
   });
 
   it('refuses to start without publicUrl when checking signatures', () => {

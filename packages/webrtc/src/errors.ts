@@ -20,6 +20,8 @@ export type WebRtcErrorCode =
   | 'unknown-session'
   /** The signaling connection was refused by `authenticate`. */
   | 'unauthorized'
+  /** A configured limit was reached (server-side sessions per signaling connection). */
+  | 'limit-exceeded'
   /** The far end stopped sending media for longer than the peer's `mediaTimeoutMs` (it vanished). */
   | 'media-timeout'
   /** `iceTransportPolicy: 'relay'` and no TURN relay candidate: server unreachable, credential wrong or expired. */

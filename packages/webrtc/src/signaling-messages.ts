@@ -41,6 +41,11 @@ export const CLIENT_MESSAGE_TYPES = ['join', 'leave', 'offer', 'answer', 'candid
 
 const MAX_ID_LENGTH = 128;
 
+/** Quotes client text for an error message, cut short so a huge value is not echoed back whole. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
+
 function fail(message: string): never {
   throw new WebRtcError('bad-message', message);
 }
@@ -96,7 +101,7 @@ export function parseClientMessage(text: string, maxSdpLength = 64 * 1024): Sign
   try {
     value = JSON.parse(text);
   } catch (err) {
-    fail(`message is not valid JSON: ${(err as Error).message}`);
+    fail(`message is not valid JSON: ${String((err as Error).message).slice(0, 120)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     fail('message must be a JSON object');
@@ -134,6 +139,6 @@ export function parseClientMessage(text: string, maxSdpLength = 64 * 1024): Sign
     }
     default:
       if (typeof msg.type !== 'string') fail('message needs a string "type"');
-      fail(`unknown message type "${msg.type}"; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`);
+      fail(`unknown message type ${quote(msg.type)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`);
   }
 }

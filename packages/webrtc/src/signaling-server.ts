@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { browserClientPath, browserDemoPage } from './browser-client.js';
 import { WebRtcError } from './errors.js';
 import { WebRtcAudioPeer, type WebRtcAudioPeerOptions } from './peer.js';
+import { closeGracefully } from './signaling-close.js';
 import {
   parseClientMessage,
   type SignalingClientMessage,
@@ -51,9 +52,50 @@ export interface SignalingServerOptions {
    * {@link SignalingServer.handleRequest}.
    */
   serveClient?: boolean;
-  /** Largest signaling message accepted, bytes. Default 256 KiB. */
+  /** Largest signaling message accepted, bytes (default 256 KiB); a larger one closes the connection with 1009. */
   maxMessageBytes?: number;
+  /** Most WebSocket clients connected at once (default 1000); more upgrades are refused with HTTP 503. */
+  maxClients?: number;
+  /**
+   * Most server-side sessions (peers answering this client's offers) one connection may hold (default 4); an
+   * offer beyond it is answered with an `error` of code `limit-exceeded`.
+   */
+  maxSessionsPerClient?: number;
+  /**
+   * Most bytes waiting unread in one client's send buffer (default 1 MiB). A client that stops reading while
+   * a room peer or the server keeps sending to it is closed with 1008 instead of growing the server.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Messages of one client waiting to be handled (they run one at a time: an offer waits for ICE gathering)
+   * before the server stops reading that socket until they are done (default 32): backpressure, not an error.
+   */
+  maxPendingMessages?: number;
+  /**
+   * Ping every client this often, in ms (default 30000; 0 = never); one that has not answered the previous
+   * ping is dropped. This also ends connections stalled half-way through a frame, which cannot answer.
+   */
+  pingIntervalMs?: number;
+  /** How long a close waits for the client's close frame before the socket is destroyed, in ms (default 2000). */
+  closeTimeoutMs?: number;
+  /**
+   * On a server of its own (`port`): how long a connection may take to send its upgrade request, in ms
+   * (default 10000). An attached `server` keeps its own timeouts.
+   */
+  handshakeTimeoutMs?: number;
 }
+
+/** Defaults of the signaling server's limits (see {@link SignalingServerOptions}). */
+export const SIGNALING_LIMITS = {
+  maxMessageBytes: 256 * 1024,
+  maxClients: 1000,
+  maxSessionsPerClient: 4,
+  maxBufferedBytes: 1024 * 1024,
+  maxPendingMessages: 32,
+  pingIntervalMs: 30_000,
+  closeTimeoutMs: 2000,
+  handshakeTimeoutMs: 10_000,
+} as const;
 
 /** Events of a {@link SignalingServer}. */
 export interface SignalingServerEvents {
@@ -63,7 +105,10 @@ export interface SignalingServerEvents {
   client: [clientId: string];
   /** A WebSocket client went away; its sessions are closed. */
   'client-close': [clientId: string];
-  /** A client sent something invalid; it was told with an `error` message. For logging. */
+  /**
+   * A client sent something invalid and was told with an `error` message, or was dropped for a limit
+   * (`limit-exceeded`: it stopped reading). For logging.
+   */
   'protocol-error': [error: WebRtcError, clientId: string];
 }
 
@@ -74,6 +119,12 @@ interface Client {
   room: string | undefined;
   /** Server-side sessions of this client, by session id. */
   sessions: Map<string, WebRtcAudioPeer>;
+  /** Messages received and not yet handled. */
+  pending: number;
+  /** Whether the client answered the last ping. */
+  alive: boolean;
+  /** Set once the client is being dropped: its late messages are ignored. */
+  gone: boolean;
 }
 
 /**
@@ -95,7 +146,10 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private readonly onRequest: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private closed = false;
+  private authenticating = 0;
   private clientSource: Buffer | undefined;
+  private readonly limits: { -readonly [K in keyof typeof SIGNALING_LIMITS]: number };
+  private readonly heartbeat: NodeJS.Timeout | null;
 
   /** @internal use {@link createSignalingServer} */
   constructor(httpServer: Server, ownsServer: boolean, options: SignalingServerOptions) {
@@ -104,7 +158,30 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
     this.ownsServer = ownsServer;
     this.options = options;
     this.path = (options.path ?? '/webrtc').replace(/\/+$/, '') || '/';
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 256 * 1024 });
+    this.limits = { ...SIGNALING_LIMITS };
+    for (const key of Object.keys(SIGNALING_LIMITS) as (keyof typeof SIGNALING_LIMITS)[]) {
+      const v = options[key];
+      if (v === undefined) continue;
+      if (!(typeof v === 'number' && v >= 0 && (v > 0 || key === 'pingIntervalMs'))) {
+        throw new WebRtcError('bad-option', `${key} must be a positive number, got ${String(v)}`);
+      }
+      this.limits[key] = v;
+    }
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.limits.maxMessageBytes,
+      perMessageDeflate: false,
+    });
+    const ping = this.limits.pingIntervalMs;
+    this.heartbeat = ping > 0 ? setInterval(() => this.pingAll(), ping) : null;
+    this.heartbeat?.unref();
+    if (ownsServer) {
+      // headersTimeout bounds a slow upgrade request; a connection that sends nothing is never parsed, so an
+      // inactivity timeout closes that one (ws clears it once the socket is upgraded).
+      httpServer.headersTimeout = this.limits.handshakeTimeoutMs;
+      httpServer.requestTimeout = this.limits.handshakeTimeoutMs;
+      httpServer.timeout = this.limits.handshakeTimeoutMs;
+    }
     this.onUpgrade = (req, socket, head) => void this.handleUpgrade(req, socket, head);
     httpServer.on('upgrade', this.onUpgrade);
     if (ownsServer && options.serveClient !== false) {
@@ -146,12 +223,14 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   }
 
   /**
-   * Closes every session and WebSocket, and the HTTP server when it is ours (an attached server is left
-   * running with our listeners removed).
+   * Closes every session and WebSocket (close frame 1001 going away, waiting for the client's answer at most
+   * `closeTimeoutMs`), and the HTTP server when it is ours (an attached server is left running with our
+   * listeners removed).
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.httpServer.off('upgrade', this.onUpgrade);
     if (this.onRequest) this.httpServer.off('request', this.onRequest);
     const closing: Promise<void>[] = [];
@@ -161,8 +240,21 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
     await Promise.all(closing);
     this.wss.close();
     if (this.ownsServer) {
-      await new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
       this.httpServer.closeAllConnections();
+      await closed;
+    }
+  }
+
+  private pingAll(): void {
+    for (const client of this.clients.values()) {
+      if (!client.alive) {
+        // No pong since the last ping: gone, or stalled half-way through a frame.
+        void this.dropClient(client, 1001, 'no pong');
+        continue;
+      }
+      client.alive = false;
+      if (client.ws.readyState === WebSocket.OPEN) client.ws.ping();
     }
   }
 
@@ -198,34 +290,55 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname !== this.path) {
       // Another handler on a shared server may own this path; on our own server nobody does.
-      if (this.ownsServer) socket.destroy();
+      if (this.ownsServer) refuse(socket, '404 Not Found');
+      return;
+    }
+    // Upgrades still being authenticated count too, or a slow `authenticate` would let a flood through.
+    if (this.closed || this.clients.size + this.authenticating >= this.limits.maxClients) {
+      refuse(socket, '503 Service Unavailable');
       return;
     }
     if (this.options.authenticate) {
       let ok = false;
+      this.authenticating++;
       try {
         ok = await this.options.authenticate(req);
       } catch {
         ok = false;
+      } finally {
+        this.authenticating--;
       }
       if (!ok) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        refuse(socket, '401 Unauthorized');
         return;
       }
     }
     if (this.closed) {
-      socket.destroy();
+      refuse(socket, '503 Service Unavailable');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.addClient(ws, req));
   }
 
   private addClient(ws: WebSocket, request: IncomingMessage): void {
-    const client: Client = { id: randomUUID(), ws, request, room: undefined, sessions: new Map() };
+    const client: Client = {
+      id: randomUUID(),
+      ws,
+      request,
+      room: undefined,
+      sessions: new Map(),
+      pending: 0,
+      alive: true,
+      gone: false,
+    };
     this.clients.set(client.id, client);
+    ws.on('pong', () => {
+      client.alive = true;
+    });
     // Messages of one client are handled in order: a candidate must not overtake the offer it belongs to.
     let chain = Promise.resolve();
     ws.on('message', (data, isBinary) => {
+      client.alive = true;
       if (isBinary) {
         this.protocolError(
           client,
@@ -234,8 +347,15 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
         return;
       }
       const text = data.toString();
+      // Backpressure: a client that sends faster than its messages are handled is not read for a while.
+      if (++client.pending >= this.limits.maxPendingMessages) ws.pause();
       // handleMessage reports its own failures to the client; the catch only keeps the chain alive.
-      chain = chain.then(() => this.handleMessage(client, text)).catch(() => {});
+      chain = chain
+        .then(() => this.handleMessage(client, text))
+        .catch(() => {})
+        .finally(() => {
+          if (--client.pending < this.limits.maxPendingMessages && !client.gone) ws.resume();
+        });
     });
     ws.on('close', () => void this.dropClient(client));
     ws.on('error', () => void this.dropClient(client));
@@ -245,17 +365,31 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
 
   private async dropClient(client: Client, code?: number, reason?: string): Promise<void> {
     if (!this.clients.delete(client.id)) return;
+    client.gone = true;
     this.leaveRoom(client);
     const peers = [...client.sessions.values()];
     client.sessions.clear();
-    if (client.ws.readyState === WebSocket.OPEN) client.ws.close(code ?? 1000, reason);
-    else client.ws.terminate();
-    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all([
+      closeGracefully(client.ws, code ?? 1000, reason ?? '', this.limits.closeTimeoutMs),
+      ...peers.map((p) => p.close()),
+    ]);
     this.emit('client-close', client.id);
   }
 
   private send(client: Client, msg: SignalingServerMessage): void {
-    if (client.ws.readyState === WebSocket.OPEN) client.ws.send(JSON.stringify(msg));
+    if (client.gone || client.ws.readyState !== WebSocket.OPEN) return;
+    if (client.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      // It stopped reading: keeping on queueing for it would grow the server without bound. Its close
+      // frame waits behind what it did not read, so the reason goes to the server's log too.
+      const err = new WebRtcError(
+        'limit-exceeded',
+        `not reading: ${client.ws.bufferedAmount} bytes wait unread (maxBufferedBytes ${this.limits.maxBufferedBytes}); closing with 1008`,
+      );
+      if (this.listenerCount('protocol-error') > 0) this.emit('protocol-error', err, client.id);
+      void this.dropClient(client, 1008, 'not reading');
+      return;
+    }
+    client.ws.send(JSON.stringify(msg));
   }
 
   private protocolError(client: Client, err: WebRtcError, id?: string): void {
@@ -274,6 +408,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   }
 
   private async handleMessage(client: Client, text: string): Promise<void> {
+    if (client.gone) return; // queued before the client left: nothing to answer, nothing to create
     let msg: SignalingClientMessage;
     try {
       msg = parseClientMessage(text);
@@ -334,6 +469,12 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
 
   private async openSession(client: Client, id: string, sdp: string): Promise<void> {
     if (client.sessions.has(id)) throw new WebRtcError('invalid-state', `session "${id}" already exists`);
+    if (client.sessions.size >= this.limits.maxSessionsPerClient) {
+      throw new WebRtcError(
+        'limit-exceeded',
+        `this connection already has ${client.sessions.size} sessions (maxSessionsPerClient); send "bye" for one first`,
+      );
+    }
     // Session ids are chosen by clients and may repeat across clients; the peer id is unique server-wide.
     const peer = new WebRtcAudioPeer({ ...this.options.peer, id: `${client.id}/${id}` });
     client.sessions.set(id, peer);
@@ -350,7 +491,11 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       this.options.onPeer?.(peer, session);
       this.emit('peer', peer, session);
       const answer = await peer.acceptOffer(sdp);
-      if (client.sessions.get(id) !== peer) return; // closed while answering (bye, or the client left)
+      if (client.sessions.get(id) !== peer) {
+        // Closed while answering (bye, or the client left): make sure nothing of it stays.
+        await peer.close();
+        return;
+      }
       this.send(client, { type: 'answer', id, sdp: answer });
     } catch (err) {
       client.sessions.delete(id);
@@ -410,6 +555,12 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       if (c) this.send(c, { type: 'peer-left', room, peerId: client.id });
     }
   }
+}
+
+/** Answers an upgrade request with an HTTP error and closes the socket once the answer is flushed. */
+function refuse(socket: Duplex, status: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /**

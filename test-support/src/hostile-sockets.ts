@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// Tools for attacking a WebSocket server from outside the way a stranger would: raw TCP sockets that
+// upgrade and then misbehave at the byte level (half frames, never reading), plus the probes the
+// hostile-input suites assert with (open file descriptors, RSS, a polling wait).
+
+/** Open file descriptors of this process (Linux: /proc/self/fd). */
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** Resident set size of this process, in MiB. */
+export function rssMiB(): number {
+  return process.memoryUsage().rss / (1024 * 1024);
+}
+
+let collect: (() => void) | undefined;
+
+/**
+ * Heap in use after a full garbage collection, in MiB: what the process still holds, not what it has yet
+ * to free (the collector is reached without `--expose-gc`, through a fresh context).
+ */
+export function heapAfterGcMiB(): number {
+  if (!collect) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  }
+  collect();
+  return process.memoryUsage().heapUsed / (1024 * 1024);
+}
+
+/**
+ * Resolves once `test()` holds, polling every 20 ms; rejects with `what` after `timeoutMs` (generous by
+ * design: it bounds a hang, it does not measure anything).
+ */
+export async function waitUntil(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A raw client-side WebSocket connection: the socket after a 101, and what the server sent since. */
+export interface RawWebSocket {
+  socket: Socket;
+  /** Bytes received after the 101 response (frames from the server). */
+  received(): Buffer;
+  /** Resolves when the server closed or reset the TCP connection. */
+  ended: Promise<void>;
+  /** The close code of the first close frame the server sent, once one arrived (else undefined). */
+  closeCode(): number | undefined;
+}
+
+/**
+ * Opens a TCP connection and performs a WebSocket upgrade by hand (so the test controls every byte after it).
+ * @param url - `ws://host:port/path`
+ * @returns the connection once the server answered 101
+ * @throws Error with the status line when the server answered something else
+ */
+export async function rawUpgrade(url: string, headers: Record<string, string> = {}): Promise<RawWebSocket> {
+  const u = new URL(url);
+  const socket = connect(Number(u.port), u.hostname);
+  socket.on('error', () => {}); // resets are expected in these tests; `ended` reports them
+  let buffer = Buffer.alloc(0);
+  let upgraded = false;
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.write(
+    `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (upgraded) return;
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const status = buffer.subarray(0, buffer.indexOf('\r\n')).toString();
+      buffer = buffer.subarray(end + 4);
+      if (!status.includes(' 101 ')) {
+        socket.destroy();
+        reject(new Error(`upgrade refused: ${status}`));
+        return;
+      }
+      upgraded = true;
+      resolve();
+    };
+    socket.on('data', onData);
+    socket.once('close', () => reject(new Error('connection closed during the upgrade')));
+  });
+  return {
+    socket,
+    received: () => buffer,
+    ended,
+    closeCode: () => firstCloseCode(buffer),
+  };
+}
+
+/** Encodes one masked client frame (opcode 1 = text, 2 = binary, 8 = close). */
+export function clientFrame(payload: Buffer | string, opcode = 1): Buffer {
+  const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  const mask = randomBytes(4);
+  const len = data.length;
+  const head =
+    len < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 0x80 | 126, len >> 8, len & 255])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | 127]), u64(len)]);
+  const masked = Buffer.alloc(len);
+  for (let i = 0; i < len; i++) masked[i] = data[i] ^ mask[i & 3];
+  return Buffer.concat([head, mask, masked]);
+}
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+/** Walks unmasked server frames and returns the code of the first close frame, if any. */
+function firstCloseCode(bytes: Buffer): number | undefined {
+  let i = 0;
+  while (i + 2 <= bytes.length) {
+    const opcode = bytes[i] & 0x0f;
+    let len = bytes[i + 1] & 0x7f;
+    let off = i + 2;
+    if (len === 126) {
+      if (off + 2 > bytes.length) return undefined;
+      len = bytes.readUInt16BE(off);
+      off += 2;
+    } else if (len === 127) {
+      if (off + 8 > bytes.length) return undefined;
+      len = Number(bytes.readBigUInt64BE(off));
+      off += 8;
+    }
+    if (off + len > bytes.length) return undefined;
+    if (opcode === 8) return len >= 2 ? bytes.readUInt16BE(off) : 1005;
+    i = off + len;
+  }
+  return undefined;
+}
