@@ -44,7 +44,7 @@ export interface OpusAgentOptions {
   maxConnections?: number;
   /** A WebSocket stuck in the middle of one frame this long is closed with 1008. Default 10 s. */
   frameTimeoutMs?: number;
-  /** A Twilio stream must send `start` this soon after connecting, or it is hung up. Default 10 s. */
+  /** A Twilio stream must send `start` this soon after connecting, or it is closed (1008). Default 10 s. */
   startTimeoutMs?: number;
   /** Model reconnection attempts after the model connection drops mid-call, before the call is hung up. Default 2. */
   modelRetries?: number;
@@ -153,19 +153,12 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
     path: TWILIO_PATH,
     authToken: opts.twilioAuthToken,
     publicUrl: opts.publicUrl ? `${opts.publicUrl}${TWILIO_PATH}` : undefined,
+    startTimeoutMs: opts.startTimeoutMs,
   });
   media.on('call', (call) => {
-    // A stream must announce itself (Twilio's `start`) promptly, or it is hung up.
-    const startTimer = setTimeout(() => void call.hangup().catch(() => {}), opts.startTimeoutMs ?? 10_000);
-    call.once('stop', () => {
-      clearTimeout(startTimer);
-      // After Twilio's `stop` the stream is over: close our side too rather than wait for the peer to.
-      void call.hangup().catch(() => {});
-    });
-    call.whenStarted().then(() => {
-      clearTimeout(startTimer);
-      join(twilioCallSession(call));
-    });
+    // After Twilio's `stop` the stream is over: close our side too rather than wait for the peer to.
+    call.once('stop', () => void call.hangup().catch(() => {}));
+    call.whenStarted().then(() => join(twilioCallSession(call)));
   });
   // Twilio protocol errors of calls not (or no longer) bridged, e.g. late input after `stop`.
   media.on('error', (err) => log(`twilio: ${clip(err.message, 512)}`));
