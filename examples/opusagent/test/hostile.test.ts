@@ -166,6 +166,11 @@ describe('OpusAgent under hostile input (in process)', () => {
     await waitUntil(() => bad.closeCode !== null || bad.closed, 'the attacker call to be closed');
     expect(bad.closeCode).toBe(1000);
     bad.replyClose();
+    // The late errors were reported (by the bridge, which keeps listening to a call it ended), not lost.
+    await waitUntil(
+      () => lines.some((l) => /after the end: TwilioStreamError/.test(l)),
+      'late errors logged',
+    );
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(1000); // echoed peer text is clipped
 
     // Oversized message: closed with 1009.
