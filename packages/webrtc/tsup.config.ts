@@ -1,4 +1,50 @@
-import { defineConfig } from 'tsup';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build, defineConfig } from 'tsup';
+
+/**
+ * `@voxwire/webrtc/browser`: the browser client is plain JavaScript that the signaling server serves as
+ * is (browser/voxwire-webrtc.js). Next to it in dist/browser: a CommonJS copy, so that the "require"
+ * condition gets a module rather than an ESM-only error, and types written from its JSDoc by tsc, with
+ * `/// <reference lib="dom" />` so that they resolve in a consumer whose tsconfig has no DOM lib.
+ */
+async function buildBrowserClient(): Promise<void> {
+  await build({
+    config: false,
+    entry: { 'browser/voxwire-webrtc': 'browser/voxwire-webrtc.js' },
+    format: ['cjs'],
+    platform: 'browser',
+    target: 'es2022',
+    silent: true,
+  });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      'browser/voxwire-webrtc.js',
+      '--allowJs',
+      '--declaration',
+      '--emitDeclarationOnly',
+      '--strict',
+      '--target',
+      'es2022',
+      '--module',
+      'esnext',
+      '--moduleResolution',
+      'bundler',
+      '--lib',
+      'es2022,dom',
+      '--outDir',
+      'dist/browser',
+    ],
+    { stdio: 'inherit' },
+  );
+  const dts = 'dist/browser/voxwire-webrtc.d.ts';
+  writeFileSync(dts, `/// <reference lib="dom" />\n${readFileSync(dts, 'utf8')}`);
+  copyFileSync(dts, 'dist/browser/voxwire-webrtc.d.cts');
+}
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -9,4 +55,6 @@ export default defineConfig({
   target: 'node22',
   // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
   shims: true,
+  // After the clean and the Node build, so that nothing removes what it writes.
+  onSuccess: buildBrowserClient,
 });

@@ -105,6 +105,47 @@ function packageRoot(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..');
 }
 
+/** What the loader's advice needs from this package's package.json. */
+interface OwnManifest {
+  optionalDependencies?: Record<string, string>;
+  engines?: { node?: string };
+}
+
+function ownManifest(): OwnManifest {
+  try {
+    return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as OwnManifest;
+  } catch {
+    return {};
+  }
+}
+
+/** How to get a working addon: the prebuilt package when there is one for `suffix`, else the source build. */
+function fixLines(suffix: string): string[] {
+  const manifest = ownManifest();
+  // The platforms published with a prebuilt binary are this package's optional dependencies.
+  const prebuilt = Object.keys(manifest.optionalDependencies ?? {}).map((n) =>
+    n.replace('@voxwire/wasapi-', ''),
+  );
+  const build =
+    'compile the addon on this machine from the installed sources: `npx voxwire-wasapi-build` (needs a C++17 compiler: sudo apt-get install -y g++)';
+  if (!prebuilt.includes(suffix))
+    return [
+      `Fix: no prebuilt binary is published for ${suffix} (only ${prebuilt.join(', ')}):`,
+      `  ${build}.`,
+    ];
+  const lines = [
+    `Fix: install again without --omit=optional / --no-optional so that npm adds @voxwire/wasapi-${suffix}, or`,
+    `  ${build}.`,
+  ];
+  // npm skips an optional dependency whose engines do not match without a word.
+  const min = Number(/>=\s*(\d+)/.exec(manifest.engines?.node ?? '')?.[1] ?? 0);
+  if (Number(process.versions.node.split('.')[0]) < min)
+    lines.push(
+      `  Note: npm skips @voxwire/wasapi-${suffix} on Node ${process.versions.node}: it needs Node ${manifest.engines?.node}.`,
+    );
+  return lines;
+}
+
 let cached: NativeBinding | undefined;
 let report: BindingReport | undefined;
 
@@ -198,8 +239,7 @@ export function loadBindingFrom(candidates: readonly BindingCandidate[]): Native
     [
       `could not load the @voxwire/wasapi native addon for ${platformSuffix()} (Node ${process.versions.node}, N-API ${process.versions.napi}). Tried:`,
       ...attempts.map((a) => `  - ${a}`),
-      `Fix: install @voxwire/wasapi-${platformSuffix()} if it is published for your platform, or build from source with`,
-      '  `pnpm --filter @voxwire/wasapi build` (needs CMake and a C++17 compiler: sudo apt-get install -y cmake g++).',
+      ...fixLines(platformSuffix()),
     ].join('\n'),
   );
 }

@@ -96,6 +96,7 @@ describe('bad input gets typed errors', () => {
     }
     expect(message).toContain('/nonexistent/voxwire_wasapi.node: not found');
     expect(message).toContain('@voxwire/wasapi-nowhere-x64: package not installed');
-    expect(message).toContain('apt-get install -y cmake g++');
+    expect(message).toContain('npx voxwire-wasapi-build');
+    expect(message).toContain('apt-get install -y g++');
   });
 });

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'build-native.mjs');
 
 describe('native build script', () => {
-  it('without cmake and a compiler, says what is missing and how to install it (no stack trace)', () => {
-    // A PATH holding only node: cmake, c++, g++ and clang++ are all missing.
+  it('without a compiler, says what is missing, how to install it and how to run it again (no stack trace)', () => {
+    // A PATH holding only node: c++, g++ and clang++ are all missing.
     const bin = mkdtempSync(join(tmpdir(), 'voxwire-nocc-'));
     symlinkSync(process.execPath, join(bin, 'node'));
     const r = spawnSync(join(bin, 'node'), [script], {
@@ -17,8 +17,9 @@ describe('native build script', () => {
       env: { PATH: bin, HOME: process.env.HOME ?? '/tmp' },
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('missing cmake and a C++17 compiler');
-    expect(r.stderr).toContain('sudo apt-get install -y cmake g++');
+    expect(r.stderr).toContain('missing a C++17 compiler');
+    expect(r.stderr).toContain('sudo apt-get install -y g++');
+    expect(r.stderr).toContain('npx voxwire-wasapi-build');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

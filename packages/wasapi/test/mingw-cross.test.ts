@@ -41,7 +41,7 @@ describe('win32-x64 cross-compile (mingw-w64)', () => {
     expect(build.status).toBe(0);
     const dump = await run('x86_64-w64-mingw32-objdump', [
       '-p',
-      join(root, 'build', 'win32-x64', 'voxwire_wasapi.node'),
+      join(root, 'build', 'win32-x64-msvc', 'voxwire_wasapi.node'),
     ]);
     expect(dump.stdout).toContain('napi_register_module_v1');
     expect(dump.stdout).toMatch(/DLL Name: node\.exe/);

@@ -1,49 +1,7 @@
+// Attacking a WebSocket server from outside the way a stranger would: raw TCP sockets that upgrade and then
+// misbehave at the byte level (half frames, never reading, oversized frames, abrupt resets).
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-// Tools for attacking a WebSocket server from outside the way a stranger would: raw TCP sockets that
-// upgrade and then misbehave at the byte level (half frames, never reading), plus the probes the
-// hostile-input suites assert with (open file descriptors, RSS, a polling wait).
-
-/** Open file descriptors of this process (Linux: /proc/self/fd). */
-export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
-}
-
-/** Resident set size of this process, in MiB. */
-export function rssMiB(): number {
-  return process.memoryUsage().rss / (1024 * 1024);
-}
-
-let collect: (() => void) | undefined;
-
-/**
- * Heap in use after a full garbage collection, in MiB: what the process still holds, not what it has yet
- * to free (the collector is reached without `--expose-gc`, through a fresh context).
- */
-export function heapAfterGcMiB(): number {
-  if (!collect) {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-  }
-  collect();
-  return process.memoryUsage().heapUsed / (1024 * 1024);
-}
-
-/**
- * Resolves once `test()` holds, polling every 20 ms; rejects with `what` after `timeoutMs` (generous by
- * design: it bounds a hang, it does not measure anything).
- */
-export async function waitUntil(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A raw client-side WebSocket connection: the socket after a 101, and what the server sent since. */
 export interface RawWebSocket {
