@@ -3,7 +3,8 @@
 // after the server's close frame (late input) or stop reading.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { clientFrame, waitUntil } from './hostile-sockets.js';
+import { clientFrame } from './raw-websocket.js';
+import { waitUntil } from './wait.js';
 
 /** A WebSocket client on a raw socket: frames are built by hand and server frames parsed minimally. */
 export class RawWsClient {

@@ -33,7 +33,10 @@ describe('WsFrameTracker', () => {
           const parts = frames.map(([len, masked]) => frame(len, masked));
           const ends = new Set<number>();
           let pos = 0;
-          for (const p of parts) ends.add((pos += p.length));
+          for (const p of parts) {
+            pos += p.length;
+            ends.add(pos);
+          }
           const stream = Buffer.concat(parts);
           const points = [...new Set(cuts.map((c) => c % stream.length))].sort((a, b) => a - b);
           const tracker = new WsFrameTracker();
