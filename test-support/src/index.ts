@@ -1,4 +1,5 @@
 /** Helpers shared by the tests of several workspace packages. Never published. */
+export { RawWsClient } from './bridge.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
 export { childProcessCount, type ServerProcess, spawnTsx } from './engines.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';

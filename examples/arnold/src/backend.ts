@@ -70,11 +70,13 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
   // no socket is left open unanswered.
   http.on('upgrade', (req, socket) => {
     socket.on('error', () => {});
-    if (
-      !URL.canParse(req.url ?? '/', 'http://x') ||
-      new URL(req.url ?? '/', 'http://x').pathname !== REALTIME_PATH
-    )
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    // After the realtime server's own listener: it may have answered already (e.g. 400 for `//x:abc`).
+    setImmediate(() => {
+      if (socket.writableEnded || socket.destroyed) return;
+      const url = URL.canParse(req.url ?? '/', 'http://x') ? new URL(req.url ?? '/', 'http://x') : undefined;
+      if (url?.pathname !== REALTIME_PATH)
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
   });
   const sockets = new Set<Socket>();
   http.on('connection', (socket) => {

@@ -170,7 +170,8 @@ describe('request targets that are no URL', () => {
     expect(
       await rawRequest(arnold.port, 'GET //x:abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
     ).toMatch(/ 400 /);
-    expect(await rawRequest(backendPort, `GET //x:abc HTTP/1.1\r\n${UPGRADE_HEADERS}`)).toMatch(/ 404 /);
+    expect(await rawRequest(backendPort, `GET //x:abc HTTP/1.1\r\n${UPGRADE_HEADERS}`)).toMatch(/ 400 /);
+    expect(await rawRequest(backendPort, `GET /elsewhere HTTP/1.1\r\n${UPGRADE_HEADERS}`)).toMatch(/ 404 /);
     expect((await healthy.say('show my recent workouts')).some((m) => m.type === 'response_text')).toBe(true);
   }, 30_000);
 });

@@ -1,14 +1,19 @@
 // OpusAgent: one HTTP port serving a TwiML webhook, Twilio's media stream and the AudioCodes Bot API, every
 // call bridged to a realtime model: the embedded local @voxwire/realtime-server by default, OpenAI when an
 // API key is given.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import {
   type AudioCodesServer,
   bridgeCall,
   type CallBridge,
   type CallSession,
+  clip,
+  closeStalledSocket,
   createAudioCodesServer,
+  guardFrameStalls,
+  refuseUpgrade,
   twilioCallSession,
 } from '@voxwire/bridge';
 import { RealtimeClient } from '@voxwire/realtime-client';
@@ -28,9 +33,24 @@ export interface OpusAgentOptions {
   audiocodesToken: string;
   /** Use OpenAI's Realtime API with this key instead of the local server. */
   openaiApiKey?: string;
+  /**
+   * A realtime server to use instead of the embedded one (e.g. `voxwire-realtime-server` in its own
+   * process, `ws://127.0.0.1:8081/v1/realtime`). Ignored when `openaiApiKey` is set.
+   */
+  modelUrl?: string;
   /** The agent's instructions. */
   instructions?: string;
+  /** Most open TCP connections (calls, webhooks, health checks); more are answered 503. Default 256. */
+  maxConnections?: number;
+  /** A WebSocket stuck in the middle of one frame this long is closed with 1008. Default 10 s. */
+  frameTimeoutMs?: number;
+  /** A Twilio stream must send `start` this soon after connecting, or it is closed (1008). Default 10 s. */
+  startTimeoutMs?: number;
+  /** Model reconnection attempts after the model connection drops mid-call, before the call is hung up. Default 2. */
+  modelRetries?: number;
   log?: (line: string) => void;
+  /** Where startup warnings go (unsigned Twilio streams). Default `console.warn`. */
+  warn?: (line: string) => void;
 }
 
 /** A running OpusAgent. */
@@ -44,20 +64,56 @@ export interface OpusAgent {
   close(): Promise<void>;
 }
 
+const TWILIO_PATH = '/twilio/media-stream';
+const AUDIOCODES_PATH = '/audiocodes';
+
+/** Slow or stalled HTTP requests (headers trickled byte by byte) are dropped, checked every 2 s. */
+const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2000 };
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://x').pathname;
+  } catch {
+    return '';
+  }
+}
+
+/** Answers connections past `max` with 503 at once and closes them, so a flood cannot use up the fds. */
+function limitConnections(http: Server, max: number): void {
+  let open = 0;
+  http.on('connection', (socket: Socket) => {
+    if (open >= max) {
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    open++;
+    socket.once('close', () => open--);
+  });
+}
+
 export const DEFAULT_INSTRUCTIONS =
   'You are OpusAgent, a friendly phone assistant. Keep answers short. If the caller says goodbye, end the call.';
 
 export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const localModel = opts.openaiApiKey ? null : await createRealtimeServer({ pacing: 'realtime' });
+  const warn = opts.warn ?? ((line: string) => console.warn(line));
+  const host = opts.host ?? '127.0.0.1';
+  const localModel =
+    opts.openaiApiKey || opts.modelUrl ? null : await createRealtimeServer({ pacing: 'realtime' });
   const bridges = new Set<CallBridge>();
+  if (!opts.twilioAuthToken) {
+    warn(
+      'WARNING: TWILIO_AUTH_TOKEN is not set: Twilio media streams are accepted WITHOUT signature checks; ' +
+        `anyone who can reach ${host} can place calls into the agent. Set TWILIO_AUTH_TOKEN and PUBLIC_URL.`,
+    );
+  }
 
-  const http: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const http: Server = createServer(HTTP_TIMEOUTS, (req, res) => {
+    const path = pathOf(req);
     if (path === '/twilio/voice') {
-      const host = opts.publicUrl ?? `wss://${req.headers.host ?? 'localhost'}`;
+      const base = opts.publicUrl ?? `wss://${req.headers.host ?? 'localhost'}`;
       res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end(twiml.connectStream({ url: `${host}/twilio/media-stream` }));
+      res.end(twiml.connectStream({ url: `${base}${TWILIO_PATH}` }));
       return;
     }
     if (path === '/health') {
@@ -69,8 +125,13 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
   });
 
   const join = (call: CallSession) => {
+    const maxRetries = opts.modelRetries ?? 2;
     const realtime = new RealtimeClient({
-      ...(localModel ? { url: localModel.url } : { apiKey: opts.openaiApiKey }),
+      ...(opts.openaiApiKey
+        ? { apiKey: opts.openaiApiKey }
+        : { url: localModel ? localModel.url : opts.modelUrl }),
+      // A model that died is not waited for long: the caller would hear dead air.
+      reconnect: maxRetries > 0 ? { maxRetries, initialDelayMs: 250, maxDelayMs: 1000 } : false,
       session: {
         instructions: opts.instructions ?? DEFAULT_INSTRUCTIONS,
         audio: { input: { turn_detection: { type: 'server_vad', silence_duration_ms: 500 } } },
@@ -89,27 +150,47 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
 
   const media: MediaStreamServer = createMediaStreamServer({
     server: http,
-    path: '/twilio/media-stream',
+    path: TWILIO_PATH,
     authToken: opts.twilioAuthToken,
-    publicUrl: opts.publicUrl ? `${opts.publicUrl}/twilio/media-stream` : undefined,
+    publicUrl: opts.publicUrl ? `${opts.publicUrl}${TWILIO_PATH}` : undefined,
+    startTimeoutMs: opts.startTimeoutMs,
   });
   media.on('call', (call) => {
+    // After Twilio's `stop` the stream is over: close our side too rather than wait for the peer to.
+    call.once('stop', () => void call.hangup().catch(() => {}));
     call.whenStarted().then(() => join(twilioCallSession(call)));
   });
+  // Twilio protocol errors of calls not (or no longer) bridged, e.g. late input after `stop`.
+  media.on('error', (err) => log(`twilio: ${clip(err.message, 512)}`));
   const audiocodes: AudioCodesServer = await createAudioCodesServer({
     server: http,
-    path: '/audiocodes',
+    path: AUDIOCODES_PATH,
     token: opts.audiocodesToken,
+    frameTimeoutMs: opts.frameTimeoutMs,
   });
   audiocodes.on('session', join);
 
+  // Every upgrade is answered: the two WebSocket servers own their paths, anything else gets a 404 (an
+  // unanswered socket would stay open and hold a file descriptor). Twilio sockets get the stall guard here;
+  // the AudioCodes server guards its own.
+  const frameTimeoutMs = opts.frameTimeoutMs ?? 10_000;
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    const path = pathOf(req);
+    if (path === TWILIO_PATH) {
+      guardFrameStalls(socket, frameTimeoutMs, () =>
+        closeStalledSocket(socket, 1008, 'stalled in the middle of a frame'),
+      );
+    } else if (path !== AUDIOCODES_PATH) refuseUpgrade(socket, 404, 'Not Found');
+  });
+  limitConnections(http, opts.maxConnections ?? 256);
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => resolve());
+    http.listen(opts.port ?? 8080, host, () => resolve());
   });
   const addr = http.address() as AddressInfo;
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${addr.port}`,
+    url: `http://${host}:${addr.port}`,
     port: addr.port,
     localModel,
     bridges,
@@ -117,7 +198,10 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
       await Promise.all([...bridges].map((b) => b.close('agent shutting down')));
       await audiocodes.close();
       await media.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
       await localModel?.close();
     },
   };

@@ -18,6 +18,7 @@ import {
 } from '@voxwire/vad';
 import { AudioCodesSession } from './audiocodes/session.js';
 import type { CallSession } from './call-session.js';
+import { clip, MAX_QUOTED_CHARS } from './clip.js';
 import { type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
 import { CallPlaybackTracker } from './playback-tracker.js';
 import type { CallRecorder } from './recorder.js';
@@ -123,7 +124,8 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
   private resolveDone!: (r: BridgeResult) => void;
   private readonly stats = new BridgeMetricsCollector();
   private readonly tracker: CallPlaybackTracker;
-  private readonly quality: QualityMonitor | null;
+  /** Created with the first caller audio: its analysis window is large, and many calls never send any. */
+  private quality: QualityMonitor | null = null;
   private readonly localVad: VadSegmenter | null;
   private readonly log: (line: string) => void;
   private readonly detachers: Array<() => void> = [];
@@ -145,14 +147,6 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     });
     this.log = opts.log ?? (() => {});
     this.tracker = new CallPlaybackTracker(call);
-    this.quality =
-      opts.quality === false
-        ? null
-        : new QualityMonitor({
-            sampleRate: call.inputSampleRate,
-            thresholds: typeof opts.quality === 'object' ? opts.quality : undefined,
-          });
-    this.quality?.on('alert', (alert) => this.emit('qualityAlert', alert));
     this.localVad = opts.bargeIn === 'local' ? this.createLocalVad(opts.localVad ?? {}) : null;
     this.wireCall();
     this.wireRealtime();
@@ -193,8 +187,17 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     fn: (...args: never[]) => void,
   ): void {
     const t = target as unknown as EventEmitter;
-    t.on(event, fn as (...args: unknown[]) => void);
-    this.detachers.push(() => t.off(event, fn as (...args: unknown[]) => void));
+    // Every handler is total: a throw in one becomes an `error` of the bridge, never an exception in the
+    // socket handler that delivered the event.
+    const safe = (...args: unknown[]) => {
+      try {
+        (fn as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    t.on(event, safe);
+    this.detachers.push(() => t.off(event, safe));
   }
 
   private wireCall(): void {
@@ -236,6 +239,17 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     );
   }
 
+  private qualityMonitor(): QualityMonitor | null {
+    if (this.quality || this.opts.quality === false || this.endReason !== null) return this.quality;
+    const q = new QualityMonitor({
+      sampleRate: this.call.inputSampleRate,
+      thresholds: typeof this.opts.quality === 'object' ? this.opts.quality : undefined,
+    });
+    q.on('alert', (alert) => this.emit('qualityAlert', alert));
+    this.quality = q;
+    return q;
+  }
+
   private createLocalVad(o: LocalVadOptions): VadSegmenter {
     const rate = this.call.inputSampleRate;
     const seg = new VadSegmenter({
@@ -267,7 +281,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     this.stats.chunksIn++;
     this.stats.bytesIn += pcm.byteLength;
     this.inputMs += (pcm.length * 1000) / this.call.inputSampleRate;
-    this.quality?.push(pcm);
+    this.qualityMonitor()?.push(pcm);
     this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
     this.opts.recorder?.caller(pcm, this.call.inputSampleRate);
     if (!this.realtime.connected) {
@@ -352,7 +366,8 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
 
   private fail(err: Error): void {
     this.stats.errors++;
-    this.log(`bridge ${this.call.id}: ${err.name}: ${err.message}`);
+    // Error text may quote the peer: the log line is shortened like every echo of peer input.
+    this.log(`bridge ${this.call.id}: ${err.name}: ${clip(err.message, 4 * MAX_QUOTED_CHARS)}`);
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
@@ -363,6 +378,13 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.hangupTimer = null;
     for (const d of this.detachers.splice(0)) d();
+    // Late input on the ended call (a chunk after the hang-up, bad JSON after Twilio's stop) still reports
+    // errors: keep a listener, or an `error` event with none would end the process.
+    (this.call as unknown as EventEmitter).on('error', (err: Error) =>
+      this.log(
+        `bridge ${this.call.id}: after the end: ${err.name}: ${clip(err.message, 4 * MAX_QUOTED_CHARS)}`,
+      ),
+    );
     if (this.opts.hangupTool !== false) {
       try {
         this.realtime.removeTool(END_CALL_TOOL.name);

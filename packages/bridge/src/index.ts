@@ -5,6 +5,12 @@
  */
 
 export {
+  type AudioCodesParseLimits,
+  type AudioCodesParseResult,
+  DEFAULT_PARSE_LIMITS,
+  parseAudioCodesMessage,
+} from './audiocodes/parse.js';
+export {
   AUDIOCODES_FORMAT_PREFERENCE,
   AUDIOCODES_MEDIA_FORMATS,
   type AudioCodesActivity,
@@ -20,7 +26,11 @@ export {
   type AudioCodesServerOptions,
   createAudioCodesServer,
 } from './audiocodes/server.js';
-export { AudioCodesSession, type AudioCodesSessionOptions } from './audiocodes/session.js';
+export {
+  type AudioCodesConversationMessage,
+  AudioCodesSession,
+  type AudioCodesSessionOptions,
+} from './audiocodes/session.js';
 export {
   type BridgeCallOptions,
   type BridgeResult,
@@ -31,7 +41,9 @@ export {
   sessionFormatsFor,
 } from './bridge.js';
 export type { CallSession, CallSessionEvents } from './call-session.js';
-export { CallEndedError } from './errors.js';
+export { clip, MAX_QUOTED_CHARS } from './clip.js';
+export { type AudioCodesErrorCode, AudioCodesProtocolError, CallEndedError } from './errors.js';
+export { closeStalledSocket, guardFrameStalls, WsFrameTracker } from './frame-stall-guard.js';
 export type { BridgeMetrics, LatencySummary } from './metrics.js';
 export { CallPlaybackTracker } from './playback-tracker.js';
 export {
@@ -40,4 +52,5 @@ export {
   type CallRecording,
   type SavedRecording,
 } from './recorder.js';
+export { refuseUpgrade } from './refuse-upgrade.js';
 export { TwilioCallSession, twilioCallSession } from './twilio-session.js';

@@ -5,15 +5,21 @@ import { CallSessionBase } from './call-session-base.js';
 /**
  * The {@link CallSession} view of a Twilio Media Stream call. Playback positions come from Twilio's echoed
  * marks (exact to a frame), so barge-in truncates the model's item to what the caller really heard.
+ * After the call ends, late audio and keys from the stream are ignored and late protocol errors are only
+ * reported (to `error` listeners, if any are left).
  */
 export class TwilioCallSession extends CallSessionBase implements CallSession {
   readonly platform = 'twilio' as const;
   readonly wireFormat = 'pcmu' as const;
   constructor(readonly call: TwilioCall) {
     super();
-    call.on('audio', (pcm) => this.emit('audio', pcm));
-    call.on('dtmf', (digit) => this.emit('dtmf', digit));
-    call.on('error', (err) => this.emit('error', err));
+    call.on('audio', (pcm) => {
+      if (!this.ended) this.emit('audio', pcm);
+    });
+    call.on('dtmf', (digit) => {
+      if (!this.ended) this.emit('dtmf', digit);
+    });
+    call.on('error', (err) => this.report(err));
     call.on('stop', (info) => this.finish(info.reason === 'stop' ? 'caller hung up' : 'stream closed'));
   }
 
@@ -52,7 +58,7 @@ export class TwilioCallSession extends CallSessionBase implements CallSession {
   hangup(reason = 'hangup by bot'): void {
     if (this.ended) return;
     this.finish(reason);
-    this.call.hangup().catch((err: unknown) => this.emit('error', err as Error));
+    this.call.hangup().catch((err: unknown) => this.report(err as Error));
   }
 }
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import {
   AudioCodesConfigError,
+  type AudioCodesProtocolError,
   type AudioCodesServer,
   type AudioCodesSession,
   CallEndedError,
@@ -140,6 +141,21 @@ describe('AudioCodes Bot API server: bad input', () => {
     expect(Array.from(goodAudio[0])).toEqual([1, -2, 3, -4]);
     expect(goodErrors).toEqual([]);
     expect(badS.ended).toBe(false);
+  });
+
+  it('reports bad input of a conversation nobody listens to on the server, never as an unhandled error', async () => {
+    const serverErrors: Error[] = [];
+    server.on('error', (e) => serverErrors.push(e));
+    const sp = nextSession();
+    const a = await connect('unheard');
+    await a.initiate(['raw/lpcm16']);
+    const s = await sp; // no 'error' listener on it
+    a.send({ type: 'userStream.chunk', audioChunk: 'AAAA' }); // before userStream.start
+    a.send({ type: 'activities', activities: null });
+    await expect.poll(() => serverErrors.length).toBe(2);
+    expect(serverErrors.map((e) => (e as AudioCodesProtocolError).code)).toEqual(['bad_state', 'bad_field']);
+    expect(s.unheardErrors).toBe(2);
+    expect(s.ended).toBe(false);
   });
 
   it('rejects a second conversation with an existing id', async () => {

@@ -12,7 +12,7 @@ Options:
   --host <addr>       interface (default 127.0.0.1)
   --path <path>       WebSocket path (default /v1/realtime)
   --api-key <key>     require this Bearer key (repeatable; default: no authentication)
-  --pacing <mode>     realtime (default) or fast
+  --pacing <mode>     ahead (default: faster than playback, like OpenAI), realtime or fast
   --transcriber <t>   auto (default), pocketsphinx or none
   --tls-key <file>    PEM key: serve wss://
   --tls-cert <file>   PEM certificate for --tls-key
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       path: { type: 'string', default: '/v1/realtime' },
       'api-key': { type: 'string', multiple: true },
-      pacing: { type: 'string', default: 'realtime' },
+      pacing: { type: 'string', default: 'ahead' },
       transcriber: { type: 'string', default: 'auto' },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -39,8 +39,9 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port)) throw new Error(`--port must be an integer, got '${values.port}'`);
-  if (values.pacing !== 'realtime' && values.pacing !== 'fast')
-    throw new Error(`--pacing must be realtime or fast, got '${values.pacing}'`);
+  const pacing = values.pacing;
+  if (pacing !== 'ahead' && pacing !== 'realtime' && pacing !== 'fast')
+    throw new Error(`--pacing must be ahead, realtime or fast, got '${pacing}'`);
   const transcriber = values.transcriber;
   if (transcriber !== 'auto' && transcriber !== 'pocketsphinx' && transcriber !== 'none') {
     throw new Error(`--transcriber must be auto, pocketsphinx or none, got '${transcriber}'`);
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     host: values.host,
     path: values.path,
     apiKeys: values['api-key'],
-    pacing: values.pacing,
+    pacing,
     defaultEngines: { transcriber },
     tls:
       values['tls-key'] && values['tls-cert']
@@ -60,6 +61,11 @@ async function main(): Promise<void> {
         : undefined,
   });
   console.log(`voxwire realtime server listening on ${server.url}`);
+  if (!values['api-key']?.length) {
+    console.warn(
+      `voxwire-realtime-server: WARNING: no --api-key given: anyone who can reach ${server.url} can use it`,
+    );
+  }
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };

@@ -1,5 +1,8 @@
 import type { RealtimeErrorBody } from './protocol.js';
 
+/** Longest error message sent to a client. */
+const MAX_MESSAGE_CHARS = 500;
+
 /**
  * A client event the server refuses: becomes an `error` server event carrying `type`, `code`, `message`,
  * `param` and the offending client `event_id`. The session stays open.
@@ -19,7 +22,8 @@ export class RealtimeProtocolError extends Error {
     readonly param: string | null = null,
     readonly type = 'invalid_request_error',
   ) {
-    super(message);
+    // Messages may quote client values (ids, names): an attacker's megabyte string is not echoed back whole.
+    super(message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message);
   }
 
   /** The wire body for an `error` event answering the client event `eventId`. */

@@ -1,3 +1,4 @@
+import { CLIENT_ITEM_TYPES, CONTENT_PART_FIELDS, fieldsOf } from './accepted-fields.js';
 import { decodeInputAudio } from './audio/format.js';
 import type { ItemRecord } from './conversation.js';
 import { RealtimeProtocolError } from './errors.js';
@@ -6,7 +7,7 @@ import { formatRate } from './session-config.js';
 import { rejectUnknown, requireArray, requireEnum, requireObject, requireString } from './validate.js';
 
 const CONTENT_TYPES = {
-  user: ['input_text', 'input_audio'],
+  user: ['input_text', 'input_audio', 'input_image'],
   system: ['input_text'],
   assistant: ['output_text', 'text'],
 } as const;
@@ -24,11 +25,7 @@ export function parseClientItem(
   inputFormat: AudioFormat,
 ): ItemRecord {
   const item = requireObject(raw, param);
-  const type = requireEnum(item.type, `${param}.type`, [
-    'message',
-    'function_call',
-    'function_call_output',
-  ] as const);
+  const type = requireEnum(item.type, `${param}.type`, CLIENT_ITEM_TYPES);
   const id = item.id === undefined ? newId() : requireString(item.id, `${param}.id`, { nonEmpty: true });
   if (item.status !== undefined)
     requireEnum(item.status, `${param}.status`, ['completed', 'incomplete', 'in_progress'] as const);
@@ -76,7 +73,18 @@ export function parseClientItem(
     const p = `${param}.content[${i}]`;
     const part = requireObject(rawPart, p);
     const partType = requireEnum(part.type, `${p}.type`, CONTENT_TYPES[role]);
-    if (partType === 'input_audio') {
+    rejectUnknown(part, fieldsOf(CONTENT_PART_FIELDS), p);
+    if (partType === 'input_image') {
+      // Kept in the conversation as given; the offline responder does not look at images.
+      rejectUnknown(part, ['type', 'image_url', 'detail'], p);
+      const image: InputContentPart = {
+        type: 'input_image',
+        image_url: requireString(part.image_url, `${p}.image_url`, { nonEmpty: true }),
+      };
+      if (part.detail !== undefined)
+        image.detail = requireEnum(part.detail, `${p}.detail`, ['auto', 'low', 'high'] as const);
+      content.push(image);
+    } else if (partType === 'input_audio') {
       rejectUnknown(part, ['type', 'audio', 'transcript'], p);
       if (record.audio) {
         throw new RealtimeProtocolError(

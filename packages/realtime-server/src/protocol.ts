@@ -52,6 +52,37 @@ export interface JsonSchema {
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; name: string };
 
+/**
+ * A hosted MCP tool: accepted, kept and echoed so SDK configurations work unchanged, but never called (an
+ * offline server reaches no MCP server); responders see only function tools.
+ */
+export interface McpTool {
+  type: 'mcp';
+  server_label: string;
+  [field: string]: unknown;
+}
+
+/** Any tool of a session or response. */
+export type SessionTool = FunctionTool | McpTool;
+
+/** `tool_choice` as a session keeps it: an MCP choice is kept, and means "no function call" offline. */
+export type SessionToolChoice = ToolChoice | { type: 'mcp'; server_label: string; name?: string | null };
+
+/** Input transcription settings; `language` is given to the transcriber, the rest is kept and echoed. */
+export interface TranscriptionConfig {
+  model: string;
+  language?: string;
+  languages?: string[];
+  prompt?: string;
+  keywords?: string[];
+  delay?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+}
+
+/** Reasoning effort: kept and echoed (the offline responder does not reason). */
+export interface ReasoningConfig {
+  effort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+}
+
 /** The GA session object sent in `session.created` / `session.updated`. */
 export interface RealtimeSessionConfig {
   type: 'realtime';
@@ -60,9 +91,13 @@ export interface RealtimeSessionConfig {
   model: string;
   output_modalities: Array<'audio' | 'text'>;
   instructions: string;
-  tools: FunctionTool[];
-  tool_choice: ToolChoice;
+  tools: SessionTool[];
+  tool_choice: SessionToolChoice;
   max_output_tokens: number | 'inf';
+  /** Kept and echoed; present once a client set it. */
+  reasoning?: ReasoningConfig;
+  /** Kept and echoed; present once a client set it (the responder's calls are always in order). */
+  parallel_tool_calls?: boolean;
   tracing: null | 'auto' | Record<string, unknown>;
   truncation:
     | 'auto'
@@ -75,8 +110,8 @@ export interface RealtimeSessionConfig {
   audio: {
     input: {
       format: AudioFormat;
-      transcription: null | { model: string; language?: string; prompt?: string };
-      noise_reduction: null | { type: 'near_field' | 'far_field' };
+      transcription: null | TranscriptionConfig;
+      noise_reduction: null | { type?: 'near_field' | 'far_field'; strength?: number };
       turn_detection: TurnDetectionConfig | null;
     };
     output: {
@@ -89,8 +124,11 @@ export interface RealtimeSessionConfig {
 
 /** A content part of a user or system message. */
 export interface InputContentPart {
-  type: 'input_text' | 'input_audio';
+  type: 'input_text' | 'input_audio' | 'input_image';
   text?: string;
+  /** An `input_image`'s data URL (kept in the conversation; the offline responder does not look at it). */
+  image_url?: string;
+  detail?: 'auto' | 'low' | 'high';
   /** Base64 audio, only in `conversation.item.retrieved` and when a client sends input audio. */
   audio?: string;
   /** Transcript of `input_audio`: `null` until transcribed (or when transcription is off). */
@@ -184,7 +222,8 @@ export interface RealtimeResponseObject {
   status: 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete';
   status_details: ResponseStatusDetails | null;
   output: ConversationItem[];
-  conversation_id: string;
+  /** The default conversation's id, or `null` for an out-of-band (`conversation: "none"`) response. */
+  conversation_id: string | null;
   output_modalities: Array<'audio' | 'text'>;
   max_output_tokens: number | 'inf';
   audio: { output: { format: AudioFormat; voice: string } };

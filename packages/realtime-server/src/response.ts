@@ -1,6 +1,6 @@
 import { encodeOutputAudio } from './audio/format.js';
 import { resampleUtterance } from './audio/resample.js';
-import type { Conversation, ItemRecord } from './conversation.js';
+import type { Conversation, ItemRecord, SpeechProgress } from './conversation.js';
 import type { RealtimeEngines, ResponderItem, ResponderReply } from './engines/types.js';
 import type { IdFactory } from './ids.js';
 import { itemText } from './items.js';
@@ -9,19 +9,20 @@ import type {
   AudioFormat,
   ConversationItem,
   FunctionCallItem,
-  FunctionTool,
   MessageItem,
   RealtimeResponseObject,
-  ToolChoice,
+  SessionTool,
+  SessionToolChoice,
 } from './protocol.js';
-import { formatRate } from './session-config.js';
+import { formatRate, functionTools, responderToolChoice } from './session-config.js';
+import { heardText, spokenWords } from './speech.js';
 import { audioTokens, makeUsage, textTokens } from './usage.js';
 
 /** Everything one response needs, resolved from the session and the `response.create` overrides. */
 export interface ResponseSettings {
   instructions: string;
-  tools: FunctionTool[];
-  toolChoice: ToolChoice;
+  tools: SessionTool[];
+  toolChoice: SessionToolChoice;
   modalities: Array<'audio' | 'text'>;
   format: AudioFormat;
   voice: string;
@@ -43,6 +44,8 @@ export interface ResponseHost {
   readonly conversation: Conversation;
   readonly pacing: PacingMode;
   readonly chunkMs: number;
+  /** Playback speeds per second in `ahead` pacing. */
+  readonly aheadSpeed: number;
   emit(type: string, fields: Record<string, unknown>): void;
   /** Called once with the final response object, after `response.done` was sent. */
   finished(response: RealtimeResponseObject, outputTokens: number): void;
@@ -67,6 +70,8 @@ export class ResponseRun {
   private outputAudioMs = 0;
   /** Item ids this response created, for truncation of an in-progress item. */
   readonly itemIds = new Set<string>();
+  /** `previous_item_id` of each output item as inserted into the conversation. */
+  private readonly previousIds = new Map<string, string | null>();
 
   constructor(
     private readonly host: ResponseHost,
@@ -80,7 +85,7 @@ export class ResponseRun {
       status: 'in_progress',
       status_details: null,
       output: [],
-      conversation_id: settings.addToConversation ? host.conversationId : '',
+      conversation_id: settings.addToConversation ? host.conversationId : null,
       output_modalities: settings.modalities,
       max_output_tokens: settings.maxOutputTokens,
       audio: { output: { format: settings.format, voice: settings.voice } },
@@ -105,8 +110,8 @@ export class ResponseRun {
       if (this.abort.signal.aborted) return this.finish();
       reply = await this.host.engines.responder.respond({
         instructions: this.settings.instructions,
-        tools: this.settings.tools,
-        toolChoice: this.settings.toolChoice,
+        tools: functionTools(this.settings.tools),
+        toolChoice: responderToolChoice(this.settings.toolChoice),
         items,
         sessionId: this.host.sessionId,
         responseIndex: this.index,
@@ -118,10 +123,11 @@ export class ResponseRun {
     try {
       let outputIndex = 0;
       if (reply.text && !this.abort.signal.aborted) await this.message(reply.text, outputIndex++);
-      const calls = this.settings.toolChoice === 'none' ? [] : (reply.toolCalls ?? []);
+      const calls = responderToolChoice(this.settings.toolChoice) === 'none' ? [] : (reply.toolCalls ?? []);
+      const callable = functionTools(this.settings.tools);
       for (const call of calls) {
         if (this.abort.signal.aborted) break;
-        if (!this.settings.tools.some((t) => t.name === call.name)) {
+        if (!callable.some((t) => t.name === call.name)) {
           return this.fail(
             `responder ${this.host.engines.responder.name} called '${call.name}', which is not among the tools in context`,
           );
@@ -158,13 +164,17 @@ export class ResponseRun {
     });
     if (this.settings.addToConversation) {
       const previous = this.host.conversation.insert(record);
+      this.previousIds.set(item.id, previous);
       this.host.emit('conversation.item.added', { previous_item_id: previous, item: structuredClone(item) });
     }
   }
 
   private doneItem(item: ConversationItem, outputIndex: number): void {
     if (this.settings.addToConversation) {
-      this.host.emit('conversation.item.done', { item: structuredClone(item) });
+      this.host.emit('conversation.item.done', {
+        previous_item_id: this.previousIds.get(item.id) ?? null,
+        item: structuredClone(item),
+      });
     }
     this.host.emit('response.output_item.done', {
       response_id: this.id,
@@ -185,30 +195,35 @@ export class ResponseRun {
     const record: ItemRecord = { item };
     this.addItem(item, outputIndex, record);
     const ids = { response_id: this.id, item_id: item.id, output_index: outputIndex, content_index: 0 };
-    const words = text.match(/\S+\s*/g) ?? [text];
+    const words = spokenWords(text);
     let sent = '';
     if (this.settings.modalities.includes('audio')) {
       this.host.emit('response.content_part.added', { ...ids, part: { type: 'audio', transcript: '' } });
+      // The audio part exists from here on, so a truncate may name it while it streams.
+      const part = { type: 'output_audio' as const, transcript: '' };
+      item.content = [part];
       const rate = formatRate(this.settings.format);
+      const speech: SpeechProgress = { text, sampleRate: rate, total: 0, sent: 0, streaming: true };
+      record.speech = speech;
       let pcm: Int16Array = new Int16Array(0);
       try {
-        const speech = await this.host.engines.synthesizer.synthesize(text, {
+        const rendered = await this.host.engines.synthesizer.synthesize(text, {
           voice: this.settings.voice,
           speed: this.settings.speed,
           signal: this.abort.signal,
         });
-        pcm = resampleUtterance(speech.pcm, speech.sampleRate, rate);
+        pcm = resampleUtterance(rendered.pcm, rendered.sampleRate, rate);
       } catch (err) {
         if (!this.abort.signal.aborted)
           throw new Error(
             `synthesizer ${this.host.engines.synthesizer.name} failed: ${(err as Error).message}`,
           );
       }
+      speech.total = pcm.length;
       const chunk = Math.max(1, Math.round((rate * this.host.chunkMs) / 1000));
       const chunks = Math.ceil(pcm.length / chunk);
       const scratch = new Uint8Array(chunk);
-      const pacer = new Pacer(this.host.pacing, this.host.chunkMs);
-      let sentSamples = 0;
+      const pacer = new Pacer(this.host.pacing, this.host.chunkMs, this.host.aheadSpeed);
       let wordIndex = 0;
       for (let k = 0; k < chunks; k++) {
         if (!(await pacer.wait(k, this.abort.signal))) break;
@@ -223,7 +238,7 @@ export class ResponseRun {
           ...ids,
           delta: encodeOutputAudio(slice, this.settings.format, scratch),
         });
-        sentSamples += slice.length;
+        speech.sent += slice.length;
       }
       if (!this.abort.signal.aborted) {
         for (; wordIndex < words.length; wordIndex++) {
@@ -231,14 +246,19 @@ export class ResponseRun {
           this.host.emit('response.output_audio_transcript.delta', { ...ids, delta: words[wordIndex] });
         }
       }
-      const transcript = sent.trimEnd();
-      record.audio = { pcm: pcm.subarray(0, sentSamples), sampleRate: rate, format: this.settings.format };
-      this.outputAudioMs += (sentSamples * 1000) / rate;
+      speech.streaming = false;
+      // A truncation while streaming (the client stopped playback) keeps only what was heard.
+      const kept = speech.cut === undefined ? speech.sent : Math.min(speech.cut, speech.sent);
+      const transcript = speech.cut === undefined ? sent.trimEnd() : heardText(text, kept, speech.total);
+      const audio = { pcm: pcm.subarray(0, kept), sampleRate: rate, format: this.settings.format };
+      if (this.settings.addToConversation) this.host.conversation.setAudio(record, audio);
+      else record.audio = audio;
+      this.outputAudioMs += (speech.sent * 1000) / rate;
       this.outputTextTokens += textTokens(transcript);
       this.host.emit('response.output_audio.done', ids);
       this.host.emit('response.output_audio_transcript.done', { ...ids, transcript });
       this.host.emit('response.content_part.done', { ...ids, part: { type: 'audio', transcript } });
-      item.content = [{ type: 'output_audio', transcript }];
+      part.transcript = transcript;
       record.transcript = transcript;
     } else {
       this.host.emit('response.content_part.added', { ...ids, part: { type: 'text', text: '' } });

@@ -7,9 +7,9 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
 import type { RealtimeEngines } from './engines/types.js';
 import { RealtimeServerConfigError } from './errors.js';
-import type { PacingMode } from './pacer.js';
+import { DEFAULT_AHEAD_SPEED, type PacingMode } from './pacer.js';
 import type { RealtimeSessionConfig } from './protocol.js';
-import { RealtimeSession } from './session.js';
+import { DEFAULT_SESSION_LIMITS, RealtimeSession } from './session.js';
 import { defaultSegmenter, type SegmenterFactory } from './turn-detection.js';
 
 /** Options of {@link createRealtimeServer}. */
@@ -36,8 +36,14 @@ export interface RealtimeServerOptions {
    * `openai-insecure-api-key.<key>`) get HTTP 401. Unset: no authentication.
    */
   apiKeys?: readonly string[];
-  /** `realtime` (default): audio deltas at playback speed, like the real service; `fast`: no waiting. */
+  /**
+   * `ahead` (default): audio deltas faster than playback ({@link RealtimeServerOptions.aheadSpeed}), like the
+   * real service, so clients hold seconds of audio when the user barges in; `realtime`: at playback speed;
+   * `fast`: no waiting.
+   */
   pacing?: PacingMode;
+  /** Playback speeds sent per second in `ahead` pacing, default 4. */
+  aheadSpeed?: number;
   /** Audio per `response.output_audio.delta` in ms, default 50. */
   audioChunkMs?: number;
   /** Server VAD segmenter, default @voxwire/vad's energy VAD and segmenter ({@link voxwireVadSegmenter}). */
@@ -46,6 +52,28 @@ export interface RealtimeServerOptions {
   configureSession?: (session: RealtimeSessionConfig) => void;
   /** Largest client message in bytes, default 32 MiB (larger ones close the socket with 1009). */
   maxMessageBytes?: number;
+  /** Open sessions at once, default 256; further upgrades get HTTP 503 `too_many_connections`. */
+  maxConnections?: number;
+  /**
+   * Bytes queued toward one client that is not reading, default 16 MiB: beyond, the session ends and the
+   * socket closes with 1008 (terminated if the close cannot be delivered within `closeTimeoutMs`).
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Ping interval in ms, default 30 000 (0: off): a client that has not answered the previous ping (a dead
+   * peer, or one stalled in the middle of a frame) is disconnected.
+   */
+  heartbeatMs?: number;
+  /** Time for a client to finish its HTTP upgrade request (and TLS handshake), default 10 000 ms. */
+  handshakeTimeoutMs?: number;
+  /** Time a closing socket gets to finish the close handshake before it is cut, default 5000 ms. */
+  closeTimeoutMs?: number;
+  /** Items per conversation, default 1000 (client items beyond: `conversation_items_limit`). */
+  maxItems?: number;
+  /** Audio per conversation item in ms, default 300 000 (5 min; client items beyond: `item_audio_too_long`). */
+  maxItemAudioMs?: number;
+  /** Audio kept per conversation in ms, default 300 000 (5 min); beyond, the oldest items' audio goes. */
+  maxConversationAudioMs?: number;
 }
 
 /** A running server. */
@@ -87,12 +115,19 @@ function presentedKey(request: IncomingMessage): string | undefined {
   return undefined;
 }
 
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+
 function reject(socket: Duplex, status: number, reason: string, message: string): void {
   const body = JSON.stringify({
     error: { type: 'invalid_request_error', code: reason, message, param: null },
   });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Bad Request'}\r\n` +
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +
@@ -109,10 +144,27 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
 export async function createRealtimeServer(options: RealtimeServerOptions = {}): Promise<RealtimeServer> {
   const path = options.path ?? DEFAULT_PATH;
   if (!path.startsWith('/')) throw new RealtimeServerConfigError(`path must start with '/', got '${path}'`);
-  const pacing = options.pacing ?? 'realtime';
-  if (pacing !== 'realtime' && pacing !== 'fast') {
-    throw new RealtimeServerConfigError(`pacing must be 'realtime' or 'fast', got '${String(pacing)}'`);
+  const pacing = options.pacing ?? 'ahead';
+  if (pacing !== 'ahead' && pacing !== 'realtime' && pacing !== 'fast') {
+    throw new RealtimeServerConfigError(
+      `pacing must be 'ahead', 'realtime' or 'fast', got '${String(pacing)}'`,
+    );
   }
+  const aheadSpeed = positive('aheadSpeed', options.aheadSpeed, DEFAULT_AHEAD_SPEED);
+  const maxConnections = positive('maxConnections', options.maxConnections, 256);
+  const maxBufferedBytes = positive('maxBufferedBytes', options.maxBufferedBytes, 16 * 1024 * 1024);
+  const heartbeatMs = options.heartbeatMs === 0 ? 0 : positive('heartbeatMs', options.heartbeatMs, 30_000);
+  const handshakeTimeoutMs = positive('handshakeTimeoutMs', options.handshakeTimeoutMs, 10_000);
+  const closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs, 5000);
+  const limits = {
+    maxItems: positive('maxItems', options.maxItems, DEFAULT_SESSION_LIMITS.maxItems),
+    maxItemAudioMs: positive('maxItemAudioMs', options.maxItemAudioMs, DEFAULT_SESSION_LIMITS.maxItemAudioMs),
+    maxConversationAudioMs: positive(
+      'maxConversationAudioMs',
+      options.maxConversationAudioMs,
+      DEFAULT_SESSION_LIMITS.maxConversationAudioMs,
+    ),
+  };
   const chunkMs = options.audioChunkMs ?? 50;
   if (!(chunkMs >= 5 && chunkMs <= 1000))
     throw new RealtimeServerConfigError(`audioChunkMs must be 5..1000, got ${chunkMs}`);
@@ -133,9 +185,22 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   };
 
   const ownServer = !options.server;
+  // Slow or stalled upgrade requests (and TLS handshakes) are cut after handshakeTimeoutMs.
+  const timeouts = {
+    headersTimeout: handshakeTimeoutMs,
+    requestTimeout: handshakeTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs),
+  };
   const server: HttpServer | HttpsServer =
     options.server ??
-    (options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer());
+    (options.tls
+      ? createHttpsServer({
+          key: options.tls.key,
+          cert: options.tls.cert,
+          handshakeTimeout: handshakeTimeoutMs,
+          ...timeouts,
+        })
+      : createHttpServer(timeouts));
   if (ownServer) {
     server.on('request', (_req, res) => {
       res.writeHead(426, { 'Content-Type': 'application/json' });
@@ -149,15 +214,65 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
   });
   const sessions = new Map<WebSocket, RealtimeSession>();
+  /** Sockets from which nothing (no pong, no data) arrived since the last ping. */
+  const unanswered = new Set<WebSocket>();
+  /** Upgrades accepted but not yet open: counted against maxConnections. */
+  let opening = 0;
+
+  /** Closes `ws` with `code`, and cuts it if the close frame cannot be delivered in time. */
+  const closeSocket = (ws: WebSocket, code: number, reason: string) => {
+    sessions.get(ws)?.close();
+    if (ws.readyState === ws.CLOSED) return;
+    const timer = setTimeout(() => ws.terminate(), closeTimeoutMs);
+    ws.once('close', () => clearTimeout(timer));
+    ws.close(code, reason);
+  };
+
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          // Decided after the poll phase (setImmediate), so a pong that arrived while the event loop was busy
+          // is read before anyone is judged silent.
+          setImmediate(() => {
+            for (const ws of sessions.keys()) {
+              if (unanswered.has(ws)) {
+                ws.terminate();
+                continue;
+              }
+              unanswered.add(ws);
+              ws.ping();
+            }
+          });
+        }, heartbeatMs)
+      : undefined;
+  heartbeat?.unref();
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // `//x:abc` is no URL: parsing it must not throw out of the upgrade handler (that kills the process).
-    const url = URL.canParse(request.url ?? '/', 'http://localhost')
-      ? new URL(request.url ?? '/', 'http://localhost')
-      : new URL('http://localhost/%invalid%');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      // e.g. `GET //host:99999`: an unparsable target must not throw out of the upgrade handler.
+      reject(socket, 400, 'invalid_url', 'The request target is not a valid URL.');
+      return;
+    }
     if (url.pathname !== path) {
       // Another upgrade handler on a shared server may own this path.
       if (ownServer) reject(socket, 404, 'not_found', `No Realtime endpoint at ${url.pathname}; use ${path}`);
+      return;
+    }
+    const intent = url.searchParams.get('intent');
+    if (intent !== null && intent !== 'transcription') {
+      reject(socket, 400, 'invalid_intent', `Unknown intent '${intent.slice(0, 40)}': use 'transcription'.`);
+      return;
+    }
+    if (sessions.size + opening >= maxConnections) {
+      reject(
+        socket,
+        503,
+        'too_many_connections',
+        `The server holds its limit of ${maxConnections} sessions; try again later.`,
+      );
       return;
     }
     if (options.apiKeys) {
@@ -174,28 +289,61 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
         return;
       }
     }
+    opening++;
+    let counted = true;
+    const settle = () => {
+      if (counted) opening--;
+      counted = false;
+    };
+    // A handshake ws refuses destroys the socket without calling back.
+    socket.once('close', settle);
     wss.handleUpgrade(request, socket, head, (ws) => {
+      settle();
+      // Any bytes from the client show it is alive: one busy uploading cannot answer a ping at once (its
+      // pong queues behind its data), while one stalled mid-frame sends nothing.
+      socket.on('data', () => unanswered.delete(ws));
+      let engines: RealtimeEngines;
+      try {
+        engines = enginesFor(request);
+      } catch {
+        // The caller's engines function failed for this connection: it alone is refused.
+        ws.close(1011, 'could not start a session');
+        return;
+      }
       const session = new RealtimeSession({
         model: url.searchParams.get('model') ?? 'gpt-realtime',
-        engines: enginesFor(request),
+        kind: intent === 'transcription' ? 'transcription' : 'realtime',
+        engines,
         pacing,
+        aheadSpeed,
         chunkMs,
+        limits,
         segmenter: options.vad ?? defaultSegmenter,
         configure: options.configureSession,
         send: (json) => {
-          if (ws.readyState === ws.OPEN) ws.send(json);
+          if (ws.readyState !== ws.OPEN) return;
+          // A client that does not read must not make the server queue without bound.
+          if (ws.bufferedAmount > maxBufferedBytes) {
+            closeSocket(ws, 1008, `client is not reading: over ${maxBufferedBytes} bytes queued`);
+            return;
+          }
+          ws.send(json);
         },
       });
       sessions.set(ws, session);
       ws.on('message', (data, isBinary) => {
         session.handleMessage(isBinary ? '' : data.toString(), isBinary);
       });
+      ws.on('pong', () => unanswered.delete(ws));
       ws.on('close', () => {
         session.close();
         sessions.delete(ws);
+        unanswered.delete(ws);
       });
       ws.on('error', () => {
-        // A broken client socket only ends its own session ('close' follows).
+        // A protocol error (e.g. a message over maxMessageBytes: 1009) only ends this session; ws has sent
+        // the close frame and no longer reads, so the socket is cut if the peer does not close in time.
+        closeSocket(ws, 1002, 'protocol error');
       });
       session.start();
     });
@@ -228,19 +376,31 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
     },
     async close() {
       server.off('upgrade', onUpgrade);
-      for (const [ws, session] of sessions) {
-        session.close();
-        ws.close(1001, 'server closing');
-      }
+      if (heartbeat) clearInterval(heartbeat);
+      // 1001 to every client after what is already queued for it; each gets closeTimeoutMs to answer.
+      const closed = [...sessions.keys()].map(
+        (ws) =>
+          new Promise<void>((resolve) =>
+            ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()),
+          ),
+      );
+      for (const ws of sessions.keys()) closeSocket(ws, 1001, 'server closing');
+      await Promise.all(closed);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       if (ownServer) {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
-          // Sockets that do not finish the close handshake must not keep the process alive.
-          for (const ws of sessions.keys()) ws.terminate();
           server.closeAllConnections?.();
         });
       }
     },
   };
+}
+
+/** An optional positive number option, or its default. */
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+    throw new RealtimeServerConfigError(`${name} must be a positive number, got ${String(value)}`);
+  return value;
 }

@@ -1,10 +1,31 @@
+import {
+  AUDIO_INPUT_FIELDS,
+  AUDIO_OUTPUT_FIELDS,
+  FUNCTION_TOOL_FIELDS,
+  fieldsOf,
+  NOISE_REDUCTION_FIELDS,
+  PROMPT_FIELDS,
+  REASONING_FIELDS,
+  SESSION_FIELDS,
+  TOOL_CHOICE_FIELDS,
+  TOOL_FIELDS,
+  TRACING_FIELDS,
+  TRANSCRIPTION_FIELDS,
+  TRANSCRIPTION_SESSION_FIELDS,
+  TRUNCATION_FIELDS,
+} from './accepted-fields.js';
 import { RealtimeProtocolError } from './errors.js';
 import type {
   AudioFormat,
   FunctionTool,
   JsonSchema,
+  McpTool,
   RealtimeSessionConfig,
+  ReasoningConfig,
+  SessionTool,
+  SessionToolChoice,
   ToolChoice,
+  TranscriptionConfig,
   TurnDetectionConfig,
 } from './protocol.js';
 import {
@@ -80,7 +101,7 @@ export function formatRate(format: AudioFormat): number {
 
 export function parseAudioFormat(value: unknown, param: string): AudioFormat {
   const obj = requireObject(value, param);
-  rejectUnknown(obj, ['type', 'rate'], param);
+  rejectUnknown(obj, fieldsOf(AUDIO_OUTPUT_FIELDS.format), param);
   const type = requireEnum(obj.type, `${param}.type`, ['audio/pcm', 'audio/pcmu', 'audio/pcma'] as const);
   if (type === 'audio/pcm') {
     if (obj.rate !== undefined && obj.rate !== 24000) {
@@ -189,20 +210,28 @@ function parseTurnDetection(
   };
 }
 
-/** Validates a `tools` array. */
-export function parseTools(value: unknown, param: string): FunctionTool[] {
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Validates a `tools` array: function tools are used, MCP tools kept as given (see {@link McpTool}). */
+export function parseTools(value: unknown, param: string): SessionTool[] {
   const list = requireArray(value, param);
   const names = new Set<string>();
-  return list.map((raw, i) => {
+  return list.map((raw, i): SessionTool => {
     const p = `${param}[${i}]`;
     const tool = requireObject(raw, p);
-    rejectUnknown(tool, ['type', 'name', 'description', 'parameters'], p);
-    if (tool.type !== undefined) requireEnum(tool.type, `${p}.type`, ['function'] as const);
+    rejectUnknown(tool, fieldsOf(TOOL_FIELDS), p);
+    if (tool.type === 'mcp') {
+      requireString(tool.server_label, `${p}.server_label`, { nonEmpty: true });
+      return structuredClone(tool) as McpTool;
+    }
+    rejectUnknown(tool, fieldsOf(FUNCTION_TOOL_FIELDS), p);
+    if (tool.type !== undefined) requireEnum(tool.type, `${p}.type`, ['function', 'mcp'] as const);
     const name = requireString(tool.name, `${p}.name`, { nonEmpty: true });
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
+    // A fixed pattern over bounded input: no user text reaches a RegExp source.
+    if (!TOOL_NAME.test(name)) {
       throw new RealtimeProtocolError(
         'invalid_value',
-        `Invalid value for '${p}.name': '${name}' must match ^[a-zA-Z0-9_-]{1,64}$.`,
+        `Invalid value for '${p}.name': '${name.slice(0, 80)}' must match ^[a-zA-Z0-9_-]{1,64}$.`,
         `${p}.name`,
       );
     }
@@ -222,14 +251,29 @@ export function parseTools(value: unknown, param: string): FunctionTool[] {
   });
 }
 
+/** The function tools among `tools`: what a responder may call. */
+export function functionTools(tools: readonly SessionTool[]): FunctionTool[] {
+  return tools.filter((t): t is FunctionTool => t.type === 'function');
+}
+
 /** Validates `tool_choice` against the tools that will be in effect. */
-export function parseToolChoice(value: unknown, tools: FunctionTool[], param: string): ToolChoice {
+export function parseToolChoice(value: unknown, tools: SessionTool[], param: string): SessionToolChoice {
   if (typeof value === 'string') return requireEnum(value, param, ['auto', 'none', 'required'] as const);
   const obj = requireObject(value, param);
+  rejectUnknown(obj, fieldsOf(TOOL_CHOICE_FIELDS), param);
+  const type = requireEnum(obj.type, `${param}.type`, ['function', 'mcp'] as const);
+  if (type === 'mcp') {
+    const choice: SessionToolChoice = {
+      type,
+      server_label: requireString(obj.server_label, `${param}.server_label`, { nonEmpty: true }),
+    };
+    if (obj.name !== undefined)
+      choice.name = obj.name === null ? null : requireString(obj.name, `${param}.name`);
+    return choice;
+  }
   rejectUnknown(obj, ['type', 'name'], param);
-  requireEnum(obj.type, `${param}.type`, ['function'] as const);
   const name = requireString(obj.name, `${param}.name`, { nonEmpty: true });
-  if (!tools.some((t) => t.name === name)) {
+  if (!tools.some((t) => t.type === 'function' && t.name === name)) {
     throw new RealtimeProtocolError(
       'invalid_value',
       `Tool choice '${name}' is not one of the session's tools.`,
@@ -237,6 +281,23 @@ export function parseToolChoice(value: unknown, tools: FunctionTool[], param: st
     );
   }
   return { type: 'function', name };
+}
+
+/** What a responder is told: an MCP choice means no function call (nothing offline can call MCP tools). */
+export function responderToolChoice(choice: SessionToolChoice): ToolChoice {
+  return typeof choice === 'object' && choice.type === 'mcp' ? 'none' : choice;
+}
+
+/** Reasoning efforts and transcription delays: the same scale. */
+const EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+
+/** Validates `reasoning` (kept and echoed). */
+export function parseReasoning(value: unknown, param: string): ReasoningConfig {
+  const r = requireObject(value, param);
+  rejectUnknown(r, fieldsOf(REASONING_FIELDS), param);
+  const out: ReasoningConfig = {};
+  if (r.effort !== undefined) out.effort = requireEnum(r.effort, `${param}.effort`, EFFORTS);
+  return out;
 }
 
 export function parseOutputModalities(value: unknown, param: string): Array<'audio' | 'text'> {
@@ -261,7 +322,7 @@ function parseTruncation(value: unknown): RealtimeSessionConfig['truncation'] {
   if (typeof value === 'string')
     return requireEnum(value, 'session.truncation', ['auto', 'disabled'] as const);
   const t = requireObject(value, 'session.truncation');
-  rejectUnknown(t, ['type', 'retention_ratio', 'token_limits'], 'session.truncation');
+  rejectUnknown(t, fieldsOf(TRUNCATION_FIELDS), 'session.truncation');
   requireEnum(t.type, 'session.truncation.type', ['retention_ratio'] as const);
   const out: RealtimeSessionConfig['truncation'] = {
     type: 'retention_ratio',
@@ -272,7 +333,7 @@ function parseTruncation(value: unknown): RealtimeSessionConfig['truncation'] {
   };
   if (t.token_limits !== undefined) {
     const limits = requireObject(t.token_limits, 'session.truncation.token_limits');
-    rejectUnknown(limits, ['post_instructions'], 'session.truncation.token_limits');
+    rejectUnknown(limits, fieldsOf(TRUNCATION_FIELDS.token_limits), 'session.truncation.token_limits');
     out.token_limits = {};
     if (limits.post_instructions !== undefined) {
       out.token_limits.post_instructions = requireNumber(
@@ -288,18 +349,19 @@ function parseTruncation(value: unknown): RealtimeSessionConfig['truncation'] {
   return out;
 }
 
-function parsePrompt(value: unknown): { id: string; version?: string; variables?: Record<string, string> } {
-  const p = requireObject(value, 'session.prompt');
-  rejectUnknown(p, ['id', 'version', 'variables'], 'session.prompt');
-  const out: { id: string; version?: string; variables?: Record<string, string> } = {
-    id: requireString(p.id, 'session.prompt.id', { nonEmpty: true }),
-  };
-  if (p.version !== undefined) out.version = requireString(p.version, 'session.prompt.version');
-  if (p.variables !== undefined) {
-    const vars = requireObject(p.variables, 'session.prompt.variables');
+type StoredPrompt = NonNullable<RealtimeSessionConfig['prompt']>;
+
+/** Validates a stored-prompt reference (kept and echoed; the offline responder fetches no prompts). */
+export function parsePrompt(value: unknown, param: string): StoredPrompt {
+  const p = requireObject(value, param);
+  rejectUnknown(p, fieldsOf(PROMPT_FIELDS), param);
+  const out: StoredPrompt = { id: requireString(p.id, `${param}.id`, { nonEmpty: true }) };
+  if (p.version !== undefined && p.version !== null)
+    out.version = requireString(p.version, `${param}.version`);
+  if (p.variables !== undefined && p.variables !== null) {
+    const vars = requireObject(p.variables, `${param}.variables`);
     out.variables = {};
-    for (const [k, v] of Object.entries(vars))
-      out.variables[k] = requireString(v, `session.prompt.variables.${k}`);
+    for (const [k, v] of Object.entries(vars)) out.variables[k] = requireString(v, `${param}.variables.${k}`);
   }
   return out;
 }
@@ -313,28 +375,13 @@ export function applySessionUpdate(
   current: RealtimeSessionConfig,
   patch: unknown,
   audioProduced: boolean,
+  kind: 'realtime' | 'transcription' = 'realtime',
 ): RealtimeSessionConfig {
   const s = requireObject(patch, 'session');
-  rejectUnknown(
-    s,
-    [
-      'type',
-      'model',
-      'instructions',
-      'output_modalities',
-      'audio',
-      'tools',
-      'tool_choice',
-      'max_output_tokens',
-      'tracing',
-      'truncation',
-      'prompt',
-      'include',
-    ],
-    'session',
-  );
-  // GA requires the discriminator; the beta shape (without it) has been switched off.
-  requireEnum(s.type, 'session.type', ['realtime'] as const);
+  // GA requires the discriminator; the beta shape (without it) has been switched off. A session keeps the
+  // kind it was opened as (`?intent=transcription` opens a transcription session).
+  requireEnum(s.type, 'session.type', [kind] as const);
+  rejectUnknown(s, fieldsOf(kind === 'realtime' ? SESSION_FIELDS : TRANSCRIPTION_SESSION_FIELDS), 'session');
   const next: RealtimeSessionConfig = structuredClone(current);
   if (s.model !== undefined) next.model = requireString(s.model, 'session.model', { nonEmpty: true });
   if (s.instructions !== undefined) next.instructions = requireString(s.instructions, 'session.instructions');
@@ -347,7 +394,8 @@ export function applySessionUpdate(
     next.tool_choice = parseToolChoice(s.tool_choice, next.tools, 'session.tool_choice');
   else if (
     typeof next.tool_choice === 'object' &&
-    !next.tools.some((t) => t.name === (next.tool_choice as { name: string }).name)
+    next.tool_choice.type === 'function' &&
+    !next.tools.some((t) => t.type === 'function' && t.name === (next.tool_choice as { name: string }).name)
   ) {
     throw new RealtimeProtocolError(
       'invalid_value',
@@ -356,12 +404,18 @@ export function applySessionUpdate(
     );
   }
   if (s.tracing !== undefined) {
-    if (s.tracing !== null && s.tracing !== 'auto')
-      next.tracing = requireObject(s.tracing, 'session.tracing');
-    else next.tracing = s.tracing;
+    if (s.tracing !== null && s.tracing !== 'auto') {
+      const tracing = requireObject(s.tracing, 'session.tracing');
+      rejectUnknown(tracing, fieldsOf(TRACING_FIELDS), 'session.tracing');
+      next.tracing = structuredClone(tracing);
+    } else next.tracing = s.tracing;
   }
   if (s.truncation !== undefined) next.truncation = parseTruncation(s.truncation);
-  if (s.prompt !== undefined) next.prompt = s.prompt === null ? null : parsePrompt(s.prompt);
+  if (s.prompt !== undefined)
+    next.prompt = s.prompt === null ? null : parsePrompt(s.prompt, 'session.prompt');
+  if (s.reasoning !== undefined) next.reasoning = parseReasoning(s.reasoning, 'session.reasoning');
+  if (s.parallel_tool_calls !== undefined)
+    next.parallel_tool_calls = requireBoolean(s.parallel_tool_calls, 'session.parallel_tool_calls');
   if (s.include !== undefined) {
     next.include =
       s.include === null
@@ -371,7 +425,7 @@ export function applySessionUpdate(
           );
   }
   if (s.audio !== undefined)
-    applyAudio(next, requireObject(s.audio, 'session.audio'), current, audioProduced);
+    applyAudio(next, requireObject(s.audio, 'session.audio'), current, audioProduced, kind);
   return next;
 }
 
@@ -380,46 +434,21 @@ function applyAudio(
   audio: JsonObject,
   current: RealtimeSessionConfig,
   audioProduced: boolean,
+  kind: 'realtime' | 'transcription',
 ): void {
-  rejectUnknown(audio, ['input', 'output'], 'session.audio');
+  rejectUnknown(audio, kind === 'realtime' ? ['input', 'output'] : ['input'], 'session.audio');
   if (audio.input !== undefined) {
     const input = requireObject(audio.input, 'session.audio.input');
-    rejectUnknown(
-      input,
-      ['format', 'transcription', 'noise_reduction', 'turn_detection'],
-      'session.audio.input',
-    );
+    rejectUnknown(input, fieldsOf(AUDIO_INPUT_FIELDS), 'session.audio.input');
     if (input.format !== undefined)
       next.audio.input.format = parseAudioFormat(input.format, 'session.audio.input.format');
     if (input.transcription !== undefined) {
       if (input.transcription === null) next.audio.input.transcription = null;
-      else {
-        const t = requireObject(input.transcription, 'session.audio.input.transcription');
-        rejectUnknown(t, ['model', 'language', 'prompt'], 'session.audio.input.transcription');
-        const model =
-          t.model === undefined
-            ? 'whisper-1'
-            : requireString(t.model, 'session.audio.input.transcription.model', { nonEmpty: true });
-        const out: { model: string; language?: string; prompt?: string } = { model };
-        if (t.language !== undefined)
-          out.language = requireString(t.language, 'session.audio.input.transcription.language');
-        if (t.prompt !== undefined)
-          out.prompt = requireString(t.prompt, 'session.audio.input.transcription.prompt');
-        next.audio.input.transcription = out;
-      }
+      else next.audio.input.transcription = parseTranscription(input.transcription);
     }
     if (input.noise_reduction !== undefined) {
       if (input.noise_reduction === null) next.audio.input.noise_reduction = null;
-      else {
-        const n = requireObject(input.noise_reduction, 'session.audio.input.noise_reduction');
-        rejectUnknown(n, ['type'], 'session.audio.input.noise_reduction');
-        next.audio.input.noise_reduction = {
-          type: requireEnum(n.type, 'session.audio.input.noise_reduction.type', [
-            'near_field',
-            'far_field',
-          ] as const),
-        };
-      }
+      else next.audio.input.noise_reduction = parseNoiseReduction(input.noise_reduction);
     }
     if (input.turn_detection !== undefined) {
       next.audio.input.turn_detection = parseTurnDetection(
@@ -431,13 +460,11 @@ function applyAudio(
   }
   if (audio.output !== undefined) {
     const output = requireObject(audio.output, 'session.audio.output');
-    rejectUnknown(output, ['format', 'voice', 'speed'], 'session.audio.output');
+    rejectUnknown(output, fieldsOf(AUDIO_OUTPUT_FIELDS), 'session.audio.output');
     if (output.format !== undefined)
       next.audio.output.format = parseAudioFormat(output.format, 'session.audio.output.format');
     if (output.voice !== undefined) {
-      const voice = isObject(output.voice)
-        ? requireString(output.voice.id, 'session.audio.output.voice.id', { nonEmpty: true })
-        : requireString(output.voice, 'session.audio.output.voice', { nonEmpty: true });
+      const voice = parseVoice(output.voice, 'session.audio.output.voice');
       // Like OpenAI: the voice is fixed once the model has spoken in this session.
       if (audioProduced && voice !== current.audio.output.voice) {
         throw new RealtimeProtocolError(
@@ -454,4 +481,56 @@ function applyAudio(
         max: 1.5,
       });
   }
+}
+
+/** A voice name, or a custom voice `{ id }` (its id is the name engines see). */
+export function parseVoice(value: unknown, param: string): string {
+  if (!isObject(value)) return requireString(value, param, { nonEmpty: true });
+  rejectUnknown(value, fieldsOf(AUDIO_OUTPUT_FIELDS.voice), param);
+  return requireString(value.id, `${param}.id`, { nonEmpty: true });
+}
+
+const PARAM_TRANSCRIPTION = 'session.audio.input.transcription';
+/** Bounds on echoed lists, so a session object stays small. */
+const MAX_TRANSCRIPTION_LIST = 100;
+
+function stringList(value: unknown, param: string): string[] {
+  const list = requireArray(value, param);
+  if (list.length > MAX_TRANSCRIPTION_LIST) {
+    throw new RealtimeProtocolError(
+      'invalid_value',
+      `Invalid value for '${param}': at most ${MAX_TRANSCRIPTION_LIST} entries, got ${list.length}.`,
+      param,
+    );
+  }
+  return list.map((v, i) => requireString(v, `${param}[${i}]`));
+}
+
+function parseTranscription(value: unknown): TranscriptionConfig {
+  const t = requireObject(value, PARAM_TRANSCRIPTION);
+  rejectUnknown(t, fieldsOf(TRANSCRIPTION_FIELDS), PARAM_TRANSCRIPTION);
+  const model =
+    t.model === undefined
+      ? 'whisper-1'
+      : requireString(t.model, `${PARAM_TRANSCRIPTION}.model`, { nonEmpty: true });
+  const out: TranscriptionConfig = { model };
+  if (t.language !== undefined) out.language = requireString(t.language, `${PARAM_TRANSCRIPTION}.language`);
+  if (t.languages !== undefined) out.languages = stringList(t.languages, `${PARAM_TRANSCRIPTION}.languages`);
+  if (t.prompt !== undefined) out.prompt = requireString(t.prompt, `${PARAM_TRANSCRIPTION}.prompt`);
+  if (t.keywords !== undefined) out.keywords = stringList(t.keywords, `${PARAM_TRANSCRIPTION}.keywords`);
+  if (t.delay !== undefined) out.delay = requireEnum(t.delay, `${PARAM_TRANSCRIPTION}.delay`, EFFORTS);
+  return out;
+}
+
+function parseNoiseReduction(
+  value: unknown,
+): NonNullable<RealtimeSessionConfig['audio']['input']['noise_reduction']> {
+  const param = 'session.audio.input.noise_reduction';
+  const n = requireObject(value, param);
+  rejectUnknown(n, fieldsOf(NOISE_REDUCTION_FIELDS), param);
+  const out: NonNullable<RealtimeSessionConfig['audio']['input']['noise_reduction']> = {};
+  if (n.type !== undefined)
+    out.type = requireEnum(n.type, `${param}.type`, ['near_field', 'far_field'] as const);
+  if (n.strength !== undefined) out.strength = requireNumber(n.strength, `${param}.strength`);
+  return out;
 }

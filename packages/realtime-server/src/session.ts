@@ -1,3 +1,4 @@
+import { fieldsOf, RESPONSE_FIELDS } from './accepted-fields.js';
 import { decodeInputAudio, encodeOutputAudio } from './audio/format.js';
 import { Conversation, type ItemRecord } from './conversation.js';
 import type { RealtimeEngines } from './engines/types.js';
@@ -5,7 +6,7 @@ import { RealtimeProtocolError } from './errors.js';
 import { IdFactory } from './ids.js';
 import { InputAudioBuffer } from './input-buffer.js';
 import { parseClientItem } from './items.js';
-import type { PacingMode } from './pacer.js';
+import { DEFAULT_AHEAD_SPEED, type PacingMode } from './pacer.js';
 import {
   CLIENT_EVENT_TYPES,
   type ClientEventType,
@@ -20,9 +21,13 @@ import {
   parseAudioFormat,
   parseMaxOutputTokens,
   parseOutputModalities,
+  parsePrompt,
+  parseReasoning,
   parseToolChoice,
   parseTools,
+  parseVoice,
 } from './session-config.js';
+import { heardText } from './speech.js';
 import type { SegmenterFactory, SpeechSegmenter } from './turn-detection.js';
 import { RateLimitWindow } from './usage.js';
 import {
@@ -30,6 +35,7 @@ import {
   type JsonObject,
   rejectUnknown,
   requireArray,
+  requireBoolean,
   requireEnum,
   requireNumber,
   requireObject,
@@ -48,13 +54,35 @@ const DETECTION_MARGIN_MS = 1000;
 /** 15 MiB of PCM16, OpenAI's input buffer limit. */
 const MAX_INPUT_BYTES = 15 * 1024 * 1024;
 
+/** What one session may hold (see the README's Limits). */
+export interface SessionLimits {
+  /** Items per conversation; client-created items beyond are refused, the server's drop the oldest. */
+  maxItems: number;
+  /** Audio of one item, ms. */
+  maxItemAudioMs: number;
+  /** Audio kept over the whole conversation, ms; beyond, the oldest items' audio is released. */
+  maxConversationAudioMs: number;
+}
+
+/** The limits a session gets unless the server is configured otherwise. */
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxItems: 1000,
+  maxItemAudioMs: 5 * 60_000,
+  maxConversationAudioMs: 5 * 60_000,
+};
+
 /** How a session talks to its transport and engines. */
 export interface SessionOptions {
   model: string;
+  /** `transcription` (`?intent=transcription`): input transcription only, no responses. */
+  kind?: 'realtime' | 'transcription';
   engines: RealtimeEngines;
   pacing: PacingMode;
+  /** Playback speeds per second in `ahead` pacing. */
+  aheadSpeed?: number;
   /** Audio per `response.output_audio.delta`, ms. */
   chunkMs: number;
+  limits?: SessionLimits;
   segmenter: SegmenterFactory;
   /** Sends one serialised server event. */
   send(json: string): void;
@@ -79,7 +107,11 @@ export class RealtimeSession {
   readonly id: string;
   private readonly ids = new IdFactory();
   private config: RealtimeSessionConfig;
-  private readonly conversation = new Conversation();
+  private readonly kind: 'realtime' | 'transcription';
+  private readonly limits: SessionLimits;
+  private readonly conversation: Conversation;
+  /** Id of the latest response, named by `output_audio_buffer.cleared`. */
+  private lastResponseId: string | null = null;
   private readonly conversationId: string;
   private input: InputAudioBuffer;
   /** Milliseconds of input received before the current input format took effect. */
@@ -94,9 +126,19 @@ export class RealtimeSession {
   private readonly rateLimits = new RateLimitWindow();
 
   constructor(private readonly options: SessionOptions) {
+    this.kind = options.kind ?? 'realtime';
+    this.limits = options.limits ?? DEFAULT_SESSION_LIMITS;
+    this.conversation = new Conversation({
+      maxItems: this.limits.maxItems,
+      maxAudioMs: this.limits.maxConversationAudioMs,
+    });
     this.id = this.ids.next('sess');
     this.conversationId = this.ids.next('conv');
     this.config = defaultSession(this.id, options.model, Math.floor(Date.now() / 1000));
+    if (this.kind === 'transcription') {
+      // A transcription session transcribes every turn; nothing answers.
+      this.config.audio.input.transcription = { model: 'gpt-4o-transcribe' };
+    }
     options.configure?.(this.config);
     this.input = new InputAudioBuffer(MAX_INPUT_BYTES / 2);
     this.resetVad();
@@ -104,12 +146,26 @@ export class RealtimeSession {
 
   /** Sends `session.created`; call once the socket is open. */
   start(): void {
-    this.emit('session.created', { session: structuredClone(this.config) });
+    this.emit('session.created', { session: this.sessionObject() });
   }
 
   /** Current session configuration (a copy). */
   get session(): RealtimeSessionConfig {
     return structuredClone(this.config);
+  }
+
+  /** The session as `session.created`/`updated` report it: a transcription session shows its input only. */
+  private sessionObject(): Record<string, unknown> {
+    const c = structuredClone(this.config);
+    if (this.kind === 'realtime') return c as unknown as Record<string, unknown>;
+    return {
+      type: 'transcription',
+      object: 'realtime.transcription_session',
+      id: c.id,
+      expires_at: c.expires_at,
+      include: c.include,
+      audio: { input: c.audio.input },
+    };
   }
 
   /** Handles one WebSocket message. Never throws. */
@@ -232,7 +288,7 @@ export class RealtimeSession {
   // ---- session ------------------------------------------------------------------------------------------
 
   private onSessionUpdate(patch: unknown): void {
-    const next = applySessionUpdate(this.config, patch, this.audioProduced);
+    const next = applySessionUpdate(this.config, patch, this.audioProduced, this.kind);
     const formatChanged = next.audio.input.format.type !== this.config.audio.input.format.type;
     const vadChanged =
       JSON.stringify(next.audio.input.turn_detection) !==
@@ -244,7 +300,7 @@ export class RealtimeSession {
     }
     this.config = next;
     if (formatChanged || vadChanged) this.resetVad();
-    this.emit('session.updated', { session: structuredClone(this.config) });
+    this.emit('session.updated', { session: this.sessionObject() });
   }
 
   // ---- input audio --------------------------------------------------------------------------------------
@@ -309,7 +365,9 @@ export class RealtimeSession {
     const vad = this.vad;
     if (!vad) return;
     vad.segmenter.push(pcm);
-    if (!vad.speech) {
+    if (vad.speech && this.ms(this.input.end) - this.ms(vad.speech.start) > this.limits.maxItemAudioMs) {
+      this.onSpeechTooLong(vad);
+    } else if (!vad.speech) {
       // Between turns only the prefix padding (before an onset still being confirmed) can become part of an
       // utterance: older audio is silence by the VAD's judgement and is let go to bound memory.
       this.input.dropBefore(
@@ -332,10 +390,21 @@ export class RealtimeSession {
     const end = Math.min(position, this.input.end);
     this.emit('input_audio_buffer.speech_stopped', { audio_end_ms: this.ms(end), item_id: speech.itemId });
     this.commitRange(speech.start, end, speech.itemId);
-    if (this.config.audio.input.turn_detection?.create_response) {
+    if (this.kind === 'realtime' && this.config.audio.input.turn_detection?.create_response) {
       if (this.active) this.autoResponsePending = true;
       else this.startResponse(this.settingsFrom(undefined));
     }
+  }
+
+  /**
+   * A turn longer than an item may hold is committed where it stands, and the segmenter starts over (the
+   * remaining speech becomes the next turn).
+   */
+  private onSpeechTooLong(vad: VadState): void {
+    const speech = vad.speech;
+    if (!speech) return;
+    this.onSpeechStopped(vad, speech, this.input.end);
+    this.resetVad();
   }
 
   private onCommit(): void {
@@ -344,6 +413,12 @@ export class RealtimeSession {
       throw new RealtimeProtocolError(
         'input_audio_buffer_commit_empty',
         `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${heldMs.toFixed(2)}ms of audio.`,
+      );
+    }
+    if (heldMs > this.limits.maxItemAudioMs) {
+      throw new RealtimeProtocolError(
+        'item_audio_too_long',
+        `Error committing input audio buffer: it holds ${Math.round(heldMs)} ms, more than the limit of ${this.limits.maxItemAudioMs} ms per item; clear it or commit more often.`,
       );
     }
     const itemId = this.vad?.speech?.itemId ?? this.ids.next('item');
@@ -430,12 +505,14 @@ export class RealtimeSession {
         'previous_item_id',
       );
     }
-    const record = parseClientItem(
-      ev.item,
-      'item',
-      () => this.ids.next('item'),
-      this.config.audio.input.format,
-    );
+    if (this.conversation.full) {
+      throw new RealtimeProtocolError(
+        'conversation_items_limit',
+        `Error adding item: the conversation holds its limit of ${this.limits.maxItems} items; delete some first.`,
+        'item',
+      );
+    }
+    const record = this.parseItem(ev.item, 'item');
     const item = record.item;
     if (this.conversation.has(item.id)) {
       throw new RealtimeProtocolError(
@@ -455,6 +532,20 @@ export class RealtimeSession {
     this.emit('conversation.item.added', { previous_item_id: previous, item: structuredClone(item) });
     this.emit('conversation.item.done', { previous_item_id: previous, item: structuredClone(item) });
     if (record.audio && record.transcript === undefined) this.transcribe(record);
+  }
+
+  /** A client item, with its audio checked against the per-item limit. */
+  private parseItem(raw: unknown, param: string): ItemRecord {
+    const record = parseClientItem(raw, param, () => this.ids.next('item'), this.config.audio.input.format);
+    const audio = record.audio;
+    if (audio && (audio.pcm.length * 1000) / audio.sampleRate > this.limits.maxItemAudioMs) {
+      throw new RealtimeProtocolError(
+        'item_audio_too_long',
+        `Error adding item: its audio is longer than the limit of ${this.limits.maxItemAudioMs} ms per item.`,
+        `${param}.content`,
+      );
+    }
+    return record;
   }
 
   private onItemDelete(itemId: string): void {
@@ -513,14 +604,17 @@ export class RealtimeSession {
     // Stop generating the rest of an item the client has already cut off.
     if (this.active?.itemIds.has(itemId)) this.active.cancel('client_cancelled');
     const part = item.content[contentIndex];
-    if (part?.type !== 'output_audio' || !record.audio) {
+    const speech = record.speech;
+    if (part?.type !== 'output_audio' || !speech) {
       throw new RealtimeProtocolError(
         'invalid_value',
         `Error truncating item: content_index ${contentIndex} of item '${itemId}' is not an audio part.`,
         'content_index',
       );
     }
-    const durationMs = (record.audio.pcm.length * 1000) / record.audio.sampleRate;
+    // While the item streams, only what was sent can have been played; afterwards, what the item holds.
+    const available = speech.streaming ? speech.sent : (record.audio?.pcm.length ?? 0);
+    const durationMs = (available * 1000) / speech.sampleRate;
     if (audioEndMs > Math.ceil(durationMs)) {
       throw new RealtimeProtocolError(
         'invalid_value',
@@ -528,11 +622,15 @@ export class RealtimeSession {
         'audio_end_ms',
       );
     }
-    const keep = Math.min(record.audio.pcm.length, Math.round((audioEndMs * record.audio.sampleRate) / 1000));
-    record.audio = { ...record.audio, pcm: record.audio.pcm.subarray(0, keep) };
-    // Like OpenAI: the transcript is removed so no text the user did not hear stays in context.
-    part.transcript = '';
-    record.transcript = '';
+    const keep = Math.min(available, Math.round((audioEndMs * speech.sampleRate) / 1000));
+    speech.cut = Math.min(keep, speech.cut ?? keep);
+    if (!speech.streaming && record.audio) {
+      this.conversation.setAudio(record, { ...record.audio, pcm: record.audio.pcm.subarray(0, speech.cut) });
+    }
+    // No text the user did not hear stays in context: the transcript is cut where playback stopped.
+    const heard = heardText(speech.text, speech.cut, speech.total);
+    part.transcript = heard;
+    record.transcript = heard;
     this.emit('conversation.item.truncated', {
       item_id: itemId,
       content_index: contentIndex,
@@ -558,22 +656,13 @@ export class RealtimeSession {
     };
     if (raw === undefined) return settings;
     const r = requireObject(raw, 'response');
-    rejectUnknown(
-      r,
-      [
-        'instructions',
-        'output_modalities',
-        'tools',
-        'tool_choice',
-        'conversation',
-        'input',
-        'metadata',
-        'max_output_tokens',
-        'audio',
-        'prompt',
-      ],
-      'response',
-    );
+    rejectUnknown(r, fieldsOf(RESPONSE_FIELDS), 'response');
+    // Accepted and validated, not applied: the offline responder neither reasons, fetches stored prompts,
+    // nor runs calls in parallel.
+    if (r.reasoning !== undefined) parseReasoning(r.reasoning, 'response.reasoning');
+    if (r.prompt !== undefined && r.prompt !== null) parsePrompt(r.prompt, 'response.prompt');
+    if (r.parallel_tool_calls !== undefined)
+      requireBoolean(r.parallel_tool_calls, 'response.parallel_tool_calls');
     if (r.instructions !== undefined)
       settings.instructions = requireString(r.instructions, 'response.instructions');
     if (r.output_modalities !== undefined)
@@ -602,18 +691,26 @@ export class RealtimeSession {
     }
     if (r.audio !== undefined) {
       const audio = requireObject(r.audio, 'response.audio');
-      rejectUnknown(audio, ['output'], 'response.audio');
-      const output = requireObject(audio.output, 'response.audio.output');
-      rejectUnknown(output, ['format', 'voice'], 'response.audio.output');
-      if (output.format !== undefined)
-        settings.format = parseAudioFormat(output.format, 'response.audio.output.format');
-      if (output.voice !== undefined)
-        settings.voice = requireString(output.voice, 'response.audio.output.voice', { nonEmpty: true });
+      rejectUnknown(audio, fieldsOf(RESPONSE_FIELDS.audio), 'response.audio');
+      if (audio.output !== undefined) {
+        const output = requireObject(audio.output, 'response.audio.output');
+        rejectUnknown(output, fieldsOf(RESPONSE_FIELDS.audio.output), 'response.audio.output');
+        if (output.format !== undefined)
+          settings.format = parseAudioFormat(output.format, 'response.audio.output.format');
+        if (output.voice !== undefined)
+          settings.voice = parseVoice(output.voice, 'response.audio.output.voice');
+      }
     }
     if (r.input !== undefined) {
-      settings.input = requireArray(r.input, 'response.input').map((raw, i) =>
-        this.resolveInputItem(raw, `response.input[${i}]`),
-      );
+      const input = requireArray(r.input, 'response.input');
+      if (input.length > this.limits.maxItems) {
+        throw new RealtimeProtocolError(
+          'invalid_value',
+          `Invalid value for 'response.input': at most ${this.limits.maxItems} items, got ${input.length}.`,
+          'response.input',
+        );
+      }
+      settings.input = input.map((raw, i) => this.resolveInputItem(raw, `response.input[${i}]`));
     }
     return settings;
   }
@@ -632,12 +729,19 @@ export class RealtimeSession {
         );
       return record;
     }
-    const record = parseClientItem(obj, param, () => this.ids.next('item'), this.config.audio.input.format);
+    const record = this.parseItem(obj, param);
     if (record.audio && record.transcript === undefined) this.transcribe(record);
     return record;
   }
 
   private onResponseCreate(raw: unknown): void {
+    if (this.kind === 'transcription') {
+      throw new RealtimeProtocolError(
+        'invalid_request',
+        'This is a transcription session (intent=transcription): it transcribes input audio and creates no responses.',
+        null,
+      );
+    }
     if (this.active) {
       throw new RealtimeProtocolError(
         'conversation_already_has_active_response',
@@ -657,6 +761,7 @@ export class RealtimeSession {
         conversation: this.conversation,
         pacing: this.options.pacing,
         chunkMs: this.options.chunkMs,
+        aheadSpeed: this.options.aheadSpeed ?? DEFAULT_AHEAD_SPEED,
         emit: (type, fields) => this.emit(type, fields),
         finished: (response, outputTokens) => {
           if (this.active === run) this.active = null;
@@ -679,6 +784,7 @@ export class RealtimeSession {
       this.responses++,
     );
     this.active = run;
+    this.lastResponseId = run.id;
     void run.run();
   }
 
@@ -701,8 +807,8 @@ export class RealtimeSession {
   }
 
   private onOutputClear(): void {
-    const run = this.active;
-    run?.cancel('client_cancelled');
-    this.emit('output_audio_buffer.cleared', { response_id: run?.id ?? null });
+    this.active?.cancel('client_cancelled');
+    // The event names the response whose audio was cleared; before any response there is nothing to clear.
+    if (this.lastResponseId) this.emit('output_audio_buffer.cleared', { response_id: this.lastResponseId });
   }
 }

@@ -92,6 +92,24 @@ describe('server options', () => {
     await expect(createRealtimeServer({ pacing: 'slow' as 'fast' })).rejects.toThrow(/pacing/);
   });
 
+  it('refuses a connection with 1011 when the engines function throws for it, and serves the next', async () => {
+    let calls = 0;
+    const server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: () => {
+        calls++;
+        if (calls === 1) throw new Error('no engines for this caller');
+        return {};
+      },
+    });
+    const refused = new WebSocket(server.url);
+    expect(await new Promise((r) => refused.once('close', r))).toBe(1011);
+    const next = await RawClient.connect(server.url);
+    expect(next.events[0].type).toBe('session.created');
+    next.close();
+    await server.close();
+  });
+
   it('keeps other sessions running when one client misbehaves and drops', async () => {
     const server = await createRealtimeServer({ pacing: 'fast' });
     const good = await RawClient.connect(server.url);
@@ -114,22 +132,42 @@ function runCli(args: string[]) {
   return spawn(process.execPath, [tsx, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** The URL the CLI prints once it listens. */
+function listeningUrl(child: ReturnType<typeof runCli>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/listening on (\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`cli exited ${code}`)));
+  });
+}
+
 describe('CLI', () => {
   it('voxwire-realtime-server --port 0 serves sessions until SIGTERM', async () => {
     const child = runCli(['--port', '0', '--pacing', 'fast', '--api-key', 'sk-cli']);
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = out.match(/listening on (\S+)/);
-        if (m) resolve(m[1]);
-      });
-      child.on('exit', (code) => reject(new Error(`cli exited ${code}`)));
-    });
+    const url = await listeningUrl(child);
     const c = await RawClient.connect(url, { Authorization: 'Bearer sk-cli' });
     expect(c.events[0].type).toBe('session.created');
     c.close();
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('warns loudly at startup when it runs without an API key, bound to loopback', async () => {
+    const child = runCli(['--port', '0']);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const url = await listeningUrl(child);
+    expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:/);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    while (!err.includes('WARNING')) await new Promise((r) => child.stderr.once('data', r));
+    expect(err).toContain('no --api-key given');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
@@ -143,7 +181,7 @@ describe('CLI', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect({ code, err }).toMatchObject({
       code: 2,
-      err: expect.stringContaining('--pacing must be realtime or fast'),
+      err: expect.stringContaining('--pacing must be ahead, realtime or fast'),
     });
   });
 });

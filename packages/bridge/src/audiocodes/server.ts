@@ -3,8 +3,13 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
-import { type AudioCodesInbound, type AudioCodesOutbound, chooseMediaFormat } from './protocol.js';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { clip } from '../clip.js';
+import { AudioCodesProtocolError } from '../errors.js';
+import { closeStalledSocket, guardFrameStalls } from '../frame-stall-guard.js';
+import { refuseUpgrade } from '../refuse-upgrade.js';
+import { type AudioCodesParseLimits, parseAudioCodesMessage } from './parse.js';
+import { type AudioCodesOutbound, chooseMediaFormat } from './protocol.js';
 import { AudioCodesSession } from './session.js';
 
 /** Options of {@link createAudioCodesServer}. */
@@ -19,8 +24,29 @@ export interface AudioCodesServerOptions {
   path?: string;
   /** Bearer token VAIC must present (`Authorization: Bearer <token>`). Required: an open bot is refused. */
   token: string;
-  /** How long a conversation whose socket dropped waits for `session.resume` before it ends. Default 30 s. */
+  /** How long a conversation whose socket dropped waits for `session.resume` before it ends. Default 10 s. */
   resumeTimeoutMs?: number;
+  /**
+   * Most conversations waiting for `session.resume` at once; past it the one waiting longest ends at once,
+   * so a flood of abandoned conversations cannot hold model sessions. Default 32.
+   */
+  maxPendingResumes?: number;
+  /** A conversation with no message from VAIC for this long is hung up (close code 1008). Default 60 s. */
+  idleTimeoutMs?: number;
+  /** A socket must start (or resume) a conversation this soon after connecting, or is closed (1008). Default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** A socket stuck in the middle of one WebSocket frame this long is closed (1008). Default 10 s. */
+  frameTimeoutMs?: number;
+  /** Most open Bot API sockets; more upgrades are answered 503. Default 500. */
+  maxConnections?: number;
+  /** Largest WebSocket message, bytes (larger ones close the socket with 1009). Default 256 KiB. */
+  maxMessageBytes?: number;
+  /** Most bytes queued toward a VAIC socket that does not read before its conversation is dropped. Default 4 MiB. */
+  maxSendBufferBytes?: number;
+  /** Bounds on strings, activities and media formats in one message. */
+  limits?: AudioCodesParseLimits;
+  /** How long `close()` waits for sockets to finish their closing handshake before dropping them. Default 2 s. */
+  closeTimeoutMs?: number;
   /** Clock for the sessions' playback positions (tests). */
   now?: () => number;
 }
@@ -29,7 +55,10 @@ export interface AudioCodesServerOptions {
 export interface AudioCodesServerEvents {
   /** A conversation was accepted. */
   session: [session: AudioCodesSession];
-  /** A protocol problem outside any accepted conversation (bad JSON, bad initiate, …). */
+  /**
+   * A protocol problem outside any accepted conversation (bad JSON, bad initiate, …), or one on a
+   * conversation that had no `error` listener (late input after it ended).
+   */
   error: [err: Error];
 }
 
@@ -39,12 +68,17 @@ export interface AudioCodesServer {
   readonly url: string;
   /** Conversations currently open, by conversationId. */
   readonly sessions: ReadonlyMap<string, AudioCodesSession>;
+  /** Bot API sockets currently open. */
+  readonly connections: number;
   on<E extends keyof AudioCodesServerEvents>(event: E, l: (...args: AudioCodesServerEvents[E]) => void): this;
   off<E extends keyof AudioCodesServerEvents>(
     event: E,
     l: (...args: AudioCodesServerEvents[E]) => void,
   ): this;
-  /** Ends every conversation, closes the sockets and (when it created it) the HTTP server. */
+  /**
+   * Ends every conversation (hang-up activity, close code 1001), closes every socket with 1001, waits for
+   * the closing handshakes (at most `closeTimeoutMs`), then closes the HTTP server when it created it.
+   */
   close(): Promise<void>;
 }
 
@@ -62,10 +96,18 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** One Bot API socket: the conversation it carries (if any) and its handshake-then-idle timer. */
+interface Connection {
+  ws: WebSocket;
+  session: AudioCodesSession | null;
+  timer: NodeJS.Timeout;
+}
+
 class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
   readonly sessions = new Map<string, AudioCodesSession>();
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
-  private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
+  private readonly wss: WebSocketServer;
+  /** Conversations whose socket dropped, oldest first, with the timer that ends them. */
+  private readonly pendingResumes = new Map<string, NodeJS.Timeout>();
   private readonly path: string;
   private closed = false;
 
@@ -76,6 +118,11 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
   ) {
     super();
     this.path = opts.path ?? '/audiocodes';
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxMessageBytes ?? 256 * 1024,
+      perMessageDeflate: false,
+    });
     http.on('upgrade', this.onUpgrade);
   }
 
@@ -85,110 +132,240 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
     return `ws://${host}:${addr?.port ?? 0}${this.path}`;
   }
 
+  get connections(): number {
+    return this.wss.clients.size;
+  }
+
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    if (pathname !== this.path) return; // another handler on this server may own it
-    if (!tokenMatches(req.headers.authorization, this.opts.token)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    } catch {
+      pathname = '';
+    }
+    if (pathname !== this.path) {
+      // On a shared server another handler may own the path; on our own server nobody does.
+      if (this.ownsServer) refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    if (this.closed) {
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    if (!tokenMatches(req.headers.authorization, this.opts.token)) {
+      refuseUpgrade(socket, 401, 'Unauthorized');
+      return;
+    }
+    if (this.wss.clients.size >= (this.opts.maxConnections ?? 500)) {
+      this.report(new AudioCodesProtocolError('bad_state', 'connection refused: maxConnections reached'));
+      refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      guardFrameStalls(socket, this.opts.frameTimeoutMs ?? 10_000, () =>
+        closeStalledSocket(socket, 1008, 'stalled in the middle of a frame'),
+      );
+      this.onConnection(ws);
+    });
   };
 
   private onConnection(ws: WebSocket): void {
-    let session: AudioCodesSession | null = null;
-    const reply = (msg: AudioCodesOutbound) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    const conn: Connection = {
+      ws,
+      session: null,
+      timer: setTimeout(() => {
+        if (!conn.session && ws.readyState === ws.OPEN) ws.close(1008, 'no session.initiate in time');
+      }, this.opts.handshakeTimeoutMs ?? 10_000),
     };
-    const reject = (reason: string, conversationId?: string) => {
-      reply({ type: 'session.error', conversationId, reason });
-      const err = new Error(`AudioCodes: ${reason}`);
-      if (session) session.emit('error', err);
-      else if (this.listenerCount('error') > 0) this.emit('error', err);
-    };
-
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return reject('binary frames are not part of the Bot API', session?.id);
-      let msg: AudioCodesInbound;
+      // Total: nothing a peer sends (nor a listener of ours failing on it) may throw into the socket's
+      // data handler, where it would be an uncaught exception that ends the process.
       try {
-        msg = JSON.parse(data.toString()) as AudioCodesInbound;
-      } catch {
-        return reject('invalid JSON', session?.id);
+        this.onMessage(conn, data, isBinary);
+      } catch (err) {
+        this.reject(
+          conn,
+          new AudioCodesProtocolError(
+            'internal',
+            `message handling failed: ${clip((err as Error)?.message)}`,
+            {
+              cause: err,
+            },
+          ),
+        );
       }
-      if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string') {
-        return reject('message without a "type"', session?.id);
-      }
-      if (msg.type === 'connection.validate') {
-        reply({ type: 'connection.validated', conversationId: msg.conversationId, success: true });
-        return;
-      }
-      const cid = (msg as { conversationId?: unknown }).conversationId;
-      if (typeof cid !== 'string' || cid === '') return reject(`${msg.type} without a conversationId`);
-
-      if (msg.type === 'session.initiate') {
-        if (session) return reject('session.initiate on a socket that already has a conversation', cid);
-        if (this.sessions.has(cid)) return reject(`conversation ${cid} already exists`, cid);
-        const offered = Array.isArray(msg.supportedMediaFormats) ? msg.supportedMediaFormats : [];
-        const format = chooseMediaFormat(offered);
-        if (!format) return reject(`no supported media format among [${offered.join(', ')}]`, cid);
-        session = new AudioCodesSession(ws, msg, format, { now: this.opts.now });
-        this.track(session);
-        reply({ type: 'session.accepted', conversationId: cid, mediaFormat: format });
-        this.emit('session', session);
-        return;
-      }
-      if (msg.type === 'session.resume') {
-        const existing = this.sessions.get(cid);
-        if (!existing) return reject(`session.resume for unknown conversation ${cid}`, cid);
-        clearTimeout(this.resumeTimers.get(cid));
-        this.resumeTimers.delete(cid);
-        existing.attach(ws);
-        session = existing;
-        reply({ type: 'session.accepted', conversationId: cid, mediaFormat: existing.mediaFormat });
-        return;
-      }
-      if (!session) return reject(`${msg.type} before session.initiate`, cid);
-      if (cid !== session.id) return reject(`conversationId ${cid} does not match ${session.id}`, session.id);
-      const known = ['userStream.start', 'userStream.chunk', 'userStream.stop', 'activities', 'session.end'];
-      if (!known.includes(msg.type)) {
-        session.emit('error', new Error(`AudioCodes: unknown message type "${msg.type}" ignored`));
-        return;
-      }
-      session.handle(msg);
-      if (msg.type === 'session.end') ws.close(1000, 'session ended');
     });
-
     ws.on('close', () => {
-      const s = session;
-      if (!s || s.ended) return;
+      clearTimeout(conn.timer);
+      const s = conn.session;
+      if (!s || s.ended || !s.isAttachedTo(ws)) return;
       s.detach();
-      const timer = setTimeout(() => {
-        this.resumeTimers.delete(s.id);
-        s.finish('connection lost');
-      }, this.opts.resumeTimeoutMs ?? 30_000);
-      timer.unref();
-      this.resumeTimers.set(s.id, timer);
+      this.awaitResume(s);
     });
-    ws.on('error', (err) => session?.emit('error', err));
+    ws.on('error', (err) => this.reject(conn, err));
   }
 
-  private track(session: AudioCodesSession): void {
-    this.sessions.set(session.id, session);
-    session.once('end', () => {
-      this.sessions.delete(session.id);
-      clearTimeout(this.resumeTimers.get(session.id));
-      this.resumeTimers.delete(session.id);
-    });
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    const { ws } = conn;
+    if (isBinary) {
+      this.reject(
+        conn,
+        new AudioCodesProtocolError('binary_frame', 'binary frames are not part of the Bot API'),
+      );
+      return;
+    }
+    const parsed = parseAudioCodesMessage(data.toString(), this.opts.limits);
+    if (!parsed.ok) {
+      this.reject(conn, parsed.error, parsed.conversationId);
+      return;
+    }
+    const msg = parsed.message;
+    const session = conn.session;
+    if (msg.type === 'connection.validate') {
+      this.reply(ws, { type: 'connection.validated', conversationId: msg.conversationId, success: true });
+      return;
+    }
+    const cid = msg.conversationId;
+    if (msg.type === 'session.initiate') {
+      if (session) {
+        this.reject(
+          conn,
+          bad('bad_state', 'session.initiate on a socket that already has a conversation'),
+          cid,
+        );
+        return;
+      }
+      if (this.sessions.has(cid)) {
+        this.reject(conn, bad('bad_conversation', `conversation ${clip(cid)} already exists`), cid);
+        return;
+      }
+      const format = chooseMediaFormat(msg.supportedMediaFormats);
+      if (!format) {
+        const offered = clip(msg.supportedMediaFormats.join(', '));
+        this.reject(conn, bad('no_format', `no supported media format among [${offered}]`), cid);
+        return;
+      }
+      const s = new AudioCodesSession(ws, msg, format, {
+        now: this.opts.now,
+        maxSendBufferBytes: this.opts.maxSendBufferBytes,
+        onUnheardError: (err) => this.report(err),
+      });
+      this.adopt(conn, s);
+      this.sessions.set(cid, s);
+      s.once('end', () => this.forget(s));
+      this.reply(ws, { type: 'session.accepted', conversationId: cid, mediaFormat: format });
+      this.emit('session', s);
+      return;
+    }
+    if (msg.type === 'session.resume') {
+      const existing = this.sessions.get(cid);
+      if (!existing || (session && session !== existing)) {
+        this.reject(
+          conn,
+          bad('bad_conversation', `session.resume for unknown conversation ${clip(cid)}`),
+          cid,
+        );
+        return;
+      }
+      clearTimeout(this.pendingResumes.get(cid));
+      this.pendingResumes.delete(cid);
+      const old = existing.attach(ws);
+      // Only one socket speaks for a conversation; the one it had (if still open) is replaced.
+      if (old && old.readyState === old.OPEN) old.close(1008, 'conversation resumed on another connection');
+      this.adopt(conn, existing);
+      this.reply(ws, { type: 'session.accepted', conversationId: cid, mediaFormat: existing.mediaFormat });
+      return;
+    }
+    if (!session) {
+      this.reject(conn, bad('bad_state', `${msg.type} before session.initiate`), cid);
+      return;
+    }
+    if (session.ended) return; // late input on a conversation that is over: nothing to do
+    if (cid !== session.id) {
+      this.reject(conn, bad('bad_conversation', `conversationId ${clip(cid)} does not match ${session.id}`));
+      return;
+    }
+    conn.timer.refresh();
+    session.handle(msg);
+  }
+
+  /** Binds a conversation to a socket; from now on the socket's timer is the conversation's idle timer. */
+  private adopt(conn: Connection, s: AudioCodesSession): void {
+    conn.session = s;
+    clearTimeout(conn.timer);
+    const idleMs = this.opts.idleTimeoutMs ?? 60_000;
+    conn.timer = setTimeout(() => {
+      // A socket replaced by a resume elsewhere no longer speaks for the conversation.
+      if (s.isAttachedTo(conn.ws)) s.shutdown(`idle: no message from VAIC for ${idleMs} ms`, 1008);
+    }, idleMs);
+  }
+
+  /** A conversation lost its socket: it waits for `session.resume`, within the time and count bounds. */
+  private awaitResume(s: AudioCodesSession): void {
+    const timer = setTimeout(() => s.finish('connection lost'), this.opts.resumeTimeoutMs ?? 10_000);
+    this.pendingResumes.set(s.id, timer);
+    const max = this.opts.maxPendingResumes ?? 32;
+    for (const [id] of this.pendingResumes) {
+      if (this.pendingResumes.size <= max) break;
+      this.sessions.get(id)?.finish('connection lost (too many conversations awaiting resume)');
+    }
+  }
+
+  private forget(s: AudioCodesSession): void {
+    if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
+    clearTimeout(this.pendingResumes.get(s.id));
+    this.pendingResumes.delete(s.id);
+  }
+
+  private reply(ws: WebSocket, msg: AudioCodesOutbound): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  }
+
+  /**
+   * A bad message: outside a conversation VAIC gets `session.error` (the Bot API's only error reply); the
+   * error goes to the conversation's `error` listeners, else to the server's.
+   */
+  private reject(conn: Connection, err: Error, conversationId?: string): void {
+    const s = conn.session;
+    if (!s) this.reply(conn.ws, { type: 'session.error', conversationId, reason: err.message });
+    if (s && !s.ended) s.report(err);
+    else this.report(err);
+  }
+
+  private report(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.http.off('upgrade', this.onUpgrade);
-    for (const s of [...this.sessions.values()]) s.finish('server closing');
+    for (const s of [...this.sessions.values()]) s.shutdown('server closing', 1001);
+    for (const ws of this.wss.clients) {
+      if (ws.readyState === ws.OPEN) ws.close(1001, 'server shutting down');
+    }
+    const deadline = Date.now() + (this.opts.closeTimeoutMs ?? 2000);
+    while (this.wss.clients.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    if (this.ownsServer) await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    if (this.ownsServer) {
+      await new Promise<void>((resolve) => {
+        this.http.close(() => resolve());
+        this.http.closeAllConnections();
+      });
+    }
+  }
+}
+
+function bad(code: AudioCodesProtocolError['code'], message: string): AudioCodesProtocolError {
+  return new AudioCodesProtocolError(code, message);
+}
+
+function positive(name: string, v: number | undefined): void {
+  if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
+    throw new AudioCodesConfigError(`${name} must be a positive number, got ${v}`);
   }
 }
 
@@ -208,10 +385,26 @@ export async function createAudioCodesServer(opts: AudioCodesServerOptions): Pro
   }
   const path = opts.path ?? '/audiocodes';
   if (!path.startsWith('/')) throw new AudioCodesConfigError(`path must start with "/", got "${path}"`);
+  for (const key of [
+    'resumeTimeoutMs',
+    'maxPendingResumes',
+    'idleTimeoutMs',
+    'handshakeTimeoutMs',
+    'frameTimeoutMs',
+    'maxConnections',
+    'maxMessageBytes',
+    'closeTimeoutMs',
+    'maxSendBufferBytes',
+  ] as const) {
+    positive(key, opts[key]);
+  }
   if (opts.server) return new AudioCodesServerImpl(opts.server, false, opts);
-  const http = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket endpoint\n');
-  });
+  const http = createServer(
+    { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2000 },
+    (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket endpoint\n');
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

@@ -11,6 +11,8 @@ import {
 import type { WebSocket } from 'ws';
 import type { CallSession } from '../call-session.js';
 import { CallSessionBase } from '../call-session-base.js';
+import { closeReason } from '../clip.js';
+import { type AudioCodesErrorCode, AudioCodesProtocolError } from '../errors.js';
 import {
   AUDIOCODES_MEDIA_FORMATS,
   type AudioCodesActivity,
@@ -23,7 +25,20 @@ import {
 export interface AudioCodesSessionOptions {
   /** Monotonic clock in ms, for the playback position (injectable for tests). Default `performance.now`. */
   now?: () => number;
+  /**
+   * Most bytes waiting in the socket's send buffer; past it VAIC is not reading, and the conversation
+   * ends and its socket is dropped instead of buffering audio without bound. Default 4 MiB.
+   */
+  maxSendBufferBytes?: number;
+  /** Where errors go when the session has no `error` listener (the server forwards them to its own). */
+  onUnheardError?: (err: Error, session: AudioCodesSession) => void;
 }
+
+/** Messages the server hands to a conversation once it is accepted. */
+export type AudioCodesConversationMessage = Extract<
+  AudioCodesInbound,
+  { type: 'userStream.start' | 'userStream.stop' | 'userStream.chunk' | 'activities' | 'session.end' }
+>;
 
 type OutboundBody<T extends AudioCodesOutbound['type']> = Omit<
   Extract<AudioCodesOutbound, { type: T }>,
@@ -57,6 +72,9 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
   private lastInputRate = 0;
   private totalSentMs = 0;
   private clockBase = 0;
+  private closeCode = 1000;
+  private readonly maxSendBufferBytes: number;
+  private readonly onUnheard: ((err: Error, session: AudioCodesSession) => void) | undefined;
 
   constructor(
     socket: WebSocket,
@@ -74,6 +92,8 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.inputSampleRate = fmt.sampleRate;
     this.wireFormat = fmt.encoding === 'mulaw' ? 'pcmu' : 'pcm16';
     this.now = opts.now ?? (() => performance.now());
+    this.onUnheard = opts.onUnheardError;
+    this.maxSendBufferBytes = opts.maxSendBufferBytes ?? 4 * 1024 * 1024;
   }
 
   /** Whether VAIC is currently streaming caller audio (between `userStream.start` and `.stop`). */
@@ -81,9 +101,16 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     return this.userStreaming;
   }
 
-  /** @internal Hands a resumed conversation its new socket. */
-  attach(socket: WebSocket): void {
+  /** @internal Hands a resumed conversation its new socket; returns the one it replaces, if any. */
+  attach(socket: WebSocket): WebSocket | null {
+    const old = this.socket;
     this.socket = socket;
+    return old === socket ? null : old;
+  }
+
+  /** @internal Whether `socket` is the one this conversation talks on now. */
+  isAttachedTo(socket: WebSocket): boolean {
+    return this.socket === socket;
   }
 
   /** @internal The socket dropped without `session.end`; the server may resume or end the session later. */
@@ -92,8 +119,19 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.userStreaming = false;
   }
 
-  /** @internal Dispatches a validated message addressed to this conversation. */
-  handle(msg: AudioCodesInbound): void {
+  /**
+   * @internal Ends the conversation from the server's side (idle, shutdown): tells VAIC to hang up, then
+   * closes the socket with `code`.
+   */
+  shutdown(reason: string, code: number): void {
+    if (this.ended) return;
+    this.closeCode = code;
+    this.hangup(reason);
+  }
+
+  /** @internal Dispatches a validated message addressed to this conversation; late ones are ignored. */
+  handle(msg: AudioCodesConversationMessage): void {
+    if (this.ended) return;
     switch (msg.type) {
       case 'userStream.start':
         this.userStreaming = true;
@@ -107,13 +145,14 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
         this.onChunk(msg.audioChunk);
         return;
       case 'activities':
-        for (const a of msg.activities) this.onActivity(a);
+        for (const a of msg.activities) {
+          if (this.ended) return; // a listener hung up on an earlier activity
+          this.onActivity(a);
+        }
         return;
       case 'session.end':
         this.finish(msg.reason ?? msg.reasonCode ?? 'session.end');
         return;
-      default:
-        this.fail(`unexpected message "${msg.type}" in an active conversation`);
     }
   }
 
@@ -190,30 +229,36 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
   protected override onFinish(): void {
     this.playStreamId = null;
     this.userStreaming = false;
+    // The conversation is over for VAIC too: close its socket (after what was sent, e.g. the hang-up).
+    const ws = this.socket;
+    this.socket = null;
+    if (ws && ws.readyState === ws.OPEN) ws.close(this.closeCode, closeReason(this.endReason ?? 'ended'));
+  }
+
+  protected override onUnheardError(err: Error): void {
+    this.onUnheard?.(err, this);
   }
 
   private onChunk(audioChunk: string): void {
     if (!this.userStreaming) {
-      this.fail('userStream.chunk before userStream.start: chunk dropped');
+      this.fail('bad_state', 'userStream.chunk before userStream.start: chunk dropped');
       return;
     }
-    if (typeof audioChunk !== 'string') {
-      this.fail('userStream.chunk without a base64 audioChunk');
-      return;
-    }
+    let pcm: Int16Array;
     try {
       const bytes = base64ToBytes(audioChunk);
-      const pcm = this.wireFormat === 'pcmu' ? mulaw.decode(bytes) : bytesToInt16(bytes);
-      if (pcm.length > 0) this.emit('audio', pcm);
+      pcm = this.wireFormat === 'pcmu' ? mulaw.decode(bytes) : bytesToInt16(bytes);
     } catch (err) {
-      this.fail(`userStream.chunk: ${(err as Error).message}`);
+      this.fail('bad_audio', `userStream.chunk: ${(err as Error).message}; chunk dropped`, err);
+      return;
     }
+    if (pcm.length > 0) this.emit('audio', pcm);
   }
 
   private onActivity(a: AudioCodesActivity): void {
     if (a.type === 'event' && a.name === 'dtmf') {
-      const digit = String(a.value ?? '');
-      if (digit) this.emit('dtmf', digit);
+      // The parser let only keypad digits through as a string.
+      this.emit('dtmf', a.value as string);
       return;
     }
     this.emit('activity', a.name ?? a.type, a.value ?? a.parameters);
@@ -249,10 +294,18 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
   private send<T extends AudioCodesOutbound['type']>(type: T, body: OutboundBody<T>): void {
     const ws = this.socket;
     if (!ws || ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.maxSendBufferBytes) {
+      // A close frame would queue behind the backlog too: drop the socket outright.
+      this.socket = null;
+      this.fail('bad_state', `VAIC stopped reading (${ws.bufferedAmount} bytes unsent); conversation ended`);
+      this.finish('VAIC stopped reading');
+      ws.terminate();
+      return;
+    }
     ws.send(JSON.stringify({ type, conversationId: this.id, ...body }));
   }
 
-  private fail(message: string): void {
-    this.emit('error', new AudioFormatError(message));
+  private fail(code: AudioCodesErrorCode, message: string, cause?: unknown): void {
+    this.report(new AudioCodesProtocolError(code, message, { cause }));
   }
 }
