@@ -4,7 +4,13 @@ export { childProcessCount, type ServerProcess, spawnTsx } from './child-process
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
-export { clientFrame, type RawWebSocket, rawUpgrade } from './raw-websocket.js';
+export {
+  clientFrame,
+  type RawWebSocket,
+  rawHttpStatus,
+  rawUpgrade,
+  upgradeRequest,
+} from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
 export { waitUntil } from './wait.js';

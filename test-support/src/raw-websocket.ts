@@ -105,3 +105,33 @@ function firstCloseCode(bytes: Buffer): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * Sends `request` (raw HTTP/1.1 text, so it can be anything a stranger would send) and resolves with the
+ * status line of the answer, or `closed` when the server closed the socket without one.
+ */
+export function rawHttpStatus(port: number, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('error', () => {});
+    socket.on('data', (b) => {
+      text += b.toString('latin1');
+      const end = text.indexOf('\r\n');
+      if (end !== -1) {
+        resolve(text.slice(0, end));
+        socket.destroy();
+      }
+    });
+    socket.once('close', () => resolve('closed'));
+    socket.write(request);
+  });
+}
+
+/** A WebSocket upgrade request for `target`, exactly as written (no URL parsing on our side). */
+export function upgradeRequest(target: string): string {
+  return (
+    `GET ${target} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+  );
+}

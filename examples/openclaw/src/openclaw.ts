@@ -274,6 +274,12 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       };
     };
     const handle = (req: IncomingMessage, res: ServerResponse) => {
+      // A target that is no URL (`//x:abc`) makes new URL() throw, which would end the process from here.
+      if (!URL.canParse(req.url ?? '/', 'http://x')) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'bad_request' }));
+        return;
+      }
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/metrics' && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -286,7 +292,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         res.end(JSON.stringify({ status: 'ok', participants: router.ids() }));
       } else {
         res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: 'not_found', path }));
+        res.end(JSON.stringify({ error: 'not_found' }));
       }
     };
 

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rawHttpStatus } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIO_PRESETS, ConfigError, configFromEnv, parseDotenv } from '../src/config.js';
@@ -125,6 +126,12 @@ describe('the start script', () => {
     const missing = await fetch(`${base}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: 'not_found' });
+    // A request target that is no URL once crashed the process from its request handler.
+    const port = Number(new URL(base).port);
+    expect(await rawHttpStatus(port, 'GET //x:abc HTTP/1.1\r\nHost: x\r\n\r\n')).toBe(
+      'HTTP/1.1 400 Bad Request',
+    );
+    expect((await fetch(`${base}/health`)).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');

@@ -207,10 +207,15 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const pathname = requestPath(req.url);
     if (pathname !== this.path) {
       // Another upgrade handler of a shared server may own this path; on our own server nobody does.
-      if (this.ownsServer) refuse(socket, 404, 'Not Found');
+      if (this.ownsServer)
+        refuse(
+          socket,
+          pathname === undefined ? 400 : 404,
+          pathname === undefined ? 'Bad Request' : 'Not Found',
+        );
       return;
     }
     if (this.closing || this.open.size >= this.maxConnections) {
@@ -292,6 +297,15 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     refuse(socket, status, status === 403 ? 'Forbidden' : 'Service Unavailable');
     this.emit('rejected', { status, reason, remoteAddress: req.socket.remoteAddress });
   }
+}
+
+/**
+ * The path of a request target, or undefined when the target is no URL (`//x:abc`): `new URL()` throws on
+ * those, and a throw out of an `upgrade` listener would take the whole process down.
+ */
+function requestPath(target: string | undefined): string | undefined {
+  const base = 'http://localhost';
+  return URL.canParse(target ?? '/', base) ? new URL(target ?? '/', base).pathname : undefined;
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

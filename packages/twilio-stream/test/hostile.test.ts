@@ -5,9 +5,11 @@ import {
   handleCounts,
   heapAfterGcMiB,
   openFds,
+  rawHttpStatus,
   rawUpgrade,
   rssMiB,
   settleLeaks,
+  upgradeRequest,
   waitUntil,
 } from '@voxwire/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -269,6 +271,13 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     expect(call.bufferedMs()).toBeLessThanOrEqual(120_000 + 500);
     expect(call.outboundStats.overflowDroppedMs).toBeGreaterThanOrEqual(30 * 60_000 - 120_500);
     raw.socket.destroy();
+    await healthyStillWorks();
+    await backToBaseline();
+  });
+
+  it('a request target that is no URL (//x:abc) gets 400, and the server goes on', async () => {
+    expect(await rawHttpStatus(server.port, upgradeRequest('//x:abc'))).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawHttpStatus(server.port, upgradeRequest('/elsewhere'))).toBe('HTTP/1.1 404 Not Found');
     await healthyStillWorks();
     await backToBaseline();
   });

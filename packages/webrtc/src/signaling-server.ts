@@ -270,7 +270,8 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
    */
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const pathname = requestPath(req.url);
+    if (pathname === undefined) return false;
     const base = this.path === '/' ? '' : this.path;
     if (pathname === `${base}/client.js`) {
       this.clientSource ??= readFileSync(browserClientPath);
@@ -287,10 +288,10 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const pathname = requestPath(req.url);
     if (pathname !== this.path) {
       // Another handler on a shared server may own this path; on our own server nobody does.
-      if (this.ownsServer) refuse(socket, '404 Not Found');
+      if (this.ownsServer) refuse(socket, pathname === undefined ? '400 Bad Request' : '404 Not Found');
       return;
     }
     // Upgrades still being authenticated count too, or a slow `authenticate` would let a flood through.
@@ -558,6 +559,15 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
 }
 
 /** Answers an upgrade request with an HTTP error and closes the socket once the answer is flushed. */
+/**
+ * The path of a request target, or undefined when the target is no URL (`//x:abc`): `new URL()` throws on
+ * those, and a throw out of a `request` or `upgrade` listener would take the whole process down.
+ */
+function requestPath(target: string | undefined): string | undefined {
+  const base = 'http://localhost';
+  return URL.canParse(target ?? '/', base) ? new URL(target ?? '/', base).pathname : undefined;
+}
+
 function refuse(socket: Duplex, status: string): void {
   socket.once('finish', () => socket.destroy());
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

@@ -4,9 +4,11 @@ import {
   handleCounts,
   heapAfterGcMiB,
   openFds,
+  rawHttpStatus,
   rawUpgrade,
   rssMiB,
   settleLeaks,
+  upgradeRequest,
   waitUntil,
 } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +185,15 @@ describe('signaling server under attack (a healthy call and room beside each att
     for (let i = 0; i < 200; i++) bad.send({ type: 'offer', id: `q${i}`, sdp });
     bad.ws.terminate();
     await local.close();
+    await healthyStillWorks();
+    await backToBaseline();
+  });
+
+  it('a request target that is no URL (//x:abc) gets 400 as an upgrade and 404 as a page, and the server goes on', async () => {
+    expect(await rawHttpStatus(server.port, upgradeRequest('//x:abc'))).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawHttpStatus(server.port, 'GET //x:abc HTTP/1.1\r\nHost: x\r\n\r\n')).toBe(
+      'HTTP/1.1 404 Not Found',
+    );
     await healthyStillWorks();
     await backToBaseline();
   });
