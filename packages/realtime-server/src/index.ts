@@ -40,6 +40,7 @@ export {
   splitForSynthesis,
   synthesisStream,
 } from './engines/synthesis-limits.js';
+export { TranscriptionError, type TranscriptionErrorCode } from './engines/transcription-error.js';
 export type {
   PcmAudio,
   RealtimeEngines,

@@ -16,11 +16,13 @@ import {
   createRealtimeServer,
   EspeakSynthesizer,
   FormantSynthesizer,
+  PocketsphinxTranscriber,
   type RealtimeServer,
   RuleResponder,
   ScriptedResponder,
   SynthesisError,
   splitForSynthesis,
+  TranscriptionError,
 } from '../src/index.js';
 import { type Event, RawClient } from './helpers.js';
 
@@ -263,6 +265,27 @@ describe('speech synthesis limits', () => {
       () => synth.running === 0 && synth.queued === 0 && children('sleep') === 0,
       'the hung run to be killed',
     );
+  });
+
+  it('bounds the queue of pocketsphinx runs and kills the run of a caller that left', async () => {
+    const stalling = join(dir, 'pocketsphinx-stall');
+    writeFileSync(stalling, '#!/bin/sh\nexec sleep 600\n');
+    chmodSync(stalling, 0o755);
+    const stt = new PocketsphinxTranscriber({ command: stalling, concurrency: 1, maxQueued: 1 });
+    const audio = { pcm: new Int16Array(1600), sampleRate: 16000 };
+    const callers = [0, 1].map(() => new AbortController());
+    const jobs = callers.map((c) => stt.transcribe(audio, { signal: c.signal }).catch((e: unknown) => e));
+    await until(() => stt.queued === 1 && children('sleep') === 1, 'one running, one queued');
+    const refused = await stt
+      .transcribe(audio, { signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TranscriptionError);
+    expect(refused).toMatchObject({ code: 'queue_full' });
+    for (const c of callers) c.abort();
+    const [running, waiting] = await Promise.all(jobs);
+    expect(running).toBeInstanceOf(Error);
+    expect(waiting).toMatchObject({ code: 'aborted' });
+    await until(() => stt.queued === 0 && children('sleep') === 0, 'the hung run to be killed');
   });
 
   it('kills the espeak-ng run of a client that left, so the shared slot serves the next user', async () => {

@@ -6,6 +6,7 @@ import { int16ToBytes } from '@voxwire/codecs';
 import { resampleUtterance } from '../audio/resample.js';
 import { randomId } from '../ids.js';
 import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
+import { TranscriptionError } from './transcription-error.js';
 import type { PcmAudio, Transcriber } from './types.js';
 
 /** Where Debian's `pocketsphinx-en-us` puts the US English model. */
@@ -19,6 +20,11 @@ export interface PocketsphinxTranscriberOptions {
   args?: string[];
   /** Recognitions run at once (each is a process loading the model); default half the CPUs, at least 1. */
   concurrency?: number;
+  /**
+   * Recognitions allowed to wait for a process slot; one more is refused with {@link TranscriptionError}
+   * `queue_full` (the session reports `conversation.item.input_audio_transcription.failed`). Default 256.
+   */
+  maxQueued?: number;
 }
 
 /**
@@ -37,7 +43,20 @@ export class PocketsphinxTranscriber implements Transcriber {
   constructor(options: PocketsphinxTranscriberOptions = {}) {
     this.command = options.command ?? 'pocketsphinx_continuous';
     this.args = options.args ?? [];
-    this.limit = new ConcurrencyLimit(options.concurrency ?? Math.max(1, Math.floor(cpus().length / 2)));
+    this.limit = new ConcurrencyLimit(options.concurrency ?? Math.max(1, Math.floor(cpus().length / 2)), {
+      maxWaiting: options.maxQueued ?? 256,
+      full: (n) =>
+        new TranscriptionError(
+          'queue_full',
+          `${n} recognitions are already waiting for a pocketsphinx slot (option maxQueued)`,
+        ),
+      aborted: () => new TranscriptionError('aborted', 'transcription aborted'),
+    });
+  }
+
+  /** Recognitions waiting for a process slot. */
+  get queued(): number {
+    return this.limit.queued;
   }
 
   /** Whether the Debian CLI and its US English model are installed. */
