@@ -13,11 +13,14 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function base64ToBytes(text: string): Buffer {
   if (typeof text !== 'string')
-    throw new AudioFormatError(`base64 input must be a string, got ${typeof text}`);
+    throw new AudioFormatError('INVALID_BASE64', `base64 input must be a string, got ${typeof text}`);
   const unpadded = text.length - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
   if (!BASE64.test(text) || unpadded % 4 === 1 || (unpadded !== text.length && text.length % 4 !== 0)) {
     const preview = text.length > 24 ? `${text.slice(0, 24)}…` : text;
-    throw new AudioFormatError(`not valid base64 (${text.length} chars): ${JSON.stringify(preview)}`);
+    throw new AudioFormatError(
+      'INVALID_BASE64',
+      `not valid base64 (${text.length} chars): ${JSON.stringify(preview)}`,
+    );
   }
   return Buffer.from(text, 'base64');
 }

@@ -10,7 +10,10 @@ const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] ===
  */
 export function bytesToInt16(bytes: Uint8Array): Int16Array {
   if (bytes.byteLength % 2 !== 0) {
-    throw new AudioFormatError(`PCM16 needs an even number of bytes, got ${bytes.byteLength}`);
+    throw new AudioFormatError(
+      'INVALID_FORMAT',
+      `PCM16 needs an even number of bytes, got ${bytes.byteLength}`,
+    );
   }
   const n = bytes.byteLength / 2;
   if (HOST_IS_LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) {

@@ -64,12 +64,13 @@ export class Framer<E extends FramerEncoding = 'pcm16'> {
     const { frameSize, channels = 1, padLastFrame = false } = options;
     const encoding: FramerEncoding = options.encoding ?? 'pcm16';
     if (!Number.isInteger(frameSize) || frameSize <= 0) {
-      throw new AudioFormatError(`frameSize must be a positive integer, got ${frameSize}`);
+      throw new AudioFormatError('INVALID_FORMAT', `frameSize must be a positive integer, got ${frameSize}`);
     }
     if (!Number.isInteger(channels) || channels <= 0) {
-      throw new AudioFormatError(`channels must be a positive integer, got ${channels}`);
+      throw new AudioFormatError('INVALID_FORMAT', `channels must be a positive integer, got ${channels}`);
     }
-    if (!(encoding in CTORS)) throw new AudioFormatError(`unknown framer encoding ${String(encoding)}`);
+    if (!(encoding in CTORS))
+      throw new AudioFormatError('INVALID_FORMAT', `unknown framer encoding ${String(encoding)}`);
     this.frameLength = frameSize * channels;
     this.encoding = encoding;
     this.padLastFrame = padLastFrame;
@@ -90,6 +91,7 @@ export class Framer<E extends FramerEncoding = 'pcm16'> {
   push(chunk: FramerArrayTypes[E], onFrame?: (frame: FramerArrayTypes[E]) => void): FramerArrayTypes[E][] {
     if (!(chunk instanceof this.ctor)) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `Framer(${this.encoding}) expects ${this.ctor.name}, got ${describe(chunk)}`,
       );
     }

@@ -77,7 +77,11 @@ function buildTables(): void {
 buildTables();
 
 function checkOut(kind: string, have: number, need: number): void {
-  if (have < need) throw new AudioFormatError(`${kind} output buffer holds ${have} samples, need ${need}`);
+  if (have < need)
+    throw new AudioFormatError(
+      'BUFFER_TOO_SMALL',
+      `${kind} output buffer holds ${have} samples, need ${need}`,
+    );
 }
 
 function clampToInt16(sample: number): number {

@@ -37,11 +37,12 @@ function checkCommon(options: OpusCommonOptions): { sampleRate: number; channels
   const channels = options.channels ?? 1;
   if (!OPUS_SAMPLE_RATES.includes(sampleRate)) {
     throw new AudioFormatError(
+      'INVALID_FORMAT',
       `Opus sample rate must be one of ${OPUS_SAMPLE_RATES.join(', ')}, got ${sampleRate}`,
     );
   }
   if (channels !== 1 && channels !== 2)
-    throw new AudioFormatError(`Opus channels must be 1 or 2, got ${channels}`);
+    throw new AudioFormatError('INVALID_FORMAT', `Opus channels must be 1 or 2, got ${channels}`);
   return { sampleRate, channels };
 }
 
@@ -54,13 +55,14 @@ function openBackend(
   const choice = backend ?? 'auto';
   if (choice !== 'auto' && choice !== 'opusscript' && choice !== '@discordjs/opus') {
     throw new AudioFormatError(
+      'INVALID_FORMAT',
       `Opus backend must be 'auto', 'opusscript' or '@discordjs/opus', got ${String(choice)}`,
     );
   }
   try {
     return createOpusBackend(choice, sampleRate, channels, application);
   } catch (err) {
-    throw new AudioFormatError(err instanceof Error ? err.message : String(err));
+    throw new AudioFormatError('INVALID_FORMAT', err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -91,12 +93,16 @@ export class OpusEncoder {
     const frameMs = options.frameMs ?? 20;
     if (!OPUS_FRAME_MS.includes(frameMs)) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `Opus frame duration must be one of ${OPUS_FRAME_MS.join(', ')} ms, got ${frameMs}`,
       );
     }
     const application = options.application ?? 'voip';
     if (application !== 'voip' && application !== 'audio') {
-      throw new AudioFormatError(`Opus application must be 'voip' or 'audio', got ${String(application)}`);
+      throw new AudioFormatError(
+        'INVALID_FORMAT',
+        `Opus application must be 'voip' or 'audio', got ${String(application)}`,
+      );
     }
     this.sampleRate = sampleRate;
     this.channels = channels;
@@ -111,7 +117,10 @@ export class OpusEncoder {
   /** Changes the target bitrate (bits/s, 500–512000). */
   setBitrate(bitrate: number): void {
     if (!Number.isInteger(bitrate) || bitrate < 500 || bitrate > 512000) {
-      throw new AudioFormatError(`Opus bitrate must be an integer in 500..512000 bits/s, got ${bitrate}`);
+      throw new AudioFormatError(
+        'INVALID_FORMAT',
+        `Opus bitrate must be an integer in 500..512000 bits/s, got ${bitrate}`,
+      );
     }
     this.codec.setBitrate(bitrate);
   }
@@ -124,6 +133,7 @@ export class OpusEncoder {
     const need = this.frameSamples * this.channels;
     if (!(frame instanceof Int16Array) || frame.length !== need) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `Opus encode needs one ${this.frameMs} ms frame of ${need} Int16 samples, got ${frame?.length ?? frame}`,
       );
     }
@@ -184,6 +194,7 @@ export class OpusDecoder {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `Opus packet of ${lost ? 0 : packet.length} bytes could not be decoded: ${why}`,
       );
     }

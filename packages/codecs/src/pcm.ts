@@ -33,7 +33,10 @@ export function floatToInt16(
 ): Int16Array {
   const dst = out ?? new Int16Array(input.length);
   if (dst.length < input.length) {
-    throw new AudioFormatError(`output buffer holds ${dst.length} samples, need ${input.length}`);
+    throw new AudioFormatError(
+      'BUFFER_TOO_SMALL',
+      `output buffer holds ${dst.length} samples, need ${input.length}`,
+    );
   }
   if (options?.dither === 'tpdf') {
     for (let i = 0; i < input.length; i++) {
@@ -59,7 +62,10 @@ export function floatToInt16(
 export function int16ToFloat(input: Int16Array, out?: Float32Array): Float32Array {
   const dst = out ?? new Float32Array(input.length);
   if (dst.length < input.length) {
-    throw new AudioFormatError(`output buffer holds ${dst.length} samples, need ${input.length}`);
+    throw new AudioFormatError(
+      'BUFFER_TOO_SMALL',
+      `output buffer holds ${dst.length} samples, need ${input.length}`,
+    );
   }
   for (let i = 0; i < input.length; i++) dst[i] = input[i] / 32768;
   return out ? dst.subarray(0, input.length) : dst;

@@ -42,6 +42,7 @@ function bankFor(inputRate: number, outputRate: number, quality: ResamplerQualit
     const size = L * tapsPerPhase(inputRate, outputRate, spec);
     if (size > MAX_TABLE) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `resampling ${inputRate} → ${outputRate} Hz needs ${L} filter phases (${size} coefficients); ` +
           'use rates with a larger common divisor',
       );
@@ -55,6 +56,7 @@ function bankFor(inputRate: number, outputRate: number, quality: ResamplerQualit
 function checkRate(name: string, rate: unknown): number {
   if (typeof rate !== 'number' || !Number.isInteger(rate) || rate <= 0 || rate > MAX_RATE) {
     throw new AudioFormatError(
+      'INVALID_FORMAT',
       `${name} must be an integer number of Hz in 1..${MAX_RATE}, got ${String(rate)}`,
     );
   }
@@ -105,17 +107,23 @@ export class Resampler {
 
   constructor(options: ResamplerOptions) {
     if (options === null || typeof options !== 'object')
-      throw new AudioFormatError('Resampler options missing');
+      throw new AudioFormatError('INVALID_FORMAT', 'Resampler options missing');
     this.inputRate = checkRate('inputRate', options.inputRate);
     this.outputRate = checkRate('outputRate', options.outputRate);
     const channels = options.channels ?? 1;
     if (!Number.isInteger(channels) || channels < 1 || channels > 64) {
-      throw new AudioFormatError(`channels must be an integer in 1..64, got ${String(channels)}`);
+      throw new AudioFormatError(
+        'INVALID_FORMAT',
+        `channels must be an integer in 1..64, got ${String(channels)}`,
+      );
     }
     this.channels = channels;
     const quality = options.quality ?? 'medium';
     if (!(quality in RESAMPLER_QUALITY)) {
-      throw new AudioFormatError(`quality must be 'low', 'medium' or 'high', got ${String(quality)}`);
+      throw new AudioFormatError(
+        'INVALID_FORMAT',
+        `quality must be 'low', 'medium' or 'high', got ${String(quality)}`,
+      );
     }
     this.quality = quality;
     this.bank = this.inputRate === this.outputRate ? null : bankFor(this.inputRate, this.outputRate, quality);
@@ -174,12 +182,14 @@ export class Resampler {
     const isInt = chunk instanceof Int16Array;
     if (!isInt && !(chunk instanceof Float32Array)) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `Resampler.process expects Int16Array or Float32Array, got ${describe(chunk)}`,
       );
     }
     const ch = this.channels;
     if (chunk.length % ch !== 0) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `chunk of ${chunk.length} values is not a whole number of ${ch}-channel frames`,
       );
     }
@@ -236,10 +246,12 @@ export class Resampler {
     if (!out) return (chunk instanceof Int16Array ? new Int16Array(need) : new Float32Array(need)) as T;
     if (out.constructor !== chunk.constructor) {
       throw new AudioFormatError(
+        'INVALID_FORMAT',
         `out must be a ${chunk.constructor.name} like the input, got ${describe(out)}`,
       );
     }
-    if (out.length < need) throw new AudioFormatError(`out holds ${out.length} values, need ${need}`);
+    if (out.length < need)
+      throw new AudioFormatError('BUFFER_TOO_SMALL', `out holds ${out.length} values, need ${need}`);
     return (out.length === need ? out : out.subarray(0, need)) as T;
   }
 

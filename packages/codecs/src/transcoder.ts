@@ -59,14 +59,19 @@ function checkFormat(
 ): Required<TranscoderFormat<TranscoderEncoding>> {
   if (!f || !ENCODINGS.includes(f.encoding)) {
     throw new AudioFormatError(
+      'INVALID_FORMAT',
       `${side}.encoding must be one of ${ENCODINGS.join(', ')}, got ${String(f?.encoding)}`,
     );
   }
   if (!Number.isInteger(f.sampleRate) || f.sampleRate <= 0) {
-    throw new AudioFormatError(`${side}.sampleRate must be a positive integer, got ${String(f.sampleRate)}`);
+    throw new AudioFormatError(
+      'INVALID_FORMAT',
+      `${side}.sampleRate must be a positive integer, got ${String(f.sampleRate)}`,
+    );
   }
   if (f.encoding === 'opus' && !OPUS_SAMPLE_RATES.includes(f.sampleRate)) {
     throw new AudioFormatError(
+      'INVALID_FORMAT',
       `${side}: Opus runs at ${OPUS_SAMPLE_RATES.join(', ')} Hz, got ${f.sampleRate}`,
     );
   }
@@ -91,6 +96,7 @@ export function createTranscoder<F extends TranscoderEncoding, T extends Transco
   const to = checkFormat('to', options?.to) as Required<TranscoderFormat<T>>;
   if (from.channels !== to.channels) {
     throw new AudioFormatError(
+      'INVALID_FORMAT',
       `channel counts differ (${from.channels} → ${to.channels}); remix before transcoding`,
     );
   }
@@ -207,6 +213,9 @@ class ChainTranscoder implements Transcoder<TranscoderEncoding, TranscoderEncodi
   private typeError(input: unknown, expected: string): AudioFormatError {
     const got =
       input === null || typeof input !== 'object' ? typeof input : (input as object).constructor.name;
-    return new AudioFormatError(`transcoder from ${this.from.encoding} expects ${expected}, got ${got}`);
+    return new AudioFormatError(
+      'INVALID_FORMAT',
+      `transcoder from ${this.from.encoding} expects ${expected}, got ${got}`,
+    );
   }
 }

@@ -19,7 +19,7 @@ const FORMAT = { pcm: 1, float: 3, alaw: 6, mulaw: 7, extensible: 0xfffe } as co
 const UNKNOWN_SIZE = 0xffffffff; // written by streaming encoders that cannot seek back
 
 function fail(message: string): never {
-  throw new AudioFormatError(`WAV: ${message}`);
+  throw new AudioFormatError('INVALID_WAV', `WAV: ${message}`);
 }
 
 function read(buf: Uint8Array): WavAudio {

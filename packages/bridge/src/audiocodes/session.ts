@@ -160,7 +160,10 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.assertOpen();
     if (!(pcm instanceof Int16Array)) throw new TypeError('sendAudio expects an Int16Array of PCM samples');
     if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-      throw new AudioFormatError(`sendAudio: sample rate must be a positive integer, got ${sampleRate}`);
+      throw new AudioFormatError(
+        'INVALID_FORMAT',
+        `sendAudio: sample rate must be a positive integer, got ${sampleRate}`,
+      );
     }
     this.lastInputRate = sampleRate;
     const out = this.toWireRate(pcm, sampleRate, false);
