@@ -14,7 +14,8 @@ import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bridgeCall, type CallBridge, createAudioCodesServer, twilioCallSession } from '@voxwire/bridge';
+import { createAudioCodesServer } from '@voxwire/audiocodes';
+import { audioCodesCallSession, bridgeCall, type CallBridge, twilioCallSession } from '@voxwire/bridge';
 import { RealtimeClient } from '@voxwire/realtime-client';
 import { createRealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { createMediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
@@ -275,7 +276,7 @@ async function main(): Promise<void> {
   media.on('error', () => {
     bridgeErrors++;
   });
-  bot.on('session', join);
+  bot.on('session', (session) => join(audioCodesCallSession(session)));
   bot.on('error', () => {
     bridgeErrors++;
   });

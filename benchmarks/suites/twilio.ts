@@ -9,11 +9,15 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { bridgeCall, twilioCallSession } from '@voxwire/bridge';
+import { RealtimeClient } from '@voxwire/realtime-client';
 import { createMediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
 import { WebSocketServer } from 'ws';
 import { type Suite, table } from '../suite.js';
 
 const WARMUP_S = 1;
+/** `VOXWIRE_TWILIO_BENCH_ONLY=bridge,minimal-echo` runs those modes alone (comparing one change). */
+const ONLY = process.env.VOXWIRE_TWILIO_BENCH_ONLY?.split(',') as Mode[] | undefined;
 const MEASURE_S = 3;
 
 interface ChildResult {
@@ -24,11 +28,53 @@ interface ChildResult {
   connected: number;
 }
 
-type Mode = 'transcode' | 'transcode-no-progress-marks' | 'pass-through' | 'minimal-echo';
+type Mode =
+  | 'transcode'
+  | 'transcode-no-progress-marks'
+  | 'pass-through'
+  | 'minimal-echo'
+  | 'bridge'
+  | 'bridge-no-quality';
+
+const isBridge = (mode: Mode) => mode === 'bridge' || mode === 'bridge-no-quality';
+
+// --- child: the model stand-in for the bridge rows ---
+
+/**
+ * A Realtime API stand-in that answers every `input_audio_buffer.append` with the same audio as a
+ * `response.output_audio.delta`: the bridge's model speaks back what the caller said, in the session's
+ * format (G.711 mu-law with pass-through). It runs in the simulators' process, so its CPU is not counted.
+ */
+async function startEchoModel(): Promise<string> {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  wss.on('connection', (ws) => {
+    ws.send(JSON.stringify({ type: 'session.created', event_id: 'e0', session: { type: 'realtime' } }));
+    let n = 0;
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { type: string; audio?: string };
+      if (msg.type !== 'input_audio_buffer.append' || !msg.audio) return;
+      ws.send(
+        JSON.stringify({
+          type: 'response.output_audio.delta',
+          event_id: `d${n++}`,
+          response_id: 'resp_1',
+          item_id: 'item_1',
+          output_index: 0,
+          content_index: 0,
+          delta: msg.audio,
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/v1/realtime`;
+}
 
 // --- child: the simulated phones ---
 
-async function runChild(url: string, n: number): Promise<void> {
+async function runChild(url: string, n: number, withModel: boolean): Promise<void> {
+  if (withModel) process.send?.({ type: 'model', url: await startEchoModel() });
   const sims: TwilioSimulator[] = [];
   const latencies: number[] = [];
   let measuring = false;
@@ -71,8 +117,8 @@ async function runChild(url: string, n: number): Promise<void> {
 }
 
 if (process.env.VOXWIRE_TWILIO_BENCH_CHILD) {
-  const [url, n] = JSON.parse(process.env.VOXWIRE_TWILIO_BENCH_CHILD) as [string, number];
-  runChild(url, n).then(
+  const [url, n, withModel] = JSON.parse(process.env.VOXWIRE_TWILIO_BENCH_CHILD) as [string, number, boolean];
+  runChild(url, n, withModel).then(
     () => process.exit(0),
     (err) => {
       console.error(err);
@@ -83,8 +129,14 @@ if (process.env.VOXWIRE_TWILIO_BENCH_CHILD) {
 
 // --- parent: the server under test ---
 
-/** Starts the server for a mode; returns its URL and a close function. */
-async function startServer(mode: Mode): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * Starts the server for a mode; returns its URL and a close function. The bridge modes join each call to a
+ * `RealtimeClient` whose model (`modelUrl()`, started by the child) echoes the caller.
+ */
+async function startServer(
+  mode: Mode,
+  modelUrl: () => string,
+): Promise<{ url: string; close: () => Promise<void> }> {
   if (mode === 'minimal-echo') {
     // What a hand-rolled handler does: parse, echo the payload back as is. No framing, marks, pacing.
     const http = createServer();
@@ -114,6 +166,20 @@ async function startServer(mode: Mode): Promise<{ url: string; close: () => Prom
       },
     };
   }
+  if (isBridge(mode)) {
+    const server = createMediaStreamServer({ port: 0, path: '/media' });
+    server.on('call', (call) => {
+      call.on('error', () => {});
+      const realtime = new RealtimeClient({ url: modelUrl(), reconnect: false, heartbeatIntervalMs: 0 });
+      const bridge = bridgeCall(twilioCallSession(call), realtime, {
+        hangupTool: false,
+        quality: mode === 'bridge',
+      });
+      bridge.on('error', () => {});
+    });
+    await server.ready;
+    return { url: `ws://127.0.0.1:${server.port}/media`, close: () => server.close() };
+  }
   const transcode = mode !== 'pass-through';
   const server = createMediaStreamServer({
     port: 0,
@@ -132,9 +198,10 @@ async function startServer(mode: Mode): Promise<{ url: string; close: () => Prom
 }
 
 async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCall: number }> {
-  const { url, close } = await startServer(mode);
+  let model = '';
+  const { url, close } = await startServer(mode, () => model);
   const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, VOXWIRE_TWILIO_BENCH_CHILD: JSON.stringify([url, n]) },
+    env: { ...process.env, VOXWIRE_TWILIO_BENCH_CHILD: JSON.stringify([url, n, isBridge(mode)]) },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -145,8 +212,9 @@ async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCal
   let result: ChildResult;
   try {
     result = await new Promise<ChildResult>((resolve, reject) => {
-      child.on('message', (m: { type: string; result?: ChildResult }) => {
-        if (m.type === 'measuring') {
+      child.on('message', (m: { type: string; result?: ChildResult; url?: string }) => {
+        if (m.type === 'model' && m.url) model = m.url;
+        else if (m.type === 'measuring') {
           cpu0 = process.cpuUsage();
           t0 = performance.now();
         } else if (m.type === 'done' && m.result) {
@@ -182,7 +250,9 @@ const suite: Suite = {
       ['transcode', 200],
       ['transcode-no-progress-marks', 200],
       ['pass-through', 200],
-    ];
+      ['bridge', 50],
+      ['bridge-no-quality', 50],
+    ].filter(([mode]) => !ONLY || ONLY.includes(mode as Mode)) as [Mode, number][];
     const rows: (string | number)[][] = [];
     const base = new Map<number, number>();
     const results: [Mode, number, ChildResult & { cpuPerCall: number }][] = [];

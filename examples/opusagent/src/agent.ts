@@ -6,14 +6,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   type AudioCodesServer,
-  bridgeCall,
-  type CallBridge,
-  type CallSession,
   clip,
   closeStalledSocket,
   createAudioCodesServer,
   guardFrameStalls,
   refuseUpgrade,
+} from '@voxwire/audiocodes';
+import {
+  audioCodesCallSession,
+  bridgeCall,
+  type CallBridge,
+  type CallSession,
   twilioCallSession,
 } from '@voxwire/bridge';
 import { RealtimeClient } from '@voxwire/realtime-client';
@@ -168,7 +171,7 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
     token: opts.audiocodesToken,
     frameTimeoutMs: opts.frameTimeoutMs,
   });
-  audiocodes.on('session', join);
+  audiocodes.on('session', (session) => join(audioCodesCallSession(session)));
 
   // Every upgrade is answered: the two WebSocket servers own their paths, anything else gets a 404 (an
   // unanswered socket would stay open and hold a file descriptor). Twilio sockets get the stall guard here;

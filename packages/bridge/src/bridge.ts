@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { clip, MAX_QUOTED_CHARS } from '@voxwire/audiocodes';
+import { type AnyFrame, type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { emitError } from '@voxwire/core';
 import type {
   AudioChunk,
   RealtimeClient,
-  RealtimeClientError,
+  RealtimeClientEvents,
   SessionUpdate,
-  UserTranscriptEvent,
 } from '@voxwire/realtime-client';
 import {
   EnergyVad,
@@ -16,9 +18,9 @@ import {
   type Vad,
   VadSegmenter,
 } from '@voxwire/vad';
-import { AudioCodesSession } from './audiocodes/session.js';
-import type { CallSession } from './call-session.js';
-import { clip, MAX_QUOTED_CHARS } from './clip.js';
+import type { CallSession, CallSessionEvents } from './call-session.js';
+import { BridgeError } from './errors.js';
+import { pcmFrame } from './frames.js';
 import { type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
 import { CallPlaybackTracker } from './playback-tracker.js';
 import type { CallRecorder } from './recorder.js';
@@ -74,25 +76,10 @@ export interface CallBridgeEvents {
   bargeIn: [info: { itemId: string; playedMs: number; reactionMs: number }];
   /** A caller-audio quality threshold was breached. */
   qualityAlert: [alert: QualityAlert];
-  /** Something failed on either side (the bridge may go on). */
+  /** Something failed on either side (the bridge may go on). With no listener: a process warning. */
   error: [err: Error];
   /** The bridge ended; both sides are closed. */
   end: [result: BridgeResult];
-}
-
-/** A call joined to a realtime model. */
-export interface CallBridge {
-  readonly call: CallSession;
-  readonly realtime: RealtimeClient;
-  /** Resolves when the model session is connected and configured for the call (false if that failed). */
-  readonly ready: Promise<boolean>;
-  /** Resolves when the bridge ends, from either side. */
-  readonly done: Promise<BridgeResult>;
-  metrics(): BridgeMetrics;
-  /** Ends the bridge: hangs up the call and closes the model session. */
-  close(reason?: string): Promise<BridgeResult>;
-  on<E extends keyof CallBridgeEvents>(event: E, l: (...args: CallBridgeEvents[E]) => void): this;
-  off<E extends keyof CallBridgeEvents>(event: E, l: (...args: CallBridgeEvents[E]) => void): this;
 }
 
 /** Caller audio held while the model session connects, ms. */
@@ -118,10 +105,17 @@ export function sessionFormatsFor(call: CallSession, passThrough = true): Sessio
   return { audio: { input: { format }, output: { format } } };
 }
 
-class CallBridgeImpl extends EventEmitter implements CallBridge {
+/**
+ * A call joined to a realtime model, from {@link bridgeCall}. Both sides are released when either ends,
+ * on {@link CallBridge.close}, or with `await using`.
+ */
+export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncDisposable {
+  /** Resolves when the bridge ends, from either side. */
   readonly done: Promise<BridgeResult>;
+  /** Resolves when the model session is connected and configured for the call (false if that failed). */
   ready: Promise<boolean> = Promise.resolve(false);
   private resolveDone!: (r: BridgeResult) => void;
+  private released: Promise<void> | null = null;
   private readonly stats = new BridgeMetricsCollector();
   private readonly tracker: CallPlaybackTracker;
   /** Created with the first caller audio: its analysis window is large, and many calls never send any. */
@@ -132,10 +126,12 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
   private hangupTimer: NodeJS.Timeout | null = null;
   private speechStoppedAt: number | null = null;
   private inputMs = 0;
-  private readonly pendingInput: Int16Array[] = [];
+  private agentPosition = 0;
+  private readonly pendingInput: AudioFrame[] = [];
   private pendingInputMs = 0;
   private endReason: string | null = null;
 
+  /** @internal Use {@link bridgeCall}. */
   constructor(
     readonly call: CallSession,
     readonly realtime: RealtimeClient,
@@ -153,24 +149,33 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     if (opts.hangupTool !== false) this.registerHangupTool();
   }
 
+  /** Per-call numbers so far. */
   metrics(): BridgeMetrics {
     return this.stats.snapshot(this.quality?.summary());
   }
 
-  async close(reason = 'closed by application'): Promise<BridgeResult> {
+  /**
+   * Ends the bridge (if it still runs, with `reason`): hangs up the call and closes the model session.
+   * Resolves once both are released; idempotent. The outcome is in {@link CallBridge.done}.
+   */
+  async close(reason = 'closed by application'): Promise<void> {
     this.end(reason);
-    return this.done;
+    await this.released;
   }
 
-  /** Starts the model side; failures end the bridge with the reason. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** @internal Starts the model side; failures end the bridge with the reason. */
   start(): void {
     this.ready = (async () => {
       try {
         if (!this.realtime.connected) await this.realtime.connect();
         if (this.endReason !== null) return false;
         this.realtime.updateSession(sessionFormatsFor(this.call, this.opts.passThrough !== false));
-        for (const pcm of this.pendingInput.splice(0))
-          this.realtime.appendAudio(pcm, this.call.inputSampleRate);
+        for (const frame of this.pendingInput.splice(0))
+          this.realtime.appendAudio(frame.data, frame.sampleRate);
         this.pendingInputMs = 0;
         return true;
       } catch (err) {
@@ -181,60 +186,75 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     })();
   }
 
-  private listen<T extends EventEmitter | RealtimeClient>(
-    target: T,
-    event: string,
-    fn: (...args: never[]) => void,
+  /**
+   * Runs an event handler so that a throw becomes an `error` of the bridge, never an exception in the
+   * socket handler that delivered the event.
+   */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(
+        err instanceof Error
+          ? err
+          : new BridgeError('INTERNAL', `handler failed: ${clip(String(err))}`, { cause: err }),
+      );
+    }
+  }
+
+  private onCall<E extends keyof CallSessionEvents>(
+    event: E,
+    fn: (...args: CallSessionEvents[E]) => void,
   ): void {
-    const t = target as unknown as EventEmitter;
-    // Every handler is total: a throw in one becomes an `error` of the bridge, never an exception in the
-    // socket handler that delivered the event.
-    const safe = (...args: unknown[]) => {
-      try {
-        (fn as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        this.fail(err instanceof Error ? err : new Error(String(err)));
-      }
-    };
-    t.on(event, safe);
-    this.detachers.push(() => t.off(event, safe));
+    const call = this.call as EventEmitter<CallSessionEvents>;
+    const safe = ((...args: CallSessionEvents[E]) => this.guard(() => fn(...args))) as Parameters<
+      typeof call.on<E>
+    >[1];
+    call.on(event, safe);
+    this.detachers.push(() => call.off(event, safe));
+  }
+
+  private onModel<E extends keyof RealtimeClientEvents>(
+    event: E,
+    fn: (payload: RealtimeClientEvents[E]) => void,
+  ): void {
+    const safe = (payload: RealtimeClientEvents[E]) => this.guard(() => fn(payload));
+    this.realtime.on(event, safe);
+    this.detachers.push(() => this.realtime.off(event, safe));
   }
 
   private wireCall(): void {
-    const call = this.call;
-    this.listen(call as unknown as EventEmitter, 'audio', (pcm: Int16Array) => this.onCallerAudio(pcm));
-    this.listen(call as unknown as EventEmitter, 'dtmf', (digit: string) => {
+    this.onCall('audio', (frame) => this.onCallerAudio(frame));
+    this.onCall('dtmf', ({ digit }) => {
       this.stats.dtmf++;
       if (this.opts.dtmf === 'ignore' || !this.realtime.connected) return;
       this.realtime.sendText(`The caller pressed ${digit} on the phone keypad.`, { respond: true });
     });
-    this.listen(call as unknown as EventEmitter, 'error', (err: Error) => this.fail(err));
-    this.listen(call as unknown as EventEmitter, 'end', (reason: string) =>
-      this.end(`call ended: ${reason}`),
-    );
+    this.onCall('error', (err) => this.fail(err));
+    this.onCall('end', ({ reason }) => this.end(`call ended: ${reason}`));
   }
 
   private wireRealtime(): void {
-    const rt = this.realtime;
-    this.listen(rt, 'audio', (chunk: AudioChunk) => this.onAgentAudio(chunk));
-    this.listen(rt, 'audioDone', () => {
+    const speech = this.call.capabilities.speechEvents;
+    this.onModel('audio', (chunk) => this.onAgentAudio(chunk));
+    this.onModel('audioDone', () => {
       if (!this.call.ended) this.call.endUtterance();
     });
-    this.listen(rt, 'speechStarted', (e: { itemId: string; audioStartMs: number }) =>
-      this.onSpeechStarted(e),
-    );
-    this.listen(rt, 'speechStopped', () => {
+    this.onModel('speechStarted', (e) => this.onSpeechStarted(e));
+    this.onModel('speechStopped', () => {
       this.speechStoppedAt = performance.now();
-      if (this.call instanceof AudioCodesSession) this.call.speechStopped();
+      if (speech) this.call.speech({ type: 'stopped' });
     });
-    this.listen(rt, 'userTranscript', (e: UserTranscriptEvent) => {
-      if (this.call instanceof AudioCodesSession && e.done && e.text) this.call.recognition(e.text);
-    });
-    this.listen(rt, 'responseDone', () => {
+    if (speech) {
+      this.onModel('userTranscript', (e) => {
+        if (e.done && e.text) this.call.speech({ type: 'transcript', text: e.text });
+      });
+    }
+    this.onModel('responseDone', () => {
       this.stats.turns++;
     });
-    this.listen(rt, 'error', (err: RealtimeClientError) => this.fail(err));
-    this.listen(rt, 'close', (e: { code: number; reason: string }) =>
+    this.onModel('error', (err) => this.fail(err));
+    this.onModel('close', (e) =>
       this.end(`model session closed (${e.code}${e.reason ? ` ${e.reason}` : ''})`),
     );
   }
@@ -277,28 +297,30 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     }
   }
 
-  private onCallerAudio(pcm: Int16Array): void {
+  private onCallerAudio(frame: AnyFrame): void {
+    const pcm = pcmFrame(frame);
+    const ms = (pcm.data.length * 1000) / pcm.sampleRate;
     this.stats.chunksIn++;
-    this.stats.bytesIn += pcm.byteLength;
-    this.inputMs += (pcm.length * 1000) / this.call.inputSampleRate;
-    this.qualityMonitor()?.push(pcm);
-    this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
-    this.opts.recorder?.caller(pcm, this.call.inputSampleRate);
+    this.stats.bytesIn += frame.data.byteLength;
+    this.inputMs += ms;
+    this.qualityMonitor()?.push(pcm.data);
+    this.localVad?.push(pcm.data).catch((err: Error) => this.fail(err));
+    this.opts.recorder?.caller(pcm);
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the
       // oldest is dropped and counted, not lost silently.
       this.pendingInput.push(pcm);
-      this.pendingInputMs += (pcm.length * 1000) / this.call.inputSampleRate;
+      this.pendingInputMs += ms;
       while (this.pendingInputMs > MAX_PENDING_INPUT_MS && this.pendingInput.length > 1) {
         const old = this.pendingInput.shift()!;
-        const ms = (old.length * 1000) / this.call.inputSampleRate;
-        this.pendingInputMs -= ms;
-        this.stats.droppedInputMs += ms;
+        const oldMs = (old.data.length * 1000) / old.sampleRate;
+        this.pendingInputMs -= oldMs;
+        this.stats.droppedInputMs += oldMs;
       }
       return;
     }
     try {
-      this.realtime.appendAudio(pcm, this.call.inputSampleRate);
+      this.realtime.appendAudio(pcm.data, pcm.sampleRate);
     } catch (err) {
       this.fail(err as Error);
     }
@@ -310,20 +332,22 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
       this.stats.turnLatency.add(performance.now() - this.speechStoppedAt);
       this.speechStoppedAt = null;
     }
+    const frame = audioFrame(chunk.pcm, chunk.sampleRate, 1, this.agentPosition);
+    this.agentPosition += chunk.pcm.length;
     this.tracker.onAudio(chunk.itemId, chunk.pcm.length, chunk.sampleRate);
     try {
-      this.call.sendAudio(chunk.pcm, chunk.sampleRate);
+      this.call.sendAudio(frame);
     } catch (err) {
       this.fail(err as Error);
       return;
     }
     this.stats.chunksOut++;
     this.stats.bytesOut += chunk.pcm.byteLength;
-    this.opts.recorder?.agent(chunk.pcm, chunk.sampleRate);
+    this.opts.recorder?.agent(frame);
   }
 
   private onSpeechStarted(e: { itemId: string; audioStartMs: number }): void {
-    if (this.call instanceof AudioCodesSession) this.call.speechStarted();
+    if (this.call.capabilities.speechEvents) this.call.speech({ type: 'started' });
     if (this.opts.bargeIn === undefined || this.opts.bargeIn === 'server') this.bargeIn(e.audioStartMs);
   }
 
@@ -332,9 +356,11 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     const playing = this.tracker.playingItem();
     if (!playing) return;
     const playedMs = this.tracker.playedMs(playing);
-    const unheardMs = this.call.sentMs() - this.call.playedMs();
-    this.call.clear();
-    this.opts.recorder?.clearAgent(unheardMs);
+    if (this.call.capabilities.clear) {
+      const unheardMs = this.call.sentMs() - this.call.playedMs();
+      this.call.clear();
+      this.opts.recorder?.clearAgent(unheardMs);
+    }
     this.tracker.reset();
     try {
       this.realtime.interrupt({ itemId: playing, playedMs });
@@ -368,7 +394,7 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     this.stats.errors++;
     // Error text may quote the peer: the log line is shortened like every echo of peer input.
     this.log(`bridge ${this.call.id}: ${err.name}: ${clip(err.message, 4 * MAX_QUOTED_CHARS)}`);
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    emitError(this, err);
   }
 
   private end(reason: string): void {
@@ -379,8 +405,8 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     this.hangupTimer = null;
     for (const d of this.detachers.splice(0)) d();
     // Late input on the ended call (a chunk after the hang-up, bad JSON after Twilio's stop) still reports
-    // errors: keep a listener, or an `error` event with none would end the process.
-    (this.call as unknown as EventEmitter).on('error', (err: Error) =>
+    // errors: keep a listener, so they are logged rather than turned into process warnings.
+    this.call.on('error', (err) =>
       this.log(
         `bridge ${this.call.id}: after the end: ${err.name}: ${clip(err.message, 4 * MAX_QUOTED_CHARS)}`,
       ),
@@ -393,7 +419,11 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
       }
     }
     if (!this.call.ended) this.call.hangup(reason);
-    this.realtime.close(1000, 'call ended');
+    const modelClosed = Promise.resolve(this.realtime.close(1000, 'call ended'));
+    this.released = Promise.all([this.call.close(), modelClosed]).then(
+      () => {},
+      (err: Error) => this.log(`bridge ${this.call.id}: release: ${err.message}`),
+    );
     this.quality?.flush();
     this.localVad?.reset();
     const result: BridgeResult = { reason, metrics: this.metrics() };
@@ -421,7 +451,7 @@ export function bridgeCall(
   realtime: RealtimeClient,
   options: BridgeCallOptions = {},
 ): CallBridge {
-  const bridge = new CallBridgeImpl(call, realtime, options);
+  const bridge = new CallBridge(call, realtime, options);
   bridge.start();
   return bridge;
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { emitError } from '@voxwire/core';
 import type { CallSessionEvents } from './call-session.js';
 import { CallEndedError } from './errors.js';
 
@@ -7,7 +8,7 @@ import { CallEndedError } from './errors.js';
  * {@link CallSessionBase.report}, never a bare `emit('error')`: a call nobody listens to any more (ended,
  * bridge detached) must not turn a late bad message into an unhandled `error` event that kills the process.
  */
-export abstract class CallSessionBase extends EventEmitter {
+export abstract class CallSessionBase extends EventEmitter<CallSessionEvents> {
   abstract readonly id: string;
   private endedReason: string | null = null;
   /** Errors reported while nobody listened to `error` (late input after the call ended, mostly). */
@@ -23,54 +24,30 @@ export abstract class CallSessionBase extends EventEmitter {
     return this.endedReason;
   }
 
+  /** `await using call = …` hangs up and waits for the platform's connection to close. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Hangs up (if the call still runs) and resolves once the platform's connection is released. */
+  abstract close(): Promise<void>;
+
   /** @internal Marks the call ended and emits `end` once. */
   finish(reason: string): void {
     if (this.endedReason !== null) return;
     this.endedReason = reason;
-    this.onFinish();
-    this.emit('end', reason);
+    this.emit('end', { reason });
   }
 
   /**
-   * @internal Reports bad input: an `error` event when someone listens, else counted in
-   * {@link CallSessionBase.unheardErrors} and handed to {@link CallSessionBase.onUnheardError}.
+   * @internal Reports bad input: an `error` event when someone listens, else a process warning, counted in
+   * {@link CallSessionBase.unheardErrors}.
    */
   report(err: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    else {
-      this.unheardErrors++;
-      this.onUnheardError(err);
-    }
+    if (!emitError(this, err)) this.unheardErrors++;
   }
-
-  /** Hook for subclasses: where an error nobody listens to goes (default: nowhere; it was counted). */
-  protected onUnheardError(_err: Error): void {}
-
-  /** Hook for subclasses to drop per-call state when the call ends. */
-  protected onFinish(): void {}
 
   protected assertOpen(): void {
     if (this.endedReason !== null) throw new CallEndedError(this.id, this.endedReason);
-  }
-
-  override on<E extends keyof CallSessionEvents>(
-    event: E,
-    listener: (...args: CallSessionEvents[E]) => void,
-  ): this {
-    return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  override off<E extends keyof CallSessionEvents>(
-    event: E,
-    listener: (...args: CallSessionEvents[E]) => void,
-  ): this {
-    return super.off(event, listener as (...args: unknown[]) => void);
-  }
-
-  override once<E extends keyof CallSessionEvents>(
-    event: E,
-    listener: (...args: CallSessionEvents[E]) => void,
-  ): this {
-    return super.once(event, listener as (...args: unknown[]) => void);
   }
 }

@@ -1,13 +1,16 @@
-import { percentile } from '@voxwire/realtime-client';
+import { LatencyWindow } from '@voxwire/core';
 import type { QualitySummary } from '@voxwire/vad';
 
 /** Distribution of one latency, in ms. */
 export interface LatencySummary {
+  /** Samples since the call began (the statistics cover the most recent 256). */
   count: number;
-  last: number | null;
-  mean: number | null;
-  p50: number | null;
-  p95: number | null;
+  /** The latest sample; `undefined` before the first (as every statistic of an empty window). */
+  last: number | undefined;
+  mean: number | undefined;
+  /** Percentiles, nearest rank (`LatencyWindow` from `@voxwire/core`). */
+  p50: number | undefined;
+  p95: number | undefined;
 }
 
 /** Per-call numbers of a bridged call. */
@@ -35,26 +38,19 @@ export interface BridgeMetrics {
 /** The most recent latencies kept per kind; older ones only count in `count`. */
 const WINDOW = 256;
 
-/** A bounded window of latency samples. */
-export class LatencyWindow {
-  private readonly values: number[] = [];
-  private total = 0;
+/** A latency series: the core {@link LatencyWindow} plus the last value, summarised for {@link BridgeMetrics}. */
+class LatencySeries {
+  private readonly window = new LatencyWindow(WINDOW);
+  private last: number | undefined;
 
   add(ms: number): void {
-    this.total++;
-    this.values.push(ms);
-    if (this.values.length > WINDOW) this.values.shift();
+    this.window.add(ms);
+    this.last = ms;
   }
 
   summary(): LatencySummary {
-    const v = this.values;
-    return {
-      count: this.total,
-      last: v.length ? v[v.length - 1] : null,
-      mean: v.length ? v.reduce((a, b) => a + b, 0) / v.length : null,
-      p50: percentile(v, 50),
-      p95: percentile(v, 95),
-    };
+    const [p50, p95] = this.window.percentiles([0.5, 0.95]);
+    return { count: this.window.total, last: this.last, mean: this.window.mean(), p50, p95 };
   }
 }
 
@@ -69,8 +65,8 @@ export class BridgeMetricsCollector {
   bytesIn = 0;
   bytesOut = 0;
   droppedInputMs = 0;
-  readonly turnLatency = new LatencyWindow();
-  readonly bargeInReaction = new LatencyWindow();
+  readonly turnLatency = new LatencySeries();
+  readonly bargeInReaction = new LatencySeries();
 
   snapshot(quality?: QualitySummary): BridgeMetrics {
     return {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Resampler, wav } from '@voxwire/codecs';
+import { type AnyFrame, alaw, isEncodedFrame, mulaw, Resampler, wav } from '@voxwire/codecs';
+import { BridgeError } from './errors.js';
 
 /** Samples per storage block: one second at the recorder's rate (blocks avoid re-copying a growing array). */
 const blockSeconds = 1;
@@ -47,7 +48,11 @@ class Track {
 
 /** Options of {@link CallRecorder}. */
 export interface CallRecorderOptions {
-  /** Sample rate of the recording. Default 24000 (the model's rate: agent audio is stored unchanged). */
+  /**
+   * Sample rate of the recording. Default: the rate of the first audio recorded, so a bridged call whose
+   * two sides share a rate (a pass-through Twilio call: 8 kHz both ways; AudioCodes `raw/lpcm16_24` with
+   * a 24 kHz model) is stored unchanged, without resampling either side.
+   */
   sampleRate?: number;
 }
 
@@ -79,34 +84,41 @@ export interface CallRecording {
  * because the caller never heard it.
  */
 export class CallRecorder {
-  readonly sampleRate: number;
-  private readonly callerTrack: Track;
-  private readonly agentTrack: Track;
+  private rate: number | undefined;
+  private callerTrack = new Track(1);
+  private agentTrack = new Track(1);
   private readonly resamplers = new Map<string, Resampler>();
   private callerPos = 0;
   private agentPos = 0;
   private clearedSamples = 0;
 
+  /** @throws BridgeError `INVALID_ARGUMENT` for a sample rate that is not a positive integer */
   constructor(options: CallRecorderOptions = {}) {
-    this.sampleRate = options.sampleRate ?? 24000;
-    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0) {
-      throw new RangeError(`CallRecorder: sampleRate must be a positive integer, got ${options.sampleRate}`);
+    const rate = options.sampleRate;
+    if (rate !== undefined && (!Number.isInteger(rate) || rate <= 0)) {
+      throw new BridgeError(
+        'INVALID_ARGUMENT',
+        `CallRecorder: sampleRate must be a positive integer, got ${rate}`,
+      );
     }
-    const block = this.sampleRate * blockSeconds;
-    this.callerTrack = new Track(block);
-    this.agentTrack = new Track(block);
+    if (rate !== undefined) this.setRate(rate);
   }
 
-  /** Caller audio as it arrives. */
-  caller(pcm: Int16Array, sampleRate: number): void {
-    const x = this.toRate('caller', pcm, sampleRate);
+  /** Sample rate of the recording (until the first audio, when none was given: 0). */
+  get sampleRate(): number {
+    return this.rate ?? 0;
+  }
+
+  /** Caller audio as it arrives (mono; G.711 frames are decoded, other rates resampled). */
+  caller(frame: AnyFrame): void {
+    const x = this.toRate('caller', frame);
     this.callerTrack.write(this.callerPos, x);
     this.callerPos += x.length;
   }
 
   /** Agent audio as it is handed to the platform: it plays after what is queued, or now if nothing is. */
-  agent(pcm: Int16Array, sampleRate: number): void {
-    const x = this.toRate('agent', pcm, sampleRate);
+  agent(frame: AnyFrame): void {
+    const x = this.toRate('agent', frame);
     const at = Math.max(this.agentPos, this.callerPos);
     this.agentTrack.write(at, x);
     this.agentPos = at + x.length;
@@ -117,7 +129,8 @@ export class CallRecorder {
    * queued-but-unplayed amount, `sentMs() - playedMs()` just before `clear()`), so they leave the recording.
    */
   clearAgent(unheardMs: number): void {
-    const cut = Math.min(Math.round((Math.max(0, unheardMs) * this.sampleRate) / 1000), this.agentPos);
+    if (this.rate === undefined) return;
+    const cut = Math.min(Math.round((Math.max(0, unheardMs) * this.rate) / 1000), this.agentPos);
     if (cut > 0) {
       this.clearedSamples += cut;
       this.agentPos -= cut;
@@ -141,8 +154,8 @@ export class CallRecorder {
       caller,
       agent,
       mixed,
-      durationMs: (length * 1000) / this.sampleRate,
-      clearedMs: (this.clearedSamples * 1000) / this.sampleRate,
+      durationMs: this.rate ? (length * 1000) / this.rate : 0,
+      clearedMs: this.rate ? (this.clearedSamples * 1000) / this.rate : 0,
     };
   }
 
@@ -188,13 +201,27 @@ export class CallRecorder {
     return files;
   }
 
-  private toRate(track: 'caller' | 'agent', pcm: Int16Array, rate: number): Int16Array {
-    if (rate === this.sampleRate) return pcm;
-    const key = track;
-    let r = this.resamplers.get(key);
+  private setRate(rate: number): number {
+    this.rate = rate;
+    this.callerTrack = new Track(rate * blockSeconds);
+    this.agentTrack = new Track(rate * blockSeconds);
+    return rate;
+  }
+
+  private toRate(track: 'caller' | 'agent', frame: AnyFrame): Int16Array {
+    if (frame.channels !== 1) throw new BridgeError('INVALID_ARGUMENT', 'CallRecorder records mono audio');
+    let pcm: Int16Array;
+    if (!isEncodedFrame(frame)) pcm = frame.data;
+    else if (frame.codec === 'pcmu') pcm = mulaw.decode(frame.data);
+    else if (frame.codec === 'pcma') pcm = alaw.decode(frame.data);
+    else throw new BridgeError('INVALID_ARGUMENT', `CallRecorder cannot decode ${frame.codec} audio`);
+    const rate = frame.sampleRate;
+    const out = this.rate ?? this.setRate(rate);
+    if (rate === out) return pcm;
+    let r = this.resamplers.get(track);
     if (!r || r.inputRate !== rate) {
-      r = new Resampler({ inputRate: rate, outputRate: this.sampleRate });
-      this.resamplers.set(key, r);
+      r = new Resampler({ inputRate: rate, outputRate: out });
+      this.resamplers.set(track, r);
     }
     return r.process(pcm) as Int16Array;
   }

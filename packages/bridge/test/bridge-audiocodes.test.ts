@@ -1,18 +1,18 @@
 // End to end over loopback: an AudioCodes VoiceAI Connect client (written from the Bot API table) ⇄ the bot
 // endpoint ⇄ bridge ⇄ RealtimeClient ⇄ the local realtime server.
+
+import { type AudioCodesServer, AudioCodesTestClient, createAudioCodesServer } from '@voxwire/audiocodes';
 import { int16ToBase64 } from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type AudioCodesServer,
+  audioCodesCallSession,
   type BridgeCallOptions,
   bridgeCall,
   type CallBridge,
   CallRecorder,
-  createAudioCodesServer,
 } from '../src/index.js';
-import { AudioCodesTestClient } from './audiocodes-client.js';
 import { testModel } from './model.js';
 import { rmsDb } from './signal.js';
 import { concat, speech } from './speech.js';
@@ -47,7 +47,7 @@ async function setup(
   const url = rt.url;
   bot.on('session', (call) => {
     const realtime = testModel(url, { toolCalls: toolArgs });
-    bridges.push(bridgeCall(call, realtime, opts));
+    bridges.push(bridgeCall(audioCodesCallSession(call), realtime, opts));
   });
   // Live timers and sockets before the call: when it is over, everything it opened must be gone again.
   const before = handleCounts();

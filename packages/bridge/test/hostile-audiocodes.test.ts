@@ -3,18 +3,18 @@
 // stalled, silent and non-reading sockets, floods, churn and abrupt drops. One healthy call runs through the
 // bridge to the local realtime server beside every attack and must keep getting the agent's audio; the
 // process must survive (an uncaught exception fails the run), and fds and memory must come back.
-import { int16ToBase64 } from '@voxwire/codecs';
-import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
-import { heapAfterGcMiB, openFds, RawWsClient, rssMiB, waitUntil } from '@voxwire/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AudioCodesProtocolError,
   type AudioCodesServer,
-  bridgeCall,
-  type CallBridge,
+  AudioCodesTestClient,
   createAudioCodesServer,
-} from '../src/index.js';
-import { AudioCodesTestClient, type Json } from './audiocodes-client.js';
+  type AudioCodesTestMessage as Json,
+} from '@voxwire/audiocodes';
+import { audioFrame, int16ToBase64 } from '@voxwire/codecs';
+import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
+import { heapAfterGcMiB, openFds, RawWsClient, rssMiB, waitUntil } from '@voxwire/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audioCodesCallSession, bridgeCall, type CallBridge } from '../src/index.js';
 import { testModel } from './model.js';
 import { tone } from './signal.js';
 import { concat, speech } from './speech.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
   bot.on('session', (call) => {
     const url = call.botName === 'doomed' && doomedRt ? doomedRt.url : rt.url;
     const realtime = testModel(url, { instructions: call.botName === 'hangup' ? 'hang up' : 'talk' });
-    const bridge = bridgeCall(call, realtime, { hangupDrainMs: 2000 });
+    const bridge = bridgeCall(audioCodesCallSession(call), realtime, { hangupDrainMs: 2000 });
     const errors: Error[] = [];
     bridge.on('error', (e) => errors.push(e));
     bridges.set(call.id, bridge);
@@ -260,7 +260,7 @@ describe('AudioCodes endpoint under hostile input', () => {
       expect(e.message.length).toBeLessThan(400);
     }
     expect(new Set(errors.map((e) => (e as AudioCodesProtocolError).code))).toEqual(
-      new Set(['bad_field', 'bad_state', 'bad_audio', 'unknown_type', 'bad_conversation', 'binary_frame']),
+      new Set(['BAD_FIELD', 'BAD_STATE', 'BAD_AUDIO', 'UNKNOWN_TYPE', 'BAD_CONVERSATION', 'BINARY_FRAME']),
     );
     expect(bot.sessions.get('bad-1')?.ended).toBe(false);
     await healthyTurn();
@@ -372,7 +372,7 @@ describe('AudioCodes endpoint under hostile input', () => {
     const mem0 = memory();
     const second = tone(440, 24000, 24000, 0.3);
     for (let i = 0; i < 400 && !session?.ended; i++) {
-      session?.sendAudio(second, 24000); // 400 s of agent audio toward a peer that reads none of it
+      session?.sendAudio(audioFrame(second, 24000)); // 400 s of agent audio toward a peer that reads none of it
       await new Promise((r) => setImmediate(r));
     }
     expect(session?.endReason).toBe('VAIC stopped reading');

@@ -87,7 +87,7 @@ function check(text: string): void {
   const res = r!;
   if (!res.ok) {
     expect(res.error).toBeInstanceOf(AudioCodesProtocolError);
-    expect(['bad_json', 'unknown_type', 'bad_field']).toContain(res.error.code);
+    expect(['BAD_JSON', 'UNKNOWN_TYPE', 'BAD_FIELD']).toContain(res.error.code);
     // Quoted peer text is clipped: the message stays short whatever came in.
     expect(res.error.message.length).toBeLessThan(4 * MAX_QUOTED_CHARS);
     return;
@@ -119,7 +119,7 @@ describe('parseAudioCodesMessage', () => {
       const r = parseAudioCodesMessage(
         JSON.stringify({ type: 'activities', conversationId: 'c', activities }),
       );
-      expect(r).toMatchObject({ ok: false, conversationId: 'c', error: { code: 'bad_field' } });
+      expect(r).toMatchObject({ ok: false, conversationId: 'c', error: { code: 'BAD_FIELD' } });
     }
     const trap = parseAudioCodesMessage(
       JSON.stringify({
@@ -130,7 +130,7 @@ describe('parseAudioCodesMessage', () => {
     );
     expect(trap).toMatchObject({
       ok: false,
-      error: { code: 'bad_field', message: expect.stringMatching(/DTMF/) },
+      error: { code: 'BAD_FIELD', message: expect.stringMatching(/DTMF/) },
     });
   });
 
@@ -149,13 +149,13 @@ describe('parseAudioCodesMessage', () => {
   it('bounds strings, activities and formats, and clips what it quotes', () => {
     const long = 'x'.repeat(60_000);
     const unknown = parseAudioCodesMessage(JSON.stringify({ type: long }));
-    expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown_type' } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
     if (!unknown.ok) expect(unknown.error.message.length).toBeLessThan(200);
     expect(
       parseAudioCodesMessage(JSON.stringify({ type: 'session.end', conversationId: 'c', reason: long })),
     ).toMatchObject({
       ok: false,
-      error: { code: 'bad_field', message: expect.stringMatching(/1024 limit/) },
+      error: { code: 'BAD_FIELD', message: expect.stringMatching(/1024 limit/) },
     });
     const many = Array.from({ length: 65 }, () => ({ type: 'event', name: 'x' }));
     expect(

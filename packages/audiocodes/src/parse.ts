@@ -1,5 +1,5 @@
-import { clip } from '../clip.js';
-import { AudioCodesProtocolError } from '../errors.js';
+import { clip } from './clip.js';
+import { AudioCodesProtocolError } from './errors.js';
 import type { AudioCodesActivity, AudioCodesInbound } from './protocol.js';
 
 /** Bounds on what one inbound Bot API message may carry (every one is configurable on the server). */
@@ -36,7 +36,7 @@ type Obj = Record<string, unknown>;
 
 /** Thrown inside the validator only and caught at its boundary: the parser itself never throws. */
 function bad(message: string): never {
-  throw new AudioCodesProtocolError('bad_field', message);
+  throw new AudioCodesProtocolError('BAD_FIELD', message);
 }
 
 function isObject(v: unknown): v is Obj {
@@ -56,10 +56,10 @@ export function parseAudioCodesMessage(
   try {
     raw = JSON.parse(text);
   } catch {
-    return { ok: false, error: new AudioCodesProtocolError('bad_json', 'invalid JSON') };
+    return { ok: false, error: new AudioCodesProtocolError('BAD_JSON', 'invalid JSON') };
   }
   if (!isObject(raw)) {
-    return { ok: false, error: new AudioCodesProtocolError('bad_json', 'a message must be a JSON object') };
+    return { ok: false, error: new AudioCodesProtocolError('BAD_JSON', 'a message must be a JSON object') };
   }
   const lim = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const cid = typeof raw.conversationId === 'string' && raw.conversationId !== '' ? raw.conversationId : '';
@@ -70,7 +70,7 @@ export function parseAudioCodesMessage(
     const error =
       err instanceof AudioCodesProtocolError
         ? err
-        : new AudioCodesProtocolError('internal', 'message validation failed', { cause: err });
+        : new AudioCodesProtocolError('INTERNAL', 'message validation failed', { cause: err });
     return conversationId ? { ok: false, error, conversationId } : { ok: false, error };
   }
 }
@@ -159,7 +159,7 @@ function validate(m: Obj, lim: Required<AudioCodesParseLimits>): AudioCodesInbou
       return { type, conversationId };
     }
     default:
-      throw new AudioCodesProtocolError('unknown_type', `unknown message type "${clip(type)}"`);
+      throw new AudioCodesProtocolError('UNKNOWN_TYPE', `unknown message type "${clip(type)}"`);
   }
 
   function activity(a: unknown, i: number): AudioCodesActivity {

@@ -1,5 +1,5 @@
 /**
- * AudioCodes VoiceAI Connect Bot API (streaming mode) message shapes, as far as the bridge uses them.
+ * AudioCodes VoiceAI Connect Bot API (streaming mode) message shapes, as far as this package uses them.
  * Field names are exact; every message carries `type` and, from VAIC, `conversationId`.
  */
 

@@ -1,18 +1,23 @@
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import {
-  AudioFormatError,
+  type AnyFrame,
+  alaw,
+  audioFrame,
   base64ToBytes,
   bytesToBase64,
   bytesToInt16,
+  type EncodedFrame,
+  encodedFrame,
   int16ToBase64,
+  isEncodedFrame,
   mulaw,
   Resampler,
 } from '@voxwire/codecs';
+import type { AsyncCloseable } from '@voxwire/core';
 import type { WebSocket } from 'ws';
-import type { CallSession } from '../call-session.js';
-import { CallSessionBase } from '../call-session-base.js';
-import { closeReason } from '../clip.js';
-import { type AudioCodesErrorCode, AudioCodesProtocolError } from '../errors.js';
+import { closeReason } from './clip.js';
+import { AudioCodesError, AudioCodesProtocolError, type AudioCodesProtocolErrorCode } from './errors.js';
 import {
   AUDIOCODES_MEDIA_FORMATS,
   type AudioCodesActivity,
@@ -34,6 +39,24 @@ export interface AudioCodesSessionOptions {
   onUnheardError?: (err: Error, session: AudioCodesSession) => void;
 }
 
+/** Events of an {@link AudioCodesSession}. */
+export interface AudioCodesSessionEvents {
+  /**
+   * Caller audio, one frame per `userStream.chunk`, in the conversation's media format: an `AudioFrame`
+   * (mono PCM at {@link AudioCodesSession.inputSampleRate}) for the `raw/lpcm16*` formats, an
+   * `EncodedFrame` (`pcmu`, 8 kHz) for `raw/mulaw`. The listener owns the frame.
+   */
+  audio: [frame: AnyFrame];
+  /** A DTMF key (or keys) pressed by the caller. */
+  dtmf: [event: { digit: string }];
+  /** Any other `activities` entry (`start`, custom events), as VAIC sent it. */
+  activity: [activity: AudioCodesActivity];
+  /** The conversation ended (`session.end`, the bot's hang-up, a lost socket that was not resumed, …). */
+  end: [info: { reason: string }];
+  /** Bad input from VAIC ({@link AudioCodesProtocolError}); the call goes on. */
+  error: [err: Error];
+}
+
 /** Messages the server hands to a conversation once it is accepted. */
 export type AudioCodesConversationMessage = Extract<
   AudioCodesInbound,
@@ -47,35 +70,45 @@ type OutboundBody<T extends AudioCodesOutbound['type']> = Omit<
 
 /**
  * One VoiceAI Connect conversation. Caller audio arrives in `userStream.chunk` messages and is emitted as
- * PCM; agent audio goes out as `playStream.*`, one play stream at a time.
+ * frames; agent audio goes out as `playStream.*`, one play stream at a time.
  *
  * The Bot API gives no playback acknowledgements, so {@link AudioCodesSession.playedMs} follows VAIC's
  * real-time playout of what we sent: audio plays from the moment it is sent, back to back, and never
  * faster than real time. That is the only position this protocol can provide; Twilio's echoed marks are exact.
+ *
+ * Errors go through {@link AudioCodesSession.report}: a conversation nobody listens to any more (ended,
+ * detached from its bridge) must not turn a late bad message into an unhandled `error` event.
  */
-export class AudioCodesSession extends CallSessionBase implements CallSession {
-  readonly platform = 'audiocodes' as const;
+export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> implements AsyncCloseable {
   readonly id: string;
   readonly mediaFormat: AudioCodesMediaFormat;
+  /** Sample rate of the conversation's audio, both ways. */
   readonly inputSampleRate: number;
+  /** The conversation's wire encoding: 16-bit PCM, or 8 kHz mu-law (`raw/mulaw`). */
   readonly wireFormat: 'pcmu' | 'pcm16';
   /** Caller's number or URI from `session.initiate`, when given. */
   readonly caller: string | undefined;
   /** The bot name VAIC asked for. */
   readonly botName: string | undefined;
+  /** Errors reported while nobody listened to `error` (late input after the call ended, mostly). */
+  unheardErrors = 0;
   private socket: WebSocket | null;
   private readonly now: () => number;
+  private endedReason: string | null = null;
+  private socketClosed: Promise<void> = Promise.resolve();
   private userStreaming = false;
   private playStreamId: string | null = null;
   private playStreamCount = 0;
   private readonly resamplers = new Map<number, Resampler>();
   private lastInputRate = 0;
+  private inputPosition = 0;
   private totalSentMs = 0;
   private clockBase = 0;
   private closeCode = 1000;
   private readonly maxSendBufferBytes: number;
   private readonly onUnheard: ((err: Error, session: AudioCodesSession) => void) | undefined;
 
+  /** @internal Created by the server for each accepted `session.initiate`. */
   constructor(
     socket: WebSocket,
     init: Extract<AudioCodesInbound, { type: 'session.initiate' }>,
@@ -94,6 +127,16 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.now = opts.now ?? (() => performance.now());
     this.onUnheard = opts.onUnheardError;
     this.maxSendBufferBytes = opts.maxSendBufferBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** Whether the conversation has ended. */
+  get ended(): boolean {
+    return this.endedReason !== null;
+  }
+
+  /** Why the conversation ended, or null while it runs. */
+  get endReason(): string | null {
+    return this.endedReason;
   }
 
   /** Whether VAIC is currently streaming caller audio (between `userStream.start` and `.stop`). */
@@ -156,38 +199,57 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     }
   }
 
-  sendAudio(pcm: Int16Array, sampleRate: number): void {
-    this.assertOpen();
-    if (!(pcm instanceof Int16Array)) throw new TypeError('sendAudio expects an Int16Array of PCM samples');
-    if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
-      throw new AudioFormatError(
-        'INVALID_FORMAT',
-        `sendAudio: sample rate must be a positive integer, got ${sampleRate}`,
+  /**
+   * Plays agent audio to the caller, in the current play stream (one is started when none is open).
+   * Mono PCM at any rate is resampled to the conversation's rate and encoded for its format; a `pcmu`
+   * frame on a `raw/mulaw` conversation is sent unchanged (nothing decodes and re-encodes it).
+   * @throws AudioCodesError `CLOSED` after the conversation ended, `INVALID_ARGUMENT` for audio that is
+   *   not a mono frame (or an Opus frame, which this protocol cannot carry)
+   */
+  sendAudio(frame: AnyFrame): void {
+    if (this.endedReason !== null) {
+      throw new AudioCodesError('CLOSED', `conversation ${this.id} has ended (${this.endedReason})`);
+    }
+    if (isEncodedFrame(frame)) {
+      this.sendEncoded(frame);
+      return;
+    }
+    if (!(frame?.data instanceof Int16Array) || frame.channels !== 1) {
+      throw new AudioCodesError('INVALID_ARGUMENT', 'sendAudio expects a mono AudioFrame of Int16 PCM');
+    }
+    if (!Number.isInteger(frame.sampleRate) || frame.sampleRate <= 0) {
+      throw new AudioCodesError(
+        'INVALID_ARGUMENT',
+        `sendAudio: sample rate must be a positive integer, got ${frame.sampleRate}`,
       );
     }
-    this.lastInputRate = sampleRate;
-    const out = this.toWireRate(pcm, sampleRate, false);
-    this.sendPcm(out);
+    this.sendPcmAt(frame.data, frame.sampleRate);
   }
 
+  /** Ends one agent utterance: flushes the resampler's tail and stops the play stream. */
   endUtterance(): void {
-    if (this.ended || this.lastInputRate === 0) return;
-    const tail = this.toWireRate(new Int16Array(0), this.lastInputRate, true);
-    if (tail.length > 0) this.sendPcm(tail);
+    if (this.ended) return;
+    if (this.lastInputRate !== 0) {
+      const tail = this.toWireRate(new Int16Array(0), this.lastInputRate, true);
+      if (tail.length > 0) this.sendPcm(tail);
+    }
     if (this.playStreamId) {
       this.send('playStream.stop', { streamId: this.playStreamId });
       this.playStreamId = null;
     }
   }
 
+  /** Milliseconds of agent audio the caller has heard so far (real-time playout of what was sent). */
   playedMs(): number {
     return Math.min(this.totalSentMs, Math.max(0, this.now() - this.clockBase));
   }
 
+  /** Milliseconds of agent audio sent so far (heard + still playing), less what {@link clear} dropped. */
   sentMs(): number {
     return this.totalSentMs;
   }
 
+  /** Barge-in: stops the play stream; what was sent but not yet heard is forgotten. */
   clear(): void {
     const played = this.playedMs();
     this.totalSentMs = played;
@@ -196,12 +258,25 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.playStreamId = null;
   }
 
+  /** Ends the call from the bot's side: the `hangup` activity, then the socket closes with 1000. */
   hangup(reason = 'hangup by bot'): void {
     if (this.ended) return;
     if (this.playStreamId) this.send('playStream.stop', { streamId: this.playStreamId });
     this.playStreamId = null;
     this.send('activities', { activities: [{ type: 'event', name: 'hangup' }] });
     this.finish(reason);
+  }
+
+  /**
+   * Hangs up (if the call still runs) and resolves once the conversation's socket has closed. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.hangup('closed by application');
+    await this.socketClosed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Tells VAIC the bot's VAD heard the caller start speaking (VAIC uses it for barge-in). */
@@ -229,42 +304,85 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     this.send('userStream.speech.recognition', { alternatives: [{ text, confidence }] });
   }
 
-  protected override onFinish(): void {
-    this.playStreamId = null;
-    this.userStreaming = false;
-    // The conversation is over for VAIC too: close its socket (after what was sent, e.g. the hang-up).
-    const ws = this.socket;
-    this.socket = null;
-    if (ws && ws.readyState === ws.OPEN) ws.close(this.closeCode, closeReason(this.endReason ?? 'ended'));
+  /**
+   * @internal Reports bad input: an `error` event when someone listens, else counted in
+   * {@link AudioCodesSession.unheardErrors} and handed to the server (which emits it as its own `error`).
+   */
+  report(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else {
+      this.unheardErrors++;
+      this.onUnheard?.(err, this);
+    }
   }
 
-  protected override onUnheardError(err: Error): void {
-    this.onUnheard?.(err, this);
+  /**
+   * @internal Marks the conversation ended, closes its socket (after what was sent, e.g. the hang-up),
+   * emits `end` once.
+   */
+  finish(reason: string): void {
+    if (this.endedReason !== null) return;
+    this.endedReason = reason;
+    this.playStreamId = null;
+    this.userStreaming = false;
+    const ws = this.socket;
+    this.socket = null;
+    if (ws && ws.readyState !== ws.CLOSED) {
+      this.socketClosed = new Promise((resolve) => ws.once('close', () => resolve()));
+      if (ws.readyState === ws.OPEN) ws.close(this.closeCode, closeReason(reason));
+    }
+    this.emit('end', { reason });
   }
 
   private onChunk(audioChunk: string): void {
     if (!this.userStreaming) {
-      this.fail('bad_state', 'userStream.chunk before userStream.start: chunk dropped');
+      this.fail('BAD_STATE', 'userStream.chunk before userStream.start: chunk dropped');
       return;
     }
-    let pcm: Int16Array;
+    let frame: AnyFrame;
     try {
       const bytes = base64ToBytes(audioChunk);
-      pcm = this.wireFormat === 'pcmu' ? mulaw.decode(bytes) : bytesToInt16(bytes);
+      frame =
+        this.wireFormat === 'pcmu'
+          ? encodedFrame('pcmu', bytes, { position: this.inputPosition })
+          : audioFrame(bytesToInt16(bytes), this.inputSampleRate, 1, this.inputPosition);
     } catch (err) {
-      this.fail('bad_audio', `userStream.chunk: ${(err as Error).message}; chunk dropped`, err);
+      this.fail('BAD_AUDIO', `userStream.chunk: ${(err as Error).message}; chunk dropped`, err);
       return;
     }
-    if (pcm.length > 0) this.emit('audio', pcm);
+    const samples = isEncodedFrame(frame) ? frame.samples : frame.data.length;
+    if (samples === 0) return;
+    this.inputPosition += samples;
+    this.emit('audio', frame);
   }
 
   private onActivity(a: AudioCodesActivity): void {
     if (a.type === 'event' && a.name === 'dtmf') {
       // The parser let only keypad digits through as a string.
-      this.emit('dtmf', a.value as string);
+      this.emit('dtmf', { digit: a.value as string });
       return;
     }
-    this.emit('activity', a.name ?? a.type, a.value ?? a.parameters);
+    this.emit('activity', a);
+  }
+
+  private sendEncoded(frame: EncodedFrame): void {
+    if ((frame.codec !== 'pcmu' && frame.codec !== 'pcma') || frame.channels !== 1) {
+      throw new AudioCodesError(
+        'INVALID_ARGUMENT',
+        `sendAudio: a ${frame.codec} frame with ${frame.channels} channel(s) cannot be played; send mono G.711 or PCM`,
+      );
+    }
+    if (frame.codec === 'pcmu' && this.wireFormat === 'pcmu' && frame.sampleRate === this.inputSampleRate) {
+      this.sendWire(bytesToBase64(frame.data), frame.data.length);
+      return;
+    }
+    const law = frame.codec === 'pcmu' ? mulaw : alaw;
+    this.sendPcmAt(law.decode(frame.data), frame.sampleRate);
+  }
+
+  private sendPcmAt(pcm: Int16Array, sampleRate: number): void {
+    this.lastInputRate = sampleRate;
+    this.sendPcm(this.toWireRate(pcm, sampleRate, false));
   }
 
   private toWireRate(pcm: Int16Array, rate: number, flush: boolean): Int16Array {
@@ -282,16 +400,24 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
 
   private sendPcm(pcm: Int16Array): void {
     if (pcm.length === 0) return;
+    this.sendWire(
+      this.wireFormat === 'pcmu' ? bytesToBase64(mulaw.encode(pcm)) : int16ToBase64(pcm),
+      pcm.length,
+    );
+  }
+
+  /** Sends one chunk of wire audio (`samples` at the conversation's rate) in the current play stream. */
+  private sendWire(audioChunk: string, samples: number): void {
+    if (samples === 0) return;
     if (!this.playStreamId) {
       this.playStreamId = `${this.id}-${++this.playStreamCount}`;
       this.send('playStream.start', { streamId: this.playStreamId, mediaFormat: this.mediaFormat });
     }
-    const audioChunk = this.wireFormat === 'pcmu' ? bytesToBase64(mulaw.encode(pcm)) : int16ToBase64(pcm);
     this.send('playStream.chunk', { streamId: this.playStreamId, audioChunk });
     const t = this.now();
     // Playout ran dry before this chunk: VAIC starts playing it now, not when the previous audio ended.
     if (t - this.clockBase > this.totalSentMs) this.clockBase = t - this.totalSentMs;
-    this.totalSentMs += (pcm.length * 1000) / this.inputSampleRate;
+    this.totalSentMs += (samples * 1000) / this.inputSampleRate;
   }
 
   private send<T extends AudioCodesOutbound['type']>(type: T, body: OutboundBody<T>): void {
@@ -300,7 +426,10 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     if (ws.bufferedAmount > this.maxSendBufferBytes) {
       // A close frame would queue behind the backlog too: drop the socket outright.
       this.socket = null;
-      this.fail('bad_state', `VAIC stopped reading (${ws.bufferedAmount} bytes unsent); conversation ended`);
+      this.fail(
+        'LIMIT_EXCEEDED',
+        `VAIC stopped reading (${ws.bufferedAmount} bytes unsent); conversation ended`,
+      );
       this.finish('VAIC stopped reading');
       ws.terminate();
       return;
@@ -308,7 +437,7 @@ export class AudioCodesSession extends CallSessionBase implements CallSession {
     ws.send(JSON.stringify({ type, conversationId: this.id, ...body }));
   }
 
-  private fail(code: AudioCodesErrorCode, message: string, cause?: unknown): void {
+  private fail(code: AudioCodesProtocolErrorCode, message: string, cause?: unknown): void {
     this.report(new AudioCodesProtocolError(code, message, { cause }));
   }
 }

@@ -3,23 +3,20 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { clip } from '../clip.js';
-import { AudioCodesProtocolError } from '../errors.js';
-import { closeStalledSocket, guardFrameStalls } from '../frame-stall-guard.js';
-import { refuseUpgrade } from '../refuse-upgrade.js';
+import { clip } from './clip.js';
+import { AudioCodesError, AudioCodesProtocolError } from './errors.js';
+import { closeStalledSocket, guardFrameStalls } from './frame-stall-guard.js';
 import { type AudioCodesParseLimits, parseAudioCodesMessage } from './parse.js';
 import { type AudioCodesOutbound, chooseMediaFormat } from './protocol.js';
+import { refuseUpgrade } from './refuse-upgrade.js';
 import { AudioCodesSession } from './session.js';
 
 /** Options of {@link createAudioCodesServer}. */
-export interface AudioCodesServerOptions {
-  /** An existing HTTP server to attach to; otherwise one is created on `port`. */
+export interface AudioCodesServerOptions extends ListenOptions {
+  /** An existing HTTP server to attach to (its `port` and `host` apply); otherwise one is created on `port`. */
   server?: Server;
-  /** Port of the server created when `server` is absent (0 = any free port). */
-  port?: number;
-  /** Host of the created server. Default `127.0.0.1`. */
-  host?: string;
   /** WebSocket path VAIC connects to. Default `/audiocodes`. */
   path?: string;
   /** Bearer token VAIC must present (`Authorization: Bearer <token>`). Required: an open bot is refused. */
@@ -57,34 +54,10 @@ export interface AudioCodesServerEvents {
   session: [session: AudioCodesSession];
   /**
    * A protocol problem outside any accepted conversation (bad JSON, bad initiate, …), or one on a
-   * conversation that had no `error` listener (late input after it ended).
+   * conversation that had no `error` listener (late input after it ended). With no listener it becomes a
+   * process warning.
    */
   error: [err: Error];
-}
-
-/** A running VoiceAI Connect bot endpoint. */
-export interface AudioCodesServer {
-  /** `ws://host:port/path` of the endpoint. */
-  readonly url: string;
-  /** Conversations currently open, by conversationId. */
-  readonly sessions: ReadonlyMap<string, AudioCodesSession>;
-  /** Bot API sockets currently open. */
-  readonly connections: number;
-  on<E extends keyof AudioCodesServerEvents>(event: E, l: (...args: AudioCodesServerEvents[E]) => void): this;
-  off<E extends keyof AudioCodesServerEvents>(
-    event: E,
-    l: (...args: AudioCodesServerEvents[E]) => void,
-  ): this;
-  /**
-   * Ends every conversation (hang-up activity, close code 1001), closes every socket with 1001, waits for
-   * the closing handshakes (at most `closeTimeoutMs`), then closes the HTTP server when it created it.
-   */
-  close(): Promise<void>;
-}
-
-/** Thrown by {@link createAudioCodesServer} for bad options. */
-export class AudioCodesConfigError extends Error {
-  override name = 'AudioCodesConfigError';
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -103,14 +76,26 @@ interface Connection {
   timer: NodeJS.Timeout;
 }
 
-class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
+/**
+ * A running VoiceAI Connect bot endpoint, from {@link createAudioCodesServer}: listening when you get it,
+ * released by `close()` (or `await using`).
+ */
+export class AudioCodesServer extends EventEmitter<AudioCodesServerEvents> implements StartedServer {
+  /** Conversations currently open, by conversationId. */
   readonly sessions = new Map<string, AudioCodesSession>();
+  /**
+   * Ends every conversation (hang-up activity, close code 1001), closes every socket with 1001, waits for
+   * the closing handshakes (at most `closeTimeoutMs`), then closes the HTTP server when it created it.
+   * Idempotent: later calls resolve with the first.
+   */
+  readonly close: () => Promise<void> = closeOnce(() => this.release());
   private readonly wss: WebSocketServer;
   /** Conversations whose socket dropped, oldest first, with the timer that ends them. */
   private readonly pendingResumes = new Map<string, NodeJS.Timeout>();
   private readonly path: string;
   private closed = false;
 
+  /** @internal Use {@link createAudioCodesServer}. */
   constructor(
     private readonly http: Server,
     private readonly ownsServer: boolean,
@@ -126,12 +111,19 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
     http.on('upgrade', this.onUpgrade);
   }
 
+  /** `ws://host:port/path` of the endpoint. */
   get url(): string {
     const addr = this.http.address() as AddressInfo | null;
     const host = addr?.family === 'IPv6' ? `[${addr.address}]` : (addr?.address ?? '127.0.0.1');
     return `ws://${host}:${addr?.port ?? 0}${this.path}`;
   }
 
+  /** The port of the HTTP server the endpoint listens on. */
+  get port(): number {
+    return (this.http.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** Bot API sockets currently open. */
   get connections(): number {
     return this.wss.clients.size;
   }
@@ -157,7 +149,9 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
       return;
     }
     if (this.wss.clients.size >= (this.opts.maxConnections ?? 500)) {
-      this.report(new AudioCodesProtocolError('bad_state', 'connection refused: maxConnections reached'));
+      this.report(
+        new AudioCodesProtocolError('LIMIT_EXCEEDED', 'connection refused: maxConnections reached'),
+      );
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
@@ -186,7 +180,7 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
         this.reject(
           conn,
           new AudioCodesProtocolError(
-            'internal',
+            'INTERNAL',
             `message handling failed: ${clip((err as Error)?.message)}`,
             {
               cause: err,
@@ -210,7 +204,7 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
     if (isBinary) {
       this.reject(
         conn,
-        new AudioCodesProtocolError('binary_frame', 'binary frames are not part of the Bot API'),
+        new AudioCodesProtocolError('BINARY_FRAME', 'binary frames are not part of the Bot API'),
       );
       return;
     }
@@ -230,19 +224,19 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
       if (session) {
         this.reject(
           conn,
-          bad('bad_state', 'session.initiate on a socket that already has a conversation'),
+          bad('BAD_STATE', 'session.initiate on a socket that already has a conversation'),
           cid,
         );
         return;
       }
       if (this.sessions.has(cid)) {
-        this.reject(conn, bad('bad_conversation', `conversation ${clip(cid)} already exists`), cid);
+        this.reject(conn, bad('BAD_CONVERSATION', `conversation ${clip(cid)} already exists`), cid);
         return;
       }
       const format = chooseMediaFormat(msg.supportedMediaFormats);
       if (!format) {
         const offered = clip(msg.supportedMediaFormats.join(', '));
-        this.reject(conn, bad('no_format', `no supported media format among [${offered}]`), cid);
+        this.reject(conn, bad('NO_FORMAT', `no supported media format among [${offered}]`), cid);
         return;
       }
       const s = new AudioCodesSession(ws, msg, format, {
@@ -262,7 +256,7 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
       if (!existing || (session && session !== existing)) {
         this.reject(
           conn,
-          bad('bad_conversation', `session.resume for unknown conversation ${clip(cid)}`),
+          bad('BAD_CONVERSATION', `session.resume for unknown conversation ${clip(cid)}`),
           cid,
         );
         return;
@@ -277,12 +271,12 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
       return;
     }
     if (!session) {
-      this.reject(conn, bad('bad_state', `${msg.type} before session.initiate`), cid);
+      this.reject(conn, bad('BAD_STATE', `${msg.type} before session.initiate`), cid);
       return;
     }
     if (session.ended) return; // late input on a conversation that is over: nothing to do
     if (cid !== session.id) {
-      this.reject(conn, bad('bad_conversation', `conversationId ${clip(cid)} does not match ${session.id}`));
+      this.reject(conn, bad('BAD_CONVERSATION', `conversationId ${clip(cid)} does not match ${session.id}`));
       return;
     }
     conn.timer.refresh();
@@ -333,21 +327,30 @@ class AudioCodesServerImpl extends EventEmitter implements AudioCodesServer {
   }
 
   private report(err: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    emitError(this, err);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async release(): Promise<void> {
     this.closed = true;
     this.http.off('upgrade', this.onUpgrade);
     for (const s of [...this.sessions.values()]) s.shutdown('server closing', 1001);
     for (const ws of this.wss.clients) {
       if (ws.readyState === ws.OPEN) ws.close(1001, 'server shutting down');
     }
-    const deadline = Date.now() + (this.opts.closeTimeoutMs ?? 2000);
-    while (this.wss.clients.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Wait for the closing handshakes, bounded: a peer that never answers the close frame is dropped.
+    const open = [...this.wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve)))),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.opts.closeTimeoutMs ?? 2000);
+      }),
+    ]);
+    clearTimeout(timer);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.ownsServer) {
@@ -365,26 +368,29 @@ function bad(code: AudioCodesProtocolError['code'], message: string): AudioCodes
 
 function positive(name: string, v: number | undefined): void {
   if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
-    throw new AudioCodesConfigError(`${name} must be a positive number, got ${v}`);
+    throw new AudioCodesError('INVALID_ARGUMENT', `${name} must be a positive number, got ${v}`);
   }
 }
 
 /**
  * Starts a VoiceAI Connect Bot API endpoint (streaming mode). VAIC connects with a bearer token; each accepted
- * conversation is emitted as an {@link AudioCodesSession}, a `CallSession` the bridge can join to a model.
+ * conversation is emitted as an {@link AudioCodesSession} (`@voxwire/bridge` joins it to a model through
+ * `audioCodesCallSession`). Resolves once listening (attached to `server` when one is given); rejects with
+ * {@link AudioCodesError} `INVALID_ARGUMENT` for bad options, or with the listen error.
  *
  * @example
  * ```ts
- * const bot = await createAudioCodesServer({ port: 8080, token: process.env.VAIC_TOKEN! });
- * bot.on('session', (call) => bridgeCall(call, realtime));
+ * await using bot = await createAudioCodesServer({ port: 8080, token: process.env.VAIC_TOKEN! });
+ * bot.on('session', (call) => call.on('dtmf', ({ digit }) => call.hangup(`pressed ${digit}`)));
  * ```
  */
 export async function createAudioCodesServer(opts: AudioCodesServerOptions): Promise<AudioCodesServer> {
   if (typeof opts?.token !== 'string' || opts.token.length === 0) {
-    throw new AudioCodesConfigError('createAudioCodesServer: a bearer token is required');
+    throw new AudioCodesError('INVALID_ARGUMENT', 'createAudioCodesServer: a bearer token is required');
   }
   const path = opts.path ?? '/audiocodes';
-  if (!path.startsWith('/')) throw new AudioCodesConfigError(`path must start with "/", got "${path}"`);
+  if (!path.startsWith('/'))
+    throw new AudioCodesError('INVALID_ARGUMENT', `path must start with "/", got "${path}"`);
   for (const key of [
     'resumeTimeoutMs',
     'maxPendingResumes',
@@ -398,7 +404,7 @@ export async function createAudioCodesServer(opts: AudioCodesServerOptions): Pro
   ] as const) {
     positive(key, opts[key]);
   }
-  if (opts.server) return new AudioCodesServerImpl(opts.server, false, opts);
+  if (opts.server) return new AudioCodesServer(opts.server, false, opts);
   const http = createServer(
     { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 2000 },
     (_req, res) => {
@@ -409,5 +415,5 @@ export async function createAudioCodesServer(opts: AudioCodesServerOptions): Pro
     http.once('error', reject);
     http.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
-  return new AudioCodesServerImpl(http, true, opts);
+  return new AudioCodesServer(http, true, opts);
 }
