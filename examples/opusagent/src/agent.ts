@@ -141,6 +141,8 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
       },
     });
     const bridge = bridgeCall(call, realtime, { log });
+    // Every bridge error is already written through `log`; a listener keeps them from becoming warnings too.
+    bridge.on('error', () => {});
     bridges.add(bridge);
     log(`call ${call.id} (${call.platform}) started`);
     bridge.done.then(({ reason, metrics }) => {

@@ -1,7 +1,7 @@
 // End to end over loopback: a simulated Twilio call (TwilioSimulator) ⇄ media-stream server ⇄ bridge ⇄
 // RealtimeClient ⇄ the local realtime server (its server VAD, espeak-ng voice, a scripted responder).
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
-import { handleCounts, settleLeaks } from '@voxwire/test-support';
+import { concat, dbfs, handleCounts, settleLeaks, speech } from '@voxwire/test-support';
 import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,8 +12,6 @@ import {
   twilioCallSession,
 } from '../src/index.js';
 import { testModel } from './model.js';
-import { rmsDb } from './signal.js';
-import { concat, speech } from './speech.js';
 
 let rt: RealtimeServer | undefined;
 let media: MediaStreamServer | undefined;
@@ -69,20 +67,20 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
     const s = sim;
 
     // Turn 1: a question that makes the model call a tool, then answer.
-    await s.streamPcm(concat([speech('Where is my order?', 8000), new Int16Array(6400)]), 8000);
+    await s.streamPcm(concat(speech('Where is my order?', 8000), new Int16Array(6400)), 8000);
     await s.until(() => s.marks.some((m) => m.name.startsWith('utterance') && !m.flushed));
     expect(toolArgs).toEqual([{ order: '42' }]);
     const afterTurn1 = s.playedMs();
     expect(afterTurn1).toBeGreaterThan(500);
 
     // Turn 2: ask for a story, and talk over it once a second of it has played.
-    const story = s.streamPcm(concat([speech('Tell me a story.', 8000), new Int16Array(4000)]), 8000);
+    const story = s.streamPcm(concat(speech('Tell me a story.', 8000), new Int16Array(4000)), 8000);
     await story;
     await s.until(() => s.playedMs() > afterTurn1 + 1000);
     const bargeIn = new Promise<{ itemId: string; playedMs: number }>((resolve) =>
       bridge.on('bargeIn', resolve),
     );
-    await s.streamPcm(concat([speech('Stop, stop please.', 8000), new Int16Array(8000)]), 8000);
+    await s.streamPcm(concat(speech('Stop, stop please.', 8000), new Int16Array(8000)), 8000);
     const b = await bargeIn;
     await s.until(() => s.clears.length === 1);
 
@@ -102,8 +100,8 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
     // What the caller never heard of the story left the recording.
     expect(rec.clearedMs).toBeGreaterThan(0);
     expect(rec.clearedMs).toBeLessThanOrEqual(storyMs - b.playedMs + 20);
-    expect(rmsDb(rec.caller)).toBeGreaterThan(-45);
-    expect(rmsDb(rec.agent)).toBeGreaterThan(-45);
+    expect(dbfs(rec.caller)).toBeGreaterThan(-45);
+    expect(dbfs(rec.agent)).toBeGreaterThan(-45);
     expect(rec.caller.length).toBe(rec.agent.length);
 
     // The caller hangs up: the bridge ends and closes the model session.
@@ -149,7 +147,7 @@ async function expectNothingLeaked(before: Record<string, number>): Promise<void
 describe('bridgeCall endings with a Twilio call', () => {
   it('ends cleanly when the caller hangs up in the middle of a response', { timeout: 60_000 }, async () => {
     const { bridge, sim: s, before } = await setupCall([{ text: STORY }]);
-    await s.streamPcm(concat([speech('Tell me a story.', 8000), new Int16Array(6400)]), 8000);
+    await s.streamPcm(concat(speech('Tell me a story.', 8000), new Int16Array(6400)), 8000);
     await s.until(() => s.playedMs() > 300);
     await s.stop();
     const result = await bridge.done;
@@ -161,7 +159,7 @@ describe('bridgeCall endings with a Twilio call', () => {
 
   it('hangs up the call when the model side drops mid-call', { timeout: 60_000 }, async () => {
     const { bridge, sim: s, before } = await setupCall([{ text: STORY }]);
-    await s.streamPcm(concat([speech('Tell me a story.', 8000), new Int16Array(6400)]), 8000);
+    await s.streamPcm(concat(speech('Tell me a story.', 8000), new Int16Array(6400)), 8000);
     await s.until(() => s.playedMs() > 300);
     const streamClosed = new Promise((resolve) => s.once('close', resolve));
     await rt?.close();
@@ -186,7 +184,7 @@ describe('bridgeCall local barge-in', () => {
     const bargeIn = new Promise<{ itemId: string; playedMs: number; reactionMs: number }>((resolve) =>
       bridge.on('bargeIn', resolve),
     );
-    await s.streamPcm(concat([speech('Stop, stop please.', 8000), new Int16Array(1600)]), 8000);
+    await s.streamPcm(concat(speech('Stop, stop please.', 8000), new Int16Array(1600)), 8000);
     const b = await bargeIn;
     await s.until(() => s.clears.length === 1);
     const storyMs = (speech(STORY, 24000).length * 1000) / 24000;

@@ -12,12 +12,19 @@ import {
 } from '@voxwire/audiocodes';
 import { audioFrame, int16ToBase64 } from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
-import { heapAfterGcMiB, openFds, RawWsClient, rssMiB, waitUntil } from '@voxwire/test-support';
+import {
+  concat,
+  heapAfterGcMiB,
+  openFds,
+  RawWsClient,
+  rssMiB,
+  speech,
+  tone,
+  waitUntil,
+} from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audioCodesCallSession, bridgeCall, type CallBridge } from '../src/index.js';
 import { testModel } from './model.js';
-import { tone } from './signal.js';
-import { concat, speech } from './speech.js';
 
 const TOKEN = 'hostile-test-token';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -104,7 +111,7 @@ async function healthyTurn(): Promise<void> {
 
 /** Words then 0.7 s of silence (a turn for the server VAD), as 100 ms base64 chunks of 24 kHz PCM. */
 function spoken(text: string): string[] {
-  const pcm = concat([speech(text, 24000), new Int16Array(24000 * 0.7)]);
+  const pcm = concat(speech(text, 24000), new Int16Array(24000 * 0.7));
   const out: string[] = [];
   for (let i = 0; i < pcm.length; i += 2400) out.push(int16ToBase64(pcm.subarray(i, i + 2400)));
   return out;

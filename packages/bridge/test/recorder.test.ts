@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audioFrame, wav } from '@voxwire/codecs';
+import { dbfs, estimatePitchHz, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { CallRecorder } from '../src/index.js';
-import { dominantFrequency, rmsDb, tone } from './signal.js';
 
 describe('CallRecorder', () => {
   it('aligns agent audio after the caller audio heard so far and drops what barge-in cleared', () => {
@@ -17,8 +17,8 @@ describe('CallRecorder', () => {
     expect(rec.durationMs).toBe(1500);
     expect(rec.clearedMs).toBe(1500);
     expect(Array.from(rec.agent.subarray(0, 8000)).every((v) => v === 0)).toBe(true);
-    expect(dominantFrequency(rec.agent.subarray(8000), 8000)).toBeCloseTo(1000, 0);
-    expect(dominantFrequency(rec.caller.subarray(0, 8000), 8000)).toBeCloseTo(300, 0);
+    expect(estimatePitchHz(rec.agent.subarray(8000), 8000)).toBeCloseTo(1000, 0);
+    expect(estimatePitchHz(rec.caller.subarray(0, 8000), 8000)).toBeCloseTo(300, 0);
   });
 
   it('resamples each side to the recording rate', () => {
@@ -26,8 +26,8 @@ describe('CallRecorder', () => {
     r.caller(audioFrame(tone(440, 8000, 8000, 0.25), 8000));
     r.agent(audioFrame(tone(880, 24000, 24000, 0.25), 24000));
     const rec = r.recording();
-    expect(dominantFrequency(rec.caller.subarray(1000, 15000), 16000)).toBeCloseTo(440, 0);
-    expect(rmsDb(rec.caller.subarray(1000, 15000))).toBeCloseTo(rmsDb(tone(440, 8000, 8000, 0.25)), 1);
+    expect(estimatePitchHz(rec.caller.subarray(1000, 15000), 16000)).toBeCloseTo(440, 0);
+    expect(dbfs(rec.caller.subarray(1000, 15000))).toBeCloseTo(dbfs(tone(440, 8000, 8000, 0.25)), 1);
   });
 
   it('saves caller, agent, mixed (stereo) WAV files and a JSON summary that read back', async () => {
