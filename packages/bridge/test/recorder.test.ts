@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { audioFrame, wav } from '@voxwire/codecs';
+import { audioFrame, encodedFrame, mulaw, wav } from '@voxwire/codecs';
 import { dbfs, estimatePitchHz, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { CallRecorder } from '../src/index.js';
@@ -49,6 +49,22 @@ describe('CallRecorder', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('records a pass-through call unchanged: both sides mu-law at 8 kHz, decoded, nothing resampled', () => {
+    const r = new CallRecorder(); // rate from the first audio: 8 kHz here
+    const callerPcm = tone(300, 8000, 8000, 0.2);
+    const agentPcm = tone(1000, 8000, 8000, 0.2);
+    r.caller(encodedFrame('pcmu', mulaw.encode(callerPcm)));
+    r.agent(encodedFrame('pcmu', mulaw.encode(agentPcm)));
+    const rec = r.recording();
+    expect(rec.sampleRate).toBe(8000);
+    expect(rec.durationMs).toBe(2000);
+    // Exactly the G.711 decode of what went over the wire, sample for sample: no resampler touched it.
+    expect(Array.from(rec.caller.subarray(0, 8000))).toEqual(
+      Array.from(mulaw.decode(mulaw.encode(callerPcm))),
+    );
+    expect(Array.from(rec.agent.subarray(8000))).toEqual(Array.from(mulaw.decode(mulaw.encode(agentPcm))));
   });
 
   it('rejects a bad sample rate', () => {
