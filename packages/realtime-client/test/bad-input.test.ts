@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealtimeClient, RealtimeClientError } from '../src/index.js';
+import { RealtimeClient, RealtimeClientError, VoxwireError } from '../src/index.js';
 import { ScriptedRealtimeServer } from './helpers/scripted-server.js';
 
 let server: ScriptedRealtimeServer | undefined;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
   server = undefined;
@@ -17,6 +17,7 @@ function codeOf(fn: () => unknown): string {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(RealtimeClientError);
+    expect(err).toBeInstanceOf(VoxwireError);
     return (err as RealtimeClientError).code;
   }
   return 'no error';
@@ -72,3 +73,45 @@ describe('bad caller input gets clear typed errors', () => {
     expect(codeOf(() => new RealtimeClient({ outputSampleRate: 44100.5 }))).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe('lifecycle', () => {
+  it('close() is async and idempotent, resolves once the socket is released; asyncDispose closes', async () => {
+    server = await ScriptedRealtimeServer.start();
+    const c = new RealtimeClient({ url: server.url });
+    await c.connect();
+    const conn = await server.connection(0);
+    const closes: number[] = [];
+    c.on('close', (e) => closes.push(e.code));
+    const first = c.close();
+    expect(c.close()).toBe(first);
+    await first;
+    expect(closes).toEqual([1000]);
+    await waitClosed(conn);
+    {
+      await using d = new RealtimeClient({ url: server.url });
+      await d.connect();
+    }
+    const second = await server.connection(1);
+    await waitClosed(second);
+  });
+
+  it('error with no listener becomes a process warning, not an exception', async () => {
+    server = await ScriptedRealtimeServer.start();
+    client = new RealtimeClient({ url: server.url });
+    await client.connect();
+    const conn = await server.connection(0);
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    conn.sendRaw('not json');
+    const w = await warned;
+    expect(w).toBeInstanceOf(RealtimeClientError);
+    expect((w as RealtimeClientError).code).toBe('PROTOCOL');
+    expect(client.connected).toBe(true);
+  });
+});
+
+function waitClosed(conn: { socket: { readyState: number; once(e: 'close', l: () => void): unknown } }) {
+  return new Promise<void>((resolve) => {
+    if (conn.socket.readyState === 3) resolve();
+    else conn.socket.once('close', () => resolve());
+  });
+}

@@ -16,7 +16,7 @@ let server: RealtimeServer | undefined;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
   server = undefined;
@@ -27,11 +27,12 @@ function waitForResponse(
   pred: (r: ResponseDoneEvent) => boolean,
 ): Promise<ResponseDoneEvent> {
   return new Promise((resolve) => {
-    const off = c.on('responseDone', (r) => {
+    const listener = (r: ResponseDoneEvent) => {
       if (!pred(r)) return;
-      off();
+      c.off('responseDone', listener);
       resolve(r);
-    });
+    };
+    c.on('responseDone', listener);
   });
 }
 
@@ -65,11 +66,11 @@ describe('against @voxwire/realtime-server', () => {
     c.on('speechStarted', () => order.push('speechStarted'));
     c.on('speechStopped', () => order.push('speechStopped'));
     await c.connect();
-    await nextEvent((l) => c.on('session.updated', l));
+    await nextEvent((l) => c.once('session.updated', l));
 
     const said = speech('I just did ten reps of bench press.', 16000);
     const input = concat([new Int16Array(8000), said, new Int16Array(16000)]);
-    const done = nextEvent<ResponseDoneEvent>((l) => c.on('responseDone', l));
+    const done = nextEvent<ResponseDoneEvent>((l) => c.once('responseDone', l));
     for (const ch of chunks(input, 320)) c.appendAudio(ch, 16000);
     c.flushAudio();
     const response = await done;
@@ -178,20 +179,21 @@ describe('against @voxwire/realtime-server', () => {
     await c.connect();
     // Wait until a second of the reply has arrived; the (simulated) speaker has played 600 ms of it.
     const arrived = new Promise<void>((resolve) => {
-      const off = c.on('audio', () => {
+      const listener = () => {
         if (timeline.queuedMs < 1000) return;
-        off();
+        c.off('audio', listener);
         resolve();
-      });
+      };
+      c.on('audio', listener);
     });
     c.sendText('Tell me a story.');
     await arrived;
     timeline.setPlayedMs(600);
     const truncated = nextEvent<{ item_id: string; audio_end_ms: number }>((l) =>
-      c.on('conversation.item.truncated', l),
+      c.once('conversation.item.truncated', l),
     );
     const interrupted = nextEvent<{ truncated: Array<{ itemId: string; audioEndMs: number }> }>((l) =>
-      c.on('interrupted', l),
+      c.once('interrupted', l),
     );
     const stop = concat([speech('Stop, stop please.', 16000), new Int16Array(16000)]);
     for (const ch of chunks(stop, 320)) c.appendAudio(ch, 16000);

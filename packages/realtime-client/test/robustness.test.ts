@@ -7,7 +7,7 @@ let server: ScriptedRealtimeServer;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
 });
@@ -36,7 +36,7 @@ describe('bad server input never crashes the client', () => {
       content_index: 0,
       delta: 'not*base64!',
     });
-    const tiny = nextEvent<{ pcm: Int16Array }>((l) => c.on('audio', l));
+    const tiny = nextEvent<{ pcm: Int16Array }>((l) => c.once('audio', l));
     conn.send({
       type: 'response.output_audio.delta',
       response_id: 'r',
@@ -63,9 +63,10 @@ describe('bad server input never crashes the client', () => {
         param: 'session.foo',
       },
     });
-    const off = c.on('response.output_text.delta', () => {
+    const buggy = () => {
       throw new Error('listener bug');
-    });
+    };
+    c.on('response.output_text.delta', buggy);
     conn.send({
       type: 'response.output_text.delta',
       response_id: 'r',
@@ -86,9 +87,9 @@ describe('bad server input never crashes the client', () => {
       content_index: 0,
       delta: toBase64(good),
     });
-    await nextEvent((l) => c.on('audio', l));
+    await nextEvent((l) => c.once('audio', l));
     expect(audio).toEqual([good]);
-    off();
+    c.off('response.output_text.delta', buggy);
 
     expect(unknown).toEqual([
       { type: 'response.mystery_feature', event: expect.objectContaining({ payload: { x: 1 } }) },
@@ -118,7 +119,7 @@ describe('bad server input never crashes the client', () => {
     client = new RealtimeClient({ url: server.url });
     await client.connect();
     const conn = await server.connection(0);
-    const audio = nextEvent<{ pcm: Int16Array }>((l) => client!.on('audio', l));
+    const audio = nextEvent<{ pcm: Int16Array }>((l) => client!.once('audio', l));
     const pcm = tone(300, 24000, 0.02);
     conn.send({
       type: 'response.audio.delta',
