@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { type AnyFrame, type EncodedFrame, frameSamples } from '@voxwire/codecs';
 import { type AsyncCloseable, emitError, LatencyWindow } from '@voxwire/core';
-import { AudioInputEncoder, checkPcm } from './audio-input.js';
-import { AudioOutputDecoder } from './audio-output.js';
+import { AudioInputEncoder, checkFrame } from './audio-input.js';
+import { AudioOutputDecoder, type DecodedDelta } from './audio-output.js';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
 import { Conversation, type ConversationEntry } from './conversation.js';
 import { RealtimeClientError } from './errors.js';
@@ -68,7 +69,10 @@ export interface RealtimeClientOptions {
   playback?: PlaybackTracker;
   /** Input batch length in ms: appended audio is sent in chunks this long. Default 100. */
   batchMs?: number;
-  /** Rate of the PCM in `audio` events. Default: the wire rate (24000 for PCM, 8000 for G.711). */
+  /**
+   * Deliver `audio` as PCM at this rate (resampled; G.711 output decoded). Default: the wire format as is
+   * (PCM16 at 24 kHz, or G.711 bytes passed through as `EncodedFrame`s).
+   */
   outputSampleRate?: number;
   /** Keep received assistant audio in the conversation items. Default false (no growth over long calls). */
   retainAudio?: boolean;
@@ -90,14 +94,10 @@ export interface RealtimeClientOptions {
   toolTimeoutMs?: number;
 }
 
-/** A chunk of assistant audio. */
-export interface AudioChunk {
-  /** Mono PCM16 samples. */
-  pcm: Int16Array;
-  sampleRate: number;
-  channels: 1;
-  itemId: string;
+/** Which assistant audio an `audio` frame belongs to (the event's second argument). */
+export interface AudioInfo {
   responseId: string;
+  itemId: string;
   contentIndex: number;
 }
 
@@ -196,7 +196,13 @@ export interface UnknownEvent {
  * server event by its wire `type` (`client.on('response.done', (ev) => …)`).
  */
 export interface RealtimeHighLevelEvents {
-  audio: [chunk: AudioChunk];
+  /**
+   * Assistant audio. With a G.711 output format (`audio/pcmu`, `audio/pcma`) and no `outputSampleRate`,
+   * an {@link EncodedFrame} (codec `pcmu`/`pcma`, 8 kHz mono) holding the bytes of the delta as they came;
+   * otherwise an `AudioFrame` (PCM16 mono at 24 kHz, or at `outputSampleRate`). `position` counts the
+   * samples of this item's audio delivered before the frame. The listener owns the frame.
+   */
+  audio: [frame: AnyFrame, info: AudioInfo];
   /** An item's audio is complete. */
   audioDone: [event: { itemId: string; responseId: string }];
   transcript: [event: TranscriptEvent];
@@ -231,6 +237,9 @@ interface AudioItemState {
   /** Wire samples received. */
   samples: number;
   rate: number;
+  /** Samples delivered through `audio` events (at `deliveredRate`): the next frame's `position`. */
+  delivered: number;
+  deliveredRate?: number;
   done: boolean;
   truncated: boolean;
 }
@@ -250,8 +259,7 @@ function socketClosed(ws: WebSocketLike): Promise<void> {
     const timer = setTimeout(() => {
       ws.terminate?.();
       resolve();
-    }, CLOSE_GRACE_MS);
-    timer.unref();
+    }, CLOSE_GRACE_MS); // not unref'd: whoever awaits close() must see it resolve
     ws.on('close', () => {
       clearTimeout(timer);
       resolve();
@@ -464,17 +472,20 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
   // ---------------------------------------------------------------- audio in
 
   /**
-   * Appends microphone/caller audio at any rate. It is resampled to the session input rate, cut into
-   * `batchMs` chunks and sent as `input_audio_buffer.append`.
-   * @param pcm - mono PCM16 samples (or PCM16LE bytes)
-   * @param sampleRate - their rate in Hz
+   * Appends one mono frame of microphone/caller audio, sent as `input_audio_buffer.append`.
+   *
+   * An `EncodedFrame` in the session's input codec (`pcmu` for `audio/pcmu`, `pcma` for `audio/pcma`, at
+   * 8 kHz) passes through: its bytes are base64-encoded once and sent as one append, with no decoding and no
+   * copy. Any other frame (PCM at any rate, G.711 in the other law, Opus) is decoded if needed, resampled to
+   * the session input rate, cut into `batchMs` chunks and encoded to the input format. Either way the audio
+   * is queued under backpressure and counted when dropped (`overflow`).
+   * @param frame - an `AudioFrame` or `EncodedFrame` from `@voxwire/codecs`
    * @throws RealtimeClientError `INVALID_ARGUMENT` / `INVALID_AUDIO` for bad input, `NOT_CONNECTED` before
    *   `connect()` or after `close()` (audio appended while reconnecting is queued)
    */
-  appendAudio(pcm: Int16Array | Uint8Array, sampleRate: number): void {
+  appendAudio(frame: AnyFrame): void {
     this.assertUsable('appendAudio');
-    const samples = checkPcm(pcm, sampleRate);
-    this.input.push(samples, sampleRate, this.sendAudioBatch);
+    this.input.append(checkFrame(frame), this.sendAudioBatch);
   }
 
   /** Sends the partial batch now (call at the end of an utterance when not committing). */
@@ -1182,6 +1193,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
         // already closing
       }
     }
+    this.input.close();
     const unsent = this.queue.clear();
     if (unsent.audioMessages > 0) {
       this.droppedAudioMessages += unsent.audioMessages;
@@ -1404,7 +1416,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
         if (s) s.done = true;
         if (this.cancelledResponses.has(ev.response_id)) break;
         const tail = this.output.endStream();
-        if (tail) this.emitAudio(tail, ev.item_id, ev.response_id, ev.content_index);
+        if (tail && s) this.emitPcm(tail, s, ev.item_id);
         this.fire('audioDone', { itemId: ev.item_id, responseId: ev.response_id });
         break;
       }
@@ -1447,7 +1459,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
     if (typeof ev.delta !== 'string')
       throw new RealtimeClientError('PROTOCOL', 'response.output_audio.delta without a string "delta"');
     if (this.cancelledResponses.has(ev.response_id)) return; // the listener interrupted it
-    let decoded: { wire: Int16Array; out: Int16Array };
+    let decoded: DecodedDelta;
     try {
       decoded = this.output.decode(ev.delta);
     } catch (err) {
@@ -1470,6 +1482,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
         contentIndex: ev.content_index,
         samples: 0,
         rate: this.output.wireRate,
+        delivered: 0,
         done: false,
         truncated: false,
       };
@@ -1478,14 +1491,41 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
         this.audioItems.delete(this.audioItems.keys().next().value as string);
     }
     this.latestAudioResponseId = ev.response_id;
-    s.samples += decoded.wire.length;
-    this.conversation.addAudio(ev.item_id, decoded.wire, this.output.wireRate);
-    if (decoded.out.length > 0) this.emitAudio(decoded.out, ev.item_id, ev.response_id, ev.content_index);
+    s.samples += decoded.wireSamples;
+    const rate = this.output.wireRate;
+    if (decoded.encoded) {
+      if (this.conversation.retainsAudio)
+        this.conversation.addAudio(ev.item_id, this.output.decodeEncoded(decoded.encoded), rate);
+      else this.conversation.addDuration(ev.item_id, decoded.wireSamples, rate);
+      const frame: EncodedFrame = {
+        codec: this.output.passThroughCodec ?? 'pcmu',
+        data: decoded.encoded,
+        sampleRate: rate,
+        channels: 1,
+        samples: decoded.encoded.length,
+        position: s.delivered,
+      };
+      this.emitFrame(frame, s, ev.item_id);
+      return;
+    }
+    if (decoded.wire) this.conversation.addAudio(ev.item_id, decoded.wire, rate);
+    if (decoded.pcm && decoded.pcm.length > 0) this.emitPcm(decoded.pcm, s, ev.item_id);
   }
 
-  private emitAudio(pcm: Int16Array, itemId: string, responseId: string, contentIndex: number): void {
-    const rate = this.output.sampleRate;
-    this.opts.playback?.onAudio?.(itemId, pcm.length, rate);
-    this.fire('audio', { pcm, sampleRate: rate, channels: 1, itemId, responseId, contentIndex });
+  private emitPcm(pcm: Int16Array, s: AudioItemState, itemId: string): void {
+    this.emitFrame(
+      { data: pcm, sampleRate: this.output.sampleRate, channels: 1, position: s.delivered },
+      s,
+      itemId,
+    );
+  }
+
+  /** Emits one `audio` frame of an item and advances the item's delivered position. */
+  private emitFrame(frame: AnyFrame, s: AudioItemState, itemId: string): void {
+    const samples = frameSamples(frame);
+    s.delivered += samples;
+    s.deliveredRate = frame.sampleRate;
+    this.opts.playback?.onAudio?.(itemId, samples, frame.sampleRate);
+    this.fire('audio', frame, { responseId: s.responseId, itemId, contentIndex: s.contentIndex });
   }
 }

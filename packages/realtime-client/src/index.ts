@@ -8,7 +8,7 @@
 export { VoxwireError } from '@voxwire/core';
 export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
 export {
-  type AudioChunk,
+  type AudioInfo,
   CLOSE_GRACE_MS,
   type CloseEvent,
   type InterruptedEvent,

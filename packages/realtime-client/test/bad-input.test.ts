@@ -1,3 +1,4 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealtimeClient, RealtimeClientError, VoxwireError } from '../src/index.js';
 import { ScriptedRealtimeServer } from './helpers/scripted-server.js';
@@ -27,7 +28,7 @@ describe('bad caller input gets clear typed errors', () => {
   it('send before connect', () => {
     client = new RealtimeClient({ url: 'ws://127.0.0.1:9/v1/realtime' });
     const c = client;
-    expect(codeOf(() => c.appendAudio(new Int16Array(10), 24000))).toBe('NOT_CONNECTED');
+    expect(codeOf(() => c.appendAudio(audioFrame(new Int16Array(10), 24000)))).toBe('NOT_CONNECTED');
     expect(codeOf(() => c.commit())).toBe('NOT_CONNECTED');
     expect(codeOf(() => c.sendText('hi'))).toBe('NOT_CONNECTED');
     expect(codeOf(() => c.createResponse())).toBe('NOT_CONNECTED');
@@ -40,22 +41,24 @@ describe('bad caller input gets clear typed errors', () => {
     const c = client;
     await c.connect();
     const pcm = new Int16Array(2400);
-    expect(codeOf(() => c.appendAudio(pcm, '24000' as unknown as number))).toBe('INVALID_ARGUMENT');
-    expect(() => c.appendAudio(pcm, '24000' as unknown as number)).toThrow(
+    const frame = (data: unknown, sampleRate: unknown, channels = 1) =>
+      ({ data, sampleRate, channels, position: 0 }) as unknown as AudioFrame;
+    expect(codeOf(() => c.appendAudio(frame(pcm, '24000')))).toBe('INVALID_ARGUMENT');
+    expect(() => c.appendAudio(frame(pcm, '24000'))).toThrow(
       /sampleRate must be an integer.*"24000" \(string\)/,
     );
-    expect(codeOf(() => c.appendAudio(pcm, 16000.5))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => c.appendAudio(pcm, 0))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => c.appendAudio(Buffer.alloc(4801), 24000))).toBe('INVALID_AUDIO');
-    expect(() => c.appendAudio(Buffer.alloc(4801), 24000)).toThrow(/got 4801 bytes/);
-    expect(codeOf(() => c.appendAudio(new Float32Array(10) as unknown as Int16Array, 24000))).toBe(
-      'INVALID_AUDIO',
-    );
+    expect(codeOf(() => c.appendAudio(frame(pcm, 16000.5)))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.appendAudio(frame(pcm, 0)))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.appendAudio(Buffer.alloc(4801) as unknown as AudioFrame))).toBe('INVALID_AUDIO');
+    expect(() => c.appendAudio(Buffer.alloc(4801) as unknown as AudioFrame)).toThrow(/got Buffer/);
+    expect(codeOf(() => c.appendAudio(frame(new Float32Array(10), 24000)))).toBe('INVALID_AUDIO');
+    expect(() => c.appendAudio(frame(new Float32Array(10), 24000))).toThrow(/got Float32Array/);
+    expect(codeOf(() => c.appendAudio(frame(pcm, 24000, 2)))).toBe('INVALID_AUDIO');
     expect(codeOf(() => c.sendText(''))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => c.interrupt({ playedMs: -1 }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => c.addTool({ name: 'bad name!' }, () => 1))).toBe('INVALID_ARGUMENT');
     // Even bytes are fine and nothing above was sent.
-    c.appendAudio(Buffer.alloc(4800), 24000);
+    c.appendAudio(audioFrame(new Int16Array(2400), 24000));
     const conn = await server.connection(0);
     const append = await conn.waitFor('input_audio_buffer.append');
     expect(Buffer.from(append.audio as string, 'base64').length).toBe(4800);

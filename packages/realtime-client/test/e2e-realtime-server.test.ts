@@ -1,9 +1,9 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 // End to end against the real local server (@voxwire/realtime-server): its server VAD, espeak-ng voice and a
 // scripted responder, over a loopback socket. Nothing here is scripted on the wire: the server decides.
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type AudioChunk,
   PlaybackTimeline,
   RealtimeClient,
   type RealtimeClientError,
@@ -59,10 +59,10 @@ describe('against @voxwire/realtime-server', () => {
     });
     const c = client;
     const errors: RealtimeClientError[] = [];
-    const audio: AudioChunk[] = [];
+    const audio: AudioFrame[] = [];
     const order: string[] = [];
     c.on('error', (e) => errors.push(e));
-    c.on('audio', (a) => audio.push(a));
+    c.on('audio', (a) => audio.push(a as AudioFrame));
     c.on('speechStarted', () => order.push('speechStarted'));
     c.on('speechStopped', () => order.push('speechStopped'));
     await c.connect();
@@ -71,14 +71,14 @@ describe('against @voxwire/realtime-server', () => {
     const said = speech('I just did ten reps of bench press.', 16000);
     const input = concat([new Int16Array(8000), said, new Int16Array(16000)]);
     const done = nextEvent<ResponseDoneEvent>((l) => c.once('responseDone', l));
-    for (const ch of chunks(input, 320)) c.appendAudio(ch, 16000);
+    for (const ch of chunks(input, 320)) c.appendAudio(audioFrame(ch, 16000));
     c.flushAudio();
     const response = await done;
 
     expect(errors).toEqual([]);
     expect(response.status).toBe('completed');
     expect(order).toEqual(['speechStarted', 'speechStopped']);
-    const reply = concat(audio.map((a) => a.pcm));
+    const reply = concat(audio.map((a) => a.data));
     expect(audio.every((a) => a.sampleRate === 24000)).toBe(true);
     // Real speech: at least a second of it, at a speech-like level.
     expect(reply.length).toBeGreaterThan(24000);
@@ -196,7 +196,7 @@ describe('against @voxwire/realtime-server', () => {
       c.once('interrupted', l),
     );
     const stop = concat([speech('Stop, stop please.', 16000), new Int16Array(16000)]);
-    for (const ch of chunks(stop, 320)) c.appendAudio(ch, 16000);
+    for (const ch of chunks(stop, 320)) c.appendAudio(audioFrame(ch, 16000));
     c.flushAudio();
     const ev = await interrupted;
     const t = await truncated;

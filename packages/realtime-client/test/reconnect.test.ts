@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CloseEvent,
@@ -79,7 +80,7 @@ describe('reconnect and session restore', () => {
     expect(r.delayMs).toBeLessThanOrEqual(10);
     // Audio the caller keeps sending during the outage is queued, not lost.
     const during = speech('still here', 24000);
-    for (const ch of chunks(during, 480)) c.appendAudio(ch, 24000);
+    for (const ch of chunks(during, 480)) c.appendAudio(audioFrame(ch, 24000));
     c.flushAudio();
 
     const done = await reconnected;
@@ -152,7 +153,7 @@ describe('reconnect and session restore', () => {
     expect(attempts).toEqual([1, 2]);
     expect(errors.at(-1)?.code).toBe('RECONNECT_FAILED');
     expect(ev.reason).toMatch(/gave up reconnecting after 2 attempts/);
-    expect(() => c.appendAudio(new Int16Array(10), 24000)).toThrow(/after close/);
+    expect(() => c.appendAudio(audioFrame(new Int16Array(10), 24000))).toThrow(/after close/);
   });
 
   it('an unanswered heartbeat drops the dead connection and reconnects', async () => {
