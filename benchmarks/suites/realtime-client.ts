@@ -14,11 +14,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RealtimeClient, type WebSocketClientOptions } from '@voxwire/realtime-client';
+import { audioFrame, encodedFrame, frameSamples, mulaw } from '@voxwire/codecs';
+import {
+  RealtimeClient,
+  type WebSocketClientOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from '@voxwire/realtime-client';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import WebSocket, { WebSocketServer } from 'ws';
-import { type Suite, table } from '../suite.js';
+import { measureInterleaved, type Suite, table } from '../suite.js';
 
 const CHUNK_SAMPLES = 2400; // 100 ms at 24 kHz
 const STREAMS = 16;
@@ -128,7 +134,7 @@ async function voxwireRound(url: string, ca: Buffer | null): Promise<{ cpuS: num
   };
   const clients: RealtimeClient[] = [];
   const drivers: StreamDriver[] = [];
-  const pcm = speechLikeChunk();
+  const frame = audioFrame(speechLikeChunk(), 24000);
   let samplesOut = 0;
   for (let s = 0; s < STREAMS; s++) {
     const client = new RealtimeClient({
@@ -141,17 +147,17 @@ async function voxwireRound(url: string, ca: Buffer | null): Promise<{ cpuS: num
     clients.push(client);
     drivers.push(
       closedLoop(
-        () => client.appendAudio(pcm, 24000),
+        () => client.appendAudio(frame),
         (listener) =>
-          client.on('audio', (chunk) => {
-            samplesOut += chunk.pcm.length;
+          client.on('audio', (f) => {
+            samplesOut += frameSamples(f);
             listener();
           }),
       ),
     );
   }
   const result = await measureRound(drivers);
-  for (const c of clients) c.close();
+  await Promise.all(clients.map((c) => c.close()));
   if (samplesOut !== STREAMS * CHUNKS_PER_STREAM * CHUNK_SAMPLES)
     throw new Error(`voxwire lost audio: ${samplesOut}`);
   return result;
@@ -192,6 +198,82 @@ async function openaiRound(baseURL: string, ca: Buffer): Promise<{ cpuS: number;
   if (samplesOut !== STREAMS * CHUNKS_PER_STREAM * CHUNK_SAMPLES)
     throw new Error(`openai lost audio: ${samplesOut}`);
   return result;
+}
+
+// --- G.711 in: an EncodedFrame passed through vs the PCM path (issue #26) ---
+
+/** A socket that accepts every send and answers the upgrade with `session.created`: client CPU only. */
+class NullSocket implements WebSocketLike {
+  readonly readyState = 1;
+  readonly bufferedAmount = 0;
+  sentBytes = 0;
+  private message: ((data: Buffer, isBinary: boolean) => void) | undefined;
+  constructor() {
+    setImmediate(() =>
+      this.message?.(Buffer.from('{"type":"session.created","session":{"type":"realtime"}}'), false),
+    );
+  }
+  send(data: string): void {
+    this.sentBytes += data.length;
+  }
+  close(): void {}
+  on(event: string, listener: (...args: never[]) => void): this {
+    if (event === 'message') this.message = listener as unknown as (data: Buffer, isBinary: boolean) => void;
+    return this;
+  }
+  removeAllListeners(): this {
+    this.message = undefined;
+    return this;
+  }
+}
+
+/**
+ * CPU of `appendAudio` for a phone call's G.711 audio going to a model that takes `audio/pcmu`, per 20 ms
+ * Twilio frame: the frame as an EncodedFrame (its bytes base64-encoded once) vs the PCM path the bridge used
+ * before #26 (μ-law decoded to PCM by the caller, then batched and μ-law-encoded again by the client).
+ */
+export async function g711AppendCase(): Promise<string> {
+  const client = new RealtimeClient({
+    url: 'ws://127.0.0.1:9/v1/realtime',
+    WebSocket: NullSocket as unknown as WebSocketConstructor,
+    heartbeatIntervalMs: 0,
+    session: { audio: { input: { format: { type: 'audio/pcmu' } } } },
+    batchMs: 20,
+  });
+  await client.connect();
+  const pcm = speechLikeChunk().subarray(0, 160);
+  const bytes = mulaw.encode(pcm);
+  const encoded = encodedFrame('pcmu', bytes);
+  const FRAMES = 50; // one second of audio per call
+  const res = measureInterleaved(
+    {
+      'EncodedFrame pass-through': () => {
+        for (let i = 0; i < FRAMES; i++) client.appendAudio(encoded);
+      },
+      'PCM path (decode, batch, re-encode)': () => {
+        for (let i = 0; i < FRAMES; i++) client.appendAudio(audioFrame(mulaw.decode(bytes), 8000));
+      },
+    },
+    { rounds: 21, roundMs: 20 },
+  );
+  await client.close();
+  const rows = Object.entries(res.hz).map(([name, hz]) => [
+    name,
+    hz, // seconds of G.711 audio per CPU second
+    1e6 / hz / FRAMES,
+    name.startsWith('Encoded')
+      ? '1 (base64 of the frame bytes)'
+      : '4 (decode to PCM, batch copy, μ-law encode, base64)',
+  ]);
+  const ratio = res.ratio['PCM path (decode, batch, re-encode)'];
+  return [
+    '### G.711 into a `audio/pcmu` session: EncodedFrame pass-through vs the PCM path',
+    '',
+    `20 ms μ-law frames through \`appendAudio\` to a socket that discards them (client CPU only); median of ${res.rounds} interleaved rounds. ` +
+      `Pass-through is ${ratio.toFixed(2)}× the PCM path.`,
+    '',
+    table(['path', 'audio s per CPU s', 'CPU µs per 20 ms frame', 'buffers written per frame'], rows),
+  ].join('\n');
 }
 
 const suite: Suite = {
@@ -267,6 +349,8 @@ const suite: Suite = {
             `${(perCore / peer).toFixed(2)}×`,
           ]),
         ),
+        '',
+        await g711AppendCase(),
       ].join('\n');
     } finally {
       child.kill();

@@ -3,7 +3,7 @@
 //   POST /audio/transcribe              body: WAV            → { text }
 //   POST /audio/tts                     body: {text, voice?} → { text, sample_rate, audio_base64 (WAV) }
 //   POST /audio/process-voice-command   body: WAV            → { transcript, response_text, tool_calls, audio_base64 }
-import { floatToInt16, wav } from '@voxwire/codecs';
+import { audioFrame, floatToInt16, isEncodedFrame, wav } from '@voxwire/codecs';
 import { RealtimeClient, type SessionUpdate } from '@voxwire/realtime-client';
 import type { RealtimeBackend } from './backend.js';
 import { sessionConfig } from './config.js';
@@ -166,7 +166,7 @@ export async function handleAudioEndpoint(
             if (e.done) resolve(e.text);
           }),
         );
-        client.appendAudio(pcm, sampleRate);
+        client.appendAudio(audioFrame(pcm, sampleRate));
         client.commit();
         return { text: await done };
       });
@@ -194,7 +194,9 @@ export async function handleAudioEndpoint(
       const session = { ...manualTurns(sessionConfig(voice)), instructions: READ_ALOUD_INSTRUCTIONS };
       return withClient(deps, session, signal, async (client) => {
         const chunks: Int16Array[] = [];
-        client.on('audio', (c) => chunks.push(c.pcm));
+        client.on('audio', (f) => {
+          if (!isEncodedFrame(f)) chunks.push(f.data);
+        });
         const done = new Promise<void>((resolve) => client.on('responseDone', () => resolve()));
         client.sendText(text);
         await done;
@@ -216,7 +218,9 @@ export async function handleAudioEndpoint(
         const toolCalls: Array<{ name: string; arguments: string; output?: unknown }> = [];
         let transcript = '';
         let responseText = '';
-        client.on('audio', (c) => chunks.push(c.pcm));
+        client.on('audio', (f) => {
+          if (!isEncodedFrame(f)) chunks.push(f.data);
+        });
         client.on('userTranscript', (e) => {
           if (e.done) transcript = e.text;
         });
@@ -239,7 +243,7 @@ export async function handleAudioEndpoint(
             if (!(e.response.output ?? []).some((item) => item.type === 'function_call')) resolve();
           }),
         );
-        client.appendAudio(pcm, sampleRate);
+        client.appendAudio(audioFrame(pcm, sampleRate));
         client.commit();
         client.createResponse();
         await finished;

@@ -1,6 +1,7 @@
 // One client connection on /realtime/stream bridged to one realtime session (RealtimeClient) with Arnold's
 // tools. Client → server: binary PCM16 24 kHz mono, JSON control. Server → client: binary PCM16 24 kHz
 // mono (the agent's voice) and JSON events.
+import { audioFrame, bytesToInt16, isEncodedFrame } from '@voxwire/codecs';
 import { RealtimeClient, type RealtimeMetrics } from '@voxwire/realtime-client';
 import type { WebSocket } from 'ws';
 import type { RealtimeBackend } from './backend.js';
@@ -128,14 +129,17 @@ export class ArnoldSession {
 
   private wireRealtime(): void {
     const rt = this.realtime;
-    rt.on('audio', (chunk) => {
+    rt.on('audio', (frame) => {
+      // The session's output is PCM16 at 24 kHz (sessionConfig): frames are AudioFrames.
+      if (isEncodedFrame(frame)) return;
       if (this.turnEndedAt !== null) {
         this.deps.metrics.latency(performance.now() - this.turnEndedAt);
         this.turnEndedAt = null;
       }
-      this.sentMs += chunk.pcm.length / 24;
+      this.sentMs += frame.data.length / 24;
+      const pcm = frame.data;
       if (this.ws.readyState === this.ws.OPEN)
-        this.ws.send(Buffer.from(chunk.pcm.buffer, chunk.pcm.byteOffset, chunk.pcm.byteLength));
+        this.ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
     });
     rt.on('audioDone', (e) => this.send({ type: 'audio_done', item_id: e.itemId }));
     rt.on('speechStarted', () => this.send({ type: 'speech_started' }));
@@ -254,7 +258,7 @@ export class ArnoldSession {
     try {
       if (binary) {
         checkPcmFrame(data);
-        this.realtime.appendAudio(data, 24000);
+        this.realtime.appendAudio(audioFrame(bytesToInt16(data), 24000));
         return;
       }
       this.control(parseControl(data.toString('utf8')));

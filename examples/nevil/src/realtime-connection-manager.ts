@@ -1,4 +1,4 @@
-import { base64ToInt16 } from '@voxwire/codecs';
+import { audioFrame, base64ToInt16 } from '@voxwire/codecs';
 import {
   type ClientConversationItem,
   RealtimeClient,
@@ -116,7 +116,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
       return;
     }
     if (this.stopped) return;
-    this.client.appendAudio(channels === 1 ? pcm : this.downmix(pcm, channels), sampleRate);
+    this.client.appendAudio(audioFrame(channels === 1 ? pcm : this.downmix(pcm, channels), sampleRate));
   }
 
   /** Sends the client's partial batch. */
@@ -167,7 +167,7 @@ export class RealtimeConnectionManager implements AudioStreamTarget {
       case 'input_audio_buffer.append': {
         const pcm = base64ToInt16(String(event.audio ?? ''));
         const rate = 24000;
-        return () => c.appendAudio(pcm, rate);
+        return () => c.appendAudio(audioFrame(pcm, rate));
       }
       case 'input_audio_buffer.commit':
         return () => c.commit();

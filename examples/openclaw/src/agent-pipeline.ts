@@ -1,7 +1,8 @@
 // Step 5 of the design: the mix feeds a realtime speech-to-speech session; its answer becomes the `agent`
 // input of the mix, so the device, every WebRTC peer and every call hear it (and the model does not).
 import { EventEmitter } from 'node:events';
-import type { RealtimeClient } from '@voxwire/realtime-client';
+import { audioFrame, isEncodedFrame } from '@voxwire/codecs';
+import type { RealtimeClient, RealtimeClientEvents } from '@voxwire/realtime-client';
 import type { Logger } from './logger.js';
 import type { AudioRouter } from './router.js';
 
@@ -58,10 +59,12 @@ export class AgentPipeline extends EventEmitter<AgentPipelineEvents> {
       // The model may send its answer faster than real time (OpenAI does): let up to 30 s queue.
       maxBufferMs: 30_000,
       jitterMs: 60,
-      send: (frame, rate) => client.appendAudio(frame, rate),
+      send: (frame, rate) => client.appendAudio(audioFrame(frame, rate)),
     });
     this.unsubscribe.push(
-      client.on('audio', ({ pcm, sampleRate }) => {
+      this.listen('audio', (frame) => {
+        if (isEncodedFrame(frame)) return; // the session's output is PCM16
+        const { data: pcm, sampleRate } = frame;
         if (sampleRate !== this.outputRate) {
           this.log.warn('model audio at an unexpected rate, dropped', { sampleRate });
           return;
@@ -70,10 +73,10 @@ export class AgentPipeline extends EventEmitter<AgentPipelineEvents> {
         this.counters.audioMs += (pcm.length * 1000) / sampleRate;
         this.router.push(AGENT_ID, pcm);
       }),
-      client.on('transcript', (t) => {
+      this.listen('transcript', (t) => {
         if (t.done) this.transcript = t.text;
       }),
-      client.on('speechStarted', ({ itemId }) => {
+      this.listen('speechStarted', ({ itemId }) => {
         // Barge-in: whatever of the answer is still queued is not played (the server cancels the response).
         const queued = this.router.inputs().find((s) => s.id === AGENT_ID)?.bufferedMs ?? 0;
         if (queued > 0) {
@@ -86,7 +89,7 @@ export class AgentPipeline extends EventEmitter<AgentPipelineEvents> {
         this.log.info('user turn', { itemId, speaker, droppedAgentMs: Math.round(queued) });
         this.emit('turn', { itemId, speaker });
       }),
-      client.on('responseDone', ({ responseId, status }) => {
+      this.listen('responseDone', ({ responseId, status }) => {
         const response: ResponseEvent = {
           responseId,
           status: String(status),
@@ -100,14 +103,29 @@ export class AgentPipeline extends EventEmitter<AgentPipelineEvents> {
         this.log.info('agent response', { ...response });
         this.emit('response', response);
       }),
-      client.on('error', (err) => this.log.warn('realtime error', { code: err.code, message: err.message })),
+      this.listen('error', (err) =>
+        this.log.warn('realtime error', { code: err.code, message: err.message }),
+      ),
       // While the model is unreachable the client queues a bounded amount of the mix and drops the oldest.
-      client.on('overflow', (info) =>
+      this.listen('overflow', (info) =>
         this.log.warn('model input overflow: oldest audio dropped', { ...info }),
       ),
-      client.on('reconnecting', (info) => this.log.warn('model connection lost, reconnecting', { ...info })),
-      client.on('reconnected', () => this.log.info('model reconnected')),
+      this.listen('reconnecting', (info) =>
+        this.log.warn('model connection lost, reconnecting', { ...info }),
+      ),
+      this.listen('reconnected', () => this.log.info('model reconnected')),
     );
+  }
+
+  /** Subscribes to a client event; returns the matching unsubscribe for {@link stop}. */
+  private listen<K extends keyof RealtimeClientEvents>(
+    event: K,
+    listener: (...args: RealtimeClientEvents[K]) => void,
+  ): () => void {
+    const on = this.client.on.bind(this.client) as (e: K, l: typeof listener) => unknown;
+    const off = this.client.off.bind(this.client) as (e: K, l: typeof listener) => unknown;
+    on(event, listener);
+    return () => off(event, listener);
   }
 
   /** Leaves the mix and stops listening to the client (the client itself is closed by its owner). */

@@ -1,10 +1,12 @@
-import { AudioInputEncoder, checkPcm } from './audio-input.js';
-import { AudioOutputDecoder } from './audio-output.js';
+import { EventEmitter } from 'node:events';
+import { type AnyFrame, type EncodedFrame, frameSamples } from '@voxwire/codecs';
+import { type AsyncCloseable, emitError, LatencyWindow } from '@voxwire/core';
+import { AudioInputEncoder, checkFrame } from './audio-input.js';
+import { AudioOutputDecoder, type DecodedDelta } from './audio-output.js';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
 import { Conversation, type ConversationEntry } from './conversation.js';
-import { type Listener, TypedEmitter } from './emitter.js';
 import { RealtimeClientError } from './errors.js';
-import { LatencyWindow, type RealtimeMetrics } from './metrics.js';
+import type { RealtimeMetrics } from './metrics.js';
 import type { PlaybackTracker } from './playback.js';
 import {
   BETA_EVENT_ALIASES,
@@ -67,7 +69,10 @@ export interface RealtimeClientOptions {
   playback?: PlaybackTracker;
   /** Input batch length in ms: appended audio is sent in chunks this long. Default 100. */
   batchMs?: number;
-  /** Rate of the PCM in `audio` events. Default: the wire rate (24000 for PCM, 8000 for G.711). */
+  /**
+   * Deliver `audio` as PCM at this rate (resampled; G.711 output decoded). Default: the wire format as is
+   * (PCM16 at 24 kHz, or G.711 bytes passed through as `EncodedFrame`s).
+   */
   outputSampleRate?: number;
   /** Keep received assistant audio in the conversation items. Default false (no growth over long calls). */
   retainAudio?: boolean;
@@ -89,14 +94,10 @@ export interface RealtimeClientOptions {
   toolTimeoutMs?: number;
 }
 
-/** A chunk of assistant audio. */
-export interface AudioChunk {
-  /** Mono PCM16 samples. */
-  pcm: Int16Array;
-  sampleRate: number;
-  channels: 1;
-  itemId: string;
+/** Which assistant audio an `audio` frame belongs to (the event's second argument). */
+export interface AudioInfo {
   responseId: string;
+  itemId: string;
   contentIndex: number;
 }
 
@@ -190,32 +191,42 @@ export interface UnknownEvent {
   event: { [key: string]: unknown };
 }
 
-/** High-level events of {@link RealtimeClient}. */
+/**
+ * Events of {@link RealtimeClient} (Node's typed `EventEmitter` map): the high-level ones, and every known
+ * server event by its wire `type` (`client.on('response.done', (ev) => …)`).
+ */
 export interface RealtimeHighLevelEvents {
-  audio: AudioChunk;
+  /**
+   * Assistant audio. With a G.711 output format (`audio/pcmu`, `audio/pcma`) and no `outputSampleRate`,
+   * an {@link EncodedFrame} (codec `pcmu`/`pcma`, 8 kHz mono) holding the bytes of the delta as they came;
+   * otherwise an `AudioFrame` (PCM16 mono at 24 kHz, or at `outputSampleRate`). `position` counts the
+   * samples of this item's audio delivered before the frame. The listener owns the frame.
+   */
+  audio: [frame: AnyFrame, info: AudioInfo];
   /** An item's audio is complete. */
-  audioDone: { itemId: string; responseId: string };
-  transcript: TranscriptEvent;
-  userTranscript: UserTranscriptEvent;
-  speechStarted: { itemId: string; audioStartMs: number };
-  speechStopped: { itemId: string; audioEndMs: number };
-  toolCall: ToolCallEvent;
-  toolResult: ToolResultEvent;
-  responseDone: ResponseDoneEvent;
-  interrupted: InterruptedEvent;
-  error: RealtimeClientError;
-  reconnecting: ReconnectingEvent;
-  reconnected: ReconnectedEvent;
-  overflow: OverflowInfo;
-  unknown: UnknownEvent;
-  close: CloseEvent;
+  audioDone: [event: { itemId: string; responseId: string }];
+  transcript: [event: TranscriptEvent];
+  userTranscript: [event: UserTranscriptEvent];
+  speechStarted: [event: { itemId: string; audioStartMs: number }];
+  speechStopped: [event: { itemId: string; audioEndMs: number }];
+  toolCall: [event: ToolCallEvent];
+  toolResult: [event: ToolResultEvent];
+  responseDone: [event: ResponseDoneEvent];
+  interrupted: [event: InterruptedEvent];
+  /** Emitted through `emitError` from `@voxwire/core`: with no listener it becomes a process warning. */
+  error: [error: RealtimeClientError];
+  reconnecting: [event: ReconnectingEvent];
+  reconnected: [event: ReconnectedEvent];
+  overflow: [info: OverflowInfo];
+  unknown: [event: UnknownEvent];
+  close: [event: CloseEvent];
   /** Every known server event. */
-  event: ServerEvent;
+  event: [event: ServerEvent];
 }
 
-/** Every event `on()` accepts: the high-level ones, and each server event by its wire `type`. */
+/** Every event the client emits: the high-level ones, and each server event by its wire `type`. */
 export type RealtimeClientEvents = RealtimeHighLevelEvents & {
-  [K in Exclude<ServerEventType, 'error'>]: ServerEventOf<K>;
+  [K in Exclude<ServerEventType, 'error'>]: [event: ServerEventOf<K>];
 };
 
 type State = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -226,6 +237,9 @@ interface AudioItemState {
   /** Wire samples received. */
   samples: number;
   rate: number;
+  /** Samples delivered through `audio` events (at `deliveredRate`): the next frame's `position`. */
+  delivered: number;
+  deliveredRate?: number;
   done: boolean;
   truncated: boolean;
 }
@@ -233,6 +247,24 @@ interface AudioItemState {
 interface PendingCall {
   responseId: string;
   manual: boolean;
+}
+
+/** How long `close()` waits for the server's half of the closing handshake before cutting the socket. */
+export const CLOSE_GRACE_MS = 2000;
+
+/** Resolves when `ws` has closed, cutting it off after {@link CLOSE_GRACE_MS}. */
+function socketClosed(ws: WebSocketLike): Promise<void> {
+  if (ws.readyState === 3) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      ws.terminate?.();
+      resolve();
+    }, CLOSE_GRACE_MS); // not unref'd: whoever awaits close() must see it resolve
+    ws.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 const DEFAULT_URL = 'wss://api.openai.com/v1/realtime';
@@ -243,9 +275,8 @@ const DEFAULT_INPUT_FORMAT: RealtimeAudioFormat = { type: 'audio/pcm', rate: 240
  * OpenAI Realtime (GA) WebSocket client: audio in and out at any rate, tools, interruption with truncation to
  * what was actually played, reconnect with session restore, bounded send queue, metrics.
  */
-export class RealtimeClient {
+export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implements AsyncCloseable {
   private readonly opts: RealtimeClientOptions;
-  private readonly emitter: TypedEmitter<RealtimeClientEvents>;
   private readonly policy: ReconnectPolicy;
   private readonly reconnectEnabled: boolean;
   private readonly WS: WebSocketConstructor;
@@ -261,6 +292,8 @@ export class RealtimeClient {
     { definition: FunctionToolDefinition; handler: ToolHandler; timeoutMs: number }
   >();
   private readonly closeController = new AbortController();
+  /** Resolves once the client is closed and its socket released (see {@link RealtimeClient.close}). */
+  private released: Promise<void> = Promise.resolve();
   private session: SessionConfig;
 
   private state: State = 'idle';
@@ -305,18 +338,8 @@ export class RealtimeClient {
   private readonly latency = new LatencyWindow();
 
   constructor(options: RealtimeClientOptions = {}) {
+    super();
     this.opts = options;
-    this.emitter = new TypedEmitter<RealtimeClientEvents>((err, event) => {
-      const error = new RealtimeClientError(
-        'INVALID_ARGUMENT',
-        `a listener of "${String(event)}" threw: ${String(err)}`,
-        {
-          cause: err,
-        },
-      );
-      if (event === 'error') process.emitWarning(error);
-      else this.reportError(error);
-    });
     this.policy = { ...DEFAULT_RECONNECT, ...(options.reconnect || {}) };
     this.reconnectEnabled = options.reconnect !== false && this.policy.maxRetries > 0;
     this.WS = options.WebSocket ?? DefaultWebSocket;
@@ -357,32 +380,6 @@ export class RealtimeClient {
       this.session.audio?.output?.format ?? DEFAULT_INPUT_FORMAT,
       options.outputSampleRate,
     );
-  }
-
-  // ---------------------------------------------------------------- events
-
-  /**
-   * Subscribes to a high-level event (`audio`, `transcript`, `toolCall`, …) or a server event by its wire
-   * type (`response.done`, `input_audio_buffer.speech_started`, …). Returns an unsubscribe function.
-   */
-  on<K extends keyof RealtimeClientEvents>(
-    event: K,
-    listener: Listener<RealtimeClientEvents[K]>,
-  ): () => void {
-    return this.emitter.on(event, listener);
-  }
-
-  /** Subscribes for one delivery. */
-  once<K extends keyof RealtimeClientEvents>(
-    event: K,
-    listener: Listener<RealtimeClientEvents[K]>,
-  ): () => void {
-    return this.emitter.once(event, listener);
-  }
-
-  /** Unsubscribes. */
-  off<K extends keyof RealtimeClientEvents>(event: K, listener: Listener<RealtimeClientEvents[K]>): void {
-    this.emitter.off(event, listener);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -427,10 +424,21 @@ export class RealtimeClient {
     return this.state === 'closed';
   }
 
-  /** Closes the connection for good; queued messages are reported in the `close` event. */
-  close(code = 1000, reason = 'client closed'): void {
-    if (this.state === 'closed') return;
-    this.shutdown(code, reason);
+  /**
+   * Closes the connection for good; queued messages are reported in the `close` event. Idempotent: every
+   * call returns the same promise, which resolves once the socket has closed (a peer that does not answer
+   * the closing handshake within {@link CLOSE_GRACE_MS} is cut off).
+   * @param code - WebSocket close code sent to the server (1000, or 4000–4999)
+   * @param reason - close reason sent to the server
+   */
+  close(code = 1000, reason = 'client closed'): Promise<void> {
+    if (this.state !== 'closed') this.shutdown(code, reason);
+    return this.released;
+  }
+
+  /** `await using client = new RealtimeClient(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   // ---------------------------------------------------------------- session
@@ -464,17 +472,20 @@ export class RealtimeClient {
   // ---------------------------------------------------------------- audio in
 
   /**
-   * Appends microphone/caller audio at any rate. It is resampled to the session input rate, cut into
-   * `batchMs` chunks and sent as `input_audio_buffer.append`.
-   * @param pcm - mono PCM16 samples (or PCM16LE bytes)
-   * @param sampleRate - their rate in Hz
+   * Appends one mono frame of microphone/caller audio, sent as `input_audio_buffer.append`.
+   *
+   * An `EncodedFrame` in the session's input codec (`pcmu` for `audio/pcmu`, `pcma` for `audio/pcma`, at
+   * 8 kHz) passes through: its bytes are base64-encoded once and sent as one append, with no decoding and no
+   * copy. Any other frame (PCM at any rate, G.711 in the other law, Opus) is decoded if needed, resampled to
+   * the session input rate, cut into `batchMs` chunks and encoded to the input format. Either way the audio
+   * is queued under backpressure and counted when dropped (`overflow`).
+   * @param frame - an `AudioFrame` or `EncodedFrame` from `@voxwire/codecs`
    * @throws RealtimeClientError `INVALID_ARGUMENT` / `INVALID_AUDIO` for bad input, `NOT_CONNECTED` before
    *   `connect()` or after `close()` (audio appended while reconnecting is queued)
    */
-  appendAudio(pcm: Int16Array | Uint8Array, sampleRate: number): void {
+  appendAudio(frame: AnyFrame): void {
     this.assertUsable('appendAudio');
-    const samples = checkPcm(pcm, sampleRate);
-    this.input.push(samples, sampleRate, this.sendAudioBatch);
+    this.input.append(checkFrame(frame), this.sendAudioBatch);
   }
 
   /** Sends the partial batch now (call at the end of an utterance when not committing). */
@@ -630,7 +641,7 @@ export class RealtimeClient {
     this.toolCalls++;
     const tool = this.tools.get(ev.name);
     this.pendingCalls.set(ev.call_id, { responseId: ev.response_id, manual: !tool });
-    this.emitter.emit('toolCall', {
+    this.fire('toolCall', {
       callId: ev.call_id,
       name: ev.name,
       itemId: ev.item_id,
@@ -651,7 +662,7 @@ export class RealtimeClient {
       if (outcome.error) this.reportError(outcome.error);
       this.sendFunctionOutput(ev.call_id, outcome.output);
       this.responsesWithOutputs.add(ev.response_id);
-      this.emitter.emit('toolResult', {
+      this.fire('toolResult', {
         callId: ev.call_id,
         name: ev.name,
         output: outcome.output,
@@ -737,7 +748,7 @@ export class RealtimeClient {
     }
     this.output.abortStream();
     this.opts.playback?.reset?.();
-    if (result.cancelledResponseId || result.truncated.length > 0) this.emitter.emit('interrupted', result);
+    if (result.cancelledResponseId || result.truncated.length > 0) this.fire('interrupted', result);
     return result;
   }
 
@@ -768,8 +779,8 @@ export class RealtimeClient {
       droppedAudioMessages: this.droppedAudioMessages,
       droppedAudioMs: this.droppedAudioMs,
       turns: this.latency.total,
-      turnLatencyP50Ms: this.latency.percentile(50),
-      turnLatencyP95Ms: this.latency.percentile(95),
+      turnLatencyP50Ms: this.latency.percentile(0.5),
+      turnLatencyP95Ms: this.latency.percentile(0.95),
     };
   }
 
@@ -826,7 +837,7 @@ export class RealtimeClient {
     if (dropped) {
       this.droppedAudioMessages += dropped.droppedMessages;
       this.droppedAudioMs += dropped.droppedAudioMs;
-      this.emitter.emit('overflow', {
+      this.fire('overflow', {
         reason: 'backpressure',
         ...dropped,
         queuedBytes: this.queue.queuedBytes,
@@ -1015,7 +1026,7 @@ export class RealtimeClient {
       return;
     }
     const delayMs = backoffDelay(this.policy, this.attempt);
-    this.emitter.emit('reconnecting', { attempt: this.attempt, delayMs, reason, planned: false });
+    this.fire('reconnecting', { attempt: this.attempt, delayMs, reason, planned: false });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.openSocket().then(
@@ -1045,7 +1056,7 @@ export class RealtimeClient {
     this.responseCutByDrop = false;
     const resumed = responseCut && this.opts.resumeResponse === true;
     if (resumed) this.sendEvent({ type: 'response.create' });
-    this.emitter.emit('reconnected', { attempt, restoredItems, planned, responseCut, resumed });
+    this.fire('reconnected', { attempt, restoredItems, planned, responseCut, resumed });
   }
 
   /** Forgets the old session's response state when switching sessions; a response in flight is cut. */
@@ -1120,7 +1131,7 @@ export class RealtimeClient {
   private rollover(): void {
     if (this.rollingOver || this.state !== 'open') return;
     this.rollingOver = true;
-    this.emitter.emit('reconnecting', { attempt: 1, delayMs: 0, reason: 'rollover', planned: true });
+    this.fire('reconnecting', { attempt: 1, delayMs: 0, reason: 'rollover', planned: true });
     this.openSocket().then(
       (fresh) => {
         this.rollingOver = false;
@@ -1165,6 +1176,7 @@ export class RealtimeClient {
   }
 
   private shutdown(code: number, reason: string): void {
+    this.released = Promise.resolve();
     this.state = 'closed';
     this.ready = false;
     this.stopTimers();
@@ -1174,24 +1186,26 @@ export class RealtimeClient {
     this.ws = null;
     if (ws) {
       this.detach(ws);
+      this.released = socketClosed(ws);
       try {
         ws.close(code >= 4000 || code === 1000 ? code : 1000, reason.slice(0, 120));
       } catch {
         // already closing
       }
     }
+    this.input.close();
     const unsent = this.queue.clear();
     if (unsent.audioMessages > 0) {
       this.droppedAudioMessages += unsent.audioMessages;
       this.droppedAudioMs += unsent.audioMs;
-      this.emitter.emit('overflow', {
+      this.fire('overflow', {
         reason: 'closed',
         droppedMessages: unsent.audioMessages,
         droppedAudioMs: unsent.audioMs,
         queuedBytes: 0,
       });
     }
-    this.emitter.emit('close', {
+    this.fire('close', {
       code,
       reason,
       unsentMessages: unsent.messages,
@@ -1201,7 +1215,39 @@ export class RealtimeClient {
 
   private reportError(err: RealtimeClientError): void {
     this.errors++;
-    if (!this.emitter.emit('error', err)) process.emitWarning(err);
+    try {
+      emitError(this, err);
+    } catch (thrown) {
+      // An `error` listener that throws must not take the socket handler down with it.
+      process.emitWarning(
+        new RealtimeClientError('INVALID_ARGUMENT', `a listener of "error" threw: ${String(thrown)}`, {
+          cause: thrown,
+        }),
+      );
+    }
+  }
+
+  /**
+   * Emits a non-error event. A listener that throws does not reach the socket handler (or the timer) that
+   * emitted: its exception is reported as an `error` event instead.
+   */
+  private fire<K extends Exclude<keyof RealtimeClientEvents, 'error'>>(
+    event: K,
+    ...args: RealtimeClientEvents[K]
+  ): void {
+    try {
+      (this.emit as (e: string | symbol, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (err) {
+      this.reportError(
+        new RealtimeClientError(
+          'INVALID_ARGUMENT',
+          `a listener of "${String(event)}" threw: ${String(err)}`,
+          {
+            cause: err,
+          },
+        ),
+      );
+    }
   }
 
   // ---------------------------------------------------------------- receiving
@@ -1248,7 +1294,7 @@ export class RealtimeClient {
     const alias = BETA_EVENT_ALIASES[event.type];
     if (alias) event.type = alias;
     if (!SERVER_EVENT_TYPES.has(event.type)) {
-      this.emitter.emit('unknown', { type: event.type, event });
+      this.fire('unknown', { type: event.type, event });
       return;
     }
     try {
@@ -1265,8 +1311,8 @@ export class RealtimeClient {
   }
 
   private dispatch(ev: ServerEvent): void {
-    this.emitter.emit('event', ev);
-    if (ev.type !== 'error') (this.emitter.emit as (k: string, p: ServerEvent) => boolean)(ev.type, ev);
+    this.fire('event', ev);
+    if (ev.type !== 'error') this.fire(ev.type, ev as never);
     switch (ev.type) {
       case 'error': {
         const e = ev.error ?? { type: 'unknown', message: 'error event without an error object' };
@@ -1283,7 +1329,7 @@ export class RealtimeClient {
       }
       case 'input_audio_buffer.speech_started': {
         this.userSpeaking = true;
-        this.emitter.emit('speechStarted', { itemId: ev.item_id, audioStartMs: ev.audio_start_ms });
+        this.fire('speechStarted', { itemId: ev.item_id, audioStartMs: ev.audio_start_ms });
         if (this.opts.playback && this.assistantAudioPlaying()) {
           // With server VAD's interrupt_response (on by default) the server cancels by itself.
           const td = this.session.audio?.input?.turn_detection;
@@ -1295,7 +1341,7 @@ export class RealtimeClient {
       case 'input_audio_buffer.speech_stopped': {
         this.userSpeaking = false;
         this.turnStartedAt = performance.now();
-        this.emitter.emit('speechStopped', { itemId: ev.item_id, audioEndMs: ev.audio_end_ms });
+        this.fire('speechStopped', { itemId: ev.item_id, audioEndMs: ev.audio_end_ms });
         break;
       }
       case 'conversation.item.added':
@@ -1318,7 +1364,7 @@ export class RealtimeClient {
       case 'conversation.item.input_audio_transcription.delta': {
         const delta = ev.delta ?? '';
         this.conversation.appendText(ev.item_id, delta);
-        this.emitter.emit('userTranscript', {
+        this.fire('userTranscript', {
           itemId: ev.item_id,
           delta,
           text: this.conversation.get(ev.item_id)?.text ?? delta,
@@ -1328,7 +1374,7 @@ export class RealtimeClient {
       }
       case 'conversation.item.input_audio_transcription.completed': {
         this.conversation.setText(ev.item_id, ev.transcript);
-        this.emitter.emit('userTranscript', {
+        this.fire('userTranscript', {
           itemId: ev.item_id,
           delta: '',
           text: ev.transcript,
@@ -1345,7 +1391,7 @@ export class RealtimeClient {
         if (this.activeResponseId === id) this.activeResponseId = null;
         this.cancelledResponses.delete(id);
         for (const item of ev.response?.output ?? []) this.conversation.upsert(item);
-        this.emitter.emit('responseDone', {
+        this.fire('responseDone', {
           responseId: id,
           status: ev.response?.status,
           response: ev.response,
@@ -1370,15 +1416,15 @@ export class RealtimeClient {
         if (s) s.done = true;
         if (this.cancelledResponses.has(ev.response_id)) break;
         const tail = this.output.endStream();
-        if (tail) this.emitAudio(tail, ev.item_id, ev.response_id, ev.content_index);
-        this.emitter.emit('audioDone', { itemId: ev.item_id, responseId: ev.response_id });
+        if (tail && s) this.emitPcm(tail, s, ev.item_id);
+        this.fire('audioDone', { itemId: ev.item_id, responseId: ev.response_id });
         break;
       }
       case 'response.output_audio_transcript.delta':
       case 'response.output_text.delta': {
         this.conversation.appendText(ev.item_id, ev.delta);
         if (this.cancelledResponses.has(ev.response_id)) break;
-        this.emitter.emit('transcript', {
+        this.fire('transcript', {
           itemId: ev.item_id,
           responseId: ev.response_id,
           delta: ev.delta,
@@ -1391,7 +1437,7 @@ export class RealtimeClient {
       case 'response.output_text.done': {
         const text = ev.type === 'response.output_text.done' ? ev.text : ev.transcript;
         this.conversation.setText(ev.item_id, text);
-        this.emitter.emit('transcript', {
+        this.fire('transcript', {
           itemId: ev.item_id,
           responseId: ev.response_id,
           delta: '',
@@ -1413,7 +1459,7 @@ export class RealtimeClient {
     if (typeof ev.delta !== 'string')
       throw new RealtimeClientError('PROTOCOL', 'response.output_audio.delta without a string "delta"');
     if (this.cancelledResponses.has(ev.response_id)) return; // the listener interrupted it
-    let decoded: { wire: Int16Array; out: Int16Array };
+    let decoded: DecodedDelta;
     try {
       decoded = this.output.decode(ev.delta);
     } catch (err) {
@@ -1436,6 +1482,7 @@ export class RealtimeClient {
         contentIndex: ev.content_index,
         samples: 0,
         rate: this.output.wireRate,
+        delivered: 0,
         done: false,
         truncated: false,
       };
@@ -1444,14 +1491,41 @@ export class RealtimeClient {
         this.audioItems.delete(this.audioItems.keys().next().value as string);
     }
     this.latestAudioResponseId = ev.response_id;
-    s.samples += decoded.wire.length;
-    this.conversation.addAudio(ev.item_id, decoded.wire, this.output.wireRate);
-    if (decoded.out.length > 0) this.emitAudio(decoded.out, ev.item_id, ev.response_id, ev.content_index);
+    s.samples += decoded.wireSamples;
+    const rate = this.output.wireRate;
+    if (decoded.encoded) {
+      if (this.conversation.retainsAudio)
+        this.conversation.addAudio(ev.item_id, this.output.decodeEncoded(decoded.encoded), rate);
+      else this.conversation.addDuration(ev.item_id, decoded.wireSamples, rate);
+      const frame: EncodedFrame = {
+        codec: this.output.passThroughCodec ?? 'pcmu',
+        data: decoded.encoded,
+        sampleRate: rate,
+        channels: 1,
+        samples: decoded.encoded.length,
+        position: s.delivered,
+      };
+      this.emitFrame(frame, s, ev.item_id);
+      return;
+    }
+    if (decoded.wire) this.conversation.addAudio(ev.item_id, decoded.wire, rate);
+    if (decoded.pcm && decoded.pcm.length > 0) this.emitPcm(decoded.pcm, s, ev.item_id);
   }
 
-  private emitAudio(pcm: Int16Array, itemId: string, responseId: string, contentIndex: number): void {
-    const rate = this.output.sampleRate;
-    this.opts.playback?.onAudio?.(itemId, pcm.length, rate);
-    this.emitter.emit('audio', { pcm, sampleRate: rate, channels: 1, itemId, responseId, contentIndex });
+  private emitPcm(pcm: Int16Array, s: AudioItemState, itemId: string): void {
+    this.emitFrame(
+      { data: pcm, sampleRate: this.output.sampleRate, channels: 1, position: s.delivered },
+      s,
+      itemId,
+    );
+  }
+
+  /** Emits one `audio` frame of an item and advances the item's delivered position. */
+  private emitFrame(frame: AnyFrame, s: AudioItemState, itemId: string): void {
+    const samples = frameSamples(frame);
+    s.delivered += samples;
+    s.deliveredRate = frame.sampleRate;
+    this.opts.playback?.onAudio?.(itemId, samples, frame.sampleRate);
+    this.fire('audio', frame, { responseId: s.responseId, itemId, contentIndex: s.contentIndex });
   }
 }

@@ -83,6 +83,17 @@ export class Conversation {
   }
 
   /** Counts received audio (and keeps it when `retainAudio`). */
+  /** Whether received audio is kept (option `retainAudio`): only then does it need decoding. */
+  get retainsAudio(): boolean {
+    return this.retainAudio;
+  }
+
+  /** Counts audio of an item without keeping it. */
+  addDuration(id: string, samples: number, sampleRate: number): void {
+    const entry = this.byId.get(id);
+    if (entry) entry.audioMs += (samples * 1000) / sampleRate;
+  }
+
   addAudio(id: string, pcm: Int16Array, sampleRate: number): void {
     const entry = this.byId.get(id);
     if (!entry) return;

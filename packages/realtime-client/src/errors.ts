@@ -1,7 +1,8 @@
+import { VoxwireError } from '@voxwire/core';
 import type { ServerError } from './protocol.js';
 
 /** What went wrong, for programmatic handling. */
-export type RealtimeErrorCode =
+export type RealtimeClientErrorCode =
   /** A method that sends was called before `connect()` or after `close()`. */
   | 'NOT_CONNECTED'
   /** An argument has the wrong type or value (e.g. a sample rate that is not a positive integer). */
@@ -20,20 +21,16 @@ export type RealtimeErrorCode =
   | 'RECONNECT_FAILED';
 
 /** The one error type of this package: thrown by calls, and delivered by the `error` event. */
-export class RealtimeClientError extends Error {
-  override name = 'RealtimeClientError';
-  /** What went wrong. */
-  readonly code: RealtimeErrorCode;
-  /** The server's error object, for `code === 'SERVER'`. */
+export class RealtimeClientError extends VoxwireError<RealtimeClientErrorCode> {
+  /** The server's error object, for `code === 'SERVER'` (its `code` keeps the wire spelling). */
   readonly serverError?: ServerError;
 
   constructor(
-    code: RealtimeErrorCode,
+    code: RealtimeClientErrorCode,
     message: string,
     options: { cause?: unknown; serverError?: ServerError } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.serverError) this.serverError = options.serverError;
   }
 }

@@ -5,9 +5,11 @@
  * @packageDocumentation
  */
 
+export { VoxwireError } from '@voxwire/core';
 export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
 export {
-  type AudioChunk,
+  type AudioInfo,
+  CLOSE_GRACE_MS,
   type CloseEvent,
   type InterruptedEvent,
   RealtimeClient,
@@ -24,8 +26,8 @@ export {
   type UserTranscriptEvent,
 } from './client.js';
 export type { ConversationEntry } from './conversation.js';
-export { RealtimeClientError, type RealtimeErrorCode } from './errors.js';
-export { LATENCY_WINDOW, percentile, type RealtimeMetrics } from './metrics.js';
+export { RealtimeClientError, type RealtimeClientErrorCode } from './errors.js';
+export type { RealtimeMetrics } from './metrics.js';
 export { PlaybackTimeline, type PlaybackTracker } from './playback.js';
 export type * from './protocol.js';
 export { BETA_EVENT_ALIASES, formatSampleRate, SERVER_EVENT_TYPES } from './protocol.js';

@@ -19,39 +19,10 @@ export interface RealtimeMetrics {
   droppedAudioMs: number;
   /** Completed turns measured (speech stopped → first audio delta). */
   turns: number;
-  /** Turn latency percentiles in ms over the last {@link LATENCY_WINDOW} turns; `null` before the first. */
-  turnLatencyP50Ms: number | null;
-  turnLatencyP95Ms: number | null;
-}
-
-/** How many recent turn latencies the percentiles are computed over. */
-export const LATENCY_WINDOW = 512;
-
-/** Nearest-rank percentile of unsorted samples. */
-export function percentile(samples: ArrayLike<number>, p: number): number | null {
-  const n = samples.length;
-  if (n === 0) return null;
-  const sorted = Float64Array.from(samples).sort();
-  const rank = Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
-  return sorted[rank];
-}
-
-/** Bounded ring of recent latency samples. */
-export class LatencyWindow {
-  private readonly values = new Float64Array(LATENCY_WINDOW);
-  private count = 0;
-  private next = 0;
-  /** Total samples ever recorded. */
-  total = 0;
-
-  add(ms: number): void {
-    this.values[this.next] = ms;
-    this.next = (this.next + 1) % LATENCY_WINDOW;
-    if (this.count < LATENCY_WINDOW) this.count++;
-    this.total++;
-  }
-
-  percentile(p: number): number | null {
-    return percentile(this.values.subarray(0, this.count), p);
-  }
+  /**
+   * Turn latency percentiles in ms over the last `LatencyWindow.DEFAULT_CAPACITY` (512) turns, from
+   * `LatencyWindow` of `@voxwire/core`; `undefined` before the first turn.
+   */
+  turnLatencyP50Ms: number | undefined;
+  turnLatencyP95Ms: number | undefined;
 }

@@ -1,7 +1,7 @@
-import { mulaw } from '@voxwire/codecs';
+import { type AudioFrame, audioFrame, type EncodedFrame, mulaw } from '@voxwire/codecs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AudioChunk,
+  type AudioInfo,
   RealtimeClient,
   type TranscriptEvent,
   type UserTranscriptEvent,
@@ -22,7 +22,7 @@ let server: ScriptedRealtimeServer;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
 });
@@ -51,11 +51,15 @@ describe('full audio turn over a loopback socket', () => {
         },
       },
     });
-    const audio: AudioChunk[] = [];
+    const audio: AudioFrame[] = [];
     const transcripts: TranscriptEvent[] = [];
     const user: UserTranscriptEvent[] = [];
     const order: string[] = [];
-    client.on('audio', (c) => audio.push(c));
+    const infos: AudioInfo[] = [];
+    client.on('audio', (c, info) => {
+      audio.push(c as AudioFrame);
+      infos.push(info);
+    });
     client.on('transcript', (t) => transcripts.push(t));
     client.on('userTranscript', (t) => user.push(t));
     client.on('speechStarted', () => order.push('speechStarted'));
@@ -68,7 +72,7 @@ describe('full audio turn over a loopback socket', () => {
     expect(update.session).toMatchObject({ type: 'realtime', instructions: 'You are a workout logger.' });
 
     // The caller's 16 kHz speech arrives in 20 ms chunks.
-    for (const c of chunks(question16k, 320)) client.appendAudio(c, 16000);
+    for (const c of chunks(question16k, 320)) client.appendAudio(audioFrame(c, 16000));
     client.flushAudio();
     await conn.waitFor('input_audio_buffer.append', () => {
       const got = conn
@@ -84,7 +88,7 @@ describe('full audio turn over a loopback socket', () => {
     // Resampling keeps the speech level (within 1 dB).
     expect(20 * Math.log10(rms(up) / rms(question16k))).toBeCloseTo(0, 0);
 
-    const done = nextEvent<unknown>((l) => client!.on('responseDone', l));
+    const done = nextEvent<unknown>((l) => client!.once('responseDone', l));
     conn.replay('user-turn-vad', {
       USER_ITEM: 'item_user1',
       SPEECH_START_MS: 120,
@@ -109,11 +113,16 @@ describe('full audio turn over a loopback socket', () => {
     await done;
 
     expect(order).toEqual(['speechStarted', 'speechStopped', 'response.created']);
-    const played = concat(audio.map((c) => c.pcm));
+    const played = concat(audio.map((c) => c.data));
     expect(played).toEqual(reply);
-    expect(audio.every((c) => c.sampleRate === 24000 && c.channels === 1 && c.itemId === 'item_asst1')).toBe(
-      true,
-    );
+    expect(audio.every((c) => c.sampleRate === 24000 && c.channels === 1)).toBe(true);
+    expect(infos.every((i) => i.itemId === 'item_asst1' && i.responseId === 'resp_1')).toBe(true);
+    // position: the samples of this item delivered before each frame.
+    let at = 0;
+    for (const c of audio) {
+      expect(c.position).toBe(at);
+      at += c.data.length;
+    }
     expect(transcripts.at(-1)).toMatchObject({ text, done: true });
     expect(user.at(-1)).toMatchObject({
       itemId: 'item_user1',
@@ -132,8 +141,9 @@ describe('full audio turn over a loopback socket', () => {
 
     const m = client.metrics();
     expect(m.turns).toBe(1);
-    expect(m.turnLatencyP50Ms).not.toBeNull();
-    expect(m.turnLatencyP95Ms).not.toBeNull();
+    expect(m.turnLatencyP50Ms).toBeTypeOf('number');
+    expect(m.turnLatencyP95Ms).toBeTypeOf('number');
+    expect(new RealtimeClient().metrics().turnLatencyP50Ms).toBeUndefined();
     expect(m.messagesSent).toBe(conn.received.length);
     expect(m.errors).toBe(0);
   });
@@ -147,12 +157,12 @@ describe('full audio turn over a loopback socket', () => {
       },
       batchMs: 20,
     });
-    const audio: AudioChunk[] = [];
-    client.on('audio', (c) => audio.push(c));
+    const audio: EncodedFrame[] = [];
+    client.on('audio', (c) => audio.push(c as EncodedFrame));
     await client.connect();
     const conn = await server.connection(0);
     const t = tone(440, 48000, 1, 0.5);
-    for (const c of chunks(t, 480)) client.appendAudio(c, 48000);
+    for (const c of chunks(t, 480)) client.appendAudio(audioFrame(c, 48000));
     client.commit();
     await conn.waitFor('input_audio_buffer.commit');
     const appends = conn
@@ -166,7 +176,7 @@ describe('full audio turn over a loopback socket', () => {
 
     const reply = speech('Logged.', 8000);
     const codes = mulaw.encode(reply);
-    const done = nextEvent<unknown>((l) => client!.on('responseDone', l));
+    const done = nextEvent<unknown>((l) => client!.once('responseDone', l));
     conn.replay('audio-response-start', {
       RESPONSE: 'resp_2',
       ITEM_ID: 'item_a',
@@ -184,19 +194,26 @@ describe('full audio turn over a loopback socket', () => {
       TEXT: 'Logged.',
     });
     await done;
-    expect(audio[0].sampleRate).toBe(8000);
-    expect(concat(audio.map((c) => c.pcm))).toEqual(mulaw.decode(codes));
+    // G.711 output passes through: the delta's bytes, bit-exact, as EncodedFrames; positions in samples.
+    expect(audio.map((f) => [f.codec, f.sampleRate, f.channels, f.samples, f.position])).toEqual([
+      ['pcmu', 8000, 1, 1000, 0],
+      ['pcmu', 8000, 1, codes.length - 1000, 1000],
+    ]);
+    expect(Buffer.concat(audio.map((f) => f.data))).toEqual(Buffer.from(codes));
+    expect(mulaw.decode(new Uint8Array(Buffer.concat(audio.map((f) => f.data))))).toEqual(
+      mulaw.decode(codes),
+    );
   });
 
   it('resamples output to the caller rate when outputSampleRate is set, with the resampler tail at audio done', async () => {
     server = await ScriptedRealtimeServer.start();
     client = new RealtimeClient({ url: server.url, outputSampleRate: 48000 });
-    const audio: AudioChunk[] = [];
-    client.on('audio', (c) => audio.push(c));
+    const audio: AudioFrame[] = [];
+    client.on('audio', (c) => audio.push(c as AudioFrame));
     await client.connect();
     const conn = await server.connection(0);
     const t = tone(1000, 24000, 0.5, 0.5);
-    const done = nextEvent<unknown>((l) => client!.on('responseDone', l));
+    const done = nextEvent<unknown>((l) => client!.once('responseDone', l));
     conn.replay('audio-response-start', {
       RESPONSE: 'r',
       ITEM_ID: 'i',
@@ -206,7 +223,7 @@ describe('full audio turn over a loopback socket', () => {
     });
     conn.replay('audio-response-end', { RESPONSE: 'r', ITEM_ID: 'i', USER_ITEM: 'u', TEXT: '' });
     await done;
-    const out = concat(audio.map((c) => c.pcm));
+    const out = concat(audio.map((c) => c.data));
     expect(audio.every((c) => c.sampleRate === 48000)).toBe(true);
     expect(out.length).toBe(t.length * 2);
     expect(zeroCrossingFrequency(out, 48000)).toBeCloseTo(1000, 0);

@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OverflowInfo, RealtimeClient } from '../src/index.js';
 import { fromBase64, tone } from './helpers/audio.js';
@@ -7,7 +8,7 @@ let server: ScriptedRealtimeServer;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
 });
@@ -33,7 +34,7 @@ describe('slow socket', () => {
     const total = 2000;
     for (let i = 0; i < total; i++) {
       chunk[0] = i;
-      c.appendAudio(chunk, 24000);
+      c.appendAudio(audioFrame(chunk, 24000));
     }
     c.commit(); // a control event: never dropped
     expect(overflows.length).toBeGreaterThan(0);

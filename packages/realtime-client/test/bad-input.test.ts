@@ -1,12 +1,13 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealtimeClient, RealtimeClientError } from '../src/index.js';
+import { RealtimeClient, RealtimeClientError, VoxwireError } from '../src/index.js';
 import { ScriptedRealtimeServer } from './helpers/scripted-server.js';
 
 let server: ScriptedRealtimeServer | undefined;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
   server = undefined;
@@ -17,6 +18,7 @@ function codeOf(fn: () => unknown): string {
     fn();
   } catch (err) {
     expect(err).toBeInstanceOf(RealtimeClientError);
+    expect(err).toBeInstanceOf(VoxwireError);
     return (err as RealtimeClientError).code;
   }
   return 'no error';
@@ -26,7 +28,7 @@ describe('bad caller input gets clear typed errors', () => {
   it('send before connect', () => {
     client = new RealtimeClient({ url: 'ws://127.0.0.1:9/v1/realtime' });
     const c = client;
-    expect(codeOf(() => c.appendAudio(new Int16Array(10), 24000))).toBe('NOT_CONNECTED');
+    expect(codeOf(() => c.appendAudio(audioFrame(new Int16Array(10), 24000)))).toBe('NOT_CONNECTED');
     expect(codeOf(() => c.commit())).toBe('NOT_CONNECTED');
     expect(codeOf(() => c.sendText('hi'))).toBe('NOT_CONNECTED');
     expect(codeOf(() => c.createResponse())).toBe('NOT_CONNECTED');
@@ -39,22 +41,24 @@ describe('bad caller input gets clear typed errors', () => {
     const c = client;
     await c.connect();
     const pcm = new Int16Array(2400);
-    expect(codeOf(() => c.appendAudio(pcm, '24000' as unknown as number))).toBe('INVALID_ARGUMENT');
-    expect(() => c.appendAudio(pcm, '24000' as unknown as number)).toThrow(
+    const frame = (data: unknown, sampleRate: unknown, channels = 1) =>
+      ({ data, sampleRate, channels, position: 0 }) as unknown as AudioFrame;
+    expect(codeOf(() => c.appendAudio(frame(pcm, '24000')))).toBe('INVALID_ARGUMENT');
+    expect(() => c.appendAudio(frame(pcm, '24000'))).toThrow(
       /sampleRate must be an integer.*"24000" \(string\)/,
     );
-    expect(codeOf(() => c.appendAudio(pcm, 16000.5))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => c.appendAudio(pcm, 0))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => c.appendAudio(Buffer.alloc(4801), 24000))).toBe('INVALID_AUDIO');
-    expect(() => c.appendAudio(Buffer.alloc(4801), 24000)).toThrow(/got 4801 bytes/);
-    expect(codeOf(() => c.appendAudio(new Float32Array(10) as unknown as Int16Array, 24000))).toBe(
-      'INVALID_AUDIO',
-    );
+    expect(codeOf(() => c.appendAudio(frame(pcm, 16000.5)))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.appendAudio(frame(pcm, 0)))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.appendAudio(Buffer.alloc(4801) as unknown as AudioFrame))).toBe('INVALID_AUDIO');
+    expect(() => c.appendAudio(Buffer.alloc(4801) as unknown as AudioFrame)).toThrow(/got Buffer/);
+    expect(codeOf(() => c.appendAudio(frame(new Float32Array(10), 24000)))).toBe('INVALID_AUDIO');
+    expect(() => c.appendAudio(frame(new Float32Array(10), 24000))).toThrow(/got Float32Array/);
+    expect(codeOf(() => c.appendAudio(frame(pcm, 24000, 2)))).toBe('INVALID_AUDIO');
     expect(codeOf(() => c.sendText(''))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => c.interrupt({ playedMs: -1 }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => c.addTool({ name: 'bad name!' }, () => 1))).toBe('INVALID_ARGUMENT');
     // Even bytes are fine and nothing above was sent.
-    c.appendAudio(Buffer.alloc(4800), 24000);
+    c.appendAudio(audioFrame(new Int16Array(2400), 24000));
     const conn = await server.connection(0);
     const append = await conn.waitFor('input_audio_buffer.append');
     expect(Buffer.from(append.audio as string, 'base64').length).toBe(4800);
@@ -72,3 +76,45 @@ describe('bad caller input gets clear typed errors', () => {
     expect(codeOf(() => new RealtimeClient({ outputSampleRate: 44100.5 }))).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe('lifecycle', () => {
+  it('close() is async and idempotent, resolves once the socket is released; asyncDispose closes', async () => {
+    server = await ScriptedRealtimeServer.start();
+    const c = new RealtimeClient({ url: server.url });
+    await c.connect();
+    const conn = await server.connection(0);
+    const closes: number[] = [];
+    c.on('close', (e) => closes.push(e.code));
+    const first = c.close();
+    expect(c.close()).toBe(first);
+    await first;
+    expect(closes).toEqual([1000]);
+    await waitClosed(conn);
+    {
+      await using d = new RealtimeClient({ url: server.url });
+      await d.connect();
+    }
+    const second = await server.connection(1);
+    await waitClosed(second);
+  });
+
+  it('error with no listener becomes a process warning, not an exception', async () => {
+    server = await ScriptedRealtimeServer.start();
+    client = new RealtimeClient({ url: server.url });
+    await client.connect();
+    const conn = await server.connection(0);
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    conn.sendRaw('not json');
+    const w = await warned;
+    expect(w).toBeInstanceOf(RealtimeClientError);
+    expect((w as RealtimeClientError).code).toBe('PROTOCOL');
+    expect(client.connected).toBe(true);
+  });
+});
+
+function waitClosed(conn: { socket: { readyState: number; once(e: 'close', l: () => void): unknown } }) {
+  return new Promise<void>((resolve) => {
+    if (conn.socket.readyState === 3) resolve();
+    else conn.socket.once('close', () => resolve());
+  });
+}

@@ -1,9 +1,9 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 // End to end against the real local server (@voxwire/realtime-server): its server VAD, espeak-ng voice and a
 // scripted responder, over a loopback socket. Nothing here is scripted on the wire: the server decides.
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type AudioChunk,
   PlaybackTimeline,
   RealtimeClient,
   type RealtimeClientError,
@@ -16,7 +16,7 @@ let server: RealtimeServer | undefined;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
   server = undefined;
@@ -27,11 +27,12 @@ function waitForResponse(
   pred: (r: ResponseDoneEvent) => boolean,
 ): Promise<ResponseDoneEvent> {
   return new Promise((resolve) => {
-    const off = c.on('responseDone', (r) => {
+    const listener = (r: ResponseDoneEvent) => {
       if (!pred(r)) return;
-      off();
+      c.off('responseDone', listener);
       resolve(r);
-    });
+    };
+    c.on('responseDone', listener);
   });
 }
 
@@ -58,26 +59,26 @@ describe('against @voxwire/realtime-server', () => {
     });
     const c = client;
     const errors: RealtimeClientError[] = [];
-    const audio: AudioChunk[] = [];
+    const audio: AudioFrame[] = [];
     const order: string[] = [];
     c.on('error', (e) => errors.push(e));
-    c.on('audio', (a) => audio.push(a));
+    c.on('audio', (a) => audio.push(a as AudioFrame));
     c.on('speechStarted', () => order.push('speechStarted'));
     c.on('speechStopped', () => order.push('speechStopped'));
     await c.connect();
-    await nextEvent((l) => c.on('session.updated', l));
+    await nextEvent((l) => c.once('session.updated', l));
 
     const said = speech('I just did ten reps of bench press.', 16000);
     const input = concat([new Int16Array(8000), said, new Int16Array(16000)]);
-    const done = nextEvent<ResponseDoneEvent>((l) => c.on('responseDone', l));
-    for (const ch of chunks(input, 320)) c.appendAudio(ch, 16000);
+    const done = nextEvent<ResponseDoneEvent>((l) => c.once('responseDone', l));
+    for (const ch of chunks(input, 320)) c.appendAudio(audioFrame(ch, 16000));
     c.flushAudio();
     const response = await done;
 
     expect(errors).toEqual([]);
     expect(response.status).toBe('completed');
     expect(order).toEqual(['speechStarted', 'speechStopped']);
-    const reply = concat(audio.map((a) => a.pcm));
+    const reply = concat(audio.map((a) => a.data));
     expect(audio.every((a) => a.sampleRate === 24000)).toBe(true);
     // Real speech: at least a second of it, at a speech-like level.
     expect(reply.length).toBeGreaterThan(24000);
@@ -178,23 +179,24 @@ describe('against @voxwire/realtime-server', () => {
     await c.connect();
     // Wait until a second of the reply has arrived; the (simulated) speaker has played 600 ms of it.
     const arrived = new Promise<void>((resolve) => {
-      const off = c.on('audio', () => {
+      const listener = () => {
         if (timeline.queuedMs < 1000) return;
-        off();
+        c.off('audio', listener);
         resolve();
-      });
+      };
+      c.on('audio', listener);
     });
     c.sendText('Tell me a story.');
     await arrived;
     timeline.setPlayedMs(600);
     const truncated = nextEvent<{ item_id: string; audio_end_ms: number }>((l) =>
-      c.on('conversation.item.truncated', l),
+      c.once('conversation.item.truncated', l),
     );
     const interrupted = nextEvent<{ truncated: Array<{ itemId: string; audioEndMs: number }> }>((l) =>
-      c.on('interrupted', l),
+      c.once('interrupted', l),
     );
     const stop = concat([speech('Stop, stop please.', 16000), new Int16Array(16000)]);
-    for (const ch of chunks(stop, 320)) c.appendAudio(ch, 16000);
+    for (const ch of chunks(stop, 320)) c.appendAudio(audioFrame(ch, 16000));
     c.flushAudio();
     const ev = await interrupted;
     const t = await truncated;

@@ -7,7 +7,7 @@ let server: ScriptedRealtimeServer;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
 });
@@ -38,13 +38,13 @@ describe('interruption truncates to what the listener heard', () => {
     client.on('audio', () => audioChunks++);
     await client.connect();
     const conn = await server.connection(0);
-    const allAudio = nextEvent<unknown>((l) => client!.on('response.output_audio_transcript.delta', l));
+    const allAudio = nextEvent<unknown>((l) => client!.once('response.output_audio_transcript.delta', l));
     streamResponse(conn, 'resp_1', 'item_a', reply);
     await allAudio;
     expect(timeline.queuedMs).toBeCloseTo((reply.length * 1000) / 24000, 6);
     // The player has played 700 ms (e.g. Twilio echoed the mark after the 7th chunk).
     timeline.setPlayedMs(700);
-    const interrupted = nextEvent<InterruptedEvent>((l) => client!.on('interrupted', l));
+    const interrupted = nextEvent<InterruptedEvent>((l) => client!.once('interrupted', l));
     conn.send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 5000, item_id: 'item_u2' });
     const ev = await interrupted;
     const truncate = await conn.waitFor('conversation.item.truncate');
@@ -64,7 +64,7 @@ describe('interruption truncates to what the listener heard', () => {
       delta: toBase64(reply.subarray(0, 2400)),
     });
     conn.send({ type: 'response.done', response: { id: 'resp_1', status: 'cancelled', output: [] } });
-    await nextEvent((l) => client!.on('responseDone', l));
+    await nextEvent((l) => client!.once('responseDone', l));
     expect(audioChunks).toBe(before);
     // The tracker dropped the unplayed audio.
     expect(timeline.queuedMs).toBe(700);
@@ -79,7 +79,7 @@ describe('interruption truncates to what the listener heard', () => {
     const conn = await server.connection(0);
     const first = reply.subarray(0, 24000);
     const second = reply.subarray(24000, 48000);
-    const seen = nextEvent<unknown>((l) => client!.on('response.output_audio_transcript.delta', l));
+    const seen = nextEvent<unknown>((l) => client!.once('response.output_audio_transcript.delta', l));
     conn.replay('audio-response-start', {
       RESPONSE: 'resp_2',
       ITEM_ID: 'item_1',
@@ -102,7 +102,7 @@ describe('interruption truncates to what the listener heard', () => {
       TEXT_DELTAS: ['b'],
     });
     await seen;
-    await nextEvent<unknown>((l) => client!.on('response.output_audio_transcript.delta', l));
+    await nextEvent<unknown>((l) => client!.once('response.output_audio_transcript.delta', l));
     timeline.setPlayedMs(400); // 400 ms into the first second-long item
     const result = client.interrupt();
     expect(result.truncated).toEqual([
@@ -123,7 +123,7 @@ describe('interruption truncates to what the listener heard', () => {
     client = new RealtimeClient({ url: server.url, session: { audio: { input: { turn_detection: null } } } });
     await client.connect();
     const conn = await server.connection(0);
-    const seen = nextEvent<unknown>((l) => client!.on('response.output_audio_transcript.delta', l));
+    const seen = nextEvent<unknown>((l) => client!.once('response.output_audio_transcript.delta', l));
     streamResponse(conn, 'resp_3', 'item_x', reply.subarray(0, 12000)); // 500 ms received
     await seen;
     expect(() => client!.interrupt()).toThrow(/needs \{ playedMs \}/);

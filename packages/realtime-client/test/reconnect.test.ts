@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CloseEvent,
@@ -13,7 +14,7 @@ let server: ScriptedRealtimeServer;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
 });
@@ -60,7 +61,7 @@ describe('reconnect and session restore', () => {
       USER_ITEM: 'item_u1',
       TEXT: 'Nice, ten squats logged.',
     });
-    await nextEvent((l) => c.on('responseDone', l));
+    await nextEvent((l) => c.once('responseDone', l));
     first.replay('audio-response-start', {
       RESPONSE: 'r2',
       ITEM_ID: 'item_a2',
@@ -68,10 +69,10 @@ describe('reconnect and session restore', () => {
       DELTAS: [toBase64(tone(300, 24000, 0.1))],
       TEXT_DELTAS: ['Anything '],
     });
-    await nextEvent((l) => c.on('response.output_audio_transcript.delta', l));
+    await nextEvent((l) => c.once('response.output_audio_transcript.delta', l));
 
-    const reconnecting = nextEvent<ReconnectingEvent>((l) => c.on('reconnecting', l));
-    const reconnected = nextEvent<ReconnectedEvent>((l) => c.on('reconnected', l));
+    const reconnecting = nextEvent<ReconnectingEvent>((l) => c.once('reconnecting', l));
+    const reconnected = nextEvent<ReconnectedEvent>((l) => c.once('reconnected', l));
     first.drop();
     const r = await reconnecting;
     expect(r.attempt).toBe(1);
@@ -79,7 +80,7 @@ describe('reconnect and session restore', () => {
     expect(r.delayMs).toBeLessThanOrEqual(10);
     // Audio the caller keeps sending during the outage is queued, not lost.
     const during = speech('still here', 24000);
-    for (const ch of chunks(during, 480)) c.appendAudio(ch, 24000);
+    for (const ch of chunks(during, 480)) c.appendAudio(audioFrame(ch, 24000));
     c.flushAudio();
 
     const done = await reconnected;
@@ -146,13 +147,13 @@ describe('reconnect and session restore', () => {
     const attempts: number[] = [];
     c.on('error', (e) => errors.push(e));
     c.on('reconnecting', (e) => attempts.push(e.attempt));
-    const closed = nextEvent<CloseEvent>((l) => c.on('close', l));
+    const closed = nextEvent<CloseEvent>((l) => c.once('close', l));
     await server.close(); // nothing listens any more
     const ev = await closed;
     expect(attempts).toEqual([1, 2]);
     expect(errors.at(-1)?.code).toBe('RECONNECT_FAILED');
     expect(ev.reason).toMatch(/gave up reconnecting after 2 attempts/);
-    expect(() => c.appendAudio(new Int16Array(10), 24000)).toThrow(/after close/);
+    expect(() => c.appendAudio(audioFrame(new Int16Array(10), 24000))).toThrow(/after close/);
   });
 
   it('an unanswered heartbeat drops the dead connection and reconnects', async () => {
@@ -163,7 +164,7 @@ describe('reconnect and session restore', () => {
     c.on('error', (e) => errors.push(e));
     await c.connect();
     const first = await server.connection(0);
-    const reconnected = nextEvent<ReconnectedEvent>((l) => c.on('reconnected', l));
+    const reconnected = nextEvent<ReconnectedEvent>((l) => c.once('reconnected', l));
     first.pause(); // the peer stops reading: pings go unanswered
     await reconnected;
     expect(errors.some((e) => e.code === 'CONNECTION' && /no pong/.test(e.message))).toBe(true);
@@ -191,7 +192,7 @@ describe('reconnect and session restore', () => {
         content: [{ type: 'input_text', text: 'remember this' }],
       },
     });
-    const rolled = await nextEvent<ReconnectedEvent>((l) => c.on('reconnected', l));
+    const rolled = await nextEvent<ReconnectedEvent>((l) => c.once('reconnected', l));
     expect(rolled.planned).toBe(true);
     const second = await server.connection(1);
     expect((await second.waitFor('session.update')).session).toMatchObject({ instructions: 'keep me' });
@@ -225,8 +226,8 @@ describe('reconnect and session restore', () => {
     });
     await c.connect();
     const first = await server.connection(0);
-    const called = nextEvent((l) => c.on('toolCall', l));
-    const responded = nextEvent((l) => c.on('responseDone', l));
+    const called = nextEvent((l) => c.once('toolCall', l));
+    const responded = nextEvent((l) => c.once('responseDone', l));
     first.replay('function-call', {
       RESPONSE: 'r1',
       ITEM_ID: 'item_fc',
@@ -236,7 +237,7 @@ describe('reconnect and session restore', () => {
     });
     await called;
     await responded;
-    const reconnected = nextEvent((l) => c.on('reconnected', l));
+    const reconnected = nextEvent((l) => c.once('reconnected', l));
     first.drop();
     await reconnected;
     const second = await server.connection(1);

@@ -16,7 +16,7 @@ let proxy: { server: Server; sockets: Set<Socket>; url: string } | undefined;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   if (proxy) {
     for (const s of proxy.sockets) s.destroy();

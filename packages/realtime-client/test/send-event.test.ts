@@ -7,7 +7,7 @@ let server: RealtimeServer | undefined;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
   server = undefined;

@@ -6,7 +6,7 @@ let server: ScriptedRealtimeServer;
 let client: RealtimeClient | undefined;
 
 afterEach(async () => {
-  client?.close();
+  await client?.close();
   client = undefined;
   await server?.close();
 });
@@ -53,7 +53,7 @@ describe('tools (the Arnold workout-logging path)', () => {
     const { conn, calls, c } = await setup((args) => ({ logged: true, echo: args }));
     const update = await conn.waitFor('session.update');
     expect((update.session as { tools: unknown[] }).tools).toEqual([{ type: 'function', ...logWorkout }]);
-    const toolCall = nextEvent<{ name: string; handled: boolean }>((l) => c.on('toolCall', l));
+    const toolCall = nextEvent<{ name: string; handled: boolean }>((l) => c.once('toolCall', l));
     replayCall(conn, '{"exercise":"bench press","reps":10,"weight_lbs":185}');
     expect(await toolCall).toMatchObject({ name: 'log_workout', handled: true });
     const output = await conn.waitFor('conversation.item.create');
@@ -89,7 +89,7 @@ describe('tools (the Arnold workout-logging path)', () => {
 
   it('answers with a timeout error when the handler hangs, and with the message when it throws', async () => {
     const { conn, c } = await setup(() => new Promise(() => {}), 30);
-    const result = nextEvent<ToolResultEvent>((l) => c.on('toolResult', l));
+    const result = nextEvent<ToolResultEvent>((l) => c.once('toolResult', l));
     c.on('error', () => {});
     replayCall(conn, '{"exercise":"row","reps":8}');
     const output = await conn.waitFor('conversation.item.create');

@@ -2,13 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AudioInputEncoder } from '../src/audio-input.js';
 import { Conversation } from '../src/conversation.js';
-import {
-  backoffDelay,
-  DEFAULT_RECONNECT,
-  PlaybackTimeline,
-  parseToolArguments,
-  percentile,
-} from '../src/index.js';
+import { backoffDelay, DEFAULT_RECONNECT, PlaybackTimeline, parseToolArguments } from '../src/index.js';
 import { SendQueue } from '../src/send-queue.js';
 
 describe('backoffDelay', () => {
@@ -104,15 +98,7 @@ describe('Conversation', () => {
 });
 
 describe('helpers', () => {
-  it('percentile (nearest rank) and tool argument parsing', () => {
-    expect(percentile([], 50)).toBeNull();
-    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(
-      percentile(
-        Array.from({ length: 100 }, (_, i) => i + 1),
-        95,
-      ),
-    ).toBe(95);
+  it('tool argument parsing', () => {
     expect(parseToolArguments('')).toEqual({ ok: true, value: {} });
     expect(parseToolArguments('{"a":1}')).toEqual({ ok: true, value: { a: 1 } });
     expect(parseToolArguments('{a:1}').ok).toBe(false);

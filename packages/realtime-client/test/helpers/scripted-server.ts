@@ -204,12 +204,9 @@ export class ScriptedRealtimeServer {
   }
 }
 
-/** Resolves on the next emission of a client event. */
-export function nextEvent<T>(subscribe: (listener: (value: T) => void) => () => void): Promise<T> {
+/** Resolves on the next emission of a client event (subscribe with `once`). */
+export function nextEvent<T>(subscribe: (listener: (value: T) => void) => unknown): Promise<T> {
   return new Promise((resolve) => {
-    const off = subscribe((value) => {
-      off();
-      resolve(value);
-    });
+    subscribe(resolve);
   });
 }
