@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { clip, MAX_QUOTED_CHARS } from '@voxwire/audiocodes';
-import { type AnyFrame, type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { type AnyFrame, frameDurationMs, frameSamples, isEncodedFrame } from '@voxwire/codecs';
 import { emitError } from '@voxwire/core';
 import type {
-  AudioChunk,
+  AudioInfo,
   RealtimeClient,
   RealtimeClientEvents,
   SessionUpdate,
@@ -126,8 +126,9 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   private hangupTimer: NodeJS.Timeout | null = null;
   private speechStoppedAt: number | null = null;
   private inputMs = 0;
-  private agentPosition = 0;
-  private readonly pendingInput: AudioFrame[] = [];
+  /** Caller audio is decoded only for what needs PCM (quality monitor, local VAD, recorder). */
+  private readonly needsCallerPcm: boolean;
+  private readonly pendingInput: AnyFrame[] = [];
   private pendingInputMs = 0;
   private endReason: string | null = null;
 
@@ -144,6 +145,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.log = opts.log ?? (() => {});
     this.tracker = new CallPlaybackTracker(call);
     this.localVad = opts.bargeIn === 'local' ? this.createLocalVad(opts.localVad ?? {}) : null;
+    this.needsCallerPcm = opts.quality !== false || this.localVad !== null || opts.recorder !== undefined;
     this.wireCall();
     this.wireRealtime();
     if (opts.hangupTool !== false) this.registerHangupTool();
@@ -174,8 +176,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
         if (!this.realtime.connected) await this.realtime.connect();
         if (this.endReason !== null) return false;
         this.realtime.updateSession(sessionFormatsFor(this.call, this.opts.passThrough !== false));
-        for (const frame of this.pendingInput.splice(0))
-          this.realtime.appendAudio(frame.data, frame.sampleRate);
+        for (const frame of this.pendingInput.splice(0)) this.realtime.appendAudio(frame);
         this.pendingInputMs = 0;
         return true;
       } catch (err) {
@@ -216,11 +217,14 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
 
   private onModel<E extends keyof RealtimeClientEvents>(
     event: E,
-    fn: (payload: RealtimeClientEvents[E]) => void,
+    fn: (...args: RealtimeClientEvents[E]) => void,
   ): void {
-    const safe = (payload: RealtimeClientEvents[E]) => this.guard(() => fn(payload));
-    this.realtime.on(event, safe);
-    this.detachers.push(() => this.realtime.off(event, safe));
+    const rt = this.realtime;
+    const safe = ((...args: RealtimeClientEvents[E]) => this.guard(() => fn(...args))) as Parameters<
+      typeof rt.on<E>
+    >[1];
+    rt.on(event, safe);
+    this.detachers.push(() => rt.off(event, safe));
   }
 
   private wireCall(): void {
@@ -236,7 +240,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
 
   private wireRealtime(): void {
     const speech = this.call.capabilities.speechEvents;
-    this.onModel('audio', (chunk) => this.onAgentAudio(chunk));
+    this.onModel('audio', (frame, info) => this.onAgentAudio(frame, info));
     this.onModel('audioDone', () => {
       if (!this.call.ended) this.call.endUtterance();
     });
@@ -297,53 +301,66 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     }
   }
 
+  /**
+   * Caller audio goes to the model in the call's own encoding: a pass-through Twilio call's mu-law frame
+   * reaches `appendAudio` as the bytes of its one base64 decode, and the client sends them on unchanged
+   * when the model's input is `audio/pcmu`. PCM is decoded only for the quality monitor, the local VAD and
+   * the recorder, when they are on.
+   */
   private onCallerAudio(frame: AnyFrame): void {
-    const pcm = pcmFrame(frame);
-    const ms = (pcm.data.length * 1000) / pcm.sampleRate;
+    const ms = frameDurationMs(frame);
     this.stats.chunksIn++;
     this.stats.bytesIn += frame.data.byteLength;
     this.inputMs += ms;
-    this.qualityMonitor()?.push(pcm.data);
-    this.localVad?.push(pcm.data).catch((err: Error) => this.fail(err));
-    this.opts.recorder?.caller(pcm);
+    if (this.needsCallerPcm) {
+      const pcm = pcmFrame(frame);
+      this.qualityMonitor()?.push(pcm.data);
+      this.localVad?.push(pcm.data).catch((err: Error) => this.fail(err));
+      this.opts.recorder?.caller(pcm);
+    }
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the
       // oldest is dropped and counted, not lost silently.
-      this.pendingInput.push(pcm);
+      this.pendingInput.push(frame);
       this.pendingInputMs += ms;
       while (this.pendingInputMs > MAX_PENDING_INPUT_MS && this.pendingInput.length > 1) {
-        const old = this.pendingInput.shift()!;
-        const oldMs = (old.data.length * 1000) / old.sampleRate;
+        const oldMs = frameDurationMs(this.pendingInput.shift()!);
         this.pendingInputMs -= oldMs;
         this.stats.droppedInputMs += oldMs;
       }
       return;
     }
     try {
-      this.realtime.appendAudio(pcm.data, pcm.sampleRate);
+      this.realtime.appendAudio(frame);
     } catch (err) {
       this.fail(err as Error);
     }
   }
 
-  private onAgentAudio(chunk: AudioChunk): void {
+  /**
+   * The model's audio goes to the call as it came when the call takes that encoding (G.711 from a model
+   * in `audio/pcmu` to a Twilio call: no decode, no re-encode); otherwise as PCM, which the call resamples.
+   */
+  private onAgentAudio(frame: AnyFrame, info: AudioInfo): void {
     if (this.call.ended) return;
     if (this.speechStoppedAt !== null) {
       this.stats.turnLatency.add(performance.now() - this.speechStoppedAt);
       this.speechStoppedAt = null;
     }
-    const frame = audioFrame(chunk.pcm, chunk.sampleRate, 1, this.agentPosition);
-    this.agentPosition += chunk.pcm.length;
-    this.tracker.onAudio(chunk.itemId, chunk.pcm.length, chunk.sampleRate);
+    const out: AnyFrame =
+      isEncodedFrame(frame) && !this.call.capabilities.encodings.includes(frame.codec)
+        ? pcmFrame(frame)
+        : frame;
+    this.tracker.onAudio(info.itemId, frameSamples(out), out.sampleRate);
     try {
-      this.call.sendAudio(frame);
+      this.call.sendAudio(out);
     } catch (err) {
       this.fail(err as Error);
       return;
     }
     this.stats.chunksOut++;
-    this.stats.bytesOut += chunk.pcm.byteLength;
-    this.opts.recorder?.agent(frame);
+    this.stats.bytesOut += out.data.byteLength;
+    this.opts.recorder?.agent(out);
   }
 
   private onSpeechStarted(e: { itemId: string; audioStartMs: number }): void {
@@ -419,8 +436,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       }
     }
     if (!this.call.ended) this.call.hangup(reason);
-    const modelClosed = Promise.resolve(this.realtime.close(1000, 'call ended'));
-    this.released = Promise.all([this.call.close(), modelClosed]).then(
+    this.released = Promise.all([this.call.close(), this.realtime.close(1000, 'call ended')]).then(
       () => {},
       (err: Error) => this.log(`bridge ${this.call.id}: release: ${err.message}`),
     );

@@ -26,7 +26,7 @@ export interface BridgeMetrics {
   bargeInReactionMs: LatencySummary;
   chunksIn: number;
   chunksOut: number;
-  /** PCM bytes of caller audio received and agent audio sent. */
+  /** Bytes of caller audio received and agent audio sent, in the encoding they travelled in (mu-law on a pass-through Twilio call). */
   bytesIn: number;
   bytesOut: number;
   /** Caller audio dropped because the model session took over 10 s to connect, ms. */
