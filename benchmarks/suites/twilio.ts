@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { bridgeCall, twilioCallSession } from '@voxwire/bridge';
+import { type AnyFrame, audioFrame, isEncodedFrame, mulaw } from '@voxwire/codecs';
 import { RealtimeClient } from '@voxwire/realtime-client';
 import { createMediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
 import { WebSocketServer } from 'ws';
@@ -34,9 +35,10 @@ type Mode =
   | 'pass-through'
   | 'minimal-echo'
   | 'bridge'
-  | 'bridge-no-quality';
+  | 'bridge-no-quality'
+  | 'bridge-g711-round-trip';
 
-const isBridge = (mode: Mode) => mode === 'bridge' || mode === 'bridge-no-quality';
+const isBridge = (mode: Mode) => mode.startsWith('bridge');
 
 // --- child: the model stand-in for the bridge rows ---
 
@@ -130,6 +132,21 @@ if (process.env.VOXWIRE_TWILIO_BENCH_CHILD) {
 // --- parent: the server under test ---
 
 /**
+ * The path every bridged Twilio call took before pass-through (voxwire ≤ 0.1): the caller's mu-law decoded
+ * to PCM at the call (the client encodes it to mu-law again for an `audio/pcmu` model). The call's `audio`
+ * frames are replaced by their G.711 decode, so the bridge and the client see PCM.
+ */
+function decodingCaller<T extends ReturnType<typeof twilioCallSession>>(session: T): T {
+  const emit = session.emit.bind(session) as (event: string, ...args: unknown[]) => boolean;
+  (session as { emit: (event: string, ...args: unknown[]) => boolean }).emit = (event, ...args) => {
+    const frame = args[0] as AnyFrame;
+    if (event !== 'audio' || !isEncodedFrame(frame)) return emit(event, ...args);
+    return emit('audio', audioFrame(mulaw.decode(frame.data), 8000, 1, frame.position));
+  };
+  return session;
+}
+
+/**
  * Starts the server for a mode; returns its URL and a close function. The bridge modes join each call to a
  * `RealtimeClient` whose model (`modelUrl()`, started by the child) echoes the caller.
  */
@@ -170,8 +187,16 @@ async function startServer(
     const server = createMediaStreamServer({ port: 0, path: '/media' });
     server.on('call', (call) => {
       call.on('error', () => {});
-      const realtime = new RealtimeClient({ url: modelUrl(), reconnect: false, heartbeatIntervalMs: 0 });
-      const bridge = bridgeCall(twilioCallSession(call), realtime, {
+      const roundTrip = mode === 'bridge-g711-round-trip';
+      const realtime = new RealtimeClient({
+        url: modelUrl(),
+        reconnect: false,
+        heartbeatIntervalMs: 0,
+        // The model's mu-law decoded to PCM, which the call encodes again.
+        ...(roundTrip ? { outputSampleRate: 8000 } : {}),
+      });
+      const session = twilioCallSession(call);
+      const bridge = bridgeCall(roundTrip ? decodingCaller(session) : session, realtime, {
         hangupTool: false,
         quality: mode === 'bridge',
       });
@@ -197,7 +222,10 @@ async function startServer(
   return { url: `ws://127.0.0.1:${server.port}/media`, close: () => server.close() };
 }
 
-async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCall: number }> {
+async function measure(
+  mode: Mode,
+  n: number,
+): Promise<ChildResult & { cpuPerCall: number; cpuUsPerFrame: number }> {
   let model = '';
   const { url, close } = await startServer(mode, () => model);
   const child = fork(fileURLToPath(import.meta.url), [], {
@@ -209,6 +237,7 @@ async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCal
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
   let cpuPerCall = Number.NaN;
+  let cpuUs = Number.NaN;
   let result: ChildResult;
   try {
     result = await new Promise<ChildResult>((resolve, reject) => {
@@ -227,7 +256,8 @@ async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCal
         if (m.type === 'done') {
           const used = process.cpuUsage(cpu0);
           const wallUs = (performance.now() - t0) * 1000;
-          cpuPerCall = ((used.user + used.system) / wallUs / n) * 100;
+          cpuUs = used.user + used.system;
+          cpuPerCall = (cpuUs / wallUs / n) * 100;
         }
       });
     });
@@ -235,7 +265,8 @@ async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCal
     await exited;
     await close();
   }
-  return { ...result, cpuPerCall };
+  // Per frame the simulators got back: a starved simulator process sends fewer frames, and per-call CPU would flatter the server.
+  return { ...result, cpuPerCall, cpuUsPerFrame: cpuUs / result.frames };
 }
 
 const suite: Suite = {
@@ -250,12 +281,14 @@ const suite: Suite = {
       ['transcode', 200],
       ['transcode-no-progress-marks', 200],
       ['pass-through', 200],
-      ['bridge', 50],
-      ['bridge-no-quality', 50],
+      ['minimal-echo', 20],
+      ['bridge', 20],
+      ['bridge-g711-round-trip', 20],
+      ['bridge-no-quality', 20],
     ].filter(([mode]) => !ONLY || ONLY.includes(mode as Mode)) as [Mode, number][];
     const rows: (string | number)[][] = [];
     const base = new Map<number, number>();
-    const results: [Mode, number, ChildResult & { cpuPerCall: number }][] = [];
+    const results: [Mode, number, ChildResult & { cpuPerCall: number; cpuUsPerFrame: number }][] = [];
     const failures: string[] = [];
     for (const [mode, n] of runs) {
       try {
@@ -272,6 +305,7 @@ const suite: Suite = {
         mode,
         n,
         r.cpuPerCall.toFixed(3),
+        r.cpuUsPerFrame.toFixed(0),
         Number.isFinite(r.cpuPerCall) ? Math.floor(100 / r.cpuPerCall) : '—',
         b ? `${(r.cpuPerCall / b).toFixed(2)}×` : '—',
         r.p50.toFixed(1),
@@ -286,6 +320,7 @@ const suite: Suite = {
           'server',
           'calls',
           'server CPU % per call',
+          'server CPU µs per echoed frame',
           'calls per core (est.)',
           'CPU vs minimal echo',
           'p50 frame latency ms',
@@ -314,6 +349,29 @@ const suite: Suite = {
       `endpoint: it could be pointed at a local stand-in through its \`url\` option, but that measures a whole agent`,
       `loop (session events, model turns), not the Twilio transport alone, and it has no pass-through mode. The`,
       `minimal echo handler is the same-run reference instead.`,
+      '',
+      `Bridge rows (\`@voxwire/bridge\`): each call goes through \`bridgeCall(twilioCallSession(call), realtimeClient)\` to`,
+      `a model stand-in (in the simulators' process, so not counted) that answers every \`input_audio_buffer.append\``,
+      `with the same audio as a \`response.output_audio.delta\`; the model talks \`audio/pcmu\` (pass-through, the`,
+      `default). \`bridge\` keeps the default caller-quality monitor (it decodes the caller audio for its analysis);`,
+      `\`bridge-no-quality\` turns it off; \`bridge-g711-round-trip\` is the path every bridged call took before`,
+      `pass-through (voxwire 0.1): the caller's mu-law decoded to PCM at the call and encoded again by the client,`,
+      `the model's mu-law decoded by the client and encoded again by the call (quality monitor off, like`,
+      `\`bridge-no-quality\`). "µs per echoed frame" divides the server's CPU by the frames that came back, so a`,
+      `simulator process starved by the machine does not make the server look cheaper.`,
+      '',
+      `Per 20 ms frame and direction, counted from the code: pass-through, inbound: base64 decode (the stream) →`,
+      `byte copy into the 100 ms append batch (bridge) → base64 encode (client), 0 G.711 conversions; outbound:`,
+      `base64 decode (client) → copy into 160-byte Twilio frames → base64 encode, 0 conversions. Round trip,`,
+      `inbound: base64 decode → mu-law decode to a new Int16Array → copy into the client's PCM batch → mu-law`,
+      `encode → base64 encode (2 conversions, 2 more buffers); outbound: base64 decode → mu-law decode → mu-law`,
+      `encode → frame copy → base64 encode (2 conversions, 2 more buffers).`,
+      '',
+      `Before this change (the bridge of voxwire 0.1, run on the same machine just before it, 50 calls, load`,
+      `average ~10): \`bridge\` 0.724 % CPU per call (2.11× minimal echo), \`bridge-no-quality\` 0.543 % (1.58×).`,
+      `Sending each 20 ms mu-law frame as its own append (what the client does with an encoded frame) cost more`,
+      `than the round trip it saves (5 WebSocket messages and JSON encodings per 100 ms instead of 1, and the`,
+      `model's answers as small): the bridge batches the caller's frames into 100 ms appends for that reason.`,
     ].join('\n');
   },
 };

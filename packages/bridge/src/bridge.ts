@@ -21,6 +21,7 @@ import {
 import type { CallSession, CallSessionEvents } from './call-session.js';
 import { BridgeError } from './errors.js';
 import { pcmFrame } from './frames.js';
+import { InputBatcher } from './input-batcher.js';
 import { type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
 import { CallPlaybackTracker } from './playback-tracker.js';
 import type { CallRecorder } from './recorder.js';
@@ -129,6 +130,8 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   /** Caller audio is decoded only for what needs PCM (quality monitor, local VAD, recorder). */
   private readonly needsCallerPcm: boolean;
   private readonly pendingInput: AnyFrame[] = [];
+  /** Caller G.711 frames gathered into 100 ms appends (see {@link InputBatcher}). */
+  private readonly input = new InputBatcher((frame) => this.realtime.appendAudio(frame));
   private pendingInputMs = 0;
   private endReason: string | null = null;
 
@@ -176,7 +179,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
         if (!this.realtime.connected) await this.realtime.connect();
         if (this.endReason !== null) return false;
         this.realtime.updateSession(sessionFormatsFor(this.call, this.opts.passThrough !== false));
-        for (const frame of this.pendingInput.splice(0)) this.realtime.appendAudio(frame);
+        for (const frame of this.pendingInput.splice(0)) this.input.push(frame);
         this.pendingInputMs = 0;
         return true;
       } catch (err) {
@@ -302,9 +305,9 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   }
 
   /**
-   * Caller audio goes to the model in the call's own encoding: a pass-through Twilio call's mu-law frame
-   * reaches `appendAudio` as the bytes of its one base64 decode, and the client sends them on unchanged
-   * when the model's input is `audio/pcmu`. PCM is decoded only for the quality monitor, the local VAD and
+   * Caller audio goes to the model in the call's own encoding: a pass-through Twilio call's mu-law frames
+   * reach `appendAudio` as the bytes of their one base64 decode (gathered into 100 ms batches), and the
+   * client sends them on unchanged when the model's input is `audio/pcmu`. PCM is decoded only for the quality monitor, the local VAD and
    * the recorder, when they are on.
    */
   private onCallerAudio(frame: AnyFrame): void {
@@ -331,7 +334,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       return;
     }
     try {
-      this.realtime.appendAudio(frame);
+      this.input.push(frame);
     } catch (err) {
       this.fail(err as Error);
     }

@@ -1,0 +1,29 @@
+// Caller G.711 frames reach the model in 100 ms appends, bytes and order unchanged; PCM is never held back.
+import { type AnyFrame, audioFrame, encodedFrame, isEncodedFrame } from '@voxwire/codecs';
+import { describe, expect, it } from 'vitest';
+import { InputBatcher } from '../src/input-batcher.js';
+
+describe('InputBatcher', () => {
+  it('gathers 20 ms mu-law frames into 100 ms batches with their bytes and positions unchanged', () => {
+    const sent: AnyFrame[] = [];
+    const b = new InputBatcher((f) => sent.push(f));
+    const bytes = new Uint8Array(160 * 12).map((_, i) => (i * 7) & 0xff);
+    for (let i = 0; i < 12; i++) {
+      b.push(encodedFrame('pcmu', bytes.slice(i * 160, (i + 1) * 160), { position: i * 160 }));
+    }
+    expect(sent.map((f) => [f.data.length, f.position])).toEqual([
+      [800, 0],
+      [800, 800],
+    ]);
+    // PCM flushes the partial batch first, then goes through as it is.
+    const pcm = audioFrame(new Int16Array([1, 2, 3]), 8000, 1, 0);
+    b.push(pcm);
+    expect(sent).toHaveLength(4);
+    expect(sent[2]).toMatchObject({ codec: 'pcmu', position: 1600 });
+    expect(sent[3]).toBe(pcm);
+    const joined = new Uint8Array(
+      sent.slice(0, 3).flatMap((f) => (isEncodedFrame(f) ? Array.from(f.data) : [])),
+    );
+    expect(joined).toEqual(bytes);
+  });
+});
