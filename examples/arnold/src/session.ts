@@ -24,6 +24,7 @@ export type ServerMessage =
   | { type: 'agent_transcript'; item_id: string; delta: string; text: string; final: boolean }
   | { type: 'response_text'; response_id: string; text: string }
   | { type: 'audio_done'; item_id: string }
+  | { type: 'interrupted'; item_id: string; played_ms: number }
   | { type: 'response_done'; response_id: string; status: string }
   /** The agent finished its turn (every tool call answered and the final response done). */
   | { type: 'turn_done' }
@@ -62,8 +63,6 @@ export class ArnoldSession {
   private turnEndedAt: number | null = null;
   /** A response (or a chain of tool-call responses) is in progress: new text turns wait for it. */
   private busy = false;
-  /** ms of the current reply's audio sent to the client (24 kHz samples / 24). */
-  private sentMs = 0;
   private readonly queuedTexts: string[] = [];
   private readonly untrack: () => void;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -136,7 +135,6 @@ export class ArnoldSession {
         this.deps.metrics.latency(performance.now() - this.turnEndedAt);
         this.turnEndedAt = null;
       }
-      this.sentMs += frame.data.length / 24;
       const pcm = frame.data;
       if (this.ws.readyState === this.ws.OPEN)
         this.ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
@@ -156,8 +154,10 @@ export class ArnoldSession {
     });
     rt.on('response.created', () => {
       this.busy = true;
-      this.sentMs = 0;
     });
+    // The reply was interrupted (the client's `interrupt` message, or barge-in): the client drops what it
+    // still has queued of the item.
+    rt.on('interrupted', (e) => this.send({ type: 'interrupted', item_id: e.itemId, played_ms: e.playedMs }));
     rt.on('responseDone', (e) => {
       this.send({ type: 'response_done', response_id: e.responseId, status: e.status ?? 'completed' });
       // A response that called tools is followed by another once the outputs are sent.
@@ -289,8 +289,9 @@ export class ArnoldSession {
         this.realtime.createResponse();
         break;
       case 'interrupt':
-        // No playback tracker here (the client plays): what was sent of this reply bounds what was heard.
-        this.realtime.interrupt({ playedMs: this.sentMs });
+        // No playback tracker here (the client plays): the realtime client truncates at the audio it has
+        // delivered, i.e. what was sent to the client, which bounds what was heard.
+        this.realtime.interrupt();
         break;
       case 'ping':
         this.send({ type: 'pong' });

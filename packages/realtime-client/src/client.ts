@@ -63,10 +63,17 @@ export interface RealtimeClientOptions {
   /** WebSocket class. Default `ws`. */
   WebSocket?: WebSocketConstructor;
   /**
-   * Playout position source. When set, the client feeds it every audio chunk it emits (if it has
-   * `onAudio`) and interrupts automatically on `speech_started` while assistant audio is still playing.
+   * What the listener has heard of each assistant audio item, from whatever plays the audio (a Twilio mark
+   * echo, a sound card's played-frame counter). {@link RealtimeClient.interrupt} truncates to it. Without
+   * one, the client truncates at the audio it has delivered through `audio` events. Can be changed later
+   * with {@link RealtimeClient.setPlayback}.
    */
   playback?: PlaybackTracker;
+  /**
+   * Barge-in: with server turn detection, `input_audio_buffer.speech_started` while assistant audio is
+   * playing interrupts it, exactly as {@link RealtimeClient.interrupt} does. Default true.
+   */
+  bargeIn?: boolean;
   /** Input batch length in ms: appended audio is sent in chunks this long. Default 100. */
   batchMs?: number;
   /**
@@ -147,12 +154,15 @@ export interface ResponseDoneEvent {
   response: ServerResponse;
 }
 
-/** What an interruption did. */
+/**
+ * Assistant audio was interrupted: whatever plays it should drop what it has queued of `itemId`
+ * (and anything after it).
+ */
 export interface InterruptedEvent {
-  /** The response cancelled, if one was in progress. */
-  cancelledResponseId?: string;
-  /** Items truncated, with the position sent as `audio_end_ms`. */
-  truncated: Array<{ itemId: string; audioEndMs: number }>;
+  /** The item that was playing. */
+  itemId: string;
+  /** How much of it was heard: the `audio_end_ms` it was truncated to. */
+  playedMs: number;
 }
 
 /** A reconnection is about to be attempted. */
@@ -292,6 +302,8 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
     { definition: FunctionToolDefinition; handler: ToolHandler; timeoutMs: number }
   >();
   private readonly closeController = new AbortController();
+  /** What the listener has heard (option `playback`, {@link RealtimeClient.setPlayback}). */
+  private playback: PlaybackTracker | undefined;
   /** Resolves once the client is closed and its socket released (see {@link RealtimeClient.close}). */
   private released: Promise<void> = Promise.resolve();
   private session: SessionConfig;
@@ -340,6 +352,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
   constructor(options: RealtimeClientOptions = {}) {
     super();
     this.opts = options;
+    if (options.playback !== undefined) this.setPlayback(options.playback);
     this.policy = { ...DEFAULT_RECONNECT, ...(options.reconnect || {}) };
     this.reconnectEnabled = options.reconnect !== false && this.policy.maxRetries > 0;
     this.WS = options.WebSocket ?? DefaultWebSocket;
@@ -684,59 +697,49 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
   // ---------------------------------------------------------------- interruption
 
   /**
-   * Interrupts the assistant: cancels the response in progress and truncates the audio items being played
-   * to what the listener heard, so the model does not believe it said the rest.
-   * @param options.playedMs - ms of `itemId` (default: the first unfinished audio item of the latest
-   *   response) that was played; later items get 0. Omit it to ask the attached `playback` tracker.
+   * Attaches (or, with `undefined`, detaches) the source of what the listener has heard, used by
+   * {@link RealtimeClient.interrupt} and barge-in. Give it to the transport that plays the audio.
    */
-  interrupt(options: { playedMs?: number; itemId?: string } = {}): InterruptedEvent {
-    this.assertUsable('interrupt');
-    if (options.playedMs !== undefined && !(typeof options.playedMs === 'number' && options.playedMs >= 0)) {
-      throw new RealtimeClientError(
-        'INVALID_ARGUMENT',
-        `playedMs must be a number ≥ 0, got ${String(options.playedMs)}`,
-      );
+  setPlayback(tracker: PlaybackTracker | undefined): void {
+    if (tracker !== undefined && typeof tracker?.playedMs !== 'function') {
+      throw new RealtimeClientError('INVALID_ARGUMENT', 'a PlaybackTracker needs a playedMs(itemId) method');
     }
-    if (options.playedMs === undefined && !this.opts.playback) {
-      throw new RealtimeClientError(
-        'INVALID_ARGUMENT',
-        'interrupt() needs { playedMs } when no playback tracker is attached',
-      );
-    }
-    return this.doInterrupt(options, true);
+    this.playback = tracker;
   }
 
-  private doInterrupt(
-    options: { playedMs?: number; itemId?: string },
-    sendCancel: boolean,
-  ): InterruptedEvent {
-    const result: InterruptedEvent = { truncated: [] };
+  /**
+   * Interrupts the assistant: cancels the response in progress and truncates the audio item being played
+   * to what the listener heard (`conversation.item.truncate`), so the model does not believe it said the
+   * rest; later items of the same response are truncated to 0. What was heard comes from the attached
+   * {@link PlaybackTracker} (`tracker.playedMs(itemId)`); without a tracker it is the audio the client has
+   * delivered through `audio` events for that item, which overstates it by whatever the player still had
+   * queued. Emits `interrupted` so the transport that plays the audio clears its queue.
+   * @returns what was interrupted, or `undefined` when no assistant audio was playing
+   */
+  interrupt(): InterruptedEvent | undefined {
+    this.assertUsable('interrupt');
+    return this.bargeIn(true);
+  }
+
+  /** The one barge-in path, for {@link interrupt} and for `speech_started` (where the server may cancel). */
+  private bargeIn(sendCancel: boolean): InterruptedEvent | undefined {
     const active = this.activeResponseId;
     if (active && !this.cancelledResponses.has(active)) {
       this.cancelledResponses.add(active);
       if (sendCancel) this.sendEvent({ type: 'response.cancel', response_id: active });
-      result.cancelledResponseId = active;
     }
-    const candidates = [...this.audioItems.entries()].filter(
-      ([, s]) => s.responseId === this.latestAudioResponseId && !s.truncated,
-    );
-    let target = options.itemId;
-    if (target === undefined && options.playedMs !== undefined) target = candidates[0]?.[0];
-    let before = options.playedMs !== undefined;
-    for (const [itemId, s] of candidates) {
-      const receivedMs = (s.samples * 1000) / s.rate;
-      let heard: number;
-      if (options.playedMs !== undefined) {
-        if (itemId === target) {
-          heard = options.playedMs;
-          before = false;
-        } else heard = before ? receivedMs : 0;
-      } else {
-        heard = this.opts.playback?.playedMs(itemId) ?? 0;
-      }
-      const audioEndMs = Math.max(0, Math.min(Math.floor(heard), Math.floor(receivedMs)));
-      if (s.done && audioEndMs >= Math.floor(receivedMs)) continue; // fully heard: nothing to cut
+    const playing = this.playingItems();
+    this.output.abortStream();
+    if (playing.length === 0) return undefined;
+    let result: InterruptedEvent | undefined;
+    for (const [itemId, s] of playing) {
+      const receivedMs = Math.floor((s.samples * 1000) / s.rate);
+      // The item being played gets what was heard of it; the items after it were not heard at all.
+      const heard = result ? 0 : this.heardMs(itemId, s);
+      const audioEndMs = Math.max(0, Math.min(Math.floor(heard), receivedMs));
       s.truncated = true;
+      result ??= { itemId, playedMs: audioEndMs };
+      if (s.done && audioEndMs >= receivedMs) continue; // all of it was heard: nothing to cut
       this.sendEvent({
         type: 'conversation.item.truncate',
         item_id: itemId,
@@ -744,23 +747,38 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
         audio_end_ms: audioEndMs,
       });
       this.conversation.markTruncated(itemId, audioEndMs);
-      result.truncated.push({ itemId, audioEndMs });
     }
-    this.output.abortStream();
-    this.opts.playback?.reset?.();
-    if (result.cancelledResponseId || result.truncated.length > 0) this.fire('interrupted', result);
+    if (result) this.fire('interrupted', result);
     return result;
   }
 
-  /** Whether assistant audio may still be playing (received, not truncated, not fully heard). */
-  private assistantAudioPlaying(): boolean {
-    for (const [itemId, s] of this.audioItems) {
-      if (s.responseId !== this.latestAudioResponseId || s.truncated) continue;
-      if (!s.done) return true;
-      const heard = this.opts.playback?.playedMs(itemId) ?? 0;
-      if (heard + 1 < (s.samples * 1000) / s.rate) return true;
-    }
+  /** Whether the latest response's audio is still arriving (some item of it is not done). */
+  private streamingAudio(): boolean {
+    for (const s of this.audioItems.values())
+      if (s.responseId === this.latestAudioResponseId && !s.truncated && !s.done) return true;
     return false;
+  }
+
+  /** Ms of an item the listener has heard: from the tracker, else the audio delivered through `audio`. */
+  private heardMs(itemId: string, s: AudioItemState): number {
+    if (this.playback) return this.playback.playedMs(itemId);
+    return s.deliveredRate ? (s.delivered * 1000) / s.deliveredRate : 0;
+  }
+
+  /**
+   * The latest response's audio items from the one being played on (not yet truncated, not completely
+   * heard). Without a tracker, the last item that received audio counts as playing: the client cannot know
+   * whether the player has finished it.
+   */
+  private playingItems(): Array<[string, AudioItemState]> {
+    const items = [...this.audioItems.entries()].filter(
+      ([, s]) => s.responseId === this.latestAudioResponseId && !s.truncated,
+    );
+    if (!this.playback) return items.slice(-1);
+    const first = items.findIndex(
+      ([id, s]) => !s.done || this.heardMs(id, s) + 1 < (s.samples * 1000) / s.rate,
+    );
+    return first < 0 ? [] : items.slice(first);
   }
 
   // ---------------------------------------------------------------- metrics
@@ -995,7 +1013,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
     this.stopTimers();
     // Audio of a response cut off by the drop was only partly heard: remember how much, so the restored
     // context does not claim the rest was said.
-    const tracker = this.opts.playback;
+    const tracker = this.playback;
     if (tracker && this.activeResponseId) {
       for (const [itemId, s] of this.audioItems) {
         if (s.responseId === this.activeResponseId && !s.truncated)
@@ -1330,11 +1348,13 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
       case 'input_audio_buffer.speech_started': {
         this.userSpeaking = true;
         this.fire('speechStarted', { itemId: ev.item_id, audioStartMs: ev.audio_start_ms });
-        if (this.opts.playback && this.assistantAudioPlaying()) {
+        // Without a tracker only audio still arriving counts as playing: the client cannot see the player.
+        const playing = this.playback ? this.playingItems().length > 0 : this.streamingAudio();
+        if (this.opts.bargeIn !== false && playing) {
           // With server VAD's interrupt_response (on by default) the server cancels by itself.
           const td = this.session.audio?.input?.turn_detection;
           const serverCancels = td !== null && td?.interrupt_response !== false;
-          this.doInterrupt({}, !serverCancels);
+          this.bargeIn(!serverCancels);
         }
         break;
       }
@@ -1525,7 +1545,6 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
     const samples = frameSamples(frame);
     s.delivered += samples;
     s.deliveredRate = frame.sampleRate;
-    this.opts.playback?.onAudio?.(itemId, samples, frame.sampleRate);
     this.fire('audio', frame, { responseId: s.responseId, itemId, contentIndex: s.contentIndex });
   }
 }

@@ -7,13 +7,6 @@
 export interface PlaybackTracker {
   /** Milliseconds of `itemId`'s audio that have been played to the listener; 0 for items not yet played. */
   playedMs(itemId: string): number;
-  /**
-   * Called by the client for every audio chunk it emits, in emission order, when the tracker attached to
-   * the client has this method (see {@link PlaybackTimeline}).
-   */
-  onAudio?(itemId: string, samples: number, sampleRate: number): void;
-  /** Called by the client after an interruption: audio queued but not played will never play. */
-  reset?(): void;
 }
 
 interface Segment {
@@ -27,11 +20,12 @@ interface Segment {
 const MAX_SEGMENTS = 64;
 
 /**
- * A {@link PlaybackTracker} for a player that consumes audio in the order the client emitted it. Attach it
- * with `new RealtimeClient({ playback: timeline })` (the client then feeds it every audio chunk), and
- * report the playout position with {@link PlaybackTimeline.setPlayedMs} or {@link PlaybackTimeline.advance}:
- * e.g. after each chunk you send to Twilio, send a mark, and on its echo call `setPlayedMs` with the
- * timeline position you recorded for that mark ({@link PlaybackTimeline.queuedMs} at send time).
+ * A {@link PlaybackTracker} for a player that consumes audio in the order the client emitted it. The player
+ * feeds it what it queues and what it has played: call {@link PlaybackTimeline.onAudio} for each `audio`
+ * frame handed to the player, report the playout position with {@link PlaybackTimeline.setPlayedMs} or
+ * {@link PlaybackTimeline.advance} (e.g. on a Twilio mark echo, the {@link PlaybackTimeline.queuedMs} recorded
+ * when the mark was sent), and call {@link PlaybackTimeline.reset} when the player drops its queue on
+ * `interrupted`. Attach it with `new RealtimeClient({ playback: timeline })`.
  */
 export class PlaybackTimeline implements PlaybackTracker {
   private readonly segments: Segment[] = [];

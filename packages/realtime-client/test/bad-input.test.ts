@@ -1,6 +1,6 @@
 import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealtimeClient, RealtimeClientError, VoxwireError } from '../src/index.js';
+import { type PlaybackTracker, RealtimeClient, RealtimeClientError, VoxwireError } from '../src/index.js';
 import { ScriptedRealtimeServer } from './helpers/scripted-server.js';
 
 let server: ScriptedRealtimeServer | undefined;
@@ -55,7 +55,7 @@ describe('bad caller input gets clear typed errors', () => {
     expect(() => c.appendAudio(frame(new Float32Array(10), 24000))).toThrow(/got Float32Array/);
     expect(codeOf(() => c.appendAudio(frame(pcm, 24000, 2)))).toBe('INVALID_AUDIO');
     expect(codeOf(() => c.sendText(''))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => c.interrupt({ playedMs: -1 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => c.setPlayback({} as PlaybackTracker))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => c.addTool({ name: 'bad name!' }, () => 1))).toBe('INVALID_ARGUMENT');
     // Even bytes are fine and nothing above was sent.
     c.appendAudio(audioFrame(new Int16Array(2400), 24000));

@@ -1,9 +1,10 @@
-import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 // End to end against the real local server (@voxwire/realtime-server): its server VAD, espeak-ng voice and a
 // scripted responder, over a loopback socket. Nothing here is scripted on the wire: the server decides.
+import { type AudioFrame, audioFrame, frameSamples } from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type InterruptedEvent,
   PlaybackTimeline,
   RealtimeClient,
   type RealtimeClientError,
@@ -176,6 +177,9 @@ describe('against @voxwire/realtime-server', () => {
       },
     });
     const c = client;
+    // The "player": queues every frame on the timeline, drops its queue when interrupted.
+    c.on('audio', (f, info) => timeline.onAudio(info.itemId, frameSamples(f), f.sampleRate));
+    c.on('interrupted', () => timeline.reset());
     await c.connect();
     // Wait until a second of the reply has arrived; the (simulated) speaker has played 600 ms of it.
     const arrived = new Promise<void>((resolve) => {
@@ -192,16 +196,15 @@ describe('against @voxwire/realtime-server', () => {
     const truncated = nextEvent<{ item_id: string; audio_end_ms: number }>((l) =>
       c.once('conversation.item.truncated', l),
     );
-    const interrupted = nextEvent<{ truncated: Array<{ itemId: string; audioEndMs: number }> }>((l) =>
-      c.once('interrupted', l),
-    );
+    const interrupted = nextEvent<InterruptedEvent>((l) => c.once('interrupted', l));
     const stop = concat([speech('Stop, stop please.', 16000), new Int16Array(16000)]);
     for (const ch of chunks(stop, 320)) c.appendAudio(audioFrame(ch, 16000));
     c.flushAudio();
     const ev = await interrupted;
     const t = await truncated;
-    expect(ev.truncated).toHaveLength(1);
-    expect(t).toMatchObject({ item_id: ev.truncated[0].itemId, audio_end_ms: 600 });
+    expect(ev.playedMs).toBe(600);
+    expect(t).toMatchObject({ item_id: ev.itemId, audio_end_ms: 600 });
+    expect(timeline.queuedMs).toBe(600);
     expect(c.items().find((i) => i.id === t.item_id)?.truncatedAtMs).toBe(600);
   });
 });

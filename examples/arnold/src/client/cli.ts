@@ -183,6 +183,7 @@ export class ArnoldCli {
         this.print(`  [${String(msg.name)} ${String(msg.arguments)}]`);
         break;
       case 'speech_started':
+      case 'interrupted':
         this.dropPlayback();
         break;
       case 'response_done':
