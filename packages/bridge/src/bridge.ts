@@ -5,6 +5,7 @@ import { type AnyFrame, frameDurationMs, frameSamples, isEncodedFrame } from '@v
 import { emitError } from '@voxwire/core';
 import type {
   AudioInfo,
+  InterruptedEvent,
   RealtimeClient,
   RealtimeClientEvents,
   SessionUpdate,
@@ -34,12 +35,11 @@ export interface BridgeCallOptions {
    */
   passThrough?: boolean;
   /**
-   * What detects the caller talking over the agent: the model's server VAD `speech_started` (default), a
-   * local VAD on the caller's audio (`local`: reacts without a round trip to the model and works when the
-   * model's turn detection is off), or nothing (`off`).
+   * A local VAD on the caller's audio that interrupts the model (`realtime.interrupt()`) when the caller
+   * talks over the agent: it reacts without a round trip to the model and works when the model's turn
+   * detection is off. Barge-in itself belongs to the `RealtimeClient` (its `bargeIn` option, on by default
+   * with server VAD); the bridge only tells it what the caller heard and clears the call when it interrupts.
    */
-  bargeIn?: 'server' | 'local' | 'off';
-  /** The local barge-in detector (`bargeIn: 'local'`). */
   localVad?: LocalVadOptions;
   /** Forward DTMF digits to the model as a user text turn (default) or ignore them. */
   dtmf?: 'text' | 'ignore';
@@ -126,6 +126,8 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   private readonly detachers: Array<() => void> = [];
   private hangupTimer: NodeJS.Timeout | null = null;
   private speechStoppedAt: number | null = null;
+  /** Where the caller's latest speech began, on the caller-audio clock (ms of caller audio received). */
+  private speechStartMs: number | null = null;
   private inputMs = 0;
   /** Caller audio is decoded only for what needs PCM (quality monitor, local VAD, recorder). */
   private readonly needsCallerPcm: boolean;
@@ -147,7 +149,9 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     });
     this.log = opts.log ?? (() => {});
     this.tracker = new CallPlaybackTracker(call);
-    this.localVad = opts.bargeIn === 'local' ? this.createLocalVad(opts.localVad ?? {}) : null;
+    this.localVad = opts.localVad ? this.createLocalVad(opts.localVad) : null;
+    // The client owns barge-in; it learns from the call what the caller has heard of each item.
+    realtime.setPlayback(this.tracker);
     this.needsCallerPcm = opts.quality !== false || this.localVad !== null || opts.recorder !== undefined;
     this.wireCall();
     this.wireRealtime();
@@ -247,7 +251,11 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.onModel('audioDone', () => {
       if (!this.call.ended) this.call.endUtterance();
     });
-    this.onModel('speechStarted', (e) => this.onSpeechStarted(e));
+    this.onModel('speechStarted', (e) => {
+      this.speechStartMs = e.audioStartMs;
+      if (speech) this.call.speech({ type: 'started' });
+    });
+    this.onModel('interrupted', (e) => this.onInterrupted(e));
     this.onModel('speechStopped', () => {
       this.speechStoppedAt = performance.now();
       if (speech) this.call.speech({ type: 'stopped' });
@@ -288,7 +296,12 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       prefixPaddingMs: 0,
       includeAudio: false,
     });
-    seg.on('speechStart', (e: SpeechStartEvent) => this.bargeIn((e.startSample * 1000) / rate));
+    seg.on('speechStart', (e: SpeechStartEvent) =>
+      this.guard(() => {
+        this.speechStartMs = (e.startSample * 1000) / rate;
+        if (this.realtime.connected) this.realtime.interrupt();
+      }),
+    );
     return seg;
   }
 
@@ -366,32 +379,23 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.opts.recorder?.agent(out);
   }
 
-  private onSpeechStarted(e: { itemId: string; audioStartMs: number }): void {
-    if (this.call.capabilities.speechEvents) this.call.speech({ type: 'started' });
-    if (this.opts.bargeIn === undefined || this.opts.bargeIn === 'server') this.bargeIn(e.audioStartMs);
-  }
-
-  /** Silences the agent and truncates its item to what was heard; `speechStartMs` on the caller-audio clock. */
-  private bargeIn(speechStartMs: number): void {
-    const playing = this.tracker.playingItem();
-    if (!playing) return;
-    const playedMs = this.tracker.playedMs(playing);
-    if (this.call.capabilities.clear) {
+  /**
+   * The client interrupted the agent (server VAD barge-in, the local VAD, or the application) and truncated
+   * the item to what the caller heard: the call drops what it still had queued, and the recording with it.
+   */
+  private onInterrupted(e: InterruptedEvent): void {
+    if (this.call.capabilities.clear && !this.call.ended) {
       const unheardMs = this.call.sentMs() - this.call.playedMs();
       this.call.clear();
       this.opts.recorder?.clearAgent(unheardMs);
     }
     this.tracker.reset();
-    try {
-      this.realtime.interrupt({ itemId: playing, playedMs });
-    } catch (err) {
-      this.fail(err as Error);
-    }
     // How far behind the caller's first word the agent went quiet, on the caller-audio clock.
-    const reactionMs = Math.max(0, this.inputMs - speechStartMs);
+    const reactionMs = this.speechStartMs === null ? 0 : Math.max(0, this.inputMs - this.speechStartMs);
+    this.speechStartMs = null;
     this.stats.bargeIns++;
     this.stats.bargeInReaction.add(reactionMs);
-    this.emit('bargeIn', { itemId: playing, playedMs, reactionMs });
+    this.emit('bargeIn', { itemId: e.itemId, playedMs: e.playedMs, reactionMs });
   }
 
   private hangupAfterPlayout(reason: string): void {
@@ -424,6 +428,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     if (this.hangupTimer) clearTimeout(this.hangupTimer);
     this.hangupTimer = null;
     for (const d of this.detachers.splice(0)) d();
+    this.realtime.setPlayback(undefined);
     // Late input on the ended call (a chunk after the hang-up, bad JSON after Twilio's stop) still reports
     // errors: keep a listener, so they are logged rather than turned into process warnings.
     this.call.on('error', (err) =>

@@ -13,7 +13,9 @@ const MAX_SEGMENTS = 32;
 
 /**
  * Maps the model's audio items onto a call's outbound timeline, so "how much of item X did the caller hear"
- * is answered from the platform's confirmed playback position (`call.playedMs()`), not from a clock.
+ * is answered from the platform's playback position (`call.playedMs()`: Twilio's echoed marks, AudioCodes'
+ * real-time playout), not from when the audio arrived. The bridge attaches it to the `RealtimeClient`
+ * (`setPlayback`), which truncates an interrupted item to it, and feeds it every frame it hands the call.
  */
 export class CallPlaybackTracker implements PlaybackTracker {
   private readonly segments: Segment[] = [];
@@ -41,13 +43,16 @@ export class CallPlaybackTracker implements PlaybackTracker {
     return Math.max(0, Math.min(seg.end - seg.start, played));
   }
 
-  /** The item whose audio is playing or queued, or undefined when the caller hears nothing from the agent. */
-  playingItem(): string | undefined {
-    const played = this.call.playedMs();
-    return this.segments.find((s) => s.end > played + 0.5)?.itemId;
-  }
-
+  /**
+   * The call dropped what it had queued (after an interruption): every item keeps what was heard of it and
+   * loses the rest, so an item heard in full before the interruption still reads as heard.
+   */
   reset(): void {
-    this.segments.length = 0;
+    const played = this.call.playedMs();
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const seg = this.segments[i];
+      if (seg.start >= played) this.segments.splice(i, 1);
+      else seg.end = Math.min(seg.end, played);
+    }
   }
 }

@@ -177,7 +177,7 @@ describe('bridgeCall local barge-in', () => {
   it('silences the agent from its own VAD when the model has no turn detection', {
     timeout: 60_000,
   }, async () => {
-    const { bridge, sim: s } = await setupCall([{ text: STORY }], { bargeIn: 'local' }, 'off');
+    const { bridge, sim: s } = await setupCall([{ text: STORY }], { localVad: {} }, 'off');
     // With turn detection off the model answers only when asked: ask for the story by text.
     bridge.realtime.sendText('Tell me a story.', { respond: true });
     await s.until(() => s.playedMs() > 1000);
