@@ -1,5 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 import type { AudioMixer } from '../src/index.js';
+
+/** Wraps PCM as an {@link AudioFrame} (mono unless told). */
+export function frame(data: Int16Array, rate: number, channels = 1): AudioFrame {
+  return audioFrame(data, rate, channels);
+}
 
 /** A sine tone as Int16 PCM. */
 export function tone(freq: number, ms: number, rate: number, amplitude: number, channels = 1): Int16Array {
@@ -52,6 +58,6 @@ export function speech(text: string): { pcm: Int16Array; sampleRate: number } {
 export function collect(mixer: AudioMixer, frames: number): Int16Array {
   const len = mixer.frameSize * mixer.channels;
   const out = new Int16Array(frames * len);
-  for (let f = 0; f < frames; f++) out.set(mixer.mixFrame(), f * len);
+  for (let f = 0; f < frames; f++) out.set(mixer.mixFrame().data, f * len);
   return out;
 }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { AudioRing } from '@voxwire/ringbuffer';
 import { describe, expect, it } from 'vitest';
 import { AudioMixer, MixerError } from '../src/index.js';
-import { collect, tone, zeroCrossingHz } from './audio-helpers.js';
+import { collect, frame, tone, zeroCrossingHz } from './audio-helpers.js';
 
 describe('inputs fed from a shared ring', () => {
   it('drains an Int16 ring (as the native capture fills it) into the mix, resampled', () => {
@@ -15,13 +15,13 @@ describe('inputs fed from a shared ring', () => {
       // The capture callback delivers 10 ms at a time, twice per mixer frame.
       capture.pushFrames(audio, f * 320, 160);
       capture.pushFrames(audio, f * 320 + 160, 160);
-      out.set(mixer.mixFrame(), f * 960);
+      out.set(mixer.mixFrame().data, f * 960);
     }
     expect(zeroCrossingHz(out.subarray(9600), 48_000)).toBeCloseTo(600, 0);
     expect(capture.ring.underruns).toBe(0);
     expect(capture.framesAvailable()).toBe(0);
     expect(mixer.stats().inputs[0].underruns).toBe(0);
-    expect(() => mixer.pushAudio('mic', new Int16Array(160))).toThrow(MixerError);
+    expect(() => mixer.pushAudio('mic', frame(new Int16Array(160), 16_000))).toThrow(MixerError);
   });
 
   it('mixes audio a worker thread writes into a Float32 ring', async () => {

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { alaw, base64ToBytes, floatToInt16, mulaw, Resampler, wav } from '@voxwire/codecs';
 import WebSocket from 'ws';
+import { SimulatorConnectError, TwilioStreamError } from './errors.js';
 import { BYTES_PER_MS, FRAME_BYTES, FRAME_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 import { computeTwilioSignature } from './signature.js';
 
@@ -94,17 +95,6 @@ export interface TwilioSimulatorEvents {
   close: [code: number];
 }
 
-/** Thrown by {@link TwilioSimulator.connect} when the server refuses the WebSocket upgrade. */
-export class SimulatorConnectError extends Error {
-  override name = 'SimulatorConnectError';
-  /** HTTP status of the refusal (e.g. 403), or 0 when the connection failed otherwise. */
-  readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.status = status;
-  }
-}
-
 type QueueItem = { audio: Uint8Array; offset: number } | { mark: string };
 
 function sid(prefix: string): string {
@@ -127,10 +117,13 @@ function sid(prefix: string): string {
  * await sim.streamPcm(speech16k, 16000);      // caller speaks
  * await sim.until(() => sim.marks.length > 0); // bot answered and it played
  * const heard = sim.heardPcm();                // what the caller heard, 8 kHz
- * await sim.stop();
+ * await sim.stop();                          // Twilio's `stop`: the caller hung up
  * ```
+ *
+ * `stop()` is the wire verb (it sends Twilio's `stop` message, then closes); `close()` releases the
+ * simulator whatever its state (sending `stop` first when the stream is still open) and is idempotent.
  */
-export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
+export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> implements AsyncDisposable {
   readonly accountSid: string;
   readonly callSid: string;
   readonly streamSid: string;
@@ -146,6 +139,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
   private t0 = 0;
   private running = false;
   private started = false;
+  private closing: Promise<void> | undefined;
 
   // Caller side: mu-law waiting to be sent, in order.
   private source: { bytes: Uint8Array; offset: number; done: () => void }[] = [];
@@ -190,7 +184,8 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.callSid = options.callSid ?? sid('CA');
     this.streamSid = options.streamSid ?? sid('MZ');
     this.speed = options.speed ?? 1;
-    if (!(this.speed > 0)) throw new RangeError(`speed must be > 0, got ${this.speed}`);
+    if (!(this.speed > 0))
+      throw new TwilioStreamError('INVALID_CONFIG', `speed must be > 0, got ${this.speed}`);
   }
 
   /** Simulator clock: ms since the stream started (20 ms per frame). */
@@ -201,7 +196,8 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
   /**
    * Opens the WebSocket (signed when `authToken` or `signature` is given), then sends `connected` and
    * `start` (unless `autoStart: false`) and starts the clock.
-   * @throws SimulatorConnectError when the server refuses the upgrade (e.g. 403 for a bad signature)
+   * @throws SimulatorConnectError `REFUSED` when the server refuses the upgrade (e.g. 403 for a bad
+   *   signature), `CONNECT_FAILED` when it cannot be reached
    */
   connect(): Promise<void> {
     const headers: Record<string, string> = { ...this.opts.headers };
@@ -218,17 +214,26 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
         res.resume();
         req.destroy();
         reject(
-          new SimulatorConnectError(`server refused the stream: HTTP ${res.statusCode}`, res.statusCode ?? 0),
+          new SimulatorConnectError(
+            'REFUSED',
+            `server refused the stream: HTTP ${res.statusCode}`,
+            res.statusCode ?? 0,
+          ),
         );
       });
-      ws.once('error', (err) => reject(new SimulatorConnectError(`connection failed: ${err.message}`, 0)));
+      ws.once('error', (err) =>
+        reject(
+          new SimulatorConnectError('CONNECT_FAILED', `connection failed: ${err.message}`, 0, { cause: err }),
+        ),
+      );
       ws.once('open', () => {
         ws.on('error', (err) => this.errors.push(`socket error: ${err.message}`));
         ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary));
         ws.on('close', (code) => {
           this.halt();
           this.emit('close', code);
-          for (const w of this.waiters.splice(0)) w.reject(new Error('simulator socket closed'));
+          for (const w of this.waiters.splice(0))
+            w.reject(new TwilioStreamError('CLOSED', 'simulator socket closed'));
         });
         if (this.opts.autoStart ?? true) this.start();
         resolve();
@@ -326,7 +331,21 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.ws?.send(JSON.stringify(message));
   }
 
-  /** Sends `stop`, stops the clock and closes the socket. */
+  /**
+   * Releases the simulator: sends `stop` when the stream is still open (see {@link stop}), stops the clock
+   * and waits for the socket to close. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  /** `await using sim = new TwilioSimulator(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Sends Twilio's `stop` (the caller hung up), stops the clock and closes the socket. */
   async stop(): Promise<void> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
@@ -565,7 +584,12 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
         return false;
       }
       if (this.clockMs > w.maxClockMs) {
-        w.reject(new Error(`simulator clock passed ${w.maxClockMs} ms before the condition held`));
+        w.reject(
+          new TwilioStreamError(
+            'TIMEOUT',
+            `simulator clock passed ${w.maxClockMs} ms before the condition held`,
+          ),
+        );
         return false;
       }
       return true;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { bytesToInt16 } from '@voxwire/codecs';
+import { type AudioFrame, audioFrame, bytesToInt16, type EncodedFrame, encodedFrame } from '@voxwire/codecs';
+import { expect } from 'vitest';
 import {
   createMediaStreamServer,
   type MediaStreamServer,
@@ -12,9 +13,19 @@ import {
 export async function startServer(
   options: Omit<MediaStreamServerOptions, 'port' | 'server'> = {},
 ): Promise<{ server: MediaStreamServer; url: string }> {
-  const server = createMediaStreamServer({ port: 0, host: '127.0.0.1', path: '/media', ...options });
-  await server.ready;
-  return { server, url: `ws://127.0.0.1:${server.port}/media` };
+  const server = await createMediaStreamServer({ port: 0, host: '127.0.0.1', path: '/media', ...options });
+  expect(server.url).toBe(`ws://127.0.0.1:${server.port}/media`);
+  return { server, url: server.url };
+}
+
+/** Mono PCM as an AudioFrame. */
+export function pcm(data: Int16Array, sampleRate: number): AudioFrame {
+  return audioFrame(data, sampleRate);
+}
+
+/** 8 kHz mu-law bytes as an EncodedFrame. */
+export function pcmu(data: Uint8Array): EncodedFrame {
+  return encodedFrame('pcmu', data);
 }
 
 /** A simulator at full speed unless told otherwise. */

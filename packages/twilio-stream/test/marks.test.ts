@@ -1,4 +1,4 @@
-import { mulaw } from '@voxwire/codecs';
+import { audioFrame, mulaw } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall, TwilioMarkResult } from '../src/index.js';
 import { simulator, startServer, tone, zeroCrossingHz } from './helpers.js';
@@ -31,14 +31,14 @@ describe('marks and playback position', () => {
     const samples: number[] = [];
     call.on('mark', (m) => serverMarks.push({ name: m.name, playedMs: call.playedMs() }));
     // Whenever the server learns of progress, the simulator (the truth) is within a frame of it.
-    call.onPlayed((ms) => samples.push(Math.abs(ms - sim.marks[sim.marks.length - 1].playedMs)));
+    call.on('played', (ms) => samples.push(Math.abs(ms - sim.marks[sim.marks.length - 1].playedMs)));
     lengths.forEach((n, i) => {
       const pcm = tone(300 + 100 * i, (n / 8000) * 1000, 8000, 0.2);
       const codes = mulaw.encode(pcm);
       const padded = new Uint8Array(Math.ceil(n / 160) * 160).fill(0xff);
       padded.set(codes);
       expected.push(...padded);
-      call.sendAudio(pcm, 8000);
+      call.sendAudio(audioFrame(pcm, 8000));
       results.push(call.endUtterance(`u${i}`));
     });
     const resolved = await Promise.all(results);
@@ -67,11 +67,11 @@ describe('marks and playback position', () => {
     const { call, sim } = await connectedCall();
     const pcm = tone(500, 3000, 8000, 0.2);
     const codes = mulaw.encode(pcm);
-    call.sendAudio(pcm, 8000);
+    call.sendAudio(audioFrame(pcm, 8000));
     const utterance = call.endUtterance('long');
     let clearedAt = -1;
     let result: ReturnType<TwilioCall['clear']> | undefined;
-    call.onPlayed((ms) => {
+    call.on('played', (ms) => {
       if (ms >= 1000 && !result) {
         clearedAt = ms;
         result = call.clear();
@@ -96,7 +96,7 @@ describe('marks and playback position', () => {
 
     // The call goes on: the next utterance plays in full after the played position.
     const next = tone(700, 400, 8000, 0.2);
-    call.sendAudio(next, 8000);
+    call.sendAudio(audioFrame(next, 8000));
     const r2 = await call.endUtterance('after');
     expect(r2).toMatchObject({ name: 'after', played: true });
     expect(r2.positionMs).toBe(result!.playedMs + 400);
@@ -111,7 +111,7 @@ describe('marks and playback position', () => {
     sim.on('tick', () => {
       maxBuffered = Math.max(maxBuffered, sim.report().bufferedMs);
     });
-    call.sendAudio(tone(440, 2000, 8000), 8000);
+    call.sendAudio(audioFrame(tone(440, 2000, 8000), 8000));
     expect(call.bufferedMs()).toBe(2000);
     const r = await call.endUtterance();
     expect(r.played).toBe(true);
@@ -122,9 +122,9 @@ describe('marks and playback position', () => {
   it('with maxQueueMs, a burst keeps only its newest audio waiting, and the caller hears that', async () => {
     const { call, sim } = await connectedCall({ maxAheadMs: 200, maxQueueMs: 300 });
     // 2 s of 440 Hz then 300 ms of 1 kHz at once: a live feed that got ahead of the call.
-    call.sendAudio(tone(440, 2000, 8000), 8000);
+    call.sendAudio(audioFrame(tone(440, 2000, 8000), 8000));
     const first = call.endUtterance('first');
-    call.sendAudio(tone(1000, 300, 8000), 8000);
+    call.sendAudio(audioFrame(tone(1000, 300, 8000), 8000));
     // 200 ms went to Twilio at once; of the rest, only the newest 300 ms waits.
     expect(call.bufferedMs()).toBe(500);
     expect(call.outboundStats.overflowDroppedMs).toBe(1800);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall } from '../src/index.js';
-import { concat, rmsDb, simulator, speech, startServer, tone, zeroCrossingHz } from './helpers.js';
+import { concat, pcm, rmsDb, simulator, speech, startServer, tone, zeroCrossingHz } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -19,9 +19,9 @@ describe('transcoding', () => {
     const chunks: Int16Array[] = [];
     let rate = 0;
     server.on('call', (call) => {
-      call.on('audio', (pcm, info) => {
-        chunks.push(pcm);
-        rate = info.sampleRate;
+      call.on('pcm', (frame) => {
+        chunks.push(frame.data);
+        rate = frame.sampleRate;
       });
     });
     const sim = simulator(started.url, { idleSilence: false });
@@ -47,9 +47,10 @@ describe('transcoding', () => {
     server.on('call', (call: TwilioCall) => {
       call.once('start', () => {
         // Odd chunk sizes: the framer must carry the remainder.
-        for (let i = 0; i < outTone.length; i += 1234) call.sendAudio(outTone.subarray(i, i + 1234), 24000);
+        for (let i = 0; i < outTone.length; i += 1234)
+          call.sendAudio(pcm(outTone.subarray(i, i + 1234), 24000));
         done.push(call.endUtterance('tone'));
-        for (let i = 0; i < words.length; i += 777) call.sendAudio(words.subarray(i, i + 777), 24000);
+        for (let i = 0; i < words.length; i += 777) call.sendAudio(pcm(words.subarray(i, i + 777), 24000));
         done.push(call.endUtterance('speech'));
       });
     });

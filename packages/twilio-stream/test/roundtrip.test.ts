@@ -17,7 +17,7 @@ describe('30 s call round trip', () => {
     server.on('call', (call) => {
       calls.push(call);
       // Pass-through: every caller frame goes straight back.
-      call.on('media', (frame) => call.sendMulaw(frame.payload));
+      call.on('audio', (frame) => call.sendAudio(frame));
     });
     // 30 s of caller audio: speech and tones, not a multiple of the frame size.
     const words = speech(
