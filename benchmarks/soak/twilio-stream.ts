@@ -178,9 +178,8 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   const calls = Number(values.calls);
   const badPerS = Number(values['bad-per-s']);
-  const server = createMediaStreamServer({ port: 0, path: '/media', sampleRate: 24000 });
-  await server.ready;
-  const url = `ws://127.0.0.1:${server.port}/media`;
+  const server = await createMediaStreamServer({ port: 0, path: '/media', sampleRate: 24000 });
+  const url = server.url;
   const errorCodes: Record<string, number> = {};
   let healthyServerErrors = 0;
   let unexpectedThrows = 0;
@@ -190,7 +189,7 @@ async function main(): Promise<void> {
       errorCodes[e.code] = (errorCodes[e.code] ?? 0) + 1;
       if (call.customParameters.kind === 'healthy') healthyServerErrors++;
     });
-    call.on('audio', (pcm) => call.sendAudio(pcm, 24000)); // the benchmark's transcoding echo
+    call.on('pcm', (frame) => call.sendAudio(frame)); // the benchmark's transcoding echo
   });
   process.on('uncaughtException', (err) => {
     unexpectedThrows++;
