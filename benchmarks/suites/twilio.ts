@@ -39,9 +39,9 @@ async function runChild(url: string, n: number): Promise<void> {
     sim.on('tick', (clockMs) => {
       sent[clockMs / 20 - 1] = performance.now();
     });
-    sim.on('media', (payload) => {
+    sim.on('media', (frame) => {
       const now = performance.now();
-      for (let b = 0; b < payload.length; b += 160) {
+      for (let b = 0; b < frame.samples; b += 160) {
         const t = sent[received++];
         if (measuring && t !== undefined) latencies.push(now - t);
       }

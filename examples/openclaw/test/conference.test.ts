@@ -1,9 +1,11 @@
 // OpenClaw end to end over loopback: a headless Chromium peer and a simulated Twilio call join at once and
 // talk through the mixer with the embedded realtime model. Each party is a pitch (browser 440 Hz, call
 // 1 kHz, agent 660 Hz), so each far end's spectrum shows whom it hears.
+
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { audioFrame } from '@voxwire/codecs';
 import { CHROMIUM, launchChromium } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +89,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const simStartMs = sim.playedMs();
     const answered = response(() => true, 'an answer to the tones');
     await page.tone(true);
-    await sim.streamPcm(tone(CALL_HZ, 8000, 2), 8000);
+    await sim.streamAudio(audioFrame(tone(CALL_HZ, 8000, 2), 8000));
     await page.tone(false);
     const first = await answered;
     expect(first.status).toBe('completed');
@@ -225,7 +227,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       'an answer to the cut-off speech',
     );
     peer3.peer.sendAudio(long.pcm, long.sampleRate);
-    void sim3.streamPcm(long.pcm, long.sampleRate);
+    void sim3.streamAudio(audioFrame(long.pcm, long.sampleRate));
     await waitFor(() => turns.length > turnsBefore, 'their turn to start');
     const simMark2 = sim.playedMs();
     const pageMark2 = await page.count();

@@ -1,4 +1,5 @@
 // Configuration, the start script, /metrics and Twilio call control, with real processes and sockets.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -6,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { audioFrame } from '@voxwire/codecs';
 import { rawHttpStatus } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -204,7 +206,7 @@ describe('TwilioVoiceManager call control', () => {
     closers.push(() => sim.stop().catch(() => {}));
     await sim.connect();
     await waitFor(() => voice.calls.has(sim.callSid), 'the call to start');
-    await sim.streamPcm(tone(440, 8000, 0.5), 8000);
+    await sim.streamAudio(audioFrame(tone(440, 8000, 0.5), 8000));
     await waitFor(() => heardFromCall.length >= 20, 'caller audio');
     voice.sendAudioToCall(sim.callSid, tone(CALL_HZ, 24000, 1), 24000);
     await sim.until(() => sim.playedMs() >= 900);

@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { alaw, base64ToBytes, floatToInt16, mulaw, Resampler, wav } from '@voxwire/codecs';
+import {
+  type AnyFrame,
+  alaw,
+  base64ToBytes,
+  type EncodedFrame,
+  floatToInt16,
+  isEncodedFrame,
+  mulaw,
+  Resampler,
+  wav,
+} from '@voxwire/codecs';
 import WebSocket from 'ws';
 import { SimulatorConnectError, TwilioStreamError } from './errors.js';
+import { pcmuFrame } from './inbound.js';
 import { BYTES_PER_MS, FRAME_BYTES, FRAME_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 import { computeTwilioSignature } from './signature.js';
 
@@ -87,8 +98,11 @@ export interface TwilioSimulatorEvents {
   mark: [record: SimulatorMarkRecord];
   /** A clear was honoured. */
   clear: [record: SimulatorClearRecord];
-  /** A `media` message arrived (bytes as received; `atMs` on the simulator clock). */
-  media: [payload: Uint8Array, atMs: number];
+  /**
+   * A `media` message arrived: its bytes as received (`pcmu`, 8 kHz; yours to keep), `position` where it
+   * lands in the heard stream, `info.atMs` on the simulator clock.
+   */
+  media: [frame: EncodedFrame, info: { atMs: number }];
   /** One 20 ms frame of the clock passed. */
   tick: [clockMs: number];
   /** The socket closed. */
@@ -114,7 +128,7 @@ function sid(prefix: string): string {
  * ```ts
  * const sim = new TwilioSimulator({ url: `ws://127.0.0.1:${port}/media`, authToken, signatureUrl: publicUrl, speed: Infinity });
  * await sim.connect();
- * await sim.streamPcm(speech16k, 16000);      // caller speaks
+ * await sim.streamAudio(audioFrame(speech16k, 16000)); // caller speaks
  * await sim.until(() => sim.marks.length > 0); // bot answered and it played
  * const heard = sim.heardPcm();                // what the caller heard, 8 kHz
  * await sim.stop();                          // Twilio's `stop`: the caller hung up
@@ -262,24 +276,40 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> impleme
     this.startClock();
   }
 
-  /** Queues mu-law bytes as caller audio; resolves when the last of them was sent. */
-  streamMulaw(codes: Uint8Array): Promise<void> {
-    if (codes.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.source.push({ bytes: codes, offset: 0, done: resolve }));
+  /**
+   * Queues caller audio; resolves when the last of it was sent. An 8 kHz mono `pcmu` frame is sent byte for
+   * byte, a `pcma` frame is transcoded, an {@link AudioFrame} at any rate is mixed to mono, resampled to 8
+   * kHz and mu-law encoded. The frame's `position` is not used: audio goes out in the order it is queued.
+   * @throws TwilioStreamError `INVALID_ARGUMENT` for Opus or G.711 at a rate other than 8 kHz
+   */
+  streamAudio(frame: AnyFrame): Promise<void> {
+    if (!isEncodedFrame(frame)) {
+      return this.queueMulaw(mulaw.encode(to8k(downmix(frame.data, frame.channels), frame.sampleRate)));
+    }
+    if (frame.codec === 'opus' || frame.sampleRate !== TWILIO_SAMPLE_RATE) {
+      throw new TwilioStreamError(
+        'INVALID_ARGUMENT',
+        `streamAudio: a phone line carries 8 kHz G.711, got ${frame.codec} at ${frame.sampleRate} Hz`,
+      );
+    }
+    if (frame.codec === 'pcmu' && frame.channels === 1) return this.queueMulaw(frame.data);
+    const pcm = frame.codec === 'pcmu' ? mulaw.decode(frame.data) : alaw.decode(frame.data);
+    return this.queueMulaw(mulaw.encode(downmix(pcm, frame.channels)));
   }
 
-  /** Queues PCM at any rate as caller audio (resampled to 8 kHz and mu-law encoded). */
+  /** @deprecated Use {@link streamAudio} with an `encodedFrame('pcmu', codes)`. */
+  streamMulaw(codes: Uint8Array): Promise<void> {
+    return this.queueMulaw(codes);
+  }
+
+  /** @deprecated Use {@link streamAudio} with an `audioFrame(pcm, sampleRate)`. */
   streamPcm(pcm: Int16Array, sampleRate: number): Promise<void> {
-    let pcm8k = pcm;
-    if (sampleRate !== TWILIO_SAMPLE_RATE) {
-      const r = new Resampler({ inputRate: sampleRate, outputRate: TWILIO_SAMPLE_RATE });
-      const head = r.process(pcm);
-      const tail = r.flush();
-      pcm8k = new Int16Array(head.length + tail.length);
-      pcm8k.set(head);
-      pcm8k.set(tail, head.length);
-    }
-    return this.streamMulaw(mulaw.encode(pcm8k));
+    return this.queueMulaw(mulaw.encode(to8k(pcm, sampleRate)));
+  }
+
+  private queueMulaw(codes: Uint8Array): Promise<void> {
+    if (codes.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.source.push({ bytes: codes, offset: 0, done: resolve }));
   }
 
   /**
@@ -290,7 +320,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> impleme
   streamWav(file: Uint8Array): Promise<void> {
     const audio = wav.read(file);
     if (audio.encoding === 'mulaw' && audio.sampleRate === TWILIO_SAMPLE_RATE && audio.channels === 1) {
-      return this.streamMulaw(audio.data);
+      return this.queueMulaw(audio.data);
     }
     const interleaved =
       audio.encoding === 'pcm16'
@@ -300,7 +330,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> impleme
           : audio.encoding === 'mulaw'
             ? mulaw.decode(audio.data)
             : alaw.decode(audio.data);
-    return this.streamPcm(downmix(interleaved, audio.channels), audio.sampleRate);
+    return this.queueMulaw(mulaw.encode(to8k(downmix(interleaved, audio.channels), audio.sampleRate)));
   }
 
   /**
@@ -649,7 +679,10 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> impleme
     if (bytes.length === 0) return;
     this.queue.push({ audio: bytes, offset: 0 });
     this.queuedBytes += bytes.length;
-    this.emit('media', bytes, this.clockMs);
+    if (this.listenerCount('media') > 0) {
+      const position = this.heardLen + this.queuedBytes - bytes.length;
+      this.emit('media', pcmuFrame(bytes, position), { atMs: this.clockMs });
+    }
   }
 
   private onClear(): void {
@@ -676,6 +709,18 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> impleme
     this.clears.push(record);
     this.emit('clear', record);
   }
+}
+
+/** Resamples PCM to 8 kHz in one go (the simulator's sources are whole clips). */
+function to8k(pcm: Int16Array, sampleRate: number): Int16Array {
+  if (sampleRate === TWILIO_SAMPLE_RATE) return pcm;
+  const r = new Resampler({ inputRate: sampleRate, outputRate: TWILIO_SAMPLE_RATE });
+  const head = r.process(pcm);
+  const tail = r.flush();
+  const out = new Int16Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
 }
 
 function downmix(pcm: Int16Array, channels: number): Int16Array {

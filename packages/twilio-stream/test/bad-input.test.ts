@@ -1,4 +1,4 @@
-import { mulaw } from '@voxwire/codecs';
+import { encodedFrame, mulaw } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyFrame, MediaStreamServer, TwilioCall, TwilioStreamError } from '../src/index.js';
 import { eventually, simulator, startServer, tone } from './helpers.js';
@@ -53,7 +53,10 @@ describe('bad input', () => {
     bad.sendJson({ event: 'dtmf', sequenceNumber: '6', streamSid: bad.streamSid });
     // Then real audio, on both calls at once.
     const source = mulaw.encode(tone(600, 1000, 8000));
-    await Promise.all([bad.streamMulaw(source), good.streamMulaw(source)]);
+    await Promise.all([
+      bad.streamAudio(encodedFrame('pcmu', source)),
+      good.streamAudio(encodedFrame('pcmu', source)),
+    ]);
     await Promise.all([bad.until(() => bad.playedMs() >= 1000), good.until(() => good.playedMs() >= 1000)]);
 
     const badCall = calls.find((c) => c.callSid === bad.callSid)!;

@@ -1,4 +1,4 @@
-import { mulaw } from '@voxwire/codecs';
+import { alaw, audioFrame, encodedFrame, mulaw } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall, TwilioGap, TwilioStopInfo } from '../src/index.js';
 import { concat, pcm, simulator, startServer, tone } from './helpers.js';
@@ -43,10 +43,10 @@ describe('inbound timing', () => {
     });
     call.on('gap', (g) => gaps.push(g));
     const source = mulaw.encode(tone(400, 1000, 8000));
-    const first = sim.streamMulaw(source.subarray(0, 160 * 10));
+    const first = sim.streamAudio(encodedFrame('pcmu', source.subarray(0, 160 * 10)));
     await first;
     sim.loseNextFrames(3);
-    await sim.streamMulaw(source.subarray(160 * 10));
+    await sim.streamAudio(encodedFrame('pcmu', source.subarray(160 * 10)));
     await sim.stop();
     expect(gaps).toEqual([{ missingMessages: 3, missingMs: 60, filledMs: 60, atMs: 260 }]);
     expect(call.inboundStats).toMatchObject({ frames: 47, gaps: 1, missingMessages: 3, filledMs: 60 });
@@ -155,5 +155,36 @@ describe('simulator sources', () => {
     expect(Buffer.compare(got.subarray(0, codes.length), Buffer.from(codes))).toBe(0);
     expect(got.length).toBe(Math.ceil((codes.length + 1600) / 160) * 160);
     await expect(Promise.resolve().then(() => sim.streamWav(new Uint8Array(10)))).rejects.toThrow(/WAV/);
+  });
+});
+
+describe('simulator frames', () => {
+  it('streams pcma and stereo AudioFrames as mu-law, refuses Opus, and reports what it hears as pcmu frames', async () => {
+    const { sim, call } = await connected();
+    const inbound: Uint8Array[] = [];
+    call.on('audio', (f) => inbound.push(f.data));
+    const a = alaw.encode(tone(500, 100, 8000));
+    await sim.streamAudio(encodedFrame('pcma', a));
+    const mono = tone(700, 100, 8000);
+    const stereo = new Int16Array(mono.length * 2);
+    for (let i = 0; i < mono.length; i++) stereo[2 * i] = stereo[2 * i + 1] = mono[i];
+    await sim.streamAudio(audioFrame(stereo, 8000, 2));
+    expect(() => sim.streamAudio(encodedFrame('opus', new Uint8Array(10), { samples: 960 }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    const heard: { position: number; length: number; atMs: number }[] = [];
+    sim.on('media', (f, info) => {
+      expect(f).toMatchObject({ codec: 'pcmu', sampleRate: 8000, channels: 1, samples: f.data.length });
+      heard.push({ position: f.position, length: f.data.length, atMs: info.atMs });
+    });
+    call.sendAudio(pcm(tone(300, 100, 8000), 8000));
+    await call.endUtterance('back');
+    await sim.stop();
+    const got = Buffer.concat(inbound);
+    const expected = Buffer.concat([mulaw.encode(alaw.decode(a)), mulaw.encode(mono)]);
+    expect(Buffer.compare(got.subarray(0, expected.length), expected)).toBe(0);
+    // Each received frame's position is where it lands in the heard stream: contiguous from 0.
+    expect(heard.length).toBe(5);
+    heard.forEach((h, i) => expect(h.position).toBe(i * 160));
   });
 });

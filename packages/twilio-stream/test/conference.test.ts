@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { waitUntil } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -49,7 +50,7 @@ describe('TwilioConference', () => {
       const sim = simulator(started.url, { speed: 1 });
       await sim.connect();
       sims.push(sim);
-      void sim.streamPcm(tone(f, 1500, 8000, 0.2), 8000);
+      void sim.streamAudio(audioFrame(tone(f, 1500, 8000, 0.2), 8000));
     }
     await Promise.all(sims.map((s) => s.until(() => s.playedMs() >= 800)));
     expect(conference.participants).toHaveLength(3);

@@ -56,7 +56,7 @@ function attacker(options: Partial<ConstructorParameters<typeof TwilioSimulator>
 
 /** The healthy call: what it sent so far comes back bit-exact, it is active, and it saw no error. */
 async function healthyStillWorks(): Promise<void> {
-  await healthy.streamMulaw(mulaw.encode(tone(440, 200, 8000)));
+  await healthy.streamAudio(encodedFrame('pcmu', mulaw.encode(tone(440, 200, 8000))));
   const sent = healthy.sentMulaw().length;
   await healthy.until(() => healthy.heardMulaw().length >= sent, healthy.clockMs + 20_000);
   const heard = healthy.heardMulaw();

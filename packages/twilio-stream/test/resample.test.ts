@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall } from '../src/index.js';
 import { concat, pcm, rmsDb, simulator, speech, startServer, tone, zeroCrossingHz } from './helpers.js';
@@ -27,7 +28,7 @@ describe('transcoding', () => {
     const sim = simulator(started.url, { idleSilence: false });
     await sim.connect();
     const source = tone(1000, 2000, 16000, 0.3);
-    await sim.streamPcm(source, 16000);
+    await sim.streamAudio(audioFrame(source, 16000));
     await sim.wait(100);
     await sim.stop();
     const got = concat(chunks);

@@ -1,4 +1,4 @@
-import { mulaw } from '@voxwire/codecs';
+import { encodedFrame, mulaw } from '@voxwire/codecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall } from '../src/index.js';
 import { simulator, speech, startServer, tone } from './helpers.js';
@@ -42,7 +42,7 @@ describe('30 s call round trip', () => {
 
     const sim = simulator(started.url, { customParameters: { caller: '+15550100' }, idleSilence: false });
     await sim.connect();
-    await sim.streamMulaw(codes);
+    await sim.streamAudio(encodedFrame('pcmu', codes));
     // Let the last echoed frames play out.
     await sim.until(() => sim.playedMs() >= sim.report().sentMs);
     const call = calls[0];

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RealtimeAgent, RealtimeSession, type RealtimeSessionConfig } from '@openai/agents/realtime';
 import { TwilioRealtimeTransportLayer } from '@openai/agents-extensions';
+import { audioFrame } from '@voxwire/codecs';
 import {
   createRealtimeServer,
   NullTranscriber,
@@ -126,7 +127,7 @@ describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realti
     harness = await start(PHONE_AUDIO);
     const sim = await placeCall(harness);
     await sim.wait(400);
-    await sim.streamPcm(speech('Hello, is anybody there?', 16000), 16000);
+    await sim.streamAudio(audioFrame(speech('Hello, is anybody there?', 16000), 16000));
     // The answer plays; marks the transport sends are echoed as playback reaches them.
     await sim.until(() => sim.playedMs() >= 1500 && sim.marks.length > 0, sim.clockMs + 60_000);
     const heard = sim.heardPcm();
@@ -136,7 +137,7 @@ describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realti
     expect(voiced).toBeGreaterThan(0.6);
     // Barge-in: the caller talks over the answer; the transport sends `clear` with seconds still buffered.
     const playedBefore = sim.playedMs();
-    await sim.streamPcm(speech('Wait, stop, I have a question about my bill.', 16000), 16000);
+    await sim.streamAudio(audioFrame(speech('Wait, stop, I have a question about my bill.', 16000), 16000));
     await sim.until(() => sim.clears.length > 0, sim.clockMs + 60_000);
     expect(sim.clears[0].droppedMs).toBeGreaterThan(500);
     expect(sim.clears[0].playedMs).toBeGreaterThanOrEqual(playedBefore);
@@ -150,7 +151,7 @@ describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realti
     harness = await start(undefined);
     const sim = await placeCall(harness);
     await sim.wait(400);
-    await sim.streamPcm(speech('Hello, is anybody there?', 16000), 16000);
+    await sim.streamAudio(audioFrame(speech('Hello, is anybody there?', 16000), 16000));
     await sim.until(() => sim.playedMs() >= 1500, sim.clockMs + 60_000);
     const { voiced, loud } = voicedFraction(sim.heardPcm());
     expect(loud).toBeGreaterThan(20); // loud...
