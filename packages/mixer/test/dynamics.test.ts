@@ -1,6 +1,7 @@
+import { tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { AudioMixer } from '../src/index.js';
-import { collect, frame, tone } from './audio-helpers.js';
+import { collect, frame } from './audio-helpers.js';
 
 describe('gain, mute, limiter', () => {
   it('ramps gain changes linearly over the ramp time with no jump', () => {
@@ -28,7 +29,7 @@ describe('gain, mute, limiter', () => {
   it('mutes and unmutes with a short ramp, consuming the muted audio', () => {
     const mixer = new AudioMixer({ sampleRate: 8000, frameMs: 20 });
     mixer.addStream('voice', { jitterMs: 0, maxBufferMs: 2000 });
-    const voice = tone(500, 1000, 8000, 12_000);
+    const voice = tone(500, 8000, 8000, 12_000 / 32_767);
     mixer.pushAudio('voice', frame(voice, 8000));
     collect(mixer, 2);
     mixer.mute('voice');
@@ -46,7 +47,7 @@ describe('gain, mute, limiter', () => {
     const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
     for (const [i, f] of [110, 230, 470, 950].entries()) {
       mixer.addStream(`in${i}`, { jitterMs: 0, maxBufferMs: 2000 });
-      mixer.pushAudio(`in${i}`, frame(tone(f, 1000, 16_000, 32_767), 16_000));
+      mixer.pushAudio(`in${i}`, frame(tone(f, 16_000, 16_000, 1), 16_000));
     }
     const ceiling = Math.round(0.891 * 32_768);
     // What a hard clip at the same ceiling would flatten: the fraction of the raw sum above it.
@@ -86,7 +87,7 @@ describe('jitter buffer', () => {
   it('waits for the target depth before playing, then plays without underruns', () => {
     const mixer = new AudioMixer({ sampleRate: 8000, frameMs: 20 });
     mixer.addStream('net', { jitterMs: 60 });
-    const audio = tone(400, 400, 8000, 9000);
+    const audio = tone(400, 8000, 3200, 9000 / 32_767);
     const frames: Int16Array[] = [];
     // One 20 ms packet per frame; playout starts once 60 ms are queued.
     for (let f = 0; f < 20; f++) {

@@ -1,7 +1,8 @@
 import { encodedFrame, mulaw } from '@voxwire/codecs';
+import { tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyFrame, MediaStreamServer, TwilioCall, TwilioStreamError } from '../src/index.js';
-import { eventually, simulator, startServer, tone } from './helpers.js';
+import { eventually, simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -52,7 +53,7 @@ describe('bad input', () => {
     });
     bad.sendJson({ event: 'dtmf', sequenceNumber: '6', streamSid: bad.streamSid });
     // Then real audio, on both calls at once.
-    const source = mulaw.encode(tone(600, 1000, 8000));
+    const source = mulaw.encode(tone(600, 8000, 8000, 0.25));
     await Promise.all([
       bad.streamAudio(encodedFrame('pcmu', source)),
       good.streamAudio(encodedFrame('pcmu', source)),

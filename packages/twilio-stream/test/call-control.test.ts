@@ -1,7 +1,8 @@
 import { alaw, audioFrame, encodedFrame, mulaw } from '@voxwire/codecs';
+import { concat, tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall, TwilioGap, TwilioStopInfo } from '../src/index.js';
-import { concat, pcm, simulator, startServer, tone } from './helpers.js';
+import { pcm, simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -42,7 +43,7 @@ describe('inbound timing', () => {
       }
     });
     call.on('gap', (g) => gaps.push(g));
-    const source = mulaw.encode(tone(400, 1000, 8000));
+    const source = mulaw.encode(tone(400, 8000, 8000, 0.25));
     const first = sim.streamAudio(encodedFrame('pcmu', source.subarray(0, 160 * 10)));
     await first;
     sim.loseNextFrames(3);
@@ -51,7 +52,7 @@ describe('inbound timing', () => {
     expect(gaps).toEqual([{ missingMessages: 3, missingMs: 60, filledMs: 60, atMs: 260 }]);
     expect(call.inboundStats).toMatchObject({ frames: 47, gaps: 1, missingMessages: 3, filledMs: 60 });
     // Timing stays true: 1 s in, 1 s of 16 kHz PCM out, 60 ms of it inserted silence.
-    expect(concat(chunks).length).toBe(16000);
+    expect(concat(...chunks).length).toBe(16000);
     expect(filled.reduce((a, b) => a + b, 0)).toBe(960);
     // PCM positions run on without holes or overlaps, filled silence included.
     for (let i = 2; i < positions.length; i += 2) expect(positions[i]).toBe(positions[i - 1]);
@@ -92,7 +93,7 @@ describe('call control', () => {
     const { sim, call } = await connected({ onHangup: (c) => void hungUp.push(c.callSid) });
     await call.whenStarted();
     const closed = new Promise<number>((resolve) => sim.once('close', resolve));
-    call.sendAudio(pcm(tone(300, 5000, 8000), 8000));
+    call.sendAudio(pcm(tone(300, 8000, 40_000, 0.25), 8000));
     const pending = call.endUtterance('never');
     await sim.wait(200);
     await call.hangup();
@@ -106,7 +107,7 @@ describe('call control', () => {
     server = started.server;
     const sim = simulator(started.url, { autoStart: false });
     server.once('call', (call) => {
-      call.sendAudio(pcm(tone(300, 200, 8000), 8000));
+      call.sendAudio(pcm(tone(300, 8000, 1600, 0.25), 8000));
       void call.endUtterance('early');
     });
     await sim.connect();
@@ -121,7 +122,7 @@ describe('real-time clock', () => {
   it('plays at the real-time rate with the same clock (short run)', async () => {
     const { sim, call } = await connected({}, { speed: 1 });
     await call.whenStarted();
-    call.sendAudio(pcm(tone(300, 300, 8000), 8000));
+    call.sendAudio(pcm(tone(300, 8000, 2400, 0.25), 8000));
     const r = await call.endUtterance('rt');
     expect(r.played).toBe(true);
     // On the simulator's own clock the 300 ms took at least 300 ms to play.
@@ -141,10 +142,10 @@ describe('simulator sources', () => {
       expect(f).toMatchObject({ codec: 'pcmu', sampleRate: 8000, channels: 1, samples: f.data.length });
       media.push(f.data);
     });
-    const codes = mulaw.encode(tone(500, 300, 8000));
+    const codes = mulaw.encode(tone(500, 8000, 2400, 0.25));
     await sim.streamWav(wav.write({ sampleRate: 8000, channels: 1, data: codes, encoding: 'mulaw' }));
     const stereo = new Int16Array(16000 * 2 * 0.2);
-    const mono = tone(700, 200, 16000);
+    const mono = tone(700, 16000, 3200, 0.25);
     for (let i = 0; i < mono.length; i++) {
       stereo[2 * i] = mono[i];
       stereo[2 * i + 1] = mono[i];
@@ -163,9 +164,9 @@ describe('simulator frames', () => {
     const { sim, call } = await connected();
     const inbound: Uint8Array[] = [];
     call.on('audio', (f) => inbound.push(f.data));
-    const a = alaw.encode(tone(500, 100, 8000));
+    const a = alaw.encode(tone(500, 8000, 800, 0.25));
     await sim.streamAudio(encodedFrame('pcma', a));
-    const mono = tone(700, 100, 8000);
+    const mono = tone(700, 8000, 800, 0.25);
     const stereo = new Int16Array(mono.length * 2);
     for (let i = 0; i < mono.length; i++) stereo[2 * i] = stereo[2 * i + 1] = mono[i];
     await sim.streamAudio(audioFrame(stereo, 8000, 2));
@@ -177,7 +178,7 @@ describe('simulator frames', () => {
       expect(f).toMatchObject({ codec: 'pcmu', sampleRate: 8000, channels: 1, samples: f.data.length });
       heard.push({ position: f.position, length: f.data.length, atMs: info.atMs });
     });
-    call.sendAudio(pcm(tone(300, 100, 8000), 8000));
+    call.sendAudio(pcm(tone(300, 8000, 800, 0.25), 8000));
     await call.endUtterance('back');
     await sim.stop();
     const got = Buffer.concat(inbound);

@@ -1,5 +1,5 @@
 import { audioFrame } from '@voxwire/codecs';
-import { waitUntil } from '@voxwire/test-support';
+import { tone, waitUntil } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type MediaStreamServer,
@@ -7,7 +7,7 @@ import {
   TwilioConference,
   type TwilioSimulator,
 } from '../src/index.js';
-import { simulator, startServer, tone } from './helpers.js';
+import { simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -50,7 +50,7 @@ describe('TwilioConference', () => {
       const sim = simulator(started.url, { speed: 1 });
       await sim.connect();
       sims.push(sim);
-      void sim.streamAudio(audioFrame(tone(f, 1500, 8000, 0.2), 8000));
+      void sim.streamAudio(audioFrame(tone(f, 8000, 12_000, 0.2), 8000));
     }
     await Promise.all(sims.map((s) => s.until(() => s.playedMs() >= 800)));
     expect(conference.participants).toHaveLength(3);

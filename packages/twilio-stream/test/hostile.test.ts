@@ -9,6 +9,7 @@ import {
   rawUpgrade,
   rssMiB,
   settleLeaks,
+  tone,
   upgradeRequest,
   waitUntil,
 } from '@voxwire/test-support';
@@ -20,7 +21,7 @@ import {
   TwilioSimulator,
   type TwilioStreamError,
 } from '../src/index.js';
-import { startServer, tone } from './helpers.js';
+import { startServer } from './helpers.js';
 
 // Each attack comes from outside over loopback sockets while one healthy call runs beside it (a simulator
 // in real time whose audio the server echoes back). After each: the healthy call still carries audio
@@ -56,7 +57,7 @@ function attacker(options: Partial<ConstructorParameters<typeof TwilioSimulator>
 
 /** The healthy call: what it sent so far comes back bit-exact, it is active, and it saw no error. */
 async function healthyStillWorks(): Promise<void> {
-  await healthy.streamAudio(encodedFrame('pcmu', mulaw.encode(tone(440, 200, 8000))));
+  await healthy.streamAudio(encodedFrame('pcmu', mulaw.encode(tone(440, 8000, 1600, 0.25))));
   const sent = healthy.sentMulaw().length;
   await healthy.until(() => healthy.heardMulaw().length >= sent, healthy.clockMs + 20_000);
   const heard = healthy.heardMulaw();

@@ -1,5 +1,5 @@
 import { alaw, encodedFrame, mulaw } from '@voxwire/codecs';
-import { waitUntil } from '@voxwire/test-support';
+import { tone, waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   createMediaStreamServer,
@@ -9,7 +9,7 @@ import {
   TwilioStreamError,
   VoxwireError,
 } from '../src/index.js';
-import { simulator, tone } from './helpers.js';
+import { simulator } from './helpers.js';
 
 describe('lifecycle', () => {
   it('a server started with await is listening, and await using closes it and its calls', async () => {
@@ -67,7 +67,7 @@ describe('lifecycle', () => {
     await sim.connect();
     const call = await got;
     await call.whenStarted();
-    const a = alaw.encode(tone(500, 200, 8000));
+    const a = alaw.encode(tone(500, 8000, 1600, 0.25));
     call.sendAudio(encodedFrame('pcma', a));
     await call.endUtterance('a-law');
     expect(Buffer.compare(Buffer.from(sim.heardMulaw()), Buffer.from(mulaw.encode(alaw.decode(a))))).toBe(0);

@@ -1,7 +1,8 @@
 import { encodedFrame, mulaw } from '@voxwire/codecs';
+import { speech, tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall } from '../src/index.js';
-import { simulator, speech, startServer, tone } from './helpers.js';
+import { simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -27,7 +28,7 @@ describe('30 s call round trip', () => {
     const parts: Int16Array[] = [];
     let total = 0;
     for (let i = 0; total < 30 * 8000 - 8000; i++) {
-      const p = i % 2 === 0 ? words : tone(300 + 97 * i, 730, 8000, 0.3);
+      const p = i % 2 === 0 ? words : tone(300 + 97 * i, 8000, 5840, 0.3);
       parts.push(p);
       total += p.length;
     }

@@ -9,10 +9,10 @@ import {
   type RealtimeServer,
   ScriptedResponder,
 } from '@voxwire/realtime-server';
+import { dbfs, speech } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TwilioSimulator, validateTwilioSignature } from '../../src/index.js';
-import { rmsDb, speech } from '../helpers.js';
 
 // The documented way to run the OpenAI Agents SDK's Twilio transport, with every part real except Twilio
 // and OpenAI: TwilioSimulator places the call (signed upgrade, caller speech from espeak-ng), a `ws` server
@@ -89,7 +89,7 @@ function voicedFraction(pcm: Int16Array, rate = 8000): { voiced: number; loud: n
   let voiced = 0;
   for (let start = 0; start + n <= pcm.length; start += n) {
     const f = pcm.subarray(start, start + n);
-    if (rmsDb(f) < -45) continue;
+    if (dbfs(f) < -45) continue;
     loud++;
     let best = 0;
     for (let lag = Math.floor(rate / 400); lag <= Math.ceil(rate / 70); lag++) {
@@ -131,7 +131,7 @@ describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realti
     // The answer plays; marks the transport sends are echoed as playback reaches them.
     await sim.until(() => sim.playedMs() >= 1500 && sim.marks.length > 0, sim.clockMs + 60_000);
     const heard = sim.heardPcm();
-    expect(rmsDb(heard)).toBeGreaterThan(-35);
+    expect(dbfs(heard)).toBeGreaterThan(-35);
     const { voiced, loud } = voicedFraction(heard);
     expect(loud).toBeGreaterThan(20);
     expect(voiced).toBeGreaterThan(0.6);
