@@ -151,6 +151,14 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> imp
         'signature checking needs publicUrl: the wss:// URL written in your TwiML',
       );
     }
+    const rate = options.sampleRate;
+    if (rate !== undefined && !(Number.isInteger(rate) && rate > 0 && rate <= 768_000)) {
+      // Checked here so that the factory rejects, not each call's upgrade later.
+      throw new TwilioStreamError(
+        'INVALID_CONFIG',
+        `sampleRate must be an integer in 1..768000, got ${rate}`,
+      );
+    }
     if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
       throw new TwilioStreamError('INVALID_CONFIG', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
     }

@@ -38,6 +38,13 @@ describe('lifecycle', () => {
     expect((refused as SimulatorConnectError).code).toBe('CONNECT_FAILED');
   });
 
+  it('rejects unusable options before listening, with INVALID_CONFIG', async () => {
+    for (const sampleRate of [0, 8000.5, Number.NaN]) {
+      await expect(createMediaStreamServer({ sampleRate })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    }
+    await expect(createMediaStreamServer({ maxConnections: 0 })).rejects.toBeInstanceOf(TwilioStreamError);
+  });
+
   it('rejects with the listen error when the port is taken', async () => {
     await using first = await createMediaStreamServer({});
     await expect(createMediaStreamServer({ port: first.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
