@@ -13,7 +13,18 @@ export {
   upgradeRequest,
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
+export { RecordingWsClient, type RecordingWsClientOptions } from './recording-ws-client.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
-export { concat, dbfs, rms, type SpanOptions, silence, type ToneOptions, tone } from './signals.js';
+export {
+  concat,
+  dbfs,
+  rms,
+  type SpanOptions,
+  silence,
+  type ToneOptions,
+  tone,
+  toneFloat32,
+} from './signals.js';
+export { type ToneWindow, toneAmplitude } from './spectrum.js';
 export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
 export { waitUntil } from './wait.js';

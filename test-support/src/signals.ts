@@ -35,6 +35,21 @@ export function tone(
   return out;
 }
 
+/**
+ * The same sine as floating-point samples (peak `amplitude`, full scale ±1), unquantised: for measuring
+ * float paths (a resampler's rejection) below the 16-bit noise floor.
+ */
+export function toneFloat32(
+  freqHz: number,
+  sampleRate: number,
+  samples: number,
+  amplitude = 0.5,
+): Float32Array {
+  const out = new Float32Array(Math.round(samples));
+  for (let i = 0; i < out.length; i++) out[i] = amplitude * Math.sin((2 * Math.PI * freqHz * i) / sampleRate);
+  return out;
+}
+
 /** `samples` sample frames (per channel) of digital silence. */
 export function silence(samples: number, channels = 1): Int16Array {
   return new Int16Array(Math.round(samples) * channels);
