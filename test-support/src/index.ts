@@ -25,6 +25,11 @@ export {
   tone,
   toneFloat32,
 } from './signals.js';
-export { type ToneWindow, toneAmplitude } from './spectrum.js';
+export {
+  type DominantFrequencyOptions,
+  dominantFrequencyHz,
+  type ToneWindow,
+  toneAmplitude,
+} from './spectrum.js';
 export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
 export { waitUntil } from './wait.js';
