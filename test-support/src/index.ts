@@ -24,6 +24,7 @@ export {
   type ToneOptions,
   tone,
   toneFloat32,
+  voicedSpan,
 } from './signals.js';
 export {
   type DominantFrequencyOptions,

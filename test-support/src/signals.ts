@@ -103,3 +103,20 @@ export function rms(pcm: Int16Array, options: SpanOptions = {}): number {
 export function dbfs(pcm: Int16Array, options: SpanOptions = {}): number {
   return 20 * Math.log10(Math.max(rms(pcm, options), 1e-12));
 }
+
+/**
+ * First and last sample whose magnitude exceeds `level` (default 328, 1 % of full scale): where the speech
+ * of a recording really is, without the synthesiser's leading and trailing silence. Both −1 when no
+ * sample does.
+ */
+export function voicedSpan(pcm: Int16Array, level = 328): { first: number; last: number } {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < pcm.length; i++) {
+    if (Math.abs(pcm[i] as number) > level) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  return { first, last };
+}

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { base64ToInt16 } from '@voxwire/codecs';
-import { waitUntil, writeSpeechWav } from '@voxwire/test-support';
+import { voicedSpan, waitUntil, writeSpeechWav } from '@voxwire/test-support';
 
 export { rms } from '@voxwire/test-support';
 
@@ -20,14 +20,7 @@ export interface SpeechFile {
 export function makeSpeech(text: string): SpeechFile {
   const path = join(mkdtempSync(join(tmpdir(), 'nevil-speech-')), 'speech.wav');
   const { pcm, sampleRate } = writeSpeechWav(path, text, { wordsPerMinute: 150 });
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < pcm.length; i++) {
-    if (Math.abs(pcm[i] as number) > 328) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  }
+  const { first, last } = voicedSpan(pcm, 328);
   return { path, seconds: pcm.length / sampleRate, voicedSeconds: (last - first) / sampleRate };
 }
 
