@@ -10,7 +10,7 @@ import {
   Resampler,
   type ResamplerQuality,
 } from '@voxwire/codecs';
-import { toneAmplitude, toneFloat32 } from '@voxwire/test-support';
+import { tone, toneAmplitude, toneFloat32 } from '@voxwire/test-support';
 import alawmulaw from 'alawmulaw';
 import waveResampler from 'wave-resampler';
 import { measure, type Suite, table } from '../suite.js';
@@ -311,9 +311,7 @@ async function resamplerSection(): Promise<string> {
 // ---------------------------------------------------------------------------------------------- Opus
 
 async function opusSection(): Promise<string> {
-  const frame = Int16Array.from({ length: 960 }, (_, i) =>
-    Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48000)),
-  );
+  const frame = tone(440, 48000, 960, 8000 / 32767);
   const tasks: Record<string, () => void> = {};
   const rows: (string | number)[][] = [];
   const backends = ['opusscript', '@discordjs/opus'] as const;
