@@ -2,15 +2,15 @@
 // sink as the sound card, OpenClaw on it, a simulated caller's 1 kHz tone through the mix to the speaker and
 // back from the sink's monitor as the microphone. Prints the captured level at 440/660/1000 Hz per 100 ms.
 // Run: npx tsx scripts/pulse-check.ts   (needs pulseaudio and pactl)
-
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audioFrame } from '@voxwire/codecs';
+import { tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { startTestOpenClaw } from '../test/helpers/app.js';
-import { blockLevels, tone } from '../test/helpers/audio.js';
+import { blockLevels } from '../test/helpers/audio.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'openclaw-pulse-'));
 mkdirSync(join(dir, 'home'));
@@ -53,7 +53,7 @@ const sim = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
 await sim.connect();
 await new Promise((r) => setTimeout(r, 1000));
 chunks.length = 0;
-await sim.streamAudio(audioFrame(tone(1000, 8000, 1.5), 8000));
+await sim.streamAudio(audioFrame(tone(1000, 8000, 1.5 * 8000, 0.25), 8000));
 await new Promise((r) => setTimeout(r, 500));
 const all = new Int16Array(chunks.reduce((a, c) => a + c.length, 0));
 let o = 0;
