@@ -184,7 +184,7 @@ async function startServer(
     };
   }
   if (isBridge(mode)) {
-    const server = createMediaStreamServer({ port: 0, path: '/media' });
+    const server = await createMediaStreamServer({ port: 0, path: '/media' });
     server.on('call', (call) => {
       call.on('error', () => {});
       const roundTrip = mode === 'bridge-g711-round-trip';
@@ -202,7 +202,6 @@ async function startServer(
       });
       bridge.on('error', () => {});
     });
-    await server.ready;
     return { url: `ws://127.0.0.1:${server.port}/media`, close: () => server.close() };
   }
   const transcode = mode !== 'pass-through';

@@ -1,8 +1,7 @@
-import { type AnyFrame, alaw, encodedFrame, isEncodedFrame } from '@voxwire/codecs';
+import type { AnyFrame } from '@voxwire/codecs';
 import type { TwilioCall } from '@voxwire/twilio-stream';
 import type { CallCapabilities, CallSession, CallSpeechEvent } from './call-session.js';
 import { CallSessionBase } from './call-session-base.js';
-import { BridgeError } from './errors.js';
 
 const TWILIO_CAPABILITIES: CallCapabilities = Object.freeze({
   encodings: Object.freeze(['pcmu'] as const),
@@ -23,18 +22,14 @@ export class TwilioCallSession extends CallSessionBase implements CallSession {
   readonly capabilities = TWILIO_CAPABILITIES;
   readonly wireFormat = 'pcmu' as const;
   readonly inputSampleRate = 8000;
-  private position = 0;
   private closing: Promise<void> | null = null;
 
   constructor(readonly call: TwilioCall) {
     super();
-    // `media`, not `audio`: the payload is the call's mu-law after one base64 decode; subscribing to
-    // `audio` would make the stream decode (and resample) every frame for nothing.
-    call.on('media', (m) => {
-      if (this.ended) return;
-      const frame = encodedFrame('pcmu', m.payload, { position: this.position });
-      this.position += m.payload.length;
-      this.emit('audio', frame);
+    // `audio`, not `pcm`: the frame is the call's mu-law after one base64 decode (gaps filled with
+    // silence); listening to `pcm` would make the stream decode every frame for nothing.
+    call.on('audio', (frame) => {
+      if (!this.ended) this.emit('audio', frame);
     });
     call.on('dtmf', (digit) => {
       if (!this.ended) this.emit('dtmf', { digit });
@@ -48,21 +43,10 @@ export class TwilioCallSession extends CallSessionBase implements CallSession {
     return this.call.callSid || this.call.streamSid;
   }
 
+  /** A `pcmu` frame is queued unchanged; PCM (any rate) and `pcma` are converted by the stream. */
   sendAudio(frame: AnyFrame): void {
     this.assertOpen();
-    if (isEncodedFrame(frame)) {
-      if (frame.codec === 'pcmu' && frame.sampleRate === 8000 && frame.channels === 1) {
-        this.call.sendMulaw(frame.data);
-        return;
-      }
-      if (frame.codec === 'pcma' && frame.channels === 1) {
-        this.call.sendAudio(alaw.decode(frame.data), frame.sampleRate);
-        return;
-      }
-      throw new BridgeError('INVALID_ARGUMENT', `a Twilio call cannot play ${frame.codec} audio`);
-    }
-    if (frame.channels !== 1) throw new BridgeError('INVALID_ARGUMENT', 'a Twilio call plays mono audio');
-    this.call.sendAudio(frame.data, frame.sampleRate);
+    this.call.sendAudio(frame);
   }
 
   endUtterance(): void {

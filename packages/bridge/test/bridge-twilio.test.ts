@@ -1,5 +1,6 @@
 // End to end over loopback: a simulated Twilio call (TwilioSimulator) ⇄ media-stream server ⇄ bridge ⇄
 // RealtimeClient ⇄ the local realtime server (its server VAD, espeak-ng voice, a scripted responder).
+import { audioFrame } from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { concat, dbfs, handleCounts, settleLeaks, speech } from '@voxwire/test-support';
 import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
@@ -50,8 +51,7 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
         ),
       },
     });
-    media = createMediaStreamServer({ port: 0, path: '/media' });
-    await media.ready;
+    media = await createMediaStreamServer({ port: 0, path: '/media' });
     const recorder = new CallRecorder();
     const bridges: CallBridge[] = [];
     media.on('call', (call) => {
@@ -67,20 +67,22 @@ describe('bridgeCall with a Twilio call and the local realtime server', () => {
     const s = sim;
 
     // Turn 1: a question that makes the model call a tool, then answer.
-    await s.streamPcm(concat(speech('Where is my order?', 8000), new Int16Array(6400)), 8000);
+    await s.streamAudio(audioFrame(concat(speech('Where is my order?', 8000), new Int16Array(6400)), 8000));
     await s.until(() => s.marks.some((m) => m.name.startsWith('utterance') && !m.flushed));
     expect(toolArgs).toEqual([{ order: '42' }]);
     const afterTurn1 = s.playedMs();
     expect(afterTurn1).toBeGreaterThan(500);
 
     // Turn 2: ask for a story, and talk over it once a second of it has played.
-    const story = s.streamPcm(concat(speech('Tell me a story.', 8000), new Int16Array(4000)), 8000);
+    const story = s.streamAudio(
+      audioFrame(concat(speech('Tell me a story.', 8000), new Int16Array(4000)), 8000),
+    );
     await story;
     await s.until(() => s.playedMs() > afterTurn1 + 1000);
     const bargeIn = new Promise<{ itemId: string; playedMs: number }>((resolve) =>
       bridge.on('bargeIn', resolve),
     );
-    await s.streamPcm(concat(speech('Stop, stop please.', 8000), new Int16Array(8000)), 8000);
+    await s.streamAudio(audioFrame(concat(speech('Stop, stop please.', 8000), new Int16Array(8000)), 8000));
     const b = await bargeIn;
     await s.until(() => s.clears.length === 1);
 
@@ -122,8 +124,7 @@ async function setupCall(
     pacing: 'realtime',
     engines: { responder: new ScriptedResponder(steps, { after: 'last' }) },
   });
-  media = createMediaStreamServer({ port: 0, path: '/media' });
-  await media.ready;
+  media = await createMediaStreamServer({ port: 0, path: '/media' });
   const bridges: CallBridge[] = [];
   const url = rt.url;
   media.on('call', (call) => {
@@ -147,7 +148,7 @@ async function expectNothingLeaked(before: Record<string, number>): Promise<void
 describe('bridgeCall endings with a Twilio call', () => {
   it('ends cleanly when the caller hangs up in the middle of a response', { timeout: 60_000 }, async () => {
     const { bridge, sim: s, before } = await setupCall([{ text: STORY }]);
-    await s.streamPcm(concat(speech('Tell me a story.', 8000), new Int16Array(6400)), 8000);
+    await s.streamAudio(audioFrame(concat(speech('Tell me a story.', 8000), new Int16Array(6400)), 8000));
     await s.until(() => s.playedMs() > 300);
     await s.stop();
     const result = await bridge.done;
@@ -159,7 +160,7 @@ describe('bridgeCall endings with a Twilio call', () => {
 
   it('hangs up the call when the model side drops mid-call', { timeout: 60_000 }, async () => {
     const { bridge, sim: s, before } = await setupCall([{ text: STORY }]);
-    await s.streamPcm(concat(speech('Tell me a story.', 8000), new Int16Array(6400)), 8000);
+    await s.streamAudio(audioFrame(concat(speech('Tell me a story.', 8000), new Int16Array(6400)), 8000));
     await s.until(() => s.playedMs() > 300);
     const streamClosed = new Promise((resolve) => s.once('close', resolve));
     await rt?.close();
@@ -184,7 +185,7 @@ describe('bridgeCall local barge-in', () => {
     const bargeIn = new Promise<{ itemId: string; playedMs: number; reactionMs: number }>((resolve) =>
       bridge.on('bargeIn', resolve),
     );
-    await s.streamPcm(concat(speech('Stop, stop please.', 8000), new Int16Array(1600)), 8000);
+    await s.streamAudio(audioFrame(concat(speech('Stop, stop please.', 8000), new Int16Array(1600)), 8000));
     const b = await bargeIn;
     await s.until(() => s.clears.length === 1);
     const storyMs = (speech(STORY, 24000).length * 1000) / 24000;

@@ -4,6 +4,7 @@
 // re-encoded it on the way.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { encodedFrame } from '@voxwire/codecs';
 import { RealtimeClient } from '@voxwire/realtime-client';
 import { waitUntil } from '@voxwire/test-support';
 import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
@@ -82,8 +83,7 @@ describe('bridgeCall pass-through on a Twilio call', () => {
   }, async () => {
     const m = await startModel();
     model = m;
-    media = createMediaStreamServer({ port: 0, path: '/media' });
-    await media.ready;
+    media = await createMediaStreamServer({ port: 0, path: '/media' });
     const bridges: CallBridge[] = [];
     media.on('call', (call) => {
       const realtime = new RealtimeClient({ url: m.url, reconnect: false, heartbeatIntervalMs: 0 });
@@ -102,7 +102,7 @@ describe('bridgeCall pass-through on a Twilio call', () => {
     });
 
     // Caller → model: everything the phone sent (idle silence, then every code) arrives as it was sent.
-    await s.streamMulaw(allCodes(5));
+    await s.streamAudio(encodedFrame('pcmu', allCodes(5)));
     const sent = s.sentMulaw();
     await waitUntil(() => m.received().length >= sent.length, 'the caller audio to reach the model');
     expect(Buffer.from(m.received().subarray(0, sent.length))).toEqual(Buffer.from(sent));
