@@ -27,8 +27,8 @@ import { frameText } from './socket.js';
 import { ToolRegistry } from './tool-calls.js';
 import type { ToolDefinition, ToolHandler, ToolOptions } from './tools.js';
 
-export { CLOSE_GRACE_MS } from './connection.js';
 export type * from './events.js';
+export { CLOSE_GRACE_MS } from './open-socket.js';
 export type { RealtimeClientOptions } from './options.js';
 
 const DEFAULT_INPUT_FORMAT: RealtimeAudioFormat = { type: 'audio/pcm', rate: 24000 };

@@ -1,16 +1,11 @@
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
 import { RealtimeClientError } from './errors.js';
 import type { CloseEvent, ReconnectingEvent } from './events.js';
+import { openSocket, socketClosed } from './open-socket.js';
 import type { RealtimeClientOptions } from './options.js';
 import type { ClientEvent, ServerEventOf } from './protocol.js';
 import { type OverflowInfo, SendQueue } from './send-queue.js';
-import {
-  DefaultWebSocket,
-  frameText,
-  OPEN,
-  type WebSocketConstructor,
-  type WebSocketLike,
-} from './socket.js';
+import { DefaultWebSocket, OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
 /** Where the connection is in its life. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -50,24 +45,6 @@ export interface ConnectionStats {
 }
 
 const DEFAULT_URL = 'wss://api.openai.com/v1/realtime';
-
-/** How long `close()` waits for the server's half of the closing handshake before cutting the socket. */
-export const CLOSE_GRACE_MS = 2000;
-
-/** Resolves when `ws` has closed, cutting it off after {@link CLOSE_GRACE_MS}. */
-function socketClosed(ws: WebSocketLike): Promise<void> {
-  if (ws.readyState === 3) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      ws.terminate?.();
-      resolve();
-    }, CLOSE_GRACE_MS); // not unref'd: whoever awaits close() must see it resolve
-    ws.on('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 /**
  * The client's link to the server: opens the socket (upgrade, `session.created`, session setup), sends or
@@ -190,7 +167,7 @@ export class Connection {
   /**
    * Closes the connection for good; queued messages are reported in the `close` event. Idempotent: every
    * call returns the same promise, which resolves once the socket has closed (a peer that does not answer
-   * the closing handshake within {@link CLOSE_GRACE_MS} is cut off).
+   * the closing handshake within `CLOSE_GRACE_MS` is cut off).
    * @param code - WebSocket close code sent to the server (1000, or 4000–4999)
    * @param reason - close reason sent to the server
    */
@@ -258,71 +235,17 @@ export class Connection {
     if (this.queue.length > 0) this.scheduleDrain();
   }
 
-  /** Opens a socket and resolves once `session.created` arrives. */
-  private openSocket(): Promise<WebSocketLike> {
-    return new Promise((resolve, reject) => {
-      const timeoutMs = this.opts.connectTimeoutMs ?? 15000;
-      let ws: WebSocketLike;
-      try {
-        ws = new this.WS(this.url, {
-          headers: this.headers,
-          perMessageDeflate: false,
-          handshakeTimeout: timeoutMs,
-        });
-      } catch (err) {
-        reject(
-          new RealtimeClientError('CONNECTION', `cannot open ${this.url}: ${(err as Error).message}`, {
-            cause: err,
-          }),
-        );
-        return;
-      }
-      let settled = false;
-      const fail = (message: string, cause?: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        ws.removeAllListeners();
-        ws.on('error', () => {});
-        try {
-          ws.terminate ? ws.terminate() : ws.close();
-        } catch {
-          // already closed
-        }
-        reject(new RealtimeClientError('CONNECTION', message, { cause }));
-      };
-      const timer = setTimeout(
-        () => fail(`no session.created from ${this.url} within ${timeoutMs} ms`),
-        timeoutMs,
-      );
-      ws.on('error', (err) => fail(`connection to ${this.url} failed: ${err.message}`, err));
-      ws.on('close', (code, reason) =>
-        fail(`connection to ${this.url} closed before session.created (${code} ${reason.toString()})`),
-      );
-      ws.on('message', (data) => {
-        if (settled) return;
-        let type: unknown;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(frameText(data));
-          type = (parsed as { type?: unknown }).type;
-        } catch {
-          // handled below
-        }
-        if (type === 'session.created') {
-          settled = true;
-          clearTimeout(timer);
-          ws.removeAllListeners();
-          this.messagesReceived++;
-          this.pendingCreated = parsed as ServerEventOf<'session.created'>;
-          resolve(ws);
-        } else if (type === 'error') {
-          const e = (parsed as { error?: { message?: string } }).error;
-          fail(`server refused the session: ${e?.message ?? 'unknown error'}`);
-        }
-        // Anything else before session.created is ignored.
-      });
-    });
+  /** Opens a socket and resolves once `session.created` arrives (kept for {@link adopt}). */
+  private async openSocket(): Promise<WebSocketLike> {
+    const { ws, created } = await openSocket(
+      this.WS,
+      this.url,
+      this.headers,
+      this.opts.connectTimeoutMs ?? 15000,
+    );
+    this.messagesReceived++;
+    this.pendingCreated = created;
+    return ws;
   }
 
   /** Makes `ws` the live socket: configures the session, restores the conversation, flushes the queue. */
