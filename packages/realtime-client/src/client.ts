@@ -11,19 +11,17 @@ import type { InterruptedEvent, RealtimeClientEvents } from './events.js';
 import type { RealtimeMetrics } from './metrics.js';
 import type { RealtimeClientOptions } from './options.js';
 import type { PlaybackTracker } from './playback.js';
-import {
-  BETA_EVENT_ALIASES,
-  type ClientConversationItem,
-  type ClientEvent,
-  type RealtimeAudioFormat,
-  type ResponseCreateParams,
-  SERVER_EVENT_TYPES,
-  type ServerEvent,
-  type SessionConfig,
-  type SessionUpdate,
+import type {
+  ClientConversationItem,
+  ClientEvent,
+  RealtimeAudioFormat,
+  ResponseCreateParams,
+  ServerEvent,
+  SessionConfig,
+  SessionUpdate,
 } from './protocol.js';
 import { Responses } from './responses.js';
-import { frameText } from './socket.js';
+import { parseServerFrame } from './server-frames.js';
 import { ToolRegistry } from './tool-calls.js';
 import type { ToolDefinition, ToolHandler, ToolOptions } from './tools.js';
 
@@ -438,57 +436,28 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
   // ---------------------------------------------------------------- receiving
 
   private onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    if (isBinary) {
-      this.reportError(
-        new RealtimeClientError('PROTOCOL', 'server sent a binary frame; the Realtime API speaks JSON text'),
-      );
+    const parsed = parseServerFrame(data, isBinary);
+    if (parsed instanceof RealtimeClientError) {
+      this.reportError(parsed);
       return;
     }
-    const text = frameText(data);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-      this.reportError(
-        new RealtimeClientError(
-          'PROTOCOL',
-          `server frame is not JSON (${(err as Error).message}): ${preview}`,
-          { cause: err },
-        ),
-      );
-      return;
-    }
-    if (
-      parsed === null ||
-      typeof parsed !== 'object' ||
-      Array.isArray(parsed) ||
-      typeof (parsed as { type?: unknown }).type !== 'string'
-    ) {
-      this.reportError(
-        new RealtimeClientError(
-          'PROTOCOL',
-          `server event is not an object with a string "type": ${text.slice(0, 80)}`,
-        ),
-      );
-      return;
-    }
-    const event = parsed as { type: string; [key: string]: unknown };
-    const alias = BETA_EVENT_ALIASES[event.type];
-    if (alias) event.type = alias;
-    if (!SERVER_EVENT_TYPES.has(event.type)) {
-      this.fire('unknown', { type: event.type, event });
+    if (!parsed.known) {
+      this.fire('unknown', { type: parsed.event.type, event: parsed.event });
       return;
     }
     try {
-      this.dispatch(event as unknown as ServerEvent);
+      this.dispatch(parsed.event);
     } catch (err) {
       this.reportError(
         err instanceof RealtimeClientError
           ? err
-          : new RealtimeClientError('PROTOCOL', `bad "${event.type}" event: ${(err as Error).message}`, {
-              cause: err,
-            }),
+          : new RealtimeClientError(
+              'PROTOCOL',
+              `bad "${parsed.event.type}" event: ${(err as Error).message}`,
+              {
+                cause: err,
+              },
+            ),
       );
     }
   }

@@ -3,8 +3,9 @@ import { RealtimeClientError } from './errors.js';
 import type { CloseEvent, ReconnectingEvent } from './events.js';
 import { openSocket, socketClosed } from './open-socket.js';
 import type { RealtimeClientOptions } from './options.js';
+import { Outbox } from './outbox.js';
 import type { ClientEvent, ServerEventOf } from './protocol.js';
-import { type OverflowInfo, SendQueue } from './send-queue.js';
+import type { OverflowInfo } from './send-queue.js';
 import { DefaultWebSocket, OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
 /** Where the connection is in its life. */
@@ -57,8 +58,7 @@ export class Connection {
   private readonly WS: WebSocketConstructor;
   private readonly url: string;
   private readonly headers: Record<string, string>;
-  private readonly highWaterMark: number;
-  private readonly queue: SendQueue;
+  private readonly outbox: Outbox;
   /** Resolves once the connection is closed and its socket released (see {@link Connection.close}). */
   private released: Promise<void> = Promise.resolve();
 
@@ -70,7 +70,6 @@ export class Connection {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private rolloverTimer: NodeJS.Timeout | undefined;
-  private drainTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
   private rolloverDue = false;
   private rollingOver = false;
@@ -80,11 +79,8 @@ export class Connection {
 
   private connectedSince = 0;
   private uptimeMs = 0;
-  private messagesSent = 0;
   private messagesReceived = 0;
   private reconnects = 0;
-  private droppedAudioMessages = 0;
-  private droppedAudioMs = 0;
 
   constructor(
     private readonly opts: RealtimeClientOptions,
@@ -108,8 +104,12 @@ export class Connection {
       headers.Authorization = `Bearer ${apiKey}`;
     }
     this.headers = headers;
-    this.highWaterMark = opts.highWaterMarkBytes ?? 256 * 1024;
-    this.queue = new SendQueue(opts.maxQueueBytes ?? 2 * 1024 * 1024);
+    this.outbox = new Outbox(
+      opts.highWaterMarkBytes ?? 256 * 1024,
+      opts.maxQueueBytes ?? 2 * 1024 * 1024,
+      () => (this.ready && this.ws && this.ws.readyState === OPEN ? this.ws : null),
+      (info) => this.hooks.overflow(info),
+    );
   }
 
   /** Whether a socket is open and its session configured. */
@@ -126,11 +126,11 @@ export class Connection {
   stats(): ConnectionStats {
     return {
       uptimeMs: this.uptimeMs + (this.connectedSince > 0 ? performance.now() - this.connectedSince : 0),
-      messagesSent: this.messagesSent,
+      messagesSent: this.outbox.messagesSent,
       messagesReceived: this.messagesReceived,
       reconnects: this.reconnects,
-      droppedAudioMessages: this.droppedAudioMessages,
-      droppedAudioMs: this.droppedAudioMs,
+      droppedAudioMessages: this.outbox.droppedAudioMessages,
+      droppedAudioMs: this.outbox.droppedAudioMs,
     };
   }
 
@@ -190,49 +190,9 @@ export class Connection {
     this.sendRaw(JSON.stringify(event), 0);
   }
 
-  /** Sends now when the socket is ready and not backed up; otherwise queues (bounded, audio dropped first). */
+  /** Sends a serialised event now, or queues it (bounded: audio is dropped first). */
   sendRaw(data: string, audioMs: number): void {
-    const ws = this.ws;
-    if (
-      this.ready &&
-      ws &&
-      ws.readyState === OPEN &&
-      this.queue.length === 0 &&
-      ws.bufferedAmount < this.highWaterMark
-    ) {
-      ws.send(data);
-      this.messagesSent++;
-      return;
-    }
-    const dropped = this.queue.push(data, audioMs);
-    if (dropped) {
-      this.droppedAudioMessages += dropped.droppedMessages;
-      this.droppedAudioMs += dropped.droppedAudioMs;
-      this.hooks.overflow({
-        reason: 'backpressure',
-        ...dropped,
-        queuedBytes: this.queue.queuedBytes,
-      });
-    }
-    this.scheduleDrain();
-  }
-
-  private scheduleDrain(): void {
-    if (this.drainTimer || !this.ready) return;
-    this.drainTimer = setTimeout(() => {
-      this.drainTimer = undefined;
-      this.drain();
-    }, 5);
-  }
-
-  private drain(): void {
-    const ws = this.ws;
-    if (!this.ready || !ws || ws.readyState !== OPEN) return;
-    while (this.queue.length > 0 && ws.bufferedAmount < this.highWaterMark) {
-      ws.send(this.queue.shift() as string);
-      this.messagesSent++;
-    }
-    if (this.queue.length > 0) this.scheduleDrain();
+    this.outbox.send(data, audioMs);
   }
 
   /** Opens a socket and resolves once `session.created` arrives (kept for {@link adopt}). */
@@ -275,14 +235,13 @@ export class Connection {
     const { events: direct, restored } = this.hooks.setup(restore);
     for (const ev of direct) {
       ev.event_id = `evt_vw${(++this.eventSeq).toString(36)}`;
-      ws.send(JSON.stringify(ev));
-      this.messagesSent++;
+      this.outbox.sendDirect(ws, JSON.stringify(ev));
     }
     this.ready = true;
     this.startHeartbeat();
     this.scheduleRollover(created);
     if (created) this.hooks.created(created);
-    this.drain();
+    this.outbox.drain();
     return restored;
   }
 
@@ -445,10 +404,9 @@ export class Connection {
   private stopTimers(): void {
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.rolloverTimer);
-    clearTimeout(this.drainTimer);
+    this.outbox.pause();
     this.heartbeatTimer = undefined;
     this.rolloverTimer = undefined;
-    this.drainTimer = undefined;
   }
 
   private shutdown(code: number, reason: string): void {
@@ -468,17 +426,7 @@ export class Connection {
         // already closing
       }
     }
-    const unsent = this.queue.clear();
-    if (unsent.audioMessages > 0) {
-      this.droppedAudioMessages += unsent.audioMessages;
-      this.droppedAudioMs += unsent.audioMs;
-      this.hooks.overflow({
-        reason: 'closed',
-        droppedMessages: unsent.audioMessages,
-        droppedAudioMs: unsent.audioMs,
-        queuedBytes: 0,
-      });
-    }
+    const unsent = this.outbox.clear();
     this.hooks.closed({
       code,
       reason,
