@@ -25,10 +25,6 @@ import { parseServerFrame } from './server-frames.js';
 import { ToolRegistry } from './tool-calls.js';
 import type { ToolDefinition, ToolHandler, ToolOptions } from './tools.js';
 
-export type * from './events.js';
-export { CLOSE_GRACE_MS } from './open-socket.js';
-export type { RealtimeClientOptions } from './options.js';
-
 const DEFAULT_INPUT_FORMAT: RealtimeAudioFormat = { type: 'audio/pcm', rate: 24000 };
 
 /**
@@ -129,7 +125,7 @@ export class RealtimeClient extends EventEmitter<RealtimeClientEvents> implement
   /**
    * Closes the connection for good; queued messages are reported in the `close` event. Idempotent: every
    * call returns the same promise, which resolves once the socket has closed (a peer that does not answer
-   * the closing handshake within {@link CLOSE_GRACE_MS} is cut off).
+   * the closing handshake within `CLOSE_GRACE_MS` is cut off).
    * @param code - WebSocket close code sent to the server (1000, or 4000–4999)
    * @param reason - close reason sent to the server
    */

@@ -147,7 +147,7 @@ export class Responses {
 
   /**
    * Attaches (or, with `undefined`, detaches) the source of what the listener has heard, used by
-   * {@link RealtimeClient.interrupt} and barge-in. Give it to the transport that plays the audio.
+   * `interrupt()` and barge-in.
    */
   setPlayback(tracker: PlaybackTracker | undefined): void {
     if (tracker !== undefined && typeof tracker?.playedMs !== 'function') {
@@ -208,7 +208,7 @@ export class Responses {
    * heard). Without a tracker, the last item that received audio counts as playing: the client cannot know
    * whether the player has finished it.
    */
-  playingItems(): Array<[string, AudioItemState]> {
+  private playingItems(): Array<[string, AudioItemState]> {
     const items = [...this.audioItems.entries()].filter(
       ([, s]) => s.responseId === this.latestAudioResponseId && !s.truncated,
     );
