@@ -7,27 +7,27 @@
 
 export { VoxwireError } from '@voxwire/core';
 export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions, type ReconnectPolicy } from './backoff.js';
-export {
-  type AudioInfo,
-  CLOSE_GRACE_MS,
-  type CloseEvent,
-  type InterruptedEvent,
-  RealtimeClient,
-  type RealtimeClientEvents,
-  type RealtimeClientOptions,
-  type RealtimeHighLevelEvents,
-  type ReconnectedEvent,
-  type ReconnectingEvent,
-  type ResponseDoneEvent,
-  type ToolCallEvent,
-  type ToolResultEvent,
-  type TranscriptEvent,
-  type UnknownEvent,
-  type UserTranscriptEvent,
-} from './client.js';
+export { RealtimeClient } from './client.js';
 export type { ConversationEntry } from './conversation.js';
 export { RealtimeClientError, type RealtimeClientErrorCode } from './errors.js';
+export type {
+  AudioInfo,
+  CloseEvent,
+  InterruptedEvent,
+  RealtimeClientEvents,
+  RealtimeHighLevelEvents,
+  ReconnectedEvent,
+  ReconnectingEvent,
+  ResponseDoneEvent,
+  ToolCallEvent,
+  ToolResultEvent,
+  TranscriptEvent,
+  UnknownEvent,
+  UserTranscriptEvent,
+} from './events.js';
 export type { RealtimeMetrics } from './metrics.js';
+export { CLOSE_GRACE_MS } from './open-socket.js';
+export type { RealtimeClientOptions } from './options.js';
 export { PlaybackTimeline, type PlaybackTracker } from './playback.js';
 export type * from './protocol.js';
 export { BETA_EVENT_ALIASES, formatSampleRate, SERVER_EVENT_TYPES } from './protocol.js';

@@ -1,6 +1,14 @@
 // End to end against the real local server (@voxwire/realtime-server): its server VAD, espeak-ng voice and a
 // scripted responder, over a loopback socket. Nothing here is scripted on the wire: the server decides.
-import { type AudioFrame, audioFrame, frameSamples } from '@voxwire/codecs';
+import {
+  type AudioFrame,
+  audioFrame,
+  type EncodedFrame,
+  encodedFrame,
+  frameSamples,
+  isEncodedFrame,
+  mulaw,
+} from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -206,5 +214,54 @@ describe('against @voxwire/realtime-server', () => {
     expect(t).toMatchObject({ item_id: ev.itemId, audio_end_ms: 600 });
     expect(timeline.queuedMs).toBe(600);
     expect(c.items().find((i) => i.id === t.item_id)?.truncatedAtMs).toBe(600);
+  });
+
+  it('a phone-style G.711 turn: μ-law frames in, μ-law EncodedFrames out, bit-exact with the wire deltas', async () => {
+    server = await createRealtimeServer({
+      pacing: 'fast',
+      engines: { responder: new ScriptedResponder([{ text: 'Your call is logged.' }]) },
+    });
+    client = new RealtimeClient({
+      url: server.url,
+      session: {
+        audio: {
+          input: {
+            format: { type: 'audio/pcmu' },
+            turn_detection: { type: 'server_vad', silence_duration_ms: 500 },
+          },
+          output: { format: { type: 'audio/pcmu' } },
+        },
+      },
+    });
+    const c = client;
+    const frames: EncodedFrame[] = [];
+    const wire: Buffer[] = [];
+    c.on('audio', (f) => {
+      if (!isEncodedFrame(f)) throw new Error('G.711 output must arrive as EncodedFrames');
+      frames.push(f);
+    });
+    c.on('response.output_audio.delta', (ev) => wire.push(Buffer.from(ev.delta, 'base64')));
+    const errors: RealtimeClientError[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    await nextEvent((l) => c.once('session.updated', l));
+    const said = concat([new Int16Array(4000), speech('Log my call please.', 8000), new Int16Array(8000)]);
+    const done = nextEvent<ResponseDoneEvent>((l) => c.once('responseDone', l));
+    // 20 ms Twilio-sized frames of μ-law, as a phone call delivers them.
+    for (const pcm of chunks(said, 160)) c.appendAudio(encodedFrame('pcmu', mulaw.encode(pcm)));
+    const response = await done;
+    expect(errors).toEqual([]);
+    expect(response.status).toBe('completed');
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.every((f) => f.codec === 'pcmu' && f.sampleRate === 8000 && f.channels === 1)).toBe(true);
+    expect(Buffer.concat(frames.map((f) => f.data))).toEqual(Buffer.concat(wire));
+    let at = 0;
+    for (const f of frames) {
+      expect(f.position).toBe(at);
+      at += f.samples;
+    }
+    const reply = mulaw.decode(new Uint8Array(Buffer.concat(wire)));
+    expect(reply.length).toBeGreaterThan(8000); // more than a second of speech
+    expect(20 * Math.log10(rms(reply))).toBeGreaterThan(-40);
   });
 });

@@ -49,7 +49,7 @@ describe('encoded input', () => {
       await conn.waitFor('input_audio_buffer.commit');
       const got = appendedBytes(conn.ofType('input_audio_buffer.append'));
       expect(got).toHaveLength(frames.length);
-      got.forEach((bytes, i) => expect(bytes).toEqual(Buffer.from(frames[i].data)));
+      for (const [i, bytes] of got.entries()) expect(bytes).toEqual(Buffer.from(frames[i].data));
     });
   }
 
