@@ -1,8 +1,10 @@
-// The AudioCodes bot endpoint attacked from outside over loopback, the way a stranger holding the token
-// (or not) would: malformed and oversized input for every message type, late and out-of-order messages,
-// stalled, silent and non-reading sockets, floods, churn and abrupt drops. One healthy call runs through the
-// bridge to the local realtime server beside every attack and must keep getting the agent's audio; the
-// process must survive (an uncaught exception fails the run), and fds and memory must come back.
+// The AudioCodes bot endpoint with a model behind every call, attacked from outside over loopback the way a
+// stranger holding the token would: malformed and oversized input for every message type, late and
+// out-of-order messages, a model that hangs up or dies, churn and abrupt drops. One healthy call runs through
+// the bridge to the local realtime server beside every attack and must keep getting the agent's audio; the
+// process must survive (an uncaught exception fails the run), and fds and memory must come back. The attacks
+// on the transport alone (stalled, silent and non-reading sockets, connection floods, close()) are in
+// @voxwire/audiocodes' hostile suite.
 import {
   AudioCodesProtocolError,
   type AudioCodesServer,
@@ -10,7 +12,7 @@ import {
   createAudioCodesServer,
   type AudioCodesTestMessage as Json,
 } from '@voxwire/audiocodes';
-import { audioFrame, int16ToBase64 } from '@voxwire/codecs';
+import { int16ToBase64 } from '@voxwire/codecs';
 import { createRealtimeServer, type RealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
 import {
   concat,
@@ -19,7 +21,6 @@ import {
   RawWsClient,
   rssMiB,
   speech,
-  tone,
   waitUntil,
 } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -270,6 +271,9 @@ describe('AudioCodes endpoint under hostile input', () => {
       new Set(['BAD_FIELD', 'BAD_STATE', 'BAD_AUDIO', 'UNKNOWN_TYPE', 'BAD_CONVERSATION', 'BINARY_FRAME']),
     );
     expect(bot.sessions.get('bad-1')?.ended).toBe(false);
+    // Outside a conversation the errors went to the server, quoting no more of the peer than inside.
+    expect(serverErrors.length).toBeGreaterThan(0);
+    expect(serverErrors.every((e) => e.message.length < 400)).toBe(true);
     await healthyTurn();
 
     // A message over the size limit closes the socket with 1009; the conversation waits for a resume, then ends.
@@ -358,58 +362,6 @@ describe('AudioCodes endpoint under hostile input', () => {
     await backToBaseline();
   });
 
-  it('times out silent, stalled and idle sockets with 1008, and drops a peer that stops reading', {
-    timeout: 60_000,
-  }, async () => {
-    const silent = await RawWsClient.connect(bot.url, AUTH);
-    const midFrame = await RawWsClient.connect(bot.url, AUTH);
-    midFrame.frame(0x1, Buffer.from(JSON.stringify({ type: 'connection.validate', pad: 'x'.repeat(300) })), {
-      truncateTo: 40,
-    });
-    const trickle = await RawWsClient.connect(bot.url, AUTH);
-    trickle.frame(0x1, Buffer.alloc(200, 0x20), { truncateTo: 1 }); // half a header
-    const idle = await rawConversation('idle-1');
-    await Promise.all([silent.waitClosed(), midFrame.waitClosed(), trickle.waitClosed(), idle.waitClosed()]);
-    for (const c of [silent, midFrame, trickle, idle]) expect(c.closeCode).toBe(1008);
-    expect(types(idle)).toContain('activities'); // told to hang up before the close
-
-    const deaf = await rawConversation('deaf-1');
-    deaf.stopReading();
-    const session = bot.sessions.get('deaf-1');
-    const mem0 = memory();
-    const second = tone(440, 24000, 24000, 0.3);
-    for (let i = 0; i < 400 && !session?.ended; i++) {
-      session?.sendAudio(audioFrame(second, 24000)); // 400 s of agent audio toward a peer that reads none of it
-      await new Promise((r) => setImmediate(r));
-    }
-    expect(session?.endReason).toBe('VAIC stopped reading');
-    expect(memory().rssMb - mem0.rssMb).toBeLessThan(100);
-    deaf.destroy();
-    await healthyTurn();
-    await backToBaseline();
-  });
-
-  it('refuses a connection flood past the cap with 503, then serves again', { timeout: 60_000 }, async () => {
-    const flood = await Promise.all(
-      Array.from({ length: MAX_CONNECTIONS - 1 }, () => RawWsClient.connect(bot.url, AUTH)),
-    );
-    expect(flood.every((c) => c.status === 101)).toBe(true);
-    const refused = await RawWsClient.connect(bot.url, AUTH);
-    expect(refused.status).toBe(503);
-    await refused.waitClosed();
-    const unauth = await RawWsClient.connect(bot.url);
-    expect(unauth.status).toBe(401);
-    const wrongPath = await RawWsClient.connect(bot.url.replace('/audiocodes', '/nope'), AUTH);
-    expect(wrongPath.status).toBe(404);
-    await Promise.all([unauth.waitClosed(), wrongPath.waitClosed()]);
-    for (const c of flood) c.destroy();
-    await healthyTurn();
-    await backToBaseline();
-    const again = await rawConversation('after-flood');
-    again.destroy();
-    await backToBaseline();
-  });
-
   it('releases 1000 abandoned conversations promptly: fds and memory back to baseline', {
     timeout: 240_000,
   }, async () => {
@@ -424,19 +376,5 @@ describe('AudioCodes endpoint under hostile input', () => {
     // Buffers' backing stores are freed on a later tick than the collection that found them dead.
     await waitUntil(() => memory().externalMb - mem0.externalMb < 10, 'memory outside the heap to be freed');
     await healthyTurn();
-  });
-
-  it('close() tells every caller to hang up, closes with 1001 and drains', { timeout: 30_000 }, async () => {
-    const conv = await rawConversation('closing-1');
-    const bare = await RawWsClient.connect(bot.url, AUTH);
-    const healthyClosed = new Promise<number>((resolve) => healthy.ws.once('close', (code) => resolve(code)));
-    await bot.close();
-    await Promise.all([conv.waitClosed(), bare.waitClosed()]);
-    expect(conv.closeCode).toBe(1001);
-    expect(types(conv)).toContain('activities');
-    expect(bare.closeCode).toBe(1001);
-    expect(await healthyClosed).toBe(1001);
-    expect(bot.connections).toBe(0);
-    expect(serverErrors.every((e) => e.message.length < 400)).toBe(true);
   });
 });
