@@ -50,6 +50,11 @@ export class RedisProcess {
     return r;
   }
 
+  /** A loopback port nothing listens on (for "Redis unreachable"). */
+  static unusedPort(): Promise<number> {
+    return freePort();
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
