@@ -48,6 +48,17 @@ export interface DrainOptions {
   hangupTimeoutMs?: number;
 }
 
+/** Options of {@link Fleet.drainOnSignals}. */
+export interface DrainOnSignalsOptions extends DrainOptions {
+  /** The signals that start a drain. Default `['SIGTERM', 'SIGINT']`. */
+  signals?: NodeJS.Signals[];
+  /**
+   * Runs after the drain and `close()`, with the drain's result. Default: `process.exit(0)`, what a
+   * container or systemd expects after SIGTERM.
+   */
+  onDrained?: (result: DrainResult) => void;
+}
+
 /** What {@link Fleet.drain} did. */
 export interface DrainResult {
   /** Calls that ended by themselves before the deadline. */
@@ -88,6 +99,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements AsyncCloseable {
   private readonly subscriber: Redis | undefined;
   private isDraining = false;
   private drainPromise: Promise<DrainResult> | undefined;
+  private readonly signalCleanup: (() => void)[] = [];
 
   constructor(options: FleetOptions = {}) {
     super();
@@ -222,6 +234,30 @@ export class Fleet extends EventEmitter<FleetEvents> implements AsyncCloseable {
     return this.drainPromise;
   }
 
+  /**
+   * Drains on SIGTERM (and SIGINT): health turns 503 so the balancer stops sending calls, live calls get
+   * `deadlineMs` to end, the rest are hung up with reason `drain`, the fleet closes, then `onDrained` runs
+   * (by default the process exits 0). The handlers are removed by {@link close}.
+   */
+  drainOnSignals(options: DrainOnSignalsOptions = {}): void {
+    const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+    const onDrained = options.onDrained ?? (() => process.exit(0));
+    const handler = () => {
+      this.drain(options)
+        .then(async (result) => {
+          await this.close();
+          onDrained(result);
+        })
+        .catch((err: unknown) =>
+          emitError(this, new FleetError('INVALID_STATE', `drain failed: ${String(err)}`)),
+        );
+    };
+    for (const s of signals) process.once(s, handler);
+    this.signalCleanup.push(() => {
+      for (const s of signals) process.off(s, handler);
+    });
+  }
+
   private async runDrain(deadlineMs: number, hangupTimeoutMs: number): Promise<DrainResult> {
     this.isDraining = true;
     this.emit('draining');
@@ -270,6 +306,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements AsyncCloseable {
    * closes the Redis connections. Does not hang up calls: {@link drain} first for that.
    */
   readonly close: () => Promise<void> = closeOnce(async () => {
+    for (const remove of this.signalCleanup) remove();
     await this.control.close();
     await this.registry.close();
     this.metrics.close();

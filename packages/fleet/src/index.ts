@@ -12,6 +12,7 @@ export { FleetControl, type FleetControlEvents, type FleetControlOptions } from 
 export { FleetError, type FleetErrorCode } from './errors.js';
 export {
   createFleet,
+  type DrainOnSignalsOptions,
   type DrainOptions,
   type DrainResult,
   Fleet,

@@ -68,6 +68,8 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
   private readonly pending = new Map<string, boolean>();
   private readonly heartbeat: NodeJS.Timeout | undefined;
   private flushing = false;
+  /** The pipeline being sent, settled either way (close waits for it). */
+  private inflight: Promise<unknown> = Promise.resolve();
   private flushAgain = false;
   private flushAllAgain = false;
   private failing = false;
@@ -203,11 +205,14 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.redis?.off('ready', this.onReady);
     const redis = this.redis;
-    if (redis?.status === 'ready' && this.local.size > 0) {
-      await redis.del(...[...this.local.keys()].map((id) => this.keys.call(id))).catch(() => {});
-    }
+    // Leaving: every call of ours goes, live or pending, after the pipeline in flight (it may rewrite one).
+    const ids = [...new Set([...this.local.keys(), ...this.pending.keys()])];
     this.local.clear();
     this.pending.clear();
+    if (redis?.status === 'ready' && ids.length > 0) {
+      await this.inflight;
+      await redis.del(...ids.map((id) => this.keys.call(id))).catch(() => {});
+    }
   }
 
   private assertReady(what: string): void {
@@ -259,8 +264,10 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     if (all) for (const id of this.local.keys()) writeEntry(id);
     let failure: unknown;
     if (pipe.length > 0) {
+      const sent = pipe.exec();
+      this.inflight = sent.catch(() => {});
       try {
-        const results = (await pipe.exec()) ?? [];
+        const results = (await sent) ?? [];
         failure = results.find(([err]) => err)?.[0] ?? undefined;
       } catch (err) {
         failure = err;

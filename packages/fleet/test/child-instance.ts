@@ -12,8 +12,20 @@ const fleet = await createFleet({
 fleet.on('error', () => {});
 for (const id of (process.env.FLEET_CALLS ?? '').split(',')) {
   const call = new FakeCall(id, 'audiocodes', '+15550100', 'child-agent');
-  call.onHangup = (reason) => fleet.unregister(id, reason);
+  call.onHangup = (reason) => {
+    console.log(`HANGUP ${id} ${reason}`);
+    fleet.unregister(id, reason);
+  };
   fleet.register(call);
+}
+if (process.env.FLEET_DRAIN_ON_SIGTERM) {
+  fleet.drainOnSignals({
+    deadlineMs: 200,
+    onDrained: (result) => {
+      console.log(`DRAINED ${JSON.stringify(result)}`);
+      process.exit(0);
+    },
+  });
 }
 console.log('READY');
 setInterval(() => {}, 1 << 30);

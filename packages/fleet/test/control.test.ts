@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { isVoxwireError } from '@voxwire/core';
-import { type ServerProcess, spawnTsx, waitUntil } from '@voxwire/test-support';
+import { waitUntil } from '@voxwire/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleet, type Fleet, FleetError } from '../src/index.js';
+import { killChild, startChild } from './child.js';
 import { FakeCall } from './fake-call.js';
 import { RedisProcess } from './redis-server.js';
 
@@ -157,19 +157,13 @@ describe('fleet registry and cross-instance control on a real redis-server', () 
   });
 
   it('forgets a kill -9ed instance: NOT_FOUND for its calls, its entries expire, other calls untouched', async () => {
-    const cwd = fileURLToPath(new URL('..', import.meta.url));
-    const child: ServerProcess = spawnTsx('test/child-instance.ts', {
-      cwd,
-      env: {
-        ...process.env,
-        FLEET_REDIS: redis.url,
-        FLEET_PREFIX: PREFIX,
-        FLEET_INSTANCE: 'c',
-        FLEET_CALLS: 'CA-c1,CA-c2,CA-c3',
-      },
+    const child = await startChild({
+      redisUrl: redis.url,
+      prefix: PREFIX,
+      instanceId: 'c',
+      calls: ['CA-c1', 'CA-c2', 'CA-c3'],
     });
     try {
-      await waitUntil(() => child.output().includes('READY'), 'the child instance to be ready', 30_000);
       await waitUntil(
         async () => (await a.list()).filter((c) => c.instanceId === 'c').length === 3,
         "c's calls to be listed",
@@ -189,7 +183,7 @@ describe('fleet registry and cross-instance control on a real redis-server', () 
       );
       expect((await a.list()).map((c) => c.id).sort()).toEqual(['CA-a1', 'CA-b2']);
     } finally {
-      if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+      killChild(child);
     }
   });
 

@@ -1,6 +1,7 @@
 import { waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { createFleet, createFleetServer, type DrainResult, FleetError } from '../src/index.js';
+import { killChild, startChild } from './child.js';
 import { FakeCall } from './fake-call.js';
 import { RedisProcess } from './redis-server.js';
 
@@ -69,6 +70,32 @@ describe('drain', () => {
       const text = await b.metrics.render();
       expect(text).toMatch(/voxwire_calls_ended_total\{reason="drain"\} 2/);
     } finally {
+      await redis.down();
+    }
+  });
+
+  it('drains on SIGTERM: the instance hangs up its calls with reason drain, leaves the registry and exits 0', async () => {
+    const redis = await RedisProcess.start();
+    const prefix = 'test-sigterm:';
+    const child = await startChild({
+      redisUrl: redis.url,
+      prefix,
+      instanceId: 'doomed',
+      calls: ['CA-d1', 'CA-d2'],
+      drainOnSigterm: true,
+    });
+    try {
+      await using watcher = await createFleet({ redis: redis.url, keyPrefix: prefix, instanceId: 'watcher' });
+      await waitUntil(async () => (await watcher.list()).length === 2, "the child's calls to be listed");
+      child.child.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.output()).toContain('HANGUP CA-d1 drain');
+      expect(child.output()).toContain('HANGUP CA-d2 drain');
+      expect(child.output()).toContain('DRAINED {"endedByThemselves":0,"hungUp":2}');
+      // Deleted on the way out, not left to expire.
+      expect(await watcher.list()).toEqual([]);
+    } finally {
+      killChild(child);
       await redis.down();
     }
   });
