@@ -37,6 +37,8 @@ export async function createFleetServer(options: FleetServerOptions): Promise<Fl
   const maxBody = options.maxBodyBytes ?? 16 * 1024;
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
+    // Which instance answered: behind a balancer, that is what an operator (and a test) wants to know.
+    res.setHeader('x-voxwire-instance', fleet.instanceId);
     // Only the path matters; the target is never parsed as a URL with a host.
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz') {

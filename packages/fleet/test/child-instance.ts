@@ -1,5 +1,5 @@
 // A fleet instance in its own process (for kill -9): registers FLEET_CALLS fake calls, prints READY.
-import { createFleet } from '../src/index.js';
+import { createFleet, createFleetServer } from '../src/index.js';
 import { FakeCall } from './fake-call.js';
 
 const fleet = await createFleet({
@@ -20,12 +20,16 @@ for (const id of (process.env.FLEET_CALLS ?? '').split(',')) {
 }
 if (process.env.FLEET_DRAIN_ON_SIGTERM) {
   fleet.drainOnSignals({
-    deadlineMs: 200,
+    deadlineMs: Number(process.env.FLEET_DRAIN_MS ?? 200),
     onDrained: (result) => {
       console.log(`DRAINED ${JSON.stringify(result)}`);
       process.exit(0);
     },
   });
+}
+if (process.env.FLEET_TOKEN) {
+  const api = await createFleetServer({ fleet, token: process.env.FLEET_TOKEN });
+  console.log(`PORT ${api.port}`);
 }
 console.log('READY');
 setInterval(() => {}, 1 << 30);

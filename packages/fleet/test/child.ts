@@ -9,6 +9,10 @@ export interface ChildOptions {
   calls: string[];
   /** Drain on SIGTERM (deadline 200 ms) and print DRAINED. */
   drainOnSigterm?: boolean;
+  /** Drain deadline on SIGTERM. Default 200 ms. */
+  drainMs?: number;
+  /** Start the HTTP API with this token (its port is printed as `PORT n`, see {@link childPort}). */
+  token?: string;
 }
 
 export async function startChild(o: ChildOptions): Promise<ServerProcess> {
@@ -21,6 +25,8 @@ export async function startChild(o: ChildOptions): Promise<ServerProcess> {
       FLEET_INSTANCE: o.instanceId,
       FLEET_CALLS: o.calls.join(','),
       ...(o.drainOnSigterm ? { FLEET_DRAIN_ON_SIGTERM: '1' } : {}),
+      ...(o.drainMs !== undefined ? { FLEET_DRAIN_MS: String(o.drainMs) } : {}),
+      ...(o.token ? { FLEET_TOKEN: o.token } : {}),
     },
   });
   await waitUntil(
@@ -35,4 +41,11 @@ export async function startChild(o: ChildOptions): Promise<ServerProcess> {
 /** Kills a child that is still running (cleanup after a failed test). */
 export function killChild(child: ServerProcess | undefined): void {
   if (child && child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+}
+
+/** The HTTP API port a child started with `token` printed. */
+export function childPort(child: ServerProcess): number {
+  const m = /PORT (\d+)/.exec(child.output());
+  if (!m) throw new Error(`no PORT line in:\n${child.output()}`);
+  return Number(m[1]);
 }
