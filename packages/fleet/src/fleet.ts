@@ -204,6 +204,11 @@ export class Fleet extends EventEmitter<FleetEvents> implements AsyncCloseable {
     this.registry.unregister(callId, reason);
   }
 
+  /** Writes a call's entry now (after a state change) instead of at the next heartbeat. */
+  update(callId: string): void {
+    this.registry.update(callId);
+  }
+
   /** Every live call of the fleet. @throws FleetError `UNAVAILABLE` without Redis connectivity. */
   list(): Promise<FleetCallInfo[]> {
     return this.registry.list();

@@ -27,7 +27,8 @@ const ACTIONS = new Set(['hangup', 'say', 'inject', 'mute', 'unmute']);
 
 /**
  * Starts the fleet's HTTP API: `GET /calls`, `GET /calls/:id`, `POST /calls/:id/{hangup,say,inject,mute,unmute}`,
- * `GET /calls/:id/metrics`, `GET /healthz` (503 while draining) and `GET /metrics` (Prometheus text).
+ * `GET /calls/:id/metrics`, `POST /drain`, `GET /healthz` (503 while draining) and `GET /metrics`
+ * (Prometheus text).
  * Every request on `/calls` needs `Authorization: Bearer <token>`. Listening when the promise resolves.
  */
 export async function createFleetServer(options: FleetServerOptions): Promise<FleetServer> {
@@ -55,6 +56,17 @@ export async function createFleetServer(options: FleetServerOptions): Promise<Fl
       res.writeHead(200, { 'content-type': fleet.metrics.contentType });
       res.end(text);
       return;
+    }
+    if (path === '/drain') {
+      if (!bearerMatches(req, options.token)) return unauthorized(res);
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      const body = await readJsonBody(req, maxBody);
+      const deadlineMs = body.deadlineMs ?? 30_000;
+      if (typeof deadlineMs !== 'number' || !(deadlineMs >= 0 && deadlineMs <= 86_400_000))
+        throw new FleetError('INVALID_ARGUMENT', 'deadlineMs must be a number of 0..86400000');
+      // Starts the drain and answers at once: the caller watches /healthz and /calls.
+      void fleet.drain({ deadlineMs });
+      return sendJson(res, 202, { draining: true, localCalls: fleet.status().localCalls });
     }
     const parts = path.split('/');
     if (parts[1] !== 'calls' || parts.length > 4) return notFound(res);

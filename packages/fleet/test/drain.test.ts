@@ -48,6 +48,27 @@ describe('drain', () => {
     ]);
   });
 
+  it('drains on POST /drain (token required, deadline checked)', async () => {
+    await using fleet = await createFleet({ instanceId: 'api-drained' });
+    await using api = await createFleetServer({ fleet, token: TOKEN });
+    const c = new FakeCall('CA-api');
+    c.onHangup = (reason) => fleet.unregister('CA-api', reason);
+    fleet.register(c);
+    const post = (body: string, token = TOKEN) =>
+      fetch(`${api.url}/drain`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+    expect((await post('{}', 'wrong-token-123')).status).toBe(401);
+    expect((await post('{"deadlineMs":"soon"}')).status).toBe(400);
+    expect(fleet.draining).toBe(false);
+    const res = await post('{"deadlineMs":100}');
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ draining: true, localCalls: 1 });
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(503);
+    await waitUntil(
+      () => c.hungUp === 'drain' && fleet.registry.size === 0,
+      'the call to be hung up by the drain',
+    );
+  });
+
   it('hangs up calls still live at the deadline, even one whose hangup never returns', async () => {
     const redis = await RedisProcess.start();
     try {
