@@ -224,7 +224,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       (r) => r.speaker !== undefined && leaving.includes(r.speaker),
       'an answer to the cut-off speech',
     );
-    peer3.peer.sendAudio(long.pcm, long.sampleRate);
+    peer3.peer.sendAudio({ data: long.pcm, sampleRate: long.sampleRate, channels: 1, position: 0 });
     void sim3.streamPcm(long.pcm, long.sampleRate);
     await waitFor(() => turns.length > turnsBefore, 'their turn to start');
     const simMark2 = sim.playedMs();
