@@ -11,6 +11,7 @@ export { VoxwireError } from '@voxwire/core';
 export { browserClientPath, browserDemoPage } from './browser-client.js';
 export type { OpusBackendPreference } from './codec-adapter.js';
 export { WebRtcError, type WebRtcErrorCode } from './errors.js';
+export { FrameClock, type FrameClockStats, type FrameSlotHandler } from './frame-clock.js';
 export {
   type FrameDecoder,
   InboundAudio,

@@ -44,7 +44,7 @@ export interface OutboundAudioStats {
 
 /**
  * The send half of a peer: queues 48 kHz PCM (and Opus packets that need no encoding), and on each frame
- * slot of the real-time pacer cuts one frame, encodes it and sends it as an RTP packet. Queued Opus packets
+ * slot of the shared real-time frame clock cuts one frame, encodes it and sends it as an RTP packet. Queued Opus packets
  * go before queued PCM, each on the slots its duration covers. With nothing queued it sends an encoded silence frame, as
  * a microphone would: the far end gets a continuous stream on a steady clock, and a stream that stops means
  * the sender is gone. The first packet carries the marker bit, as does the first after a clock stall

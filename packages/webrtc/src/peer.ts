@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
 import { type AsyncCloseable, emitError } from '@voxwire/core';
 import {
@@ -18,7 +19,7 @@ import {
   type OpusBackendPreference,
 } from './codec-adapter.js';
 import { WebRtcError } from './errors.js';
-import { FramePacer } from './frame-pacer.js';
+import { FrameClock } from './frame-clock.js';
 import { type FrameDecoder, InboundAudio, type InboundFrameInfo } from './inbound-audio.js';
 import { type FrameEncoder, OutboundAudio } from './outbound-audio.js';
 import type { IceCandidateInit } from './signaling-messages.js';
@@ -204,14 +205,19 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   private transceiver: RTCRtpTransceiver | undefined;
   private readonly subscribedTracks = new Set<MediaStreamTrack>();
   private readonly unsubscribers: (() => void)[] = [];
-  private readonly pacer: FramePacer;
+  /** The process-wide clock of this frame period: every peer's slots run on its one timer. */
+  private readonly clock: FrameClock;
+  private onClock = false;
   /** `queueOverflow: 'drop-oldest'`. */
   private readonly dropOldest: boolean;
   private readonly outbound: OutboundAudio;
   private readonly inbound: InboundAudio;
   private inputResampler: InputResampler | undefined;
   private readonly frameSamples: number;
-  private stallTimer: NodeJS.Timeout | undefined;
+  /** When the last RTP packet arrived (before simulated loss), for the media timeout. */
+  private lastMediaMs = 0;
+  /** When the last RTP packet reached the jitter buffer, for playing out a stalled gap. */
+  private lastPacketMs = 0;
   private wasDraining = false;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -221,7 +227,6 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   private readonly encoder: FrameEncoder;
   private readonly decoder: FrameDecoder;
   private readonly mediaTimeoutMs: number;
-  private mediaTimer: NodeJS.Timeout | undefined;
   private readonly relayOnly: boolean;
   private readonly turnUsername: string | undefined;
 
@@ -304,7 +309,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
       encoder,
       send: this.sendPacket,
     });
-    this.pacer = new FramePacer(this.frameMs, this.onSlot);
+    this.clock = FrameClock.shared(this.frameMs);
 
     const decoder = createFrameDecoder(this.sampleRate, options.opusBackend);
     this.decoder = decoder;
@@ -615,7 +620,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   }
 
   /**
-   * Closes the connection: plays out what the jitter buffer holds, stops the pacer, closes werift's
+   * Closes the connection: plays out what the jitter buffer holds, leaves the frame clock, closes werift's
    * sockets and timers, then emits `close`. Safe to call more than once.
    */
   close(): Promise<void> {
@@ -631,11 +636,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   }
 
   private async shutdown(): Promise<void> {
-    this.pacer.stop();
-    if (this.stallTimer) clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
-    if (this.mediaTimer) clearTimeout(this.mediaTimer);
-    this.mediaTimer = undefined;
+    this.clock.remove(this.onSlot);
     this.inbound.flush();
     for (const off of this.unsubscribers) off();
     this.unsubscribers.length = 0;
@@ -664,10 +665,12 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
     if (this.closed) return;
     this.setState(s);
     if (s === 'connected') {
-      // werift drops RTP until DTLS is up, so the real-time clock starts here, not before.
-      this.pacer.start();
-      if (this.mediaTimeoutMs > 0 && !this.mediaTimer) {
-        this.mediaTimer = setTimeout(this.onMediaTimeout, this.mediaTimeoutMs);
+      // werift drops RTP until DTLS is up, so sending on the clock starts here, not before; the media
+      // timeout counts from here too.
+      if (!this.onClock) {
+        this.onClock = true;
+        this.lastMediaMs = performance.now();
+        this.clock.add(this.onSlot);
       }
       this.emit('connected');
     } else if (s === 'failed' || s === 'closed') {
@@ -690,15 +693,13 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
 
   private onRtp(rtp: RtpPacket): void {
     if (this.closed) return;
-    this.mediaTimer?.refresh();
+    // One clock reading per packet, shared by the media timeout, the stall check and the RFC 3550 jitter;
+    // the checks themselves run on the frame clock, not on per-peer timers refreshed per packet.
+    const now = performance.now();
+    this.lastMediaMs = now;
     if (this.lossProbability > 0 && this.nextLossDraw() < this.lossProbability) return;
-    this.inbound.receive(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload);
-    // A gap with too few packets behind it would otherwise wait until the next packet: play it out after
-    // the jitter buffer's worth of silence from the far end.
-    if (this.inbound.pendingPackets > 0) {
-      if (this.stallTimer) this.stallTimer.refresh();
-      else this.stallTimer = setTimeout(this.onStall, this.frameMs * 4);
-    }
+    this.lastPacketMs = now;
+    this.inbound.receive(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload, now);
   }
 
   /** Uniform [0, 1) from a fixed-seed xorshift32: simulated loss is random-looking but reproducible. */
@@ -711,9 +712,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
     return this.lossState / 4294967296;
   }
 
-  private readonly onMediaTimeout = (): void => {
-    this.mediaTimer = undefined;
-    if (this.closed) return;
+  private onMediaTimeout(): void {
     this.emitError(
       new WebRtcError(
         'MEDIA_TIMEOUT',
@@ -721,18 +720,22 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
       ),
     );
     void this.close();
-  };
-
-  private readonly onStall = (): void => {
-    this.stallTimer = undefined;
-    if (!this.closed) this.inbound.flush();
-  };
+  }
 
   private readonly deliverAudio = (frame: AudioFrame, info: InboundFrameInfo): void => {
     this.emit('audio', frame, info);
   };
 
-  private readonly onSlot = (skipped: number): void => {
+  /** One slot of the frame clock: the inbound checks, then one outbound packet. */
+  private readonly onSlot = (skipped: number, now: number): void => {
+    if (this.closed) return; // removed from the clock during this very slot
+    if (this.mediaTimeoutMs > 0 && now - this.lastMediaMs > this.mediaTimeoutMs) {
+      this.onMediaTimeout();
+      return;
+    }
+    // A gap with too few packets behind it would otherwise wait until the next packet: play it out after
+    // the jitter buffer's worth of silence from the far end.
+    if (this.inbound.pendingPackets > 0 && now - this.lastPacketMs >= this.frameMs * 4) this.inbound.flush();
     try {
       this.outbound.slot(skipped);
     } catch (err) {
@@ -752,9 +755,11 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   private readonly sendPacket = (packet: RtpPacket): void => {
     const sender = this.transceiver?.sender;
     if (!sender) return;
-    sender.sendRtp(packet).catch((err: unknown) => {
-      this.emitError(new WebRtcError('INTERNAL', `RTP send failed: ${errorMessage(err)}`, { cause: err }));
-    });
+    sender.sendRtp(packet).catch(this.onSendFailed);
+  };
+
+  private readonly onSendFailed = (err: unknown): void => {
+    this.emitError(new WebRtcError('INTERNAL', `RTP send failed: ${errorMessage(err)}`, { cause: err }));
   };
 
   private async roundTripMs(): Promise<number | undefined> {
