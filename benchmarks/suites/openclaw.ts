@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import { mulaw } from '@voxwire/codecs';
+import { audioFrame, mulaw } from '@voxwire/codecs';
 import { tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { AudioCore } from '@voxwire/wasapi';
@@ -152,15 +152,15 @@ const suite: Suite = {
       while (app.router.size < 3 && performance.now() - t0 < 30_000) await sleep(20);
       let peerOnset: number | undefined;
       let peerQuiet = true;
-      peer.peer.on('audio', (pcm) => {
+      peer.peer.on('audio', ({ data: pcm }) => {
         const isLoud = loud(pcm);
         if (isLoud && peerQuiet && peerOnset === undefined) peerOnset = performance.now();
         peerQuiet = !isLoud;
       });
       let callOnset: number | undefined;
       let callQuiet = true;
-      sim.on('media', (bytes: Uint8Array) => {
-        const isLoud = loud(mulaw.decode(bytes));
+      sim.on('media', (frame) => {
+        const isLoud = loud(mulaw.decode(frame.data));
         if (isLoud && callQuiet && callOnset === undefined) callOnset = performance.now();
         callQuiet = !isLoud;
       });
@@ -172,7 +172,7 @@ const suite: Suite = {
         const armed = () => {
           sentAt ??= performance.now();
         };
-        const done = sim.streamPcm(b8, 8000);
+        const done = sim.streamAudio(audioFrame(b8, 8000));
         sim.once('tick', armed);
         await done;
         const deadline = performance.now() + 3000;
@@ -183,7 +183,7 @@ const suite: Suite = {
         await sleep(GAP_MS);
         callOnset = undefined;
         const sentAt = performance.now();
-        peer.peer.sendAudio(b48, 48000);
+        peer.peer.sendAudio(audioFrame(b48, 48000));
         const deadline = performance.now() + 3000;
         while (callOnset === undefined && performance.now() < deadline) await sleep(5);
         if (callOnset !== undefined) results['peer → call']?.push(callOnset - sentAt);
