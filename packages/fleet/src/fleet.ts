@@ -242,7 +242,8 @@ export class Fleet extends EventEmitter<FleetEvents> implements AsyncCloseable {
   /**
    * Drains on SIGTERM (and SIGINT): health turns 503 so the balancer stops sending calls, live calls get
    * `deadlineMs` to end, the rest are hung up with reason `drain`, the fleet closes, then `onDrained` runs
-   * (by default the process exits 0). The handlers are removed by {@link close}.
+   * (by default the process exits 0). The handlers are removed by {@link close}. Each handler runs once:
+   * a second SIGTERM or Ctrl-C during the drain gets Node's default (the process dies at once).
    */
   drainOnSignals(options: DrainOnSignalsOptions = {}): void {
     const signals = options.signals ?? ['SIGTERM', 'SIGINT'];

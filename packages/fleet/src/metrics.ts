@@ -3,7 +3,10 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Options of {@link FleetMetrics}. */
 export interface FleetMetricsOptions {
-  /** A prom-client registry to add the metrics to (yours, to merge with other metrics); a new one by default. */
+  /**
+   * A prom-client registry to add the metrics to (yours, to merge with other metrics); a new one by
+   * default. One fleet per registry: prom-client refuses a second metric of the same name.
+   */
   registry?: Registry;
   /** Labels added to every series (e.g. `{ instance: 'a' }`). */
   defaultLabels?: Record<string, string>;
