@@ -13,4 +13,5 @@ export {
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
+export * from './vad-fixtures.js';
 export { waitUntil } from './wait.js';

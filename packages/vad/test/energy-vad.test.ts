@@ -1,12 +1,13 @@
+import { type AudioFrame, audioFrame, floatToInt16 } from '@voxwire/codecs';
+import { noise } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { EnergyVad, VadError } from '../src/index.js';
-import { noise } from './support/corpus.js';
-import { tone } from './support/signals.js';
+import { mono, tone } from './support/signals.js';
 
 function frames(vad: EnergyVad, pcm: Int16Array): number[] {
   const out: number[] = [];
   for (let i = 0; i + vad.frameSize <= pcm.length; i += vad.frameSize) {
-    out.push(vad.process(pcm.subarray(i, i + vad.frameSize)));
+    out.push(vad.process(mono(pcm.subarray(i, i + vad.frameSize), vad.sampleRate, i)));
   }
   return out;
 }
@@ -19,7 +20,7 @@ function noisePcm(seconds: number, rate: number, rms: number, seed: number): Int
 describe('EnergyVad', () => {
   it('measures the level of a frame: a −6 dBFS-peak sine is −9.03 dBFS RMS', () => {
     const vad = new EnergyVad({ sampleRate: 16000 });
-    vad.process(tone(500, 16000, 0.02, 0.5));
+    vad.process(mono(tone(500, 16000, 0.02, 0.5)));
     expect(vad.levelDb).toBeCloseTo(-9.03, 1);
     expect(vad.rms).toBeCloseTo(0.5 / Math.SQRT2, 2);
   });
@@ -86,7 +87,7 @@ describe('EnergyVad', () => {
     const vad = new EnergyVad();
     const err = (() => {
       try {
-        vad.process(new Int16Array(321));
+        vad.process(mono(new Int16Array(321)));
       } catch (e) {
         return e as VadError;
       }
@@ -94,14 +95,24 @@ describe('EnergyVad', () => {
     expect(err).toBeInstanceOf(VadError);
     expect(err?.code).toBe('FRAME_SIZE');
     expect(err?.message).toMatch(/exactly 320 samples, got 321/);
-    expect(() => vad.process([1, 2, 3] as unknown as Int16Array)).toThrow(/Int16Array or Float32Array/);
+    expect(() => vad.process([1, 2, 3] as unknown as AudioFrame)).toThrow(/mono AudioFrame/);
+    expect(() => vad.process(audioFrame(new Int16Array(640), 16000, 2))).toThrow(/mono AudioFrame/);
+    const rate = (() => {
+      try {
+        vad.process(mono(new Int16Array(320), 8000));
+      } catch (e) {
+        return e as VadError;
+      }
+    })();
+    expect(rate?.code).toBe('SAMPLE_RATE');
+    expect(rate?.message).toMatch(/expects 16000 Hz frames, got 8000 Hz/);
   });
 
-  it('accepts Float32 frames with the same result as Int16', () => {
+  it('takes Float32 audio converted with floatToInt16 with the same result as Int16', () => {
     const a = new EnergyVad();
     const b = new EnergyVad();
     const pcm = tone(440, 16000, 0.02, 0.3);
     const f = Float32Array.from(pcm, (v) => v / 32768);
-    expect(b.process(f)).toBeCloseTo(a.process(pcm), 6);
+    expect(b.process(mono(floatToInt16(f)))).toBeCloseTo(a.process(mono(pcm)), 6);
   });
 });

@@ -1,3 +1,5 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { labelledSpeech, noise, noisySpeech } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeSignal,
@@ -7,8 +9,7 @@ import {
   qualityScore,
   VadError,
 } from '../src/index.js';
-import { labelledSpeech, noise, noisySpeech } from './support/corpus.js';
-import { concat, randomChunks, tone } from './support/signals.js';
+import { concat, mono, randomChunks, tone } from './support/signals.js';
 
 /** A tone with white noise at `snrDb` below the tone's power. */
 function noisyTone(snrDb: number, seconds = 1, rate = 16000): Int16Array {
@@ -111,11 +112,11 @@ describe('QualityMonitor', () => {
     const alerts: QualityAlert[] = [];
     monitor.on('alert', (a) => alerts.push(a));
     const good = tone(1000, 16000, 2, 0.5);
-    const reports = monitor.push(good);
+    const reports = monitor.push(mono(good));
     expect(reports).toHaveLength(2);
     expect(reports[1].qualityScore).toBeGreaterThan(99.9);
     expect(alerts).toHaveLength(0);
-    monitor.push(noisyTone(10, 2));
+    monitor.push(mono(noisyTone(10, 2), 16000, 32000));
     expect(
       alerts.some(
         (a) => a.kind === 'low-snr' && /Low SNR detected: 1\d\.\d dB \(min 20 dB\)/.test(a.message),
@@ -124,7 +125,7 @@ describe('QualityMonitor', () => {
     const clipped = Int16Array.from(tone(300, 16000, 2, 1), (v) =>
       Math.abs(v) > 30000 ? Math.sign(v) * 32767 : v,
     );
-    monitor.push(clipped);
+    monitor.push(mono(clipped, 16000, 64000));
     expect(alerts.some((a) => a.kind === 'clipping')).toBe(true);
     const summary = monitor.summary();
     expect(summary.analyses).toBe(6);
@@ -139,7 +140,7 @@ describe('QualityMonitor', () => {
     const all = (chunks: Int16Array[]) => {
       const m = new QualityMonitor({ sampleRate: 16000, thresholds: { minSnrDb: 25 } });
       const out: QualityReport[] = [];
-      for (const c of chunks) out.push(...m.push(c));
+      for (const c of chunks) out.push(...m.push(mono(c)));
       const tail = m.flush();
       if (tail) out.push(tail);
       return out;
@@ -155,6 +156,8 @@ describe('QualityMonitor', () => {
     expect(() => new QualityMonitor({ sampleRate: Number.NaN })).toThrow(/sampleRate/);
     expect(() => new QualityMonitor({ sampleRate: 16000, windowMs: 5 })).toThrow(VadError);
     const m = new QualityMonitor({ sampleRate: 16000 });
-    expect(() => m.push('abc' as unknown as Int16Array)).toThrow(/Int16Array or Float32Array/);
+    expect(() => m.push('abc' as unknown as AudioFrame)).toThrow(/mono AudioFrame of Int16 PCM/);
+    expect(() => m.push(audioFrame(new Int16Array(4), 16000, 2))).toThrow(VadError);
+    expect(() => m.push(mono(new Int16Array(4), 8000))).toThrow(/8000 Hz frame/);
   });
 });

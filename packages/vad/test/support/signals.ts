@@ -1,3 +1,4 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 /** Deterministic test signals: tones, silence, tone bursts. */
 
 /** A sine at `hz` with peak `amplitude` (full scale 1.0), as Int16 PCM. */
@@ -44,4 +45,9 @@ export function randomChunks(pcm: Int16Array, maxChunk: number, seed: number, mu
     at += size;
   }
   return chunks;
+}
+
+/** `pcm` as a mono AudioFrame at `rate` (16 kHz by default). */
+export function mono(pcm: Int16Array, rate = 16000, position = 0): AudioFrame {
+  return audioFrame(pcm, rate, 1, position);
 }
