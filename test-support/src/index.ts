@@ -2,6 +2,7 @@
 
 export { childProcessCount, type ServerProcess, spawnTsx } from './child-processes.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
+export { estimatePitchHz } from './pitch.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
 export {
@@ -13,5 +14,31 @@ export {
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
-export * from './vad-fixtures.js';
+export { concat, dbfs, rms, type SpanOptions, silence, type ToneOptions, tone } from './signals.js';
+export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
+export {
+  type Accuracy,
+  type AccuracyRow,
+  accuracy,
+  accuracyTable,
+  CONDITIONS,
+  CORPUS_RATE,
+  type Condition,
+  type FixtureFrame,
+  type FixtureSegmenterClass,
+  type FixtureVad,
+  formatAccuracy,
+  frameProbabilities,
+  frameScores,
+  type LabelledSpeech,
+  labelledSpeech,
+  type NoiseKind,
+  noise,
+  noisySpeech,
+  ReplayVad,
+  regions,
+  segment,
+  summarize,
+  timing,
+} from './vad-fixtures.js';
 export { waitUntil } from './wait.js';
