@@ -1,5 +1,5 @@
 import { type AudioFrame, audioFrame } from '@voxwire/codecs';
-import { labelledSpeech, noisySpeech } from '@voxwire/test-support';
+import { concat, labelledSpeech, noisySpeech, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   EnergyVad,
@@ -11,7 +11,7 @@ import {
   VadSegmenter,
   type VadSegmenterOptions,
 } from '../src/index.js';
-import { concat, mono, randomChunks, tone } from './support/signals.js';
+import { mono, randomChunks } from './support/signals.js';
 
 interface Recorded {
   starts: SpeechStartEvent[];
@@ -45,9 +45,9 @@ const silence = (ms: number, rate = 16000) => new Int16Array((rate * ms) / 1000)
 const bursts = (rate = 16000) =>
   concat(
     silence(1000, rate),
-    tone(300, rate, 0.6, 0.3),
+    tone(300, rate, 0.6 * rate, 0.3),
     silence(1000, rate),
-    tone(300, rate, 0.4, 0.3),
+    tone(300, rate, 0.4 * rate, 0.3),
     silence(1000, rate),
   );
 
@@ -160,12 +160,12 @@ describe('VadSegmenter', () => {
   });
 
   it('ignores blips shorter than minSpeechMs and splits speech longer than maxSpeechMs', async () => {
-    const blip = concat(silence(500), tone(300, 16000, 0.06, 0.3), silence(1000));
+    const blip = concat(silence(500), tone(300, 16000, 0.06 * 16000, 0.3), silence(1000));
     expect((await run({ vad: new EnergyVad({ stopFrames: 1 }) }, [blip])).starts).toHaveLength(0);
     expect(
       (await run({ vad: new EnergyVad({ stopFrames: 1 }), minSpeechMs: 0 }, [blip])).starts,
     ).toHaveLength(1);
-    const long = concat(silence(500), tone(300, 16000, 2.5, 0.3), silence(1000));
+    const long = concat(silence(500), tone(300, 16000, 2.5 * 16000, 0.3), silence(1000));
     const rec = await run({ vad: new EnergyVad(), maxSpeechMs: 1000 }, [long]);
     expect(rec.ends.map((e) => e.reason)).toEqual(['maxSpeech', 'maxSpeech', 'silence']);
     expect(rec.ends[0].endSample - rec.ends[0].startSample).toBe(16000);
@@ -178,14 +178,14 @@ describe('VadSegmenter', () => {
     const starts: SpeechStartEvent[] = [];
     seg.on('speechEnd', (e) => ends.push(e));
     seg.on('speechStart', (e) => starts.push(e));
-    await seg.push(mono(concat(silence(500), tone(300, 16000, 0.5, 0.3))));
+    await seg.push(mono(concat(silence(500), tone(300, 16000, 0.5 * 16000, 0.3))));
     expect(seg.speaking).toBe(true);
     await seg.flush();
     expect(ends).toHaveLength(1);
     expect(ends[0].reason).toBe('flush');
     expect(ends[0].endSample).toBe(16000);
     expect(seg.samplesIn).toBe(0);
-    await seg.push(mono(concat(silence(200), tone(300, 16000, 0.5, 0.3))));
+    await seg.push(mono(concat(silence(200), tone(300, 16000, 0.5 * 16000, 0.3))));
     expect(starts[1].startSample).toBe(3200);
   });
 

@@ -1,5 +1,5 @@
 import { type AudioFrame, audioFrame } from '@voxwire/codecs';
-import { labelledSpeech, noise, noisySpeech } from '@voxwire/test-support';
+import { concat, labelledSpeech, noise, noisySpeech, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeSignal,
@@ -9,11 +9,11 @@ import {
   qualityScore,
   VadError,
 } from '../src/index.js';
-import { concat, mono, randomChunks, tone } from './support/signals.js';
+import { mono, randomChunks } from './support/signals.js';
 
 /** A tone with white noise at `snrDb` below the tone's power. */
 function noisyTone(snrDb: number, seconds = 1, rate = 16000): Int16Array {
-  const t = tone(1000, rate, seconds, 0.5);
+  const t = tone(1000, rate, seconds * rate, 0.5);
   const n = noise('white', t.length, 11);
   const k = (0.5 / Math.SQRT2) * 10 ** (-snrDb / 20) * 32768;
   return Int16Array.from(t, (v, i) => Math.round(v + n[i] * k));
@@ -21,7 +21,7 @@ function noisyTone(snrDb: number, seconds = 1, rate = 16000): Int16Array {
 
 describe('analyzeSignal', () => {
   it('measures level: RMS, peak and dBFS of a sine', () => {
-    const m = analyzeSignal(tone(1000, 16000, 1, 0.5), { sampleRate: 16000 });
+    const m = analyzeSignal(tone(1000, 16000, 16000, 0.5), { sampleRate: 16000 });
     expect(m.rms).toBeCloseTo(0.5 / Math.SQRT2, 3);
     expect(m.peak).toBeCloseTo(0.5, 3);
     expect(m.rmsDbfs).toBeCloseTo(-9.03, 1);
@@ -31,13 +31,17 @@ describe('analyzeSignal', () => {
   });
 
   it('finds the tone and its THD: ~0 for a pure sine, 3 % and 1.2 % when harmonics are added', () => {
-    const pure = analyzeSignal(tone(1000, 16000, 1, 0.5), { sampleRate: 16000 });
+    const pure = analyzeSignal(tone(1000, 16000, 16000, 0.5), { sampleRate: 16000 });
     expect(pure.toneHz).toBeCloseTo(1000, 0);
     expect(pure.thdPercent).toBeLessThan(0.01);
-    const h2 = analyzeSignal(tone(440, 48000, 0.5, 0.5, [0.03]), { sampleRate: 48000 });
+    const h2 = analyzeSignal(tone(440, 48000, 0.5 * 48000, 0.5, { harmonics: [0.03] }), {
+      sampleRate: 48000,
+    });
     expect(h2.toneHz).toBeCloseTo(440, 0);
     expect(h2.thdPercent).toBeCloseTo(3, 1);
-    const h23 = analyzeSignal(tone(700, 16000, 1, 0.4, [0.0072, 0.0096]), { sampleRate: 16000 });
+    const h23 = analyzeSignal(tone(700, 16000, 16000, 0.4, { harmonics: [0.0072, 0.0096] }), {
+      sampleRate: 16000,
+    });
     expect(h23.thdPercent).toBeCloseTo(1.2, 1);
   });
 
@@ -61,7 +65,7 @@ describe('analyzeSignal', () => {
   });
 
   it('counts clipped samples', () => {
-    const clipped = tone(100, 16000, 1, 2); // 2× full scale: clipped most of the time
+    const clipped = tone(100, 16000, 16000, 2); // 2× full scale: clipped most of the time
     for (let i = 0; i < clipped.length; i++)
       clipped[i] = Math.max(
         -32768,
@@ -76,7 +80,7 @@ describe('analyzeSignal', () => {
   });
 
   it('scores clean audio high and noisy or distorted audio low', () => {
-    const clean = analyzeSignal(tone(1000, 16000, 1, 0.5), { sampleRate: 16000 });
+    const clean = analyzeSignal(tone(1000, 16000, 16000, 0.5), { sampleRate: 16000 });
     expect(clean.qualityScore).toBeGreaterThan(99.9);
     expect(analyzeSignal(noisyTone(10), { sampleRate: 16000 }).qualityScore).toBeLessThan(60);
     expect(qualityScore({ snrDb: 20, thdPercent: 1, clippingPercent: 0.1 })).toBe(50);
@@ -111,7 +115,7 @@ describe('QualityMonitor', () => {
     const monitor = new QualityMonitor({ sampleRate: 16000 });
     const alerts: QualityAlert[] = [];
     monitor.on('alert', (a) => alerts.push(a));
-    const good = tone(1000, 16000, 2, 0.5);
+    const good = tone(1000, 16000, 2 * 16000, 0.5);
     const reports = monitor.push(mono(good));
     expect(reports).toHaveLength(2);
     expect(reports[1].qualityScore).toBeGreaterThan(99.9);
@@ -122,7 +126,7 @@ describe('QualityMonitor', () => {
         (a) => a.kind === 'low-snr' && /Low SNR detected: 1\d\.\d dB \(min 20 dB\)/.test(a.message),
       ),
     ).toBe(true);
-    const clipped = Int16Array.from(tone(300, 16000, 2, 1), (v) =>
+    const clipped = Int16Array.from(tone(300, 16000, 2 * 16000, 1), (v) =>
       Math.abs(v) > 30000 ? Math.sign(v) * 32767 : v,
     );
     monitor.push(mono(clipped, 16000, 64000));
