@@ -69,7 +69,6 @@ export function resolveOptions(options: StreamOptions, defaultBufferMs: number):
   if (typeof bufferMs !== 'number' || !(bufferMs >= periodMs * 2 && bufferMs <= 60_000)) {
     throw new AudioDeviceError(
       'INVALID_ARGUMENT',
-
       `bufferMs must be at least two periods (${periodMs * 2} ms) and at most 60000, got ${String(bufferMs)}`,
     );
   }
