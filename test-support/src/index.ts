@@ -13,8 +13,25 @@ export {
   upgradeRequest,
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
+export { RecordingWsClient, type RecordingWsClientOptions } from './recording-ws-client.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
-export { concat, dbfs, rms, type SpanOptions, silence, type ToneOptions, tone } from './signals.js';
+export {
+  concat,
+  dbfs,
+  rms,
+  type SpanOptions,
+  silence,
+  type ToneOptions,
+  tone,
+  toneFloat32,
+  voicedSpan,
+} from './signals.js';
+export {
+  type DominantFrequencyOptions,
+  dominantFrequencyHz,
+  type ToneWindow,
+  toneAmplitude,
+} from './spectrum.js';
 export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
 export {
   type Accuracy,

@@ -7,9 +7,13 @@ import type { SpanOptions } from './signals.js';
  * sample by linear interpolation, counted from the first to the last crossing of the span. Accurate to
  * well under 0.1 Hz for a clean tone of a few hundred ms, and robust to the level changes of gain, G.711
  * or resampling; not meant for mixtures of tones (measure each with a Goertzel filter there) or for the
- * fundamental of speech. 0 when the span has fewer than two rising crossings.
+ * fundamental of speech. Any sample scale (Int16, float). 0 when the span has fewer than two rising crossings.
  */
-export function estimatePitchHz(pcm: Int16Array, sampleRate: number, options: SpanOptions = {}): number {
+export function estimatePitchHz(
+  pcm: ArrayLike<number>,
+  sampleRate: number,
+  options: SpanOptions = {},
+): number {
   const channels = options.channels ?? 1;
   const channel = options.channel ?? 0;
   const start = options.start ?? 0;

@@ -1,12 +1,36 @@
 // Test signals and their levels: tones, silence, concatenation, RMS and dBFS. One implementation each for
 // every package's tests (they used to write their own, with four argument orders for `tone`).
 
-/** Extra shape for {@link tone}. */
+/** Extra shape for {@link tone} and {@link toneFloat32}. */
 export interface ToneOptions {
   /** Interleaved channels, each carrying the same tone (default 1). */
   channels?: number;
   /** Relative amplitudes of the 2nd, 3rd, … harmonics added to the fundamental (default none). */
   harmonics?: readonly number[];
+  /** Index of the first sample frame, to continue a tone block by block without a phase jump (default 0). */
+  startSample?: number;
+}
+
+/** Writes the tone into `out` (interleaved), scaled by `scale` and rounded when `round`. */
+function fillTone(
+  out: Int16Array | Float32Array,
+  freqHz: number,
+  sampleRate: number,
+  scale: number,
+  round: boolean,
+  options: ToneOptions,
+): void {
+  const channels = options.channels ?? 1;
+  const harmonics = options.harmonics ?? [];
+  const start = options.startSample ?? 0;
+  const frames = out.length / channels;
+  for (let i = 0; i < frames; i++) {
+    const phase = (2 * Math.PI * freqHz * (i + start)) / sampleRate;
+    let v = Math.sin(phase);
+    for (let h = 0; h < harmonics.length; h++) v += (harmonics[h] as number) * Math.sin((h + 2) * phase);
+    const s = round ? Math.round(v * scale) : v * scale;
+    for (let c = 0; c < channels; c++) out[i * channels + c] = s;
+  }
 }
 
 /**
@@ -21,17 +45,24 @@ export function tone(
   amplitude = 0.5,
   options: ToneOptions = {},
 ): Int16Array {
-  const channels = options.channels ?? 1;
-  const harmonics = options.harmonics ?? [];
-  const frames = Math.round(samples);
-  const out = new Int16Array(frames * channels);
-  for (let i = 0; i < frames; i++) {
-    const phase = (2 * Math.PI * freqHz * i) / sampleRate;
-    let v = Math.sin(phase);
-    for (let h = 0; h < harmonics.length; h++) v += (harmonics[h] as number) * Math.sin((h + 2) * phase);
-    const s = Math.round(v * amplitude * 32767);
-    for (let c = 0; c < channels; c++) out[i * channels + c] = s;
-  }
+  const out = new Int16Array(Math.round(samples) * (options.channels ?? 1));
+  fillTone(out, freqHz, sampleRate, amplitude * 32767, true, options);
+  return out;
+}
+
+/**
+ * The same sine as floating-point samples (peak `amplitude`, full scale ±1), unquantised: for float device
+ * paths, and for measuring a resampler's rejection below the 16-bit noise floor.
+ */
+export function toneFloat32(
+  freqHz: number,
+  sampleRate: number,
+  samples: number,
+  amplitude = 0.5,
+  options: ToneOptions = {},
+): Float32Array {
+  const out = new Float32Array(Math.round(samples) * (options.channels ?? 1));
+  fillTone(out, freqHz, sampleRate, amplitude, false, options);
   return out;
 }
 
@@ -66,16 +97,18 @@ export interface SpanOptions {
 }
 
 /**
- * RMS level as a fraction of full scale (32768 → 1): a full-scale sine reads 1/√2. 0 for an empty span.
+ * RMS level as a fraction of full scale (Int16: 32768 → 1; Float32: 1.0 → 1): a full-scale sine reads
+ * 1/√2. 0 for an empty span.
  */
-export function rms(pcm: Int16Array, options: SpanOptions = {}): number {
+export function rms(pcm: Int16Array | Float32Array, options: SpanOptions = {}): number {
+  const fullScale = pcm instanceof Float32Array ? 1 : 32768;
   const channels = options.channels ?? 1;
   const channel = options.channel ?? 0;
   const start = options.start ?? 0;
   const end = options.end ?? Math.floor(pcm.length / channels);
   let sum = 0;
   for (let i = start; i < end; i++) {
-    const v = (pcm[i * channels + channel] as number) / 32768;
+    const v = (pcm[i * channels + channel] as number) / fullScale;
     sum += v * v;
   }
   return end > start ? Math.sqrt(sum / (end - start)) : 0;
@@ -85,6 +118,23 @@ export function rms(pcm: Int16Array, options: SpanOptions = {}): number {
  * RMS level in dBFS, 20·log10({@link rms}): a full-scale sine reads −3.01 dBFS, a full-scale square wave
  * 0 dBFS, silence −240 dBFS (floored so that comparisons stay finite).
  */
-export function dbfs(pcm: Int16Array, options: SpanOptions = {}): number {
+export function dbfs(pcm: Int16Array | Float32Array, options: SpanOptions = {}): number {
   return 20 * Math.log10(Math.max(rms(pcm, options), 1e-12));
+}
+
+/**
+ * First and last sample whose magnitude exceeds `level` (default 328, 1 % of full scale): where the speech
+ * of a recording really is, without the synthesiser's leading and trailing silence. Both −1 when no
+ * sample does.
+ */
+export function voicedSpan(pcm: Int16Array, level = 328): { first: number; last: number } {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < pcm.length; i++) {
+    if (Math.abs(pcm[i] as number) > level) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  return { first, last };
 }

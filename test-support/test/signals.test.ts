@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { concat, dbfs, rms, silence, tone } from '../src/index.js';
+import {
+  concat,
+  dbfs,
+  estimatePitchHz,
+  rms,
+  silence,
+  tone,
+  toneAmplitude,
+  toneFloat32,
+} from '../src/index.js';
 
 describe('tone', () => {
   it('is a sine of the asked length, peak and channel count', () => {
@@ -55,5 +64,34 @@ describe('silence and concat', () => {
     expect(a[0]).toBe(1);
     expect(silence(3, 2).length).toBe(6);
     expect(concat().length).toBe(0);
+  });
+});
+
+describe('toneFloat32 and toneAmplitude', () => {
+  it('measures the amplitude of each tone of a mixture, and nothing at a frequency absent from it', () => {
+    const rate = 16000;
+    const n = rate / 5; // 0.2 s: whole periods of every tone on a 5 Hz grid
+    const a = toneFloat32(440, rate, n, 0.5);
+    const b = toneFloat32(1000, rate, n, 0.125);
+    const mix = a.map((v, i) => v + (b[i] as number));
+    expect(toneAmplitude(mix, 440, rate)).toBeCloseTo(0.5, 6);
+    expect(toneAmplitude(mix, 1000, rate)).toBeCloseTo(0.125, 6);
+    expect(toneAmplitude(mix, 3000, rate)).toBeLessThan(1e-6);
+    // The same on Int16 PCM, in its units, within its quantisation.
+    const pcm = tone(440, rate, n, 0.5);
+    expect(toneAmplitude(pcm, 440, rate, { start: 800, length: 1600 }) / 32767).toBeCloseTo(0.5, 4);
+  });
+});
+
+describe('float tones and levels', () => {
+  it('continues a tone block by block without a phase jump, and reads float levels against 1.0', () => {
+    const whole = toneFloat32(1000, 48000, 960, 0.5, { channels: 2 });
+    const first = toneFloat32(1000, 48000, 480, 0.5, { channels: 2 });
+    const second = toneFloat32(1000, 48000, 480, 0.5, { channels: 2, startSample: 480 });
+    expect(Array.from(second)).toEqual(Array.from(whole.subarray(960)));
+    expect(Array.from(first)).toEqual(Array.from(whole.subarray(0, 960)));
+    expect(rms(toneFloat32(440, 48000, 48000, 1))).toBeCloseTo(Math.SQRT1_2, 4);
+    expect(dbfs(whole, { channels: 2, channel: 1 })).toBeCloseTo(-9.03, 2);
+    expect(Math.abs(estimatePitchHz(whole, 48000, { channels: 2 }) - 1000)).toBeLessThan(1);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dbfs, speech, writeSpeechWav } from '../src/index.js';
+import { concat, dbfs, silence, speech, voicedSpan, writeSpeechWav } from '../src/index.js';
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog.';
 
@@ -14,6 +14,13 @@ describe('speech', () => {
     expect(seconds).toBeGreaterThan(1.5);
     expect(seconds).toBeLessThan(6);
     expect(dbfs(pcm)).toBeGreaterThan(-35);
+    // Padded with half a second of silence on each side, the voiced span is found inside the padding.
+    const padded = concat(silence(8000), pcm, silence(8000));
+    const { first, last } = voicedSpan(padded);
+    expect(first).toBeGreaterThanOrEqual(8000);
+    expect(last).toBeLessThan(8000 + pcm.length);
+    expect((last - first) / 16000).toBeGreaterThan(1.5);
+    expect(voicedSpan(silence(100))).toEqual({ first: -1, last: -1 });
     const at8k = speech(SENTENCE, 8000);
     expect(Math.abs(at8k.length * 2 - pcm.length)).toBeLessThan(40);
   });
