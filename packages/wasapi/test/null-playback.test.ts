@@ -1,25 +1,24 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { waitUntil } from '@voxwire/test-support';
+import { tone, waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { AudioCapture, AudioPlayback } from '../src/index.js';
 import { pcm } from './expect-audio.js';
-import { sine, toInt16 } from './signal.js';
 
 describe('null backend: playback', () => {
   it('applies backpressure: write() returns the frames accepted, drain fires, everything is played', async () => {
     const playback = new AudioPlayback({ backend: 'null', sampleRate: 16000, bufferMs: 40 });
-    const tone = toInt16(sine(8000, 440, 16000, 0.5)); // 0.5 s
-    const from = (offset: number) => pcm(tone.subarray(offset), 16000);
+    const played = tone(440, 16000, 8000, 0.5); // 0.5 s
+    const from = (offset: number) => pcm(played.subarray(offset), 16000);
     let offset = 0;
     const first = playback.write(from(0));
     expect(first).toBeGreaterThan(0);
-    expect(first).toBeLessThan(tone.length); // the 40 ms ring cannot take 0.5 s
+    expect(first).toBeLessThan(played.length); // the 40 ms ring cannot take 0.5 s
     expect(playback.framesWritable).toBe(0);
     offset += first;
     playback.start();
     let drains = 0;
-    while (offset < tone.length) {
+    while (offset < played.length) {
       await new Promise<void>((resolve) => playback.once('drain', resolve));
       drains++;
       offset += playback.write(from(offset));
@@ -44,7 +43,7 @@ describe('null backend: playback', () => {
       await waitUntil(() => silence() >= from + n * period, what);
     };
     playback.start();
-    expect(playback.write(pcm(sine(960, 440, 48000, 0.1), 48000))).toBe(960);
+    expect(playback.write(pcm(tone(440, 48000, 960, 0.1), 48000))).toBe(960);
     await playback.drained();
     await waitUntil(() => playback.stats().underruns >= 1, 'the ring ran dry');
     const s1 = playback.stats();
@@ -53,7 +52,7 @@ describe('null backend: playback', () => {
     // idle periods after the underrun are not counted again
     await idlePeriods(5, 'five more idle periods played');
     expect(playback.stats().underruns).toBe(1);
-    expect(playback.write(pcm(sine(480, 440, 48000, 0.1), 48000))).toBe(480);
+    expect(playback.write(pcm(tone(440, 48000, 480, 0.1), 48000))).toBe(480);
     await playback.drained();
     await waitUntil(() => playback.stats().underruns >= 2, 'the ring ran dry again');
     await idlePeriods(5, 'five idle periods after the second burst');
@@ -105,13 +104,13 @@ describe('null backend: playback clear (barge-in)', () => {
   it('drops what was queued at the next period and keeps what is written after the call', async () => {
     const rate = 16000;
     const playback = new AudioPlayback({ backend: 'null', sampleRate: rate, bufferMs: 3000 });
-    const answer = toInt16(sine(2 * rate, 440, rate, 0.5)); // 2 s queued
+    const answer = tone(440, rate, 2 * rate, 0.5); // 2 s queued
     expect(playback.write(pcm(answer, rate))).toBe(2 * rate);
     playback.start();
     await waitUntil(() => playback.stats().position >= rate / 5, '200 ms of the answer played');
 
     const queued = playback.clear();
-    const next = toInt16(sine(rate / 10, 660, rate, 0.5)); // 100 ms written right after the clear
+    const next = tone(660, rate, rate / 10, 0.5); // 100 ms written right after the clear
     expect(playback.write(pcm(next, rate))).toBe(rate / 10);
     expect(queued).toBeGreaterThan(rate); // over a second of the answer was still waiting
     await playback.drained();
