@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import { mulaw } from '@voxwire/codecs';
+import { audioFrame, mulaw } from '@voxwire/codecs';
 import { tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { AudioCore } from '@voxwire/wasapi';
@@ -159,8 +159,8 @@ const suite: Suite = {
       });
       let callOnset: number | undefined;
       let callQuiet = true;
-      sim.on('media', (bytes: Uint8Array) => {
-        const isLoud = loud(mulaw.decode(bytes));
+      sim.on('media', (frame) => {
+        const isLoud = loud(mulaw.decode(frame.data));
         if (isLoud && callQuiet && callOnset === undefined) callOnset = performance.now();
         callQuiet = !isLoud;
       });
@@ -172,7 +172,7 @@ const suite: Suite = {
         const armed = () => {
           sentAt ??= performance.now();
         };
-        const done = sim.streamPcm(b8, 8000);
+        const done = sim.streamAudio(audioFrame(b8, 8000));
         sim.once('tick', armed);
         await done;
         const deadline = performance.now() + 3000;

@@ -3,6 +3,7 @@
 // 1 kHz, agent 660 Hz), so each far end's spectrum shows whom it hears. Each test sets up its own room
 // (OpenClaw, browser page, call) and tears it down: they pass alone and in any order.
 import { existsSync } from 'node:fs';
+import { audioFrame } from '@voxwire/codecs';
 import { CHROMIUM, launchChromium, speech, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -99,7 +100,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const simStartMs = sim.playedMs();
     const answered = response(() => true, 'an answer to the tones');
     await page.tone(true);
-    await sim.streamPcm(tone(CALL_HZ, 8000, 2 * 8000, 0.25), 8000);
+    await sim.streamAudio(audioFrame(tone(CALL_HZ, 8000, 2 * 8000, 0.25), 8000));
     await page.tone(false);
     const first = await answered;
     expect(first.status).toBe('completed');
@@ -153,7 +154,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     simMark = sim.playedMs();
     pageMark = await page.count();
     const fromCall = response((r) => r.speaker === callId, 'an answer to the caller');
-    await sim.streamPcm(speech2.pcm, speech2.sampleRate);
+    await sim.streamAudio(audioFrame(speech2.pcm, speech2.sampleRate));
     expect((await fromCall).status).toBe('completed');
     await waitFor(
       async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10,
@@ -202,7 +203,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       "the second caller's turn",
       60_000,
     );
-    await sim2.streamPcm(call2Speech.pcm, call2Speech.sampleRate);
+    await sim2.streamAudio(audioFrame(call2Speech.pcm, call2Speech.sampleRate));
     await turn;
     const audioBefore = app.agent.counters.audioMs;
     await waitFor(() => app.agent.counters.audioMs - audioBefore >= 400, 'the agent to be mid-answer');
@@ -232,7 +233,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       'an answer to the cut-off speech',
     );
     peer3.peer.sendAudio(long.pcm, long.sampleRate);
-    void sim3.streamPcm(long.pcm, long.sampleRate);
+    void sim3.streamAudio(audioFrame(long.pcm, long.sampleRate));
     await waitFor(() => turns.length > turnsBefore, 'their turn to start');
     const simMark2 = sim.playedMs();
     const pageMark2 = await page.count();

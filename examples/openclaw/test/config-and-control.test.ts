@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { audioFrame } from '@voxwire/codecs';
 import { rawHttpStatus, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -204,7 +205,7 @@ describe('TwilioVoiceManager call control', () => {
     closers.push(() => sim.stop().catch(() => {}));
     await sim.connect();
     await waitFor(() => voice.calls.has(sim.callSid), 'the call to start');
-    await sim.streamPcm(tone(440, 8000, 4000, 0.25), 8000);
+    await sim.streamAudio(audioFrame(tone(440, 8000, 4000, 0.25), 8000));
     await waitFor(() => heardFromCall.length >= 20, 'caller audio');
     voice.sendAudioToCall(sim.callSid, tone(CALL_HZ, 24000, 24000, 0.25), 24000);
     await sim.until(() => sim.playedMs() >= 900);
