@@ -152,7 +152,7 @@ const suite: Suite = {
       while (app.router.size < 3 && performance.now() - t0 < 30_000) await sleep(20);
       let peerOnset: number | undefined;
       let peerQuiet = true;
-      peer.peer.on('audio', (pcm) => {
+      peer.peer.on('audio', ({ data: pcm }) => {
         const isLoud = loud(pcm);
         if (isLoud && peerQuiet && peerOnset === undefined) peerOnset = performance.now();
         peerQuiet = !isLoud;
@@ -183,7 +183,7 @@ const suite: Suite = {
         await sleep(GAP_MS);
         callOnset = undefined;
         const sentAt = performance.now();
-        peer.peer.sendAudio(b48, 48000);
+        peer.peer.sendAudio(audioFrame(b48, 48000));
         const deadline = performance.now() + 3000;
         while (callOnset === undefined && performance.now() < deadline) await sleep(5);
         if (callOnset !== undefined) results['peer → call']?.push(callOnset - sentAt);

@@ -161,7 +161,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     webrtc.on('connection', (peer: WebRtcAudioPeer) => {
       const id = `webrtc_${peer.id}`;
       wlog.info('peer connecting', { id });
-      peer.on('audio', (pcm) => router.push(id, pcm));
+      peer.on('audio', (audio) => router.push(id, audio.data));
       peer.once('connected', () => {
         if (peer.isClosed || router.has(id)) return;
         router.add(id, {
@@ -172,7 +172,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
               droppedFrames++;
               return;
             }
-            peer.sendAudio(frame, rate);
+            peer.sendAudio({ data: frame, sampleRate: rate, channels: 1, position: 0 });
           },
         });
       });
@@ -189,7 +189,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       host: config.host,
       path: '/webrtc',
     });
-    cleanups.push(() => webrtc.closeAll());
+    cleanups.push(() => webrtc.close());
 
     // Step 4: Twilio (webhook, media stream and metrics on one HTTP port).
     const voice = new TwilioVoiceManager({
