@@ -93,12 +93,12 @@ async function deviceLatency(): Promise<{ avgMs: number; p95Ms: number; captureM
     { backend: 'null', sampleRate: 48000, blockSize: 960 },
     { backend: 'null', sampleRate: 48000, blockSize: 960 },
   );
-  core.capture.on('data', () => {});
+  core.capture.on('audio', () => {});
   core.start();
   await sleep(2000);
   const s = core.getLatencyStats();
-  core.close();
-  return { avgMs: s.avgMs, p95Ms: s.p95Ms, captureMs: s.captureMs };
+  await core.close();
+  return { avgMs: s.avgMs ?? Number.NaN, p95Ms: s.p95Ms ?? Number.NaN, captureMs: s.captureMs };
 }
 
 const suite: Suite = {

@@ -269,7 +269,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         performance: monitor.snapshot(),
         participants: router.ids(),
         mixerLatency: { avgMs: m.avgMs ?? 0, p95Ms: m.p95Ms ?? 0, maxMs: m.maxMs ?? 0 },
-        deviceLatency: d ? { avgMs: d.avgMs, p95Ms: d.p95Ms } : null,
+        deviceLatency: d ? { avgMs: d.avgMs ?? Number.NaN, p95Ms: d.p95Ms ?? Number.NaN } : null,
         agent: { ...agent.counters },
       };
     };
@@ -330,8 +330,8 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       getLatencyStats() {
         const m = router.latencyStats();
         const d = device ? device.core.getLatencyStats() : null;
-        const dAvg = d && Number.isFinite(d.avgMs) ? d.avgMs : 0;
-        const dP95 = d && Number.isFinite(d.p95Ms) ? d.p95Ms : 0;
+        const dAvg = d?.avgMs ?? 0;
+        const dP95 = d?.p95Ms ?? 0;
         const mAvg = m.avgMs ?? 0;
         return { avgMs: dAvg + mAvg, p95Ms: dP95 + (m.p95Ms ?? 0), deviceAvgMs: dAvg, mixerAvgMs: mAvg };
       },
