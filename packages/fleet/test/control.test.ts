@@ -172,11 +172,18 @@ describe('fleet registry and cross-instance control on a real redis-server', () 
       await b.request('CA-c1', { type: 'say', text: 'from b' }); // reaches the child and comes back
       child.child.kill('SIGKILL');
       await child.exited;
-      // Its control channel has no subscriber any more: NOT_FOUND, not a 20 s timeout.
-      await waitUntil(
-        async () => (await rejection(a.request('CA-c3', { type: 'mute' }))).code === 'NOT_FOUND',
-        'requests to the dead instance to be NOT_FOUND',
-      );
+      // Redis sees its subscriber connection close. Its entries are still there (TTL), yet a request for
+      // one of its calls is NOT_FOUND at once, not a 20 s timeout.
+      const probe = new Redis(redis.url);
+      try {
+        await waitUntil(
+          async () => ((await probe.pubsub('NUMSUB', `${PREFIX}control:c`)) as [string, number])[1] === 0,
+          "Redis to drop the dead instance's subscription",
+        );
+      } finally {
+        probe.disconnect();
+      }
+      expect((await rejection(a.request('CA-c3', { type: 'mute' }))).code).toBe('NOT_FOUND');
       await waitUntil(
         async () => (await a.list()).every((c) => c.instanceId !== 'c'),
         "c's entries to expire",
