@@ -121,6 +121,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   private readonly tracker: CallPlaybackTracker;
   /** Created with the first caller audio: its analysis window is large, and many calls never send any. */
   private quality: QualityMonitor | null = null;
+  /** Caller samples received: the position of the next caller frame. */
   private readonly localVad: VadSegmenter | null;
   private readonly log: (line: string) => void;
   private readonly detachers: Array<() => void> = [];
@@ -330,8 +331,8 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.inputMs += ms;
     if (this.needsCallerPcm) {
       const pcm = pcmFrame(frame);
-      this.qualityMonitor()?.push(pcm.data);
-      this.localVad?.push(pcm.data).catch((err: Error) => this.fail(err));
+      this.qualityMonitor()?.push(pcm);
+      this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
       this.opts.recorder?.caller(pcm);
     }
     if (!this.realtime.connected) {
