@@ -1,37 +1,22 @@
-// Real test audio: espeak-ng speech (resampled by sox) and pure tones, plus the measurements tests use.
-import { spawnSync } from 'node:child_process';
+// Test audio for this package: the shared signals of @voxwire/test-support (espeak-ng speech resampled by
+// sox, pure tones, levels) in the argument shapes these tests use, plus the wire helpers they need.
+import { concat as concatParts, rms, speech as spokenText, tone as toneSamples } from '@voxwire/test-support';
 
-/** espeak-ng speech as mono PCM16 at `rate` (sox does the rate conversion, independent of our code). */
+export { rms };
+
+/** espeak-ng speech as mono PCM16 at `rate` (170 words per minute, as these tests were tuned with). */
 export function speech(text: string, rate: number): Int16Array {
-  const wav = spawnSync('espeak-ng', ['--stdout', '-s', '170', text], { maxBuffer: 64 << 20 });
-  if (wav.status !== 0) throw new Error(`espeak-ng failed: ${wav.stderr?.toString()}`);
-  const raw = spawnSync(
-    'sox',
-    ['-t', 'wav', '-', '-t', 'raw', '-e', 'signed', '-b', '16', '-c', '1', '-r', String(rate), '-'],
-    {
-      input: wav.stdout,
-      maxBuffer: 64 << 20,
-    },
-  );
-  if (raw.status !== 0) throw new Error(`sox failed: ${raw.stderr?.toString()}`);
-  const bytes = raw.stdout as Buffer;
-  return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return spokenText(text, rate, { wordsPerMinute: 170 });
 }
 
-/** A sine tone. */
+/** A sine tone `seconds` long. */
 export function tone(freq: number, rate: number, seconds: number, amplitude = 0.5): Int16Array {
-  const n = Math.round(rate * seconds);
-  const out = new Int16Array(n);
-  for (let i = 0; i < n; i++)
-    out[i] = Math.round(Math.sin((2 * Math.PI * freq * i) / rate) * amplitude * 32767);
-  return out;
+  return toneSamples(freq, rate, Math.round(rate * seconds), amplitude);
 }
 
-/** RMS level relative to full scale. */
-export function rms(pcm: Int16Array): number {
-  let sum = 0;
-  for (let i = 0; i < pcm.length; i++) sum += pcm[i] * pcm[i];
-  return Math.sqrt(sum / Math.max(1, pcm.length)) / 32768;
+/** Concatenates chunks. */
+export function concat(chunks: Int16Array[]): Int16Array {
+  return concatParts(...chunks);
 }
 
 /** Frequency estimated from rising zero crossings (interpolated), over the middle of the signal. */
@@ -50,19 +35,6 @@ export function zeroCrossingFrequency(pcm: Int16Array, rate: number): number {
     }
   }
   return (count * rate) / (last - first);
-}
-
-/** Concatenates chunks. */
-export function concat(chunks: Int16Array[]): Int16Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Int16Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 /** Splits PCM into chunks of `size` samples (views). */
