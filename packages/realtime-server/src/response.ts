@@ -1,20 +1,22 @@
+import { VoxwireError } from '@voxwire/core';
+import type {
+  ConversationItem,
+  RealtimeAudioFormat,
+  RealtimeFunctionCallItem,
+  RealtimeMessageItem,
+  RealtimeResponseObject,
+  SessionTool,
+  SessionToolChoice,
+} from '@voxwire/realtime-protocol';
+import { formatSampleRate } from '@voxwire/realtime-protocol';
+import { resampleFrame } from '@voxwire/speech';
 import { encodeOutputAudio } from './audio/format.js';
-import { resampleUtterance } from './audio/resample.js';
 import type { Conversation, ItemRecord, SpeechProgress } from './conversation.js';
 import type { RealtimeEngines, ResponderItem, ResponderReply } from './engines/types.js';
 import type { IdFactory } from './ids.js';
 import { itemText } from './items.js';
 import { Pacer, type PacingMode } from './pacer.js';
-import type {
-  AudioFormat,
-  ConversationItem,
-  FunctionCallItem,
-  MessageItem,
-  RealtimeResponseObject,
-  SessionTool,
-  SessionToolChoice,
-} from './protocol.js';
-import { formatRate, functionTools, responderToolChoice } from './session-config.js';
+import { functionTools, responderToolChoice } from './session-config.js';
 import { heardText, spokenWords } from './speech.js';
 import { audioTokens, makeUsage, textTokens } from './usage.js';
 
@@ -24,7 +26,7 @@ export interface ResponseSettings {
   tools: SessionTool[];
   toolChoice: SessionToolChoice;
   modalities: Array<'audio' | 'text'>;
-  format: AudioFormat;
+  format: RealtimeAudioFormat;
   voice: string;
   speed: number;
   maxOutputTokens: number | 'inf';
@@ -184,7 +186,7 @@ export class ResponseRun {
   }
 
   private async message(text: string, outputIndex: number): Promise<void> {
-    const item: MessageItem = {
+    const item: RealtimeMessageItem = {
       id: this.host.ids.next('item'),
       object: 'realtime.item',
       type: 'message',
@@ -202,7 +204,7 @@ export class ResponseRun {
       // The audio part exists from here on, so a truncate may name it while it streams.
       const part = { type: 'output_audio' as const, transcript: '' };
       item.content = [part];
-      const rate = formatRate(this.settings.format);
+      const rate = formatSampleRate(this.settings.format);
       const speech: SpeechProgress = { text, sampleRate: rate, total: 0, sent: 0, streaming: true };
       record.speech = speech;
       let pcm: Int16Array = new Int16Array(0);
@@ -212,11 +214,13 @@ export class ResponseRun {
           speed: this.settings.speed,
           signal: this.abort.signal,
         });
-        pcm = resampleUtterance(rendered.pcm, rendered.sampleRate, rate);
+        pcm = resampleFrame(rendered, rate).data;
       } catch (err) {
         if (!this.abort.signal.aborted)
-          throw new Error(
+          throw new VoxwireError(
+            'ENGINE_FAILED',
             `synthesizer ${this.host.engines.synthesizer.name} failed: ${(err as Error).message}`,
+            { cause: err },
           );
       }
       speech.total = pcm.length;
@@ -280,7 +284,7 @@ export class ResponseRun {
   }
 
   private async functionCall(name: string, args: string, outputIndex: number): Promise<void> {
-    const item: FunctionCallItem = {
+    const item: RealtimeFunctionCallItem = {
       id: this.host.ids.next('item'),
       object: 'realtime.item',
       type: 'function_call',
