@@ -6,6 +6,7 @@ import {
   PocketsphinxTranscriber,
   readStreamingWav,
   SynthesisError,
+  TranscriptionError,
 } from '../src/index.js';
 import { dbfs, speak } from './helpers.js';
 
@@ -81,6 +82,35 @@ describe('EspeakSynthesizer', () => {
     ).toBe(0);
   });
 
+  it('streams sentences as frames whose positions count the samples before them', async () => {
+    const synth = new EspeakSynthesizer({ cacheSize: 0 });
+    const frames = [];
+    for await (const f of synth.stream('One sentence here. And another one.', {
+      voice: 'alloy',
+      speed: 1,
+      signal,
+    }))
+      frames.push(f);
+    expect(frames.length).toBe(2);
+    expect(frames[0].position).toBe(0);
+    expect(frames[1].position).toBe(frames[0].data.length);
+    expect(frames.every((f) => f.sampleRate === 22050 && f.channels === 1 && dbfs(f.data) > -35)).toBe(true);
+  });
+
+  it('speaks with the fallback voice when espeak-ng fails on a piece (PROCESS_FAILED is not thrown)', async () => {
+    // `false` exists and always exits 1: a broken espeak-ng.
+    const synth = new EspeakSynthesizer({ command: 'false', cacheSize: 0 });
+    expect(synth.usesEspeak).toBe(true);
+    const out = await synth.synthesize('still spoken', { voice: 'alloy', speed: 1, signal });
+    expect(out.sampleRate).toBe(16000);
+    expect(
+      Buffer.compare(
+        Buffer.from(out.data.buffer),
+        Buffer.from(new FormantSynthesizer().render('still spoken').buffer),
+      ),
+    ).toBe(0);
+  });
+
   it('rejects output that is not a WAV stream', () => {
     expect(() => readStreamingWav(Buffer.from('not a wav file at all'))).toThrow(/WAV/);
     expect(() => readStreamingWav(Buffer.from('not a wav file at all'))).toThrow(SynthesisError);
@@ -95,5 +125,18 @@ describe('PocketsphinxTranscriber', () => {
       { signal },
     );
     expect(text).toMatch(/\bweather\b/);
+  });
+
+  it('reports a failed or missing recogniser as a TranscriptionError PROCESS_FAILED', async () => {
+    const audio = audioFrame(new Int16Array(1600), 16000);
+    const failed = await new PocketsphinxTranscriber({ command: 'false' })
+      .transcribe(audio, { signal })
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(TranscriptionError);
+    expect(failed).toMatchObject({ code: 'PROCESS_FAILED' });
+    const missing = await new PocketsphinxTranscriber({ command: 'pocketsphinx-not-installed-here' })
+      .transcribe(audio, { signal })
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'PROCESS_FAILED', cause: { code: 'ENOENT' } });
   });
 });
