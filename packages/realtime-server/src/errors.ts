@@ -68,6 +68,15 @@ export class RealtimeProtocolError extends VoxwireError<RealtimeProtocolErrorCod
   }
 }
 
+/** Why a running server reports an error: `ENGINE_FAILED` (an engine, or the `engines` function, threw). */
+export type RealtimeServerErrorCode = 'ENGINE_FAILED';
+
+/**
+ * What a running server reports: emitted as the server's `error` event (a process warning when nobody
+ * listens), or the reason a response failed (`status_details.error` on the wire).
+ */
+export class RealtimeServerError extends VoxwireError<RealtimeServerErrorCode> {}
+
 /** Why `createRealtimeServer` refused its options: `INVALID_ARGUMENT` (a bad value), `INVALID_STATE` (a given server not listening). */
 export type RealtimeServerConfigErrorCode = 'INVALID_ARGUMENT' | 'INVALID_STATE';
 

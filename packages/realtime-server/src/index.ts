@@ -48,10 +48,17 @@ export {
   type RealtimeProtocolErrorCode,
   RealtimeServerConfigError,
   type RealtimeServerConfigErrorCode,
+  RealtimeServerError,
+  type RealtimeServerErrorCode,
   type RealtimeWireErrorCode,
 } from './errors.js';
 export type { PacingMode } from './pacer.js';
-export { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.js';
+export {
+  createRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerEvents,
+  type RealtimeServerOptions,
+} from './server.js';
 export { DEFAULT_SERVER_VAD } from './session-config.js';
 export {
   defaultSegmenter,

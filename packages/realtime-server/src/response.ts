@@ -1,4 +1,3 @@
-import { VoxwireError } from '@voxwire/core';
 import type {
   ConversationItem,
   RealtimeAudioFormat,
@@ -12,6 +11,7 @@ import { formatSampleRate } from '@voxwire/realtime-protocol';
 import { encodeOutputAudio } from './audio/format.js';
 import type { Conversation, ItemRecord, SpeechProgress } from './conversation.js';
 import type { RealtimeEngines, ResponderItem, ResponderReply } from './engines/types.js';
+import { RealtimeServerError } from './errors.js';
 import type { IdFactory } from './ids.js';
 import { itemText } from './items.js';
 import { Pacer, type PacingMode } from './pacer.js';
@@ -218,7 +218,7 @@ export class ResponseRun {
       const chunk = Math.max(1, Math.round((rate * this.host.chunkMs) / 1000));
       const throwIfFailed = () => {
         if (buffer.error !== undefined && !signal.aborted)
-          throw new VoxwireError(
+          throw new RealtimeServerError(
             'ENGINE_FAILED',
             `synthesizer ${synthesizer.name} failed: ${(buffer.error as Error).message}`,
             { cause: buffer.error },

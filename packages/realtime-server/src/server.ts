@@ -1,14 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeOnce, type ListenOptions, type StartedServer } from '@voxwire/core';
+import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
 import type { RealtimeSessionConfig } from '@voxwire/realtime-protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
 import type { RealtimeEngines } from './engines/types.js';
-import { RealtimeServerConfigError } from './errors.js';
+import { RealtimeServerConfigError, RealtimeServerError } from './errors.js';
 import { DEFAULT_AHEAD_SPEED, type PacingMode } from './pacer.js';
 import { DEFAULT_SESSION_LIMITS, RealtimeSession } from './session.js';
 import { defaultSegmenter, type SegmenterFactory } from './turn-detection.js';
@@ -73,12 +74,21 @@ export interface RealtimeServerOptions extends ListenOptions {
   maxConversationAudioMs?: number;
 }
 
+/** Events of a {@link RealtimeServer}. */
+export interface RealtimeServerEvents {
+  /**
+   * Something failed outside any one client's fault, e.g. the `engines` function threw for a connection
+   * (that connection was refused with 1011; the server goes on). With no listener it is a process warning.
+   */
+  error: [RealtimeServerError];
+}
+
 /**
- * A running server (a `StartedServer` of @voxwire/core): listening once `createRealtimeServer` resolves;
- * `close()` (or `await using`) closes every session with 1001 and stops listening (unless attached to a
- * caller's server).
+ * A running server (a `StartedServer` of @voxwire/core, and a typed `EventEmitter`): listening once
+ * `createRealtimeServer` resolves; `close()` (or `await using`) closes every session with 1001 and stops
+ * listening (unless attached to a caller's server).
  */
-export interface RealtimeServer extends StartedServer {
+export interface RealtimeServer extends StartedServer, EventEmitter<RealtimeServerEvents> {
   /** WebSocket URL of the endpoint, e.g. `ws://127.0.0.1:41234/v1/realtime`. */
   readonly url: string;
   /** HTTP base URL to give OpenAI SDK clients as `baseURL` (the endpoint without `/realtime`). */
@@ -217,6 +227,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
   });
   const sessions = new Map<WebSocket, RealtimeSession>();
+  const running = new RunningRealtimeServer(sessions);
   /** Sockets from which nothing (no pong, no data) arrived since the last ping. */
   const unanswered = new Set<WebSocket>();
   /** Upgrades accepted but not yet open: counted against maxConnections. */
@@ -308,9 +319,17 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
       let engines: RealtimeEngines;
       try {
         engines = enginesFor(request);
-      } catch {
+      } catch (err) {
         // The caller's engines function failed for this connection: it alone is refused.
         ws.close(1011, 'could not start a session');
+        emitError(
+          running,
+          new RealtimeServerError(
+            'ENGINE_FAILED',
+            `the engines function threw for a connection: ${(err as Error)?.message ?? String(err)}`,
+            { cause: err },
+          ),
+        );
         return;
       }
       const session = new RealtimeSession({
@@ -403,16 +422,39 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
       });
     }
   });
-  return {
-    url: `${secure ? 'wss' : 'ws'}://${origin}${path}`,
-    baseURL,
-    port: address.port,
-    get sessionCount() {
-      return sessions.size;
-    },
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  running.started(`${secure ? 'wss' : 'ws'}://${origin}${path}`, baseURL, address.port, close);
+  return running;
+}
+
+/** The object `createRealtimeServer` resolves with: filled in once it listens. */
+class RunningRealtimeServer extends EventEmitter<RealtimeServerEvents> implements RealtimeServer {
+  url = '';
+  baseURL = '';
+  port = 0;
+  private closer: () => Promise<void> = async () => {};
+
+  constructor(private readonly sessions: ReadonlyMap<unknown, unknown>) {
+    super();
+  }
+
+  started(url: string, baseURL: string, port: number, close: () => Promise<void>): void {
+    this.url = url;
+    this.baseURL = baseURL;
+    this.port = port;
+    this.closer = close;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  close(): Promise<void> {
+    return this.closer();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.closer();
+  }
 }
 
 /** An optional positive number option, or its default. */

@@ -11,6 +11,7 @@ import {
   RealtimeProtocolError,
   type RealtimeServer,
   RealtimeServerConfigError,
+  type RealtimeServerError,
   VoxwireError,
 } from '../src/index.js';
 import { RawClient } from './helpers.js';
@@ -150,8 +151,16 @@ describe('server options', () => {
         return {};
       },
     });
+    const errors: RealtimeServerError[] = [];
+    server.on('error', (err) => errors.push(err));
     const refused = new WebSocket(server.url);
     expect(await new Promise((r) => refused.once('close', r))).toBe(1011);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: 'ENGINE_FAILED',
+      cause: { message: 'no engines for this caller' },
+    });
+    expect(errors[0].message).toContain('no engines for this caller');
     const next = await RawClient.connect(server.url);
     expect(next.events[0].type).toBe('session.created');
     next.close();
