@@ -236,7 +236,7 @@ async function main(): Promise<void> {
   });
   const modelUrl = await new Promise<string>((resolve) => model.once('message', (m) => resolve(String(m))));
   const http = createServer((_req, res) => res.writeHead(404).end());
-  const media = createMediaStreamServer({ server: http, path: '/twilio' });
+  const media = await createMediaStreamServer({ server: http, path: '/twilio' });
   const bot = await createAudioCodesServer({
     server: http,
     path: '/audiocodes',

@@ -5,6 +5,7 @@
 // started with VOXWIRE_SOAK_CHILD) so the figures are the server's alone.
 //
 //   pnpm exec tsx benchmarks/soak/twilio-stream.ts [--minutes 10] [--calls 20] [--bad-per-s 2]
+
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { encodedFrame } from '@voxwire/codecs';
 import { createMediaStreamServer, type TwilioCall, TwilioSimulator } from '@voxwire/twilio-stream';
 
 const SAMPLE_EVERY_MS = 10_000;
@@ -39,7 +41,7 @@ async function healthyCall(url: string, seconds: number, report: ChildReport): P
   const sim = new TwilioSimulator({ url, speed: 1, customParameters: { kind: 'healthy' } });
   try {
     await sim.connect();
-    await sim.streamMulaw(tone(seconds * 1000));
+    await sim.streamAudio(encodedFrame('pcmu', tone(seconds * 1000)));
     await sim.until(() => sim.playedMs() >= seconds * 1000 - 400, sim.clockMs + 20_000);
     const { errors } = sim.report();
     if (errors.length > 0) report.healthyFailures.push(errors[0]);
@@ -178,9 +180,8 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   const calls = Number(values.calls);
   const badPerS = Number(values['bad-per-s']);
-  const server = createMediaStreamServer({ port: 0, path: '/media', sampleRate: 24000 });
-  await server.ready;
-  const url = `ws://127.0.0.1:${server.port}/media`;
+  const server = await createMediaStreamServer({ port: 0, path: '/media', sampleRate: 24000 });
+  const url = server.url;
   const errorCodes: Record<string, number> = {};
   let healthyServerErrors = 0;
   let unexpectedThrows = 0;
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
       errorCodes[e.code] = (errorCodes[e.code] ?? 0) + 1;
       if (call.customParameters.kind === 'healthy') healthyServerErrors++;
     });
-    call.on('audio', (pcm) => call.sendAudio(pcm, 24000)); // the benchmark's transcoding echo
+    call.on('pcm', (frame) => call.sendAudio(frame)); // the benchmark's transcoding echo
   });
   process.on('uncaughtException', (err) => {
     unexpectedThrows++;

@@ -5,9 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startArnold } from '../../examples/arnold/src/server.js';
-import { WorkoutStore } from '../../examples/arnold/src/store.js';
-import { StreamClient, speak } from '../../examples/arnold/test/helpers.js';
+import { speech as espeak, RecordingWsClient } from '@voxwire/test-support';
+import { startArnold, WorkoutStore } from '../../examples/arnold/src/index.js';
 import { type Suite, table } from '../suite.js';
 
 const RUNS = Number(process.env.ARNOLD_BENCH_RUNS ?? 10);
@@ -32,28 +31,27 @@ function row(name: string, ms: number[], target?: number): (string | number)[] {
   ];
 }
 
-/** Time of the first message (or audio byte) after `from` that matches. */
-async function timeOf(client: StreamClient, stamps: number[], pred: (type: string) => boolean, from: number) {
-  const i = await client.until(() => {
-    for (let k = from; k < client.messages.length; k++) if (pred(client.messages[k].type)) return k + 1;
-    return undefined;
-  }, 'event');
-  return stamps[i - 1];
+type Msg = { type: string; final?: boolean };
+
+/** Arrival time of the first message at or after index `from` that matches. */
+async function timeOf(
+  client: RecordingWsClient<Msg>,
+  pred: (m: Msg) => boolean,
+  from: number,
+): Promise<number> {
+  return client.messageTimes[await client.indexOf(pred, from)] as number;
+}
+
+/** Arrival time of the first audio frame received after `since` (a `performance.now()` time). */
+function firstAudioAfter(client: RecordingWsClient<Msg>, since: number): Promise<number> {
+  return client.until(() => client.binaryTimes.find((t) => t >= since), 'the first audio');
 }
 
 async function turns(dir: string): Promise<(string | number)[][]> {
   const arnold = await startArnold({ port: 0, dbPath: join(dir, 'bench.db'), pacing: 'fast', log: () => {} });
-  const client = await StreamClient.open(arnold.url);
-  // Stamp every message, and mark the first audio byte of each turn as a pseudo-message.
-  const stamps: number[] = client.messages.map(() => performance.now());
-  let audioSeen = false;
-  client.ws.on('message', (_data, isBinary) => {
-    if (isBinary && !audioSeen) {
-      audioSeen = true;
-      client.messages.push({ type: '#first_audio' });
-    }
-    while (stamps.length < client.messages.length) stamps.push(performance.now());
-  });
+  // Every message and audio frame is stamped on arrival by the client.
+  const client = await RecordingWsClient.connect<Msg>(`${arnold.url.replace('http', 'ws')}/realtime/stream`);
+  await client.indexOf((m) => m.type === 'session.ready');
   const toolMs: number[] = [];
   const textAudioMs: number[] = [];
   const readAudioMs: number[] = [];
@@ -63,38 +61,32 @@ async function turns(dir: string): Promise<(string | number)[][]> {
       ['show me my last 3 workouts', readAudioMs],
     ] as const) {
       const from = client.messages.length;
-      audioSeen = false;
       const t0 = performance.now();
       client.send({ type: 'text_input', text });
       if (out === textAudioMs)
-        toolMs.push((await timeOf(client, stamps, (t) => t === 'tool_result', from)) - t0);
-      out.push((await timeOf(client, stamps, (t) => t === '#first_audio', from)) - t0);
-      await timeOf(client, stamps, (t) => t === 'turn_done', from);
+        toolMs.push((await timeOf(client, (m) => m.type === 'tool_result', from)) - t0);
+      out.push((await firstAudioAfter(client, t0)) - t0);
+      await timeOf(client, (m) => m.type === 'turn_done', from);
     }
   }
   const asrMs: number[] = [];
   const speechAudioMs: number[] = [];
-  const speech = speak('show me my recent workouts', dir);
+  const speech = espeak('show me my recent workouts', 24000);
   const pcm = new Int16Array(speech.length + 24000);
   pcm.set(speech);
   for (let i = 0; i < Math.ceil(RUNS / 2); i++) {
     const from = client.messages.length;
-    audioSeen = false;
+    const sent = performance.now();
     for (let o = 0; o < pcm.length; o += 2400) {
       const part = pcm.subarray(o, o + 2400);
       client.ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
     }
-    const stopped = await timeOf(client, stamps, (t) => t === 'speech_stopped', from);
-    const k = await client.until(() => {
-      for (let j = from; j < client.messages.length; j++) {
-        const m = client.messages[j];
-        if (m.type === 'user_transcript' && m.final === true) return j + 1;
-      }
-      return undefined;
-    }, 'final transcript');
-    asrMs.push(stamps[k - 1] - stopped);
-    speechAudioMs.push((await timeOf(client, stamps, (t) => t === '#first_audio', from)) - stopped);
-    await timeOf(client, stamps, (t) => t === 'turn_done', from);
+    const stopped = await timeOf(client, (m) => m.type === 'speech_stopped', from);
+    asrMs.push(
+      (await timeOf(client, (m) => m.type === 'user_transcript' && m.final === true, from)) - stopped,
+    );
+    speechAudioMs.push((await firstAudioAfter(client, sent)) - stopped);
+    await timeOf(client, (m) => m.type === 'turn_done', from);
   }
   await client.close();
   await arnold.close();

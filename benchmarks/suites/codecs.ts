@@ -10,6 +10,7 @@ import {
   Resampler,
   type ResamplerQuality,
 } from '@voxwire/codecs';
+import { tone, toneAmplitude, toneFloat32 } from '@voxwire/test-support';
 import alawmulaw from 'alawmulaw';
 import waveResampler from 'wave-resampler';
 import { measure, type Suite, table } from '../suite.js';
@@ -184,24 +185,6 @@ function hasSox(): boolean {
   return soxChecked;
 }
 
-function tone(rate: number, freq: number, seconds: number): Float32Array {
-  const out = new Float32Array(Math.round(rate * seconds));
-  for (let i = 0; i < out.length; i++) out[i] = 0.5 * Math.sin((2 * Math.PI * freq * i) / rate);
-  return out;
-}
-
-/** Power of the `freq` component (single-bin DFT by direct correlation; coherent, so no window needed). */
-function tonePower(x: Float32Array, start: number, n: number, freq: number, rate: number): number {
-  const w = (2 * Math.PI * freq) / rate;
-  let re = 0;
-  let im = 0;
-  for (let i = 0; i < n; i++) {
-    re += x[start + i] * Math.cos(w * i);
-    im += x[start + i] * Math.sin(w * i);
-  }
-  return (2 * (re * re + im * im)) / (n * n); // = amplitude² / 2
-}
-
 /**
  * Worst unwanted output (aliases or images) in dB relative to the input tone, over tones on a 5 Hz grid
  * (coherent in a 0.2 s window, so no analysis window is needed), measured mid-stream.
@@ -214,12 +197,12 @@ async function rejection(c: Candidate, from: number, to: number) {
     Array.from({ length: k }, (_, i) => Math.round((lo + ((hi - lo) * i) / (k - 1)) / 5) * 5);
   const n = Math.round(to * 0.2);
   const measureTone = (f: number) => {
-    const out = convert(tone(from, f, 0.8));
+    const out = convert(toneFloat32(f, from, from * 0.8));
     const start = Math.round(to * 0.3);
     let total = 0;
     for (let i = start; i < start + n; i++) total += out[i] * out[i];
     total /= n;
-    const inBand = f < to / 2 ? tonePower(out, start, n, f, to) : 0;
+    const inBand = f < to / 2 ? toneAmplitude(out, f, to, { start, length: n }) ** 2 / 2 : 0; // power = amplitude² / 2;
     return { total, inBand };
   };
   let worstAny = -Infinity;
@@ -252,7 +235,7 @@ async function resamplerSection(): Promise<string> {
   const speedRows: (string | number)[][] = [];
   for (const [from, to] of PAIRS) {
     // Streaming in 20 ms chunks, the way calls deliver audio; each converter keeps its state across calls.
-    const chunk = tone(from, 440, 0.02);
+    const chunk = toneFloat32(440, from, from * 0.02);
     const chunk16 = Int16Array.from(chunk, (v) => Math.round(v * 32767));
     const ours = new Resampler({ inputRate: from, outputRate: to });
     const ours16 = new Resampler({ inputRate: from, outputRate: to });
@@ -328,9 +311,7 @@ async function resamplerSection(): Promise<string> {
 // ---------------------------------------------------------------------------------------------- Opus
 
 async function opusSection(): Promise<string> {
-  const frame = Int16Array.from({ length: 960 }, (_, i) =>
-    Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48000)),
-  );
+  const frame = tone(440, 48000, 960, 8000 / 32767);
   const tasks: Record<string, () => void> = {};
   const rows: (string | number)[][] = [];
   const backends = ['opusscript', '@discordjs/opus'] as const;

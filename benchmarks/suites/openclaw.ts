@@ -1,14 +1,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import { mulaw } from '@voxwire/codecs';
+import { audioFrame, mulaw } from '@voxwire/codecs';
+import { tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { AudioCore } from '@voxwire/wasapi';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { configFromEnv } from '../../examples/openclaw/src/config.js';
-import { createLogger } from '../../examples/openclaw/src/logger.js';
-import { joinNodePeer } from '../../examples/openclaw/src/node-participant.js';
-import { startOpenClaw } from '../../examples/openclaw/src/openclaw.js';
+import {
+  configFromEnv,
+  createLogger,
+  joinNodePeer,
+  startOpenClaw,
+} from '../../examples/openclaw/src/index.js';
 import { type Suite, table } from '../suite.js';
 
 // End-to-end latency of the OpenClaw example per path, over loopback on one machine:
@@ -26,11 +29,9 @@ const BURST_MS = 300;
 const GAP_MS = 700;
 const THRESHOLD = 2000;
 
+/** The 1 kHz burst every party sends (12000 peak, well above THRESHOLD). */
 function burst(rate: number): Int16Array {
-  const n = (rate * BURST_MS) / 1000;
-  return Int16Array.from({ length: n }, (_, i) =>
-    Math.round(12000 * Math.sin((2 * Math.PI * 1000 * i) / rate)),
-  );
+  return tone(1000, rate, (rate * BURST_MS) / 1000, 12000 / 32767);
 }
 
 function loud(pcm: Int16Array): boolean {
@@ -158,8 +159,8 @@ const suite: Suite = {
       });
       let callOnset: number | undefined;
       let callQuiet = true;
-      sim.on('media', (bytes: Uint8Array) => {
-        const isLoud = loud(mulaw.decode(bytes));
+      sim.on('media', (frame) => {
+        const isLoud = loud(mulaw.decode(frame.data));
         if (isLoud && callQuiet && callOnset === undefined) callOnset = performance.now();
         callQuiet = !isLoud;
       });
@@ -171,7 +172,7 @@ const suite: Suite = {
         const armed = () => {
           sentAt ??= performance.now();
         };
-        const done = sim.streamPcm(b8, 8000);
+        const done = sim.streamAudio(audioFrame(b8, 8000));
         sim.once('tick', armed);
         await done;
         const deadline = performance.now() + 3000;

@@ -39,9 +39,9 @@ async function runChild(url: string, n: number): Promise<void> {
     sim.on('tick', (clockMs) => {
       sent[clockMs / 20 - 1] = performance.now();
     });
-    sim.on('media', (payload) => {
+    sim.on('media', (frame) => {
       const now = performance.now();
-      for (let b = 0; b < payload.length; b += 160) {
+      for (let b = 0; b < frame.samples; b += 160) {
         const t = sent[received++];
         if (measuring && t !== undefined) latencies.push(now - t);
       }
@@ -115,7 +115,7 @@ async function startServer(mode: Mode): Promise<{ url: string; close: () => Prom
     };
   }
   const transcode = mode !== 'pass-through';
-  const server = createMediaStreamServer({
+  const server = await createMediaStreamServer({
     port: 0,
     path: '/media',
     sampleRate: transcode ? 24000 : 8000,
@@ -124,11 +124,10 @@ async function startServer(mode: Mode): Promise<{ url: string; close: () => Prom
   server.on('call', (call) => {
     call.on('error', () => {});
     // The agent stand-in answers with what it hears: 24 kHz PCM in, 24 kHz PCM out.
-    if (transcode) call.on('audio', (pcm) => call.sendAudio(pcm, 24000));
-    else call.on('media', (frame) => call.sendMulaw(frame.payload));
+    if (transcode) call.on('pcm', (frame) => call.sendAudio(frame));
+    else call.on('audio', (frame) => call.sendAudio(frame));
   });
-  await server.ready;
-  return { url: `ws://127.0.0.1:${server.port}/media`, close: () => server.close() };
+  return { url: server.url, close: () => server.close() };
 }
 
 async function measure(mode: Mode, n: number): Promise<ChildResult & { cpuPerCall: number }> {
@@ -229,8 +228,8 @@ const suite: Suite = {
       '',
       `Each call: the simulator sends a 20 ms mu-law frame every 20 ms (real-time clock) and plays what comes back`,
       `at the real-time rate, echoing marks. \`transcode\`: the server decodes to 24 kHz PCM16 and sends the same`,
-      `PCM back through \`sendAudio(pcm, 24000)\` (resample to 8 kHz, encode, frame, pace, progress mark per frame).`,
-      `\`pass-through\`: \`media\` → \`sendMulaw\`. \`minimal-echo\`: a bare \`ws\` handler that echoes each payload`,
+      `PCM back through \`sendAudio(frame)\` (resample to 8 kHz, encode, frame, pace, progress mark per frame).`,
+      `\`pass-through\`: the \`audio\` event's pcmu frame → \`sendAudio(frame)\`. \`minimal-echo\`: a bare \`ws\` handler that echoes each payload`,
       `(no framing, marks, pacing or validation), the floor any Twilio server pays. CPU is the server process's`,
       `user+system time over a ${MEASURE_S} s window after ${WARMUP_S} s of warm-up; the simulators run in another`,
       `process. Latency is caller frame k sent → outbound frame k received, at the simulators (includes both event`,

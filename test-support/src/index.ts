@@ -2,6 +2,7 @@
 
 export { childProcessCount, type ServerProcess, spawnTsx } from './child-processes.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
+export { estimatePitchHz } from './pitch.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
 export {
@@ -12,5 +13,24 @@ export {
   upgradeRequest,
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
+export { RecordingWsClient, type RecordingWsClientOptions } from './recording-ws-client.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
+export {
+  concat,
+  dbfs,
+  rms,
+  type SpanOptions,
+  silence,
+  type ToneOptions,
+  tone,
+  toneFloat32,
+  voicedSpan,
+} from './signals.js';
+export {
+  type DominantFrequencyOptions,
+  dominantFrequencyHz,
+  type ToneWindow,
+  toneAmplitude,
+} from './spectrum.js';
+export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
 export { waitUntil } from './wait.js';

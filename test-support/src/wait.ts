@@ -2,11 +2,16 @@
 
 /**
  * Resolves once `test()` holds, polling every 20 ms; rejects with `what` after `timeoutMs` (generous by
- * design: it bounds a hang, it does not measure anything).
+ * design: it bounds a hang, it does not measure anything). `test` may be async (a query to a browser page,
+ * an HTTP probe); it is awaited before the next poll.
  */
-export async function waitUntil(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(
+  test: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!test()) {
+  while (!(await test())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('web page', () => {
   it('talks to Arnold from a browser microphone and by typing', { timeout: 120000 }, async () => {
     // Fake mic: half a second of silence, the request, two seconds of silence (Chromium loops the file).
-    const speech = speak('show me my recent workouts', tmp.dir);
+    const speech = speak('show me my recent workouts');
     const pcm = new Int16Array(12000 + speech.length + 48000);
     pcm.set(speech, 12000);
     const micFile = join(tmp.dir, 'mic.wav');

@@ -3,6 +3,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmsDbfs, VolumeMeter } from '../src/client/meter.js';
 import { type Arnold, startArnold } from '../src/server.js';
@@ -141,9 +142,7 @@ describe('arnold-client', () => {
   it('meter levels: silence, full scale, -20 dBFS sine', () => {
     expect(rmsDbfs(new Int16Array(480))).toBe(Number.NEGATIVE_INFINITY);
     expect(rmsDbfs(new Int16Array(480).fill(32767))).toBeCloseTo(0, 1);
-    const sine = new Int16Array(2400);
-    for (let i = 0; i < sine.length; i++)
-      sine[i] = Math.round(3277 * Math.sin((2 * Math.PI * 440 * i) / 24000));
+    const sine = tone(440, 24000, 2400, 0.1);
     expect(rmsDbfs(sine)).toBeCloseTo(-23, 0);
     const meter = new VolumeMeter(10);
     meter.push(sine);

@@ -12,6 +12,7 @@ import {
   heapAfterGcMiB,
   settleLeaks,
   spawnTsx,
+  tone,
   waitUntil,
 } from '@voxwire/test-support';
 import fc from 'fast-check';
@@ -64,11 +65,10 @@ async function post(path: string, body: Uint8Array | string, headers: Record<str
 
 /** Polls `GET /health` until `check` holds. */
 async function waitUntilHealth(check: (h: Record<string, unknown>) => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check((await (await fetch(`${arnold.url}/health`)).json()) as Record<string, unknown>)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await waitUntil(
+    async () => check((await (await fetch(`${arnold.url}/health`)).json()) as Record<string, unknown>),
+    what,
+  );
 }
 
 /** Ends every session a test opened, and waits until the server has let them go. */
@@ -77,10 +77,13 @@ async function closeSessions(): Promise<void> {
   await waitUntilHealth((h) => h.sessions === 0, 'the sessions to end');
 }
 
-function tone(rate: number, ms: number): Buffer {
-  const pcm = new Int16Array(Math.round((rate * ms) / 1000));
-  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / rate));
-  return wav.write({ sampleRate: rate, channels: 1, data: pcm });
+/** A WAV of a 440 Hz tone (peak 3000) lasting `ms`. */
+function toneWav(rate: number, ms: number): Buffer {
+  return wav.write({
+    sampleRate: rate,
+    channels: 1,
+    data: tone(440, rate, (rate * ms) / 1000, 3000 / 32767),
+  });
 }
 
 /** A 16-bit mono WAV header claiming `rate`, with `samples` samples. */
@@ -183,8 +186,8 @@ describe('one-shot audio endpoints', () => {
       ['not a wav at all', 400, /Expected a WAV file/],
       [wavWithRate(1, 10), 400, /sample rate 1 Hz is not supported/],
       [wavWithRate(4_000_000, 10), 400, /sample rate 4000000 Hz/],
-      [tone(24000, 40), 400, /40 ms long; send at least 100 ms/],
-      [tone(8000, 130_000), 413, /the limit is 120000 ms/],
+      [toneWav(24000, 40), 400, /40 ms long; send at least 100 ms/],
+      [toneWav(8000, 130_000), 413, /the limit is 120000 ms/],
     ];
     for (const [body, status, message] of cases) {
       for (const path of ['/audio/transcribe', '/audio/process-voice-command']) {
@@ -197,7 +200,7 @@ describe('one-shot audio endpoints', () => {
   }, 60_000);
 
   it('a short clip is answered and releases its backend session', async () => {
-    const r = await post('/audio/transcribe', tone(16000, 150));
+    const r = await post('/audio/transcribe', toneWav(16000, 150));
     expect(r.status).toBe(200);
     expect(typeof r.json.text).toBe('string');
     await waitUntilHealth(

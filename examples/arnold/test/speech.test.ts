@@ -37,7 +37,7 @@ describe('arnold speech', () => {
       // 1. A spoken set: heard, a log_workout call writes a row, and Arnold answers with speech.
       let from = client.messages.length;
       let audioBefore = client.audioBytes;
-      stream(client, speak('I just did ten reps of bench press at one hundred eighty five pounds', tmp.dir));
+      stream(client, speak('I just did ten reps of bench press at one hundred eighty five pounds'));
       await client.next((m) => m.type === 'speech_started', from);
       await client.next((m) => m.type === 'speech_stopped', from);
       const heard = await client.next((m) => m.type === 'user_transcript' && m.final === true, from);
@@ -52,7 +52,7 @@ describe('arnold speech', () => {
       // 2. A spoken question reads the row back.
       from = client.messages.length;
       audioBefore = client.audioBytes;
-      stream(client, speak('show me my recent workouts', tmp.dir));
+      stream(client, speak('show me my recent workouts'));
       const recent = await client.next(
         (m) => m.type === 'tool_result' && m.name === 'get_recent_workouts',
         from,
@@ -73,7 +73,7 @@ describe('arnold speech', () => {
   it('keeps the older one-shot HTTP endpoints: transcribe, tts, process-voice-command', {
     timeout: 120000,
   }, async () => {
-    const wavOf = (text: string) => wav.write({ sampleRate: 24000, channels: 1, data: speak(text, tmp.dir) });
+    const wavOf = (text: string) => wav.write({ sampleRate: 24000, channels: 1, data: speak(text) });
     const post = async (path: string, body: Buffer | string) => {
       const res = await fetch(`${arnold.url}${path}`, { method: 'POST', body });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioCaptureManager, listAudioDevices } from '../src/index.js';
 import { startTestPulse, type TestPulse } from './pulse.js';
 import { Recorder } from './recorder.js';
-import { makeSpeech, rms, type SpeechFile, until, within } from './speech.js';
+import { makeSpeech, rms, type SpeechFile, until } from './speech.js';
 
 let pulse: TestPulse;
 let speech: SpeechFile;
@@ -212,29 +212,34 @@ describe('AudioCaptureManager on PulseAudio', () => {
     const rec = new Recorder();
     const m = manager({ autoFlushMs: 200 }, rec.callbacks());
     const off = manager({ autoFlushMs: 0 }, new Recorder().callbacks());
-    m.initialize();
-    off.initialize();
-    m.startRecording();
-    off.startRecording();
-    // Suspend the sink while both hold a partial chunk. The last periods delivered after the suspend may
+    // A slower auto-flush is the witness that time passed: once it has flushed, `off` has held its partial
+    // chunk through 600 ms of stall too (no sleep; the wait is on what the managers hand out).
+    const lateRec = new Recorder();
+    const late = manager({ autoFlushMs: 600 }, lateRec.callbacks());
+    const all = [m, off, late];
+    for (const x of all) x.initialize();
+    for (const x of all) x.startRecording();
+    const partialSince = (r: Recorder, from: number) => r.chunks.slice(from).some((c) => c.pcm.length < 4800);
+    // Suspend the sink while all hold a partial chunk. The last periods delivered after the suspend may
     // complete a chunk exactly (then there is nothing to flush): resume and try again.
     let stalled = false;
     for (let attempt = 0; attempt < 5 && !stalled; attempt++) {
       await until(
-        () => m.getStats().bufferSamples > 0 && off.getStats().bufferSamples > 0,
-        'both managers to hold a partial chunk',
+        () => all.every((x) => x.getStats().bufferSamples > 0),
+        'the three managers to hold a partial chunk',
       );
       const before = rec.chunks.length;
+      const lateBefore = lateRec.chunks.length;
       pulse.pactl('suspend-sink', pulse.sink, '1'); // the monitor stops delivering
       try {
-        const flushed = await within(() => rec.chunks.slice(before).some((c) => c.pcm.length < 4800), 3000);
+        await until(() => m.getStats().bufferSamples === 0, 'the 200 ms manager to empty its buffer');
         const held = off.getStats().bufferSamples;
-        if (!flushed || held === 0) continue;
-        stalled = true;
-        expect(m.getStats().bufferSamples).toBe(0);
+        if (!partialSince(rec, before) || held === 0) continue;
         expect(m.getState()).toBe('recording');
+        await until(() => late.getStats().bufferSamples === 0, 'the 600 ms manager to empty its buffer');
+        if (!partialSince(lateRec, lateBefore)) continue;
+        stalled = true;
         // Without auto-flush the partial chunk waits (for flush() or more audio).
-        await new Promise((r) => setTimeout(r, 600));
         expect(off.getStats().bufferSamples).toBe(held);
         expect(off.getStats().totalChunks).toBe(Math.floor(off.getStats().totalSamples / 4800));
       } finally {
@@ -242,8 +247,7 @@ describe('AudioCaptureManager on PulseAudio', () => {
       }
     }
     expect(stalled).toBe(true);
-    m.stopRecording();
-    off.stopRecording();
+    for (const x of all) x.stopRecording();
   });
 
   it('keeps every sample accounted for when control calls come from callbacks and timers while audio flows', {

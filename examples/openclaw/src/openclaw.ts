@@ -232,7 +232,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
             droppedFrames++;
             return;
           }
-          call.sendAudio(frame, rate);
+          call.sendAudio({ data: frame, sampleRate: rate, channels: 1, position: 0 });
         },
       });
       tlog.info('call joined', { id, streamSid: call.streamSid, parameters: call.customParameters });
@@ -268,7 +268,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       return {
         performance: monitor.snapshot(),
         participants: router.ids(),
-        mixerLatency: { avgMs: m.avgMs, p95Ms: m.p95Ms, maxMs: m.maxMs },
+        mixerLatency: { avgMs: m.avgMs ?? 0, p95Ms: m.p95Ms ?? 0, maxMs: m.maxMs ?? 0 },
         deviceLatency: d ? { avgMs: d.avgMs, p95Ms: d.p95Ms } : null,
         agent: { ...agent.counters },
       };
@@ -332,7 +332,8 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         const d = device ? device.core.getLatencyStats() : null;
         const dAvg = d && Number.isFinite(d.avgMs) ? d.avgMs : 0;
         const dP95 = d && Number.isFinite(d.p95Ms) ? d.p95Ms : 0;
-        return { avgMs: dAvg + m.avgMs, p95Ms: dP95 + m.p95Ms, deviceAvgMs: dAvg, mixerAvgMs: m.avgMs };
+        const mAvg = m.avgMs ?? 0;
+        return { avgMs: dAvg + mAvg, p95Ms: dP95 + (m.p95Ms ?? 0), deviceAvgMs: dAvg, mixerAvgMs: mAvg };
       },
       close,
     };

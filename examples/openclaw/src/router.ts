@@ -93,7 +93,7 @@ export class AudioRouter extends EventEmitter<AudioRouterEvents> {
       p.unregister = this.mixer.registerOutput(
         (frame) => {
           try {
-            send(frame, rate);
+            send(frame.data, rate);
           } catch (err) {
             p.sendErrors++;
             // Report the first failure and every 500th after it: a dead far end must not flood the log.
@@ -139,7 +139,12 @@ export class AudioRouter extends EventEmitter<AudioRouterEvents> {
     const rms = Math.sqrt(sum / pcm.length) / 32768;
     const decayed = p.level * Math.exp(-pcm.length / (p.sampleRate * 0.5));
     p.level = Math.max(rms, decayed);
-    this.mixer.pushAudio(id, pcm);
+    this.mixer.pushAudio(id, {
+      data: pcm,
+      sampleRate: p.sampleRate,
+      channels: p.options.channels ?? 1,
+      position: 0,
+    });
   }
 
   /** Drops what a participant has queued (the agent's answer on barge-in), keeping it in the mix. */

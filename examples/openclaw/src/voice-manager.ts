@@ -2,7 +2,6 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import {
-  ConferenceBridge,
   createMediaStreamServer,
   type MediaStreamServer,
   type TwilioCall,
@@ -12,7 +11,7 @@ import {
 import type { Logger } from './logger.js';
 
 /** The design's `TwilioConferenceBridge`: calls-only conferences over @voxwire/mixer (mix-minus legs). */
-export { ConferenceBridge as TwilioConferenceBridge };
+export { TwilioConference as TwilioConferenceBridge } from '@voxwire/twilio-stream';
 
 /** Options of {@link TwilioVoiceManager}. */
 export interface TwilioVoiceManagerOptions {
@@ -90,7 +89,7 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
    */
   async startMediaStreamServer(server: Server, path = '/media-stream'): Promise<MediaStreamServer> {
     const { authToken, mediaStreamUrl } = this.opts;
-    const media = createMediaStreamServer({
+    const media = await createMediaStreamServer({
       server,
       path,
       authToken: authToken && mediaStreamUrl ? authToken : undefined,
@@ -113,7 +112,6 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
         () => {},
       );
     });
-    await media.ready;
     this.server = media;
     return media;
   }
@@ -122,7 +120,7 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
     const sid = call.callSid;
     if (!call.active || this.active.has(sid)) return;
     this.active.set(sid, call);
-    call.on('audio', (pcm) => this.onCallAudio?.(sid, pcm));
+    call.on('pcm', (frame) => this.onCallAudio?.(sid, frame.data));
     call.once('stop', (info) => {
       if (this.active.get(sid) === call) this.active.delete(sid);
       this.emit('call-end', sid, info.reason);
@@ -177,12 +175,13 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
     const call = this.active.get(callSid);
     if (!call) throw new VoiceManagerError('unknown_call', `no active call ${callSid}`);
     if (!call.active) throw new VoiceManagerError('unknown_call', `call ${callSid} has ended`);
-    call.sendAudio(pcm, sampleRate);
+    call.sendAudio({ data: pcm, sampleRate, channels: 1, position: 0 });
   }
 
   /** Hangs up the streams and stops accepting new ones. */
   async close(): Promise<void> {
-    for (const call of this.active.values()) call.terminate();
+    // The server's close waits for these same (idempotent) closes.
+    for (const call of this.active.values()) void call.close(1001, 'shutting down');
     this.active.clear();
     await this.server?.close();
     this.server = undefined;

@@ -1,12 +1,12 @@
 // OpenClaw end to end over loopback: a headless Chromium peer and a simulated Twilio call join at once and
 // talk through the mixer with the embedded realtime model. Each party is a pitch (browser 440 Hz, call
-// 1 kHz, agent 660 Hz), so each far end's spectrum shows whom it hears.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM, launchChromium } from '@voxwire/test-support';
+// 1 kHz, agent 660 Hz), so each far end's spectrum shows whom it hears. Each test sets up its own room
+// (OpenClaw, browser page, call) and tears it down: they pass alone and in any order.
+import { existsSync } from 'node:fs';
+import { audioFrame } from '@voxwire/codecs';
+import { CHROMIUM, launchChromium, speech, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ResponseEvent, TurnEvent } from '../src/agent-pipeline.js';
 import { joinNodePeer } from '../src/node-participant.js';
@@ -19,13 +19,18 @@ import {
   blockLevels,
   blocksWith,
   CALL_HZ,
-  espeak,
   PROBE_HZ,
   peakOf,
-  tone,
 } from './helpers/audio.js';
 import { BrowserParticipant } from './helpers/chromium.js';
 import { nextEvent, waitFor } from './helpers/wait.js';
+
+/** espeak-ng speech at its own 22.05 kHz, as the page and the simulator used to get it from a WAV file. */
+const SPEECH_RATE = 22050;
+const say = (text: string) => ({
+  pcm: speech(text, SPEECH_RATE, { wordsPerMinute: 150 }),
+  sampleRate: SPEECH_RATE,
+});
 
 const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
 const I_AGENT = PROBE_HZ.indexOf(AGENT_HZ);
@@ -38,36 +43,35 @@ function callBlocks(sim: TwilioSimulator, fromMs = 0): BlockLevels[] {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent through one mixer', () => {
-  let dir: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let app: OpenClaw;
   let logs: Record<string, unknown>[];
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: BrowserParticipant;
   let sim: TwilioSimulator;
   let browserId: string;
   let callId: string;
-  const turns: TurnEvent[] = [];
-  const responses: ResponseEvent[] = [];
+  let turns: TurnEvent[];
+  let responses: ResponseEvent[];
 
   const response = (match: (r: ResponseEvent) => boolean, what: string) =>
     nextEvent<ResponseEvent>(app.agent, 'response', match, what, 90_000);
 
+  // The browser process is only a host for pages; every test gets its own page, call and OpenClaw.
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'openclaw-test-'));
-    ({ app, logs } = await startTestOpenClaw());
-    app.agent.on('turn', (t) => turns.push(t));
-    app.agent.on('response', (r) => responses.push(r));
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
-    await sim?.stop().catch(() => {});
     await browser?.close();
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('joins a browser and a call at once; each hears the other and the agent, never itself; the agent answers either', async () => {
+  // The room every test starts from: OpenClaw with a browser peer and a call, both in the mix, both silent.
+  beforeEach(async () => {
+    turns = [];
+    responses = [];
+    ({ app, logs } = await startTestOpenClaw());
+    app.agent.on('turn', (t) => turns.push(t));
+    app.agent.on('response', (r) => responses.push(r));
     page = await BrowserParticipant.open(browser.context, app.pageUrl);
     sim = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
     // Both join at the same moment.
@@ -80,6 +84,15 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     );
     browserId = app.router.ids().find((id) => id.startsWith('webrtc_')) as string;
     callId = app.router.ids().find((id) => id.startsWith('call_')) as string;
+  }, 60_000);
+
+  afterEach(async () => {
+    await sim?.stop().catch(() => {});
+    await page?.close().catch(() => {});
+    await app?.close();
+  });
+
+  it('joins a browser and a call at once; each hears the other and the agent, never itself; the agent answers either', async () => {
     expect(callId).toBe(`call_${sim.callSid}`);
 
     // 1. Both send their tone at once (2 s), then fall silent: the model takes it as a turn and answers.
@@ -87,7 +100,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const simStartMs = sim.playedMs();
     const answered = response(() => true, 'an answer to the tones');
     await page.tone(true);
-    await sim.streamPcm(tone(CALL_HZ, 8000, 2), 8000);
+    await sim.streamAudio(audioFrame(tone(CALL_HZ, 8000, 2 * 8000, 0.25), 8000));
     await page.tone(false);
     const first = await answered;
     expect(first.status).toBe('completed');
@@ -124,7 +137,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     expect(peakOf(heardByCall, I_CALL)).toBeLessThan(peakOf(heardByCall, I_BROWSER) - 20);
 
     // 2. The browser speaks (espeak-ng): a turn attributed to it, answered, and heard by the call.
-    const speech1 = espeak(dir, 'Hello OpenClaw, what is on my calendar today?', 'browser');
+    const speech1 = say('Hello OpenClaw, what is on my calendar today?');
     let simMark = sim.playedMs();
     let pageMark = await page.count();
     const fromBrowser = response((r) => r.speaker === browserId, 'an answer to the browser');
@@ -137,11 +150,11 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     );
 
     // 3. The caller speaks: a turn attributed to the call, answered, heard by the browser.
-    const speech2 = espeak(dir, 'Please remind me to call the dentist tomorrow morning.', 'caller');
+    const speech2 = say('Please remind me to call the dentist tomorrow morning.');
     simMark = sim.playedMs();
     pageMark = await page.count();
     const fromCall = response((r) => r.speaker === callId, 'an answer to the caller');
-    await sim.streamWav(readFileSync(speech2.file));
+    await sim.streamAudio(audioFrame(speech2.pcm, speech2.sampleRate));
     expect((await fromCall).status).toBe('completed');
     await waitFor(
       async () => blocksWith(await page.blocks(pageMark), I_AGENT) >= 10,
@@ -165,7 +178,6 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
   }, 180_000);
 
   it('a peer leaving and a call hanging up mid-sentence do not disturb the others', async () => {
-    expect(browserId && callId).toBeTruthy(); // the first test set the room up
     const newIds = (before: string[]) => app.router.ids().filter((id) => !before.includes(id));
     const agentBlocksSince = async (simMark: number, pageMark: number) => [
       blocksWith(callBlocks(sim, simMark), I_AGENT),
@@ -182,7 +194,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     expect(newIds(before)).toContain(call2Id);
 
     // a) The second caller asks something; while the agent is mid-answer, both newcomers leave.
-    const speech = espeak(dir, 'Tell everybody that the meeting moved to three o clock.', 'call2');
+    const call2Speech = say('Tell everybody that the meeting moved to three o clock.');
     const answered = response((r) => r.speaker === call2Id, 'an answer to the second caller');
     const turn = nextEvent<TurnEvent>(
       app.agent,
@@ -191,7 +203,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       "the second caller's turn",
       60_000,
     );
-    await sim2.streamWav(readFileSync(speech.file));
+    await sim2.streamAudio(audioFrame(call2Speech.pcm, call2Speech.sampleRate));
     await turn;
     const audioBefore = app.agent.counters.audioMs;
     await waitFor(() => app.agent.counters.audioMs - audioBefore >= 400, 'the agent to be mid-answer');
@@ -214,18 +226,14 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     const [peer3] = await Promise.all([joinNodePeer(app.signalingUrl), sim3.connect()]);
     await waitFor(() => newIds(before).length === 2, 'the third call and peer in the mix');
     const leaving = newIds(before);
-    const long = espeak(
-      dir,
-      'I wanted to say something rather long about the quarterly budget and the travel plans',
-      'long',
-    );
+    const long = say('I wanted to say something rather long about the quarterly budget and the travel plans');
     const turnsBefore = turns.length;
     const cutAnswer = response(
       (r) => r.speaker !== undefined && leaving.includes(r.speaker),
       'an answer to the cut-off speech',
     );
     peer3.peer.sendAudio(long.pcm, long.sampleRate);
-    void sim3.streamPcm(long.pcm, long.sampleRate);
+    void sim3.streamAudio(audioFrame(long.pcm, long.sampleRate));
     await waitFor(() => turns.length > turnsBefore, 'their turn to start');
     const simMark2 = sim.playedMs();
     const pageMark2 = await page.count();
@@ -247,13 +255,18 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     await new Promise((r) => junk.once('open', r));
     junk.send('{not json');
     expect(JSON.parse(await reply)).toMatchObject({ type: 'error', code: expect.any(String) });
+    // Wait for each closing handshake: the server has then read everything sent before it.
+    const junkClosed = new Promise((r) => junk.once('close', r));
     junk.close();
+    await junkClosed;
     const bogus = new WebSocket(app.mediaStreamUrl);
     await new Promise((r) => bogus.once('open', r));
+    const bogusClosed = new Promise((r) => bogus.once('close', r));
     bogus.send('{"event":"media","media":{"payload":"!!"}}');
     bogus.send('\u0000garbage');
     bogus.close();
-    await new Promise((r) => setTimeout(r, 500));
+    await bogusClosed;
+    await waitFor(() => app.router.ids().length === 4, 'the room back to its four members');
 
     // The room is back to the device, the agent, the browser and the first call; nothing failed.
     expect(app.router.ids().sort()).toEqual(['agent', browserId, callId, 'mic_input'].sort());

@@ -6,13 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rawHttpStatus } from '@voxwire/test-support';
+import { audioFrame } from '@voxwire/codecs';
+import { rawHttpStatus, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIO_PRESETS, ConfigError, configFromEnv, parseDotenv } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { TwilioVoiceManager, VoiceManagerError } from '../src/voice-manager.js';
-import { blockLevels, CALL_HZ, tone } from './helpers/audio.js';
+import { blockLevels, CALL_HZ } from './helpers/audio.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -204,9 +205,9 @@ describe('TwilioVoiceManager call control', () => {
     closers.push(() => sim.stop().catch(() => {}));
     await sim.connect();
     await waitFor(() => voice.calls.has(sim.callSid), 'the call to start');
-    await sim.streamPcm(tone(440, 8000, 0.5), 8000);
+    await sim.streamAudio(audioFrame(tone(440, 8000, 4000, 0.25), 8000));
     await waitFor(() => heardFromCall.length >= 20, 'caller audio');
-    voice.sendAudioToCall(sim.callSid, tone(CALL_HZ, 24000, 1), 24000);
+    voice.sendAudioToCall(sim.callSid, tone(CALL_HZ, 24000, 24000, 0.25), 24000);
     await sim.until(() => sim.playedMs() >= 900);
     const heard = blockLevels(sim.heardPcm(), 8000);
     expect(heard.filter((b) => (b.tones[2] as number) > -20).length).toBeGreaterThanOrEqual(8);

@@ -5,10 +5,10 @@
 import { createHook } from 'node:async_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { tone } from '@voxwire/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
-import { tone } from './helpers/audio.js';
 import { spawnModelServer } from './helpers/model-process.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -53,9 +53,9 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
     ({ app } = await startTestOpenClaw({ manualClock: true, device: false, realtimeUrl: model.url }));
     const router = app.router;
     // 20 ms frames with whole cycles, so repeating them makes a clean tone.
-    const mic = tone(450, 48000, 0.02);
-    const phone = tone(1000, 8000, 0.02);
-    const browser = tone(650, 48000, 0.02);
+    const mic = tone(450, 48000, 960, 0.25);
+    const phone = tone(1000, 8000, 160, 0.25);
+    const browser = tone(650, 48000, 960, 0.25);
     const silence48 = new Int16Array(960);
     const silence8 = new Int16Array(160);
     let delivered = 0;

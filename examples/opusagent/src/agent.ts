@@ -148,7 +148,7 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
     });
   };
 
-  const media: MediaStreamServer = createMediaStreamServer({
+  const media: MediaStreamServer = await createMediaStreamServer({
     server: http,
     path: TWILIO_PATH,
     authToken: opts.twilioAuthToken,

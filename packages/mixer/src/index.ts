@@ -1,17 +1,20 @@
 /**
  * @voxwire/mixer: N input streams → one clocked output, with per-input jitter buffers on shared rings,
- * resampling, gain ramps, mute, a soft limiter, mix-minus outputs and latency stats.
+ * resampling, gain ramps, mute, a soft limiter, mix-minus outputs and latency stats. Audio goes in and
+ * out as {@link AudioFrame}s from @voxwire/codecs.
  * @packageDocumentation
  */
+
+export type { AudioFrame } from '@voxwire/codecs';
+export { VoxwireError } from '@voxwire/core';
 export { MixerError, type MixerErrorCode } from './errors.js';
 export type { FrameClockStats } from './frame-clock.js';
 export type { InputState, InputStats } from './input-stream.js';
-export type { LatencyStats } from './latency-monitor.js';
 export {
   AudioMixer,
+  type AudioMixerEvents,
   type AudioMixerOptions,
-  type MixerFormat,
-  type MixerFrame,
+  type LatencyStats,
   type MixerStats,
   type OutputCallback,
   type OutputOptions,

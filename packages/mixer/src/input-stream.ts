@@ -1,4 +1,4 @@
-import { Resampler } from '@voxwire/codecs';
+import { type AudioFrame, Resampler } from '@voxwire/codecs';
 import { AudioRing } from '@voxwire/ringbuffer';
 import { MixerError } from './errors.js';
 import { GainRamp } from './gain-ramp.js';
@@ -109,29 +109,35 @@ export class InputStream {
     this.resamplerDelayFrames = this.resampler ? this.resampler.delaySamples : 0;
   }
 
-  /** Accepts a chunk of interleaved input audio (Int16 PCM or Float32 in [-1, 1]). */
-  push(chunk: Int16Array | Float32Array): void {
+  /** Accepts a frame of interleaved Int16 input audio at the input's rate and channels. */
+  push(frame: AudioFrame): void {
     if (this.cfg.source) {
       throw new MixerError(
         'BAD_OPTIONS',
         `stream '${this.id}' is fed by its source ring; pushAudio is not allowed`,
       );
     }
-    const isInt = chunk instanceof Int16Array;
-    if (!isInt && !(chunk instanceof Float32Array)) {
+    const data = typeof frame === 'object' && frame !== null ? frame.data : undefined;
+    if (!(data instanceof Int16Array)) {
       throw new MixerError(
         'BAD_AUDIO',
-        `pushAudio('${this.id}') expects Int16Array or Float32Array, got ${describe(chunk)}`,
+        `pushAudio('${this.id}') expects an AudioFrame with Int16Array data, got ${describe(data ?? frame)}`,
       );
     }
-    const inCh = this.cfg.inputChannels;
-    if (chunk.length % inCh !== 0) {
+    const { inputRate, inputChannels: inCh } = this.cfg;
+    if (frame.sampleRate !== inputRate || frame.channels !== inCh) {
       throw new MixerError(
         'BAD_AUDIO',
-        `pushAudio('${this.id}'): ${chunk.length} samples is not a whole number of ${inCh}-channel frames`,
+        `pushAudio('${this.id}'): a ${String(frame.sampleRate)} Hz × ${String(frame.channels)} frame on an input added for ${inputRate} Hz × ${inCh}`,
       );
     }
-    this.accept(chunk, chunk.length);
+    if (data.length % inCh !== 0) {
+      throw new MixerError(
+        'BAD_AUDIO',
+        `pushAudio('${this.id}'): ${data.length} samples is not a whole number of ${inCh}-channel frames`,
+      );
+    }
+    this.accept(data, data.length);
   }
 
   /**

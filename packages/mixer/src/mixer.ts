@@ -1,27 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { floatToInt16 } from '@voxwire/codecs';
+import { type AudioFrame, floatToInt16 } from '@voxwire/codecs';
+import { emitError, LatencyWindow } from '@voxwire/core';
 import type { AudioRing } from '@voxwire/ringbuffer';
 import { MixerError } from './errors.js';
 import { FrameClock, type FrameClockStats } from './frame-clock.js';
 import { describe, type InputStats, InputStream } from './input-stream.js';
-import { LatencyMonitor, type LatencyStats } from './latency-monitor.js';
 import { SoftLimiter } from './limiter.js';
 
-/** Sample format of mixed frames. */
-export type MixerFormat = 'int16' | 'float32';
-/** The array type of a mixed frame for a format. */
-export type MixerFrame<F extends MixerFormat> = F extends 'float32' ? Float32Array : Int16Array;
-
 /** Options of {@link AudioMixer}. */
-export interface AudioMixerOptions<F extends MixerFormat = 'int16'> {
+export interface AudioMixerOptions {
   /** Mix (and output) sample rate, Hz. */
   sampleRate: number;
   /** Interleaved output channels (default 1). */
   channels?: number;
   /** Frame period, ms (default 20); `sampleRate · frameMs / 1000` must be a whole number of samples. */
   frameMs?: number;
-  /** Output sample format (default `'int16'`). Mixing is Float32 inside either way. */
-  format?: F;
   /** Limiter ceiling, linear in (0, 1] (default 0.891 = −1 dBFS). */
   limiterThreshold?: number;
   /** Limiter release time, ms (default 50). */
@@ -60,11 +53,26 @@ export interface OutputOptions {
 }
 
 /**
- * Receives each mixed frame. The array is reused for the next frame: copy it if you keep it.
- * @param frame - interleaved samples of one frame
- * @param frameIndex - frames since the mix started (× frame size = sample time)
+ * Receives each mixed frame at the mix rate and channels. The frame is *borrowed*: the object and its
+ * `data` are reused for the next frame, so copy `frame.data.slice()` to keep it. `frame.position` is the
+ * frame's first sample since the mix started (frames mixed × frame size).
  */
-export type OutputCallback<F extends MixerFormat> = (frame: MixerFrame<F>, frameIndex: number) => void;
+export type OutputCallback = (frame: AudioFrame) => void;
+
+/**
+ * Latency the mixer adds, over the last 500 frames, in ms; `undefined` while no input has played (the
+ * {@link LatencyWindow} convention for an empty window).
+ */
+export interface LatencyStats {
+  /** Mean over the window. */
+  avgMs: number | undefined;
+  /** 95th percentile over the window (nearest rank). */
+  p95Ms: number | undefined;
+  /** Largest value in the window. */
+  maxMs: number | undefined;
+  /** How many frames the window holds. */
+  count: number;
+}
 
 /** Mixer-wide numbers of {@link AudioMixer.stats}. */
 export interface MixerStats {
@@ -81,17 +89,27 @@ export interface MixerStats {
   clock: FrameClockStats;
 }
 
-interface Output<F extends MixerFormat> {
-  cb: OutputCallback<F>;
+/** An {@link AudioFrame} the mixer lends to outputs and refills every frame. */
+interface LentFrame {
+  data: Int16Array;
+  sampleRate: number;
+  channels: number;
+  position: number;
+}
+
+interface Output {
+  cb: OutputCallback;
   exclude: Set<string> | null;
   /** Own float mix (mix-minus outputs) and converted frame. */
   mix: Float32Array | null;
   limiter: SoftLimiter | null;
-  frame: MixerFrame<F>;
+  frame: LentFrame;
 }
 
-interface MixerEvents {
-  error: [MixerError];
+/** Events of an {@link AudioMixer}. */
+export interface AudioMixerEvents {
+  /** An output callback threw (`OUTPUT_FAILED`); the clock and the other outputs keep going. */
+  error: [error: MixerError];
 }
 
 const MAX_RATE = 768_000;
@@ -100,37 +118,40 @@ const MAX_RATE = 768_000;
  * N input streams → one clocked output: per-input jitter buffers on @voxwire/ringbuffer rings, resampling
  * with @voxwire/codecs, gain ramps, mute, a soft limiter, mix-minus outputs, and stats.
  *
+ * Every frame in and out is an {@link AudioFrame} (Int16 PCM); mixing is Float32 inside, with Float64 sums.
+ *
  * Emits `error` (a {@link MixerError} with code `OUTPUT_FAILED`) when an output callback throws; the clock
- * keeps running. Without an `error` listener such failures are only counted in `stats().outputErrors`.
+ * keeps running. Failures are counted in `stats().outputErrors`; without an `error` listener each one
+ * becomes a process warning (`emitError` from @voxwire/core).
  */
-export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<MixerEvents> {
+export class AudioMixer extends EventEmitter<AudioMixerEvents> implements AsyncDisposable {
   readonly sampleRate: number;
   readonly channels: number;
   readonly frameMs: number;
   /** Samples per channel in one frame. */
   readonly frameSize: number;
-  readonly format: F;
 
   private readonly streams = new Map<string, InputStream>();
   /** Same inputs as `streams`, as an array for the hot path (no iterator allocation). */
   private streamList: InputStream[] = [];
-  private outputs: Output<F>[] = [];
+  private outputs: Output[] = [];
   private readonly mainMix: Float32Array;
   /** The full sum in Float64, so mix-minus outputs can subtract their excluded inputs without rounding drift. */
   private readonly sum64: Float64Array;
   private readonly scratch64: Float64Array;
-  private readonly mainFrame: MixerFrame<F>;
+  private readonly mainFrame: LentFrame;
   private readonly mainLimiter: SoftLimiter;
   private contributing: InputStream[] = [];
   private contributingCount = 0;
   private readonly clock: FrameClock;
-  private readonly latency = new LatencyMonitor(500);
+  private readonly latency = new LatencyWindow(500);
+  private closed = false;
   private readonly limiterThreshold: number;
   private readonly limiterReleaseSamples: number;
   private frames = 0;
   private outputErrors = 0;
 
-  constructor(options: AudioMixerOptions<F>) {
+  constructor(options: AudioMixerOptions) {
     super();
     if (options === null || typeof options !== 'object') {
       throw new MixerError('BAD_OPTIONS', 'AudioMixer options missing');
@@ -154,9 +175,13 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
         `frameMs must be > 0 and give a whole number of samples at ${sampleRate} Hz, got ${String(frameMs)}`,
       );
     }
-    const format = (options.format ?? 'int16') as F;
-    if (format !== 'int16' && format !== 'float32') {
-      throw new MixerError('BAD_OPTIONS', `format must be 'int16' or 'float32', got ${String(format)}`);
+    const format = (options as { format?: unknown }).format;
+    if (format !== undefined && format !== 'int16') {
+      // 0.1 had a Float32 output; frames are AudioFrame (Int16) now, so an old option must not pass silently.
+      throw new MixerError(
+        'BAD_OPTIONS',
+        `frames are Int16 AudioFrames; format ${String(format)} is not supported`,
+      );
     }
     const threshold = options.limiterThreshold ?? 0.891;
     if (!(threshold > 0 && threshold <= 1)) {
@@ -173,7 +198,6 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
     this.channels = channels;
     this.frameMs = frameMs;
     this.frameSize = frameSize;
-    this.format = format;
     this.limiterThreshold = threshold;
     this.limiterReleaseSamples = (releaseMs * sampleRate) / 1000;
     this.mainMix = new Float32Array(frameSize * channels);
@@ -193,6 +217,7 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
    * @throws MixerError `DUPLICATE_STREAM`, `BAD_OPTIONS` (rates, channels, buffer sizes), `BAD_GAIN`
    */
   addStream(id: string, options: StreamOptions = {}): void {
+    this.assertOpen();
     if (typeof id !== 'string' || id.length === 0) {
       throw new MixerError('BAD_OPTIONS', `stream id must be a non-empty string, got ${describe(id)}`);
     }
@@ -314,11 +339,14 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
   }
 
   /**
-   * Queues audio for an input: any chunk size, at the input's rate and channels (Int16 PCM or Float32).
-   * @throws MixerError `UNKNOWN_STREAM`, `BAD_AUDIO` (wrong type, partial frames)
+   * Queues audio for an input: a frame of any length, at the rate and channels the input was added with
+   * (`frame.position` is not used: frames play in the order they are pushed). The mixer copies what it
+   * keeps, so the caller may reuse `frame.data` at once.
+   * @throws MixerError `UNKNOWN_STREAM`, `BAD_AUDIO` (not an Int16 frame, a rate or channel count other than
+   *   the input's, partial sample frames)
    */
-  pushAudio(id: string, chunk: Int16Array | Float32Array): void {
-    this.stream(id).push(chunk);
+  pushAudio(id: string, frame: AudioFrame): void {
+    this.stream(id).push(frame);
   }
 
   /**
@@ -340,7 +368,7 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
    * Registers a consumer of mixed frames, optionally leaving some inputs out (mix-minus).
    * @returns a function that unregisters it
    */
-  registerOutput(cb: OutputCallback<F>, options: OutputOptions = {}): () => void {
+  registerOutput(cb: OutputCallback, options: OutputOptions = {}): () => void {
     if (typeof cb !== 'function') {
       throw new MixerError('BAD_OPTIONS', `registerOutput expects a function, got ${describe(cb)}`);
     }
@@ -349,7 +377,7 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
       throw new MixerError('BAD_OPTIONS', 'registerOutput exclude must be an array of stream ids');
     }
     const own = exclude.length > 0;
-    const output: Output<F> = {
+    const output: Output = {
       cb,
       exclude: own ? new Set(exclude) : null,
       mix: own ? new Float32Array(this.frameSize * this.channels) : null,
@@ -362,14 +390,35 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
     };
   }
 
-  /** Starts the drift-free clock: one frame every `frameMs` to every output. */
+  /**
+   * Starts the drift-free clock: one frame every `frameMs` to every output.
+   * @throws MixerError `CLOSED` after {@link close}
+   */
   start(): void {
+    this.assertOpen();
     this.clock.start();
   }
 
-  /** Stops the clock; queued audio stays queued. */
+  /** Pauses the clock; queued audio stays queued and `start()` resumes. (To release the mixer: `close()`.) */
   stop(): void {
     this.clock.stop();
+  }
+
+  /**
+   * Releases the mixer: stops the clock, drops every input and output. Idempotent; afterwards `start()`
+   * and `addStream()` throw `CLOSED`.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clock.stop();
+    this.outputs = [];
+    this.streams.clear();
+    this.streamList = [];
+  }
+
+  /** `await using mixer = new AudioMixer(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Whether the clock is running. */
@@ -380,9 +429,9 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
   /**
    * Mixes one frame now and delivers it to the outputs, for callers that drive the clock themselves (a device
    * callback, tests). Do not mix this with `start()`.
-   * @returns the full mix (no inputs excluded), reused on the next call
+   * @returns the full mix (no inputs excluded), *borrowed*: the frame is refilled by the next mix
    */
-  mixFrame(): MixerFrame<F> {
+  mixFrame(): AudioFrame {
     return this.produce(0);
   }
 
@@ -410,10 +459,12 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
    * a frame (the deepest contributing input's queued audio and resampler delay, plus how late the clock ran).
    */
   latencyStats(): LatencyStats {
-    return this.latency.stats();
+    const w = this.latency;
+    const [p95Ms, maxMs] = w.percentiles([0.95, 1]);
+    return { avgMs: w.mean(), p95Ms, maxMs, count: w.size };
   }
 
-  private produce(lateMs: number): MixerFrame<F> {
+  private produce(lateMs: number): AudioFrame {
     const size = this.frameSize * this.channels;
     const ch = this.channels;
     const list = this.streamList;
@@ -436,33 +487,35 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
       contributing[count++] = s;
     }
     this.contributingCount = count;
-    if (latencyMs >= 0) this.latency.record(latencyMs + lateMs);
+    if (latencyMs >= 0) this.latency.add(latencyMs + lateMs);
 
     const mix = this.mainMix;
     this.sumAll();
     mix.set(this.sum64);
     this.mainLimiter.process(mix, size, ch);
-    this.convert(mix, this.mainFrame);
+    const position = this.frames++ * this.frameSize;
+    this.mainFrame.position = position;
+    floatToInt16(mix, this.mainFrame.data);
 
-    const frameIndex = this.frames++;
     const outputs = this.outputs;
     for (let o = 0; o < outputs.length; o++) {
       const out = outputs[o];
       if (out.mix && out.limiter && out.exclude) {
         this.sumMinus(out.mix, out.exclude);
         out.limiter.process(out.mix, size, ch);
-        this.convert(out.mix, out.frame);
+        out.frame.position = position;
+        floatToInt16(out.mix, out.frame.data);
       }
       try {
-        out.cb(out.frame, frameIndex);
+        out.cb(out.frame);
       } catch (e) {
         this.outputErrors++;
-        if (this.listenerCount('error') > 0) {
-          const message = e instanceof Error ? e.message : String(e);
-          this.emit(
-            'error',
-            new MixerError('OUTPUT_FAILED', `output callback threw: ${message}`, { cause: e }),
-          );
+        const message = e instanceof Error ? e.message : String(e);
+        try {
+          emitError(this, new MixerError('OUTPUT_FAILED', `output callback threw: ${message}`, { cause: e }));
+        } catch (listenerError) {
+          // An `error` listener that throws must not stop the clock either.
+          process.emitWarning(listenerError instanceof Error ? listenerError : String(listenerError));
         }
       }
     }
@@ -497,14 +550,13 @@ export class AudioMixer<F extends MixerFormat = 'int16'> extends EventEmitter<Mi
     dst.set(acc);
   }
 
-  private convert(mix: Float32Array, frame: MixerFrame<F>): void {
-    if (frame instanceof Int16Array) floatToInt16(mix, frame);
-    else frame.set(mix);
+  private newFrame(): LentFrame {
+    const data = new Int16Array(this.frameSize * this.channels);
+    return { data, sampleRate: this.sampleRate, channels: this.channels, position: 0 };
   }
 
-  private newFrame(): MixerFrame<F> {
-    const n = this.frameSize * this.channels;
-    return (this.format === 'float32' ? new Float32Array(n) : new Int16Array(n)) as MixerFrame<F>;
+  private assertOpen(): void {
+    if (this.closed) throw new MixerError('CLOSED', 'the mixer is closed');
   }
 
   private newLimiter(): SoftLimiter {

@@ -1,6 +1,7 @@
+import { tone } from '@voxwire/test-support';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AudioMixer, type MixerError } from '../src/index.js';
-import { tone } from './audio-helpers.js';
+import { frame as pcmFrame } from './audio-helpers.js';
 
 describe('clock', () => {
   beforeEach(() => {
@@ -13,13 +14,15 @@ describe('clock', () => {
   it('emits exactly one frame per period over a simulated minute, in order, with the audio in it', () => {
     const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
     mixer.addStream('t', { jitterMs: 0, maxBufferMs: 61_000 });
-    const audio = tone(250, 60_000, 16_000, 8000);
-    mixer.pushAudio('t', audio);
+    const audio = tone(250, 16_000, 960_000, 8000 / 32_767);
+    mixer.pushAudio('t', pcmFrame(audio, 16_000));
     const indices: number[] = [];
     let mismatches = 0;
-    mixer.registerOutput((frame, index) => {
+    mixer.registerOutput((frame) => {
+      const index = frame.position / 320;
       indices.push(index);
-      for (let i = 0; i < frame.length; i++) if (frame[i] !== audio[index * 320 + i]) mismatches++;
+      expect(frame.sampleRate).toBe(16_000);
+      for (let i = 0; i < frame.data.length; i++) if (frame.data[i] !== audio[index * 320 + i]) mismatches++;
     });
     mixer.start();
     vi.advanceTimersByTime(60_000);

@@ -1,19 +1,20 @@
 import { Resampler } from '@voxwire/codecs';
+import { estimatePitchHz, rms, speech, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { AudioMixer } from '../src/index.js';
-import { collect, rms, speech, tone, zeroCrossingHz } from './audio-helpers.js';
+import { collect, frame } from './audio-helpers.js';
 
 describe('AudioMixer mixing', () => {
   it('sums known inputs sample-exactly, independent of how they were chunked', () => {
-    const a = tone(440, 400, 16_000, 9000);
-    const b = tone(1000, 400, 16_000, 7000);
+    const a = tone(440, 16_000, 6400, 9000 / 32_767);
+    const b = tone(1000, 16_000, 6400, 7000 / 32_767);
     const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
     mixer.addStream('a', { jitterMs: 0 });
     mixer.addStream('b', { jitterMs: 0 });
     // a in one go, b in ragged chunks.
-    mixer.pushAudio('a', a);
+    mixer.pushAudio('a', frame(a, 16_000));
     for (let i = 0, k = 1; i < b.length; i += k, k = (k * 7 + 3) % 997)
-      mixer.pushAudio('b', b.subarray(i, i + k));
+      mixer.pushAudio('b', frame(b.subarray(i, i + k), 16_000));
     const out = collect(mixer, 20);
     let mismatches = 0;
     for (let i = 0; i < out.length; i++) if (out[i] !== a[i] + b[i]) mismatches++;
@@ -21,46 +22,59 @@ describe('AudioMixer mixing', () => {
     expect(mixer.stats().limitedSamples).toBe(0);
   });
 
-  it('gives Float32 frames when asked, and stereo with mono inputs spread to both channels', () => {
-    const mixer = new AudioMixer({ sampleRate: 8000, channels: 2, frameMs: 10, format: 'float32' });
+  it('gives stereo AudioFrames with mono inputs spread to both channels', () => {
+    const mixer = new AudioMixer({ sampleRate: 8000, channels: 2, frameMs: 10 });
     mixer.addStream('mono', { channels: 1, jitterMs: 0 });
     mixer.addStream('stereo', { channels: 2, jitterMs: 0 });
-    mixer.pushAudio('mono', new Float32Array(80).fill(0.25));
+    mixer.pushAudio('mono', frame(new Int16Array(80).fill(8192), 8000, 1));
     mixer.pushAudio(
       'stereo',
-      Float32Array.from({ length: 160 }, (_, i) => (i % 2 ? -0.125 : 0.125)),
+      frame(
+        Int16Array.from({ length: 160 }, (_, i) => (i % 2 ? -4096 : 4096)),
+        8000,
+        2,
+      ),
     );
-    const frame = mixer.mixFrame();
-    expect(frame).toBeInstanceOf(Float32Array);
-    expect(frame.length).toBe(160);
+    const out = mixer.mixFrame();
+    expect(out).toMatchObject({ sampleRate: 8000, channels: 2, position: 0 });
+    expect(out.data).toBeInstanceOf(Int16Array);
+    expect(out.data.length).toBe(160);
     for (let i = 0; i < 160; i += 2) {
-      expect(frame[i]).toBe(0.375);
-      expect(frame[i + 1]).toBe(0.125);
+      expect(out.data[i]).toBe(12_288);
+      expect(out.data[i + 1]).toBe(4096);
     }
+    expect(mixer.mixFrame().position).toBe(80);
   });
 
   it('resamples an 8 kHz input into a 48 kHz mix keeping pitch and level', () => {
     const mixer = new AudioMixer({ sampleRate: 48_000, frameMs: 20 });
     mixer.addStream('phone', { sampleRate: 8000, maxBufferMs: 2000 });
-    const input = tone(440, 1000, 8000, 10_000);
-    for (let i = 0; i < input.length; i += 160) mixer.pushAudio('phone', input.subarray(i, i + 160));
+    const input = tone(440, 8000, 8000, 10_000 / 32_767);
+    for (let i = 0; i < input.length; i += 160)
+      mixer.pushAudio('phone', frame(input.subarray(i, i + 160), 8000));
     const out = collect(mixer, 45);
     const steady = out.subarray(4800, 40_000);
-    expect(zeroCrossingHz(steady, 48_000)).toBeCloseTo(440, 0);
-    expect(rms(steady) / (10_000 / Math.SQRT2)).toBeCloseTo(1, 2);
+    expect(estimatePitchHz(steady, 48_000)).toBeCloseTo(440, 0);
+    expect(rms(steady) / (10_000 / 32_768 / Math.SQRT2)).toBeCloseTo(1, 2);
   });
 
   it('mixes espeak-ng speech (resampled) with a tone; the mix-minus output is exactly the speech alone', () => {
-    const { pcm, sampleRate } = speech('the mixer leaves this leg out of its own return');
+    // espeak-ng's own rate: sox passes it through unconverted.
+    const sampleRate = 22_050;
+    const pcm = speech('the mixer leaves this leg out of its own return', sampleRate);
     const mixer = new AudioMixer({ sampleRate: 48_000, frameMs: 20 });
     mixer.addStream('caller', { sampleRate, gain: 0.5, jitterMs: 0, maxBufferMs: 10_000 });
     mixer.addStream('music', { jitterMs: 0, maxBufferMs: 10_000 });
     const frames: Int16Array[] = [];
-    mixer.registerOutput((f) => frames.push(f.slice()), { exclude: ['music'] });
-    for (let i = 0; i < pcm.length; i += 441) mixer.pushAudio('caller', pcm.subarray(i, i + 441));
+    mixer.registerOutput((f) => frames.push(f.data.slice()), { exclude: ['music'] });
+    for (let i = 0; i < pcm.length; i += 441)
+      mixer.pushAudio('caller', frame(pcm.subarray(i, i + 441), sampleRate));
     mixer.endStream('caller');
     const durationMs = (pcm.length / sampleRate) * 1000;
-    mixer.pushAudio('music', tone(220, durationMs + 200, 48_000, 6000));
+    mixer.pushAudio(
+      'music',
+      frame(tone(220, 48_000, ((durationMs + 200) * 48_000) / 1000, 6000 / 32_767), 48_000),
+    );
     const n = Math.floor(durationMs / 20);
     const full = collect(mixer, n);
 
@@ -80,19 +94,19 @@ describe('AudioMixer mixing', () => {
     expect(speechEnergy).toBeGreaterThan(0);
     expect(mismatches).toBe(0);
     // The full mix has the tone in it: the difference from mix-minus is the tone's level.
-    const diff = new Float32Array(full.length);
+    const diff = new Int16Array(full.length);
     for (let i = 0; i < full.length; i++) diff[i] = full[i] - minus[i];
-    expect(rms(diff) / (6000 / Math.SQRT2)).toBeCloseTo(1, 1);
+    expect(rms(diff) / (6000 / 32_768 / Math.SQRT2)).toBeCloseTo(1, 1);
   });
 
   it('an input that stops mid-stream does not stall the others; its silence is counted', () => {
     const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
     mixer.addStream('steady', { jitterMs: 0, maxBufferMs: 2000 });
     mixer.addStream('dropper', { jitterMs: 0 });
-    const steady = tone(300, 1000, 16_000, 8000);
-    const dropper = tone(2000, 200, 16_000, 8000);
-    mixer.pushAudio('steady', steady);
-    mixer.pushAudio('dropper', dropper);
+    const steady = tone(300, 16_000, 16_000, 8000 / 32_767);
+    const dropper = tone(2000, 16_000, 3200, 8000 / 32_767);
+    mixer.pushAudio('steady', frame(steady, 16_000));
+    mixer.pushAudio('dropper', frame(dropper, 16_000));
     const out = collect(mixer, 50);
     // After the dropper's 200 ms, the output is exactly the steady input.
     let mismatches = 0;
@@ -110,18 +124,18 @@ describe('AudioMixer mixing', () => {
   it('mix-minus outputs leave out exactly the excluded inputs', () => {
     const mixer = new AudioMixer({ sampleRate: 8000, frameMs: 20 });
     const legs = {
-      a: tone(200, 100, 8000, 5000),
-      b: tone(350, 100, 8000, 5000),
-      c: tone(900, 100, 8000, 5000),
+      a: tone(200, 8000, 800, 5000 / 32_767),
+      b: tone(350, 8000, 800, 5000 / 32_767),
+      c: tone(900, 8000, 800, 5000 / 32_767),
     };
     for (const [id, pcm] of Object.entries(legs)) {
       mixer.addStream(id, { jitterMs: 0 });
-      mixer.pushAudio(id, pcm);
+      mixer.pushAudio(id, frame(pcm, 8000));
     }
     const got: Record<string, number[]> = { all: [], noA: [], noAB: [] };
-    mixer.registerOutput((f) => got.all.push(...f));
-    mixer.registerOutput((f) => got.noA.push(...f), { exclude: ['a'] });
-    const off = mixer.registerOutput((f) => got.noAB.push(...f), { exclude: ['a', 'b'] });
+    mixer.registerOutput((f) => got.all.push(...f.data));
+    mixer.registerOutput((f) => got.noA.push(...f.data), { exclude: ['a'] });
+    const off = mixer.registerOutput((f) => got.noAB.push(...f.data), { exclude: ['a', 'b'] });
     for (let i = 0; i < 5; i++) mixer.mixFrame();
     off();
     mixer.mixFrame();
@@ -136,13 +150,13 @@ describe('AudioMixer mixing', () => {
 
 describe('AudioMixer.clearStream', () => {
   it('drops one input’s queued audio at once, leaving the other inputs and later audio intact', () => {
-    const agent = tone(440, 1000, 16_000, 9000);
-    const caller = tone(1000, 1000, 16_000, 7000);
+    const agent = tone(440, 16_000, 16_000, 9000 / 32_767);
+    const caller = tone(1000, 16_000, 16_000, 7000 / 32_767);
     const mixer = new AudioMixer({ sampleRate: 16_000, frameMs: 20 });
     mixer.addStream('agent', { jitterMs: 0, maxBufferMs: 2000 });
     mixer.addStream('caller', { jitterMs: 0, maxBufferMs: 2000 });
-    mixer.pushAudio('agent', agent);
-    mixer.pushAudio('caller', caller);
+    mixer.pushAudio('agent', frame(agent, 16_000));
+    mixer.pushAudio('caller', frame(caller, 16_000));
     const before = collect(mixer, 10); // 200 ms of both
     for (let i = 0; i < before.length; i++) expect(before[i]).toBe(agent[i] + caller[i]);
 
@@ -157,8 +171,8 @@ describe('AudioMixer.clearStream', () => {
     expect(stats?.underruns).toBe(0);
 
     // A new answer plays from its first sample.
-    const next = tone(660, 100, 16_000, 5000);
-    mixer.pushAudio('agent', next);
+    const next = tone(660, 16_000, 1600, 5000 / 32_767);
+    mixer.pushAudio('agent', frame(next, 16_000));
     const resumed = collect(mixer, 5);
     for (let i = 0; i < resumed.length; i++)
       expect(resumed[i]).toBe(next[i] + caller[before.length + after.length + i]);

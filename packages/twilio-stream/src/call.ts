@@ -1,17 +1,27 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import type { ResamplerQuality } from '@voxwire/codecs';
+import {
+  type AnyFrame,
+  type AudioFrame,
+  alaw,
+  type EncodedFrame,
+  type ResamplerQuality,
+} from '@voxwire/codecs';
+import { emitError } from '@voxwire/core';
 import type { RawData, WebSocket } from 'ws';
 import { TwilioStreamError } from './errors.js';
 import {
   DEFAULT_MAX_GAP_MS,
   InboundDecoder,
   InboundTimeline,
+  mulawSilence,
+  pcmuFrame,
   type TwilioGap,
   type TwilioInboundStats,
 } from './inbound.js';
 import { OutboundPlayout, type TwilioClearResult, type TwilioMarkResult } from './outbound.js';
 import {
+  BYTES_PER_MS,
   parseTwilioMessage,
   quote,
   TWILIO_SAMPLE_RATE,
@@ -21,27 +31,16 @@ import {
 import { closeSocket, DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 import { IdleWatchdog } from './watchdog.js';
 
+const LIVE: TwilioAudioInfo = Object.freeze({ filled: false });
+const FILLED: TwilioAudioInfo = Object.freeze({ filled: true });
+
 /** Stream metadata from Twilio's `start` message. */
 export type TwilioStartInfo = TwilioStartBody;
 
-/** One inbound `media` frame, raw, for pass-through users. */
-export interface TwilioMediaFrame {
-  /** The mu-law bytes (8 kHz mono), decoded from base64; a fresh buffer the listener may keep. */
-  payload: Uint8Array;
-  /** Stream time of the frame (Twilio's `timestamp`), in ms. */
-  timestampMs: number;
-  /** Twilio's chunk counter. */
-  chunk: number;
-  /** Twilio's message sequence number. */
-  sequenceNumber: number;
-}
-
-/** Format of the PCM delivered by the `audio` event. */
+/** The second argument of the `audio` and `pcm` events. */
 export interface TwilioAudioInfo {
-  sampleRate: number;
-  channels: 1;
-  /** True when this chunk is silence inserted for missing audio. */
-  filled: boolean;
+  /** True when this frame is silence inserted for missing audio (a gap of at most `maxGapMs`). */
+  readonly filled: boolean;
 }
 
 /** Why the stream ended. */
@@ -56,17 +55,26 @@ export interface TwilioStopInfo {
 export interface TwilioCallEvents {
   /** The `start` message arrived; `streamSid`, `callSid` and `customParameters` are set. */
   start: [info: TwilioStartInfo];
-  /** Caller audio as Int16 PCM at the call's `sampleRate` (fresh arrays the listener may keep). */
-  audio: [pcm: Int16Array, info: TwilioAudioInfo];
-  /** Caller audio as raw mu-law frames, for pass-through. */
-  media: [frame: TwilioMediaFrame];
+  /**
+   * Caller audio as Twilio sent it: an 8 kHz mono `pcmu` {@link EncodedFrame} whose `data` is the `media`
+   * payload's bytes (one base64 decode, no other copy; the listener owns them). `position` is the frame's
+   * first sample in the call's stream, from Twilio's `media.timestamp`. Gaps of at most `maxGapMs` are
+   * filled with mu-law silence frames (`info.filled`). Pass it to a model that speaks G.711 as is.
+   */
+  audio: [frame: EncodedFrame, info: TwilioAudioInfo];
+  /**
+   * Caller audio decoded to PCM at the call's `sampleRate` (fresh arrays the listener may keep). Decoded
+   * only while this event has a listener: pass-through calls never pay for it. Positions count samples at
+   * `sampleRate`, without holes (gaps are filled, `info.filled`), jumping only where the timeline resynced.
+   */
+  pcm: [frame: AudioFrame, info: TwilioAudioInfo];
   /** A key press. */
   dtmf: [digit: string];
   /** An utterance mark resolved: played to the end, or flushed by clear/hang-up. */
   mark: [result: TwilioMarkResult];
   /** The confirmed outbound playback position advanced (ms). */
   played: [playedMs: number];
-  /** Inbound audio went missing; silence was inserted on `audio`. */
+  /** Inbound audio went missing; silence was inserted on `audio` and `pcm` (unless longer than `maxGapMs`). */
   gap: [gap: TwilioGap];
   /** The stream ended (Twilio `stop`, or the socket closed). Emitted once. */
   stop: [info: TwilioStopInfo];
@@ -85,7 +93,7 @@ export const DEFAULT_MAX_QUEUE_MS = 120_000;
 
 /** Per-call options, set on the server. */
 export interface TwilioCallOptions {
-  /** Sample rate of the `audio` event's PCM (default 8000). */
+  /** Sample rate of the `pcm` event's frames (default 8000). */
   sampleRate?: number;
   /** Most outbound audio ahead of confirmed playback, in ms (default 500). */
   maxAheadMs?: number;
@@ -101,8 +109,9 @@ export interface TwilioCallOptions {
    */
   maxQueueMs?: number;
   /**
-   * Longest jump in `media.timestamp` filled with silence on the `audio` event, in ms (default 5000). A
-   * longer one is not filled: the call reports `gap_too_large` and its timeline follows the new timestamp.
+   * Longest jump in `media.timestamp` filled with silence on the `audio` and `pcm` events, in ms (default
+   * 5000). A longer one is not filled: the call reports `GAP_TOO_LARGE` and its timeline follows the new
+   * timestamp.
    */
   maxGapMs?: number;
   /** Close the stream (1008) when no `start` arrived within this many ms of the upgrade (default 10000; 0 = never). */
@@ -134,11 +143,14 @@ export interface TwilioCallOptions {
 }
 
 /**
- * One Twilio Media Stream: caller audio in (as PCM at the rate you asked for, or raw mu-law), your audio out
- * in exact 20 ms frames, paced against Twilio's mark echoes, with barge-in (`clear`) and playback position
- * known from marks rather than guessed from the clock.
+ * One Twilio Media Stream: caller audio in (as the mu-law Twilio sent, or PCM at the rate you asked for),
+ * your audio out in exact 20 ms frames, paced against Twilio's mark echoes, with barge-in (`clear`) and
+ * playback position known from marks rather than guessed from the clock.
+ *
+ * Release it with {@link close} (or `await using`); {@link hangup} also ends the call over REST when the
+ * server has `onHangup`.
  */
-export class TwilioCall extends EventEmitter<TwilioCallEvents> {
+export class TwilioCall extends EventEmitter<TwilioCallEvents> implements AsyncDisposable {
   /** Stream id (from `start`; empty before). */
   streamSid = '';
   /** Call id (from `start`; empty before). */
@@ -147,7 +159,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   accountSid = '';
   /** `<Parameter>` values from the TwiML (from `start`; empty before). */
   customParameters: Record<string, string> = {};
-  /** Sample rate of the `audio` event. */
+  /** Sample rate of the `pcm` event. */
   readonly sampleRate: number;
   /** The HTTP upgrade request (headers, remote address). */
   readonly request: IncomingMessage;
@@ -163,8 +175,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   private closing: Promise<void> | null = null;
   private startInfo: TwilioStartInfo | null = null;
   private stopped = false;
-  private readonly audioInfo: TwilioAudioInfo;
-  private readonly filledInfo: TwilioAudioInfo;
+  private pcmaBuf = new Int16Array(0);
   private readonly startWaiters: Array<(info: TwilioStartInfo) => void> = [];
 
   /** @internal Created by the media-stream server for each accepted WebSocket. */
@@ -174,17 +185,15 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     this.request = request;
     this.options = options;
     this.sampleRate = options.sampleRate ?? TWILIO_SAMPLE_RATE;
-    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0) {
+    if (!Number.isInteger(this.sampleRate) || this.sampleRate <= 0 || this.sampleRate > 768_000) {
       throw new TwilioStreamError(
-        'bad_config',
+        'INVALID_CONFIG',
         `sampleRate must be a positive integer, got ${this.sampleRate}`,
       );
     }
     const quality = options.resamplerQuality ?? 'low';
     this.decoder = new InboundDecoder(this.sampleRate, quality);
     this.timeline = new InboundTimeline(options.maxGapMs ?? DEFAULT_MAX_GAP_MS);
-    this.audioInfo = Object.freeze({ sampleRate: this.sampleRate, channels: 1, filled: false });
-    this.filledInfo = Object.freeze({ sampleRate: this.sampleRate, channels: 1, filled: true });
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.outbound = new OutboundPlayout({
       send: (text) => this.sendText(text),
@@ -207,7 +216,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     ws.on('close', () => this.onClose());
     // ws reports protocol violations (oversized or malformed frames) here, then closes with 1009/1002.
     ws.on('error', (err) =>
-      this.fail(new TwilioStreamError('bad_message', `socket error: ${err.message}`, { cause: err })),
+      this.fail(new TwilioStreamError('BAD_MESSAGE', `socket error: ${err.message}`, { cause: err })),
     );
   }
 
@@ -233,17 +242,58 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   }
 
   /**
-   * Queues PCM for the caller as part of the current utterance. It is resampled to 8 kHz, mu-law encoded and
-   * cut into 160-byte frames; a partial frame waits for the next call or for {@link endUtterance}.
-   * @throws TwilioStreamError `bad_argument` for a non-Int16Array or an invalid rate
+   * Queues audio for the caller as part of the current utterance, cut into 160-byte frames; a partial frame
+   * waits for the next call or for {@link endUtterance}. The frame's `position` is not used: audio plays in
+   * the order it is queued.
+   *
+   * - an 8 kHz mono `pcmu` {@link EncodedFrame}: its bytes go out unchanged (one base64 encode per frame);
+   * - an 8 kHz mono `pcma` frame: transcoded to mu-law;
+   * - a mono {@link AudioFrame} at any rate: resampled to 8 kHz and mu-law encoded.
+   *
+   * The frame is read before this returns, so a borrowed frame (a mixer output) needs no copy.
+   * @throws TwilioStreamError `INVALID_ARGUMENT` for anything else (Opus, stereo, a G.711 frame not at 8 kHz)
    */
-  sendAudio(pcm: Int16Array, sampleRate: number): void {
-    this.outbound.sendAudio(pcm, sampleRate);
-  }
-
-  /** Queues 8 kHz mu-law bytes (any length) as part of the current utterance, unchanged. */
-  sendMulaw(codes: Uint8Array): void {
-    this.outbound.sendMulaw(codes);
+  sendAudio(frame: AnyFrame): void {
+    if (typeof frame !== 'object' || frame === null) {
+      throw new TwilioStreamError('INVALID_ARGUMENT', 'sendAudio expects an AudioFrame or EncodedFrame');
+    }
+    if (frame.channels !== 1) {
+      throw new TwilioStreamError(
+        'INVALID_ARGUMENT',
+        `sendAudio: a phone call is mono, got a ${String(frame.channels)}-channel frame`,
+      );
+    }
+    if (!('codec' in frame) || frame.codec === undefined) {
+      const pcm = (frame as AudioFrame).data;
+      if (!(pcm instanceof Int16Array)) {
+        throw new TwilioStreamError(
+          'INVALID_ARGUMENT',
+          'sendAudio expects an AudioFrame with Int16Array data',
+        );
+      }
+      this.outbound.sendAudio(pcm, frame.sampleRate);
+      return;
+    }
+    const encoded = frame as EncodedFrame;
+    if ((encoded.codec !== 'pcmu' && encoded.codec !== 'pcma') || encoded.sampleRate !== TWILIO_SAMPLE_RATE) {
+      throw new TwilioStreamError(
+        'INVALID_ARGUMENT',
+        `sendAudio: Twilio carries 8 kHz G.711; got ${String(encoded.codec)} at ${String(encoded.sampleRate)} Hz (decode it to an AudioFrame first)`,
+      );
+    }
+    if (!(encoded.data instanceof Uint8Array)) {
+      throw new TwilioStreamError(
+        'INVALID_ARGUMENT',
+        'sendAudio expects an EncodedFrame with Uint8Array data',
+      );
+    }
+    if (encoded.codec === 'pcmu') {
+      this.outbound.sendMulaw(encoded.data);
+      return;
+    }
+    if (this.pcmaBuf.length < encoded.data.length) this.pcmaBuf = new Int16Array(encoded.data.length * 2);
+    const pcm = alaw.decode(encoded.data, this.pcmaBuf).subarray(0, encoded.data.length);
+    this.outbound.sendAudio(pcm, TWILIO_SAMPLE_RATE);
   }
 
   /**
@@ -275,15 +325,6 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   }
 
   /**
-   * Subscribes to playback progress.
-   * @returns a function that unsubscribes
-   */
-  onPlayed(listener: (playedMs: number) => void): () => void {
-    this.on('played', listener);
-    return () => this.off('played', listener);
-  }
-
-  /**
    * Barge-in: drops the local queue and the unfinished utterance, sends `clear` so Twilio drops its buffer,
    * resolves pending utterance marks as flushed. The outbound timeline continues from the played position.
    */
@@ -307,6 +348,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
   /**
    * Closes the stream with a close frame (`code` 1000 by default, 1001 when the server shuts down) and
    * resolves once the socket is closed; a far end that does not answer within `closeTimeoutMs` is cut off.
+   * Idempotent: later calls return the first call's promise. Pending utterance marks resolve as not played.
    */
   close(code = 1000, reason = 'normal closure'): Promise<void> {
     this.closing ??= closeSocket(
@@ -318,14 +360,14 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     return this.closing;
   }
 
-  /** Drops the connection at once, without a close handshake. */
-  terminate(): void {
-    this.ws.terminate();
+  /** `await using call = …` closes the stream at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private timeOut(why: string): void {
     if (this.closing) return;
-    this.fail(new TwilioStreamError('timeout', `${why}; closing the stream`));
+    this.fail(new TwilioStreamError('TIMEOUT', `${why}; closing the stream`));
     void this.close(1008, 'timeout');
   }
 
@@ -335,7 +377,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
       if (!this.closing) {
         this.fail(
           new TwilioStreamError(
-            'slow_consumer',
+            'SLOW_CONSUMER',
             `${this.ws.bufferedAmount} bytes wait unread in the send buffer (at most ${this.maxBufferedBytes}); closing the stream`,
           ),
         );
@@ -348,9 +390,9 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
 
   private fail(error: TwilioStreamError): void {
     try {
-      if (this.listenerCount('error') > 0) this.emit('error', error);
-      else if (this.options.onUnhandledError) this.options.onUnhandledError(error, this);
-      else process.emitWarning(error);
+      if (this.listenerCount('error') === 0 && this.options.onUnhandledError)
+        this.options.onUnhandledError(error, this);
+      else emitError(this, error);
     } catch (listenerError) {
       // An error listener that throws must not turn one bad message into a crash.
       process.emitWarning(listenerError instanceof Error ? listenerError : String(listenerError));
@@ -362,7 +404,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     if (!this.stopped) this.idle.note();
     if (isBinary) {
       this.fail(
-        new TwilioStreamError('binary_frame', 'binary WebSocket frame ignored: Twilio sends JSON text'),
+        new TwilioStreamError('BINARY_FRAME', 'binary WebSocket frame ignored: Twilio sends JSON text'),
       );
       return;
     }
@@ -378,7 +420,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
       if (err instanceof TwilioStreamError) this.fail(err);
       else
         this.fail(
-          new TwilioStreamError('bad_message', `message handling failed: ${quote(String(err))}`, {
+          new TwilioStreamError('BAD_MESSAGE', `message handling failed: ${quote(String(err))}`, {
             cause: err,
           }),
         );
@@ -389,16 +431,16 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     const event = msg.event;
     if (event !== 'connected') this.timeline.sequence(msg.sequenceNumber);
     if (event !== 'connected' && event !== 'start' && this.startInfo === null) {
-      throw new TwilioStreamError('media_before_start', `"${event}" arrived before "start"; ignored`);
+      throw new TwilioStreamError('MEDIA_BEFORE_START', `"${event}" arrived before "start"; ignored`);
     }
     if (this.startInfo && msg.streamSid !== undefined && msg.streamSid !== this.streamSid) {
       throw new TwilioStreamError(
-        'wrong_stream',
+        'WRONG_STREAM',
         `message for stream ${quote(msg.streamSid)} on stream ${this.streamSid}; ignored`,
       );
     }
     if (this.stopped && event !== 'connected') {
-      throw new TwilioStreamError('bad_message', `"${event}" after "stop"; ignored`);
+      throw new TwilioStreamError('BAD_MESSAGE', `"${event}" after "stop"; ignored`);
     }
     switch (msg.event) {
       case 'connected':
@@ -407,14 +449,14 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
         this.onStart(msg.start);
         return;
       case 'media':
-        this.onMedia(msg.payload, msg.timestampMs, msg.chunk, msg.sequenceNumber);
+        this.onMedia(msg.payload, msg.timestampMs);
         return;
       case 'dtmf':
         this.emit('dtmf', msg.digit);
         return;
       case 'mark':
         if (!this.outbound.onMarkEcho(msg.name)) {
-          throw new TwilioStreamError('unknown_mark', `echo of mark ${quote(msg.name)} that was never sent`);
+          throw new TwilioStreamError('UNKNOWN_MARK', `echo of mark ${quote(msg.name)} that was never sent`);
         }
         return;
       case 'stop':
@@ -425,7 +467,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
 
   private onStart(info: TwilioStartBody): void {
     if (this.startInfo)
-      throw new TwilioStreamError('duplicate_start', 'second "start" on this stream; ignored');
+      throw new TwilioStreamError('DUPLICATE_START', 'second "start" on this stream; ignored');
     if (this.startTimer) clearTimeout(this.startTimer);
     this.startInfo = info;
     this.streamSid = info.streamSid;
@@ -437,48 +479,43 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> {
     for (const w of this.startWaiters.splice(0)) w(info);
   }
 
-  private onMedia(
-    payload: Uint8Array,
-    timestampMs: number | undefined,
-    chunk: number | undefined,
-    sequenceNumber: number | undefined,
-  ): void {
-    const gap = this.timeline.frame(timestampMs, payload.length);
-    const wantAudio = this.listenerCount('audio') > 0;
+  private onMedia(payload: Uint8Array, timestampMs: number | undefined): void {
+    const timeline = this.timeline;
+    const gap = timeline.frame(timestampMs, payload.length);
+    const startMs = timeline.lastStartMs;
+    const wantEncoded = this.listenerCount('audio') > 0;
+    const wantPcm = this.listenerCount('pcm') > 0;
     if (gap) {
       this.emit('gap', gap);
-      if (wantAudio && gap.filledMs > 0) {
-        this.decoder.fillSilence(gap.filledMs, (pcm) => this.emit('audio', pcm, this.filledInfo));
+      if (gap.filledMs > 0) {
+        const fillStartMs = gap.atMs - gap.filledMs;
+        if (wantEncoded) mulawSilence(gap.filledMs, fillStartMs, (f) => this.emit('audio', f, FILLED));
+        if (wantPcm) this.decoder.fillSilence(gap.filledMs, fillStartMs, (f) => this.emit('pcm', f, FILLED));
+        else this.decoder.skip(gap.filledMs);
       }
       if (gap.missingMs > 0 && gap.filledMs === 0) {
+        this.decoder.skip(gap.missingMs);
         // Reported, and the frame itself still delivered below: it is fine, only its timestamp is not.
         this.fail(
           new TwilioStreamError(
-            'gap_too_large',
+            'GAP_TOO_LARGE',
             `timestamp jumped ${gap.missingMs} ms (more than maxGapMs); not filled, timeline resynced`,
           ),
         );
       }
     }
-    if (this.listenerCount('media') > 0) {
-      this.emit('media', {
-        payload,
-        timestampMs: timestampMs ?? -1,
-        chunk: chunk ?? -1,
-        sequenceNumber: sequenceNumber ?? -1,
-      });
-    }
-    if (wantAudio) this.emit('audio', this.decoder.decode(payload), this.audioInfo);
+    if (wantEncoded) this.emit('audio', pcmuFrame(payload, Math.round(startMs * BYTES_PER_MS)), LIVE);
+    if (wantPcm) this.emit('pcm', this.decoder.decode(payload, startMs), LIVE);
+    else this.decoder.skip(payload.length / BYTES_PER_MS);
   }
 
   private finish(reason: 'stop' | 'closed'): void {
     if (this.stopped) return;
     this.stopped = true;
     if (this.startTimer) clearTimeout(this.startTimer);
-    if (this.listenerCount('audio') > 0) {
+    if (this.listenerCount('pcm') > 0) {
       const tail = this.decoder.flush();
-      if (tail.length > 0)
-        this.emit('audio', tail, { sampleRate: this.sampleRate, channels: 1, filled: false });
+      if (tail.data.length > 0) this.emit('pcm', tail, LIVE);
     }
     this.outbound.close();
     this.emit('stop', { reason, callSid: this.callSid, accountSid: this.accountSid });

@@ -1,38 +1,49 @@
 import { EventEmitter } from 'node:events';
-import { AudioMixer } from '@voxwire/mixer';
+import type { AudioFrame } from '@voxwire/codecs';
+import { emitError } from '@voxwire/core';
+import { AudioMixer, type MixerError } from '@voxwire/mixer';
 import type { TwilioCall } from './call.js';
 import { TWILIO_SAMPLE_RATE } from './protocol.js';
 
-/** Options of {@link ConferenceBridge}. */
-export interface ConferenceBridgeOptions {
-  /** Mix rate in Hz (default 8000, the phone rate; legs at other `audio` rates are resampled). */
+/** Options of {@link TwilioConference}. */
+export interface TwilioConferenceOptions {
+  /** Mix rate in Hz (default 8000, the phone rate; legs whose `pcm` rate differs are resampled). */
   sampleRate?: number;
   /** Per-leg jitter-buffer depth before playout starts, ms (default: the mixer's, 2 frames). */
   jitterMs?: number;
   /** Most audio a leg may queue before the oldest is dropped, ms (default: the mixer's, 500). */
   maxBufferMs?: number;
-  /** Drive the mix yourself with {@link ConferenceBridge.mixFrame} instead of the mixer's 20 ms clock. */
+  /** Drive the mix yourself with {@link TwilioConference.mixFrame} instead of the mixer's 20 ms clock. */
   manualClock?: boolean;
 }
 
-/** Options of {@link ConferenceBridge.join}. */
-export interface ConferenceJoinOptions {
+/** Options of {@link TwilioConference.join}. */
+export interface TwilioConferenceJoinOptions {
   /** Leg id (default: the call's `callSid`). */
   id?: string;
   /** Linear gain of this leg in the others' mix (default 1). */
   gain?: number;
 }
 
-/** Events of a {@link ConferenceBridge}. */
-export interface ConferenceBridgeEvents {
-  join: [id: string, call: TwilioCall];
-  leave: [id: string];
-  error: [error: Error];
+/** A leg of a {@link TwilioConference}, as its `join` event reports it. */
+export interface TwilioConferenceLeg {
+  id: string;
+  call: TwilioCall;
+}
+
+/** Events of a {@link TwilioConference}. */
+export interface TwilioConferenceEvents {
+  /** A call joined. */
+  join: [leg: TwilioConferenceLeg];
+  /** A leg left (its stream stopped, or {@link TwilioConference.leave}). */
+  leave: [leg: { id: string }];
+  /** A leg's output failed (`MixerError` `OUTPUT_FAILED`); the conference keeps mixing. */
+  error: [error: MixerError];
 }
 
 interface Leg {
   call: TwilioCall;
-  onAudio: (pcm: Int16Array) => void;
+  onPcm: (frame: AudioFrame) => void;
   onStop: () => void;
   unregister: () => void;
 }
@@ -41,20 +52,23 @@ interface Leg {
  * Joins several Twilio calls into one conference through @voxwire/mixer: every leg hears everyone but itself
  * (mix-minus), at a fixed 20 ms frame clock, with per-leg jitter buffers, gain, mute and a limiter. A leg
  * leaves when its stream stops.
+ *
+ * (Named `TwilioConference`, not a "bridge": in voxwire `bridge` is the package that connects a call to a
+ * model. This is Twilio-specific mixing and lives with the Twilio transport.)
  */
-export class ConferenceBridge extends EventEmitter<ConferenceBridgeEvents> {
+export class TwilioConference extends EventEmitter<TwilioConferenceEvents> implements AsyncDisposable {
   /** The mixer underneath (stats, latency). */
   readonly mixer: AudioMixer;
-  private readonly opts: ConferenceBridgeOptions;
+  private readonly opts: TwilioConferenceOptions;
   private readonly legs = new Map<string, Leg>();
+  private closed = false;
 
-  constructor(options: ConferenceBridgeOptions = {}) {
+  constructor(options: TwilioConferenceOptions = {}) {
     super();
     this.opts = options;
     this.mixer = new AudioMixer({ sampleRate: options.sampleRate ?? TWILIO_SAMPLE_RATE, frameMs: 20 });
-    this.mixer.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    // Errors reach this conference's listeners, or become a process warning without any (emitError).
+    this.mixer.on('error', (err) => emitError(this, err));
   }
 
   /** Ids of the legs in the conference. */
@@ -63,11 +77,11 @@ export class ConferenceBridge extends EventEmitter<ConferenceBridgeEvents> {
   }
 
   /**
-   * Adds a call. Its caller audio goes into the mix; it receives the mix of all other legs.
+   * Adds a call. Its caller audio (the `pcm` event) goes into the mix; it receives the mix of all other legs.
    * @returns the leg id
-   * @throws MixerError `DUPLICATE_STREAM` when the id is taken
+   * @throws MixerError `DUPLICATE_STREAM` when the id is taken, `CLOSED` after {@link close}
    */
-  join(call: TwilioCall, options: ConferenceJoinOptions = {}): string {
+  join(call: TwilioCall, options: TwilioConferenceJoinOptions = {}): string {
     const id = options.id ?? call.callSid;
     this.mixer.addStream(id, {
       sampleRate: call.sampleRate,
@@ -76,19 +90,18 @@ export class ConferenceBridge extends EventEmitter<ConferenceBridgeEvents> {
       jitterMs: this.opts.jitterMs,
       maxBufferMs: this.opts.maxBufferMs,
     });
-    const rate = this.mixer.sampleRate;
     const leg: Leg = {
       call,
-      onAudio: (pcm) => this.mixer.pushAudio(id, pcm),
+      onPcm: (frame) => this.mixer.pushAudio(id, frame),
       onStop: () => this.leave(id),
-      // The mixer reuses the frame; sendAudio encodes it before returning, so no copy is needed.
-      unregister: this.mixer.registerOutput((frame) => call.sendAudio(frame, rate), { exclude: [id] }),
+      // The mixer lends its frame; sendAudio encodes it before returning, so no copy is needed.
+      unregister: this.mixer.registerOutput((frame) => call.sendAudio(frame), { exclude: [id] }),
     };
-    call.on('audio', leg.onAudio);
+    call.on('pcm', leg.onPcm);
     call.once('stop', leg.onStop);
     this.legs.set(id, leg);
     if (!this.opts.manualClock && !this.mixer.running) this.mixer.start();
-    this.emit('join', id, call);
+    this.emit('join', { id, call });
     return id;
   }
 
@@ -97,12 +110,12 @@ export class ConferenceBridge extends EventEmitter<ConferenceBridgeEvents> {
     const leg = this.legs.get(id);
     if (!leg) return;
     this.legs.delete(id);
-    leg.call.off('audio', leg.onAudio);
+    leg.call.off('pcm', leg.onPcm);
     leg.call.off('stop', leg.onStop);
     leg.unregister();
-    this.mixer.removeStream(id);
+    if (this.mixer.hasStream(id)) this.mixer.removeStream(id);
     if (this.legs.size === 0 && this.mixer.running) this.mixer.stop();
-    this.emit('leave', id);
+    this.emit('leave', { id });
   }
 
   /** Mutes a leg in everyone else's mix. */
@@ -125,9 +138,19 @@ export class ConferenceBridge extends EventEmitter<ConferenceBridgeEvents> {
     this.mixer.mixFrame();
   }
 
-  /** Removes every leg and stops the clock. */
-  close(): void {
+  /**
+   * Removes every leg (their calls stay connected) and closes the mixer. Idempotent; `join()` afterwards
+   * throws `CLOSED`.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const id of [...this.legs.keys()]) this.leave(id);
-    if (this.mixer.running) this.mixer.stop();
+    await this.mixer.close();
+  }
+
+  /** `await using conference = new TwilioConference()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

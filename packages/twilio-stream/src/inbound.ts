@@ -1,4 +1,4 @@
-import { mulaw, Resampler, type ResamplerQuality } from '@voxwire/codecs';
+import { type AudioFrame, type EncodedFrame, mulaw, Resampler, type ResamplerQuality } from '@voxwire/codecs';
 import { BYTES_PER_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 
 /** A hole in the inbound stream, found from `sequenceNumber` and `timestamp`. */
@@ -9,7 +9,7 @@ export interface TwilioGap {
   missingMs: number;
   /**
    * Silence inserted on the `audio` event for it, in ms: `missingMs`, or 0 when the gap is longer than
-   * `maxGapMs` (then the timeline resyncs to the new timestamp and the call reports `gap_too_large`).
+   * `maxGapMs` (then the timeline resyncs to the new timestamp and the call reports `GAP_TOO_LARGE`).
    */
   filledMs: number;
   /** Stream time (Twilio's `timestamp`) of the frame after the gap, in ms. */
@@ -55,6 +55,8 @@ export class InboundTimeline {
   private pendingMissing = 0;
   /** Stream time at which the next frame is expected, in ms; -1 before the first frame. */
   private nextTs = -1;
+  /** Stream time of the frame last passed to {@link frame}, in ms: its timestamp, or where it follows on. */
+  lastStartMs = 0;
 
   /** @param maxGapMs - longest gap filled with silence; a longer one resyncs the timeline instead */
   constructor(maxGapMs = DEFAULT_MAX_GAP_MS) {
@@ -104,6 +106,7 @@ export class InboundTimeline {
     }
     this.pendingMissing = 0;
     const start = timestampMs ?? Math.max(this.nextTs, 0);
+    this.lastStartMs = start;
     // After a resync the timeline follows the new timestamp.
     this.nextTs =
       gap !== null && gap.missingMs > 0 && gap.filledMs === 0
@@ -114,14 +117,18 @@ export class InboundTimeline {
 }
 
 /**
- * Decodes inbound mu-law to Int16 PCM at the rate the user asked for, with one streaming resampler per call
- * so that the output does not depend on frame boundaries.
+ * Decodes inbound mu-law to PCM frames at the rate the user asked for, with one streaming resampler per call
+ * so that the output does not depend on frame boundaries. Positions count output samples: they start at the
+ * stream time of the first decoded frame, run on without holes (filled gaps included) and jump where the
+ * timeline resynced after a gap longer than `maxGapMs`.
  */
 export class InboundDecoder {
   readonly sampleRate: number;
   private readonly resampler: Resampler | null;
   private decodeBuf = new Int16Array(160);
   private readonly silence = new Int16Array(FILL_CHUNK_MS * BYTES_PER_MS);
+  /** Position of the next output sample; undefined until the first decode (set from the stream time). */
+  private position: number | undefined;
 
   constructor(sampleRate: number, quality: ResamplerQuality) {
     this.sampleRate = sampleRate;
@@ -131,33 +138,73 @@ export class InboundDecoder {
         : new Resampler({ inputRate: TWILIO_SAMPLE_RATE, outputRate: sampleRate, quality });
   }
 
-  /** Decodes one frame; the result is a fresh array the caller may keep (the resampler's contract). */
-  decode(codes: Uint8Array): Int16Array {
-    if (this.resampler === null) return mulaw.decode(codes);
-    if (this.decodeBuf.length < codes.length) this.decodeBuf = new Int16Array(codes.length);
-    return this.resampler.process(mulaw.decode(codes, this.decodeBuf));
+  /**
+   * Decodes one frame that starts at `startMs` of stream time; the frame's data is a fresh array the caller
+   * may keep (the resampler's contract).
+   */
+  decode(codes: Uint8Array, startMs: number): AudioFrame {
+    this.position ??= Math.round((startMs * this.sampleRate) / 1000);
+    let pcm: Int16Array;
+    if (this.resampler === null) pcm = mulaw.decode(codes);
+    else {
+      if (this.decodeBuf.length < codes.length) this.decodeBuf = new Int16Array(codes.length);
+      pcm = this.resampler.process(mulaw.decode(codes, this.decodeBuf));
+    }
+    return this.frame(pcm);
+  }
+
+  /** Moves the position over a stretch of stream time that was skipped, not filled (a resync). */
+  skip(ms: number): void {
+    if (this.position !== undefined) this.position += Math.round((ms * this.sampleRate) / 1000);
   }
 
   /**
    * Delivers `ms` of silence at the output rate in pieces of at most 200 ms, through the resampler so its
-   * state stays continuous; each piece is a fresh array (the `audio` event's contract). The caller bounds
+   * state stays continuous; each piece is a fresh array (the `pcm` event's contract). The caller bounds
    * `ms` (`maxGapMs`), so the work per message is bounded too.
    */
-  fillSilence(ms: number, deliver: (pcm: Int16Array) => void): void {
+  fillSilence(ms: number, startMs: number, deliver: (frame: AudioFrame) => void): void {
+    this.position ??= Math.round((startMs * this.sampleRate) / 1000);
     let samples = Math.round(ms * BYTES_PER_MS);
     while (samples > 0) {
       const n = Math.min(samples, this.silence.length);
       samples -= n;
-      if (this.resampler === null) deliver(new Int16Array(n));
+      if (this.resampler === null) deliver(this.frame(new Int16Array(n)));
       else {
         const out = this.resampler.process(this.silence.subarray(0, n));
-        if (out.length > 0) deliver(out);
+        if (out.length > 0) deliver(this.frame(out));
       }
     }
   }
 
-  /** Drains the resampler at the end of the stream. */
-  flush(): Int16Array {
-    return this.resampler === null ? new Int16Array(0) : this.resampler.flush();
+  /** Drains the resampler at the end of the stream (an empty frame without one). */
+  flush(): AudioFrame {
+    return this.frame(this.resampler === null ? new Int16Array(0) : this.resampler.flush());
   }
+
+  private frame(pcm: Int16Array): AudioFrame {
+    const position = this.position ?? 0;
+    this.position = position + pcm.length;
+    return { data: pcm, sampleRate: this.sampleRate, channels: 1, position };
+  }
+}
+
+/**
+ * Builds `ms` of mu-law silence (`0xFF`) starting at stream time `startMs` as encoded frames of at most 200
+ * ms, each a fresh buffer the listener may keep. Gaps are rare and bounded by `maxGapMs`.
+ */
+export function mulawSilence(ms: number, startMs: number, deliver: (frame: EncodedFrame) => void): void {
+  let bytes = Math.round(ms * BYTES_PER_MS);
+  let position = Math.round(startMs * BYTES_PER_MS);
+  while (bytes > 0) {
+    const n = Math.min(bytes, FILL_CHUNK_MS * BYTES_PER_MS);
+    bytes -= n;
+    deliver(pcmuFrame(new Uint8Array(n).fill(mulaw.silence), position));
+    position += n;
+  }
+}
+
+/** An 8 kHz mono mu-law {@link EncodedFrame} over `data` (no copy). */
+export function pcmuFrame(data: Uint8Array, position: number): EncodedFrame {
+  return { codec: 'pcmu', data, sampleRate: TWILIO_SAMPLE_RATE, channels: 1, samples: data.length, position };
 }

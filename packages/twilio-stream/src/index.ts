@@ -1,9 +1,13 @@
 /**
  * @voxwire/twilio-stream — Twilio Media Streams server (signature check, typed events, per-call session
- * with inbound PCM and paced outbound audio with marks and clear), REST call control, TwiML, and a Twilio
- * simulator for tests and load.
+ * with inbound audio as `pcmu` EncodedFrames or decoded AudioFrames and paced outbound audio with marks and
+ * clear), REST call control, TwiML, Twilio conferences over @voxwire/mixer, and a Twilio simulator for tests
+ * and load.
  * @packageDocumentation
  */
+
+export type { AnyFrame, AudioFrame, EncodedFrame } from '@voxwire/codecs';
+export { VoxwireError } from '@voxwire/core';
 
 export {
   DEFAULT_MAX_QUEUE_MS,
@@ -11,18 +15,25 @@ export {
   TwilioCall,
   type TwilioCallEvents,
   type TwilioCallOptions,
-  type TwilioMediaFrame,
   type TwilioOutboundStats,
   type TwilioStartInfo,
   type TwilioStopInfo,
 } from './call.js';
 export {
-  ConferenceBridge,
-  type ConferenceBridgeEvents,
-  type ConferenceBridgeOptions,
-  type ConferenceJoinOptions,
+  TwilioConference,
+  type TwilioConferenceEvents,
+  type TwilioConferenceJoinOptions,
+  type TwilioConferenceLeg,
+  type TwilioConferenceOptions,
 } from './conference.js';
-export { TwilioRestError, TwilioStreamError, type TwilioStreamErrorCode } from './errors.js';
+export {
+  SimulatorConnectError,
+  type SimulatorConnectErrorCode,
+  TwilioRestError,
+  type TwilioRestErrorCode,
+  TwilioStreamError,
+  type TwilioStreamErrorCode,
+} from './errors.js';
 export type { TwilioGap, TwilioInboundStats } from './inbound.js';
 export type { TwilioClearResult, TwilioMarkResult } from './outbound.js';
 export {
@@ -63,7 +74,6 @@ export {
 } from './signature.js';
 export {
   type SimulatorClearRecord,
-  SimulatorConnectError,
   type SimulatorMarkRecord,
   type SimulatorReport,
   TwilioSimulator,

@@ -160,11 +160,11 @@ export class OutboundPlayout {
   /** Appends PCM to the current utterance, resampling to 8 kHz first when needed. */
   sendAudio(pcm: Int16Array, sampleRate: number): void {
     if (!(pcm instanceof Int16Array)) {
-      throw new TwilioStreamError('bad_argument', 'sendAudio expects an Int16Array of PCM samples');
+      throw new TwilioStreamError('INVALID_ARGUMENT', 'sendAudio expects an Int16Array of PCM samples');
     }
     if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
       throw new TwilioStreamError(
-        'bad_argument',
+        'INVALID_ARGUMENT',
         `sendAudio: sample rate must be a positive integer, got ${sampleRate}`,
       );
     }
@@ -191,7 +191,7 @@ export class OutboundPlayout {
   sendMulaw(codes: Uint8Array): void {
     if (!(codes instanceof Uint8Array)) {
       throw new TwilioStreamError(
-        'bad_argument',
+        'INVALID_ARGUMENT',
         'sendMulaw expects a Uint8Array (or Buffer) of mu-law bytes',
       );
     }

@@ -144,17 +144,17 @@ export function intField(v: unknown): number | undefined {
 
 function objectField(obj: Json, key: string, event: string): Json {
   const v = obj[key];
-  if (!isObject(v)) throw new TwilioStreamError('bad_message', `"${event}" message has no "${key}" object`);
+  if (!isObject(v)) throw new TwilioStreamError('BAD_MESSAGE', `"${event}" message has no "${key}" object`);
   return v;
 }
 
 function stringField(obj: Json, key: string, event: string, maxChars = Number.POSITIVE_INFINITY): string {
   const v = obj[key];
   if (typeof v !== 'string')
-    throw new TwilioStreamError('bad_message', `"${event}" message has no string "${key}"`);
+    throw new TwilioStreamError('BAD_MESSAGE', `"${event}" message has no string "${key}"`);
   if (v.length > maxChars)
     throw new TwilioStreamError(
-      'bad_message',
+      'BAD_MESSAGE',
       `"${event}" message has a "${key}" of ${v.length} characters (at most ${maxChars})`,
     );
   return v;
@@ -202,14 +202,14 @@ function parseMedia(msg: Json): {
     payload = base64ToBytes(b64);
   } catch (cause) {
     throw new TwilioStreamError(
-      'bad_base64',
+      'BAD_BASE64',
       `media payload is not valid base64 (${b64.length} chars); frame dropped`,
       { cause },
     );
   }
   if (payload.length === 0 || payload.length % FRAME_BYTES !== 0) {
     throw new TwilioStreamError(
-      'bad_frame_size',
+      'BAD_FRAME_SIZE',
       `media payload of ${payload.length} bytes is not a whole number of 20 ms frames (${FRAME_BYTES} bytes); frame dropped`,
     );
   }
@@ -221,11 +221,11 @@ function parseObject(text: string): Json & { event: string } {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new TwilioStreamError('malformed_json', `message is not valid JSON: ${quote(text)}`, { cause });
+    throw new TwilioStreamError('MALFORMED_JSON', `message is not valid JSON: ${quote(text)}`, { cause });
   }
   if (!isObject(value) || typeof value.event !== 'string') {
     throw new TwilioStreamError(
-      'malformed_json',
+      'MALFORMED_JSON',
       `message is not an object with a string "event": ${quote(text)}`,
     );
   }
@@ -239,7 +239,7 @@ function parseOrThrow(text: string): TwilioParsedMessage {
     streamSid: typeof msg.streamSid === 'string' ? msg.streamSid : undefined,
   };
   if (common.streamSid !== undefined && common.streamSid.length > MAX_SID_CHARS) {
-    throw new TwilioStreamError('wrong_stream', `message for stream ${quote(common.streamSid)}; ignored`);
+    throw new TwilioStreamError('WRONG_STREAM', `message for stream ${quote(common.streamSid)}; ignored`);
   }
   switch (msg.event) {
     case 'connected':
@@ -251,7 +251,7 @@ function parseOrThrow(text: string): TwilioParsedMessage {
     case 'dtmf': {
       const digit = stringField(objectField(msg, 'dtmf', 'dtmf'), 'digit', 'dtmf');
       if (!DTMF_DIGITS.has(digit))
-        throw new TwilioStreamError('bad_message', `"dtmf" digit ${quote(digit)} is not a key of a phone`);
+        throw new TwilioStreamError('BAD_MESSAGE', `"dtmf" digit ${quote(digit)} is not a key of a phone`);
       return { ...common, event: 'dtmf', digit };
     }
     case 'mark':
@@ -263,14 +263,14 @@ function parseOrThrow(text: string): TwilioParsedMessage {
     case 'stop':
       return { ...common, event: 'stop' };
     default:
-      throw new TwilioStreamError('unknown_event', `unknown event ${quote(msg.event)}; ignored`);
+      throw new TwilioStreamError('UNKNOWN_EVENT', `unknown event ${quote(msg.event)}; ignored`);
   }
 }
 
 /**
  * Parses and validates one text frame from Twilio. Total: it never throws, whatever the input.
- * @returns the typed message, or a `TwilioStreamError` saying what is wrong (`malformed_json`,
- *   `unknown_event`, `bad_message`, `bad_base64`, `bad_frame_size`, `wrong_stream`)
+ * @returns the typed message, or a `TwilioStreamError` saying what is wrong (`MALFORMED_JSON`,
+ *   `UNKNOWN_EVENT`, `BAD_MESSAGE`, `BAD_BASE64`, `BAD_FRAME_SIZE`, `WRONG_STREAM`)
  */
 export function parseTwilioMessage(text: string): TwilioParsedMessage | TwilioStreamError {
   try {
@@ -278,7 +278,7 @@ export function parseTwilioMessage(text: string): TwilioParsedMessage | TwilioSt
   } catch (err) {
     return err instanceof TwilioStreamError
       ? err
-      : new TwilioStreamError('bad_message', 'message could not be read', { cause: err });
+      : new TwilioStreamError('BAD_MESSAGE', 'message could not be read', { cause: err });
   }
 }
 

@@ -61,7 +61,7 @@ export interface CreateCallParams {
   /**
    * Any other Twilio `Calls` parameter, by its API name (e.g. `Timeout`, `MachineDetection`); an array is
    * a repeated parameter (e.g. `StatusCallbackEvent: ['initiated', 'answered']`). With the official client
-   * the names are passed as its camelCase options (`timeout`, `machineDetection`), which it sends under
+   * the names are passed as its camelCase options (`TIMEOUT`, `machineDetection`), which it sends under
    * the same API names.
    */
   extra?: Readonly<Record<string, string | readonly string[]>>;
@@ -89,7 +89,7 @@ export class TwilioRest {
 
   constructor(options: TwilioRestOptions) {
     if (!options.accountSid || !options.authToken) {
-      throw new TwilioStreamError('bad_config', 'TwilioRest needs accountSid and authToken');
+      throw new TwilioStreamError('INVALID_CONFIG', 'TwilioRest needs accountSid and authToken');
     }
     this.opts = options;
     this.base = (options.baseUrl ?? DEFAULT_BASE).replace(/\/+$/, '');
@@ -97,12 +97,12 @@ export class TwilioRest {
 
   /**
    * Places an outbound call (`POST /Accounts/{AC}/Calls.json`).
-   * @throws TwilioStreamError `bad_argument` unless exactly one of `url`/`twiml` is given
-   * @throws TwilioRestError on a non-2xx answer
+   * @throws TwilioStreamError `INVALID_ARGUMENT` unless exactly one of `url`/`twiml` is given
+   * @throws TwilioRestError `HTTP_ERROR` on a non-2xx answer, `INVALID_RESPONSE` on a body that is not JSON
    */
   async createCall(params: CreateCallParams): Promise<TwilioCallResource> {
     if ((params.url === undefined) === (params.twiml === undefined)) {
-      throw new TwilioStreamError('bad_argument', 'createCall needs exactly one of url or twiml');
+      throw new TwilioStreamError('INVALID_ARGUMENT', 'createCall needs exactly one of url or twiml');
     }
     if (this.opts.client) {
       const options: TwilioClientCallOptions = {
@@ -133,10 +133,10 @@ export class TwilioRest {
   /**
    * Ends a call (`POST /Accounts/{AC}/Calls/{CA}.json` with `Status=completed`, or `canceled` for one not
    * answered yet).
-   * @throws TwilioRestError on a non-2xx answer
+   * @throws TwilioRestError `HTTP_ERROR` on a non-2xx answer, `INVALID_RESPONSE` on a body that is not JSON
    */
   async hangup(callSid: string, status: 'completed' | 'canceled' = 'completed'): Promise<void> {
-    if (!callSid) throw new TwilioStreamError('bad_argument', 'hangup needs a call SID');
+    if (!callSid) throw new TwilioStreamError('INVALID_ARGUMENT', 'hangup needs a call SID');
     if (this.opts.client) {
       await this.opts.client.calls(callSid).update({ status });
       return;
@@ -167,16 +167,17 @@ export class TwilioRest {
       json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
       if (res.ok)
-        throw new TwilioRestError(res.status, `Twilio answered with non-JSON: ${text.slice(0, 80)}`);
+        throw new TwilioRestError('INVALID_RESPONSE', `Twilio answered with non-JSON: ${text.slice(0, 80)}`, {
+          status: res.status,
+        });
     }
     if (!res.ok) {
       const message = typeof json.message === 'string' ? json.message : `HTTP ${res.status}`;
-      throw new TwilioRestError(
-        res.status,
-        `Twilio REST ${path}: ${message}`,
-        typeof json.code === 'number' ? json.code : undefined,
-        typeof json.more_info === 'string' ? json.more_info : undefined,
-      );
+      throw new TwilioRestError('HTTP_ERROR', `Twilio REST ${path}: ${message}`, {
+        status: res.status,
+        twilioCode: typeof json.code === 'number' ? json.code : undefined,
+        moreInfo: typeof json.more_info === 'string' ? json.more_info : undefined,
+      });
     }
     return json;
   }
@@ -184,7 +185,7 @@ export class TwilioRest {
 
 /**
  * The official client's `calls.create()` reads camelCase options and sends each under its API name
- * (`timeout` → `Timeout`); it drops keys it does not know, so API names are turned into its option names.
+ * (`TIMEOUT` → `Timeout`); it drops keys it does not know, so API names are turned into its option names.
  */
 function clientOptions(extra: CreateCallParams['extra']): Record<string, string | readonly string[]> {
   const out: Record<string, string | readonly string[]> = {};

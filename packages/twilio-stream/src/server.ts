@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResamplerQuality } from '@voxwire/codecs';
+import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { WebSocketServer } from 'ws';
 import { TwilioCall, type TwilioCallOptions } from './call.js';
 import { TwilioStreamError } from './errors.js';
@@ -11,13 +12,13 @@ import { signatureAlgorithm, validateTwilioSignature } from './signature.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 
 /** Options of {@link createMediaStreamServer}. */
-export interface MediaStreamServerOptions {
-  /** Attach to this HTTP(S) server (its other routes and upgrade paths are left alone). */
+export interface MediaStreamServerOptions extends ListenOptions {
+  /**
+   * Attach to this HTTP(S) server (its other routes and upgrade paths are left alone; `port` and `host`
+   * are then ignored). Without it the server listens on `port` (default 0: any free port) on `host`
+   * (default `127.0.0.1`).
+   */
   server?: Server | HttpsServer;
-  /** Or listen on this port (0 = any free port); ignored when `server` is given. */
-  port?: number;
-  /** Interface to listen on with `port` (default `127.0.0.1`). */
-  host?: string;
   /** URL path of the stream endpoint (default `/`); other paths are not answered by this server. */
   path?: string;
   /** Account auth token; when set, every upgrade must carry a valid `X-Twilio-Signature`. */
@@ -35,7 +36,7 @@ export interface MediaStreamServerOptions {
   publicUrl?: string | ((request: IncomingMessage) => string);
   /** Check signatures (default: true when `authToken` is set). */
   validateSignature?: boolean;
-  /** Sample rate of each call's `audio` event (default 8000). */
+  /** Sample rate of each call's `pcm` event (default 8000). */
   sampleRate?: number;
   /** Most outbound audio ahead of confirmed playback, in ms (default 500). */
   maxAheadMs?: number;
@@ -93,18 +94,28 @@ export interface MediaStreamServerEvents {
   call: [call: TwilioCall];
   /** An upgrade was refused (signature check) before any audio flowed. */
   rejected: [rejection: MediaStreamRejection];
-  /** A call error that the call itself had no `error` listener for, or a server-level error. */
-  error: [error: Error, call?: TwilioCall];
+  /**
+   * A call error that the call itself had no `error` listener for, or a server-level error (a throwing
+   * `publicUrl` function or `call` listener). Without a listener it becomes a process warning.
+   */
+  error: [error: TwilioStreamError, call?: TwilioCall];
 }
 
-/** A Twilio Media Streams WebSocket endpoint. Create it with {@link createMediaStreamServer}. */
-export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
+/**
+ * A Twilio Media Streams WebSocket endpoint, listening once {@link createMediaStreamServer} resolves. Close
+ * it with `close()` or `await using`.
+ */
+export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> implements StartedServer {
   /** Streams currently connected. */
   readonly calls = new Set<TwilioCall>();
-  /** Resolves once the server accepts connections. */
-  readonly ready: Promise<void>;
   /** The underlying HTTP server (yours, or the one created for `port`). */
   readonly httpServer: Server | HttpsServer;
+  /**
+   * Stops accepting streams, closes every call with a close frame (1001 going away) and waits for the
+   * sockets to close (at most `closeTimeoutMs`, then they are cut); closes the HTTP server too when it
+   * created it. Idempotent.
+   */
+  readonly close: () => Promise<void> = closeOnce(() => this.release());
 
   private readonly options: MediaStreamServerOptions;
   private readonly wss: WebSocketServer;
@@ -118,6 +129,9 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
    */
   private readonly open = new Set<TwilioCall>();
   private closing = false;
+  private readonly host: string;
+  /** @internal Resolves once listening (rejects with the listen error); see {@link createMediaStreamServer}. */
+  readonly listening: Promise<void>;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.handleUpgrade(req, socket, head);
 
@@ -127,21 +141,33 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
     this.options = options;
     this.path = options.path ?? '/';
     this.validate = options.validateSignature ?? options.authToken !== undefined;
+    this.host = options.host ?? '127.0.0.1';
     if (this.validate && !options.authToken) {
-      throw new TwilioStreamError('bad_config', 'validateSignature needs authToken');
+      throw new TwilioStreamError('INVALID_CONFIG', 'validateSignature needs authToken');
     }
     if (this.validate && !options.publicUrl) {
       throw new TwilioStreamError(
-        'bad_config',
+        'INVALID_CONFIG',
         'signature checking needs publicUrl: the wss:// URL written in your TwiML',
       );
     }
+    const rate = options.sampleRate;
+    if (rate !== undefined && !(Number.isInteger(rate) && rate > 0 && rate <= 768_000)) {
+      // Checked here so that the factory rejects, not each call's upgrade later.
+      throw new TwilioStreamError(
+        'INVALID_CONFIG',
+        `sampleRate must be an integer in 1..768000, got ${rate}`,
+      );
+    }
     if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
-      throw new TwilioStreamError('bad_config', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
+      throw new TwilioStreamError('INVALID_CONFIG', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
     }
     this.maxConnections = options.maxConnections ?? 1000;
     if (!(this.maxConnections > 0)) {
-      throw new TwilioStreamError('bad_config', `maxConnections must be > 0, got ${options.maxConnections}`);
+      throw new TwilioStreamError(
+        'INVALID_CONFIG',
+        `maxConnections must be > 0, got ${options.maxConnections}`,
+      );
     }
     this.wss = new WebSocketServer({
       noServer: true,
@@ -169,30 +195,39 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
       // headersTimeout bounds a slow upgrade request; a connection that sends nothing at all is never
       // parsed, so an inactivity timeout closes that one (ws clears it once the socket is upgraded).
       server.timeout = handshakeTimeoutMs;
-      this.ready = new Promise<void>((resolve, reject) => {
+      this.listening = new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.listen(options.port ?? 0, this.host, () => {
           server.off('error', reject);
           resolve();
         });
       });
     } else {
-      this.ready = Promise.resolve();
+      this.listening = Promise.resolve();
     }
   }
 
-  /** The port the server listens on (after `ready`). */
+  /** The port the server listens on (an attached server's port; 0 while that one is not listening). */
   get port(): number {
-    const addr = this.httpServer.address() as AddressInfo | null;
-    return addr?.port ?? 0;
+    const addr = this.httpServer.address() as AddressInfo | string | null;
+    return typeof addr === 'object' && addr !== null ? addr.port : 0;
   }
 
-  /**
-   * Stops accepting streams, closes every call with a close frame (1001 going away) and waits for the sockets
-   * to close (at most `closeTimeoutMs`, then they are cut); closes the HTTP server too when it created it.
-   */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  /** The `ws://host:port/path` URL of the stream endpoint (what a local simulator connects to). */
+  get url(): string {
+    const addr = this.httpServer.address() as AddressInfo | string | null;
+    const host =
+      typeof addr === 'object' && addr !== null && this.ownsServer === false ? addr.address : this.host;
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return `ws://${shown}:${this.port}${this.path}`;
+  }
+
+  /** `await using server = await createMediaStreamServer(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async release(): Promise<void> {
     this.closing = true;
     this.httpServer.off('upgrade', this.onUpgrade);
     await Promise.all([...this.open].map((call) => call.close(1001, 'server shutting down')));
@@ -228,7 +263,9 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
         refusal = this.checkSignature(req);
       } catch (err) {
         // A throwing publicUrl function: the request cannot be checked, so it is refused.
-        this.report(err instanceof Error ? err : new Error(String(err)));
+        this.report(
+          new TwilioStreamError('INVALID_CONFIG', `publicUrl threw: ${String(err)}`, { cause: err }),
+        );
         refusal = 'bad_signature';
       }
       if (refusal) {
@@ -260,14 +297,17 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> {
         this.emit('call', call);
       } catch (err) {
         // A throwing 'call' listener must not take the upgrade handler (and the process) down.
-        this.report(err instanceof Error ? err : new Error(String(err)), call);
+        this.report(
+          new TwilioStreamError('LISTENER_FAILED', `a 'call' listener threw: ${String(err)}`, { cause: err }),
+          call,
+        );
       }
     });
   }
 
-  private report(error: Error, call?: TwilioCall): void {
+  private report(error: TwilioStreamError, call?: TwilioCall): void {
     if (this.listenerCount('error') > 0) this.emit('error', error, call);
-    else process.emitWarning(error);
+    else emitError(this, error);
   }
 
   /** @returns why the upgrade's signature is refused, or null when it is valid */
@@ -315,17 +355,26 @@ function refuse(socket: Duplex, status: number, text: string): void {
 }
 
 /**
- * Accepts Twilio Media Streams on an existing HTTP(S) server or on its own port.
+ * Accepts Twilio Media Streams on an existing HTTP(S) server or on its own port; resolves once listening
+ * (rejects with the listen error, e.g. `EADDRINUSE`).
  *
  * @example
  * ```ts
- * const server = createMediaStreamServer({ port: 8080, path: '/media', authToken, publicUrl: 'wss://example.com/media' });
+ * const server = await createMediaStreamServer({ port: 8080, path: '/media', authToken, publicUrl: 'wss://example.com/media' });
  * server.on('call', (call) => {
- *   call.on('audio', (pcm) => model.append(pcm));          // 8 kHz Int16 PCM by default
- *   model.on('audio', (pcm) => call.sendAudio(pcm, 24000)); // framed, paced, marked
+ *   call.on('audio', (frame) => model.sendAudio(frame)); // pcmu bytes as Twilio sent them
+ *   model.on('audio', (frame) => call.sendAudio(frame)); // pcmu passes through; PCM is resampled and encoded
  * });
  * ```
+ * @throws TwilioStreamError `INVALID_CONFIG` for unusable options (thrown before anything listens)
  */
-export function createMediaStreamServer(options: MediaStreamServerOptions): MediaStreamServer {
-  return new MediaStreamServer(options);
+export async function createMediaStreamServer(options: MediaStreamServerOptions): Promise<MediaStreamServer> {
+  const server = new MediaStreamServer(options);
+  try {
+    await server.listening;
+  } catch (err) {
+    await server.close().catch(() => {});
+    throw err;
+  }
+  return server;
 }

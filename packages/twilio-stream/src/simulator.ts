@@ -1,8 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { alaw, base64ToBytes, floatToInt16, mulaw, Resampler, wav } from '@voxwire/codecs';
+import {
+  type AnyFrame,
+  alaw,
+  base64ToBytes,
+  type EncodedFrame,
+  floatToInt16,
+  isEncodedFrame,
+  mulaw,
+  Resampler,
+  wav,
+} from '@voxwire/codecs';
 import WebSocket from 'ws';
+import { SimulatorConnectError, TwilioStreamError } from './errors.js';
+import { pcmuFrame } from './inbound.js';
 import { BYTES_PER_MS, FRAME_BYTES, FRAME_MS, TWILIO_SAMPLE_RATE } from './protocol.js';
 import { computeTwilioSignature } from './signature.js';
 
@@ -86,23 +98,15 @@ export interface TwilioSimulatorEvents {
   mark: [record: SimulatorMarkRecord];
   /** A clear was honoured. */
   clear: [record: SimulatorClearRecord];
-  /** A `media` message arrived (bytes as received; `atMs` on the simulator clock). */
-  media: [payload: Uint8Array, atMs: number];
+  /**
+   * A `media` message arrived: its bytes as received (`pcmu`, 8 kHz; yours to keep), `position` where it
+   * lands in the heard stream, `info.atMs` on the simulator clock.
+   */
+  media: [frame: EncodedFrame, info: { atMs: number }];
   /** One 20 ms frame of the clock passed. */
   tick: [clockMs: number];
   /** The socket closed. */
   close: [code: number];
-}
-
-/** Thrown by {@link TwilioSimulator.connect} when the server refuses the WebSocket upgrade. */
-export class SimulatorConnectError extends Error {
-  override name = 'SimulatorConnectError';
-  /** HTTP status of the refusal (e.g. 403), or 0 when the connection failed otherwise. */
-  readonly status: number;
-  constructor(message: string, status: number) {
-    super(message);
-    this.status = status;
-  }
 }
 
 type QueueItem = { audio: Uint8Array; offset: number } | { mark: string };
@@ -124,13 +128,16 @@ function sid(prefix: string): string {
  * ```ts
  * const sim = new TwilioSimulator({ url: `ws://127.0.0.1:${port}/media`, authToken, signatureUrl: publicUrl, speed: Infinity });
  * await sim.connect();
- * await sim.streamPcm(speech16k, 16000);      // caller speaks
+ * await sim.streamAudio(audioFrame(speech16k, 16000)); // caller speaks
  * await sim.until(() => sim.marks.length > 0); // bot answered and it played
  * const heard = sim.heardPcm();                // what the caller heard, 8 kHz
- * await sim.stop();
+ * await sim.stop();                          // Twilio's `stop`: the caller hung up
  * ```
+ *
+ * `stop()` is the wire verb (it sends Twilio's `stop` message, then closes); `close()` releases the
+ * simulator whatever its state (sending `stop` first when the stream is still open) and is idempotent.
  */
-export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
+export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> implements AsyncDisposable {
   readonly accountSid: string;
   readonly callSid: string;
   readonly streamSid: string;
@@ -146,6 +153,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
   private t0 = 0;
   private running = false;
   private started = false;
+  private closing: Promise<void> | undefined;
 
   // Caller side: mu-law waiting to be sent, in order.
   private source: { bytes: Uint8Array; offset: number; done: () => void }[] = [];
@@ -190,7 +198,8 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.callSid = options.callSid ?? sid('CA');
     this.streamSid = options.streamSid ?? sid('MZ');
     this.speed = options.speed ?? 1;
-    if (!(this.speed > 0)) throw new RangeError(`speed must be > 0, got ${this.speed}`);
+    if (!(this.speed > 0))
+      throw new TwilioStreamError('INVALID_CONFIG', `speed must be > 0, got ${this.speed}`);
   }
 
   /** Simulator clock: ms since the stream started (20 ms per frame). */
@@ -201,7 +210,8 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
   /**
    * Opens the WebSocket (signed when `authToken` or `signature` is given), then sends `connected` and
    * `start` (unless `autoStart: false`) and starts the clock.
-   * @throws SimulatorConnectError when the server refuses the upgrade (e.g. 403 for a bad signature)
+   * @throws SimulatorConnectError `REFUSED` when the server refuses the upgrade (e.g. 403 for a bad
+   *   signature), `CONNECT_FAILED` when it cannot be reached
    */
   connect(): Promise<void> {
     const headers: Record<string, string> = { ...this.opts.headers };
@@ -218,17 +228,26 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
         res.resume();
         req.destroy();
         reject(
-          new SimulatorConnectError(`server refused the stream: HTTP ${res.statusCode}`, res.statusCode ?? 0),
+          new SimulatorConnectError(
+            'REFUSED',
+            `server refused the stream: HTTP ${res.statusCode}`,
+            res.statusCode ?? 0,
+          ),
         );
       });
-      ws.once('error', (err) => reject(new SimulatorConnectError(`connection failed: ${err.message}`, 0)));
+      ws.once('error', (err) =>
+        reject(
+          new SimulatorConnectError('CONNECT_FAILED', `connection failed: ${err.message}`, 0, { cause: err }),
+        ),
+      );
       ws.once('open', () => {
         ws.on('error', (err) => this.errors.push(`socket error: ${err.message}`));
         ws.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary));
         ws.on('close', (code) => {
           this.halt();
           this.emit('close', code);
-          for (const w of this.waiters.splice(0)) w.reject(new Error('simulator socket closed'));
+          for (const w of this.waiters.splice(0))
+            w.reject(new TwilioStreamError('CLOSED', 'simulator socket closed'));
         });
         if (this.opts.autoStart ?? true) this.start();
         resolve();
@@ -257,24 +276,40 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.startClock();
   }
 
-  /** Queues mu-law bytes as caller audio; resolves when the last of them was sent. */
-  streamMulaw(codes: Uint8Array): Promise<void> {
-    if (codes.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.source.push({ bytes: codes, offset: 0, done: resolve }));
+  /**
+   * Queues caller audio; resolves when the last of it was sent. An 8 kHz mono `pcmu` frame is sent byte for
+   * byte, a `pcma` frame is transcoded, an {@link AudioFrame} at any rate is mixed to mono, resampled to 8
+   * kHz and mu-law encoded. The frame's `position` is not used: audio goes out in the order it is queued.
+   * @throws TwilioStreamError `INVALID_ARGUMENT` for Opus or G.711 at a rate other than 8 kHz
+   */
+  streamAudio(frame: AnyFrame): Promise<void> {
+    if (!isEncodedFrame(frame)) {
+      return this.queueMulaw(mulaw.encode(to8k(downmix(frame.data, frame.channels), frame.sampleRate)));
+    }
+    if (frame.codec === 'opus' || frame.sampleRate !== TWILIO_SAMPLE_RATE) {
+      throw new TwilioStreamError(
+        'INVALID_ARGUMENT',
+        `streamAudio: a phone line carries 8 kHz G.711, got ${frame.codec} at ${frame.sampleRate} Hz`,
+      );
+    }
+    if (frame.codec === 'pcmu' && frame.channels === 1) return this.queueMulaw(frame.data);
+    const pcm = frame.codec === 'pcmu' ? mulaw.decode(frame.data) : alaw.decode(frame.data);
+    return this.queueMulaw(mulaw.encode(downmix(pcm, frame.channels)));
   }
 
-  /** Queues PCM at any rate as caller audio (resampled to 8 kHz and mu-law encoded). */
+  /** @deprecated Use {@link streamAudio} with an `encodedFrame('pcmu', codes)`. */
+  streamMulaw(codes: Uint8Array): Promise<void> {
+    return this.queueMulaw(codes);
+  }
+
+  /** @deprecated Use {@link streamAudio} with an `audioFrame(pcm, sampleRate)`. */
   streamPcm(pcm: Int16Array, sampleRate: number): Promise<void> {
-    let pcm8k = pcm;
-    if (sampleRate !== TWILIO_SAMPLE_RATE) {
-      const r = new Resampler({ inputRate: sampleRate, outputRate: TWILIO_SAMPLE_RATE });
-      const head = r.process(pcm);
-      const tail = r.flush();
-      pcm8k = new Int16Array(head.length + tail.length);
-      pcm8k.set(head);
-      pcm8k.set(tail, head.length);
-    }
-    return this.streamMulaw(mulaw.encode(pcm8k));
+    return this.queueMulaw(mulaw.encode(to8k(pcm, sampleRate)));
+  }
+
+  private queueMulaw(codes: Uint8Array): Promise<void> {
+    if (codes.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.source.push({ bytes: codes, offset: 0, done: resolve }));
   }
 
   /**
@@ -285,7 +320,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
   streamWav(file: Uint8Array): Promise<void> {
     const audio = wav.read(file);
     if (audio.encoding === 'mulaw' && audio.sampleRate === TWILIO_SAMPLE_RATE && audio.channels === 1) {
-      return this.streamMulaw(audio.data);
+      return this.queueMulaw(audio.data);
     }
     const interleaved =
       audio.encoding === 'pcm16'
@@ -295,7 +330,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
           : audio.encoding === 'mulaw'
             ? mulaw.decode(audio.data)
             : alaw.decode(audio.data);
-    return this.streamPcm(downmix(interleaved, audio.channels), audio.sampleRate);
+    return this.queueMulaw(mulaw.encode(to8k(downmix(interleaved, audio.channels), audio.sampleRate)));
   }
 
   /**
@@ -326,7 +361,21 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.ws?.send(JSON.stringify(message));
   }
 
-  /** Sends `stop`, stops the clock and closes the socket. */
+  /**
+   * Releases the simulator: sends `stop` when the stream is still open (see {@link stop}), stops the clock
+   * and waits for the socket to close. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  /** `await using sim = new TwilioSimulator(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Sends Twilio's `stop` (the caller hung up), stops the clock and closes the socket. */
   async stop(): Promise<void> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
@@ -565,7 +614,12 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
         return false;
       }
       if (this.clockMs > w.maxClockMs) {
-        w.reject(new Error(`simulator clock passed ${w.maxClockMs} ms before the condition held`));
+        w.reject(
+          new TwilioStreamError(
+            'TIMEOUT',
+            `simulator clock passed ${w.maxClockMs} ms before the condition held`,
+          ),
+        );
         return false;
       }
       return true;
@@ -625,7 +679,10 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     if (bytes.length === 0) return;
     this.queue.push({ audio: bytes, offset: 0 });
     this.queuedBytes += bytes.length;
-    this.emit('media', bytes, this.clockMs);
+    if (this.listenerCount('media') > 0) {
+      const position = this.heardLen + this.queuedBytes - bytes.length;
+      this.emit('media', pcmuFrame(bytes, position), { atMs: this.clockMs });
+    }
   }
 
   private onClear(): void {
@@ -652,6 +709,18 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> {
     this.clears.push(record);
     this.emit('clear', record);
   }
+}
+
+/** Resamples PCM to 8 kHz in one go (the simulator's sources are whole clips). */
+function to8k(pcm: Int16Array, sampleRate: number): Int16Array {
+  if (sampleRate === TWILIO_SAMPLE_RATE) return pcm;
+  const r = new Resampler({ inputRate: sampleRate, outputRate: TWILIO_SAMPLE_RATE });
+  const head = r.process(pcm);
+  const tail = r.flush();
+  const out = new Int16Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
 }
 
 function downmix(pcm: Int16Array, channels: number): Int16Array {

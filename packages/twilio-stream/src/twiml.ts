@@ -26,24 +26,27 @@ export const twiml = {
   /**
    * `<Response><Connect><Stream url="…"><Parameter …/></Stream></Connect></Response>`: connects the call to a
    * bidirectional media stream.
-   * @throws TwilioStreamError `bad_argument` when `url` is not `wss://` or carries a query string
+   * @throws TwilioStreamError `INVALID_ARGUMENT` when `url` is not `wss://` or carries a query string
    */
   connectStream(options: ConnectStreamOptions): string {
     let parsed: URL;
     try {
       parsed = new URL(options.url);
     } catch {
-      throw new TwilioStreamError('bad_argument', `stream url is not a URL: ${JSON.stringify(options.url)}`);
+      throw new TwilioStreamError(
+        'INVALID_ARGUMENT',
+        `stream url is not a URL: ${JSON.stringify(options.url)}`,
+      );
     }
     if (parsed.protocol !== 'wss:') {
       throw new TwilioStreamError(
-        'bad_argument',
+        'INVALID_ARGUMENT',
         `stream url must be wss:// (Twilio only connects over TLS), got ${parsed.protocol}//`,
       );
     }
     if (parsed.search !== '' || options.url.includes('?')) {
       throw new TwilioStreamError(
-        'bad_argument',
+        'INVALID_ARGUMENT',
         'stream url must not carry a query string (Twilio drops it); pass values as parameters',
       );
     }

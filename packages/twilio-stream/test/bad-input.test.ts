@@ -1,7 +1,8 @@
-import { mulaw } from '@voxwire/codecs';
+import { encodedFrame, mulaw } from '@voxwire/codecs';
+import { tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MediaStreamServer, TwilioCall, TwilioStreamError } from '../src/index.js';
-import { eventually, simulator, startServer, tone } from './helpers.js';
+import type { AnyFrame, MediaStreamServer, TwilioCall, TwilioStreamError } from '../src/index.js';
+import { eventually, simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -21,8 +22,8 @@ describe('bad input', () => {
       errors.set(call, []);
       audio.set(call, 0);
       call.on('error', (e) => errors.get(call)!.push(e));
-      call.on('audio', (pcm) => audio.set(call, audio.get(call)! + pcm.length));
-      call.on('media', (f) => call.sendMulaw(f.payload));
+      call.on('pcm', (f) => audio.set(call, audio.get(call)! + f.data.length));
+      call.on('audio', (f) => call.sendAudio(f));
     });
 
     const bad = simulator(started.url, { autoStart: false, idleSilence: false });
@@ -52,21 +53,24 @@ describe('bad input', () => {
     });
     bad.sendJson({ event: 'dtmf', sequenceNumber: '6', streamSid: bad.streamSid });
     // Then real audio, on both calls at once.
-    const source = mulaw.encode(tone(600, 1000, 8000));
-    await Promise.all([bad.streamMulaw(source), good.streamMulaw(source)]);
+    const source = mulaw.encode(tone(600, 8000, 8000, 0.25));
+    await Promise.all([
+      bad.streamAudio(encodedFrame('pcmu', source)),
+      good.streamAudio(encodedFrame('pcmu', source)),
+    ]);
     await Promise.all([bad.until(() => bad.playedMs() >= 1000), good.until(() => good.playedMs() >= 1000)]);
 
     const badCall = calls.find((c) => c.callSid === bad.callSid)!;
     const goodCall = calls.find((c) => c.callSid === good.callSid)!;
     expect(errors.get(badCall)!.map((e) => e.code)).toEqual([
-      'media_before_start',
-      'malformed_json',
-      'malformed_json',
-      'unknown_event',
-      'bad_base64',
-      'bad_frame_size',
-      'unknown_mark',
-      'bad_message',
+      'MEDIA_BEFORE_START',
+      'MALFORMED_JSON',
+      'MALFORMED_JSON',
+      'UNKNOWN_EVENT',
+      'BAD_BASE64',
+      'BAD_FRAME_SIZE',
+      'UNKNOWN_MARK',
+      'BAD_MESSAGE',
     ]);
     for (const e of errors.get(badCall)!) expect(e.message.length).toBeGreaterThan(10);
     expect(errors.get(goodCall)).toEqual([]);
@@ -123,7 +127,7 @@ describe('bad input', () => {
       },
     });
     await eventually(() => codes.length === 1);
-    expect(codes).toEqual(['bad_message']);
+    expect(codes).toEqual(['BAD_MESSAGE']);
     expect(call.active).toBe(false);
     await sim.stop();
   });
@@ -135,9 +139,28 @@ describe('bad input', () => {
     const sim = simulator(started.url);
     await sim.connect();
     const call = await got;
-    expect(() => call.sendAudio(new Float32Array(10) as unknown as Int16Array, 8000)).toThrow(/Int16Array/);
-    expect(() => call.sendAudio(new Int16Array(10), 0)).toThrow(/sample rate/);
-    expect(() => call.sendMulaw([1, 2, 3] as unknown as Uint8Array)).toThrow(/Uint8Array/);
+    const frame = (f: object) => ({ sampleRate: 8000, channels: 1, position: 0, ...f }) as AnyFrame;
+    expect(() => call.sendAudio(frame({ data: new Float32Array(10) }))).toThrow(/Int16Array/);
+    expect(() => call.sendAudio(frame({ data: new Int16Array(10), sampleRate: 0 }))).toThrow(/sample rate/);
+    expect(() => call.sendAudio(frame({ codec: 'pcmu', data: [1, 2, 3], samples: 3 }))).toThrow(/Uint8Array/);
+    const codeOf = (f: AnyFrame) => {
+      try {
+        call.sendAudio(f);
+      } catch (e) {
+        return (e as TwilioStreamError).code;
+      }
+      return 'none';
+    };
+    // A phone call is mono 8 kHz G.711: Opus, stereo and G.711 at another rate are refused, not mangled.
+    expect(codeOf(frame({ codec: 'opus', data: new Uint8Array(10), sampleRate: 48000, samples: 960 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(codeOf(frame({ data: new Int16Array(20), channels: 2 }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(frame({ codec: 'pcmu', data: new Uint8Array(16), sampleRate: 16000, samples: 16 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(codeOf(null as unknown as AnyFrame)).toBe('INVALID_ARGUMENT');
+    expect(call.sentMs()).toBe(0);
     await sim.stop();
   });
 });

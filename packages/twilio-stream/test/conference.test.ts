@@ -1,11 +1,13 @@
+import { audioFrame } from '@voxwire/codecs';
+import { tone, waitUntil } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ConferenceBridge,
   type MediaStreamServer,
   type TwilioCall,
+  TwilioConference,
   type TwilioSimulator,
 } from '../src/index.js';
-import { simulator, startServer, tone } from './helpers.js';
+import { simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -30,11 +32,15 @@ function relativePower(pcm: Int16Array, freq: number, rate: number): number {
   return total === 0 ? 0 : (2 * power) / (pcm.length * total);
 }
 
-describe('ConferenceBridge', () => {
+describe('TwilioConference', () => {
   it('mixes three calls so each hears the others but not itself (mix-minus)', async () => {
     const started = await startServer();
     server = started.server;
-    const conference = new ConferenceBridge();
+    await using conference = new TwilioConference();
+    const joined: string[] = [];
+    const left: string[] = [];
+    conference.on('join', ({ id, call }) => joined.push(`${id}:${call.callSid}`));
+    conference.on('leave', ({ id }) => left.push(id));
     server.on('call', (call: TwilioCall) => {
       call.once('start', () => conference.join(call));
     });
@@ -44,7 +50,7 @@ describe('ConferenceBridge', () => {
       const sim = simulator(started.url, { speed: 1 });
       await sim.connect();
       sims.push(sim);
-      void sim.streamPcm(tone(f, 1500, 8000, 0.2), 8000);
+      void sim.streamAudio(audioFrame(tone(f, 8000, 12_000, 0.2), 8000));
     }
     await Promise.all(sims.map((s) => s.until(() => s.playedMs() >= 800)));
     expect(conference.participants).toHaveLength(3);
@@ -56,8 +62,13 @@ describe('ConferenceBridge', () => {
       for (const p of others) expect(p).toBeGreaterThan(0.1);
       expect(10 * Math.log10(Math.min(...others) / Math.max(own, 1e-12))).toBeGreaterThan(30);
     }
+    expect(joined).toEqual(sims.map((s) => `${s.callSid}:${s.callSid}`));
     await Promise.all(sims.map((s) => s.stop()));
-    conference.close();
-    expect(conference.participants).toEqual([]);
+    await waitUntil(() => conference.participants.length === 0, 'every leg left when its stream stopped');
+    expect(left.sort()).toEqual(sims.map((s) => s.callSid).sort());
+    await conference.close();
+    await conference.close();
+    expect(conference.mixer.running).toBe(false);
+    expect(() => conference.join(sims[0] as unknown as TwilioCall)).toThrow(/closed/);
   });
 });

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { mulaw } from '@voxwire/codecs';
+import { encodedFrame, mulaw } from '@voxwire/codecs';
 import {
   clientFrame,
   handleCounts,
@@ -9,6 +9,7 @@ import {
   rawUpgrade,
   rssMiB,
   settleLeaks,
+  tone,
   upgradeRequest,
   waitUntil,
 } from '@voxwire/test-support';
@@ -20,7 +21,7 @@ import {
   TwilioSimulator,
   type TwilioStreamError,
 } from '../src/index.js';
-import { startServer, tone } from './helpers.js';
+import { startServer } from './helpers.js';
 
 // Each attack comes from outside over loopback sockets while one healthy call runs beside it (a simulator
 // in real time whose audio the server echoes back). After each: the healthy call still carries audio
@@ -56,7 +57,7 @@ function attacker(options: Partial<ConstructorParameters<typeof TwilioSimulator>
 
 /** The healthy call: what it sent so far comes back bit-exact, it is active, and it saw no error. */
 async function healthyStillWorks(): Promise<void> {
-  await healthy.streamMulaw(mulaw.encode(tone(440, 200, 8000)));
+  await healthy.streamAudio(encodedFrame('pcmu', mulaw.encode(tone(440, 8000, 1600, 0.25))));
   const sent = healthy.sentMulaw().length;
   await healthy.until(() => healthy.heardMulaw().length >= sent, healthy.clockMs + 20_000);
   const heard = healthy.heardMulaw();
@@ -85,7 +86,7 @@ beforeEach(async () => {
     calls.push(call);
     errors.set(call, []);
     call.on('error', (e) => errors.get(call)?.push(e));
-    call.on('media', (f) => call.sendMulaw(f.payload)); // echo
+    call.on('audio', (f) => call.sendAudio(f)); // echo
   });
   healthy = new TwilioSimulator({ url, speed: 1 }); // real time, idle silence like a live line
   await healthy.connect();
@@ -137,21 +138,21 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     }
     await waitUntil(() => errorsOf(bad).length === inputs.length - 2, 'every bad message was reported');
     expect(errorsOf(bad)).toEqual([
-      'malformed_json',
-      'malformed_json',
-      'malformed_json',
-      'malformed_json',
-      'bad_message',
-      'bad_message',
-      'bad_base64',
-      'bad_frame_size',
-      'bad_frame_size',
-      'bad_message',
-      'bad_message',
-      'bad_message',
-      'unknown_mark',
-      'wrong_stream',
-      'unknown_event',
+      'MALFORMED_JSON',
+      'MALFORMED_JSON',
+      'MALFORMED_JSON',
+      'MALFORMED_JSON',
+      'BAD_MESSAGE',
+      'BAD_MESSAGE',
+      'BAD_BASE64',
+      'BAD_FRAME_SIZE',
+      'BAD_FRAME_SIZE',
+      'BAD_MESSAGE',
+      'BAD_MESSAGE',
+      'BAD_MESSAGE',
+      'UNKNOWN_MARK',
+      'WRONG_STREAM',
+      'UNKNOWN_EVENT',
     ]);
     // The timestamp that was an object is only unknown, so that frame was still delivered (echoed).
     await bad.until(() => bad.report().receivedFrames === 1);
@@ -169,10 +170,17 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     const call = calls[calls.length - 1];
     let filledSamples = 0;
     let biggestChunk = 0;
-    call.on('audio', (pcm, info) => {
+    let filledPcm = 0;
+    call.on('audio', (f, info) => {
       if (info.filled) {
-        filledSamples += pcm.length;
-        biggestChunk = Math.max(biggestChunk, pcm.length);
+        filledSamples += f.samples;
+        biggestChunk = Math.max(biggestChunk, f.data.length);
+      }
+    });
+    call.on('pcm', (f, info) => {
+      if (info.filled) {
+        filledPcm += f.data.length;
+        biggestChunk = Math.max(biggestChunk, f.data.length);
       }
     });
     const rss = rssMiB();
@@ -190,9 +198,10 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     send(4 * 3600 * 1000 + 40 + 3000, 5); // 3 s gap: within maxGapMs, filled
     send(99_999_999_999_999, 6); // ~3000 years
     await waitUntil(() => call.inboundStats.frames === 5, 'all five frames arrived');
-    expect(errorsOf(bad)).toEqual(['gap_too_large', 'gap_too_large']);
+    expect(errorsOf(bad)).toEqual(['GAP_TOO_LARGE', 'GAP_TOO_LARGE']);
     expect(call.inboundStats).toMatchObject({ gaps: 3, resyncs: 2, filledMs: 3000 });
     expect(filledSamples).toBe(3000 * 8);
+    expect(filledPcm).toBe(3000 * 8);
     expect(biggestChunk).toBeLessThanOrEqual(200 * 8); // delivered in pieces, not one allocation
     expect(rssMiB() - rss).toBeLessThan(64); // before the fix: +900 MB for 1 h
     await bad.stop();
@@ -208,7 +217,7 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     await waitUntil(() => errorsOf(bad).length === 2, 'both reported');
     const call = calls[calls.length - 1];
     const reported = errors.get(call) ?? [];
-    expect(reported.map((e) => e.code)).toEqual(['unknown_mark', 'wrong_stream']);
+    expect(reported.map((e) => e.code)).toEqual(['UNKNOWN_MARK', 'WRONG_STREAM']);
     for (const e of reported) expect(e.message.length).toBeLessThan(200);
     await bad.stop();
     await healthyStillWorks();
@@ -228,7 +237,7 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
       bad.start();
       bad.start.call(Object.assign(Object.create(bad), { started: false })); // a second start
       await waitUntil(() => errorsOf(bad).length === 3, 'early and duplicate messages reported');
-      expect(errorsOf(bad)).toEqual(['media_before_start', 'media_before_start', 'duplicate_start']);
+      expect(errorsOf(bad)).toEqual(['MEDIA_BEFORE_START', 'MEDIA_BEFORE_START', 'DUPLICATE_START']);
       const call = calls[calls.length - 1];
       bad.sendJson({ event: 'stop', streamSid: bad.streamSid });
       call.on('error', () => {}); // keep reporting until the listeners go below
@@ -243,9 +252,9 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
       await waitUntil(() => warnings.length >= 3, 'late messages reported as process warnings');
       for (const l of serverErrorListeners) server.on('error', l as (e: Error) => void);
       expect(warnings.map((w) => (w as TwilioStreamError).code)).toEqual([
-        'malformed_json',
-        'bad_message',
-        'unknown_event',
+        'MALFORMED_JSON',
+        'BAD_MESSAGE',
+        'UNKNOWN_EVENT',
       ]);
       // Its socket stayed open after `stop`; late messages do not keep it alive: closed at the idle timeout.
       const closed = new Promise<number>((resolve) => bad.once('close', resolve));
@@ -267,7 +276,7 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     await waitUntil(() => calls.some((c) => c.callSid === 'CA-noread'), 'the call started');
     const call = calls.find((c) => c.callSid === 'CA-noread') as TwilioCall;
     const tenMinutes = new Uint8Array(8 * 600_000).fill(0x7f);
-    for (let i = 0; i < 3; i++) call.sendMulaw(tenMinutes); // 30 min of audio, no echo ever comes back
+    for (let i = 0; i < 3; i++) call.sendAudio(encodedFrame('pcmu', tenMinutes)); // 30 min of audio, no echo ever comes back
     expect(call.bufferedMs()).toBeLessThanOrEqual(120_000 + 500);
     expect(call.outboundStats.overflowDroppedMs).toBeGreaterThanOrEqual(30 * 60_000 - 120_500);
     raw.socket.destroy();
@@ -300,7 +309,7 @@ describe('twilio-stream under attack (a healthy call beside each attack)', { tim
     expect(noStart.closeCode()).toBe(1008);
     expect(midFrame.closeCode()).toBe(1008);
     await waitUntil(
-      () => calls.filter((c) => errors.get(c)?.some((e) => e.code === 'timeout')).length === 2,
+      () => calls.filter((c) => errors.get(c)?.some((e) => e.code === 'TIMEOUT')).length === 2,
       'timeouts reported',
     );
     await healthyStillWorks();

@@ -1,3 +1,4 @@
+import { encodedFrame } from '@voxwire/codecs';
 import { clientFrame, rawUpgrade, waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_QUEUE_MS, type TwilioCall, type TwilioStreamError } from '../src/index.js';
@@ -61,13 +62,13 @@ describe('limits and shutdown', () => {
     // Without pacing everything goes to the socket: an hour of audio, far more than the kernel buffers hold.
     const minute = new Uint8Array(8 * 60_000).fill(0x7f);
     for (let i = 0; i < 60 && errors.length === 0; i++) {
-      call.sendMulaw(minute);
+      call.sendAudio(encodedFrame('pcmu', minute));
       await new Promise((resolve) => setImmediate(resolve));
     }
     await waitUntil(() => errors.length > 0, 'the stalled reader was noticed');
     raw.socket.resume();
     await raw.ended; // cut off after closeTimeoutMs
-    expect(errors.map((e) => e.code)).toEqual(['slow_consumer']);
+    expect(errors.map((e) => e.code)).toEqual(['SLOW_CONSUMER']);
     await server.close();
   });
 
@@ -80,7 +81,7 @@ describe('limits and shutdown', () => {
     const errors: TwilioStreamError[] = [];
     call.on('error', (e) => errors.push(e));
     await call.whenStarted();
-    call.sendMulaw(new Uint8Array(8 * 120_000).fill(0x7f));
+    call.sendAudio(encodedFrame('pcmu', new Uint8Array(8 * 120_000).fill(0x7f)));
     void call.endUtterance('burst');
     await sim.until(() => sim.marks.some((m) => m.name === 'burst'));
     expect(sim.playedMs()).toBe(120_000);

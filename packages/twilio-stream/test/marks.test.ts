@@ -1,7 +1,8 @@
-import { mulaw } from '@voxwire/codecs';
+import { audioFrame, mulaw } from '@voxwire/codecs';
+import { estimatePitchHz, tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall, TwilioMarkResult } from '../src/index.js';
-import { simulator, startServer, tone, zeroCrossingHz } from './helpers.js';
+import { simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -31,14 +32,14 @@ describe('marks and playback position', () => {
     const samples: number[] = [];
     call.on('mark', (m) => serverMarks.push({ name: m.name, playedMs: call.playedMs() }));
     // Whenever the server learns of progress, the simulator (the truth) is within a frame of it.
-    call.onPlayed((ms) => samples.push(Math.abs(ms - sim.marks[sim.marks.length - 1].playedMs)));
+    call.on('played', (ms) => samples.push(Math.abs(ms - sim.marks[sim.marks.length - 1].playedMs)));
     lengths.forEach((n, i) => {
-      const pcm = tone(300 + 100 * i, (n / 8000) * 1000, 8000, 0.2);
+      const pcm = tone(300 + 100 * i, 8000, n, 0.2);
       const codes = mulaw.encode(pcm);
       const padded = new Uint8Array(Math.ceil(n / 160) * 160).fill(0xff);
       padded.set(codes);
       expected.push(...padded);
-      call.sendAudio(pcm, 8000);
+      call.sendAudio(audioFrame(pcm, 8000));
       results.push(call.endUtterance(`u${i}`));
     });
     const resolved = await Promise.all(results);
@@ -65,13 +66,13 @@ describe('marks and playback position', () => {
 
   it('clear mid-utterance stops playback within 40 ms and reports the played position', async () => {
     const { call, sim } = await connectedCall();
-    const pcm = tone(500, 3000, 8000, 0.2);
+    const pcm = tone(500, 8000, 24_000, 0.2);
     const codes = mulaw.encode(pcm);
-    call.sendAudio(pcm, 8000);
+    call.sendAudio(audioFrame(pcm, 8000));
     const utterance = call.endUtterance('long');
     let clearedAt = -1;
     let result: ReturnType<TwilioCall['clear']> | undefined;
-    call.onPlayed((ms) => {
+    call.on('played', (ms) => {
       if (ms >= 1000 && !result) {
         clearedAt = ms;
         result = call.clear();
@@ -95,8 +96,8 @@ describe('marks and playback position', () => {
     expect(Buffer.compare(Buffer.from(heard), Buffer.from(codes.subarray(0, heard.length)))).toBe(0);
 
     // The call goes on: the next utterance plays in full after the played position.
-    const next = tone(700, 400, 8000, 0.2);
-    call.sendAudio(next, 8000);
+    const next = tone(700, 8000, 3200, 0.2);
+    call.sendAudio(audioFrame(next, 8000));
     const r2 = await call.endUtterance('after');
     expect(r2).toMatchObject({ name: 'after', played: true });
     expect(r2.positionMs).toBe(result!.playedMs + 400);
@@ -111,7 +112,7 @@ describe('marks and playback position', () => {
     sim.on('tick', () => {
       maxBuffered = Math.max(maxBuffered, sim.report().bufferedMs);
     });
-    call.sendAudio(tone(440, 2000, 8000), 8000);
+    call.sendAudio(audioFrame(tone(440, 8000, 16_000, 0.25), 8000));
     expect(call.bufferedMs()).toBe(2000);
     const r = await call.endUtterance();
     expect(r.played).toBe(true);
@@ -122,9 +123,9 @@ describe('marks and playback position', () => {
   it('with maxQueueMs, a burst keeps only its newest audio waiting, and the caller hears that', async () => {
     const { call, sim } = await connectedCall({ maxAheadMs: 200, maxQueueMs: 300 });
     // 2 s of 440 Hz then 300 ms of 1 kHz at once: a live feed that got ahead of the call.
-    call.sendAudio(tone(440, 2000, 8000), 8000);
+    call.sendAudio(audioFrame(tone(440, 8000, 16_000, 0.25), 8000));
     const first = call.endUtterance('first');
-    call.sendAudio(tone(1000, 300, 8000), 8000);
+    call.sendAudio(audioFrame(tone(1000, 8000, 2400, 0.25), 8000));
     // 200 ms went to Twilio at once; of the rest, only the newest 300 ms waits.
     expect(call.bufferedMs()).toBe(500);
     expect(call.outboundStats.overflowDroppedMs).toBe(1800);
@@ -134,8 +135,8 @@ describe('marks and playback position', () => {
     expect(await first).toMatchObject({ played: true, positionMs: 200 });
     const heard = sim.heardPcm();
     expect(heard.length).toBe(4000);
-    expect(zeroCrossingHz(heard.subarray(160, 1440), 8000)).toBeCloseTo(440, -1);
-    expect(zeroCrossingHz(heard.subarray(1760, 3840), 8000)).toBeCloseTo(1000, -1);
+    expect(estimatePitchHz(heard.subarray(160, 1440), 8000)).toBeCloseTo(440, -1);
+    expect(estimatePitchHz(heard.subarray(1760, 3840), 8000)).toBeCloseTo(1000, -1);
     await sim.stop();
   });
 

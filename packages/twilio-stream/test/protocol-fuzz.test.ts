@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseTwilioMessage, TwilioStreamError } from '../src/index.js';
 
 const CODES = new Set([
-  'malformed_json',
-  'unknown_event',
-  'bad_message',
-  'bad_base64',
-  'bad_frame_size',
-  'wrong_stream',
+  'MALFORMED_JSON',
+  'UNKNOWN_EVENT',
+  'BAD_MESSAGE',
+  'BAD_BASE64',
+  'BAD_FRAME_SIZE',
+  'WRONG_STREAM',
 ]);
 const EVENTS = new Set(['connected', 'start', 'media', 'dtmf', 'mark', 'stop']);
 
@@ -144,10 +144,10 @@ describe('parseTwilioMessage (fuzzed)', () => {
     const mark = parseTwilioMessage(JSON.stringify({ event: 'mark', mark: { name: 'm'.repeat(60_000) } }));
     expect(mark).toMatchObject({ event: 'mark' });
     expect(parseTwilioMessage(JSON.stringify({ event: 'dtmf', dtmf: { digit: '12' } }))).toMatchObject({
-      code: 'bad_message',
+      code: 'BAD_MESSAGE',
     });
     expect(parseTwilioMessage(JSON.stringify({ event: 'x'.repeat(10_000) }))).toMatchObject({
-      code: 'unknown_event',
+      code: 'UNKNOWN_EVENT',
       message: expect.stringMatching(/^unknown event "x{60}…"/),
     });
   });

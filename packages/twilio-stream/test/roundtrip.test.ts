@@ -1,7 +1,8 @@
-import { mulaw } from '@voxwire/codecs';
+import { encodedFrame, mulaw } from '@voxwire/codecs';
+import { speech, tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall } from '../src/index.js';
-import { simulator, speech, startServer, tone } from './helpers.js';
+import { simulator, startServer } from './helpers.js';
 
 let server: MediaStreamServer | undefined;
 afterEach(async () => {
@@ -17,7 +18,7 @@ describe('30 s call round trip', () => {
     server.on('call', (call) => {
       calls.push(call);
       // Pass-through: every caller frame goes straight back.
-      call.on('media', (frame) => call.sendMulaw(frame.payload));
+      call.on('audio', (frame) => call.sendAudio(frame));
     });
     // 30 s of caller audio: speech and tones, not a multiple of the frame size.
     const words = speech(
@@ -27,7 +28,7 @@ describe('30 s call round trip', () => {
     const parts: Int16Array[] = [];
     let total = 0;
     for (let i = 0; total < 30 * 8000 - 8000; i++) {
-      const p = i % 2 === 0 ? words : tone(300 + 97 * i, 730, 8000, 0.3);
+      const p = i % 2 === 0 ? words : tone(300 + 97 * i, 8000, 5840, 0.3);
       parts.push(p);
       total += p.length;
     }
@@ -42,7 +43,7 @@ describe('30 s call round trip', () => {
 
     const sim = simulator(started.url, { customParameters: { caller: '+15550100' }, idleSilence: false });
     await sim.connect();
-    await sim.streamMulaw(codes);
+    await sim.streamAudio(encodedFrame('pcmu', codes));
     // Let the last echoed frames play out.
     await sim.until(() => sim.playedMs() >= sim.report().sentMs);
     const call = calls[0];

@@ -76,7 +76,9 @@ describe('request signature', () => {
     const http = createServer((_req, res) => res.end('ok'));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const port = (http.address() as AddressInfo).port;
-    server = createMediaStreamServer({ server: http, path: '/twilio', authToken, publicUrl });
+    server = await createMediaStreamServer({ server: http, path: '/twilio', authToken, publicUrl });
+    expect(server.port).toBe(port);
+    expect(server.url).toBe(`ws://127.0.0.1:${port}/twilio`);
     const got = new Promise<TwilioCall>((resolve) => server!.once('call', resolve));
     const res = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await res.text()).toBe('ok');
@@ -228,7 +230,10 @@ describe('request signature', () => {
     expect(rejections.map((r) => r.reason)).toEqual(['bad_signature', 'unsupported_signature']);
   });
 
-  it('refuses to start without publicUrl when checking signatures', () => {
-    expect(() => createMediaStreamServer({ port: 0, authToken })).toThrow(/publicUrl/);
+  it('refuses to start without publicUrl when checking signatures', async () => {
+    await expect(createMediaStreamServer({ port: 0, authToken })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringMatching(/publicUrl/),
+    });
   });
 });

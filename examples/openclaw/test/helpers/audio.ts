@@ -1,37 +1,11 @@
-// Test signals and measurements: tones, espeak-ng speech, per-block tone levels (Goertzel, Hann window).
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { wav } from '@voxwire/codecs';
+// The parties' pitches and per-block tone levels (Goertzel, Hann window). Tones and speech come from
+// @voxwire/test-support.
 
 /** The pitches that tell the parties apart in the mix. */
 export const BROWSER_HZ = 440;
 export const CALL_HZ = 1000;
 export const AGENT_HZ = 660;
 export const PROBE_HZ = [BROWSER_HZ, AGENT_HZ, CALL_HZ] as const;
-
-/** A sine tone as Int16 PCM. */
-export function tone(freq: number, sampleRate: number, seconds: number, amplitude = 0.25): Int16Array {
-  const n = Math.round(sampleRate * seconds);
-  const out = new Int16Array(n);
-  for (let i = 0; i < n; i++)
-    out[i] = Math.round(Math.sin((2 * Math.PI * freq * i) / sampleRate) * amplitude * 32767);
-  return out;
-}
-
-/** Speech by espeak-ng as 16-bit mono PCM (22.05 kHz). */
-export function espeak(
-  dir: string,
-  text: string,
-  name: string,
-): { file: string; pcm: Int16Array; sampleRate: number } {
-  const file = join(dir, `${name}.wav`);
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', file, text]);
-  const audio = wav.read(readFileSync(file));
-  if (audio.encoding !== 'pcm16' || audio.channels !== 1)
-    throw new Error(`unexpected espeak output ${audio.encoding}`);
-  return { file, pcm: audio.data, sampleRate: audio.sampleRate };
-}
 
 /** One block's level at each probe frequency and overall, dBFS (a full-scale sine reads −3 dBFS). */
 export interface BlockLevels {

@@ -1,17 +1,10 @@
 // Waiting for conditions and events with generous deadlines (they only stop a hang; nothing is timed).
 import type { EventEmitter } from 'node:events';
+import { waitUntil } from '@voxwire/test-support';
 
-/** Polls `test` every 50 ms until it holds; rejects with `what` after `ms`. */
-export async function waitFor(
-  test: () => boolean | Promise<boolean>,
-  what: string,
-  ms = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** {@link waitUntil} with OpenClaw's generous default deadline (a minute: the room runs in real time). */
+export function waitFor(test: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  return waitUntil(test, what, ms);
 }
 
 /** The next `event` whose arguments pass `match`; rejects after `ms`. */

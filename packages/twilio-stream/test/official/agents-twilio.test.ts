@@ -2,16 +2,17 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RealtimeAgent, RealtimeSession, type RealtimeSessionConfig } from '@openai/agents/realtime';
 import { TwilioRealtimeTransportLayer } from '@openai/agents-extensions';
+import { audioFrame } from '@voxwire/codecs';
 import {
   createRealtimeServer,
   NullTranscriber,
   type RealtimeServer,
   ScriptedResponder,
 } from '@voxwire/realtime-server';
+import { dbfs, speech } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { TwilioSimulator, validateTwilioSignature } from '../../src/index.js';
-import { rmsDb, speech } from '../helpers.js';
 
 // The documented way to run the OpenAI Agents SDK's Twilio transport, with every part real except Twilio
 // and OpenAI: TwilioSimulator places the call (signed upgrade, caller speech from espeak-ng), a `ws` server
@@ -88,7 +89,7 @@ function voicedFraction(pcm: Int16Array, rate = 8000): { voiced: number; loud: n
   let voiced = 0;
   for (let start = 0; start + n <= pcm.length; start += n) {
     const f = pcm.subarray(start, start + n);
-    if (rmsDb(f) < -45) continue;
+    if (dbfs(f) < -45) continue;
     loud++;
     let best = 0;
     for (let lag = Math.floor(rate / 400); lag <= Math.ceil(rate / 70); lag++) {
@@ -126,17 +127,17 @@ describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realti
     harness = await start(PHONE_AUDIO);
     const sim = await placeCall(harness);
     await sim.wait(400);
-    await sim.streamPcm(speech('Hello, is anybody there?', 16000), 16000);
+    await sim.streamAudio(audioFrame(speech('Hello, is anybody there?', 16000), 16000));
     // The answer plays; marks the transport sends are echoed as playback reaches them.
     await sim.until(() => sim.playedMs() >= 1500 && sim.marks.length > 0, sim.clockMs + 60_000);
     const heard = sim.heardPcm();
-    expect(rmsDb(heard)).toBeGreaterThan(-35);
+    expect(dbfs(heard)).toBeGreaterThan(-35);
     const { voiced, loud } = voicedFraction(heard);
     expect(loud).toBeGreaterThan(20);
     expect(voiced).toBeGreaterThan(0.6);
     // Barge-in: the caller talks over the answer; the transport sends `clear` with seconds still buffered.
     const playedBefore = sim.playedMs();
-    await sim.streamPcm(speech('Wait, stop, I have a question about my bill.', 16000), 16000);
+    await sim.streamAudio(audioFrame(speech('Wait, stop, I have a question about my bill.', 16000), 16000));
     await sim.until(() => sim.clears.length > 0, sim.clockMs + 60_000);
     expect(sim.clears[0].droppedMs).toBeGreaterThan(500);
     expect(sim.clears[0].playedMs).toBeGreaterThanOrEqual(playedBefore);
@@ -150,7 +151,7 @@ describe('TwilioSimulator → Agents SDK TwilioRealtimeTransportLayer → realti
     harness = await start(undefined);
     const sim = await placeCall(harness);
     await sim.wait(400);
-    await sim.streamPcm(speech('Hello, is anybody there?', 16000), 16000);
+    await sim.streamAudio(audioFrame(speech('Hello, is anybody there?', 16000), 16000));
     await sim.until(() => sim.playedMs() >= 1500, sim.clockMs + 60_000);
     const { voiced, loud } = voicedFraction(sim.heardPcm());
     expect(loud).toBeGreaterThan(20); // loud...

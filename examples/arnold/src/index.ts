@@ -1,0 +1,3 @@
+// Arnold's root entry: what a program embedding it (or the workspace benchmarks) may use.
+export { type Arnold, type ArnoldOptions, startArnold } from './server.js';
+export { type Progress, type Workout, WorkoutStore, type WorkoutStoreOptions } from './store.js';
