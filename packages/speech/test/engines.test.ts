@@ -1,4 +1,5 @@
 import { audioFrame } from '@voxwire/codecs';
+import { dbfs, speech } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   EspeakSynthesizer,
@@ -8,7 +9,6 @@ import {
   SynthesisError,
   TranscriptionError,
 } from '../src/index.js';
-import { dbfs, speak } from './helpers.js';
 
 const signal = new AbortController().signal;
 
@@ -121,7 +121,7 @@ describe('PocketsphinxTranscriber', () => {
   it('recognises the key word of espeak-ng speech offline', async () => {
     expect(PocketsphinxTranscriber.isInstalled()).toBe(true);
     const text = await new PocketsphinxTranscriber().transcribe(
-      audioFrame(speak('what is the weather in Paris', 24000), 24000),
+      audioFrame(speech('what is the weather in Paris', 24000), 24000),
       { signal },
     );
     expect(text).toMatch(/\bweather\b/);
