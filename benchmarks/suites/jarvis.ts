@@ -163,7 +163,7 @@ function vadRows(): string[][] {
       const t0 = performance.now();
       filter.process(buf);
       pushed = o + chunk;
-      void seg.push(buf);
+      void seg.push({ data: buf, sampleRate: RATE, channels: 1, position: o });
       perChunk.push(performance.now() - t0);
     }
   }

@@ -93,12 +93,12 @@ async function deviceLatency(): Promise<{ avgMs: number; p95Ms: number; captureM
     { backend: 'null', sampleRate: 48000, blockSize: 960 },
     { backend: 'null', sampleRate: 48000, blockSize: 960 },
   );
-  core.capture.on('data', () => {});
+  core.capture.on('audio', () => {});
   core.start();
   await sleep(2000);
   const s = core.getLatencyStats();
-  core.close();
-  return { avgMs: s.avgMs, p95Ms: s.p95Ms, captureMs: s.captureMs };
+  await core.close();
+  return { avgMs: s.avgMs ?? Number.NaN, p95Ms: s.p95Ms ?? Number.NaN, captureMs: s.captureMs };
 }
 
 const suite: Suite = {
@@ -152,7 +152,7 @@ const suite: Suite = {
       while (app.router.size < 3 && performance.now() - t0 < 30_000) await sleep(20);
       let peerOnset: number | undefined;
       let peerQuiet = true;
-      peer.peer.on('audio', (pcm) => {
+      peer.peer.on('audio', ({ data: pcm }) => {
         const isLoud = loud(pcm);
         if (isLoud && peerQuiet && peerOnset === undefined) peerOnset = performance.now();
         peerQuiet = !isLoud;
@@ -183,7 +183,7 @@ const suite: Suite = {
         await sleep(GAP_MS);
         callOnset = undefined;
         const sentAt = performance.now();
-        peer.peer.sendAudio(b48, 48000);
+        peer.peer.sendAudio(audioFrame(b48, 48000));
         const deadline = performance.now() + 3000;
         while (callOnset === undefined && performance.now() < deadline) await sleep(5);
         if (callOnset !== undefined) results['peer → call']?.push(callOnset - sentAt);

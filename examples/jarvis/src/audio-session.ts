@@ -236,7 +236,7 @@ export class AudioSession {
         if (pipeline.dead) return;
         this.send('vad', { event: 'speech_end', ms: e.ms, reason: e.reason });
         const startMs = Math.round((e.audioStartSample * 1000) / config.sample_rate);
-        const audio = e.audio;
+        const audio = e.audio.data;
         if (audio) this.enqueue((id) => this.transcribe(id, audio, startMs, e.ms, pipeline.grammar));
       });
       pipeline.segmenter = segmenter;
@@ -268,7 +268,13 @@ export class AudioSession {
     p.filter?.process(pcm);
     if (p.segmenter) {
       const t0 = this.now();
-      const scored = p.segmenter.push(pcm);
+      const frame = {
+        data: pcm,
+        sampleRate: this.config.sample_rate,
+        channels: 1,
+        position: this.audioInSamples - pcm.length,
+      };
+      const scored = p.segmenter.push(frame);
       // The energy VAD scores synchronously inside push; the promise settles when this chunk is done.
       void scored.then(
         () => this.vad.add(this.now() - t0),

@@ -19,7 +19,7 @@ export interface AudioDeviceInfo {
 
 /**
  * Input devices of a backend (default: `VOXWIRE_AUDIO_BACKEND`, else the first real one), numbered.
- * @throws BackendUnavailableError (from @voxwire/wasapi) when no backend can be used
+ * @throws AudioDeviceError `BACKEND_UNAVAILABLE` (from @voxwire/wasapi) when no backend can be used
  */
 export function listAudioDevices(options: { backend?: BackendName } = {}): AudioDeviceInfo[] {
   return listDevices(options)

@@ -87,8 +87,10 @@ export class SpeechGate {
   /** Adds captured audio (interleaved); events and `sink.audio` happen inside for synchronous detectors. */
   push(block: Int16Array): void {
     this.history.write(block);
+    const position = this.total / this.channels;
     this.total += block.length;
-    this.segmenter.push(block).catch(this.onVadError);
+    const frame = { data: block, sampleRate: this.segmenter.sampleRate, channels: this.channels, position };
+    this.segmenter.push(frame).catch(this.onVadError);
     if (this.open) this.drain();
   }
 

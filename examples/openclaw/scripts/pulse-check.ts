@@ -48,7 +48,7 @@ const { app } = await startTestOpenClaw(
   { AUDIO_BACKEND: 'pulse', AUDIO_OUTPUT_DEVICE: 'claw_out', AUDIO_INPUT_DEVICE: 'claw_out.monitor' },
 );
 const chunks: Int16Array[] = [];
-app.device?.core.capture.on('data', (f) => chunks.push(f.data as Int16Array));
+app.device?.core.capture.on('audio', (f) => chunks.push(f.data));
 const sim = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
 await sim.connect();
 await new Promise((r) => setTimeout(r, 1000));

@@ -23,7 +23,7 @@ export class DeviceAudio {
     private readonly log: Logger,
   ) {}
 
-  /** Opens and starts the device; throws the backend's error (e.g. BackendUnavailableError). */
+  /** Opens and starts the device; throws the backend's error (e.g. AudioDeviceError `BACKEND_UNAVAILABLE`). */
   start(): void {
     const { sampleRate, channels, blockSize, latency, backend } = this.config;
     const base: AudioCoreConfig = { sampleRate, channels, blockSize, latency, backend, format: 's16' };
@@ -47,12 +47,17 @@ export class DeviceAudio {
           }
           out = up;
         }
-        const accepted = playback.write(out);
+        const accepted = playback.write({
+          data: out,
+          sampleRate: playback.sampleRate,
+          channels: playback.channels,
+          position: 0,
+        });
         const frames = out.length / channels;
         if (accepted < frames) this.droppedFrames += frames - accepted;
       },
     });
-    this.core.capture.on('data', (f) => this.router.push(MIC_ID, f.data as Int16Array));
+    this.core.capture.on('audio', (f) => this.router.push(MIC_ID, f.data));
     this.core.capture.on('error', (err) => this.log.error('capture device error', { err }));
     playback.on('error', (err) => this.log.error('playback device error', { err }));
     this.core.start();

@@ -23,7 +23,7 @@ try {
     hint:
       e.code === 'EADDRINUSE'
         ? 'a port is taken: set SIGNALING_PORT / TWILIO_PORT (0 = any free port)'
-        : e.name === 'BackendUnavailableError'
+        : e.code === 'BACKEND_UNAVAILABLE'
           ? 'set AUDIO_BACKEND=null for virtual devices'
           : undefined,
   });

@@ -32,7 +32,7 @@ export async function joinNodePeer(
     mediaTimeoutMs: 0,
   });
   const received: Int16Array[] = [];
-  peer.on('audio', (pcm) => received.push(pcm));
+  peer.on('audio', (frame) => received.push(frame.data));
   const id = randomUUID();
   const answer = new Promise<string>((resolve, reject) => {
     ws.on('message', (data) => {

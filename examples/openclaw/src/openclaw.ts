@@ -161,7 +161,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     webrtc.on('connection', (peer: WebRtcAudioPeer) => {
       const id = `webrtc_${peer.id}`;
       wlog.info('peer connecting', { id });
-      peer.on('audio', (pcm) => router.push(id, pcm));
+      peer.on('audio', (audio) => router.push(id, audio.data));
       peer.once('connected', () => {
         if (peer.isClosed || router.has(id)) return;
         router.add(id, {
@@ -172,7 +172,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
               droppedFrames++;
               return;
             }
-            peer.sendAudio(frame, rate);
+            peer.sendAudio({ data: frame, sampleRate: rate, channels: 1, position: 0 });
           },
         });
       });
@@ -189,7 +189,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       host: config.host,
       path: '/webrtc',
     });
-    cleanups.push(() => webrtc.closeAll());
+    cleanups.push(() => webrtc.close());
 
     // Step 4: Twilio (webhook, media stream and metrics on one HTTP port).
     const voice = new TwilioVoiceManager({
@@ -269,7 +269,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         performance: monitor.snapshot(),
         participants: router.ids(),
         mixerLatency: { avgMs: m.avgMs ?? 0, p95Ms: m.p95Ms ?? 0, maxMs: m.maxMs ?? 0 },
-        deviceLatency: d ? { avgMs: d.avgMs, p95Ms: d.p95Ms } : null,
+        deviceLatency: d ? { avgMs: d.avgMs ?? Number.NaN, p95Ms: d.p95Ms ?? Number.NaN } : null,
         agent: { ...agent.counters },
       };
     };
@@ -330,8 +330,8 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       getLatencyStats() {
         const m = router.latencyStats();
         const d = device ? device.core.getLatencyStats() : null;
-        const dAvg = d && Number.isFinite(d.avgMs) ? d.avgMs : 0;
-        const dP95 = d && Number.isFinite(d.p95Ms) ? d.p95Ms : 0;
+        const dAvg = d?.avgMs ?? 0;
+        const dP95 = d?.p95Ms ?? 0;
         const mAvg = m.avgMs ?? 0;
         return { avgMs: dAvg + mAvg, p95Ms: dP95 + (m.p95Ms ?? 0), deviceAvgMs: dAvg, mixerAvgMs: mAvg };
       },

@@ -232,7 +232,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
       (r) => r.speaker !== undefined && leaving.includes(r.speaker),
       'an answer to the cut-off speech',
     );
-    peer3.peer.sendAudio(long.pcm, long.sampleRate);
+    peer3.peer.sendAudio(audioFrame(long.pcm, long.sampleRate));
     void sim3.streamAudio(audioFrame(long.pcm, long.sampleRate));
     await waitFor(() => turns.length > turnsBefore, 'their turn to start');
     const simMark2 = sim.playedMs();

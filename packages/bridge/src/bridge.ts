@@ -126,6 +126,8 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
   private readonly tracker: CallPlaybackTracker;
   /** Created with the first caller audio: its analysis window is large, and many calls never send any. */
   private quality: QualityMonitor | null = null;
+  /** Caller samples received: the position of the next caller frame. */
+  private callerSamples = 0;
   private readonly localVad: VadSegmenter | null;
   private readonly log: (line: string) => void;
   private readonly detachers: Array<() => void> = [];
@@ -281,8 +283,15 @@ class CallBridgeImpl extends EventEmitter implements CallBridge {
     this.stats.chunksIn++;
     this.stats.bytesIn += pcm.byteLength;
     this.inputMs += (pcm.length * 1000) / this.call.inputSampleRate;
-    this.qualityMonitor()?.push(pcm);
-    this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
+    const frame = {
+      data: pcm,
+      sampleRate: this.call.inputSampleRate,
+      channels: 1,
+      position: this.callerSamples,
+    };
+    this.callerSamples += pcm.length;
+    this.qualityMonitor()?.push(frame);
+    this.localVad?.push(frame).catch((err: Error) => this.fail(err));
     this.opts.recorder?.caller(pcm, this.call.inputSampleRate);
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the

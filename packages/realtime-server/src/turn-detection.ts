@@ -73,6 +73,7 @@ export function voxwireVadSegmenter(options: VoxwireVadSegmenterOptions = {}): S
     });
     const silenceSamples = Math.round((settings.silenceDurationMs * settings.sampleRate) / 1000);
     let open = true;
+    let position = 0;
     segmenter.on('speechStart', (e) => {
       if (open) listener.boundary({ type: 'start', sample: e.startSample });
     });
@@ -83,7 +84,9 @@ export function voxwireVadSegmenter(options: VoxwireVadSegmenterOptions = {}): S
     return {
       push(pcm) {
         // Synchronous VADs have fired their events when push returns; async ones fire them later, in order.
-        segmenter.push(pcm).catch((err: Error) => {
+        const frame = { data: pcm, sampleRate: settings.sampleRate, channels: 1, position };
+        position += pcm.length;
+        segmenter.push(frame).catch((err: Error) => {
           if (!open) return;
           open = false;
           listener.error(err);

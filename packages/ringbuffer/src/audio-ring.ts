@@ -32,25 +32,28 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
 
   /**
    * Allocates a new audio ring.
-   * @throws RingBufferError `BAD_ARGUMENT` for a non-positive sampleRate/channels/frames
+   * @throws RingBufferError `INVALID_ARGUMENT` for a non-positive sampleRate/channels/frames
    */
   static create<T extends RingElementArray = Float32Array>(options: AudioRingCreateOptions<T>): AudioRing<T> {
     const channels = options.channels ?? 1;
     const { sampleRate, frames } = options;
     if (!isIndex(sampleRate) || sampleRate < 1) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `sampleRate must be a positive integer, got ${String(sampleRate)}`,
       );
     }
     if (!isIndex(channels) || channels < 1 || channels > 0xffff) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `channels must be an integer in [1, 65535], got ${String(channels)}`,
       );
     }
     if (!isIndex(frames) || frames < 1) {
-      throw new RingBufferError('BAD_ARGUMENT', `frames must be a positive integer, got ${String(frames)}`);
+      throw new RingBufferError(
+        'INVALID_ARGUMENT',
+        `frames must be a positive integer, got ${String(frames)}`,
+      );
     }
     const Type = options.Type ?? (Float32Array as unknown as RingElementType<T>);
     const ring = RingBuffer.create(frames * channels, Type, {
@@ -63,7 +66,7 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
 
   /**
    * Attaches to an audio ring's memory; sampleRate and channels come from the header.
-   * @throws RingBufferError as {@link RingBuffer}'s constructor, or `BAD_ARGUMENT` when the header has no
+   * @throws RingBufferError as {@link RingBuffer}'s constructor, or `INVALID_ARGUMENT` when the header has no
    * audio format (a plain ring)
    */
   constructor(
@@ -74,7 +77,7 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
     this.ring = ring ?? new RingBuffer(sab, Type);
     if (this.ring.channels < 1 || this.ring.sampleRate < 1) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `ring header has channels=${this.ring.channels} sampleRate=${this.ring.sampleRate}: not an audio ring`,
       );
     }
@@ -101,7 +104,7 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
   /**
    * Producer: writes up to `frames` interleaved frames of `src` starting at frame `frameOffset`.
    * @returns frames written (fewer when full: counted as an overrun)
-   * @throws RingBufferError `BAD_ARGUMENT` when `src` does not hold whole frames or the span is out of range
+   * @throws RingBufferError `INVALID_ARGUMENT` when `src` does not hold whole frames or the span is out of range
    */
   pushFrames(src: RingArray<T>, frameOffset?: number, frames?: number): number {
     const [off, len] = this.span(src, frameOffset, frames);
@@ -124,7 +127,7 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
   skipFrames(frames: number): number {
     if (!isIndex(frames)) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `frames must be a non-negative integer, got ${String(frames)}`,
       );
     }
@@ -152,7 +155,7 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
     const total = arr.length / ch;
     if (frames === undefined && !Number.isInteger(total)) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `array of ${arr.length} samples is not a whole number of ${ch}-channel frames`,
       );
     }
@@ -160,14 +163,14 @@ export class AudioRing<T extends RingElementArray = Float32Array> {
     const maxFrames = Math.floor(total);
     if (!isIndex(fOff) || fOff > maxFrames) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `frameOffset must be an integer in [0, ${maxFrames}], got ${String(fOff)}`,
       );
     }
     const n = frames === undefined ? maxFrames - fOff : frames;
     if (!isIndex(n) || fOff + n > maxFrames) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `frames must be an integer in [0, ${maxFrames - fOff}], got ${String(n)}`,
       );
     }

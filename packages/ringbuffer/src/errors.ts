@@ -1,3 +1,5 @@
+import { VoxwireError } from '@voxwire/core';
+
 /** Why a ring operation or attachment was refused. */
 export type RingBufferErrorCode =
   /** The buffer is not a SharedArrayBuffer/ArrayBuffer, or is smaller than its header says. */
@@ -13,16 +15,7 @@ export type RingBufferErrorCode =
   /** The read/write indices are inconsistent (more data than capacity): the memory was corrupted. */
   | 'CORRUPT'
   /** A negative, fractional or out-of-range offset/length/count, or a bad callback result. */
-  | 'BAD_ARGUMENT';
+  | 'INVALID_ARGUMENT';
 
 /** Thrown for a ring that cannot be created or attached, and for bad arguments; indices are never touched. */
-export class RingBufferError extends Error {
-  override name = 'RingBufferError';
-  /** Machine-readable reason. */
-  readonly code: RingBufferErrorCode;
-
-  constructor(code: RingBufferErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class RingBufferError extends VoxwireError<RingBufferErrorCode> {}

@@ -3,6 +3,8 @@
  * fixed byte layout (see {@link RING_LAYOUT} and the README) shared with worker threads and native code.
  * @packageDocumentation
  */
+
+export { VoxwireError } from '@voxwire/core';
 export { AudioRing, type AudioRingCreateOptions } from './audio-ring.js';
 export {
   ELEMENT_TYPE_CODES,

@@ -73,7 +73,7 @@ type AtomicsWaitAsync = (
 const waitAsync = (Atomics as unknown as { waitAsync?: AtomicsWaitAsync }).waitAsync;
 
 function badArgument(what: string, v: unknown): RingBufferError {
-  return new RingBufferError('BAD_ARGUMENT', `${what} must be a non-negative integer, got ${String(v)}`);
+  return new RingBufferError('INVALID_ARGUMENT', `${what} must be a non-negative integer, got ${String(v)}`);
 }
 
 /** Smallest power of two ≥ n (n ≥ 1). */
@@ -279,7 +279,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    * Producer: copies up to `length` elements of `src` from `offset` into the ring.
    * @returns elements written; fewer than asked when the ring is full (counted once in `overruns`), the rest
    * of `src` is untouched so the caller can retry it
-   * @throws RingBufferError `TYPE_MISMATCH` for another array type, `BAD_ARGUMENT` for a bad offset/length
+   * @throws RingBufferError `TYPE_MISMATCH` for another array type, `INVALID_ARGUMENT` for a bad offset/length
    */
   push(src: RingArray<T>, offset?: number, length?: number): number {
     if (!(src instanceof this.Type)) throw this.typeMismatch(src);
@@ -360,7 +360,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
   /**
    * Consumer: moves up to `length` elements into `dst` at `offset`.
    * @returns elements read; fewer than asked when the ring holds less (counted once in `underruns`)
-   * @throws RingBufferError `TYPE_MISMATCH` for another array type, `BAD_ARGUMENT` for a bad offset/length
+   * @throws RingBufferError `TYPE_MISMATCH` for another array type, `INVALID_ARGUMENT` for a bad offset/length
    */
   pop(dst: RingArray<T>, offset?: number, length?: number): number {
     if (!(dst instanceof this.Type)) throw this.typeMismatch(dst);
@@ -448,7 +448,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    * it returns. `fn` is not called when the ring is full.
    * @param max - write at most this many; when more than the free space, counted as an overrun
    * @returns elements published
-   * @throws RingBufferError `BAD_ARGUMENT` when `fn` returns anything but an integer in [0, region size];
+   * @throws RingBufferError `INVALID_ARGUMENT` when `fn` returns anything but an integer in [0, region size];
    * nothing is published then, nor when `fn` throws
    */
   writeWith(fn: RegionCallback<T>, max?: number): number {
@@ -470,7 +470,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    * count it returns. `fn` is not called when the ring is empty.
    * @param max - read at most this many; when more than is available, counted as an underrun
    * @returns elements consumed
-   * @throws RingBufferError `BAD_ARGUMENT` when `fn` returns anything but an integer in [0, region size]
+   * @throws RingBufferError `INVALID_ARGUMENT` when `fn` returns anything but an integer in [0, region size]
    */
   readWith(fn: RegionCallback<T>, max?: number): number {
     if (max !== undefined && !isIndex(max)) throw badArgument('max', max);
@@ -492,17 +492,20 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
    * `timeoutMs`. Sleeps with `Atomics.waitAsync` on the write index, so a JS producer wakes it at once with
    * `notifyOnPush` or {@link RingBuffer.notifyReaders}; a producer that cannot notify (native code) is
    * noticed within `pollMs`. Never call it on a real-time producer.
-   * @throws RingBufferError `BAD_ARGUMENT` for a count above capacity (never satisfiable) or a bad timeout
+   * @throws RingBufferError `INVALID_ARGUMENT` for a count above capacity (never satisfiable) or a bad timeout
    */
   async waitForRead(count: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     if (!isIndex(count) || count > this.capacity) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `waitForRead count must be an integer in [0, ${this.capacity}], got ${String(count)}`,
       );
     }
     if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
-      throw new RingBufferError('BAD_ARGUMENT', `timeoutMs must be a number ≥ 0, got ${String(timeoutMs)}`);
+      throw new RingBufferError(
+        'INVALID_ARGUMENT',
+        `timeoutMs must be a number ≥ 0, got ${String(timeoutMs)}`,
+      );
     }
     const ctrl = this.ctrl;
     const deadline = performance.now() + timeoutMs;
@@ -562,7 +565,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
     const k = fn(a as RingArray<T>, b as RingArray<T>);
     if (!isIndex(k) || k > n) {
       throw new RingBufferError(
-        'BAD_ARGUMENT',
+        'INVALID_ARGUMENT',
         `region callback must return the element count it handled, an integer in [0, ${n}]; got ${String(k)}`,
       );
     }
@@ -604,7 +607,7 @@ export class RingBuffer<T extends RingElementArray = Float32Array> {
 
   private badSpan(what: string, v: unknown, limit: number): RingBufferError {
     return new RingBufferError(
-      'BAD_ARGUMENT',
+      'INVALID_ARGUMENT',
       `${what} must be an integer in [0, ${limit}] for this array, got ${String(v)}`,
     );
   }

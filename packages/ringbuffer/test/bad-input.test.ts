@@ -82,7 +82,7 @@ describe('bad input', () => {
       () => ring.writeWith(() => 0, -3),
       () => ring.readWith(() => 0, 1.5),
     ];
-    for (const call of calls) expect(code(call)).toBe('BAD_ARGUMENT');
+    for (const call of calls) expect(code(call)).toBe('INVALID_ARGUMENT');
     expect(ring.availableRead()).toBe(3);
     expect(ring.totalWritten).toBe(3);
     expect(ring.totalRead).toBe(0);
@@ -100,13 +100,15 @@ describe('bad input', () => {
 
   it('AudioRing refuses partial frames, bad formats and plain rings', () => {
     const audio = AudioRing.create({ sampleRate: 16_000, channels: 2, frames: 8, Type: Int16Array });
-    expect(code(() => audio.pushFrames(new Int16Array(3)))).toBe('BAD_ARGUMENT');
-    expect(code(() => audio.pushFrames(new Int16Array(4), 1, 2))).toBe('BAD_ARGUMENT');
-    expect(code(() => audio.popFrames(new Int16Array(4), -1))).toBe('BAD_ARGUMENT');
-    expect(code(() => AudioRing.create({ sampleRate: 0, frames: 8 }))).toBe('BAD_ARGUMENT');
-    expect(code(() => AudioRing.create({ sampleRate: 8000, channels: 0, frames: 8 }))).toBe('BAD_ARGUMENT');
-    expect(code(() => AudioRing.create({ sampleRate: 44_100.5, frames: 8 }))).toBe('BAD_ARGUMENT');
-    expect(code(() => new AudioRing(RingBuffer.create(8).sab))).toBe('BAD_ARGUMENT');
+    expect(code(() => audio.pushFrames(new Int16Array(3)))).toBe('INVALID_ARGUMENT');
+    expect(code(() => audio.pushFrames(new Int16Array(4), 1, 2))).toBe('INVALID_ARGUMENT');
+    expect(code(() => audio.popFrames(new Int16Array(4), -1))).toBe('INVALID_ARGUMENT');
+    expect(code(() => AudioRing.create({ sampleRate: 0, frames: 8 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => AudioRing.create({ sampleRate: 8000, channels: 0, frames: 8 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(code(() => AudioRing.create({ sampleRate: 44_100.5, frames: 8 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => new AudioRing(RingBuffer.create(8).sab))).toBe('INVALID_ARGUMENT');
     expect(audio.framesAvailable()).toBe(0);
   });
 });

@@ -220,7 +220,7 @@ describe('RingBuffer', () => {
       }),
     ).toThrow('device gone');
     expect(() => ring.writeWith(() => 9)).toThrow(/integer in \[0, 8\]/);
-    expect(() => ring.writeWith(() => 1.5)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+    expect(() => ring.writeWith(() => 1.5)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => ring.writeWith(() => undefined as unknown as number)).toThrow(/region callback/);
     expect(ring.availableRead()).toBe(0);
     ring.push(new Float32Array([1, 2]));

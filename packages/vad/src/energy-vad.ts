@@ -1,6 +1,7 @@
+import type { AudioFrame } from '@voxwire/codecs';
 import { VadError } from './errors.js';
 import { frameRms, toDbfs } from './levels.js';
-import { assertFrame, type Vad, type VadFrame } from './vad.js';
+import { assertFrame, type Vad } from './vad.js';
 
 /** Options of {@link EnergyVad}. */
 export interface EnergyVadOptions {
@@ -86,7 +87,7 @@ export class EnergyVad implements Vad {
     this.frameSize = frameSize;
     const threshold = options.threshold ?? 0.01;
     if (!(threshold > 0 && threshold < 1)) {
-      throw new VadError('INVALID_OPTION', `EnergyVad threshold is an RMS in (0, 1), got ${threshold}`);
+      throw new VadError('INVALID_ARGUMENT', `EnergyVad threshold is an RMS in (0, 1), got ${threshold}`);
     }
     this.thresholdDb = toDbfs(threshold);
     this.marginDb = positive(options.noiseMarginDb ?? 10, 'noiseMarginDb');
@@ -125,9 +126,10 @@ export class EnergyVad implements Vad {
     return this.isSpeaking;
   }
 
-  process(frame: VadFrame): number {
-    assertFrame(frame, this.frameSize, 'EnergyVad');
-    const rms = frameRms(frame);
+  /** Speech probability of the next frame (a *borrowed* mono frame of `frameSize` samples at `sampleRate`). */
+  process(frame: AudioFrame): number {
+    assertFrame(frame, this.frameSize, this.sampleRate, 'EnergyVad');
+    const rms = frameRms(frame.data);
     const db = toDbfs(rms);
     this.lastRms = rms;
     this.lastDb = db;
@@ -174,7 +176,7 @@ export class EnergyVad implements Vad {
 
 function positive(value: number, name: string): number {
   if (!(value > 0) || !Number.isFinite(value)) {
-    throw new VadError('INVALID_OPTION', `EnergyVad ${name} must be a positive number, got ${value}`);
+    throw new VadError('INVALID_ARGUMENT', `EnergyVad ${name} must be a positive number, got ${value}`);
   }
   return value;
 }

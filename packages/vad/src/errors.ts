@@ -1,11 +1,13 @@
+import { VoxwireError } from '@voxwire/core';
+
 /** What went wrong, machine-readable, so callers can branch without parsing messages. */
 export type VadErrorCode =
-  /** A frame of the wrong length (or type) was given to a VAD. */
+  /** A frame of the wrong length (or not an {@link AudioFrame} of mono Int16 PCM) was given to a VAD. */
   | 'FRAME_SIZE'
-  /** A sample rate the VAD or segmenter cannot work at. */
+  /** A sample rate the VAD or segmenter cannot work at, or a frame at another rate than configured. */
   | 'SAMPLE_RATE'
-  /** An option outside its valid range. */
-  | 'INVALID_OPTION'
+  /** An option or argument outside its valid range (a frame with the wrong channel count, say). */
+  | 'INVALID_ARGUMENT'
   /** The Silero model file could not be found or read. */
   | 'MODEL_NOT_FOUND'
   /** The optional peer dependency onnxruntime-node is not installed or failed to load. */
@@ -18,12 +20,4 @@ export type VadErrorCode =
   | 'CLOSED';
 
 /** Thrown for every bad input or missing piece in `@voxwire/vad`; `code` says which. */
-export class VadError extends Error {
-  override readonly name = 'VadError';
-  readonly code: VadErrorCode;
-
-  constructor(code: VadErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+export class VadError extends VoxwireError<VadErrorCode> {}

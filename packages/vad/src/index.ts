@@ -1,10 +1,11 @@
 /**
  * @voxwire/vad — voice activity detection for real-time voice audio: an energy VAD with an adaptive noise
  * floor, Silero VAD v5 on onnxruntime-node (optional peer dependency, loaded only when used), a segmenter
- * that turns per-frame probabilities into sample-accurate speech start/end events, and signal quality metrics.
+ * that turns `AudioFrame`s (@voxwire/codecs) into sample-accurate speech start/end events, and signal quality metrics.
  * @packageDocumentation
  */
 
+export { VoxwireError } from '@voxwire/core';
 export { EnergyVad, type EnergyVadOptions } from './energy-vad.js';
 export { VadError, type VadErrorCode } from './errors.js';
 export {
@@ -26,6 +27,7 @@ export {
   type QualitySummary,
 } from './quality-monitor.js';
 export {
+  type ProbabilityEvent,
   type SpeechEndEvent,
   type SpeechStartEvent,
   VadSegmenter,
@@ -43,5 +45,4 @@ export {
 } from './signal-metrics.js';
 export { resolveSileroModel, SILERO_MODEL_PACKAGES } from './silero-model.js';
 export { SileroVad, type SileroVadOptions } from './silero-vad.js';
-export { type EventMap, TypedEmitter } from './typed-emitter.js';
-export type { Vad, VadFrame } from './vad.js';
+export type { Vad } from './vad.js';

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type { AudioFrame } from '@voxwire/codecs';
 import { VadError } from './errors.js';
 import {
   analyzeSignal,
@@ -5,11 +7,10 @@ import {
   type QualityThresholds,
   type SignalMetrics,
 } from './signal-metrics.js';
-import { TypedEmitter } from './typed-emitter.js';
 
 /** Options of {@link QualityMonitor}. */
 export interface QualityMonitorOptions {
-  /** Sample rate of the pushed PCM in Hz. */
+  /** Sample rate of the pushed frames in Hz. */
   sampleRate: number;
   /** Limits that raise alerts; missing fields take {@link DEFAULT_QUALITY_THRESHOLDS}. */
   thresholds?: Partial<QualityThresholds>;
@@ -55,20 +56,20 @@ export interface QualitySummary {
 }
 
 /** Events of {@link QualityMonitor}. */
-export type QualityMonitorEvents = {
+export interface QualityMonitorEvents {
   /** After each analysis window. */
   metrics: [report: QualityReport];
   /** For each threshold a window breaks. */
   alert: [alert: QualityAlert];
-};
+}
 
 /**
- * Streaming audio quality monitor (like the OpusAgent design's `AudioQualityMonitor`): push mono PCM of any
- * chunking; every `intervalMs` of audio it analyses the last `windowMs` with {@link analyzeSignal}, emits
+ * Streaming audio quality monitor (like the OpusAgent design's `AudioQualityMonitor`): push mono
+ * {@link AudioFrame}s of any size; every `intervalMs` of audio it analyses the last `windowMs` with {@link analyzeSignal}, emits
  * `metrics`, and emits an `alert` for each threshold broken. Analyses happen at fixed sample positions, so
  * results do not depend on how the input is chunked.
  */
-export class QualityMonitor extends TypedEmitter<QualityMonitorEvents> {
+export class QualityMonitor extends EventEmitter<QualityMonitorEvents> {
   readonly sampleRate: number;
   readonly thresholds: Readonly<QualityThresholds>;
   private readonly window: Float32Array;
@@ -92,7 +93,7 @@ export class QualityMonitor extends TypedEmitter<QualityMonitorEvents> {
     const windowMs = options.windowMs ?? 2000;
     const intervalMs = options.intervalMs ?? 1000;
     if (!(windowMs >= 100) || !(intervalMs >= 10)) {
-      throw new VadError('INVALID_OPTION', `QualityMonitor windowMs must be ≥ 100 and intervalMs ≥ 10`);
+      throw new VadError('INVALID_ARGUMENT', `QualityMonitor windowMs must be ≥ 100 and intervalMs ≥ 10`);
     }
     this.window = new Float32Array(Math.round((rate * windowMs) / 1000));
     this.linear = new Float32Array(this.window.length);
@@ -105,15 +106,24 @@ export class QualityMonitor extends TypedEmitter<QualityMonitorEvents> {
   }
 
   /**
-   * Adds mono PCM. Returns the reports of the analyses this chunk completed (usually none or one).
-   * @throws {VadError} `INVALID_OPTION` for anything but Int16Array/Float32Array.
+   * Adds a mono frame at `sampleRate` (it may be borrowed: its samples are copied before `push` returns).
+   * Returns the reports of the analyses this frame completed (usually none or one).
+   * @throws {VadError} `INVALID_ARGUMENT` for anything but a mono {@link AudioFrame} of Int16 PCM,
+   * `SAMPLE_RATE` for a frame at another rate.
    */
-  push(chunk: Int16Array | Float32Array): QualityReport[] {
-    if (!(chunk instanceof Int16Array) && !(chunk instanceof Float32Array)) {
-      throw new VadError('INVALID_OPTION', 'QualityMonitor.push expects Int16Array or Float32Array mono PCM');
+  push(frame: AudioFrame): QualityReport[] {
+    const chunk = (frame as Partial<AudioFrame> | null)?.data;
+    if (!(chunk instanceof Int16Array) || frame.channels !== 1) {
+      throw new VadError('INVALID_ARGUMENT', 'QualityMonitor.push expects a mono AudioFrame of Int16 PCM');
+    }
+    if (frame.sampleRate !== this.sampleRate) {
+      throw new VadError(
+        'SAMPLE_RATE',
+        `QualityMonitor.push: got a ${frame.sampleRate} Hz frame, the monitor was created for ${this.sampleRate} Hz`,
+      );
     }
     const reports: QualityReport[] = [];
-    const scale = chunk instanceof Int16Array ? 1 / 32768 : 1;
+    const scale = 1 / 32768;
     let offset = 0;
     while (offset < chunk.length) {
       const take = Math.min(chunk.length - offset, this.interval - this.sinceLast);

@@ -1,15 +1,15 @@
-import { Resampler } from '@voxwire/codecs';
+import { EventEmitter } from 'node:events';
+import { type AudioFrame, audioFrame, Resampler } from '@voxwire/codecs';
 import { VadError } from './errors.js';
-import { TypedEmitter } from './typed-emitter.js';
 import type { Vad } from './vad.js';
 
 /** Options of {@link VadSegmenter}. Durations are in ms of audio; positions in input samples. */
 export interface VadSegmenterOptions {
   /** The detector that scores each frame ({@link EnergyVad}, {@link SileroVad} or your own {@link Vad}). */
   vad: Vad;
-  /** Sample rate of the PCM you push, in Hz. Default: the VAD's rate. Other rates are resampled to it. */
+  /** Sample rate of the frames you push, in Hz. Default: the VAD's rate. Other rates are resampled to it. */
   sampleRate?: number;
-  /** Interleaved channels of the PCM you push (mixed to mono for the VAD; `audio` keeps them). Default 1. */
+  /** Interleaved channels of the frames you push (mixed to mono for the VAD; `audio` keeps them). Default 1. */
   channels?: number;
   /** Probability at or above which a frame is speech. Default 0.5 (OpenAI server VAD). */
   threshold?: number;
@@ -52,36 +52,50 @@ export interface SpeechEndEvent {
   ms: number;
   /** Where `audio` begins: `startSample` minus the prefix padding, never below 0. */
   audioStartSample: number;
-  /** The utterance, interleaved at the input rate: `[audioStartSample, endSample)`. Yours to keep. */
-  audio: Int16Array;
+  /**
+   * The utterance at the input rate and channels, `[audioStartSample, endSample)`: its `position` is
+   * `audioStartSample`. Yours to keep (not borrowed). Empty when `includeAudio` is false.
+   */
+  audio: AudioFrame;
   /** Why it ended. */
   reason: 'silence' | 'maxSpeech' | 'flush';
 }
 
+/** Emitted for every VAD frame (for meters). */
+export interface ProbabilityEvent {
+  /** The frame's speech probability, 0..1. */
+  probability: number;
+  /** Input sample (from the start of the stream) where the frame starts. */
+  startSample: number;
+}
+
 /** Events of {@link VadSegmenter}. */
-export type VadSegmenterEvents = {
+export interface VadSegmenterEvents {
   speechStart: [event: SpeechStartEvent];
   speechEnd: [event: SpeechEndEvent];
-  /** Every VAD frame: its speech probability and the input sample where the frame starts (for meters). */
-  probability: [probability: number, startSample: number];
-};
+  /** Every VAD frame: its speech probability and where it starts. */
+  probability: [event: ProbabilityEvent];
+}
+
+/** The frame handed to the VAD: one object and one buffer, reused for every frame (lent, see {@link Vad.process}). */
+type LentFrame = { -readonly [K in keyof AudioFrame]: AudioFrame[K] };
 
 type State = 'idle' | 'pending' | 'speech';
 
-const EMPTY = new Int16Array(0);
 /** How far before the threshold crossing an onset may be placed (frames above `negativeThreshold`). */
 const LOOKBACK_MS = 200;
 
 /**
- * Turns PCM of any chunking and rate into speech start/end events with sample-accurate positions, like
+ * Turns {@link AudioFrame}s of any size and rate into speech start/end events with sample-accurate positions, like
  * OpenAI's server VAD. Input is resampled (with `@voxwire/codecs`' Resampler) to the VAD's rate and cut
  * into its frames; events fire from inside `push`/`flush` and do not depend on how the input was chunked.
  *
  * `push` returns a promise that settles once that audio has been scored; with a synchronous VAD
  * ({@link EnergyVad}) all events have already fired when `push` returns. Pushes may be made without
- * awaiting: they are processed in order, and the input array may be reused as soon as `push` returns.
+ * awaiting: they are processed in order, and the frame's buffer may be reused as soon as `push` returns
+ * (pushed frames may be borrowed).
  */
-export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
+export class VadSegmenter extends EventEmitter<VadSegmenterEvents> {
   readonly vad: Vad;
   readonly sampleRate: number;
   readonly channels: number;
@@ -101,7 +115,7 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
   private pending = new Int16Array(4096);
   private pendingStart = 0;
   private pendingEnd = 0;
-  private readonly frame: Int16Array;
+  private readonly frame: LentFrame;
   private mono = new Int16Array(0);
   private resampled = new Int16Array(0);
 
@@ -127,13 +141,18 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
     const vad = options?.vad;
     if (!vad || typeof vad.process !== 'function' || !(vad.frameSize > 0) || !(vad.sampleRate > 0)) {
       throw new VadError(
-        'INVALID_OPTION',
+        'INVALID_ARGUMENT',
         'VadSegmenter needs options.vad: an EnergyVad, SileroVad or other Vad',
       );
     }
     this.vad = vad;
     this.frameSize = vad.frameSize;
-    this.frame = new Int16Array(vad.frameSize);
+    this.frame = {
+      data: new Int16Array(vad.frameSize),
+      sampleRate: vad.sampleRate,
+      channels: 1,
+      position: 0,
+    };
     const rate = options.sampleRate ?? vad.sampleRate;
     if (!Number.isInteger(rate) || rate < 1000 || rate > 384000) {
       throw new VadError(
@@ -143,8 +162,8 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
     }
     this.sampleRate = rate;
     const channels = options.channels ?? 1;
-    if (!Number.isInteger(channels) || channels < 1 || channels > 64) {
-      throw new VadError('INVALID_OPTION', `VadSegmenter channels must be 1..64, got ${channels}`);
+    if (!Number.isInteger(channels) || channels < 1 || channels > 32) {
+      throw new VadError('INVALID_ARGUMENT', `VadSegmenter channels must be 1..32, got ${channels}`);
     }
     this.channels = channels;
     this.threshold = inRange(options.threshold ?? 0.5, 0, 1, 'threshold');
@@ -182,23 +201,15 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
   }
 
   /**
-   * Adds interleaved Int16 PCM at `sampleRate`. Events fire as frames are scored.
-   * @throws {VadError} `INVALID_OPTION` (synchronously) for anything but an Int16Array of whole sample frames.
+   * Adds a frame of audio at the segmenter's `sampleRate` and `channels`. Events fire as VAD frames are
+   * scored; their positions count the samples pushed since the stream began (the frame's own `position` is
+   * not consulted, so a stream that skips or restarts numbering does not move the events).
+   * @throws {VadError} (synchronously) `INVALID_ARGUMENT` for anything but an {@link AudioFrame} of Int16 PCM
+   * with the configured channel count, `SAMPLE_RATE` for a frame at another rate.
    * @returns a promise settled once this audio has been scored (rejected if the VAD fails).
    */
-  push(pcm: Int16Array): Promise<void> {
-    if (!(pcm instanceof Int16Array)) {
-      throw new VadError(
-        'INVALID_OPTION',
-        'VadSegmenter.push expects Int16Array PCM (convert with @voxwire/codecs)',
-      );
-    }
-    if (pcm.length % this.channels !== 0) {
-      throw new VadError(
-        'INVALID_OPTION',
-        `VadSegmenter.push: ${pcm.length} samples are not whole ${this.channels}-channel frames`,
-      );
-    }
+  push(frame: AudioFrame): Promise<void> {
+    const pcm = this.checkFrame(frame);
     const frames = pcm.length / this.channels;
     if (frames === 0) return this.pump();
     if (this.includeAudio) this.keepHistory(pcm);
@@ -225,7 +236,7 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
     const rest = this.pendingEnd - this.pendingStart;
     if (rest > 0 && rest % this.frameSize !== 0) {
       const pad = this.frameSize - (rest % this.frameSize);
-      this.enqueue(new Int16Array(pad));
+      this.enqueue(new Int16Array(pad)); // once per stream: not worth a kept buffer
     }
     await this.pump();
     if (this.state === 'speech') {
@@ -238,6 +249,29 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
   reset(): void {
     this.resampler?.reset();
     this.resetStream();
+  }
+
+  private checkFrame(frame: AudioFrame): Int16Array {
+    const pcm = (frame as Partial<AudioFrame> | null)?.data;
+    if (!(pcm instanceof Int16Array)) {
+      throw new VadError(
+        'INVALID_ARGUMENT',
+        'VadSegmenter.push expects an AudioFrame of Int16 PCM (build one with audioFrame() from @voxwire/codecs)',
+      );
+    }
+    if (frame.sampleRate !== this.sampleRate) {
+      throw new VadError(
+        'SAMPLE_RATE',
+        `VadSegmenter.push: got a ${frame.sampleRate} Hz frame, the segmenter was created for ${this.sampleRate} Hz`,
+      );
+    }
+    if (frame.channels !== this.channels || pcm.length % this.channels !== 0) {
+      throw new VadError(
+        'INVALID_ARGUMENT',
+        `VadSegmenter.push: expects whole ${this.channels}-channel frames, got ${pcm.length} samples of ${frame.channels} channels`,
+      );
+    }
+    return pcm;
   }
 
   private resetStream(): void {
@@ -264,7 +298,8 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
     this.pumping = true;
     try {
       while (this.pendingEnd - this.pendingStart >= this.frameSize && generation === this.generation) {
-        this.frame.set(this.pending.subarray(this.pendingStart, this.pendingStart + this.frameSize));
+        this.frame.data.set(this.pending.subarray(this.pendingStart, this.pendingStart + this.frameSize));
+        this.frame.position = this.frameIndex * this.frameSize;
         this.pendingStart += this.frameSize;
         const result = this.vad.process(this.frame);
         if (typeof result === 'number') {
@@ -302,7 +337,9 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
   private score(p: number): void {
     const k = this.frameIndex++;
     const frameStart = this.toInput(k * this.frameSize);
-    this.emit('probability', p, frameStart);
+    // One object per VAD frame only when someone listens: meters are optional, the segmenter is a hot path.
+    if (this.listenerCount('probability') > 0)
+      this.emit('probability', { probability: p, startSample: frameStart });
     switch (this.state) {
       case 'idle':
         if (p < this.negativeThreshold) this.riseFrame = -1;
@@ -353,13 +390,14 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
     this.silenceStartFrame = -1;
     const startSample = this.toInput(this.speechStartFrame * this.frameSize);
     const audioStartSample = this.audioStart(startSample);
-    let audio = EMPTY;
+    let data = new Int16Array(0);
     if (this.includeAudio) {
       const ch = this.channels;
       const from = (audioStartSample - this.historyBase) * ch;
       const to = Math.min(this.historyLen, (endSample - this.historyBase) * ch);
-      audio = this.history.slice(Math.max(0, from), Math.max(0, to));
+      data = this.history.slice(Math.max(0, from), Math.max(0, to));
     }
+    const audio = audioFrame(data, this.sampleRate, this.channels, audioStartSample);
     this.emit('speechEnd', {
       startSample,
       endSample,
@@ -440,7 +478,7 @@ export class VadSegmenter extends TypedEmitter<VadSegmenterEvents> {
 
 function inRange(value: number, min: number, max: number, name: string): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-    throw new VadError('INVALID_OPTION', `VadSegmenter ${name} must be in [${min}, ${max}], got ${value}`);
+    throw new VadError('INVALID_ARGUMENT', `VadSegmenter ${name} must be in [${min}, ${max}], got ${value}`);
   }
   return value;
 }

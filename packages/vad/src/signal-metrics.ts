@@ -76,11 +76,11 @@ const MAX_FFT = 16384;
 /**
  * Measures a stretch of PCM: level (RMS, peak, dBFS), clipping, an SNR estimate, THD when it is a tone,
  * and a 0–100 quality score. Use {@link QualityMonitor} for a stream.
- * @throws {VadError} `SAMPLE_RATE` for a missing or invalid rate, `INVALID_OPTION` for bad channels or length.
+ * @throws {VadError} `SAMPLE_RATE` for a missing or invalid rate, `INVALID_ARGUMENT` for bad channels or length.
  */
 export function analyzeSignal(pcm: Int16Array | Float32Array, format: SignalFormat): SignalMetrics {
   if (!(pcm instanceof Int16Array) && !(pcm instanceof Float32Array)) {
-    throw new VadError('INVALID_OPTION', 'analyzeSignal expects Int16Array or Float32Array PCM');
+    throw new VadError('INVALID_ARGUMENT', 'analyzeSignal expects Int16Array or Float32Array PCM');
   }
   const rate = format?.sampleRate;
   if (!Number.isFinite(rate) || rate < 1000 || rate > 384000) {
@@ -92,7 +92,7 @@ export function analyzeSignal(pcm: Int16Array | Float32Array, format: SignalForm
   const channels = format.channels ?? 1;
   if (!Number.isInteger(channels) || channels < 1 || pcm.length % channels !== 0) {
     throw new VadError(
-      'INVALID_OPTION',
+      'INVALID_ARGUMENT',
       `analyzeSignal: ${pcm.length} samples are not whole frames of ${channels} channels`,
     );
   }

@@ -1,4 +1,5 @@
-import { int16ToFloat } from '@voxwire/codecs';
+import { type AudioFrame, int16ToFloat } from '@voxwire/codecs';
+import type { AsyncCloseable } from '@voxwire/core';
 import { VadError } from './errors.js';
 import {
   loadOnnxRuntime,
@@ -8,7 +9,7 @@ import {
   type OnnxTensor,
 } from './onnx-runtime.js';
 import { resolveSileroModel } from './silero-model.js';
-import { assertFrame, type Vad, type VadFrame } from './vad.js';
+import { assertFrame, type Vad } from './vad.js';
 
 /** Options of {@link SileroVad.create}. */
 export interface SileroVadOptions {
@@ -33,7 +34,7 @@ const STATE_SIZE = 2 * 1 * 128;
  * Create with `await SileroVad.create()`; `process` returns a promise of the speech probability.
  * Frames must be processed one at a time, in order (await each before the next).
  */
-export class SileroVad implements Vad {
+export class SileroVad implements Vad, AsyncCloseable {
   readonly sampleRate: 8000 | 16000;
   readonly frameSize: number;
   private readonly contextSize: number;
@@ -46,6 +47,7 @@ export class SileroVad implements Vad {
   private readonly feeds: Record<string, OnnxTensor>;
   private busy = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(ort: OnnxRuntimeModule, session: OnnxSession, sampleRate: 8000 | 16000) {
     this.session = session;
@@ -76,7 +78,7 @@ export class SileroVad implements Vad {
     }
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) {
-      throw new VadError('INVALID_OPTION', `SileroVad threads must be a positive integer, got ${threads}`);
+      throw new VadError('INVALID_ARGUMENT', `SileroVad threads must be a positive integer, got ${threads}`);
     }
     const modelPath = resolveSileroModel(options.modelPath);
     const ort = await loadOnnxRuntime(options.importRuntime);
@@ -113,17 +115,21 @@ export class SileroVad implements Vad {
     return new SileroVad(ort, session, sampleRate);
   }
 
-  async process(frame: VadFrame): Promise<number> {
+  /**
+   * Speech probability of the next frame (a *borrowed* mono frame of `frameSize` samples at `sampleRate`:
+   * its samples are copied before the promise is returned).
+   * @throws {VadError} `CLOSED` after {@link close}, `BUSY` while the previous frame is still running.
+   */
+  async process(frame: AudioFrame): Promise<number> {
     if (this.closed) throw new VadError('CLOSED', 'SileroVad.process called after close()');
-    assertFrame(frame, this.frameSize, 'SileroVad');
+    assertFrame(frame, this.frameSize, this.sampleRate, 'SileroVad');
     if (this.busy) {
       throw new VadError(
         'BUSY',
         'SileroVad.process called before the previous frame finished; await each frame',
       );
     }
-    if (frame instanceof Float32Array) this.frameData.set(frame);
-    else int16ToFloat(frame, this.frameData);
+    int16ToFloat(frame.data, this.frameData);
     this.busy = true;
     let out: Record<string, OnnxTensor>;
     try {
@@ -142,10 +148,17 @@ export class SileroVad implements Vad {
     this.stateData.fill(0);
   }
 
-  /** Releases the onnxruntime session. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.session.release?.();
+  /** Releases the onnxruntime session. Idempotent: later calls return the first call's promise. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      await this.session.release?.();
+    })();
+    return this.closing;
+  }
+
+  /** `await using vad = await SileroVad.create()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -1,8 +1,13 @@
+import {
+  type AccuracyRow,
+  accuracyTable,
+  formatAccuracy,
+  type LabelledSpeech,
+  labelledSpeech,
+  summarize,
+} from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnergyVad, SileroVad } from '../src/index.js';
-import { type AccuracyRow, accuracyTable, formatAccuracy } from './support/conditions.js';
-import { type LabelledSpeech, labelledSpeech } from './support/corpus.js';
-import { summarize } from './support/evaluate.js';
+import { EnergyVad, SileroVad, VadSegmenter } from '../src/index.js';
 
 // Frame-level precision/recall/F1 and segmenter timing of both VADs on real (synthesised) speech with
 // known silence gaps, clean and in white/pink noise at 20, 10 and 0 dB SNR. The table is printed.
@@ -19,7 +24,7 @@ describe('accuracy on the labelled espeak-ng set', () => {
   beforeAll(async () => {
     set = labelledSpeech();
     silero = await SileroVad.create();
-    rows = await accuracyTable(set, { silero, energy: new EnergyVad() });
+    rows = await accuracyTable(set, { silero, energy: new EnergyVad() }, VadSegmenter);
     console.log(`\n${formatAccuracy(rows, set)}\n`);
   });
   afterAll(async () => {

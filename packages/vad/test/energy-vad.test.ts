@@ -1,12 +1,13 @@
+import { type AudioFrame, audioFrame, floatToInt16 } from '@voxwire/codecs';
+import { noise, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { EnergyVad, VadError } from '../src/index.js';
-import { noise } from './support/corpus.js';
-import { tone } from './support/signals.js';
+import { mono } from './support/signals.js';
 
 function frames(vad: EnergyVad, pcm: Int16Array): number[] {
   const out: number[] = [];
   for (let i = 0; i + vad.frameSize <= pcm.length; i += vad.frameSize) {
-    out.push(vad.process(pcm.subarray(i, i + vad.frameSize)));
+    out.push(vad.process(mono(pcm.subarray(i, i + vad.frameSize), vad.sampleRate, i)));
   }
   return out;
 }
@@ -19,7 +20,7 @@ function noisePcm(seconds: number, rate: number, rms: number, seed: number): Int
 describe('EnergyVad', () => {
   it('measures the level of a frame: a −6 dBFS-peak sine is −9.03 dBFS RMS', () => {
     const vad = new EnergyVad({ sampleRate: 16000 });
-    vad.process(tone(500, 16000, 0.02, 0.5));
+    vad.process(mono(tone(500, 16000, 0.02 * 16000, 0.5)));
     expect(vad.levelDb).toBeCloseTo(-9.03, 1);
     expect(vad.rms).toBeCloseTo(0.5 / Math.SQRT2, 2);
   });
@@ -28,7 +29,7 @@ describe('EnergyVad', () => {
     const vad = new EnergyVad({ sampleRate: rate });
     expect(vad.frameSize).toBe(rate / 50);
     const silence = frames(vad, new Int16Array(rate / 2));
-    const burst = frames(vad, tone(300, rate, 0.5, 0.1));
+    const burst = frames(vad, tone(300, rate, 0.5 * rate, 0.1));
     const after = frames(vad, new Int16Array(rate / 2));
     expect(Math.max(...silence)).toBeLessThan(0.5);
     // startFrames = 2: the first burst frame is not yet speech, the rest are.
@@ -46,7 +47,7 @@ describe('EnergyVad', () => {
     expect(vad.noiseFloorDb).toBeGreaterThan(-33);
     expect(vad.noiseFloorDb).toBeLessThan(-29);
     expect(ps.slice(25).every((p) => p < 0.5)).toBe(true);
-    const loud = tone(300, 16000, 0.3, 0.3);
+    const loud = tone(300, 16000, 0.3 * 16000, 0.3);
     for (let i = 0; i < loud.length; i++) loud[i] += bg[i];
     const speech = frames(vad, loud);
     expect(speech.slice(2).every((p) => p >= 0.5)).toBe(true);
@@ -56,7 +57,7 @@ describe('EnergyVad', () => {
     const vad = new EnergyVad({ sampleRate: 16000 });
     frames(vad, noisePcm(1, 16000, 10 ** (-50 / 20), 3));
     const before = vad.noiseFloorDb;
-    const ps = frames(vad, tone(200, 16000, 3, 0.2));
+    const ps = frames(vad, tone(200, 16000, 3 * 16000, 0.2));
     expect(ps.at(-1)).toBeGreaterThanOrEqual(0.5);
     expect(vad.noiseFloorDb).toBeCloseTo(before, 0);
   });
@@ -64,8 +65,8 @@ describe('EnergyVad', () => {
   it('honours threshold, startFrames and stopFrames options', () => {
     const vad = new EnergyVad({ sampleRate: 16000, threshold: 0.2, startFrames: 4, stopFrames: 1 });
     // Quiet tone (RMS 0.07) is below the 0.2 absolute threshold.
-    expect(frames(vad, tone(300, 16000, 0.2, 0.1)).every((p) => p < 0.5)).toBe(true);
-    const loud = frames(vad, tone(300, 16000, 0.2, 0.9));
+    expect(frames(vad, tone(300, 16000, 0.2 * 16000, 0.1)).every((p) => p < 0.5)).toBe(true);
+    const loud = frames(vad, tone(300, 16000, 0.2 * 16000, 0.9));
     expect(loud.slice(0, 3).every((p) => p < 0.5)).toBe(true);
     expect(loud.slice(3).every((p) => p >= 0.5)).toBe(true);
     expect(frames(vad, new Int16Array(320))[0]).toBeLessThan(0.5);
@@ -73,7 +74,7 @@ describe('EnergyVad', () => {
 
   it('reset() forgets the floor and the speaking state', () => {
     const vad = new EnergyVad();
-    frames(vad, tone(300, 16000, 0.2, 0.5));
+    frames(vad, tone(300, 16000, 0.2 * 16000, 0.5));
     expect(vad.speaking).toBe(true);
     vad.reset();
     expect(vad.speaking).toBe(false);
@@ -86,7 +87,7 @@ describe('EnergyVad', () => {
     const vad = new EnergyVad();
     const err = (() => {
       try {
-        vad.process(new Int16Array(321));
+        vad.process(mono(new Int16Array(321)));
       } catch (e) {
         return e as VadError;
       }
@@ -94,14 +95,24 @@ describe('EnergyVad', () => {
     expect(err).toBeInstanceOf(VadError);
     expect(err?.code).toBe('FRAME_SIZE');
     expect(err?.message).toMatch(/exactly 320 samples, got 321/);
-    expect(() => vad.process([1, 2, 3] as unknown as Int16Array)).toThrow(/Int16Array or Float32Array/);
+    expect(() => vad.process([1, 2, 3] as unknown as AudioFrame)).toThrow(/mono AudioFrame/);
+    expect(() => vad.process(audioFrame(new Int16Array(640), 16000, 2))).toThrow(/mono AudioFrame/);
+    const rate = (() => {
+      try {
+        vad.process(mono(new Int16Array(320), 8000));
+      } catch (e) {
+        return e as VadError;
+      }
+    })();
+    expect(rate?.code).toBe('SAMPLE_RATE');
+    expect(rate?.message).toMatch(/expects 16000 Hz frames, got 8000 Hz/);
   });
 
-  it('accepts Float32 frames with the same result as Int16', () => {
+  it('takes Float32 audio converted with floatToInt16 with the same result as Int16', () => {
     const a = new EnergyVad();
     const b = new EnergyVad();
-    const pcm = tone(440, 16000, 0.02, 0.3);
+    const pcm = tone(440, 16000, 0.02 * 16000, 0.3);
     const f = Float32Array.from(pcm, (v) => v / 32768);
-    expect(b.process(f)).toBeCloseTo(a.process(pcm), 6);
+    expect(b.process(mono(floatToInt16(f)))).toBeCloseTo(a.process(mono(pcm)), 6);
   });
 });

@@ -9,7 +9,7 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 
 const useWithoutRuntime = `
   const vad = new m.EnergyVad();
-  const p = vad.process(new Int16Array(320));
+  const p = vad.process({ data: new Int16Array(320), sampleRate: 16000, channels: 1, position: 0 });
   let error;
   try { await m.SileroVad.create(); } catch (e) { error = e; }
   console.log(JSON.stringify({ p, code: error?.code, message: error?.message }));

@@ -1,3 +1,5 @@
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { concat, labelledSpeech, noise, noisySpeech, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeSignal,
@@ -7,12 +9,11 @@ import {
   qualityScore,
   VadError,
 } from '../src/index.js';
-import { labelledSpeech, noise, noisySpeech } from './support/corpus.js';
-import { concat, randomChunks, tone } from './support/signals.js';
+import { mono, randomChunks } from './support/signals.js';
 
 /** A tone with white noise at `snrDb` below the tone's power. */
 function noisyTone(snrDb: number, seconds = 1, rate = 16000): Int16Array {
-  const t = tone(1000, rate, seconds, 0.5);
+  const t = tone(1000, rate, seconds * rate, 0.5);
   const n = noise('white', t.length, 11);
   const k = (0.5 / Math.SQRT2) * 10 ** (-snrDb / 20) * 32768;
   return Int16Array.from(t, (v, i) => Math.round(v + n[i] * k));
@@ -20,7 +21,7 @@ function noisyTone(snrDb: number, seconds = 1, rate = 16000): Int16Array {
 
 describe('analyzeSignal', () => {
   it('measures level: RMS, peak and dBFS of a sine', () => {
-    const m = analyzeSignal(tone(1000, 16000, 1, 0.5), { sampleRate: 16000 });
+    const m = analyzeSignal(tone(1000, 16000, 16000, 0.5), { sampleRate: 16000 });
     expect(m.rms).toBeCloseTo(0.5 / Math.SQRT2, 3);
     expect(m.peak).toBeCloseTo(0.5, 3);
     expect(m.rmsDbfs).toBeCloseTo(-9.03, 1);
@@ -30,13 +31,17 @@ describe('analyzeSignal', () => {
   });
 
   it('finds the tone and its THD: ~0 for a pure sine, 3 % and 1.2 % when harmonics are added', () => {
-    const pure = analyzeSignal(tone(1000, 16000, 1, 0.5), { sampleRate: 16000 });
+    const pure = analyzeSignal(tone(1000, 16000, 16000, 0.5), { sampleRate: 16000 });
     expect(pure.toneHz).toBeCloseTo(1000, 0);
     expect(pure.thdPercent).toBeLessThan(0.01);
-    const h2 = analyzeSignal(tone(440, 48000, 0.5, 0.5, [0.03]), { sampleRate: 48000 });
+    const h2 = analyzeSignal(tone(440, 48000, 0.5 * 48000, 0.5, { harmonics: [0.03] }), {
+      sampleRate: 48000,
+    });
     expect(h2.toneHz).toBeCloseTo(440, 0);
     expect(h2.thdPercent).toBeCloseTo(3, 1);
-    const h23 = analyzeSignal(tone(700, 16000, 1, 0.4, [0.0072, 0.0096]), { sampleRate: 16000 });
+    const h23 = analyzeSignal(tone(700, 16000, 16000, 0.4, { harmonics: [0.0072, 0.0096] }), {
+      sampleRate: 16000,
+    });
     expect(h23.thdPercent).toBeCloseTo(1.2, 1);
   });
 
@@ -60,7 +65,7 @@ describe('analyzeSignal', () => {
   });
 
   it('counts clipped samples', () => {
-    const clipped = tone(100, 16000, 1, 2); // 2× full scale: clipped most of the time
+    const clipped = tone(100, 16000, 16000, 2); // 2× full scale: clipped most of the time
     for (let i = 0; i < clipped.length; i++)
       clipped[i] = Math.max(
         -32768,
@@ -75,7 +80,7 @@ describe('analyzeSignal', () => {
   });
 
   it('scores clean audio high and noisy or distorted audio low', () => {
-    const clean = analyzeSignal(tone(1000, 16000, 1, 0.5), { sampleRate: 16000 });
+    const clean = analyzeSignal(tone(1000, 16000, 16000, 0.5), { sampleRate: 16000 });
     expect(clean.qualityScore).toBeGreaterThan(99.9);
     expect(analyzeSignal(noisyTone(10), { sampleRate: 16000 }).qualityScore).toBeLessThan(60);
     expect(qualityScore({ snrDb: 20, thdPercent: 1, clippingPercent: 0.1 })).toBe(50);
@@ -110,21 +115,21 @@ describe('QualityMonitor', () => {
     const monitor = new QualityMonitor({ sampleRate: 16000 });
     const alerts: QualityAlert[] = [];
     monitor.on('alert', (a) => alerts.push(a));
-    const good = tone(1000, 16000, 2, 0.5);
-    const reports = monitor.push(good);
+    const good = tone(1000, 16000, 2 * 16000, 0.5);
+    const reports = monitor.push(mono(good));
     expect(reports).toHaveLength(2);
     expect(reports[1].qualityScore).toBeGreaterThan(99.9);
     expect(alerts).toHaveLength(0);
-    monitor.push(noisyTone(10, 2));
+    monitor.push(mono(noisyTone(10, 2), 16000, 32000));
     expect(
       alerts.some(
         (a) => a.kind === 'low-snr' && /Low SNR detected: 1\d\.\d dB \(min 20 dB\)/.test(a.message),
       ),
     ).toBe(true);
-    const clipped = Int16Array.from(tone(300, 16000, 2, 1), (v) =>
+    const clipped = Int16Array.from(tone(300, 16000, 2 * 16000, 1), (v) =>
       Math.abs(v) > 30000 ? Math.sign(v) * 32767 : v,
     );
-    monitor.push(clipped);
+    monitor.push(mono(clipped, 16000, 64000));
     expect(alerts.some((a) => a.kind === 'clipping')).toBe(true);
     const summary = monitor.summary();
     expect(summary.analyses).toBe(6);
@@ -139,7 +144,7 @@ describe('QualityMonitor', () => {
     const all = (chunks: Int16Array[]) => {
       const m = new QualityMonitor({ sampleRate: 16000, thresholds: { minSnrDb: 25 } });
       const out: QualityReport[] = [];
-      for (const c of chunks) out.push(...m.push(c));
+      for (const c of chunks) out.push(...m.push(mono(c)));
       const tail = m.flush();
       if (tail) out.push(tail);
       return out;
@@ -155,6 +160,8 @@ describe('QualityMonitor', () => {
     expect(() => new QualityMonitor({ sampleRate: Number.NaN })).toThrow(/sampleRate/);
     expect(() => new QualityMonitor({ sampleRate: 16000, windowMs: 5 })).toThrow(VadError);
     const m = new QualityMonitor({ sampleRate: 16000 });
-    expect(() => m.push('abc' as unknown as Int16Array)).toThrow(/Int16Array or Float32Array/);
+    expect(() => m.push('abc' as unknown as AudioFrame)).toThrow(/mono AudioFrame of Int16 PCM/);
+    expect(() => m.push(audioFrame(new Int16Array(4), 16000, 2))).toThrow(VadError);
+    expect(() => m.push(mono(new Int16Array(4), 8000))).toThrow(/8000 Hz frame/);
   });
 });

@@ -1,8 +1,8 @@
-import { Resampler } from '@voxwire/codecs';
+import { floatToInt16, Resampler } from '@voxwire/codecs';
+import { frameProbabilities, labelledSpeech, noisySpeech } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOnnxRuntime, resolveSileroModel, SileroVad, VadError } from '../src/index.js';
-import { labelledSpeech, noisySpeech } from './support/corpus.js';
-import { frameProbabilities } from './support/evaluate.js';
+import { loadOnnxRuntime, resolveSileroModel, SileroVad, VadError, VoxwireError } from '../src/index.js';
+import { mono } from './support/signals.js';
 
 async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<VadError> {
   try {
@@ -47,19 +47,22 @@ describe('SileroVad', () => {
     expect(Array.from(b)).toEqual(Array.from(a));
     // Without reset, the recurrent state from the end of the first pass changes the first frames.
     const cont: number[] = [];
-    for (let i = 0; i < 4; i++) cont.push(await vad.process(pcm.subarray(i * 512, (i + 1) * 512)));
+    for (let i = 0; i < 4; i++) cont.push(await vad.process(mono(pcm.subarray(i * 512, (i + 1) * 512))));
     expect(cont).not.toEqual(Array.from(a.subarray(0, 4)));
   });
 
-  it('takes Float32 frames with the same result as Int16', async () => {
+  it('takes Float32 audio converted with floatToInt16 with the same result as Int16', async () => {
     const pcm = noisySpeech(labelledSpeech(), null, 0).subarray(16000, 16000 + 512 * 8);
     vad.reset();
     const fromInt: number[] = [];
-    for (let i = 0; i < 8; i++) fromInt.push(await vad.process(pcm.subarray(i * 512, (i + 1) * 512)));
+    for (let i = 0; i < 8; i++) fromInt.push(await vad.process(mono(pcm.subarray(i * 512, (i + 1) * 512))));
     vad.reset();
     const f = Float32Array.from(pcm, (v) => v / 32768);
     for (let i = 0; i < 8; i++)
-      expect(await vad.process(f.subarray(i * 512, (i + 1) * 512))).toBeCloseTo(fromInt[i], 6);
+      expect(await vad.process(mono(floatToInt16(f.subarray(i * 512, (i + 1) * 512))))).toBeCloseTo(
+        fromInt[i],
+        6,
+      );
   });
 
   it('runs at 8 kHz with 256-sample frames', async () => {
@@ -76,13 +79,13 @@ describe('SileroVad', () => {
   });
 
   it('rejects a wrong frame size with a FRAME_SIZE error', async () => {
-    const err = await errorOf(() => vad.process(new Int16Array(480)));
+    const err = await errorOf(() => vad.process(mono(new Int16Array(480))));
     expect(err.code).toBe('FRAME_SIZE');
     expect(err.message).toMatch(/exactly 512 samples, got 480/);
   });
 
   it('rejects overlapping calls instead of corrupting its state', async () => {
-    const frame = new Int16Array(512);
+    const frame = mono(new Int16Array(512));
     const first = vad.process(frame);
     const err = await errorOf(vad.process(frame));
     expect(err.code).toBe('BUSY');
@@ -126,7 +129,19 @@ describe('SileroVad', () => {
   it('is usable after close() only as a clear error', async () => {
     const v = await SileroVad.create();
     await v.close();
-    const err = await errorOf(() => v.process(new Int16Array(512)));
+    const err = await errorOf(() => v.process(mono(new Int16Array(512))));
     expect(err.code).toBe('CLOSED');
+    expect(err).toBeInstanceOf(VoxwireError);
+    await expect(v.close()).resolves.toBeUndefined(); // idempotent
+  });
+
+  it('is released by `await using` at the end of a scope', async () => {
+    let kept: SileroVad;
+    {
+      await using scoped = await SileroVad.create();
+      kept = scoped;
+      expect(await scoped.process(mono(new Int16Array(512)))).toBeLessThan(0.5);
+    }
+    expect((await errorOf(() => kept.process(mono(new Int16Array(512))))).code).toBe('CLOSED');
   });
 });

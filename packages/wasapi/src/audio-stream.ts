@@ -1,15 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { type AsyncCloseable, LatencyWindow } from '@voxwire/core';
 import { AudioRing, RingBuffer } from '@voxwire/ringbuffer';
 import { resolveBackend } from './devices.js';
-import {
-  DeviceError,
-  InvalidArgumentError,
-  InvalidStateError,
-  native,
-  StreamClosedError,
-  UnsupportedFormatError,
-} from './errors.js';
-import { LatencyWindow } from './latency-window.js';
+import { AudioDeviceError, native } from './errors.js';
 import { loadBinding, type NativeStream } from './native.js';
 import type { BackendName, SampleFormat, Samples, StreamOptions, StreamState, StreamStats } from './types.js';
 
@@ -35,40 +28,56 @@ function isPositiveInteger(v: unknown): v is number {
 /** Validates options; errors name the option and the accepted range. */
 export function resolveOptions(options: StreamOptions, defaultBufferMs: number): ResolvedOptions {
   if (options === null || typeof options !== 'object')
-    throw new InvalidArgumentError('options must be an object');
+    throw new AudioDeviceError('INVALID_ARGUMENT', 'options must be an object');
   const sampleRate = options.sampleRate ?? 48000;
   if (!isPositiveInteger(sampleRate)) {
-    throw new UnsupportedFormatError(`sampleRate must be a positive integer (Hz), got ${String(sampleRate)}`);
+    throw new AudioDeviceError(
+      'UNSUPPORTED_FORMAT',
+      `sampleRate must be a positive integer (Hz), got ${String(sampleRate)}`,
+    );
   }
   const channels = options.channels ?? 1;
   if (!isPositiveInteger(channels) || channels > 32) {
-    throw new UnsupportedFormatError(`channels must be an integer in 1..32, got ${String(channels)}`);
+    throw new AudioDeviceError(
+      'UNSUPPORTED_FORMAT',
+      `channels must be an integer in 1..32, got ${String(channels)}`,
+    );
   }
   const format = options.format ?? 's16';
   if (format !== 's16' && format !== 'f32') {
-    throw new UnsupportedFormatError(`format must be 's16' or 'f32', got ${String(format)}`);
+    throw new AudioDeviceError('UNSUPPORTED_FORMAT', `format must be 's16' or 'f32', got ${String(format)}`);
   }
   const periodMs = options.periodMs ?? 10;
   if (typeof periodMs !== 'number' || !(periodMs >= 1 && periodMs <= 1000)) {
-    throw new InvalidArgumentError(`periodMs must be a number in 1..1000, got ${String(periodMs)}`);
+    throw new AudioDeviceError(
+      'INVALID_ARGUMENT',
+      `periodMs must be a number in 1..1000, got ${String(periodMs)}`,
+    );
   }
   const mode = options.mode ?? 'shared';
   if (mode !== 'shared' && mode !== 'exclusive') {
-    throw new InvalidArgumentError(`mode must be 'shared' or 'exclusive', got ${String(mode)}`);
+    throw new AudioDeviceError(
+      'INVALID_ARGUMENT',
+      `mode must be 'shared' or 'exclusive', got ${String(mode)}`,
+    );
   }
   if (options.deviceId !== undefined && (typeof options.deviceId !== 'string' || options.deviceId === '')) {
-    throw new InvalidArgumentError('deviceId must be a non-empty string');
+    throw new AudioDeviceError('INVALID_ARGUMENT', 'deviceId must be a non-empty string');
   }
   const periodFrames = Math.max(1, Math.round((sampleRate * periodMs) / 1000));
   const bufferMs = options.bufferMs ?? defaultBufferMs;
   if (typeof bufferMs !== 'number' || !(bufferMs >= periodMs * 2 && bufferMs <= 60_000)) {
-    throw new InvalidArgumentError(
+    throw new AudioDeviceError(
+      'INVALID_ARGUMENT',
       `bufferMs must be at least two periods (${periodMs * 2} ms) and at most 60000, got ${String(bufferMs)}`,
     );
   }
   const notify = options.notify ?? 'uv';
   if (notify !== 'uv' && notify !== 'tsfn' && notify !== 'tsfn-per-buffer') {
-    throw new InvalidArgumentError(`notify must be 'uv', 'tsfn' or 'tsfn-per-buffer', got ${String(notify)}`);
+    throw new AudioDeviceError(
+      'INVALID_ARGUMENT',
+      `notify must be 'uv', 'tsfn' or 'tsfn-per-buffer', got ${String(notify)}`,
+    );
   }
   return {
     backend: resolveBackend(options.backend),
@@ -90,11 +99,27 @@ export function arrayTypeOf(format: SampleFormat): Int16ArrayConstructor | Float
   return format === 's16' ? Int16Array : Float32Array;
 }
 
+/** Events every stream emits (capture and playback add their own). */
+export interface AudioStreamEvents {
+  /** The audio thread started. */
+  start: [];
+  /** The audio thread stopped (`stop()`); `start()` resumes. */
+  stop: [];
+  /** The device was released (`close()`). */
+  close: [];
+  /** The device or audio server failed while the stream was open (`DEVICE_ERROR`). */
+  error: [error: AudioDeviceError];
+}
+
 /**
  * What capture and playback share: option handling, the ring, the native stream, the state machine
- * and statistics. Subclasses react to wake-ups from the audio thread in {@link AudioStreamBase.onWake}.
+ * and statistics. Subclasses react to wake-ups from the audio thread in {@link AudioStreamBase.onWake}
+ * and emit the shared events through {@link AudioStreamBase.emitLifecycle}, typed by their own event map.
  */
-export abstract class AudioStreamBase extends EventEmitter {
+export abstract class AudioStreamBase<Events extends AudioStreamEvents & Record<keyof Events, unknown[]>>
+  extends EventEmitter<Events>
+  implements AsyncCloseable
+{
   readonly sampleRate: number;
   readonly channels: number;
   readonly format: SampleFormat;
@@ -106,12 +131,13 @@ export abstract class AudioStreamBase extends EventEmitter {
   protected readonly ring: AudioRing<Samples>;
   protected readonly options: ResolvedOptions;
   private readonly handle: NativeStream;
-  private readonly delivery = new LatencyWindow();
+  private readonly delivery = new LatencyWindow(4096);
   // The addon holds this function weakly while the stream is not running (so that an abandoned,
   // stopped stream can be collected); this field keeps it alive as long as the stream object.
   private readonly wakeFn = (deliveryNs: number): void => this.wake(deliveryNs);
   private streamState: StreamState = 'idle';
   private failed = false;
+  private closing: Promise<void> | undefined;
 
   protected constructor(direction: 'capture' | 'playback', options: StreamOptions, defaultBufferMs: number) {
     super();
@@ -171,35 +197,49 @@ export abstract class AudioStreamBase extends EventEmitter {
 
   /**
    * Starts the device's audio thread.
-   * @throws InvalidStateError when already running; StreamClosedError after close()
+   * @throws AudioDeviceError `INVALID_STATE` when already running; `CLOSED` after close()
    */
   start(): this {
     this.assertOpen('start');
-    if (this.streamState === 'running') throw new InvalidStateError('the stream is already started');
+    if (this.streamState === 'running')
+      throw new AudioDeviceError('INVALID_STATE', 'the stream is already started');
     native(() => this.handle.start());
     this.handle.setRef(this.options.keepAlive, true);
     this.streamState = 'running';
-    this.emit('start');
+    this.emitLifecycle('start');
     return this;
   }
 
-  /** Stops the audio thread; start() resumes. Idempotent while open. */
+  /** Pauses the audio thread; start() resumes (this does not release the device: close() does). Idempotent while open. */
   stop(): void {
     this.assertOpen('stop');
     if (this.streamState !== 'running') return;
     this.handle.stop();
     this.streamState = 'stopped';
     this.onStopped();
-    this.emit('stop');
+    this.emitLifecycle('stop');
   }
 
-  /** Stops and releases the device; every later call throws StreamClosedError. Idempotent. */
-  close(): void {
-    if (this.streamState === 'closed') return;
+  /**
+   * Stops and releases the device; every later call throws `CLOSED`. The stream is closed when this
+   * returns (`state === 'closed'`); the promise resolves once released. Idempotent: later calls return the
+   * first call's promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.releaseDevice();
+    return this.closing;
+  }
+
+  /** `await using stream = new AudioCapture(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async releaseDevice(): Promise<void> {
     this.handle.close();
     this.streamState = 'closed';
     this.onStopped();
-    this.emit('close');
+    this.emitLifecycle('close');
   }
 
   /** Whether a running stream keeps the event loop alive (default true, like a socket). */
@@ -221,7 +261,8 @@ export abstract class AudioStreamBase extends EventEmitter {
     const n = this.handle.stats();
     const buffered = this.ring.framesAvailable();
     const deviceLatencyMs = (n.deviceLatencyNs ?? 0) / 1e6;
-    const [p50, p99] = this.delivery.percentiles([0.5, 0.99]);
+    const [p50, p99, max] = this.delivery.percentiles([0.5, 0.99, 1]);
+    const us = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1000);
     return {
       state: this.streamState,
       backend: this.backend,
@@ -241,19 +282,14 @@ export abstract class AudioStreamBase extends EventEmitter {
       bufferedFrames: buffered,
       deviceLatencyMs,
       latencyMs: deviceLatencyMs + (buffered * 1000) / this.sampleRate,
-      delivery: {
-        count: this.delivery.count,
-        p50Us: (p50 as number) / 1000,
-        p99Us: (p99 as number) / 1000,
-        maxUs: this.delivery.max() / 1000,
-      },
+      delivery: { count: this.delivery.size, p50Us: us(p50), p99Us: us(p99), maxUs: us(max) },
       notify: this.streamState === 'closed' ? 'closed' : n.notify,
       route: n.route ?? '',
     };
   }
 
   protected assertOpen(what: string): void {
-    if (this.streamState === 'closed') throw new StreamClosedError(`${what}() after close()`);
+    if (this.streamState === 'closed') throw new AudioDeviceError('CLOSED', `${what}() after close()`);
   }
 
   /** Ask the audio thread for a wake-up after its next period (playback). */
@@ -273,6 +309,13 @@ export abstract class AudioStreamBase extends EventEmitter {
   protected abstract onWake(): void;
   /** Called after stop() and close(). */
   protected abstract onStopped(): void;
+  /**
+   * Emits a shared event through the subclass's typed emitter (Node's typed `emit` cannot be called on
+   * the still-generic event map here).
+   */
+  protected abstract emitLifecycle(event: 'start' | 'stop' | 'close'): void;
+  /** Reports a device failure as `error` (through `emitError` from @voxwire/core: a process warning when nobody listens). */
+  protected abstract emitFailure(error: AudioDeviceError): void;
 
   private wake(deliveryNs: number): void {
     if (this.streamState === 'closed') return;
@@ -280,7 +323,7 @@ export abstract class AudioStreamBase extends EventEmitter {
     const failure = this.failed ? undefined : this.handle.failure();
     if (failure !== undefined) {
       this.failed = true;
-      this.emit('error', new DeviceError(failure));
+      this.emitFailure(new AudioDeviceError('DEVICE_ERROR', failure));
     }
     // A listener that throws here surfaces as an uncaught exception, as from any event emitter.
     this.onWake();

@@ -1,26 +1,45 @@
 import { Readable } from 'node:stream';
-import { AudioStreamBase, arrayTypeOf } from './audio-stream.js';
-import { InvalidArgumentError } from './errors.js';
-import type { AudioFrame, Samples, StreamOptions } from './types.js';
+import { type AudioFrame, floatToInt16 } from '@voxwire/codecs';
+import { emitError } from '@voxwire/core';
+import { AudioStreamBase, type AudioStreamEvents, arrayTypeOf } from './audio-stream.js';
+import { AudioDeviceError } from './errors.js';
+import type { Samples, StreamOptions } from './types.js';
 
 /** Options of {@link AudioCapture}. */
 export type CaptureOptions = StreamOptions;
 
+/** Events of {@link AudioCapture}. */
+export interface CaptureEvents extends AudioStreamEvents {
+  /**
+   * Everything captured since the last wake-up, as one frame (yours to keep: not borrowed). `position`
+   * is the index of its first sample among those delivered since the stream started.
+   */
+  audio: [frame: AudioFrame];
+  /** Audio waits in the ring and there is no `audio` listener: take it with `read()` or `readInto()`. */
+  readable: [];
+}
+
 /**
  * Records from an input device (or, with `loopback`, what an output device plays). The native audio
  * thread writes each period into a shared ring and wakes JS once per batch; take the audio with
- * `on('data')`, `read()` (after a `readable` event) or `for await`.
+ * `on('audio')`, `read()` (after a `readable` event) or `for await`, as Int16 {@link AudioFrame}s
+ * (`@voxwire/codecs`), or raw in the stream's format with `readInto()` and `readable()`.
  *
- * Events: `data` (AudioFrame: everything buffered since the last wake-up), `readable` (data waits and
- * there is no `data` listener), `start`, `stop`, `close`.
+ * Positions count the samples delivered to JS since the stream started: periods the ring dropped because
+ * JS did not read in time are not counted (see `stats().droppedFrames`).
+ *
+ * Events: `audio` (a frame: everything buffered since the last wake-up), `readable` (data waits and
+ * there is no `audio` listener), `start`, `stop`, `close`, `error` (a device failure).
  */
-export class AudioCapture extends AudioStreamBase implements AsyncIterable<AudioFrame> {
+export class AudioCapture extends AudioStreamBase<CaptureEvents> implements AsyncIterable<AudioFrame> {
   private readPosition = 0;
   private waiters: (() => void)[] = [];
+  /** The raw floats of an f32 stream, reused across reads before conversion to Int16. */
+  private floatScratch: Float32Array | undefined;
 
   /**
    * Opens the device (the audio thread starts with start()).
-   * @throws UnknownDeviceError, UnsupportedFormatError, BackendUnavailableError, InvalidArgumentError
+   * @throws AudioDeviceError `UNKNOWN_DEVICE`, `UNSUPPORTED_FORMAT`, `BACKEND_UNAVAILABLE`, `INVALID_ARGUMENT`
    */
   constructor(options: CaptureOptions = {}) {
     super('capture', options, 200);
@@ -32,32 +51,49 @@ export class AudioCapture extends AudioStreamBase implements AsyncIterable<Audio
   }
 
   /**
-   * Takes up to `maxFrames` frames (default: all buffered) without waiting.
-   * @returns interleaved samples, possibly empty; the array is the caller's
+   * Takes up to `maxFrames` sample frames (default: all buffered) without waiting.
+   * @returns a frame (yours to keep), possibly empty; Int16 also for an `'f32'` stream (converted)
+   * @throws AudioDeviceError `CLOSED` after close(); `INVALID_ARGUMENT` for a bad `maxFrames`
    */
-  read(maxFrames?: number): Samples {
+  read(maxFrames?: number): AudioFrame {
     this.assertOpen('read');
     const available = this.ring.framesAvailable();
     let frames = available;
     if (maxFrames !== undefined) {
       if (!Number.isInteger(maxFrames) || maxFrames < 0) {
-        throw new InvalidArgumentError(`maxFrames must be a non-negative integer, got ${String(maxFrames)}`);
+        throw new AudioDeviceError(
+          'INVALID_ARGUMENT',
+          `maxFrames must be a non-negative integer, got ${String(maxFrames)}`,
+        );
       }
       frames = Math.min(available, maxFrames);
     }
-    const out = new (arrayTypeOf(this.format))(frames * this.channels);
-    if (frames > 0) this.readInto(out);
-    return out;
+    const position = this.readPosition;
+    const data = new Int16Array(frames * this.channels);
+    if (frames > 0) {
+      if (this.format === 's16') this.readInto(data);
+      else {
+        const n = frames * this.channels;
+        if (!this.floatScratch || this.floatScratch.length < n) this.floatScratch = new Float32Array(n);
+        const floats = this.floatScratch.subarray(0, n);
+        this.readInto(floats);
+        floatToInt16(floats, data);
+      }
+    }
+    return { data, sampleRate: this.sampleRate, channels: this.channels, position };
   }
 
   /**
-   * Moves up to `target.length / channels` frames into `target` (no allocation).
-   * @returns frames written to `target`
+   * Moves up to `target.length / channels` sample frames into `target`, raw in the stream's format
+   * (`Int16Array` for `'s16'`, `Float32Array` for `'f32'`), without allocating.
+   * @returns sample frames written to `target`
+   * @throws AudioDeviceError `CLOSED` after close(); `INVALID_ARGUMENT` for the other array type
    */
   readInto(target: Samples): number {
     this.assertOpen('readInto');
     if (!(target instanceof arrayTypeOf(this.format))) {
-      throw new InvalidArgumentError(
+      throw new AudioDeviceError(
+        'INVALID_ARGUMENT',
         `this stream's format is ${this.format}: pass a ${arrayTypeOf(this.format).name}`,
       );
     }
@@ -86,10 +122,12 @@ export class AudioCapture extends AudioStreamBase implements AsyncIterable<Audio
    */
   readable(options: { highWaterMark?: number } = {}): Readable {
     let wanting = false;
+    const Type = arrayTypeOf(this.format);
     const pull = () => {
       while (wanting && this.state !== 'closed') {
-        const s = this.read();
+        const s = new Type(this.ring.framesAvailable() * this.channels);
         if (s.length === 0) return;
+        this.readInto(s);
         wanting = stream.push(Buffer.from(s.buffer, s.byteOffset, s.byteLength));
       }
     };
@@ -112,9 +150,9 @@ export class AudioCapture extends AudioStreamBase implements AsyncIterable<Audio
   }
 
   protected onWake(): void {
-    if (this.listenerCount('data') > 0) {
+    if (this.listenerCount('audio') > 0) {
       const frame = this.takeFrame();
-      if (frame) this.emit('data', frame);
+      if (frame) this.emit('audio', frame);
       return;
     }
     if (this.waiters.length > 0) {
@@ -128,6 +166,14 @@ export class AudioCapture extends AudioStreamBase implements AsyncIterable<Audio
     this.release();
   }
 
+  protected emitLifecycle(event: 'start' | 'stop' | 'close'): void {
+    this.emit(event);
+  }
+
+  protected emitFailure(error: AudioDeviceError): void {
+    emitError(this, error);
+  }
+
   private release(): void {
     const waiters = this.waiters;
     this.waiters = [];
@@ -136,15 +182,7 @@ export class AudioCapture extends AudioStreamBase implements AsyncIterable<Audio
 
   private takeFrame(): AudioFrame | null {
     if (this.state === 'closed') return null;
-    const position = this.readPosition;
-    const data = this.read();
-    if (data.length === 0) return null;
-    return {
-      data,
-      sampleRate: this.sampleRate,
-      channels: this.channels,
-      frames: data.length / this.channels,
-      position,
-    };
+    const frame = this.read();
+    return frame.data.length === 0 ? null : frame;
   }
 }

@@ -1,11 +1,11 @@
 // Finds and loads the compiled addon: first the per-platform package (napi-rs layout,
 // @voxwire/wasapi-<platform>-<arch>[-<abi>]), then a local build (build/Release), then explains every
-// failure in one NativeLoadError instead of a bare "Cannot find module".
+// failure in one AudioDeviceError (NATIVE_LOAD_FAILED) instead of a bare "Cannot find module".
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeLoadError } from './errors.js';
+import { AudioDeviceError } from './errors.js';
 
 /** Device description as the addon returns it. */
 export interface NativeDevice {
@@ -176,7 +176,7 @@ export function bindingCandidates(): BindingCandidate[] {
 /**
  * Loads the addon once per thread (workers load their own instance).
  * Order: `VOXWIRE_WASAPI_BINARY` (a path), `@voxwire/wasapi-<platform>`, `build/Release` of this package.
- * @throws NativeLoadError listing every attempt and how to fix it
+ * @throws AudioDeviceError `NATIVE_LOAD_FAILED` listing every attempt and how to fix it
  */
 export function loadBinding(): NativeBinding {
   if (!cached) cached = loadBindingFrom(bindingCandidates());
@@ -222,7 +222,7 @@ function tryCandidate(
   }
 }
 
-/** Tries each candidate in turn. @throws NativeLoadError listing every attempt and how to fix it */
+/** Tries each candidate in turn. @throws AudioDeviceError `NATIVE_LOAD_FAILED` listing every attempt and how to fix it */
 export function loadBindingFrom(candidates: readonly BindingCandidate[]): NativeBinding {
   const require = createRequire(import.meta.url);
   const attempts: string[] = [];
@@ -235,7 +235,8 @@ export function loadBindingFrom(candidates: readonly BindingCandidate[]): Native
     }
     attempts.push(`${c.candidate}: ${why}`);
   }
-  throw new NativeLoadError(
+  throw new AudioDeviceError(
+    'NATIVE_LOAD_FAILED',
     [
       `could not load the @voxwire/wasapi native addon for ${platformSuffix()} (Node ${process.versions.node}, N-API ${process.versions.napi}). Tried:`,
       ...attempts.map((a) => `  - ${a}`),

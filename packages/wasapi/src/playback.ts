@@ -1,26 +1,37 @@
 import { Writable } from 'node:stream';
-import { AudioStreamBase, arrayTypeOf } from './audio-stream.js';
-import { InvalidArgumentError, StreamClosedError, UnsupportedFormatError } from './errors.js';
+import { type AudioFrame, int16ToFloat } from '@voxwire/codecs';
+import { emitError } from '@voxwire/core';
+import { AudioStreamBase, type AudioStreamEvents, arrayTypeOf } from './audio-stream.js';
+import { AudioDeviceError } from './errors.js';
 import type { Samples, StreamOptions } from './types.js';
 
 /** Options of {@link AudioPlayback}. */
 export type PlaybackOptions = StreamOptions;
 
+/** Events of {@link AudioPlayback}. */
+export interface PlaybackEvents extends AudioStreamEvents {
+  /** Room again after a partial `write()`. */
+  drain: [];
+}
+
 /**
- * Plays to an output device. `write()` copies into a shared ring that the native audio thread drains
- * once per period; it returns the frames accepted (fewer when the ring is full: wait for `drain`).
- * When the ring runs dry the device plays silence and the underrun is counted.
+ * Plays to an output device. `write(frame)` copies an {@link AudioFrame} (`@voxwire/codecs`) into a
+ * shared ring that the native audio thread drains once per period; it returns the sample frames accepted
+ * (fewer when the ring is full: wait for `drain`). When the ring runs dry the device plays silence and the
+ * underrun is counted. `writable()` takes raw PCM bytes in the stream's format instead.
  *
- * Events: `drain` (room again after a partial write), `start`, `stop`, `close`.
+ * Events: `drain` (room again after a partial write), `start`, `stop`, `close`, `error` (a device failure).
  */
-export class AudioPlayback extends AudioStreamBase {
+export class AudioPlayback extends AudioStreamBase<PlaybackEvents> {
   private needDrain = false;
   private emptyWaiters: (() => void)[] = [];
   private scratch: Uint8Array | undefined;
+  /** An f32 stream's conversion buffer, reused across writes. */
+  private floatScratch: Float32Array | undefined;
 
   /**
    * Opens the device (the audio thread starts with start(); write() before start() pre-fills).
-   * @throws UnknownDeviceError, UnsupportedFormatError, BackendUnavailableError, InvalidArgumentError
+   * @throws AudioDeviceError `UNKNOWN_DEVICE`, `UNSUPPORTED_FORMAT`, `BACKEND_UNAVAILABLE`, `INVALID_ARGUMENT`
    */
   constructor(options: PlaybackOptions = {}) {
     super('playback', options, 100);
@@ -37,17 +48,39 @@ export class AudioPlayback extends AudioStreamBase {
   }
 
   /**
-   * Queues interleaved samples (`Int16Array` for 's16', `Float32Array` for 'f32', or their
-   * little-endian bytes) for playback.
-   * @returns frames accepted; when fewer than given, the rest was not taken: write it after `drain`
-   * @throws StreamClosedError after close(); UnsupportedFormatError for the other sample type;
-   * InvalidArgumentError for a partial frame
+   * Queues a frame for playback (it may be borrowed: its samples are copied before `write` returns). The
+   * frame must have the stream's `sampleRate` and `channels`; an `'f32'` stream converts it. Its
+   * `position` is not consulted: frames play in the order written.
+   * @returns sample frames accepted; when fewer than given, the rest was not taken: write it after `drain`
+   * @throws AudioDeviceError `CLOSED` after close(); `UNSUPPORTED_FORMAT` for another rate or channel count;
+   * `INVALID_ARGUMENT` for anything but an AudioFrame of Int16 samples, or a partial sample frame
    */
-  write(data: Samples | Uint8Array): number {
-    if (this.state === 'closed') throw new StreamClosedError('write() after close()');
-    const samples = this.toSamples(data);
+  write(frame: AudioFrame): number {
+    if (this.state === 'closed') throw new AudioDeviceError('CLOSED', 'write() after close()');
+    const data = (frame as Partial<AudioFrame> | null)?.data;
+    if (!(data instanceof Int16Array)) {
+      throw new AudioDeviceError(
+        'INVALID_ARGUMENT',
+        'write() takes an AudioFrame of Int16 samples (build one with audioFrame() from @voxwire/codecs)',
+      );
+    }
+    if (frame.sampleRate !== this.sampleRate || frame.channels !== this.channels) {
+      throw new AudioDeviceError(
+        'UNSUPPORTED_FORMAT',
+        `this stream plays ${this.sampleRate} Hz ${this.channels}-channel audio, got a ${frame.sampleRate} Hz ${frame.channels}-channel frame`,
+      );
+    }
+    if (this.format === 's16') return this.writeSamples(data);
+    if (!this.floatScratch || this.floatScratch.length < data.length)
+      this.floatScratch = new Float32Array(data.length);
+    return this.writeSamples(int16ToFloat(data, this.floatScratch));
+  }
+
+  /** Pushes interleaved samples of the stream's type; counts a partial write for `drain`. */
+  private writeSamples(samples: Samples): number {
     if (samples.length % this.channels !== 0) {
-      throw new InvalidArgumentError(
+      throw new AudioDeviceError(
+        'INVALID_ARGUMENT',
         `${samples.length} samples is not a whole number of ${this.channels}-channel frames`,
       );
     }
@@ -65,10 +98,10 @@ export class AudioPlayback extends AudioStreamBase {
    * drops it at its next period (audio written after this call is kept); when stopped, at once.
    * Pending `drained()` promises resolve once the queue is empty.
    * @returns frames that were queued when called
-   * @throws StreamClosedError after close()
+   * @throws AudioDeviceError `CLOSED` after close()
    */
   clear(): number {
-    if (this.state === 'closed') throw new StreamClosedError('clear() after close()');
+    if (this.state === 'closed') throw new AudioDeviceError('CLOSED', 'clear() after close()');
     const queued = this.ring.framesAvailable();
     if (this.state === 'running') {
       this.requestClear();
@@ -101,10 +134,10 @@ export class AudioPlayback extends AudioStreamBase {
       let offset = 0;
       const step = () => {
         if (this.state === 'closed') {
-          done(new StreamClosedError('the playback stream was closed'));
+          done(new AudioDeviceError('CLOSED', 'the playback stream was closed'));
           return;
         }
-        const frames = this.write(bytes.subarray(offset));
+        const frames = this.writeSamples(this.toSamples(bytes.subarray(offset)));
         offset += frames * frameBytes;
         if (offset >= bytes.length) done();
         else this.once('drain', step);
@@ -139,26 +172,27 @@ export class AudioPlayback extends AudioStreamBase {
     if (this.state === 'closed') this.releaseEmpty();
   }
 
+  protected emitLifecycle(event: 'start' | 'stop' | 'close'): void {
+    this.emit(event);
+  }
+
+  protected emitFailure(error: AudioDeviceError): void {
+    emitError(this, error);
+  }
+
   private releaseEmpty(): void {
     const waiters = this.emptyWaiters;
     this.emptyWaiters = [];
     for (const w of waiters) w();
   }
 
-  private toSamples(data: Samples | Uint8Array): Samples {
+  /** Raw PCM bytes in the stream's format as samples: a view when aligned, else a copy in a reused buffer. */
+  private toSamples(data: Uint8Array): Samples {
     const Type = arrayTypeOf(this.format);
-    if (data instanceof Type) return data;
-    if (data instanceof Int16Array || data instanceof Float32Array) {
-      throw new UnsupportedFormatError(
-        `this stream's format is ${this.format}: write a ${Type.name}, not a ${data.constructor.name}`,
-      );
-    }
-    if (!(data instanceof Uint8Array)) {
-      throw new InvalidArgumentError(`write() takes a ${Type.name} or a Uint8Array/Buffer of PCM bytes`);
-    }
     const size = Type.BYTES_PER_ELEMENT;
     if (data.byteLength % size !== 0) {
-      throw new InvalidArgumentError(
+      throw new AudioDeviceError(
+        'INVALID_ARGUMENT',
         `${data.byteLength} bytes is not a whole number of ${size}-byte samples`,
       );
     }

@@ -1,10 +1,15 @@
 /** Audio backends the addon can be built with. */
 export type BackendName = 'wasapi' | 'pulse' | 'alsa' | 'null';
 
-/** Sample formats: 16-bit signed PCM (`Int16Array`) or 32-bit float (`Float32Array`). */
+/**
+ * Sample formats between the audio thread and JS: 16-bit signed PCM (`Int16Array`) or 32-bit float
+ * (`Float32Array`). Frames (`audio` events, `read()`, `write()`) are always Int16 `AudioFrame`s; an `'f32'`
+ * stream converts at that seam, and its raw floats are reachable through `readInto()`, `readable()` and
+ * `writable()`.
+ */
 export type SampleFormat = 's16' | 'f32';
 
-/** Interleaved samples in the stream's format. */
+/** Interleaved samples in the stream's format (the raw ring contents). */
 export type Samples = Int16Array | Float32Array;
 
 /** Direction of a device. */
@@ -60,24 +65,16 @@ export interface StreamOptions {
   notify?: 'uv' | 'tsfn' | 'tsfn-per-buffer';
 }
 
-/** A block of captured audio. */
-export interface AudioFrame {
-  /** Interleaved samples, `frames * channels` long. Owned by the receiver. */
-  data: Samples;
-  sampleRate: number;
-  channels: number;
-  frames: number;
-  /** Index (in frames, from the stream's start) of the first frame of `data`. */
-  position: number;
-}
-
-/** Delivery latency from the audio thread to the JS callback. */
+/** Delivery latency from the audio thread to the JS callback, over the last 4096 wake-ups. */
 export interface DeliveryStats {
-  /** Wake-ups measured (the last 4096 are kept). */
+  /** Wake-ups in the window (at most 4096). */
   count: number;
-  p50Us: number;
-  p99Us: number;
-  maxUs: number;
+  /** Median delivery latency in µs; `undefined` before the first wake-up. */
+  p50Us: number | undefined;
+  /** 99th percentile in µs; `undefined` before the first wake-up. */
+  p99Us: number | undefined;
+  /** Largest in the window, in µs; `undefined` before the first wake-up. */
+  maxUs: number | undefined;
 }
 
 /** What {@link AudioCapture.stats} and {@link AudioPlayback.stats} report. */

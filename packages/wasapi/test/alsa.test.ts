@@ -2,18 +2,12 @@
 // libasound2-plugins) into the test's private PulseAudio null sink: a 1 kHz tone written with ALSA
 // playback is read back with ALSA capture (the default source is the sink's monitor).
 
-import { type PulseServer, startPulse } from '@voxwire/test-support';
+import type { AudioFrame } from '@voxwire/codecs';
+import { type PulseServer, startPulse, tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AudioFrame } from '../src/index.js';
-import {
-  AudioCapture,
-  AudioPlayback,
-  listBackends,
-  listDevices,
-  UnknownDeviceError,
-  UnsupportedFormatError,
-} from '../src/index.js';
-import { medianBlockRmsDb, medianCrossingHz, onset, sine, toFloat, toInt16 } from './signal.js';
+import { AudioCapture, AudioPlayback, listBackends, listDevices } from '../src/index.js';
+import { coded, pcm } from './expect-audio.js';
+import { medianBlockRmsDb, medianCrossingHz, onset, toFloat } from './signal.js';
 
 let pulse: PulseServer;
 beforeAll(async () => {
@@ -49,20 +43,20 @@ describe('alsa backend (via the ALSA pulse plugin)', () => {
       const recording = new Int16Array(rate * 2);
       let filled = 0;
       const full = new Promise<void>((resolve) => {
-        capture.on('data', (f: AudioFrame) => {
+        capture.on('audio', (f: AudioFrame) => {
           const n = Math.min(f.data.length, recording.length - filled);
-          recording.set((f.data as Int16Array).subarray(0, n), filled);
+          recording.set(f.data.subarray(0, n), filled);
           filled += n;
           if (filled >= recording.length) resolve();
         });
       });
       capture.start();
       playback.start();
-      const tone = toInt16(sine(rate, 1000, rate, 0.5));
-      let offset = playback.write(tone);
-      while (offset < tone.length) {
-        await new Promise((r) => playback.once('drain', r));
-        offset += playback.write(tone.subarray(offset));
+      const played = tone(1000, rate, rate, 0.5);
+      let offset = playback.write(pcm(played, playback.sampleRate, playback.channels));
+      while (offset < played.length) {
+        await new Promise<void>((r) => playback.once('drain', r));
+        offset += playback.write(pcm(played.subarray(offset), playback.sampleRate, playback.channels));
       }
       await full;
       const x = toFloat(recording);
@@ -78,16 +72,18 @@ describe('alsa backend (via the ALSA pulse plugin)', () => {
         `alsa: ${playback.stats().route}; xruns capture ${capture.stats().xruns}, playback ${playback.stats().xruns}`,
       );
     } finally {
-      capture.close();
-      playback.close();
+      await capture.close();
+      await playback.close();
     }
   }, 60_000);
 
   it('rejects an unknown PCM, exclusive mode and loopback with typed errors', () => {
     expect(() => new AudioPlayback({ backend: 'alsa', deviceId: 'voxwire_no_such_pcm' })).toThrow(
-      UnknownDeviceError,
+      coded('UNKNOWN_DEVICE'),
     );
-    expect(() => new AudioCapture({ backend: 'alsa', mode: 'exclusive' })).toThrow(UnsupportedFormatError);
-    expect(() => new AudioCapture({ backend: 'alsa', loopback: true })).toThrow(UnsupportedFormatError);
+    expect(() => new AudioCapture({ backend: 'alsa', mode: 'exclusive' })).toThrow(
+      coded('UNSUPPORTED_FORMAT'),
+    );
+    expect(() => new AudioCapture({ backend: 'alsa', loopback: true })).toThrow(coded('UNSUPPORTED_FORMAT'));
   });
 });

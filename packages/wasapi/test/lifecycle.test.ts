@@ -36,7 +36,7 @@ describe('life cycle', () => {
         c.start();
         c.close();
         const p = new audio.AudioPlayback({ backend: 'null' });
-        p.write(new Int16Array(480));
+        p.write({ data: new Int16Array(480), sampleRate: 48000, channels: 1, position: 0 });
         p.start();
         p.close();
       };
@@ -61,7 +61,7 @@ describe('life cycle', () => {
     const exitNow = runChild(`
       const c = new audio.AudioCapture({ backend: 'null', deviceId: 'null:tone-440' }).start();
       const p = new audio.AudioPlayback({ backend: 'null' }).start();
-      c.on('data', (f) => { p.write(f.data); });
+      c.on('audio', (f) => { p.write(f); });
       setTimeout(() => { console.log('frames', c.stats().position > 0); process.exit(0); }, 100);
     `);
     expect(exitNow.stderr).toBe('');
@@ -93,7 +93,7 @@ describe('life cycle', () => {
     const r = runChild(`
       const c = new audio.AudioCapture({ backend: 'null' }).start();
       let n = 0;
-      c.on('data', () => { if (++n === 5) { c.stop(); console.log('stopped'); } });
+      c.on('audio', () => { if (++n === 5) { c.stop(); console.log('stopped'); } });
     `);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -106,8 +106,8 @@ describe('life cycle', () => {
       import * as audio from ${JSON.stringify(pathToFileURL(dist).href)};
       const c = new audio.AudioCapture({ backend: 'null', deviceId: 'null:tone-1000', sampleRate: 16000 });
       let frames = 0;
-      c.on('data', (f) => {
-        frames += f.frames;
+      c.on('audio', (f) => {
+        frames += f.data.length;
         if (frames >= 1600) parentPort.postMessage({ frames, peak: Math.max(...f.data) });
       });
       c.start();
@@ -131,7 +131,7 @@ describe('life cycle', () => {
     // the main thread's instance is unaffected
     const c = new AudioCapture({ backend: 'null' });
     c.start();
-    await new Promise((resolve) => c.once('readable', resolve));
-    c.close();
+    await new Promise<void>((resolve) => c.once('readable', resolve));
+    await c.close();
   });
 });

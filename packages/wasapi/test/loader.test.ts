@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NativeLoadError } from '../src/errors.js';
+import { AudioDeviceError } from '../src/errors.js';
 import { bindingReport, loadBindingFrom } from '../src/native.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +48,7 @@ describe('native loader', () => {
     expect(report?.skipped[2]).toMatch(/invalid ELF header|file too short/);
   });
 
-  it('throws a NativeLoadError listing every attempt and the fix when nothing loads', () => {
+  it('throws an AudioDeviceError NATIVE_LOAD_FAILED listing every attempt and the fix when nothing loads', () => {
     let error: unknown;
     try {
       loadBindingFrom([
@@ -58,7 +58,8 @@ describe('native loader', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(NativeLoadError);
+    expect(error).toBeInstanceOf(AudioDeviceError);
+    expect((error as AudioDeviceError).code).toBe('NATIVE_LOAD_FAILED');
     const message = (error as Error).message;
     expect(message).toContain('its binary voxwire_wasapi.linux-arm64-gnu.node is missing');
     expect(message).toContain(`${join(dir, 'none.node')}: not found`);

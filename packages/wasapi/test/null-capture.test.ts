@@ -1,6 +1,8 @@
+import type { AudioFrame } from '@voxwire/codecs';
+import { dbfs, estimatePitchHz, waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
-import { AudioCapture, type AudioFrame, getDefaultDevice, listBackends, listDevices } from '../src/index.js';
-import { rmsDb, toFloat, zeroCrossingHz } from './signal.js';
+import { AudioCapture, getDefaultDevice, listBackends, listDevices } from '../src/index.js';
+import { toFloat } from './signal.js';
 
 function collect(capture: AudioCapture, frames: number): Promise<AudioFrame[]> {
   return new Promise((resolve) => {
@@ -8,23 +10,22 @@ function collect(capture: AudioCapture, frames: number): Promise<AudioFrame[]> {
     let total = 0;
     const onData = (f: AudioFrame) => {
       got.push(f);
-      total += f.frames;
+      total += f.data.length / f.channels;
       if (total >= frames) {
-        capture.off('data', onData);
+        capture.off('audio', onData);
         resolve(got);
       }
     };
-    capture.on('data', onData);
+    capture.on('audio', onData);
   });
 }
 
-function concat(frames: AudioFrame[]): Int16Array | Float32Array {
-  const first = frames[0]?.data;
+function concat(frames: AudioFrame[]): Int16Array {
   const total = frames.reduce((n, f) => n + f.data.length, 0);
-  const out = first instanceof Int16Array ? new Int16Array(total) : new Float32Array(total);
+  const out = new Int16Array(total);
   let o = 0;
   for (const f of frames) {
-    out.set(f.data as never, o);
+    out.set(f.data, o);
     o += f.data.length;
   }
   return out;
@@ -46,7 +47,7 @@ describe('null backend: devices', () => {
 });
 
 describe('null backend: capture', () => {
-  it('delivers a 1 kHz tone at -23 dBFS RMS through on("data"), in order, as s16 stereo', async () => {
+  it('delivers a 1 kHz tone at -23 dBFS RMS through on("audio"), in order, as s16 stereo', async () => {
     const capture = new AudioCapture({
       backend: 'null',
       deviceId: 'null:tone-1000',
@@ -56,7 +57,7 @@ describe('null backend: capture', () => {
     });
     capture.start();
     const frames = await collect(capture, 16000 / 2);
-    capture.close();
+    await capture.close();
     const all = concat(frames);
     expect(all).toBeInstanceOf(Int16Array);
     // positions are contiguous: nothing lost between batches
@@ -65,12 +66,12 @@ describe('null backend: capture', () => {
       expect(f.position).toBe(expected);
       expect(f.sampleRate).toBe(16000);
       expect(f.channels).toBe(2);
-      expected += f.frames;
+      expected += f.data.length / f.channels;
     }
     const left = toFloat(all, 2);
-    expect(zeroCrossingHz(left, 16000)).toBeCloseTo(1000, 0);
-    expect(rmsDb(left)).toBeGreaterThan(-23.5);
-    expect(rmsDb(left)).toBeLessThan(-22.5);
+    expect(estimatePitchHz(left, 16000)).toBeCloseTo(1000, 0);
+    expect(dbfs(left)).toBeGreaterThan(-23.5);
+    expect(dbfs(left)).toBeLessThan(-22.5);
     // both channels carry the same samples
     for (let i = 0; i < 100; i++) expect(all[2 * i]).toBe(all[2 * i + 1]);
     const stats = capture.stats();
@@ -79,48 +80,60 @@ describe('null backend: capture', () => {
     expect(stats.xruns).toBe(0);
   });
 
-  it('delivers f32 through async iteration, ending after stop()', async () => {
+  it('delivers an f32 stream through async iteration as Int16 frames, ending after stop()', async () => {
     const capture = new AudioCapture({ backend: 'null', deviceId: 'null:tone-440', format: 'f32' });
     capture.start();
-    const chunks: Float32Array[] = [];
+    const chunks: Int16Array[] = [];
     let total = 0;
     for await (const frame of capture) {
-      expect(frame.data).toBeInstanceOf(Float32Array);
-      chunks.push(frame.data as Float32Array);
-      total += frame.frames;
+      expect(frame.data).toBeInstanceOf(Int16Array); // one frame type: the floats are converted
+      expect(frame.position).toBe(total);
+      chunks.push(frame.data);
+      total += frame.data.length;
       if (total >= 24000 && capture.state === 'running') capture.stop();
     }
-    capture.close();
-    const all = new Float32Array(total);
-    let o = 0;
-    for (const c of chunks) {
-      all.set(c, o);
-      o += c.length;
-    }
-    expect(zeroCrossingHz(all, 48000)).toBeCloseTo(440, 0);
+    await capture.close();
+    const all = toFloat(
+      concat(chunks.map((data) => ({ data, sampleRate: 48000, channels: 1, position: 0 }))),
+    );
+    expect(estimatePitchHz(all, 48000)).toBeCloseTo(440, 0);
     expect(Math.max(...all.subarray(0, 4800))).toBeCloseTo(0.1, 2);
+  });
+
+  it("gives an f32 stream's raw floats through readInto()", async () => {
+    const capture = new AudioCapture({ backend: 'null', deviceId: 'null:tone-440', format: 'f32' });
+    capture.start();
+    await waitUntil(() => capture.framesAvailable >= 4800, 'the ring holds 100 ms');
+    const floats = new Float32Array(4800);
+    expect(capture.readInto(floats)).toBe(4800);
+    await capture.close();
+    expect(estimatePitchHz(floats, 48000)).toBeCloseTo(440, 0);
+    expect(Math.max(...floats)).toBeCloseTo(0.1, 2);
   });
 
   it('read() returns what is buffered after a readable event, and silence from the default device', async () => {
     const capture = new AudioCapture({ backend: 'null', sampleRate: 8000 });
     capture.start();
-    await new Promise((resolve) => capture.once('readable', resolve));
+    await new Promise<void>((resolve) => capture.once('readable', resolve));
     const first = capture.read(10);
-    expect(first.length).toBeLessThanOrEqual(10);
-    await new Promise((r) => setTimeout(r, 50));
+    expect(first.data.length).toBeLessThanOrEqual(10);
+    expect(first.position).toBe(0);
+    await waitUntil(() => capture.framesAvailable > 0, 'more audio is buffered');
     const rest = capture.read();
-    expect(rest.length).toBeGreaterThan(0);
-    expect(rest.every((v) => v === 0)).toBe(true);
-    capture.close();
+    expect(rest.data.length).toBeGreaterThan(0);
+    expect(rest.position).toBe(first.data.length);
+    expect(rest.sampleRate).toBe(8000);
+    expect(rest.data.every((v) => v === 0)).toBe(true);
+    await capture.close();
     expect(capture.stats().deviceId).toBe('null:silence');
   });
 
   it('counts overruns instead of blocking when JS does not read', async () => {
     const capture = new AudioCapture({ backend: 'null', bufferMs: 20, periodMs: 10 });
     capture.start();
-    await new Promise((r) => setTimeout(r, 200));
+    await waitUntil(() => capture.stats().droppedFrames > 0, 'the unread ring drops a period');
     const stats = capture.stats();
-    capture.close();
+    await capture.close();
     expect(stats.overruns).toBeGreaterThan(0);
     expect(stats.droppedFrames).toBeGreaterThan(0);
     expect(stats.xruns).toBeGreaterThan(0);
@@ -130,18 +143,21 @@ describe('null backend: capture', () => {
   it('coalesces wake-ups: one callback covers every period produced while JS was busy', async () => {
     const capture = new AudioCapture({ backend: 'null', periodMs: 2 }); // 96 frames per period
     let largest = 0;
-    capture.on('data', (f: AudioFrame) => {
-      largest = Math.max(largest, f.frames);
+    let batches = 0;
+    capture.on('audio', (f: AudioFrame) => {
+      largest = Math.max(largest, f.data.length);
+      batches++;
     });
     capture.start();
-    await new Promise((r) => setTimeout(r, 30));
+    await waitUntil(() => batches > 0, 'the first batch arrived');
+    const before = batches;
     // Block the JS thread for 100 ms: ~50 periods arrive meanwhile, and must come as one batch.
     const until = Date.now() + 100;
     while (Date.now() < until) {
       /* busy */
     }
-    await new Promise((r) => setTimeout(r, 10));
-    capture.close();
+    await waitUntil(() => batches > before, 'the batch from the busy time arrived');
+    await capture.close();
     expect(largest).toBeGreaterThanOrEqual(96 * 40);
   });
 });

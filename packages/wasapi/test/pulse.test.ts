@@ -2,23 +2,21 @@
 // @voxwire/test-support): a 1 kHz tone played to the sink and captured from its monitor, a click's round
 // trip, device-change events, and failures (unknown device, missing server, server dying).
 
-import { type PulseServer, startPulse } from '@voxwire/test-support';
+import type { AudioFrame } from '@voxwire/codecs';
+import { dbfs, estimatePitchHz, type PulseServer, startPulse, tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AudioFrame, DeviceChangeEvent } from '../src/index.js';
+import type { DeviceChangeEvent } from '../src/index.js';
 import {
   AudioCapture,
+  AudioDeviceError,
   AudioPlayback,
-  BackendUnavailableError,
-  DeviceError,
+  DeviceWatcher,
   getDefaultDevice,
   listBackends,
   listDevices,
-  off,
-  on,
-  UnknownDeviceError,
-  UnsupportedFormatError,
 } from '../src/index.js';
-import { bestLag, onset, rmsDb, sine, toFloat, toInt16, zeroCrossingHz } from './signal.js';
+import { coded, pcm } from './expect-audio.js';
+import { bestLag, onset, toFloat } from './signal.js';
 
 let pulse: PulseServer;
 
@@ -30,8 +28,8 @@ afterAll(async () => {
 });
 
 /** Resolves once the capture stream delivers audio (a fresh null sink takes ~1 s to start running). */
-function flowing(capture: AudioCapture): Promise<unknown> {
-  return new Promise((resolve) => capture.once('data', resolve));
+function flowing(capture: AudioCapture): Promise<void> {
+  return new Promise((resolve) => capture.once('audio', () => resolve()));
 }
 
 /** Resolves once `test()` holds (polled; the test's timeout bounds it). */
@@ -46,14 +44,14 @@ function record(capture: AudioCapture, frames: number): Promise<Int16Array> {
   return new Promise((resolve) => {
     const onData = (f: AudioFrame) => {
       const n = Math.min(f.data.length, out.length - filled);
-      out.set((f.data as Int16Array).subarray(0, n), filled);
+      out.set(f.data.subarray(0, n), filled);
       filled += n;
       if (filled >= out.length) {
-        capture.off('data', onData);
+        capture.off('audio', onData);
         resolve(out);
       }
     };
-    capture.on('data', onData);
+    capture.on('audio', onData);
   });
 }
 
@@ -77,15 +75,15 @@ describe('pulse backend', () => {
       bufferMs: 200,
     });
     expect(capture.deviceId).toBe('vx_a.monitor');
-    const tone = toInt16(sine(rate, 1000, rate, 0.5)); // 1 s at -9 dBFS RMS
+    const played = tone(1000, rate, rate, 0.5); // 1 s at -9 dBFS RMS
     capture.start();
     await flowing(capture);
     playback.start();
     const recording = record(capture, rate * 1.5);
-    let offset = playback.write(tone);
-    while (offset < tone.length) {
-      await new Promise((r) => playback.once('drain', r));
-      offset += playback.write(tone.subarray(offset));
+    let offset = playback.write(pcm(played, playback.sampleRate, playback.channels));
+    while (offset < played.length) {
+      await new Promise<void>((r) => playback.once('drain', r));
+      offset += playback.write(pcm(played.subarray(offset), playback.sampleRate, playback.channels));
     }
     const captured = toFloat(await recording);
     await playback.drained();
@@ -98,12 +96,12 @@ describe('pulse backend', () => {
     while (start < captured.length && Math.abs(captured[start] as number) < 0.05) start++;
     const segment = captured.subarray(start + 4800, start + 4800 + 14400);
     expect(segment.length).toBe(14400);
-    expect(zeroCrossingHz(segment, rate)).toBeCloseTo(1000, 0);
-    expect(rmsDb(segment)).toBeGreaterThan(-10);
-    expect(rmsDb(segment)).toBeLessThan(-8);
+    expect(estimatePitchHz(segment, rate)).toBeCloseTo(1000, 0);
+    expect(dbfs(segment)).toBeGreaterThan(-10);
+    expect(dbfs(segment)).toBeLessThan(-8);
     expect(cStats.periods).toBeGreaterThan(10);
     console.log(
-      `pulse: capture latency ${cStats.latencyMs.toFixed(1)} ms, playback ${pStats.latencyMs.toFixed(1)} ms, delivery p50 ${cStats.delivery.p50Us.toFixed(0)} µs p99 ${cStats.delivery.p99Us.toFixed(0)} µs`,
+      `pulse: capture latency ${cStats.latencyMs.toFixed(1)} ms, playback ${pStats.latencyMs.toFixed(1)} ms, delivery p50 ${cStats.delivery.p50Us?.toFixed(0)} µs p99 ${cStats.delivery.p99Us?.toFixed(0)} µs`,
     );
   });
 
@@ -111,23 +109,24 @@ describe('pulse backend', () => {
     const rate = 48000;
     const capture = new AudioCapture({ backend: 'pulse', deviceId: 'vx_a.monitor', sampleRate: rate });
     const playback = new AudioPlayback({ backend: 'pulse', deviceId: 'vx_a', sampleRate: rate });
-    const click = toInt16(sine(96, 4000, rate, 0.8)); // 2 ms burst
+    const click = tone(4000, rate, 96, 0.8); // 2 ms burst
     const template = toFloat(click);
     const captured: Int16Array[] = [];
     let capturedFrames = 0;
-    capture.on('data', (f: AudioFrame) => {
-      captured.push(f.data as Int16Array);
-      capturedFrames += f.frames;
+    capture.on('audio', (f: AudioFrame) => {
+      captured.push(f.data);
+      capturedFrames += f.data.length / f.channels;
     });
     capture.start();
     playback.start();
     await flowing(capture);
-    await new Promise((r) => setTimeout(r, 200)); // both streams settled
+    const settled = capturedFrames + rate / 5;
+    await until(() => capturedFrames >= settled); // both streams settled: 200 ms more captured
     const writtenAt = capturedFrames; // capture position when the click is handed over
-    expect(playback.write(click)).toBe(96);
-    await new Promise((r) => setTimeout(r, 500));
-    capture.close();
-    playback.close();
+    expect(playback.write(pcm(click, playback.sampleRate, playback.channels))).toBe(96);
+    await until(() => capturedFrames >= writtenAt + rate / 2); // 500 ms captured after the click
+    await capture.close();
+    await playback.close();
     const all = new Int16Array(capturedFrames);
     let o = 0;
     for (const c of captured) {
@@ -146,20 +145,22 @@ describe('pulse backend', () => {
   it('emits devicechange when a second sink is loaded and made default', async () => {
     const events: DeviceChangeEvent[] = [];
     const listener = (e: DeviceChangeEvent) => events.push(e);
-    on('devicechange', listener, { backend: 'pulse' });
+    await using watcher = new DeviceWatcher({ backend: 'pulse' });
+    expect(watcher.backend).toBe('pulse');
+    watcher.on('devicechange', listener);
     const changed = new Promise<DeviceChangeEvent>((resolve) => {
       const check = (e: DeviceChangeEvent) => {
         if (e.defaultOutput?.id === 'vx_b') {
-          off('devicechange', check);
+          watcher.off('devicechange', check);
           resolve(e);
         }
       };
-      on('devicechange', check);
+      watcher.on('devicechange', check);
     });
     pulse.pactl('load-module', 'module-null-sink', 'sink_name=vx_b');
     pulse.pactl('set-default-sink', 'vx_b');
     const e = await changed;
-    off('devicechange', listener);
+    await watcher.close();
     expect(e.backend).toBe('pulse');
     expect(e.devices.some((d) => d.id === 'vx_b.monitor' && d.isMonitor)).toBe(true);
     expect(events.some((x) => x.devices.some((d) => d.id === 'vx_b'))).toBe(true);
@@ -187,11 +188,11 @@ describe('pulse backend', () => {
       monitor.start();
       await flowing(monitor);
       const recording = record(monitor, 5 * 48000);
-      const tone = toInt16(sine(48000, 1000, 48000, 0.5));
-      let offset = playback.write(tone);
-      while (offset < tone.length) {
-        await new Promise((r) => playback.once('drain', r));
-        offset += playback.write(tone.subarray(offset));
+      const played = tone(1000, 48000, 48000, 0.5);
+      let offset = playback.write(pcm(played, playback.sampleRate, playback.channels));
+      while (offset < played.length) {
+        await new Promise<void>((r) => playback.once('drain', r));
+        offset += playback.write(pcm(played.subarray(offset), playback.sampleRate, playback.channels));
       }
       const heard = toFloat(await recording);
       // Reported, not asserted: after the move the tone has reached the new sink up to ~2 s late here
@@ -201,7 +202,7 @@ describe('pulse backend', () => {
         `pulse: after the move the tone reached the new sink ${((at * 1000) / 48000).toFixed(0)} ms into the recording; playback device latency then ${playback.stats().deviceLatencyMs.toFixed(1)} ms, before the move ${latencyBefore.toFixed(1)} ms`,
       );
       expect(at).toBeGreaterThanOrEqual(0);
-      expect(rmsDb(heard.subarray(at + 2400, at + 2400 + 19200))).toBeGreaterThan(-10); // written at -9 dBFS
+      expect(dbfs(heard.subarray(at + 2400, at + 2400 + 19200))).toBeGreaterThan(-10); // written at -9 dBFS
       // A capture on the default source follows too.
       const capture = new AudioCapture({ backend: 'pulse', sampleRate: 48000 });
       streams.push(capture);
@@ -213,7 +214,7 @@ describe('pulse backend', () => {
       const before = capture.stats().position;
       await until(() => capture.stats().position > before + 4800);
     } finally {
-      for (const s of streams) s.close();
+      for (const s of streams) await s.close();
       pulse.pactl('set-default-sink', 'vx_a');
       pulse.pactl('set-default-source', 'vx_a.monitor');
     }
@@ -221,16 +222,18 @@ describe('pulse backend', () => {
 
   it('rejects an unknown device, exclusive mode and a missing server with typed errors', () => {
     expect(() => new AudioPlayback({ backend: 'pulse', deviceId: 'no_such_sink' })).toThrow(
-      UnknownDeviceError,
+      coded('UNKNOWN_DEVICE'),
     );
     expect(() => new AudioCapture({ backend: 'pulse', deviceId: 'no_such_source' })).toThrow(
-      UnknownDeviceError,
+      coded('UNKNOWN_DEVICE'),
     );
-    expect(() => new AudioCapture({ backend: 'pulse', mode: 'exclusive' })).toThrow(UnsupportedFormatError);
+    expect(() => new AudioCapture({ backend: 'pulse', mode: 'exclusive' })).toThrow(
+      coded('UNSUPPORTED_FORMAT'),
+    );
     const saved = process.env.PULSE_SERVER;
     process.env.PULSE_SERVER = 'unix:/nonexistent/voxwire/native';
     try {
-      expect(() => new AudioCapture({ backend: 'pulse' })).toThrow(BackendUnavailableError);
+      expect(() => new AudioCapture({ backend: 'pulse' })).toThrow(coded('BACKEND_UNAVAILABLE'));
       expect(() => listDevices({ backend: 'pulse' })).toThrow(/no PulseAudio server at unix:\/nonexistent/);
       expect(listBackends().find((b) => b.name === 'pulse')?.available).toBe(false);
     } finally {
@@ -238,15 +241,16 @@ describe('pulse backend', () => {
     }
   });
 
-  it('reports a DeviceError when the server goes away under a running stream', async () => {
+  it('reports a DEVICE_ERROR when the server goes away under a running stream', async () => {
     const capture = new AudioCapture({ backend: 'pulse', deviceId: 'vx_a.monitor' });
     capture.start();
-    await new Promise((r) => capture.once('data', r));
-    const error = new Promise<Error>((resolve) => capture.once('error', resolve));
+    await new Promise<void>((r) => capture.once('audio', () => r()));
+    const error = new Promise<AudioDeviceError>((resolve) => capture.once('error', resolve));
     await pulse.stop();
     const err = await error;
-    expect(err).toBeInstanceOf(DeviceError);
+    expect(err).toBeInstanceOf(AudioDeviceError);
+    expect(err.code).toBe('DEVICE_ERROR');
     expect(err.message).toMatch(/PulseAudio stream failed/);
-    capture.close();
+    await capture.close();
   });
 });

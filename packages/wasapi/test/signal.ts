@@ -1,5 +1,7 @@
-// Measurements used by the tests: frequency by zero crossings (with interpolation), RMS level in
-// dBFS, a Goertzel tone power, a sine generator and cross-correlation for click round trips.
+// Measurements of this package's tests that test-support does not have: channel 0 as floats, an onset,
+// cross-correlation for click round trips, and pitch and level medians robust to dropouts (tones, pitch
+// and dBFS come from @voxwire/test-support).
+import { dbfs } from '@voxwire/test-support';
 
 /** Converts Int16 or Float32 samples of channel 0 to floats in [-1, 1]. */
 export function toFloat(samples: Int16Array | Float32Array, channels = 1): Float32Array {
@@ -7,56 +9,6 @@ export function toFloat(samples: Int16Array | Float32Array, channels = 1): Float
   const out = new Float32Array(n);
   const scale = samples instanceof Int16Array ? 1 / 32768 : 1;
   for (let i = 0; i < n; i++) out[i] = (samples[i * channels] as number) * scale;
-  return out;
-}
-
-/** Frequency in Hz from the mean interval between rising zero crossings. */
-export function zeroCrossingHz(x: Float32Array, sampleRate: number): number {
-  let first = -1;
-  let last = -1;
-  let count = 0;
-  for (let i = 1; i < x.length; i++) {
-    const a = x[i - 1] as number;
-    const b = x[i] as number;
-    if (a < 0 && b >= 0) {
-      const t = i - 1 + a / (a - b);
-      if (first < 0) first = t;
-      else count++;
-      last = t;
-    }
-  }
-  return count > 0 ? (count * sampleRate) / (last - first) : 0;
-}
-
-/** RMS level in dBFS (a full-scale sine is -3 dBFS). */
-export function rmsDb(x: Float32Array): number {
-  let sum = 0;
-  for (const v of x) sum += v * v;
-  return 10 * Math.log10(sum / Math.max(1, x.length) + 1e-20);
-}
-
-/** A sine of `frames` frames at `hz`, `amplitude` peak, interleaved into `channels`. */
-export function sine(
-  frames: number,
-  hz: number,
-  sampleRate: number,
-  amplitude: number,
-  channels = 1,
-  startFrame = 0,
-): Float32Array {
-  const out = new Float32Array(frames * channels);
-  for (let i = 0; i < frames; i++) {
-    const v = amplitude * Math.sin((2 * Math.PI * hz * (i + startFrame)) / sampleRate);
-    for (let c = 0; c < channels; c++) out[i * channels + c] = v;
-  }
-  return out;
-}
-
-/** Float32 [-1, 1] to Int16 PCM. */
-export function toInt16(x: Float32Array): Int16Array {
-  const out = new Int16Array(x.length);
-  for (let i = 0; i < x.length; i++)
-    out[i] = Math.max(-32768, Math.min(32767, Math.round((x[i] as number) * 32767)));
   return out;
 }
 
@@ -98,7 +50,7 @@ export function medianCrossingHz(x: Float32Array, sampleRate: number): number {
 /** Median RMS level in dBFS over blocks of `block` samples (robust to dropouts). */
 export function medianBlockRmsDb(x: Float32Array, block: number): number {
   const levels: number[] = [];
-  for (let i = 0; i + block <= x.length; i += block) levels.push(rmsDb(x.subarray(i, i + block)));
+  for (let i = 0; i + block <= x.length; i += block) levels.push(dbfs(x.subarray(i, i + block)));
   levels.sort((p, q) => p - q);
   return levels[Math.floor(levels.length / 2)] ?? -200;
 }

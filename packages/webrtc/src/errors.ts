@@ -1,48 +1,44 @@
+import { VoxwireError } from '@voxwire/core';
+
 /** Machine-readable reason carried by every {@link WebRtcError}. */
 export type WebRtcErrorCode =
   /** The SDP text could not be parsed or carries no usable Opus audio section. */
-  | 'bad-sdp'
+  | 'BAD_SDP'
   /** An ICE candidate was malformed or rejected by the connection. */
-  | 'bad-candidate'
-  /** An option passed to a constructor is out of range. */
-  | 'bad-option'
+  | 'BAD_CANDIDATE'
+  /** An option or argument is out of range. */
+  | 'INVALID_ARGUMENT'
   /** A method was called in a state where it cannot work (for example `acceptAnswer` without an offer). */
-  | 'invalid-state'
-  /** The peer has been closed. */
-  | 'closed'
-  /** PCM handed to `sendAudio` was unusable (wrong type, unsupported rate). */
-  | 'bad-audio'
+  | 'INVALID_STATE'
+  /** The peer (or client, server, manager) has been closed. */
+  | 'CLOSED'
+  /** A frame handed to `sendAudio` was unusable (not a frame, not mono, an unsupported rate or codec). */
+  | 'BAD_AUDIO'
   /** More audio was queued than the configured limit allows. */
-  | 'queue-overflow'
-  /** A signaling message was not JSON, not an object, of an unknown type, or missing a field. */
-  | 'bad-message'
-  /** A signaling message named a session or room peer that does not exist. */
-  | 'unknown-session'
+  | 'QUEUE_FULL'
+  /** A signaling message (or a Janus message) was not JSON, not an object, of an unknown type, or missing a field. */
+  | 'PROTOCOL_ERROR'
+  /** A signaling message named a session, connection or room peer that does not exist. */
+  | 'NOT_FOUND'
   /** The signaling connection was refused by `authenticate`. */
-  | 'unauthorized'
-  /** A configured limit was reached (server-side sessions per signaling connection). */
-  | 'limit-exceeded'
+  | 'UNAUTHORIZED'
+  /** A configured limit was reached (server-side sessions per signaling connection, unread bytes). */
+  | 'LIMIT_EXCEEDED'
   /** The far end stopped sending media for longer than the peer's `mediaTimeoutMs` (it vanished). */
-  | 'media-timeout'
+  | 'MEDIA_TIMEOUT'
   /** `iceTransportPolicy: 'relay'` and no TURN relay candidate: server unreachable, credential wrong or expired. */
-  | 'turn-failed'
+  | 'TURN_FAILED'
   /** A Janus request failed: Janus or its plugin answered with an error (see `JanusError` for the number). */
-  | 'janus-error'
+  | 'JANUS_ERROR'
   /** A Janus request got no answer within its timeout. */
-  | 'timeout'
+  | 'TIMEOUT'
   /** The connection to Janus is down (and reconnecting failed or was not attempted). */
-  | 'disconnected'
+  | 'DISCONNECTED'
   /** A failure inside the WebRTC stack (werift) or a codec. */
-  | 'internal';
+  | 'INTERNAL';
 
-/** The one error type of `@voxwire/webrtc`: thrown by calls, emitted as `error` events by sessions. */
-export class WebRtcError extends Error {
-  override name = 'WebRtcError';
-  /** Why it failed, for code that branches on the reason. */
-  readonly code: WebRtcErrorCode;
-
-  constructor(code: WebRtcErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+/**
+ * The one error type of `@voxwire/webrtc` (a {@link VoxwireError}): thrown by calls, emitted as `error`
+ * events by peers and Janus clients, and sent as the `code` of a signaling `error` message.
+ */
+export class WebRtcError extends VoxwireError<WebRtcErrorCode> {}

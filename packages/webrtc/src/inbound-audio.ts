@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { AudioFrame } from '@voxwire/codecs';
 import { JitterBuffer, type JitterBufferStats } from './jitter-buffer.js';
 import { type RtpReceiveCounters, RtpReceiveStats } from './receive-stats.js';
 
@@ -18,7 +19,10 @@ export interface OutputConverter {
   process(pcm: Int16Array): Int16Array;
 }
 
-/** Describes one decoded frame handed to {@link InboundAudioOptions.onAudio}. */
+/**
+ * What the network said about one decoded frame, handed beside it to {@link InboundAudioOptions.onAudio}
+ * (and to a peer's `audio` listeners as their second argument).
+ */
 export interface InboundFrameInfo {
   /** RTP sequence number of the frame. */
   sequenceNumber: number;
@@ -33,14 +37,20 @@ export interface InboundAudioOptions {
   decoder: FrameDecoder;
   /** Resampler from the decoder rate to the output rate, when they differ. */
   converter?: OutputConverter;
-  /** Receives every decoded frame, in sequence order. */
-  onAudio(pcm: Int16Array, info: InboundFrameInfo): void;
+  /**
+   * Receives every decoded frame, in sequence order: mono PCM at the output rate, `position` counting the
+   * samples delivered before it (concealed frames included, so it is the stream's timeline). The frame and
+   * its `data` belong to the receiver; `info` is a fresh object too.
+   */
+  onAudio(frame: AudioFrame, info: InboundFrameInfo): void;
   /** Called when a frame cannot be decoded (the frame is concealed instead). */
   onDecodeError(error: unknown): void;
   /** Jitter buffer depth in packets (see {@link JitterBufferOptions.depth}). */
   jitterDepth?: number;
   /** RTP clock rate (48000 for Opus). */
   clockRate?: number;
+  /** Rate of the frames handed to `onAudio` (the converter's output rate). Default: the decoder's rate. */
+  sampleRate?: number;
 }
 
 /**
@@ -52,10 +62,13 @@ export class InboundAudio {
   private readonly receiveStats: RtpReceiveStats;
   private readonly decoder: FrameDecoder;
   private readonly converter: OutputConverter | undefined;
-  private readonly onAudio: (pcm: Int16Array, info: InboundFrameInfo) => void;
+  private readonly onAudio: (frame: AudioFrame, info: InboundFrameInfo) => void;
   private readonly onDecodeError: (error: unknown) => void;
   private readonly clockRate: number;
-  private readonly info: InboundFrameInfo = { sequenceNumber: 0, timestamp: 0, concealed: false };
+  /** Rate of the delivered frames. */
+  readonly sampleRate: number;
+  /** Samples delivered so far: the `position` of the next frame. */
+  private position = 0;
   /** Frames that failed to decode and were concealed instead. */
   decodeErrors = 0;
 
@@ -65,6 +78,7 @@ export class InboundAudio {
     this.onAudio = options.onAudio;
     this.onDecodeError = options.onDecodeError;
     this.clockRate = options.clockRate ?? 48000;
+    this.sampleRate = options.sampleRate ?? options.decoder.sampleRate;
     this.receiveStats = new RtpReceiveStats(this.clockRate);
     this.jitter = new JitterBuffer(this.onFrame, { depth: options.jitterDepth ?? 3 });
   }
@@ -130,9 +144,11 @@ export class InboundAudio {
     }
     const out = this.converter ? this.converter.process(pcm) : pcm;
     if (out.length === 0) return;
-    this.info.sequenceNumber = sequenceNumber;
-    this.info.timestamp = timestamp;
-    this.info.concealed = concealed;
-    this.onAudio(out, this.info);
+    const position = this.position;
+    this.position += out.length;
+    this.onAudio(
+      { data: out, sampleRate: this.sampleRate, channels: 1, position },
+      { sequenceNumber, timestamp, concealed },
+    );
   };
 }

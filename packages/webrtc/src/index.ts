@@ -1,13 +1,17 @@
 /**
  * @voxwire/webrtc — WebRTC audio for voice agents on werift: peers carrying Opus (jitter buffer, loss
  * concealment, real-time paced sending), a WebSocket signaling server, a multi-connection manager and a small
- * browser client.
+ * browser client. Audio goes in and out as `AudioFrame`s (and Opus `EncodedFrame`s) of `@voxwire/codecs`;
+ * errors are `WebRtcError`s, a `VoxwireError`.
  * @packageDocumentation
  */
 
+export type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
+export { VoxwireError } from '@voxwire/core';
 export { browserClientPath, browserDemoPage } from './browser-client.js';
 export type { OpusBackendPreference } from './codec-adapter.js';
 export { WebRtcError, type WebRtcErrorCode } from './errors.js';
+export { FrameClock, type FrameClockStats, type FrameSlotHandler } from './frame-clock.js';
 export {
   type FrameDecoder,
   InboundAudio,
@@ -55,6 +59,7 @@ export {
 } from './jitter-buffer.js';
 export {
   type ConnectionAudioHandler,
+  type ConnectionAudioInfo,
   WebRtcManager,
   type WebRtcManagerEvents,
   type WebRtcManagerOptions,

@@ -86,9 +86,9 @@ export class JitterBuffer {
     const depth = options.depth ?? 3;
     const capacity = options.capacity ?? 64;
     if (!Number.isInteger(depth) || depth < 1)
-      throw new WebRtcError('bad-option', `depth must be ≥ 1, got ${depth}`);
+      throw new WebRtcError('INVALID_ARGUMENT', `depth must be ≥ 1, got ${depth}`);
     if (!Number.isInteger(capacity) || capacity <= depth) {
-      throw new WebRtcError('bad-option', `capacity must be an integer > depth, got ${capacity}`);
+      throw new WebRtcError('INVALID_ARGUMENT', `capacity must be an integer > depth, got ${capacity}`);
     }
     this.depth = depth;
     this.capacity = capacity;

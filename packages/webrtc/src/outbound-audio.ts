@@ -1,10 +1,15 @@
 import { RtpHeader, RtpPacket } from 'werift';
+import { WebRtcError } from './errors.js';
 import { PcmQueue } from './pcm-queue.js';
 
 /** Encodes one fixed-size frame of 48 kHz mono PCM into one Opus packet. */
 export interface FrameEncoder {
   /** Name of the Opus implementation, for reports. */
   readonly backend?: string;
+  /**
+   * Encodes one frame. The packet returned belongs to the caller: it is sent as it is, without a copy, so it
+   * must not be a buffer the encoder reuses.
+   */
   encode(frame: Int16Array): Uint8Array;
   /** Frees the encoder (opusscript's memory is not garbage collected). */
   destroy?(): void;
@@ -38,8 +43,9 @@ export interface OutboundAudioStats {
 }
 
 /**
- * The send half of a peer: queues 48 kHz PCM, and on each frame slot of the real-time pacer cuts one
- * frame, encodes it and sends it as an RTP packet. With nothing queued it sends an encoded silence frame, as
+ * The send half of a peer: queues 48 kHz PCM (and Opus packets that need no encoding), and on each frame
+ * slot of the shared real-time frame clock cuts one frame, encodes it and sends it as an RTP packet. Queued Opus packets
+ * go before queued PCM, each on the slots its duration covers. With nothing queued it sends an encoded silence frame, as
  * a microphone would: the far end gets a continuous stream on a steady clock, and a stream that stops means
  * the sender is gone. The first packet carries the marker bit, as does the first after a clock stall
  * (RFC 3551 §4.1).
@@ -64,6 +70,12 @@ export class OutboundAudio {
   private timestamp = Math.floor(Math.random() * 0x100000000);
   private ssrc = Math.floor(Math.random() * 0x100000000);
   private marker = true;
+  /** Opus packets queued by `writeEncoded`, oldest first from `packetHead`. */
+  private packets: { data: Uint8Array; samples: number }[] = [];
+  private packetHead = 0;
+  private packetSamples = 0;
+  /** Samples of slot time not yet covered by sent packets (negative: a long packet still plays out). */
+  private credit = 0;
   /** Queue length seen at the previous slot while only a partial frame was queued. */
   private partialSeen = -1;
   private endRequested = false;
@@ -77,20 +89,39 @@ export class OutboundAudio {
     this.payloadType = options.payloadType ?? 111;
   }
 
-  /** Samples (48 kHz) waiting to be sent. */
+  /** Samples (48 kHz) waiting to be sent, PCM and Opus packets together. */
   get queuedSamples(): number {
-    return this.queue.length;
+    return this.queue.length + this.packetSamples;
   }
 
   /** Samples (48 kHz) that can still be queued before the limit. */
   get freeSamples(): number {
-    return this.queue.free;
+    return this.queue.free - this.packetSamples;
   }
 
-  /** Queues 48 kHz PCM. @throws WebRtcError `queue-overflow` (nothing is queued then) */
+  /** Queues 48 kHz PCM (copied). @throws WebRtcError `QUEUE_FULL` (nothing is queued then) */
   write(pcm48k: Int16Array): void {
+    if (pcm48k.length > this.freeSamples) this.queueFull(pcm48k.length);
     this.queue.push(pcm48k);
     this.endRequested = false;
+  }
+
+  /**
+   * Queues one Opus packet to send as it is (no decode, no encode), on the slots its `samples` (48 kHz)
+   * cover. The bytes are copied, so the caller may reuse its buffer.
+   * @throws WebRtcError `QUEUE_FULL` (nothing is queued then)
+   */
+  writeEncoded(packet: Uint8Array, samples: number): void {
+    if (samples > this.freeSamples) this.queueFull(samples);
+    this.packets.push({ data: Buffer.from(packet), samples });
+    this.packetSamples += samples;
+  }
+
+  private queueFull(samples: number): never {
+    throw new WebRtcError(
+      'QUEUE_FULL',
+      `audio queue holds ${this.queuedSamples} samples; ${samples} more would exceed its limit`,
+    );
   }
 
   /** Marks the end of an utterance: a partial last frame is padded with silence at the next slot. */
@@ -104,20 +135,40 @@ export class OutboundAudio {
    * @returns samples dropped
    */
   makeRoom(samples: number): number {
-    const short = samples - this.queue.free;
-    // short > length: more than the whole limit, which dropping cannot help.
-    if (short <= 0 || short > this.queue.length) return 0;
-    const n = this.queue.skip(short);
+    let short = samples - this.freeSamples;
+    // short > queued: more than the whole limit, which dropping cannot help.
+    if (short <= 0 || short > this.queuedSamples) return 0;
+    let n = 0;
+    // Queued packets go out first, so they are the oldest audio.
+    while (short > 0 && this.packetHead < this.packets.length) {
+      const dropped = this.shiftPacket().samples;
+      n += dropped;
+      short -= dropped;
+    }
+    if (short > 0) n += this.queue.skip(short);
     this.stats.overflowSamples += n;
     return n;
   }
 
   /** Drops queued audio (barge-in); returns how many samples were dropped. */
   clear(): number {
-    const n = this.queue.clear();
+    const n = this.queue.clear() + this.packetSamples;
+    this.packets = [];
+    this.packetHead = 0;
+    this.packetSamples = 0;
     this.stats.clearedSamples += n;
     this.partialSeen = -1;
     return n;
+  }
+
+  private shiftPacket(): { data: Uint8Array; samples: number } {
+    const p = this.packets[this.packetHead++];
+    this.packetSamples -= p.samples;
+    if (this.packetHead === this.packets.length) {
+      this.packets.length = 0;
+      this.packetHead = 0;
+    }
+    return p;
   }
 
   /**
@@ -128,6 +179,19 @@ export class OutboundAudio {
     if (skipped > 0) {
       this.timestamp = (this.timestamp + skipped * this.frameSamples) >>> 0;
       this.marker = true;
+      this.credit = 0;
+    }
+    if (this.packetHead < this.packets.length || this.credit < 0) {
+      // Opus packets as they came: as many as this slot's time covers (a 40 ms packet covers two slots,
+      // two 10 ms packets one).
+      this.credit += this.frameSamples;
+      while (this.credit > 0 && this.packetHead < this.packets.length) {
+        const p = this.shiftPacket();
+        this.credit -= p.samples;
+        this.sendPayload(p.data, p.samples);
+      }
+      if (this.credit > 0) this.credit = 0; // the rest of the slot passes unsent
+      return;
     }
     const queued = this.queue.length;
     let take = queued >= this.frameSamples;
@@ -149,7 +213,10 @@ export class OutboundAudio {
       this.frame.fill(0);
       this.stats.idleSlots++;
     }
-    const payload = this.encoder.encode(this.frame);
+    this.sendPayload(this.encoder.encode(this.frame), this.frameSamples);
+  }
+
+  private sendPayload(payload: Uint8Array, samples: number): void {
     const header = new RtpHeader({
       payloadType: this.payloadType,
       sequenceNumber: this.sequenceNumber,
@@ -159,10 +226,16 @@ export class OutboundAudio {
     });
     this.marker = false;
     this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
-    this.timestamp = (this.timestamp + this.frameSamples) >>> 0;
+    this.timestamp = (this.timestamp + samples) >>> 0;
     this.stats.packetsSent++;
     this.stats.bytesSent += payload.length;
-    // werift sends asynchronously and keeps the payload: it must not alias a buffer the encoder reuses.
-    this.send(new RtpPacket(header, Buffer.from(payload)));
+    // werift sends asynchronously and keeps the payload; the encoder hands over a packet of its own (see
+    // FrameEncoder.encode), so a Buffer view of it suffices: no second copy.
+    this.send(new RtpPacket(header, asBuffer(payload)));
   }
+}
+
+/** `bytes` as a Buffer over the same memory (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

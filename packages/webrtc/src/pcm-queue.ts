@@ -11,7 +11,7 @@ export class PcmQueue {
   private readonly maxSamples: number;
 
   /**
-   * @param maxSamples - most samples the queue may hold; `push` beyond it throws `queue-overflow`
+   * @param maxSamples - most samples the queue may hold; `push` beyond it throws `QUEUE_FULL`
    * @param initialSamples - starting capacity
    */
   constructor(maxSamples: number, initialSamples = 4800) {
@@ -31,14 +31,14 @@ export class PcmQueue {
 
   /**
    * Appends samples.
-   * @throws WebRtcError `queue-overflow` when the queue would exceed its limit; nothing is appended then
+   * @throws WebRtcError `QUEUE_FULL` when the queue would exceed its limit; nothing is appended then
    */
   push(samples: Int16Array): void {
     const n = samples.length;
     if (n === 0) return;
     if (this.size + n > this.maxSamples) {
       throw new WebRtcError(
-        'queue-overflow',
+        'QUEUE_FULL',
         `audio queue holds ${this.size} samples; ${n} more would exceed its limit of ${this.maxSamples}`,
       );
     }

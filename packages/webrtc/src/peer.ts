@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
+import { type AsyncCloseable, emitError } from '@voxwire/core';
 import {
   MediaStreamTrack,
   RTCPeerConnection,
@@ -16,7 +19,7 @@ import {
   type OpusBackendPreference,
 } from './codec-adapter.js';
 import { WebRtcError } from './errors.js';
-import { FramePacer } from './frame-pacer.js';
+import { FrameClock } from './frame-clock.js';
 import { type FrameDecoder, InboundAudio, type InboundFrameInfo } from './inbound-audio.js';
 import { type FrameEncoder, OutboundAudio } from './outbound-audio.js';
 import type { IceCandidateInit } from './signaling-messages.js';
@@ -37,11 +40,11 @@ export interface WebRtcAudioPeerOptions {
   iceServers?: IceServer[];
   /**
    * `'relay'` gathers only TURN relay candidates and checks only relayed pairs (as the browser's
-   * `iceTransportPolicy`); negotiation fails with `turn-failed` when no relay candidate could be allocated
+   * `iceTransportPolicy`); negotiation fails with `TURN_FAILED` when no relay candidate could be allocated
    * (TURN unreachable, wrong or expired credential). Default `'all'`.
    */
   iceTransportPolicy?: 'all' | 'relay';
-  /** Rate of the PCM in `audio` events, and the default rate of `sendAudio`. Default 48000. */
+  /** Rate of the frames of `audio` events. Default 48000. */
   sampleRate?: number;
   /** Opus frame duration in ms: 10, 20, 40 or 60. Default 20. */
   frameMs?: number;
@@ -56,14 +59,14 @@ export interface WebRtcAudioPeerOptions {
   maxQueueMs?: number;
   /**
    * What `sendAudio` does when the audio would not fit under `maxQueueMs`: `'error'` (default) throws
-   * `queue-overflow` and queues nothing, for bursts such as text-to-speech that must not lose a word;
+   * `QUEUE_FULL` and queues nothing, for bursts such as text-to-speech that must not lose a word;
    * `'drop-oldest'` drops the oldest queued audio to make room, for a continuous live feed (a mix, a
    * microphone) whose clock runs a little faster than the peer's, so the delay stays bounded. Dropped audio is
    * counted in `stats().overflowDroppedMs`.
    */
   queueOverflow?: 'error' | 'drop-oldest';
   /**
-   * Once connected, close the peer (with an `error` event, code `media-timeout`) when no RTP has arrived for
+   * Once connected, close the peer (with an `error` event, code `MEDIA_TIMEOUT`) when no RTP has arrived for
    * this long: the far end vanished without hanging up. Peers send continuously (silence when idle), so only a
    * dead far end trips it; werift's own ICE consent check takes 30 s. 0 disables. Default 10000.
    */
@@ -83,13 +86,11 @@ export interface WebRtcAudioPeerOptions {
 /** Connection states, as `RTCPeerConnection.connectionState`. */
 export type WebRtcConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
-/** Describes a frame delivered by the `audio` event. */
-export interface AudioFrameInfo extends InboundFrameInfo {
-  /** Rate of the PCM (the peer's `sampleRate`). */
-  sampleRate: number;
-  /** Always 1: voice is carried mono. */
-  channels: 1;
-}
+/**
+ * What the network said about a frame of the `audio` event (its second argument): RTP sequence number and
+ * timestamp, and whether packet-loss concealment made it up.
+ */
+export type AudioFrameInfo = InboundFrameInfo;
 
 /** Statistics returned by {@link WebRtcAudioPeer.stats}. */
 export interface WebRtcAudioStats {
@@ -139,10 +140,17 @@ export interface IceCandidatePairInfo {
   remote: IceCandidateInfo;
 }
 
+/** The largest Opus packet duration (120 ms at 48 kHz), for `sendAudio` of an {@link EncodedFrame}. */
+const MAX_OPUS_SAMPLES = 5760;
+
 /** Events of {@link WebRtcAudioPeer}. */
 export interface WebRtcAudioPeerEvents {
-  /** Decoded inbound audio, in order, one Opus frame at a time (concealed frames included). */
-  audio: [pcm: Int16Array, info: AudioFrameInfo];
+  /**
+   * Decoded inbound audio, in order, one Opus frame at a time (concealed frames included): mono PCM at the
+   * peer's `sampleRate`, `position` counting samples since the stream began. The frame is the listener's to
+   * keep (not borrowed).
+   */
+  audio: [frame: AudioFrame, info: AudioFrameInfo];
   /** Every connection-state change. */
   state: [state: WebRtcConnectionState];
   /** The connection is up and audio flows. */
@@ -160,11 +168,11 @@ const OPUS_FRAME_MS = new Set([10, 20, 40, 60]);
 function checkSdp(sdp: unknown, what: string): string {
   const text = typeof sdp === 'string' ? sdp : (sdp as { sdp?: unknown } | null)?.sdp;
   if (typeof text !== 'string' || !text.startsWith('v=0')) {
-    throw new WebRtcError('bad-sdp', `${what} is not SDP (it must be a string starting with "v=0")`);
+    throw new WebRtcError('BAD_SDP', `${what} is not SDP (it must be a string starting with "v=0")`);
   }
-  if (!/^m=audio /m.test(text)) throw new WebRtcError('bad-sdp', `${what} has no audio section (m=audio)`);
+  if (!/^m=audio /m.test(text)) throw new WebRtcError('BAD_SDP', `${what} has no audio section (m=audio)`);
   if (!/^a=rtpmap:\d+ opus\/48000/im.test(text)) {
-    throw new WebRtcError('bad-sdp', `${what} does not offer Opus (a=rtpmap:<pt> opus/48000)`);
+    throw new WebRtcError('BAD_SDP', `${what} does not offer Opus (a=rtpmap:<pt> opus/48000)`);
   }
   return text;
 }
@@ -173,16 +181,19 @@ function checkSdp(sdp: unknown, what: string): string {
  * One WebRTC connection carrying a mono Opus audio track each way, on werift.
  *
  * Inbound RTP goes through a jitter buffer (reordering, loss concealed with Opus PLC) and is emitted as
- * `audio` events of Int16 PCM at `sampleRate`. `sendAudio` resamples PCM to 48 kHz, cuts it into Opus frames
- * and sends one RTP packet per frame, paced in real time from the moment the connection is up.
+ * `audio` events of {@link AudioFrame}s at `sampleRate`. `sendAudio` takes an {@link AudioFrame} (resampled
+ * to 48 kHz, cut into Opus frames) or an Opus {@link EncodedFrame} (sent as it is) and sends one RTP packet
+ * per frame, paced in real time from the moment the connection is up.
+ *
+ * `close()` (or `await using`) releases everything.
  *
  * Signaling is non-trickle on this side (`createOffer`/`acceptOffer` resolve once ICE gathering is complete,
  * so the SDP carries all local candidates); remote candidates may trickle in through `addIceCandidate`.
  */
-export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
+export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> implements AsyncCloseable {
   /** Identifier given in the options, or a random UUID. */
   readonly id: string;
-  /** Rate of inbound `audio` PCM and default rate of `sendAudio`. */
+  /** Rate of inbound `audio` frames. */
   readonly sampleRate: number;
   /** Opus frame duration, ms. */
   readonly frameMs: number;
@@ -194,14 +205,19 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private transceiver: RTCRtpTransceiver | undefined;
   private readonly subscribedTracks = new Set<MediaStreamTrack>();
   private readonly unsubscribers: (() => void)[] = [];
-  private readonly pacer: FramePacer;
+  /** The process-wide clock of this frame period: every peer's slots run on its one timer. */
+  private readonly clock: FrameClock;
+  private onClock = false;
   /** `queueOverflow: 'drop-oldest'`. */
   private readonly dropOldest: boolean;
   private readonly outbound: OutboundAudio;
   private readonly inbound: InboundAudio;
   private inputResampler: InputResampler | undefined;
   private readonly frameSamples: number;
-  private stallTimer: NodeJS.Timeout | undefined;
+  /** When the last RTP packet arrived (before simulated loss), for the media timeout. */
+  private lastMediaMs = 0;
+  /** When the last RTP packet reached the jitter buffer, for playing out a stalled gap. */
+  private lastPacketMs = 0;
   private wasDraining = false;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -211,7 +227,6 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private readonly encoder: FrameEncoder;
   private readonly decoder: FrameDecoder;
   private readonly mediaTimeoutMs: number;
-  private mediaTimer: NodeJS.Timeout | undefined;
   private readonly relayOnly: boolean;
   private readonly turnUsername: string | undefined;
 
@@ -222,26 +237,27 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.frameMs = options.frameMs ?? 20;
     if (!Number.isInteger(this.sampleRate) || this.sampleRate < 8000 || this.sampleRate > 192000) {
       throw new WebRtcError(
-        'bad-option',
+        'INVALID_ARGUMENT',
         `sampleRate must be an integer in 8000..192000, got ${this.sampleRate}`,
       );
     }
     if (!OPUS_FRAME_MS.has(this.frameMs)) {
-      throw new WebRtcError('bad-option', `frameMs must be 10, 20, 40 or 60, got ${this.frameMs}`);
+      throw new WebRtcError('INVALID_ARGUMENT', `frameMs must be 10, 20, 40 or 60, got ${this.frameMs}`);
     }
     this.frameSamples = 48 * this.frameMs;
     const loss = options.simulatedInboundLossPercent ?? 0;
     if (!(loss >= 0 && loss <= 100))
-      throw new WebRtcError('bad-option', `simulatedInboundLossPercent must be 0..100`);
+      throw new WebRtcError('INVALID_ARGUMENT', `simulatedInboundLossPercent must be 0..100`);
     this.lossProbability = loss / 100;
     this.mediaTimeoutMs = options.mediaTimeoutMs ?? 10_000;
-    if (!(this.mediaTimeoutMs >= 0)) throw new WebRtcError('bad-option', 'mediaTimeoutMs must be ≥ 0');
+    if (!(this.mediaTimeoutMs >= 0)) throw new WebRtcError('INVALID_ARGUMENT', 'mediaTimeoutMs must be ≥ 0');
     const maxQueueMs = options.maxQueueMs ?? 120_000;
-    if (!(maxQueueMs > 0)) throw new WebRtcError('bad-option', `maxQueueMs must be > 0, got ${maxQueueMs}`);
+    if (!(maxQueueMs > 0))
+      throw new WebRtcError('INVALID_ARGUMENT', `maxQueueMs must be > 0, got ${maxQueueMs}`);
     const overflow = options.queueOverflow ?? 'error';
     if (overflow !== 'error' && overflow !== 'drop-oldest') {
       throw new WebRtcError(
-        'bad-option',
+        'INVALID_ARGUMENT',
         `queueOverflow must be 'error' or 'drop-oldest', got ${String(overflow)}`,
       );
     }
@@ -249,7 +265,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     const policy = options.iceTransportPolicy ?? 'all';
     if (policy !== 'all' && policy !== 'relay')
       throw new WebRtcError(
-        'bad-option',
+        'INVALID_ARGUMENT',
         `iceTransportPolicy must be 'all' or 'relay', got ${String(policy)}`,
       );
     this.relayOnly = policy === 'relay';
@@ -259,7 +275,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.turnUsername = turn?.username;
     if (this.relayOnly && (!turn?.username || !turn.credential)) {
       throw new WebRtcError(
-        'bad-option',
+        'INVALID_ARGUMENT',
         "iceTransportPolicy 'relay' needs a TURN server with username and credential",
       );
     }
@@ -293,7 +309,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       encoder,
       send: this.sendPacket,
     });
-    this.pacer = new FramePacer(this.frameMs, this.onSlot);
+    this.clock = FrameClock.shared(this.frameMs);
 
     const decoder = createFrameDecoder(this.sampleRate, options.opusBackend);
     this.decoder = decoder;
@@ -301,9 +317,10 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       decoder,
       converter: createOutputConverter(decoder.sampleRate, this.sampleRate),
       jitterDepth: options.jitterDepth,
+      sampleRate: this.sampleRate,
       onAudio: this.deliverAudio,
       onDecodeError: (err) =>
-        this.emitError(new WebRtcError('internal', `undecodable Opus packet (concealed): ${String(err)}`)),
+        this.emitError(new WebRtcError('INTERNAL', `undecodable Opus packet (concealed): ${String(err)}`)),
     });
 
     const stateSub = this.pc.connectionStateChange.subscribe((s) => this.onConnectionState(s));
@@ -335,7 +352,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
    */
   async createOffer(): Promise<string> {
     this.assertOpen();
-    if (this.transceiver) throw new WebRtcError('invalid-state', 'createOffer: this peer already negotiated');
+    if (this.transceiver) throw new WebRtcError('INVALID_STATE', 'createOffer: this peer already negotiated');
     this.transceiver = this.pc.addTransceiver(this.localTrack, { direction: 'sendrecv' });
     try {
       const offer = await this.pc.createOffer();
@@ -343,7 +360,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       return this.checkRelay(local.toSdp().sdp);
     } catch (err) {
       if (err instanceof WebRtcError) throw err;
-      throw new WebRtcError('internal', `createOffer failed: ${errorMessage(err)}`, { cause: err });
+      throw new WebRtcError('INTERNAL', `createOffer failed: ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -351,19 +368,19 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
    * Accepts a remote offer (from a browser or another peer) and answers it.
    * @param sdp - the offer's SDP (or an `{ type, sdp }` object)
    * @returns the SDP of the answer, with all local ICE candidates
-   * @throws WebRtcError `bad-sdp` when the offer is not SDP or carries no Opus audio
+   * @throws WebRtcError `BAD_SDP` when the offer is not SDP or carries no Opus audio
    */
   async acceptOffer(sdp: string | { sdp: string }): Promise<string> {
     this.assertOpen();
     const text = checkSdp(sdp, 'offer');
-    if (this.transceiver) throw new WebRtcError('invalid-state', 'acceptOffer: this peer already negotiated');
+    if (this.transceiver) throw new WebRtcError('INVALID_STATE', 'acceptOffer: this peer already negotiated');
     try {
       await this.pc.setRemoteDescription({ type: 'offer', sdp: text });
     } catch (err) {
-      throw new WebRtcError('bad-sdp', `offer rejected: ${errorMessage(err)}`, { cause: err });
+      throw new WebRtcError('BAD_SDP', `offer rejected: ${errorMessage(err)}`, { cause: err });
     }
     const tr = this.pc.getTransceivers().find((t) => t.kind === 'audio');
-    if (!tr) throw new WebRtcError('bad-sdp', 'offer has no usable audio section');
+    if (!tr) throw new WebRtcError('BAD_SDP', 'offer has no usable audio section');
     this.transceiver = tr;
     // werift creates the transceiver recvonly; without sendrecv the far end never receives our audio.
     tr.setDirection('sendrecv');
@@ -375,27 +392,27 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
       return this.checkRelay(local.toSdp().sdp);
     } catch (err) {
       if (err instanceof WebRtcError) throw err;
-      throw new WebRtcError('bad-sdp', `cannot answer the offer: ${errorMessage(err)}`, { cause: err });
+      throw new WebRtcError('BAD_SDP', `cannot answer the offer: ${errorMessage(err)}`, { cause: err });
     }
   }
 
   /**
    * Accepts the far end's answer to {@link createOffer}.
-   * @throws WebRtcError `invalid-state` without a pending offer, `bad-sdp` for an unusable answer
+   * @throws WebRtcError `INVALID_STATE` without a pending offer, `BAD_SDP` for an unusable answer
    */
   async acceptAnswer(sdp: string | { sdp: string }): Promise<void> {
     this.assertOpen();
     const text = checkSdp(sdp, 'answer');
     if (this.pc.signalingState !== 'have-local-offer') {
       throw new WebRtcError(
-        'invalid-state',
+        'INVALID_STATE',
         `acceptAnswer needs a pending offer (state ${this.pc.signalingState})`,
       );
     }
     try {
       await this.pc.setRemoteDescription({ type: 'answer', sdp: text });
     } catch (err) {
-      throw new WebRtcError('bad-sdp', `answer rejected: ${errorMessage(err)}`, { cause: err });
+      throw new WebRtcError('BAD_SDP', `answer rejected: ${errorMessage(err)}`, { cause: err });
     }
     const track = this.transceiver?.receiver.track;
     if (track) this.subscribeTrack(track);
@@ -403,13 +420,13 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
 
   /**
    * Adds a remote ICE candidate (trickle ICE). `null` or an empty candidate marks the end of candidates.
-   * @throws WebRtcError `bad-candidate` for a malformed candidate
+   * @throws WebRtcError `BAD_CANDIDATE` for a malformed candidate
    */
   async addIceCandidate(candidate: IceCandidateInit | null): Promise<void> {
     this.assertOpen();
     if (candidate === null || candidate.candidate === '') return;
     if (typeof candidate.candidate !== 'string' || !/^(a=)?candidate:/.test(candidate.candidate)) {
-      throw new WebRtcError('bad-candidate', 'ICE candidate must be a string starting with "candidate:"');
+      throw new WebRtcError('BAD_CANDIDATE', 'ICE candidate must be a string starting with "candidate:"');
     }
     try {
       await this.pc.addIceCandidate({
@@ -419,25 +436,39 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
         usernameFragment: candidate.usernameFragment ?? undefined,
       });
     } catch (err) {
-      throw new WebRtcError('bad-candidate', `ICE candidate rejected: ${errorMessage(err)}`, { cause: err });
+      throw new WebRtcError('BAD_CANDIDATE', `ICE candidate rejected: ${errorMessage(err)}`, { cause: err });
     }
   }
 
   /**
-   * Queues PCM to send. It is resampled to 48 kHz, cut into Opus frames and sent in real time once the
-   * connection is up (audio queued before that waits). Chunk sizes do not matter.
-   * @param pcm - mono Int16 PCM
-   * @param sampleRate - its rate; default the peer's `sampleRate`
-   * @throws WebRtcError `bad-audio` for non-Int16Array input or an unusable rate, `queue-overflow` when the
-   *   queue limit would be exceeded (nothing of this call is queued then), `closed` after `close()`
+   * Queues audio to send, in real time once the connection is up (audio queued before that waits).
+   *
+   * - An {@link AudioFrame} (mono PCM at 8–192 kHz) is resampled to 48 kHz and cut into Opus frames; frame
+   *   sizes do not matter and `position` is not used (frames are sent back to back).
+   * - An {@link EncodedFrame} with codec `'opus'` (one Opus packet at 48 kHz, `samples` its duration) is sent
+   *   as it is, without decoding or re-encoding, on the slots its duration covers. Queued Opus packets go
+   *   before queued PCM. Its bytes are copied.
+   *
+   * @throws WebRtcError `BAD_AUDIO` for something that is not such a frame (stereo PCM, a rate out of range,
+   *   G.711), `QUEUE_FULL` when the queue limit would be exceeded (nothing of this call is queued then),
+   *   `CLOSED` after `close()`
    */
-  sendAudio(pcm: Int16Array, sampleRate: number = this.sampleRate): void {
+  sendAudio(frame: AudioFrame | EncodedFrame): void {
     this.assertOpen();
+    if (typeof frame !== 'object' || frame === null)
+      throw new WebRtcError('BAD_AUDIO', 'sendAudio expects an AudioFrame or an Opus EncodedFrame');
+    if ('codec' in frame) {
+      this.sendEncoded(frame);
+      return;
+    }
+    const { data: pcm, sampleRate, channels } = frame;
     if (!(pcm instanceof Int16Array))
-      throw new WebRtcError('bad-audio', 'sendAudio expects an Int16Array of PCM');
+      throw new WebRtcError('BAD_AUDIO', 'sendAudio expects an AudioFrame whose data is an Int16Array');
+    if (channels !== 1)
+      throw new WebRtcError('BAD_AUDIO', `sendAudio: voice is sent mono, got ${String(channels)} channels`);
     if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000) {
       throw new WebRtcError(
-        'bad-audio',
+        'BAD_AUDIO',
         `sendAudio: sampleRate must be an integer in 8000..192000, got ${sampleRate}`,
       );
     }
@@ -452,11 +483,39 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     this.makeRoom(needed);
     if (needed > this.outbound.freeSamples) {
       throw new WebRtcError(
-        'queue-overflow',
+        'QUEUE_FULL',
         `sendAudio: ${(needed / 48).toFixed(1)} ms more audio would exceed the queue limit (${this.queuedMs.toFixed(1)} ms queued)`,
       );
     }
     this.outbound.write(this.inputResampler ? this.inputResampler.process(pcm) : pcm);
+    this.wasDraining = true;
+  }
+
+  /** Queues one Opus packet as it is (see {@link sendAudio}). */
+  private sendEncoded(frame: EncodedFrame): void {
+    const { codec, data, sampleRate, samples } = frame;
+    if (codec !== 'opus')
+      throw new WebRtcError('BAD_AUDIO', `sendAudio: only Opus is sent encoded, got ${String(codec)}`);
+    if (!(data instanceof Uint8Array) || data.length === 0)
+      throw new WebRtcError('BAD_AUDIO', 'sendAudio: an Opus frame needs its packet bytes in a Uint8Array');
+    if (sampleRate !== 48000)
+      throw new WebRtcError('BAD_AUDIO', `sendAudio: Opus frames are counted at 48000 Hz, got ${sampleRate}`);
+    if (!Number.isInteger(samples) || samples <= 0 || samples > MAX_OPUS_SAMPLES) {
+      throw new WebRtcError(
+        'BAD_AUDIO',
+        `sendAudio: an Opus packet lasts 1..${MAX_OPUS_SAMPLES} samples, got ${samples}`,
+      );
+    }
+    // PCM in the resampler goes out before the packet would have, had it been queued already.
+    this.queueTail();
+    this.makeRoom(samples);
+    if (samples > this.outbound.freeSamples) {
+      throw new WebRtcError(
+        'QUEUE_FULL',
+        `sendAudio: ${(samples / 48).toFixed(1)} ms more audio would exceed the queue limit (${this.queuedMs.toFixed(1)} ms queued)`,
+      );
+    }
+    this.outbound.writeEncoded(data, samples);
     this.wasDraining = true;
   }
 
@@ -526,7 +585,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
         ? `the TURN credential expired at ${expiry.toISOString()}`
         : 'TURN server unreachable or credential refused';
     throw new WebRtcError(
-      'turn-failed',
+      'TURN_FAILED',
       `no TURN relay candidate allocated (${why}); iceTransportPolicy is 'relay'`,
     );
   }
@@ -561,7 +620,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   }
 
   /**
-   * Closes the connection: plays out what the jitter buffer holds, stops the pacer, closes werift's
+   * Closes the connection: plays out what the jitter buffer holds, leaves the frame clock, closes werift's
    * sockets and timers, then emits `close`. Safe to call more than once.
    */
   close(): Promise<void> {
@@ -571,12 +630,13 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     return this.closing;
   }
 
+  /** `await using peer = new WebRtcAudioPeer()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   private async shutdown(): Promise<void> {
-    this.pacer.stop();
-    if (this.stallTimer) clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
-    if (this.mediaTimer) clearTimeout(this.mediaTimer);
-    this.mediaTimer = undefined;
+    this.clock.remove(this.onSlot);
     this.inbound.flush();
     for (const off of this.unsubscribers) off();
     this.unsubscribers.length = 0;
@@ -593,22 +653,24 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new WebRtcError('closed', `peer ${this.id} is closed`);
+    if (this.closed) throw new WebRtcError('CLOSED', `peer ${this.id} is closed`);
   }
 
   private emitError(err: WebRtcError): void {
-    // An EventEmitter throws on an unhandled 'error'; a peer must not take the process down for a bad packet.
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    // To the listeners, or a process warning without any: never an uncaught exception for a bad packet.
+    emitError(this, err);
   }
 
   private onConnectionState(s: WebRtcConnectionState): void {
     if (this.closed) return;
     this.setState(s);
     if (s === 'connected') {
-      // werift drops RTP until DTLS is up, so the real-time clock starts here, not before.
-      this.pacer.start();
-      if (this.mediaTimeoutMs > 0 && !this.mediaTimer) {
-        this.mediaTimer = setTimeout(this.onMediaTimeout, this.mediaTimeoutMs);
+      // werift drops RTP until DTLS is up, so sending on the clock starts here, not before; the media
+      // timeout counts from here too.
+      if (!this.onClock) {
+        this.onClock = true;
+        this.lastMediaMs = performance.now();
+        this.clock.add(this.onSlot);
       }
       this.emit('connected');
     } else if (s === 'failed' || s === 'closed') {
@@ -631,15 +693,13 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
 
   private onRtp(rtp: RtpPacket): void {
     if (this.closed) return;
-    this.mediaTimer?.refresh();
+    // One clock reading per packet, shared by the media timeout, the stall check and the RFC 3550 jitter;
+    // the checks themselves run on the frame clock, not on per-peer timers refreshed per packet.
+    const now = performance.now();
+    this.lastMediaMs = now;
     if (this.lossProbability > 0 && this.nextLossDraw() < this.lossProbability) return;
-    this.inbound.receive(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload);
-    // A gap with too few packets behind it would otherwise wait until the next packet: play it out after
-    // the jitter buffer's worth of silence from the far end.
-    if (this.inbound.pendingPackets > 0) {
-      if (this.stallTimer) this.stallTimer.refresh();
-      else this.stallTimer = setTimeout(this.onStall, this.frameMs * 4);
-    }
+    this.lastPacketMs = now;
+    this.inbound.receive(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.payload, now);
   }
 
   /** Uniform [0, 1) from a fixed-seed xorshift32: simulated loss is random-looking but reproducible. */
@@ -652,40 +712,36 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
     return this.lossState / 4294967296;
   }
 
-  private readonly onMediaTimeout = (): void => {
-    this.mediaTimer = undefined;
-    if (this.closed) return;
+  private onMediaTimeout(): void {
     this.emitError(
       new WebRtcError(
-        'media-timeout',
+        'MEDIA_TIMEOUT',
         `no media from the far end for ${this.mediaTimeoutMs} ms: closing peer ${this.id}`,
       ),
     );
     void this.close();
+  }
+
+  private readonly deliverAudio = (frame: AudioFrame, info: InboundFrameInfo): void => {
+    this.emit('audio', frame, info);
   };
 
-  private readonly onStall = (): void => {
-    this.stallTimer = undefined;
-    if (!this.closed) this.inbound.flush();
-  };
-
-  private readonly deliverAudio = (pcm: Int16Array, info: InboundFrameInfo): void => {
-    this.emit('audio', pcm, {
-      sequenceNumber: info.sequenceNumber,
-      timestamp: info.timestamp,
-      concealed: info.concealed,
-      sampleRate: this.sampleRate,
-      channels: 1,
-    });
-  };
-
-  private readonly onSlot = (skipped: number): void => {
+  /** One slot of the frame clock: the inbound checks, then one outbound packet. */
+  private readonly onSlot = (skipped: number, now: number): void => {
+    if (this.closed) return; // removed from the clock during this very slot
+    if (this.mediaTimeoutMs > 0 && now - this.lastMediaMs > this.mediaTimeoutMs) {
+      this.onMediaTimeout();
+      return;
+    }
+    // A gap with too few packets behind it would otherwise wait until the next packet: play it out after
+    // the jitter buffer's worth of silence from the far end.
+    if (this.inbound.pendingPackets > 0 && now - this.lastPacketMs >= this.frameMs * 4) this.inbound.flush();
     try {
       this.outbound.slot(skipped);
     } catch (err) {
       // An encoder that fails once fails every frame: report it and end the call rather than go silent.
       this.emitError(
-        new WebRtcError('internal', `Opus encode failed, closing: ${errorMessage(err)}`, { cause: err }),
+        new WebRtcError('INTERNAL', `Opus encode failed, closing: ${errorMessage(err)}`, { cause: err }),
       );
       void this.close();
       return;
@@ -699,9 +755,11 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> {
   private readonly sendPacket = (packet: RtpPacket): void => {
     const sender = this.transceiver?.sender;
     if (!sender) return;
-    sender.sendRtp(packet).catch((err: unknown) => {
-      this.emitError(new WebRtcError('internal', `RTP send failed: ${errorMessage(err)}`, { cause: err }));
-    });
+    sender.sendRtp(packet).catch(this.onSendFailed);
+  };
+
+  private readonly onSendFailed = (err: unknown): void => {
+    this.emitError(new WebRtcError('INTERNAL', `RTP send failed: ${errorMessage(err)}`, { cause: err }));
   };
 
   private async roundTripMs(): Promise<number | undefined> {

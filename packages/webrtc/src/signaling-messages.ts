@@ -47,7 +47,7 @@ function quote(text: string): string {
 }
 
 function fail(message: string): never {
-  throw new WebRtcError('bad-message', message);
+  throw new WebRtcError('PROTOCOL_ERROR', message);
 }
 
 function requireString(msg: Record<string, unknown>, key: string, maxLength: number): string {
@@ -93,7 +93,7 @@ function parseCandidate(v: unknown): IceCandidateInit | null {
  * Parses and validates one client message.
  * @param text - the WebSocket text frame
  * @param maxSdpLength - longest SDP accepted (characters)
- * @throws WebRtcError `bad-message` naming what is wrong: not JSON, not an object, unknown `type`, a missing
+ * @throws WebRtcError `PROTOCOL_ERROR` naming what is wrong: not JSON, not an object, unknown `type`, a missing
  *   or mistyped field
  */
 export function parseClientMessage(text: string, maxSdpLength = 64 * 1024): SignalingClientMessage {

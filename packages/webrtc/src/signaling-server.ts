@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeOnce, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { browserClientPath, browserDemoPage } from './browser-client.js';
 import { WebRtcError } from './errors.js';
@@ -28,13 +29,12 @@ export interface SignalingSession {
 }
 
 /** Options for {@link createSignalingServer}. */
-export interface SignalingServerOptions {
-  /** Attach to this HTTP server (its upgrade requests on `path`). Give `server` or `port`. */
+export interface SignalingServerOptions extends ListenOptions {
+  /**
+   * Attach to this HTTP server (its upgrade requests on `path`) instead of listening on a server of our own
+   * (`port`, default 0: a free one; `host`, default `127.0.0.1`).
+   */
   server?: Server;
-  /** Listen on this port (0 = ephemeral) with a server of our own. */
-  port?: number;
-  /** Host to listen on with `port`. Default `127.0.0.1`. */
-  host?: string;
   /** URL path of the WebSocket; the browser client is served at `<path>/client.js`. Default `/webrtc`. */
   path?: string;
   /**
@@ -48,7 +48,7 @@ export interface SignalingServerOptions {
   onPeer?: (peer: WebRtcAudioPeer, session: SignalingSession) => void;
   /**
    * Serve the browser client (`<path>/client.js`) and a demo page (`<path>/`) over HTTP. Default true on a
-   * server of our own (`port`); an attached `server` keeps its own request handler, which can call
+   * server of our own; an attached `server` keeps its own request handler, which can call
    * {@link SignalingServer.handleRequest}.
    */
   serveClient?: boolean;
@@ -58,7 +58,7 @@ export interface SignalingServerOptions {
   maxClients?: number;
   /**
    * Most server-side sessions (peers answering this client's offers) one connection may hold (default 4); an
-   * offer beyond it is answered with an `error` of code `limit-exceeded`.
+   * offer beyond it is answered with an `error` of code `LIMIT_EXCEEDED`.
    */
   maxSessionsPerClient?: number;
   /**
@@ -79,7 +79,7 @@ export interface SignalingServerOptions {
   /** How long a close waits for the client's close frame before the socket is destroyed, in ms (default 2000). */
   closeTimeoutMs?: number;
   /**
-   * On a server of its own (`port`): how long a connection may take to send its upgrade request, in ms
+   * On a server of its own: how long a connection may take to send its upgrade request, in ms
    * (default 10000). An attached `server` keeps its own timeouts.
    */
   handshakeTimeoutMs?: number;
@@ -107,7 +107,7 @@ export interface SignalingServerEvents {
   'client-close': [clientId: string];
   /**
    * A client sent something invalid and was told with an `error` message, or was dropped for a limit
-   * (`limit-exceeded`: it stopped reading). For logging.
+   * (`LIMIT_EXCEEDED`: it stopped reading). For logging.
    */
   'protocol-error': [error: WebRtcError, clientId: string];
 }
@@ -129,10 +129,10 @@ interface Client {
 
 /**
  * WebSocket JSON signaling: clients exchange `offer`/`answer`/`candidate`/`bye` with the server's own peers
- * (messages without `to`) or with each other inside a room (messages with `to`). Create it with
- * {@link createSignalingServer}.
+ * (messages without `to`) or with each other inside a room (messages with `to`). Start it with
+ * `await createSignalingServer(options)`; `close()` (or `await using`) stops it.
  */
-export class SignalingServer extends EventEmitter<SignalingServerEvents> {
+export class SignalingServer extends EventEmitter<SignalingServerEvents> implements StartedServer {
   /** The HTTP server carrying the WebSocket (ours when created with `port`). */
   readonly httpServer: Server;
   /** The WebSocket path. */
@@ -163,7 +163,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       const v = options[key];
       if (v === undefined) continue;
       if (!(typeof v === 'number' && v >= 0 && (v > 0 || key === 'pingIntervalMs'))) {
-        throw new WebRtcError('bad-option', `${key} must be a positive number, got ${String(v)}`);
+        throw new WebRtcError('INVALID_ARGUMENT', `${key} must be a positive number, got ${String(v)}`);
       }
       this.limits[key] = v;
     }
@@ -195,9 +195,12 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
     }
   }
 
-  /** Port the HTTP server listens on. */
+  /**
+   * Port the HTTP server listens on.
+   * @throws WebRtcError `INVALID_STATE` when an attached server is not listening (yet)
+   */
   get port(): number {
-    return (this.httpServer.address() as AddressInfo).port;
+    return this.address().port;
   }
 
   /** `ws://host:port/path` of the signaling endpoint. */
@@ -225,10 +228,16 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   /**
    * Closes every session and WebSocket (close frame 1001 going away, waiting for the client's answer at most
    * `closeTimeoutMs`), and the HTTP server when it is ours (an attached server is left running with our
-   * listeners removed).
+   * listeners removed). Safe to call more than once.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  readonly close: () => Promise<void> = closeOnce(() => this.shutdown());
+
+  /** `await using server = await createSignalingServer()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.httpServer.off('upgrade', this.onUpgrade);
@@ -258,8 +267,16 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
     }
   }
 
+  private address(): AddressInfo {
+    const addr = this.httpServer.address();
+    if (addr === null || typeof addr === 'string') {
+      throw new WebRtcError('INVALID_STATE', 'the HTTP server is not listening on a TCP port');
+    }
+    return addr;
+  }
+
   private hostForUrl(): string {
-    const addr = this.httpServer.address() as AddressInfo;
+    const addr = this.address();
     if (addr.address === '::' || addr.address === '0.0.0.0') return '127.0.0.1';
     return addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   }
@@ -343,7 +360,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       if (isBinary) {
         this.protocolError(
           client,
-          new WebRtcError('bad-message', 'binary frames are not signaling; send JSON text'),
+          new WebRtcError('PROTOCOL_ERROR', 'binary frames are not signaling; send JSON text'),
         );
         return;
       }
@@ -383,7 +400,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       // It stopped reading: keeping on queueing for it would grow the server without bound. Its close
       // frame waits behind what it did not read, so the reason goes to the server's log too.
       const err = new WebRtcError(
-        'limit-exceeded',
+        'LIMIT_EXCEEDED',
         `not reading: ${client.ws.bufferedAmount} bytes wait unread (maxBufferedBytes ${this.limits.maxBufferedBytes}); closing with 1008`,
       );
       if (this.listenerCount('protocol-error') > 0) this.emit('protocol-error', err, client.id);
@@ -449,7 +466,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
         }
         case 'answer':
           throw new WebRtcError(
-            'invalid-state',
+            'INVALID_STATE',
             'the server does not make offers; "answer" needs a "to" peer',
           );
       }
@@ -457,22 +474,22 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
       const e =
         err instanceof WebRtcError
           ? err
-          : new WebRtcError('internal', String((err as Error)?.message ?? err));
+          : new WebRtcError('INTERNAL', String((err as Error)?.message ?? err));
       this.protocolError(client, e, id);
     }
   }
 
   private session(client: Client, id: string): WebRtcAudioPeer {
     const peer = client.sessions.get(id);
-    if (!peer) throw new WebRtcError('unknown-session', `no session "${id}" on this connection`);
+    if (!peer) throw new WebRtcError('NOT_FOUND', `no session "${id}" on this connection`);
     return peer;
   }
 
   private async openSession(client: Client, id: string, sdp: string): Promise<void> {
-    if (client.sessions.has(id)) throw new WebRtcError('invalid-state', `session "${id}" already exists`);
+    if (client.sessions.has(id)) throw new WebRtcError('INVALID_STATE', `session "${id}" already exists`);
     if (client.sessions.size >= this.limits.maxSessionsPerClient) {
       throw new WebRtcError(
-        'limit-exceeded',
+        'LIMIT_EXCEEDED',
         `this connection already has ${client.sessions.size} sessions (maxSessionsPerClient); send "bye" for one first`,
       );
     }
@@ -508,7 +525,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
   private relay(client: Client, msg: SignalingClientMessage, to: string): void {
     const target = this.clients.get(to);
     if (!target || client.room === undefined || target.room !== client.room) {
-      throw new WebRtcError('unknown-session', `peer "${to}" is not in your room`);
+      throw new WebRtcError('NOT_FOUND', `peer "${to}" is not in your room`);
     }
     switch (msg.type) {
       case 'offer':
@@ -522,7 +539,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> {
         this.send(target, { type: 'bye', id: msg.id, from: client.id });
         return;
       default:
-        throw new WebRtcError('bad-message', `"${msg.type}" cannot be relayed`);
+        throw new WebRtcError('PROTOCOL_ERROR', `"${msg.type}" cannot be relayed`);
     }
   }
 
@@ -574,25 +591,26 @@ function refuse(socket: Duplex, status: string): void {
 }
 
 /**
- * Starts a signaling server, on a port of its own or attached to an existing HTTP server.
- * @throws WebRtcError `bad-option` when neither `server` nor `port` is given
+ * Starts a signaling server: listening on a server of its own when the promise resolves (`port` default 0,
+ * a free port; `host` default `127.0.0.1`), or attached to the HTTP server given as `server`.
+ * @throws WebRtcError `INVALID_ARGUMENT` for an out-of-range limit; the listen error (`EADDRINUSE`, …)
  */
-export async function createSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
+export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   if (options.server) return new SignalingServer(options.server, false, options);
-  if (options.port === undefined) {
-    throw new WebRtcError(
-      'bad-option',
-      'createSignalingServer needs `server` or `port` (0 for an ephemeral port)',
-    );
-  }
   const http = createServer();
   const server = new SignalingServer(http, true, options);
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port, options.host ?? '127.0.0.1', () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // Nothing of a server that could not listen may stay behind (its heartbeat timer, its listeners).
+    await server.close();
+    throw err;
+  }
   return server;
 }

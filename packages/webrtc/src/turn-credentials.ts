@@ -28,19 +28,19 @@ export interface TurnRestCredential {
  * Makes a time-limited TURN credential as coturn's `use-auth-secret` (the TURN REST API draft) expects:
  * username `expiry:user` with `expiry` in unix seconds, password `base64(HMAC-SHA1(secret, username))`.
  * Give these to clients instead of the secret.
- * @throws WebRtcError `bad-option` for an empty secret, a user containing `:` or a non-finite ttl
+ * @throws WebRtcError `INVALID_ARGUMENT` for an empty secret, a user containing `:` or a non-finite ttl
  */
 export function createTurnRestCredential(options: TurnRestCredentialOptions): TurnRestCredential {
   const { secret } = options;
   const user = options.user ?? 'voxwire';
   const ttl = options.ttlSeconds ?? 86_400;
   if (typeof secret !== 'string' || secret.length === 0) {
-    throw new WebRtcError('bad-option', 'TURN REST credential: secret must be a non-empty string');
+    throw new WebRtcError('INVALID_ARGUMENT', 'TURN REST credential: secret must be a non-empty string');
   }
   if (user.includes(':'))
-    throw new WebRtcError('bad-option', 'TURN REST credential: user must not contain ":"');
+    throw new WebRtcError('INVALID_ARGUMENT', 'TURN REST credential: user must not contain ":"');
   if (!Number.isFinite(ttl))
-    throw new WebRtcError('bad-option', 'TURN REST credential: ttlSeconds must be finite');
+    throw new WebRtcError('INVALID_ARGUMENT', 'TURN REST credential: ttlSeconds must be finite');
   const expiry = Math.floor((options.now ?? Date.now()) / 1000 + ttl);
   const username = `${expiry}:${user}`;
   return {
@@ -69,7 +69,7 @@ export function turnIceServer(
 ): IceServer {
   const list = Array.isArray(urls) ? urls : [urls];
   for (const url of list) {
-    if (!/^turns?:/.test(url)) throw new WebRtcError('bad-option', `not a TURN URL: ${url}`);
+    if (!/^turns?:/.test(url)) throw new WebRtcError('INVALID_ARGUMENT', `not a TURN URL: ${url}`);
   }
   return { urls, username: credential.username, credential: credential.credential };
 }

@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
+
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { audioFrame } from '@voxwire/codecs';
 import { CHROMIUM, launchChromium } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer, type WebRtcAudioPeer } from '../src/index.js';
@@ -34,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
       peer: { ...LOOPBACK, sampleRate: 48000, mediaTimeoutMs: 30000 },
       onPeer: (peer) => {
         peers.push(peer);
-        peer.once('connected', () => peer.sendAudio(tone(1000, 24000, 8, 0.25), 24000));
+        peer.once('connected', () => peer.sendAudio(audioFrame(tone(1000, 24000, 8, 0.25), 24000)));
       },
     });
     browser = await launchChromium({ fakeMicWav: wav });
@@ -106,7 +108,7 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
     const chunks: Int16Array[] = [];
     let samples = 0;
     const heard = new Promise<void>((resolve) => {
-      peer.on('audio', (pcm) => {
+      peer.on('audio', ({ data: pcm }) => {
         chunks.push(pcm);
         samples += pcm.length;
         if (samples >= 2.5 * 48000) resolve();

@@ -27,12 +27,13 @@ function tonePackets(count: number, firstSeq: number): Buffer[] {
 
 function receiver(outputRate = 48000) {
   const decoder = createFrameDecoder(outputRate);
-  const frames: { pcm: Int16Array; info: InboundFrameInfo }[] = [];
+  const frames: { pcm: Int16Array; position: number; sampleRate: number; info: InboundFrameInfo }[] = [];
   const errors: unknown[] = [];
   const inbound = new InboundAudio({
     decoder,
     converter: createOutputConverter(decoder.sampleRate, outputRate),
-    onAudio: (pcm, info) => frames.push({ pcm, info: { ...info } }),
+    onAudio: (frame, info) =>
+      frames.push({ pcm: frame.data, position: frame.position, sampleRate: frame.sampleRate, info }),
     onDecodeError: (err) => errors.push(err),
   });
   const feed = (buf: Buffer) => {
@@ -71,6 +72,9 @@ describe('InboundAudio with synthetic RTP packets and real Opus', () => {
       expect(f.info.timestamp).toBe((1_000_000 + i * 960) >>> 0);
       expect(f.info.concealed).toBe(dropped.has(i));
       expect(f.pcm.length).toBe(960);
+      // The frame's place on the stream's timeline: concealed frames take their slot too.
+      expect(f.position).toBe(i * 960);
+      expect(f.sampleRate).toBe(48000);
     });
     const pcm = concat(frames.map((f) => f.pcm)).subarray(4800);
     expect(dominantFrequency(pcm, 48000)).toBeCloseTo(440, 0);
@@ -98,7 +102,8 @@ describe('InboundAudio with synthetic RTP packets and real Opus', () => {
       }
     }
     expect(frames.length).toBe(30);
-    expect(frames.every((f) => f.pcm.length === 320)).toBe(true);
+    expect(frames.every((f) => f.pcm.length === 320 && f.sampleRate === 16000)).toBe(true);
+    expect(frames.map((f) => f.position)).toEqual(frames.map((_, i) => i * 320));
     expect(errors.length).toBe(1);
     expect(frames[12].info.concealed).toBe(true);
     expect(inbound.decodeErrors).toBe(1);

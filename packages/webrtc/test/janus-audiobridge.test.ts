@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { describe, expect, it } from 'vitest';
 import { JanusAudioBridge, JanusClient, JanusError, type JanusParticipant } from '../src/index.js';
 import { hearTone, JANUS_PEER, longTone, useJanus } from './helpers/janus.js';
@@ -18,7 +19,7 @@ describe('JanusClient', () => {
 
     const unknown = await c.attach('janus.plugin.nosuchthing').catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(JanusError);
-    expect((unknown as JanusError).code).toBe('janus-error');
+    expect((unknown as JanusError).code).toBe('JANUS_ERROR');
     expect((unknown as JanusError).janusCode).toBe(460);
     // The session survives a failed request.
     expect((await c.attach('janus.plugin.videoroom')).plugin).toBe('janus.plugin.videoroom');
@@ -63,8 +64,8 @@ describe('JanusAudioBridge', () => {
       ]);
       const aHears = hearTone(a, 660);
       const bHears = hearTone(b, 440);
-      a.sendAudio(longTone(440), 16000);
-      b.sendAudio(longTone(660), 16000);
+      a.sendAudio(audioFrame(longTone(440), 16000));
+      b.sendAudio(audioFrame(longTone(660), 16000));
       const [atA, atB] = await Promise.all([aHears, bHears]);
       expect(atA.hz).toBeCloseTo(660, -1);
       expect(atB.hz).toBeCloseTo(440, -1);

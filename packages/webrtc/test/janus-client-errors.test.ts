@@ -20,7 +20,7 @@ describe('JanusClient failures', () => {
     try {
       const err = await c.connect().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WebRtcError);
-      expect((err as WebRtcError).code).toBe('timeout');
+      expect((err as WebRtcError).code).toBe('TIMEOUT');
       // The request was a well-formed Janus "create" with a transaction.
       const sent = JSON.parse(received[0]) as { janus: string; transaction: string };
       expect(sent.janus).toBe('create');
@@ -33,7 +33,7 @@ describe('JanusClient failures', () => {
 
     const nobody = new JanusClient({ url: `ws://127.0.0.1:${await freePort()}`, reconnect: false });
     const down = await nobody.connect().catch((e: unknown) => e);
-    expect((down as WebRtcError).code).toBe('disconnected');
+    expect((down as WebRtcError).code).toBe('DISCONNECTED');
     await nobody.close();
 
     expect(() => new JanusClient({ url: 'http://127.0.0.1:8188' })).toThrowError(/ws:\/\//);

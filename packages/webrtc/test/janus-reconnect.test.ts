@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   JanusAudioBridge,
@@ -45,7 +46,7 @@ describe('JanusClient reconnection', () => {
       const listed = await a.listParticipants();
       expect(listed.map((p) => p.display).sort()).toEqual(['direct', 'via-proxy']);
       const hears = hearTone(a, 550);
-      b.sendAudio(longTone(550, 10), 16000);
+      b.sendAudio(audioFrame(longTone(550, 10), 16000));
       expect((await hears).hz).toBeCloseTo(550, -1);
       expect(a.participants.map((p) => p.id)).toEqual([joinedB.id]);
     } finally {
@@ -66,7 +67,7 @@ describe('JanusClient reconnection', () => {
       await a.join(1234, { display: 'a', pin: '1234pin' });
       await b.join(1234, { display: 'b', pin: '1234pin' });
       const before = hearTone(b, 440);
-      a.sendAudio(longTone(440, 60), 16000);
+      a.sendAudio(audioFrame(longTone(440, 60), 16000));
       await before;
       const oldSession = ca.sessionId;
 
@@ -84,8 +85,8 @@ describe('JanusClient reconnection', () => {
       // New PeerConnections: both directions carry audio again through the restarted mixer.
       const aHears = hearTone(a, 660);
       const bHears = hearTone(b, 440);
-      a.sendAudio(longTone(440, 60), 16000);
-      b.sendAudio(longTone(660, 60), 16000);
+      a.sendAudio(audioFrame(longTone(440, 60), 16000));
+      b.sendAudio(audioFrame(longTone(660, 60), 16000));
       const [atA, atB] = await Promise.all([aHears, bHears]);
       expect(atA.hz).toBeCloseTo(660, -1);
       expect(atB.hz).toBeCloseTo(440, -1);

@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { describe, expect, it } from 'vitest';
 import { JanusError, type JanusParticipant, JanusVideoRoom } from '../src/index.js';
 import { hearTone, JANUS_PEER, longTone, useJanus } from './helpers/janus.js';
@@ -26,8 +27,8 @@ describe('JanusVideoRoom (audio only)', () => {
     expect(pubB.publishers.map((p) => p.display)).toEqual(['speaker-a']);
     const [seen] = await added;
     expect(seen.id).toBe(pubB.id);
-    pubA.sendAudio(longTone(440), 16000);
-    pubB.sendAudio(longTone(660), 16000);
+    pubA.sendAudio(audioFrame(longTone(440), 16000));
+    pubB.sendAudio(audioFrame(longTone(660), 16000));
 
     const subA = await listener.subscribe(room, pubA.id, { pin: 'vr-pin' });
     const subB = await listener.subscribe(room, pubB.id, { pin: 'vr-pin' });

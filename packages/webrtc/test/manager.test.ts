@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { WebRtcAudioPeer, WebRtcManager } from '../src/index.js';
@@ -9,7 +10,10 @@ describe('WebRtcManager', () => {
   it('tracks connections opened through its signaling server and routes each one’s audio', async () => {
     const baseline = handleCounts();
     const tagged: string[] = [];
-    const manager = new WebRtcManager({ peer: LOOPBACK, onAudio: (id) => tagged.push(id) });
+    const manager = new WebRtcManager({
+      peer: LOOPBACK,
+      onAudio: (_frame, info) => tagged.push(info.connectionId),
+    });
     const signaling = await manager.startSignaling({ port: 0 });
     const added = eventWithin(manager, 'connection', 40000);
 
@@ -38,8 +42,10 @@ describe('WebRtcManager', () => {
         new Promise<void>((resolve) => {
           const chunks: Int16Array[] = [];
           heard.set(id, chunks);
-          const off = manager.onAudio(id, (pcm) => {
-            chunks.push(pcm);
+          const off = manager.onAudio(id, (frame, info) => {
+            expect(info.connectionId).toBe(id);
+            expect(frame.sampleRate).toBe(48000);
+            chunks.push(frame.data);
             if (chunks.length === 40) {
               off();
               resolve();
@@ -47,7 +53,7 @@ describe('WebRtcManager', () => {
           });
         }),
     );
-    for (const [i, c] of callers.entries()) c.sendAudio(tone(freqs[i], 48000, 1.2));
+    for (const [i, c] of callers.entries()) c.sendAudio(audioFrame(tone(freqs[i], 48000, 1.2), 48000));
     await Promise.all(done);
     const measured = ids.map((id) =>
       Math.round(dominantFrequency(concat(heard.get(id)!).subarray(9600), 48000)),
@@ -56,13 +62,15 @@ describe('WebRtcManager', () => {
     expect(new Set(tagged)).toEqual(new Set(ids));
     expect(() => manager.onAudio('missing', () => {})).toThrow(/no connection/);
 
-    // Closing one connection removes it; closeAll closes the rest and the signaling server.
+    // Closing one connection removes it; close() closes the rest and the signaling server.
     const gone = eventWithin(manager, 'connection-close', 40000);
-    await manager.close(ids[0]);
+    await manager.closeConnection(ids[0]);
     expect((await gone)[0]).toBe(ids[0]);
     expect(manager.get(ids[0])).toBeUndefined();
-    await manager.closeAll();
+    await manager.close();
     expect(manager.size).toBe(0);
+    await manager.close(); // idempotent
+    expect(() => manager.createConnection()).toThrow(expect.objectContaining({ code: 'CLOSED' }));
     await client.close();
     await Promise.all(callers.map((c) => c.close()));
     expect(await settleLeaks(baseline)).toEqual({});
@@ -77,7 +85,7 @@ describe('WebRtcManager', () => {
     expect(offer).toMatch(/^v=0/);
     expect(offer).toMatch(/a=rtpmap:111 opus\/48000\/2/);
     expect(offer).toMatch(/a=candidate:.* 127\.0\.0\.1 /);
-    await manager.closeAll();
+    await manager[Symbol.asyncDispose]();
     expect(manager.size).toBe(0);
   });
 });

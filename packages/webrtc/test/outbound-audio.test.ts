@@ -96,6 +96,49 @@ describe('OutboundAudio (RTP packetizer)', () => {
     expect(packets[1].header.marker).toBe(true);
   });
 
+  it('sends queued Opus packets as they are, before queued PCM, each on the slots its duration covers', () => {
+    const { out, packets, probe } = setup();
+    const opus = (tag: number) => Uint8Array.of(0xf8, tag, 0, 0, 0, 0, 0, 0);
+    out.write(new Int16Array(960).fill(1));
+    const p20 = opus(20);
+    out.writeEncoded(p20, 960);
+    p20[1] = 99; // the caller may reuse its buffer: the queued packet is a copy
+    out.writeEncoded(opus(40), 1920);
+    out.writeEncoded(opus(10), 480);
+    out.writeEncoded(opus(11), 480);
+    expect(out.queuedSamples).toBe(960 + 960 + 1920 + 960);
+    for (let i = 0; i < 6; i++) out.slot();
+    // Slot 1: the 20 ms packet; 2: the 40 ms one; 3: nothing (the 40 ms packet still plays); 4: both 10 ms
+    // packets; 5: the queued PCM; 6: silence.
+    expect(packets.map((p) => (p.payload[0] === 0xf8 ? p.payload[1] : `pcm ${probe(p).sum}`))).toEqual([
+      20,
+      40,
+      10,
+      11,
+      'pcm 960',
+      'pcm 0',
+    ]);
+    const steps = packets.slice(1).map((p, i) => (p.header.timestamp - packets[i].header.timestamp) >>> 0);
+    expect(steps).toEqual([960, 1920, 480, 480, 960]);
+    expect(out.queuedSamples).toBe(0);
+    expect(out.stats.packetsSent).toBe(6);
+    // Packets count against the limit like PCM, and clear() drops them too.
+    const limited = new OutboundAudio({
+      frameSamples: 960,
+      maxQueueSamples: 1920,
+      encoder: probeEncoder,
+      send() {},
+    });
+    limited.writeEncoded(opus(1), 960);
+    limited.write(new Int16Array(960));
+    expect(() => limited.writeEncoded(opus(2), 960)).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
+    expect(limited.makeRoom(960)).toBe(960); // the packet, which would go out first, is the oldest
+    expect(limited.queuedSamples).toBe(960);
+    limited.writeEncoded(opus(3), 960);
+    expect(limited.clear()).toBe(1920);
+    expect(limited.queuedSamples).toBe(0);
+  });
+
   it('clear() drops queued audio and counts it', () => {
     const { out, packets, probe } = setup();
     out.write(new Int16Array(960 * 4));
@@ -119,7 +162,7 @@ describe('PcmQueue', () => {
       for (let i = 0; i < n; i++) expect(read[i]).toBe(expected++);
     }
     expect(q.length).toBe(40);
-    expect(() => q.push(new Int16Array(61))).toThrow(expect.objectContaining({ code: 'queue-overflow' }));
+    expect(() => q.push(new Int16Array(61))).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
     expect(q.length).toBe(40);
     const rest = new Int16Array(100);
     const n = q.read(rest);

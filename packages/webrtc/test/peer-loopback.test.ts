@@ -1,8 +1,19 @@
+import { type AudioFrame, audioFrame, encodedFrame, OpusEncoder } from '@voxwire/codecs';
 import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { WebRtcAudioPeer, WebRtcError } from '../src/index.js';
-import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './helpers/audio.js';
-import { collectAudio, connectedPair, LOOPBACK } from './helpers/peers.js';
+import {
+  concat,
+  dominantFrequency,
+  loudBlocks,
+  rmsDb,
+  tone,
+  zeroCrossingFrequency,
+} from './helpers/audio.js';
+import { collectAudio, connectedPair, eventWithin, LOOPBACK } from './helpers/peers.js';
+
+/** `samples` of silence as a 48 kHz frame. */
+const frame48k = (samples: number) => audioFrame(new Int16Array(samples), 48000);
 
 describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
   it('carries tones through Opus both ways at the right pitch and level, then releases every handle', async () => {
@@ -11,8 +22,8 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
     // a sends 440 Hz at 16 kHz (resampled to 48 kHz inside); b sends 1 kHz at 24 kHz; b hears at 16 kHz.
     const toB = collectAudio(b, 1.2);
     const toA = collectAudio(a, 1.2);
-    a.sendAudio(tone(440, 16000, 1.6, 0.25), 16000);
-    b.sendAudio(tone(1000, 24000, 1.6, 0.25), 24000);
+    a.sendAudio(audioFrame(tone(440, 16000, 1.6, 0.25), 16000));
+    b.sendAudio(audioFrame(tone(1000, 24000, 1.6, 0.25), 24000));
     await Promise.all([toB.done, toA.done]);
 
     // Skip the first 300 ms (Opus and resampler start-up), measure 800 ms of steady tone.
@@ -49,7 +60,7 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
   it('stays in order and intelligible with 10 % packet loss, concealing the lost frames with Opus PLC', async () => {
     const [a, b] = await connectedPair({}, { simulatedInboundLossPercent: 10 });
     const got = collectAudio(b, 1.6);
-    a.sendAudio(tone(440, 48000, 2.0, 0.25), 48000);
+    a.sendAudio(audioFrame(tone(440, 48000, 2.0, 0.25), 48000));
     await got.done;
     const stats = await b.stats();
     // Every frame slot is accounted for: in order, lost ones concealed rather than skipped.
@@ -70,6 +81,34 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('sends Opus EncodedFrames as they are, on its clock, and the far end hears them at the right pitch', async () => {
+    const [a, b] = await connectedPair({}, { sampleRate: 16000 });
+    const positions: number[] = [];
+    b.on('audio', (frame) => positions.push(frame.position));
+    const got = collectAudio(b, 2);
+    const enc = new OpusEncoder({ sampleRate: 48000, frameMs: 20 });
+    const pcm = tone(700, 48000, 1.6, 0.25);
+    for (let i = 0; i < pcm.length; i += 960) {
+      a.sendAudio(encodedFrame('opus', enc.encode(pcm.subarray(i, i + 960)), { samples: 960 }));
+    }
+    enc.destroy();
+    expect(a.queuedMs).toBe(1600); // 80 packets of 20 ms, waiting for their slots
+    await eventWithin(a, 'drain', 40000);
+    await got.done;
+    const heard = concat(got.chunks);
+    const loud = loudBlocks(heard, 320);
+    // 1.6 s of tone arrived (one 20 ms frame either side for Opus' start-up and fade), at its pitch and level.
+    expect(loud.length * 20).toBeGreaterThanOrEqual(1540);
+    expect(loud.length * 20).toBeLessThanOrEqual(1660);
+    const steady = heard.subarray(loud[0] + 3200, loud[0] + 3200 + 16000);
+    expect(dominantFrequency(steady, 16000)).toBeCloseTo(700, 0);
+    expect(Math.abs(rmsDb(steady) - rmsDb(tone(700, 16000, 1, 0.25)))).toBeLessThan(1.5);
+    // Inbound frames sit back to back on the stream's timeline.
+    expect(positions).toEqual(positions.map((_, i) => positions[0] + i * 320));
+    await Promise.all([a[Symbol.asyncDispose](), b.close()]);
+    expect(a.isClosed).toBe(true);
+  });
+
   it('closes and releases everything when the far end vanishes mid-call without hanging up', async () => {
     const baseline = handleCounts();
     const [a, b] = await connectedPair({ mediaTimeoutMs: 1000 }, {});
@@ -84,7 +123,7 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
       .iceTransports[0].connection;
     await ice.close();
     await closed;
-    expect(errors.map((e) => e.code)).toEqual(['media-timeout']);
+    expect(errors.map((e) => e.code)).toEqual(['MEDIA_TIMEOUT']);
     expect(a.connectionState).toBe('closed');
     await b.close();
     expect(await settleLeaks(baseline)).toEqual({});
@@ -93,32 +132,42 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
   it('rejects malformed SDP, bad candidates, bad audio and use after close with typed errors', async () => {
     const baseline = handleCounts();
     const p = new WebRtcAudioPeer(LOOPBACK);
-    await expect(p.acceptOffer('hello')).rejects.toMatchObject({ name: 'WebRtcError', code: 'bad-sdp' });
+    await expect(p.acceptOffer('hello')).rejects.toMatchObject({ name: 'WebRtcError', code: 'BAD_SDP' });
     await expect(p.acceptOffer('v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n')).rejects.toMatchObject({
-      code: 'bad-sdp',
+      code: 'BAD_SDP',
       message: expect.stringMatching(/no audio section/),
     });
     await expect(
       p.acceptAnswer('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=rtpmap:0 PCMU/8000\r\n'),
-    ).rejects.toMatchObject({ code: 'bad-sdp', message: expect.stringMatching(/Opus/) });
+    ).rejects.toMatchObject({ code: 'BAD_SDP', message: expect.stringMatching(/Opus/) });
     await expect(p.addIceCandidate({ candidate: 'nonsense' })).rejects.toMatchObject({
-      code: 'bad-candidate',
+      code: 'BAD_CANDIDATE',
     });
-    expect(() => p.sendAudio(new Float32Array(10) as unknown as Int16Array)).toThrow(WebRtcError);
-    expect(() => p.sendAudio(new Int16Array(10), 12.5)).toThrow(/sampleRate/);
+    const pcm = (data: unknown, sampleRate = 48000, channels = 1) =>
+      ({ data, sampleRate, channels, position: 0 }) as AudioFrame;
+    expect(() => p.sendAudio(pcm(new Float32Array(10)))).toThrow(WebRtcError);
+    expect(() => p.sendAudio(new Int16Array(10) as unknown as AudioFrame)).toThrow(
+      expect.objectContaining({ code: 'BAD_AUDIO' }),
+    );
+    expect(() => p.sendAudio(pcm(new Int16Array(10), 12.5))).toThrow(/sampleRate/);
+    expect(() => p.sendAudio(pcm(new Int16Array(10), 48000, 2))).toThrow(/mono/);
+    expect(() => p.sendAudio(encodedFrame('pcmu', new Uint8Array(160)))).toThrow(
+      expect.objectContaining({ code: 'BAD_AUDIO', message: expect.stringMatching(/only Opus/) }),
+    );
+    expect(() => p.sendAudio(encodedFrame('opus', Uint8Array.of(0xf8), { samples: 0 }))).toThrow(
+      expect.objectContaining({ code: 'BAD_AUDIO' }),
+    );
     expect(() => new WebRtcAudioPeer({ frameMs: 25 })).toThrow(/frameMs/);
     await p.close();
-    await expect(p.createOffer()).rejects.toMatchObject({ code: 'closed' });
-    expect(() => p.sendAudio(new Int16Array(10))).toThrow(/closed/);
+    await expect(p.createOffer()).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(() => p.sendAudio(frame48k(10))).toThrow(/closed/);
     expect(await settleLeaks(baseline)).toEqual({});
   });
 
   it('refuses audio beyond its queue limit without queueing any of it', async () => {
     const p = new WebRtcAudioPeer({ ...LOOPBACK, maxQueueMs: 100 });
-    p.sendAudio(new Int16Array(48 * 80));
-    expect(() => p.sendAudio(new Int16Array(48 * 40))).toThrow(
-      expect.objectContaining({ code: 'queue-overflow' }),
-    );
+    p.sendAudio(frame48k(48 * 80));
+    expect(() => p.sendAudio(frame48k(48 * 40))).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
     expect(p.queuedMs).toBe(80);
     expect(p.clearAudio()).toBe(80);
     expect(p.queuedMs).toBe(0);
@@ -126,18 +175,16 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
   });
   it("with queueOverflow 'drop-oldest', keeps the newest audio under the limit and counts what it dropped", async () => {
     const p = new WebRtcAudioPeer({ ...LOOPBACK, maxQueueMs: 100, queueOverflow: 'drop-oldest' });
-    p.sendAudio(new Int16Array(48 * 80));
-    p.sendAudio(new Int16Array(48 * 40)); // 20 ms of the oldest audio make room
+    p.sendAudio(frame48k(48 * 80));
+    p.sendAudio(frame48k(48 * 40)); // 20 ms of the oldest audio make room
     expect(p.queuedMs).toBe(100);
     expect((await p.stats()).overflowDroppedMs).toBe(20);
     // A single chunk longer than the whole queue is still refused, and nothing changes.
-    expect(() => p.sendAudio(new Int16Array(48 * 150))).toThrow(
-      expect.objectContaining({ code: 'queue-overflow' }),
-    );
+    expect(() => p.sendAudio(frame48k(48 * 150))).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }));
     expect(p.queuedMs).toBe(100);
     await p.close();
     expect(() => new WebRtcAudioPeer({ queueOverflow: 'drop-newest' as 'error' })).toThrow(
-      expect.objectContaining({ code: 'bad-option' }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
     expect(() => new WebRtcAudioPeer({ maxQueueMs: 0 })).toThrow(/maxQueueMs/);
   });
@@ -147,16 +194,13 @@ describe('WebRtcAudioPeer ⇄ WebRtcAudioPeer over loopback', () => {
     const got = collectAudio(b, 1.2);
     // 2 s of 440 Hz then 300 ms of 1 kHz, handed over at once, 20 ms at a time: a live feed that got ahead.
     const burst = concat([tone(440, 48000, 2, 0.25), tone(1000, 48000, 0.3, 0.25)]);
-    for (let i = 0; i < burst.length; i += 960) a.sendAudio(burst.subarray(i, i + 960), 48000);
+    for (let i = 0; i < burst.length; i += 960) a.sendAudio(audioFrame(burst.subarray(i, i + 960), 48000));
     expect(a.queuedMs).toBe(300);
     await got.done;
     expect((await a.stats()).overflowDroppedMs).toBe(2000);
     // What b heard: silence, the 300 ms of 1 kHz, silence again; none of the 440 Hz.
     const heard = concat(got.chunks);
-    const loud: number[] = [];
-    for (let i = 0; i + 480 <= heard.length; i += 480) {
-      if (rmsDb(heard.subarray(i, i + 480)) > -30) loud.push(i);
-    }
+    const loud = loudBlocks(heard, 480);
     expect(loud.length * 10).toBeGreaterThanOrEqual(260);
     expect(loud.length * 10).toBeLessThanOrEqual(340);
     const tonePart = heard.subarray(loud[0] + 4800, loud[loud.length - 1] - 2400);

@@ -1,5 +1,5 @@
 // The signaling server's one parser of client input, fed generated hostile text: it returns a well-formed
-// message or throws WebRtcError('bad-message') with a short message, and never anything else.
+// message or throws WebRtcError('PROTOCOL_ERROR') with a short message, and never anything else.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_MESSAGE_TYPES, parseClientMessage, WebRtcError } from '../src/index.js';
@@ -12,7 +12,7 @@ function checkTotal(text: string): void {
     message = parseClientMessage(text, 4096);
   } catch (err) {
     expect(err).toBeInstanceOf(WebRtcError);
-    expect((err as WebRtcError).code).toBe('bad-message');
+    expect((err as WebRtcError).code).toBe('PROTOCOL_ERROR');
     // Attacker text is quoted, but cut short.
     expect((err as Error).message.length).toBeLessThan(400);
     return;

@@ -53,7 +53,7 @@ describe('parseClientMessage', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(WebRtcError);
-      expect((err as WebRtcError).code).toBe('bad-message');
+      expect((err as WebRtcError).code).toBe('PROTOCOL_ERROR');
       expect((err as WebRtcError).message).toMatch(pattern);
     }
   });

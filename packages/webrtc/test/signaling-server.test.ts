@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { audioFrame } from '@voxwire/codecs';
 import { handleCounts, settleLeaks } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -41,7 +42,7 @@ describe('signaling server', () => {
 
     const [remote] = serverPeers;
     const heard = collectAudio(remote, 0.8);
-    peer.sendAudio(tone(660, 48000, 1.2));
+    peer.sendAudio(audioFrame(tone(660, 48000, 1.2), 48000));
     await heard.done;
     expect(dominantFrequency(concat(heard.chunks).subarray(9600), 48000)).toBeCloseTo(660, 0);
 
@@ -61,23 +62,23 @@ describe('signaling server', () => {
     const client = await openClient(server.url);
     client.send('{"type": "offer", ');
     expect(await client.next('error')).toMatchObject({
-      code: 'bad-message',
+      code: 'PROTOCOL_ERROR',
       message: expect.stringMatching(/JSON/),
     });
     client.send({ type: 'teleport' });
     expect(await client.next('error')).toMatchObject({
-      code: 'bad-message',
+      code: 'PROTOCOL_ERROR',
       message: expect.stringMatching(/teleport/),
     });
     client.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await client.next('error')).toMatchObject({
-      code: 'bad-message',
+      code: 'PROTOCOL_ERROR',
       message: expect.stringMatching(/binary/),
     });
     client.send({ type: 'candidate', id: 'nope', candidate: null });
-    expect(await client.next('error')).toMatchObject({ code: 'unknown-session', id: 'nope' });
+    expect(await client.next('error')).toMatchObject({ code: 'NOT_FOUND', id: 'nope' });
     client.send({ type: 'offer', id: 's1', sdp: 'v=0\r\nthis is not sdp\r\n' });
-    expect(await client.next('error')).toMatchObject({ code: 'bad-sdp', id: 's1' });
+    expect(await client.next('error')).toMatchObject({ code: 'BAD_SDP', id: 's1' });
     expect(server.sessionCount).toBe(0);
     client.send({ type: 'ping' });
     await client.next('pong');
@@ -124,7 +125,7 @@ describe('signaling server', () => {
     expect(await alice.next('bye')).toEqual({ type: 'bye', id: 'x', from: bobId });
 
     bob.send({ type: 'offer', id: 'y', sdp: 'v=0', to: 'somebody-else' });
-    expect(await bob.next('error')).toMatchObject({ code: 'unknown-session', id: 'y' });
+    expect(await bob.next('error')).toMatchObject({ code: 'NOT_FOUND', id: 'y' });
 
     await bob.close();
     expect(await alice.next('peer-left')).toEqual({ type: 'peer-left', room: 'r1', peerId: bobId });

@@ -1,3 +1,4 @@
+import { audioFrame } from '@voxwire/codecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTurnRestCredential,
@@ -71,8 +72,8 @@ describe("iceTransportPolicy 'relay' through coturn", () => {
 
       const atB = collectAudio(b, 1.5, 60_000);
       const atA = collectAudio(a, 1.5, 60_000);
-      a.sendAudio(tone(440, 48000, 4), 48000);
-      b.sendAudio(tone(660, 16000, 4), 16000);
+      a.sendAudio(audioFrame(tone(440, 48000, 4), 48000));
+      b.sendAudio(audioFrame(tone(660, 16000, 4), 16000));
       await Promise.all([atB.done, atA.done]);
       const heardB = concat(atB.chunks).subarray(16000 * 0.5);
       const heardA = concat(atA.chunks).subarray(48000 * 0.5);
@@ -107,7 +108,7 @@ describe("iceTransportPolicy 'relay' through coturn", () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(WebRtcError);
-      expect((err as WebRtcError).code).toBe('turn-failed');
+      expect((err as WebRtcError).code).toBe('TURN_FAILED');
       expect((err as WebRtcError).message).toMatch(/expired/);
       expect(await fresh.createOffer()).toMatch(/ typ relay/);
       // coturn saw and refused the stale one.

@@ -2,6 +2,7 @@
 // as PCM16 24 kHz; Arnold's voice is played; typed lines are sent as text (the fallback when there is no
 // microphone, or when speech is not understood). A volume meter shows the microphone level.
 import { createInterface, type Interface } from 'node:readline';
+import { bytesToInt16 } from '@voxwire/codecs';
 import { AudioCapture, AudioPlayback, type BackendName } from '@voxwire/wasapi';
 import WebSocket from 'ws';
 import { VolumeMeter } from './meter.js';
@@ -114,8 +115,8 @@ export class ArnoldCli {
         backend,
         deviceId: this.opts.inputDevice,
       });
-      mic.on('data', (frame) => {
-        const pcm = frame.data as Int16Array;
+      mic.on('audio', (frame) => {
+        const pcm = frame.data;
         this.meter.push(pcm);
         if (this.ws?.readyState === WebSocket.OPEN)
           this.ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
@@ -145,7 +146,8 @@ export class ArnoldCli {
     if (!speaker || speaker.state === 'closed') return;
     while (this.queue.length > 0) {
       const head = this.queue[0];
-      const frames = speaker.write(head.subarray(this.queueOffset));
+      const pcm = bytesToInt16(head.subarray(this.queueOffset));
+      const frames = speaker.write({ data: pcm, sampleRate: speaker.sampleRate, channels: 1, position: 0 });
       this.queueOffset += frames * 2;
       if (this.queueOffset < head.length) return;
       this.queue.shift();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const outDir = process.argv[2];
 const api = await import('../../dist/index.js');
-const { AudioCapture, AudioPlayback, bindingReport, listBackends, listDevices, on, off } = api;
+const { AudioCapture, AudioPlayback, bindingReport, DeviceWatcher, listBackends, listDevices } = api;
 const rate = 48000;
 const result = { node: process.version, platform: process.platform, arch: process.arch };
 
@@ -35,10 +35,17 @@ function tone(frames, hz, channels, amplitude, start = 0) {
   }
   return out;
 }
+/** Interleaved Int16 samples as an AudioFrame in the stream's format. */
+const frameOf = (stream, data) => ({
+  data,
+  sampleRate: stream.sampleRate,
+  channels: stream.channels,
+  position: 0,
+});
 async function writeAll(playback, samples) {
   let offset = 0;
   while (offset < samples.length) {
-    offset += playback.write(samples.subarray(offset)) * playback.channels;
+    offset += playback.write(frameOf(playback, samples.subarray(offset))) * playback.channels;
     if (offset < samples.length) await new Promise((r) => playback.once('drain', r));
   }
 }
@@ -61,7 +68,7 @@ result.devices = listDevices({ backend: 'wasapi' });
   let filled = 0;
   let firstData;
   const gotData = new Promise((r) => (firstData = r));
-  capture.on('data', (f) => {
+  capture.on('audio', (f) => {
     firstData();
     const n = Math.min(f.data.length, recording.length - filled);
     recording.set(f.data.subarray(0, n), filled);
@@ -107,13 +114,14 @@ result.loopback = probe(AudioCapture, { format: 's16', loopback: true });
 if (process.argv[3] === 'reroute') {
   const events = [];
   const listener = (e) => events.push({ defaultOutput: e.defaultOutput?.name, devices: e.devices.length });
-  on('devicechange', listener, { backend: 'wasapi' });
+  const watcher = new DeviceWatcher({ backend: 'wasapi' });
+  watcher.on('devicechange', listener);
   const playback = new AudioPlayback({ backend: 'wasapi', sampleRate: rate, channels: 1, format: 's16' });
   playback.start();
   let frame = 0;
   const feed = setInterval(() => {
     const chunk = tone(4800, 1000, 1, 0.5, frame);
-    frame += playback.write(chunk);
+    frame += playback.write(frameOf(playback, chunk));
   }, 50);
   const before = playback.stats();
   writeFileSync(join(outDir, 'ready'), '');
@@ -128,8 +136,8 @@ if (process.argv[3] === 'reroute') {
   writeFileSync(join(outDir, 'playing'), '');
   await until(() => existsSync(join(outDir, 'checked')), 60000);
   clearInterval(feed);
-  off('devicechange', listener, { backend: 'wasapi' });
-  playback.close();
+  await watcher.close();
+  await playback.close();
 }
 
 writeFileSync(join(outDir, 'result.json'), JSON.stringify(result, null, 1));

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
+import { type AsyncCloseable, closeOnce, emitError } from '@voxwire/core';
 import { WebRtcError } from '../errors.js';
 import type { AudioFrameInfo, WebRtcAudioPeer, WebRtcAudioPeerOptions } from '../peer.js';
 import type { JanusClient } from './client.js';
@@ -56,8 +58,8 @@ export interface JanusAudioBridgeRoomOptions {
 
 /** Events of {@link JanusAudioBridge}. */
 export interface JanusAudioBridgeEvents {
-  /** The room's mix (everyone but us), decoded, at the peer's `sampleRate`. */
-  audio: [pcm: Int16Array, info: AudioFrameInfo];
+  /** The room's mix (everyone but us), decoded, at the peer's `sampleRate` (the listener's to keep). */
+  audio: [frame: AudioFrame, info: AudioFrameInfo];
   /** We joined (also after a rejoin) and our PeerConnection with Janus is up. */
   joined: [info: JanusAudioBridgeJoined];
   /** Someone else joined the room. */
@@ -77,9 +79,10 @@ export interface JanusAudioBridgeEvents {
 /**
  * An agent in a Janus AudioBridge room (`janus.plugin.audiobridge`, server-side mixing): `join` negotiates a
  * {@link WebRtcAudioPeer} with Janus; the room's mix comes out as `audio` events and `sendAudio` speaks into
- * it. Tracks the other participants and emits joined/left events; rejoins after Janus restarts.
+ * it. Tracks the other participants and emits joined/left events; rejoins after Janus restarts. `close()` (or
+ * `await using`) leaves and detaches.
  */
-export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
+export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> implements AsyncCloseable {
   private handle: JanusHandle | undefined;
   private attaching: Promise<JanusHandle> | undefined;
   private currentPeer: WebRtcAudioPeer | undefined;
@@ -120,7 +123,7 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
   /**
    * Creates a room.
    * @returns the room id
-   * @throws JanusError `janus-error` (e.g. 486 room exists, 403/unauthorized without the admin key)
+   * @throws JanusError `JANUS_ERROR` (e.g. 486 room exists, 403/unauthorized without the admin key)
    */
   async createRoom(options: JanusAudioBridgeRoomOptions = {}): Promise<number> {
     const h = await this.ensureHandle();
@@ -160,7 +163,7 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
   async listParticipants(room?: number | string): Promise<JanusParticipant[]> {
     const target = room ?? this.joinedAs?.room;
     if (target === undefined)
-      throw new WebRtcError('invalid-state', 'listParticipants: no room given and not joined');
+      throw new WebRtcError('INVALID_STATE', 'listParticipants: no room given and not joined');
     const h = await this.ensureHandle();
     const { data } = await h.message({ request: 'listparticipants', room: target });
     return toParticipants(data.participants);
@@ -168,25 +171,25 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
 
   /**
    * Joins a room and negotiates the audio PeerConnection with Janus; resolves once Janus answered.
-   * @throws JanusError `janus-error`: 485 no such room, 489 unauthorized (wrong or missing PIN), …;
-   *   WebRtcError `invalid-state` when already joined
+   * @throws JanusError `JANUS_ERROR`: 485 no such room, 489 unauthorized (wrong or missing PIN), …;
+   *   WebRtcError `INVALID_STATE` when already joined
    */
   async join(
     room: number | string,
     options: JanusAudioBridgeJoinOptions = {},
   ): Promise<JanusAudioBridgeJoined> {
-    if (this.closed) throw new WebRtcError('closed', 'JanusAudioBridge is closed');
+    if (this.closed) throw new WebRtcError('CLOSED', 'JanusAudioBridge is closed');
     if (this.joinedAs)
-      throw new WebRtcError('invalid-state', `already joined room ${String(this.joinedAs.room)}`);
+      throw new WebRtcError('INVALID_STATE', `already joined room ${String(this.joinedAs.room)}`);
     const info = await this.doJoin(room, options);
     this.emit('joined', info);
     return info;
   }
 
-  /** Queues PCM to speak into the room (see {@link WebRtcAudioPeer.sendAudio}). */
-  sendAudio(pcm: Int16Array, sampleRate?: number): void {
-    if (!this.currentPeer) throw new WebRtcError('invalid-state', 'sendAudio: not joined');
-    this.currentPeer.sendAudio(pcm, sampleRate);
+  /** Queues a frame to speak into the room (see {@link WebRtcAudioPeer.sendAudio}). */
+  sendAudio(frame: AudioFrame | EncodedFrame): void {
+    if (!this.currentPeer) throw new WebRtcError('INVALID_STATE', 'sendAudio: not joined');
+    this.currentPeer.sendAudio(frame);
   }
 
   /**
@@ -195,7 +198,7 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
    */
   async mute(muted: boolean, options: { id?: number | string; secret?: string } = {}): Promise<void> {
     const joined = this.joinedAs;
-    if (!joined || !this.handle) throw new WebRtcError('invalid-state', 'mute: not joined');
+    if (!joined || !this.handle) throw new WebRtcError('INVALID_STATE', 'mute: not joined');
     if (options.id === undefined || options.id === joined.id) {
       await this.handle.message({ request: 'configure', muted });
       joined.options = { ...joined.options, muted };
@@ -223,14 +226,18 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
     if (joined) this.emit('left');
   }
 
-  /** Leaves and detaches from the plugin. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Leaves and detaches from the plugin. Safe to call more than once. */
+  readonly close: () => Promise<void> = closeOnce(async () => {
     await this.leave();
     this.closed = true;
     this.client.off('session-lost', this.onSessionLost);
     await this.handle?.detach();
     this.handle = undefined;
+  });
+
+  /** `await using room = new JanusAudioBridge(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private async doJoin(
@@ -246,7 +253,7 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
       muted: options.muted ?? false,
     });
     if (data.audiobridge !== 'joined' || (typeof data.id !== 'number' && typeof data.id !== 'string')) {
-      throw new JanusError('janus-error', `audiobridge join: unexpected answer ${JSON.stringify(data)}`);
+      throw new JanusError('JANUS_ERROR', `audiobridge join: unexpected answer ${JSON.stringify(data)}`);
     }
     const id = data.id;
     this.joinedAs = { room, options, id };
@@ -272,12 +279,12 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
 
   private attachPeer(peer: WebRtcAudioPeer): void {
     this.currentPeer = peer;
-    peer.on('audio', (pcm, info) => this.emit('audio', pcm, info));
+    peer.on('audio', (frame, info) => this.emit('audio', frame, info));
     peer.on('error', (err) => this.emitError(err));
   }
 
   private async ensureHandle(): Promise<JanusHandle> {
-    if (this.closed) throw new WebRtcError('closed', 'JanusAudioBridge is closed');
+    if (this.closed) throw new WebRtcError('CLOSED', 'JanusAudioBridge is closed');
     if (this.handle && !this.handle.isDetached) return this.handle;
     this.attaching ??= this.client.attach(PLUGIN).then(
       (h) => {
@@ -359,7 +366,7 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
         this.emitError(
           err instanceof WebRtcError
             ? err
-            : new WebRtcError('internal', `rejoin failed: ${String(err)}`, { cause: err }),
+            : new WebRtcError('INTERNAL', `rejoin failed: ${String(err)}`, { cause: err }),
         );
         this.emit('left');
       },
@@ -367,6 +374,6 @@ export class JanusAudioBridge extends EventEmitter<JanusAudioBridgeEvents> {
   };
 
   private emitError(err: WebRtcError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    emitError(this, err);
   }
 }

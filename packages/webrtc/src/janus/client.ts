@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { type AsyncCloseable, closeOnce, emitError } from '@voxwire/core';
 import { WebSocket } from 'ws';
 import { WebRtcError } from '../errors.js';
 import { JanusHandle } from './handle.js';
@@ -63,9 +64,10 @@ interface Pending {
  * A client of Janus' WebSocket API: one session, with keepalives, plugin handles, request/response
  * transactions with timeouts and event dispatch to the handles. When the socket drops it reconnects and
  * `claim`s the session back (Janus keeps it for `reclaim_session_timeout`); when Janus has lost the session
- * (restart), it creates a new one and emits `session-lost` so the plugin wrappers can rejoin.
+ * (restart), it creates a new one and emits `session-lost` so the plugin wrappers can rejoin. `close()` (or
+ * `await using`) detaches everything and destroys the session.
  */
-export class JanusClient extends EventEmitter<JanusClientEvents> {
+export class JanusClient extends EventEmitter<JanusClientEvents> implements AsyncCloseable {
   readonly url: string;
   private readonly apiSecret: string | undefined;
   private readonly token: string | undefined;
@@ -84,7 +86,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
   constructor(options: JanusClientOptions) {
     super();
     if (typeof options?.url !== 'string' || !/^wss?:\/\//.test(options.url)) {
-      throw new WebRtcError('bad-option', 'JanusClient: url must be a ws:// or wss:// URL');
+      throw new WebRtcError('INVALID_ARGUMENT', 'JanusClient: url must be a ws:// or wss:// URL');
     }
     this.url = options.url;
     this.apiSecret = options.apiSecret;
@@ -107,11 +109,11 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
 
   /**
    * Opens the socket and creates a session.
-   * @throws WebRtcError `disconnected` when Janus cannot be reached; JanusError `janus-error` (403) for a
+   * @throws WebRtcError `DISCONNECTED` when Janus cannot be reached; JanusError `JANUS_ERROR` (403) for a
    *   wrong API secret or token
    */
   async connect(): Promise<void> {
-    if (this.closed) throw new WebRtcError('closed', 'JanusClient is closed');
+    if (this.closed) throw new WebRtcError('CLOSED', 'JanusClient is closed');
     await this.openSocket();
     await this.createSession();
   }
@@ -119,13 +121,13 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
   /**
    * Attaches to a plugin.
    * @param plugin - e.g. `janus.plugin.audiobridge`
-   * @throws JanusError `janus-error` with `janusCode` 460 for a plugin Janus does not have
+   * @throws JanusError `JANUS_ERROR` with `janusCode` 460 for a plugin Janus does not have
    */
   async attach(plugin: string, opaqueId?: string): Promise<JanusHandle> {
     const res = await this.send({ janus: 'attach', plugin, opaque_id: opaqueId }, false, `attach ${plugin}`);
     const id = res.data?.id;
     if (typeof id !== 'number')
-      throw new JanusError('janus-error', `attach ${plugin}: no handle id in answer`);
+      throw new JanusError('JANUS_ERROR', `attach ${plugin}: no handle id in answer`);
     const handle = new JanusHandle(this, id, plugin);
     this.handles.set(id, handle);
     return handle;
@@ -138,9 +140,9 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
    */
   send(body: Record<string, unknown>, waitForEvent: boolean, what: string): Promise<JanusIncoming> {
     const ws = this.ws;
-    if (this.closed) return Promise.reject(new WebRtcError('closed', `${what}: JanusClient is closed`));
+    if (this.closed) return Promise.reject(new WebRtcError('CLOSED', `${what}: JanusClient is closed`));
     if (!ws || ws.readyState !== WebSocket.OPEN) {
-      return Promise.reject(new WebRtcError('disconnected', `${what}: not connected to Janus`));
+      return Promise.reject(new WebRtcError('DISCONNECTED', `${what}: not connected to Janus`));
     }
     const transaction = randomUUID();
     const msg: Record<string, unknown> = { ...body, transaction };
@@ -151,7 +153,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
       const timer = setTimeout(() => {
         this.pending.delete(transaction);
         reject(
-          new WebRtcError('timeout', `${what}: no answer from Janus within ${this.requestTimeoutMs} ms`),
+          new WebRtcError('TIMEOUT', `${what}: no answer from Janus within ${this.requestTimeoutMs} ms`),
         );
       }, this.requestTimeoutMs);
       this.pending.set(transaction, { resolve, reject, timer, waitForEvent, what });
@@ -159,7 +161,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
         if (!err) return;
         clearTimeout(timer);
         this.pending.delete(transaction);
-        reject(new WebRtcError('disconnected', `${what}: send failed: ${err.message}`, { cause: err }));
+        reject(new WebRtcError('DISCONNECTED', `${what}: send failed: ${err.message}`, { cause: err }));
       });
     });
   }
@@ -172,15 +174,22 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
   /**
    * Detaches all handles, destroys the session and closes the socket. Safe to call more than once.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  readonly close: () => Promise<void> = closeOnce(() => this.shutdown());
+
+  /** `await using janus = new JanusClient(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.closed) return; // reconnecting gave up already: everything is released
     if (this.isConnected) {
       await Promise.allSettled([...this.handles.values()].map((h) => h.detach()));
       await this.send({ janus: 'destroy' }, false, 'destroy').catch(() => undefined);
     }
     this.closed = true;
     this.shutdownSocket();
-    this.failPending(new WebRtcError('closed', 'JanusClient closed'));
+    this.failPending(new WebRtcError('CLOSED', 'JanusClient closed'));
     this.emit('close');
   }
 
@@ -192,7 +201,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
         ws.on('error', () => undefined);
         ws.terminate();
         reject(
-          new WebRtcError('disconnected', `cannot reach Janus at ${this.url}: ${err.message}`, {
+          new WebRtcError('DISCONNECTED', `cannot reach Janus at ${this.url}: ${err.message}`, {
             cause: err,
           }),
         );
@@ -213,7 +222,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
     const res = await this.send({ janus: 'create' }, false, 'create session');
     const id = res.data?.id;
     if (typeof id !== 'number')
-      throw new JanusError('janus-error', 'create session: no session id in answer');
+      throw new JanusError('JANUS_ERROR', 'create session: no session id in answer');
     this.session = id;
     this.startKeepalive();
   }
@@ -248,10 +257,10 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
   private onSocketClose(ws: WebSocket, reason: string): void {
     if (ws !== this.ws || this.closed) return;
     this.shutdownSocket();
-    this.failPending(new WebRtcError('disconnected', `connection to Janus lost (${reason})`));
+    this.failPending(new WebRtcError('DISCONNECTED', `connection to Janus lost (${reason})`));
     this.emit('disconnected', reason);
     if (!this.reconnectEnabled) {
-      this.giveUp(new WebRtcError('disconnected', `connection to Janus lost (${reason})`));
+      this.giveUp(new WebRtcError('DISCONNECTED', `connection to Janus lost (${reason})`));
       return;
     }
     this.reconnecting ??= this.reconnectLoop().finally(() => {
@@ -263,7 +272,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
     this.closed = true;
     for (const h of this.handles.values()) h.markDetached('disconnected');
     this.handles.clear();
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    emitError(this, err);
     this.emit('close');
   }
 
@@ -303,7 +312,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
     if (!this.closed) {
       this.giveUp(
         new WebRtcError(
-          'disconnected',
+          'DISCONNECTED',
           `could not reconnect to Janus within ${this.reconnectTimeoutMs} ms: ${lastError}`,
         ),
       );
@@ -327,7 +336,7 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
       msg = JSON.parse(text) as JanusIncoming;
     } catch {
       this.emitError(
-        new WebRtcError('bad-message', `Janus sent something that is not JSON: ${text.slice(0, 80)}`),
+        new WebRtcError('PROTOCOL_ERROR', `Janus sent something that is not JSON: ${text.slice(0, 80)}`),
       );
       return;
     }
@@ -355,21 +364,21 @@ export class JanusClient extends EventEmitter<JanusClientEvents> {
   }
 
   private emitError(err: WebRtcError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    emitError(this, err);
   }
 }
 
 /** The error in a Janus answer: a core `error`, or a plugin's `error_code` in `plugindata.data`. */
 function errorOf(msg: JanusIncoming, what: string): JanusError | undefined {
   if (msg.janus === 'error' && msg.error) {
-    return new JanusError('janus-error', `${what}: Janus error ${msg.error.code}: ${msg.error.reason}`, {
+    return new JanusError('JANUS_ERROR', `${what}: Janus error ${msg.error.code}: ${msg.error.reason}`, {
       janusCode: msg.error.code,
     });
   }
   const data = msg.plugindata?.data;
   if (data && typeof data.error_code === 'number') {
     return new JanusError(
-      'janus-error',
+      'JANUS_ERROR',
       `${what}: ${msg.plugindata?.plugin} error ${data.error_code}: ${data.error}`,
       {
         janusCode: data.error_code,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { AsyncCloseable } from '@voxwire/core';
 import { WebRtcError } from '../errors.js';
 import type { JanusClient } from './client.js';
 import type { JanusIncoming, JanusJsep, JanusPluginData, JanusPluginResponse } from './messages.js';
@@ -20,8 +21,11 @@ export interface JanusHandleEvents {
   detached: [reason: JanusDetachReason];
 }
 
-/** One attachment to a Janus plugin: plugin messages go through it, plugin events come out of it. */
-export class JanusHandle extends EventEmitter<JanusHandleEvents> {
+/**
+ * One attachment to a Janus plugin: plugin messages go through it, plugin events come out of it. `detach()`
+ * (also `close()`, `await using`) releases it.
+ */
+export class JanusHandle extends EventEmitter<JanusHandleEvents> implements AsyncCloseable {
   private gone = false;
 
   /** @internal created by {@link JanusClient.attach} */
@@ -43,8 +47,8 @@ export class JanusHandle extends EventEmitter<JanusHandleEvents> {
   /**
    * Sends a plugin message and resolves with the plugin's answer: the synchronous `success`, or for
    * asynchronous requests (join, configure, …) the event that follows Janus' `ack`.
-   * @throws JanusError `janus-error` when the plugin answers with an `error_code` (its number in `janusCode`),
-   *   WebRtcError `timeout` / `disconnected`
+   * @throws JanusError `JANUS_ERROR` when the plugin answers with an `error_code` (its number in `janusCode`),
+   *   WebRtcError `TIMEOUT` / `disconnected`
    */
   async message(body: Record<string, unknown>, jsep?: JanusJsep): Promise<JanusPluginResponse> {
     this.assertAttached();
@@ -82,6 +86,16 @@ export class JanusHandle extends EventEmitter<JanusHandleEvents> {
     this.markDetached('detached');
   }
 
+  /** Same as {@link detach}: the lifecycle name every voxwire resource has. */
+  close(): Promise<void> {
+    return this.detach();
+  }
+
+  /** `await using handle = await janus.attach(…)` detaches it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.detach();
+  }
+
   /** @internal */
   markDetached(reason: JanusDetachReason): void {
     if (this.gone) return;
@@ -112,6 +126,6 @@ export class JanusHandle extends EventEmitter<JanusHandleEvents> {
   }
 
   private assertAttached(): void {
-    if (this.gone) throw new WebRtcError('closed', `${this.plugin} handle ${this.id} is detached`);
+    if (this.gone) throw new WebRtcError('CLOSED', `${this.plugin} handle ${this.id} is detached`);
   }
 }

@@ -6,7 +6,6 @@ import { WebRtcError, type WebRtcErrorCode } from '../errors.js';
  * / wrong pin, …; VideoRoom 426 no such room, 433 unauthorized, …).
  */
 export class JanusError extends WebRtcError {
-  override name = 'JanusError';
   /** Janus' error number, when Janus answered with one. */
   readonly janusCode: number | undefined;
   /** The plugin that answered (`janus.plugin.audiobridge`, …), for plugin errors. */

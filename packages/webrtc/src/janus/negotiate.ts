@@ -23,7 +23,7 @@ export async function offerToJanus(
     const response = await handle.message(body, { type: 'offer', sdp: offer });
     if (response.jsep?.type !== 'answer') {
       throw new JanusError(
-        'janus-error',
+        'JANUS_ERROR',
         `${handle.plugin} ${String(body.request)}: Janus sent no SDP answer`,
       );
     }
@@ -45,7 +45,7 @@ function webrtcUp(handle: JanusHandle, ms: number): { promise: Promise<void>; ca
     const timer = setTimeout(() => {
       handle.off('webrtcup', onUp);
       reject(
-        new WebRtcError('timeout', `${handle.plugin}: PeerConnection with Janus not up within ${ms} ms`),
+        new WebRtcError('TIMEOUT', `${handle.plugin}: PeerConnection with Janus not up within ${ms} ms`),
       );
     }, ms);
     const onUp = () => {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
+import type { AsyncCloseable } from '@voxwire/core';
 import { WebRtcError } from '../errors.js';
 import type { WebRtcAudioPeer } from '../peer.js';
 import type { JanusHandle } from './handle.js';
@@ -18,8 +20,12 @@ export interface JanusVideoRoomPublisherEvents {
 /**
  * Our audio published in a Janus VideoRoom (`janus.plugin.videoroom`, audio only). Created by
  * {@link JanusVideoRoom.publish}. Tracks the room's other feeds so an agent can subscribe to them.
+ * `unpublish()` (also `close()`, `await using`) stops it.
  */
-export class JanusVideoRoomPublisher extends EventEmitter<JanusVideoRoomPublisherEvents> {
+export class JanusVideoRoomPublisher
+  extends EventEmitter<JanusVideoRoomPublisherEvents>
+  implements AsyncCloseable
+{
   private readonly feeds = new Map<number | string, JanusParticipant>();
   private closed = false;
 
@@ -47,10 +53,20 @@ export class JanusVideoRoomPublisher extends EventEmitter<JanusVideoRoomPublishe
     return [...this.feeds.values()];
   }
 
-  /** Queues PCM to publish (see {@link WebRtcAudioPeer.sendAudio}). */
-  sendAudio(pcm: Int16Array, sampleRate?: number): void {
-    if (this.closed) throw new WebRtcError('closed', 'publisher is closed');
-    this.peer.sendAudio(pcm, sampleRate);
+  /** Queues a frame to publish (see {@link WebRtcAudioPeer.sendAudio}). */
+  sendAudio(frame: AudioFrame | EncodedFrame): void {
+    if (this.closed) throw new WebRtcError('CLOSED', 'publisher is closed');
+    this.peer.sendAudio(frame);
+  }
+
+  /** Same as {@link unpublish}: the lifecycle name every voxwire resource has. */
+  close(): Promise<void> {
+    return this.unpublish();
+  }
+
+  /** `await using pub = await room.publish(…)` unpublishes at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.unpublish();
   }
 
   /** Stops publishing, leaves the room and detaches. Safe to call more than once. */

@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
+import type { AudioFrame } from '@voxwire/codecs';
+import type { AsyncCloseable } from '@voxwire/core';
 import type { AudioFrameInfo, WebRtcAudioPeer } from '../peer.js';
 import type { JanusHandle } from './handle.js';
 import type { JanusPluginData } from './messages.js';
 
 /** Events of {@link JanusVideoRoomSubscriber}. */
 export interface JanusVideoRoomSubscriberEvents {
-  /** The feed's audio, decoded, at the peer's `sampleRate`. */
-  audio: [pcm: Int16Array, info: AudioFrameInfo];
+  /** The feed's audio, decoded, at the peer's `sampleRate` (the listener's to keep). */
+  audio: [frame: AudioFrame, info: AudioFrameInfo];
   /** The feed was unpublished or its publisher left. */
   ended: [];
   /** The subscription is closed. */
@@ -15,9 +17,12 @@ export interface JanusVideoRoomSubscriberEvents {
 
 /**
  * A subscription to one feed of a Janus VideoRoom: that participant's audio alone. Created by
- * {@link JanusVideoRoom.subscribe}.
+ * {@link JanusVideoRoom.subscribe}. `close()` (or `await using`) ends it.
  */
-export class JanusVideoRoomSubscriber extends EventEmitter<JanusVideoRoomSubscriberEvents> {
+export class JanusVideoRoomSubscriber
+  extends EventEmitter<JanusVideoRoomSubscriberEvents>
+  implements AsyncCloseable
+{
   private closed = false;
 
   /** @internal */
@@ -31,10 +36,15 @@ export class JanusVideoRoomSubscriber extends EventEmitter<JanusVideoRoomSubscri
     readonly peer: WebRtcAudioPeer,
   ) {
     super();
-    peer.on('audio', (pcm, info) => this.emit('audio', pcm, info));
+    peer.on('audio', (frame, info) => this.emit('audio', frame, info));
     handle.on('event', this.onEvent);
     handle.on('hangup', () => this.emit('ended'));
     handle.on('detached', () => void this.finish());
+  }
+
+  /** `await using sub = await room.subscribe(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Ends the subscription and detaches. Safe to call more than once. */

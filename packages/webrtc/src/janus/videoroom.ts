@@ -1,3 +1,4 @@
+import type { AsyncCloseable } from '@voxwire/core';
 import { WebRtcError } from '../errors.js';
 import type { WebRtcAudioPeerOptions } from '../peer.js';
 import type { JanusClient } from './client.js';
@@ -36,7 +37,7 @@ export interface JanusVideoRoomRoomOptions {
  * feed, subscribe to other participants' feeds one by one (each its own {@link WebRtcAudioPeer}), so an agent
  * can hear selected participants separately.
  */
-export class JanusVideoRoom {
+export class JanusVideoRoom implements AsyncCloseable {
   private admin: JanusHandle | undefined;
   private readonly peerOptions: WebRtcAudioPeerOptions;
 
@@ -84,7 +85,7 @@ export class JanusVideoRoom {
 
   /**
    * Joins a room as a publisher and publishes our audio (a new PeerConnection offered to Janus).
-   * @throws JanusError `janus-error` (426 no such room, 433 unauthorized / wrong PIN, …)
+   * @throws JanusError `JANUS_ERROR` (426 no such room, 433 unauthorized / wrong PIN, …)
    */
   async publish(
     room: number | string,
@@ -100,7 +101,7 @@ export class JanusVideoRoom {
         pin: options.pin,
       });
       if (data.videoroom !== 'joined' || (typeof data.id !== 'number' && typeof data.id !== 'string')) {
-        throw new JanusError('janus-error', `videoroom join: unexpected answer ${JSON.stringify(data)}`);
+        throw new JanusError('JANUS_ERROR', `videoroom join: unexpected answer ${JSON.stringify(data)}`);
       }
       // A publisher receives nothing from Janus: no media timeout on its peer.
       const { peer } = await offerToJanus(
@@ -119,7 +120,7 @@ export class JanusVideoRoom {
   /**
    * Subscribes to one feed: Janus offers it, a new PeerConnection answers.
    * @param feed - the publisher's id (from {@link JanusVideoRoomPublisher.publishers} or `listParticipants`)
-   * @throws JanusError `janus-error` (428 no such feed, …)
+   * @throws JanusError `JANUS_ERROR` (428 no such feed, …)
    */
   async subscribe(
     room: number | string,
@@ -138,7 +139,7 @@ export class JanusVideoRoom {
       });
       if (jsep?.type !== 'offer') {
         throw new JanusError(
-          'janus-error',
+          'JANUS_ERROR',
           `videoroom subscribe: Janus sent no offer (${JSON.stringify(data)})`,
         );
       }
@@ -156,10 +157,15 @@ export class JanusVideoRoom {
     this.admin = undefined;
   }
 
+  /** `await using room = new JanusVideoRoom(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   private async adminHandle(): Promise<JanusHandle> {
     if (this.admin && !this.admin.isDetached) return this.admin;
     if (!this.client.isConnected)
-      throw new WebRtcError('disconnected', 'JanusVideoRoom: client not connected');
+      throw new WebRtcError('DISCONNECTED', 'JanusVideoRoom: client not connected');
     this.admin = await this.client.attach(PLUGIN);
     return this.admin;
   }

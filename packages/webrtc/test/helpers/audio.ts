@@ -66,6 +66,15 @@ export function zeroCrossingFrequency(pcm: Int16Array, sampleRate: number): numb
   return count > 0 ? (count * sampleRate) / (last - first) : 0;
 }
 
+/** Start indices of the `block`-sample blocks of `pcm` louder than -30 dBFS (where a tone is, not silence). */
+export function loudBlocks(pcm: Int16Array, block: number): number[] {
+  const loud: number[] = [];
+  for (let i = 0; i + block <= pcm.length; i += block) {
+    if (rmsDb(pcm.subarray(i, i + block)) > -30) loud.push(i);
+  }
+  return loud;
+}
+
 /** Concatenates PCM chunks. */
 export function concat(chunks: Int16Array[]): Int16Array {
   let n = 0;

@@ -1,3 +1,4 @@
+import type { AudioFrame } from '@voxwire/codecs';
 import { afterAll, beforeAll } from 'vitest';
 import { JanusClient } from '../../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './audio.js';
@@ -49,8 +50,8 @@ export function longTone(freq: number, seconds = 30): Int16Array {
  */
 export function hearTone(
   source: {
-    on(e: 'audio', f: (pcm: Int16Array) => void): unknown;
-    off(e: 'audio', f: (pcm: Int16Array) => void): unknown;
+    on(e: 'audio', f: (frame: AudioFrame) => void): unknown;
+    off(e: 'audio', f: (frame: AudioFrame) => void): unknown;
   },
   expectHz: number,
   sampleRate = 16000,
@@ -71,7 +72,7 @@ export function hearTone(
         ),
       );
     }, timeoutMs);
-    const onAudio = (pcm: Int16Array) => {
+    const onAudio = ({ data: pcm }: AudioFrame) => {
       chunks.push(pcm);
       samples += pcm.length;
       sinceCheck += pcm.length;

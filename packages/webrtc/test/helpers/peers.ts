@@ -51,7 +51,10 @@ export function collectAudio(peer: WebRtcAudioPeer, seconds: number, timeoutMs =
         reject(new Error(`only ${(samples / peer.sampleRate).toFixed(2)} s of audio within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const onAudio = (pcm: Int16Array, info: { sequenceNumber: number; concealed: boolean }) => {
+    const onAudio = (
+      { data: pcm }: { data: Int16Array },
+      info: { sequenceNumber: number; concealed: boolean },
+    ) => {
       chunks.push(pcm);
       seqs.push(info.sequenceNumber);
       concealedFlags.push(info.concealed);
