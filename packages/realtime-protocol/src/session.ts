@@ -155,8 +155,8 @@ export interface SessionConfig {
     };
     output?: {
       format?: RealtimeAudioFormat;
-      /** A voice name, or a custom voice's id. */
-      voice?: string | { id: string };
+      /** A voice name (a server reports a custom voice's `{ id }` by its id, so readers see a string too). */
+      voice?: string;
       speed?: number;
     };
   };
