@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { emitError } from '@voxwire/core';
+import type { Redis } from 'ioredis';
+import { parseAction, runAction, sanitizeMetrics } from './action.js';
+import type { FleetAction, FleetActionResult } from './call.js';
+import { FleetError, isFleetErrorCode, unavailable } from './errors.js';
+import type { FleetKeys } from './keys.js';
+import type { CallRegistry } from './registry.js';
+
+/** Options of {@link FleetControl}. */
+export interface FleetControlOptions {
+  registry: CallRegistry;
+  keys: FleetKeys;
+  /** The command connection (publishes requests and answers); none means local-only control. */
+  redis?: Redis;
+  /** A connection in subscriber mode, owned by the control from now on (it subscribes in {@link FleetControl.start}). */
+  subscriber?: Redis;
+  /** How long a request waits for the owning instance's answer. Default 2 000 ms. */
+  requestTimeoutMs?: number;
+  /** Requests waiting for answers at once before `QUEUE_FULL`. Default 1 000. */
+  maxPendingRequests?: number;
+  /** The longest `say`/`inject` text. Default 4 096 characters. */
+  maxTextLength?: number;
+  /** Control messages larger than this are ignored. Default 64 KiB. */
+  maxMessageBytes?: number;
+  /** Called after a control `hangup` ran on a local call, so the fleet can unregister it. */
+  onHangup?: (callId: string, reason: string) => void;
+}
+
+/** Events of {@link FleetControl}. */
+export interface FleetControlEvents {
+  /** A malformed control message arrived, or an answer could not be sent. */
+  error: [FleetError];
+}
+
+interface Pending {
+  resolve: (value: FleetActionResult) => void;
+  reject: (err: FleetError) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A request on `control:<owner>`. */
+interface RequestMessage {
+  rid: string;
+  from: string;
+  callId: string;
+  action: unknown;
+}
+
+/** An answer on `reply:<requester>`. */
+type ReplyMessage =
+  | { rid: string; ok: true; result?: Record<string, number> }
+  | { rid: string; ok: false; code: string; message: string };
+
+/**
+ * Cross-instance call control. `request(callId, action)` runs the action on the call wherever it lives:
+ * here directly, elsewhere by publishing to the owning instance's control channel and waiting for its
+ * answer on this instance's reply channel.
+ *
+ * Failures are typed and fast: a call that is not live anywhere (or whose instance has no subscriber any
+ * more, i.e. crashed) is `NOT_FOUND` at once; an owner that does not answer is `TIMEOUT` after
+ * `requestTimeoutMs`; Redis unreachable is `UNAVAILABLE` without waiting.
+ */
+export class FleetControl extends EventEmitter<FleetControlEvents> {
+  private readonly registry: CallRegistry;
+  private readonly keys: FleetKeys;
+  private readonly redis: Redis | undefined;
+  private readonly subscriber: Redis | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxPending: number;
+  private readonly maxTextLength: number;
+  private readonly maxMessageBytes: number;
+  private readonly onHangup: ((callId: string, reason: string) => void) | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+
+  constructor(options: FleetControlOptions) {
+    super();
+    this.registry = options.registry;
+    this.keys = options.keys;
+    this.redis = options.redis;
+    this.subscriber = options.subscriber;
+    this.timeoutMs = options.requestTimeoutMs ?? 2_000;
+    this.maxPending = options.maxPendingRequests ?? 1_000;
+    this.maxTextLength = options.maxTextLength ?? 4096;
+    this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
+    this.onHangup = options.onHangup;
+    if (!(this.timeoutMs > 0)) throw new FleetError('INVALID_ARGUMENT', 'requestTimeoutMs must be positive');
+  }
+
+  /** Subscribes to this instance's control and reply channels; resolves once Redis confirmed both. */
+  async start(): Promise<void> {
+    const sub = this.subscriber;
+    if (!sub) return;
+    sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel, message));
+    const id = this.registry.instanceId;
+    try {
+      await sub.subscribe(this.keys.control(id), this.keys.reply(id));
+    } catch (err) {
+      throw unavailable('subscribing to the control channels', err);
+    }
+  }
+
+  /**
+   * Runs `action` on call `callId`, wherever in the fleet it lives, and resolves with its result (the
+   * call's metrics for `metrics`).
+   * @throws FleetError `NOT_FOUND`, `TIMEOUT`, `UNAVAILABLE`, `ACTION_FAILED`, `INVALID_ARGUMENT`,
+   *   `LIMIT_EXCEEDED`, `QUEUE_FULL`, `CLOSED`.
+   */
+  async request<A extends FleetAction>(callId: string, action: A): Promise<FleetActionResult<A>> {
+    return (await this.requestAny(callId, action)) as FleetActionResult<A>;
+  }
+
+  private async requestAny(callId: string, input: unknown): Promise<FleetActionResult> {
+    if (this.closed) throw new FleetError('CLOSED', 'the fleet is closed');
+    if (typeof callId !== 'string' || callId.length === 0)
+      throw new FleetError('INVALID_ARGUMENT', 'callId must be a non-empty string');
+    const action = parseAction(input, this.maxTextLength);
+    if (action instanceof FleetError) throw action;
+    const local = this.registry.localCall(callId);
+    if (local) return this.runLocal(callId, action);
+    const redis = this.redis;
+    if (!redis) throw notFound(callId);
+    const info = await this.registry.get(callId); // UNAVAILABLE at once when Redis is down
+    if (!info || info.instanceId === this.registry.instanceId) throw notFound(callId);
+    if (this.pending.size >= this.maxPending)
+      throw new FleetError('QUEUE_FULL', `${this.maxPending} control requests are already waiting`);
+    const rid = randomUUID();
+    const answer = new Promise<FleetActionResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(rid);
+        reject(
+          new FleetError(
+            'TIMEOUT',
+            `instance ${info.instanceId} did not answer ${action.type} for call ${callId} within ${this.timeoutMs} ms`,
+          ),
+        );
+      }, this.timeoutMs);
+      this.pending.set(rid, { resolve, reject, timer });
+    });
+    const message: RequestMessage = { rid, from: this.registry.instanceId, callId, action };
+    let receivers: number;
+    try {
+      receivers = await redis.publish(this.keys.control(info.instanceId), JSON.stringify(message));
+    } catch (err) {
+      this.settle(rid, undefined, unavailable('sending a control request', err));
+      return answer;
+    }
+    // Nobody subscribed: the owning instance is gone (its entry has not expired yet), so is the call.
+    if (receivers === 0)
+      this.settle(rid, undefined, notFound(callId, `its instance ${info.instanceId} is gone`));
+    return answer;
+  }
+
+  /** Rejects every waiting request with `CLOSED` and unsubscribes. Does not close the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const rid of [...this.pending.keys()])
+      this.settle(rid, undefined, new FleetError('CLOSED', 'the fleet closed before the answer came'));
+    this.subscriber?.removeAllListeners('messageBuffer');
+  }
+
+  private async runLocal(callId: string, action: FleetAction): Promise<FleetActionResult> {
+    const call = this.registry.localCall(callId);
+    if (!call) throw notFound(callId);
+    const result = await runAction(call, action);
+    if (action.type === 'hangup') this.onHangup?.(callId, action.reason ?? 'hangup');
+    return result;
+  }
+
+  private settle(rid: string, result: FleetActionResult, error?: FleetError): void {
+    const p = this.pending.get(rid);
+    if (!p) return; // late answer after a timeout: ignored
+    this.pending.delete(rid);
+    clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else p.resolve(result);
+  }
+
+  private onMessage(channel: Buffer, message: Buffer): void {
+    if (this.closed) return;
+    const id = this.registry.instanceId;
+    const ch = channel.toString();
+    if (message.length > this.maxMessageBytes) {
+      this.report(`a ${message.length}-byte control message on ${ch} exceeds ${this.maxMessageBytes} bytes`);
+      return;
+    }
+    let v: unknown;
+    try {
+      v = JSON.parse(message.toString());
+    } catch {
+      this.report(`a control message on ${ch} is not JSON`);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) {
+      this.report(`a control message on ${ch} is not an object`);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (ch === this.keys.reply(id)) this.onReply(o);
+    else if (ch === this.keys.control(id)) void this.onRequest(o);
+  }
+
+  private onReply(o: Record<string, unknown>): void {
+    if (typeof o.rid !== 'string') {
+      this.report('an answer without rid');
+      return;
+    }
+    if (o.ok === true) {
+      this.settle(o.rid, o.result === undefined ? undefined : sanitizeMetrics(o.result));
+      return;
+    }
+    const code = isFleetErrorCode(o.code) ? o.code : 'ACTION_FAILED';
+    const text = typeof o.message === 'string' ? o.message.slice(0, 1000) : 'the owning instance refused';
+    this.settle(o.rid, undefined, new FleetError(code, text));
+  }
+
+  private async onRequest(o: Record<string, unknown>): Promise<void> {
+    const { rid, from, callId } = o;
+    if (
+      typeof rid !== 'string' ||
+      typeof from !== 'string' ||
+      typeof callId !== 'string' ||
+      rid.length > 64
+    ) {
+      this.report('a control request without rid, from or callId');
+      return;
+    }
+    let reply: ReplyMessage;
+    try {
+      const action = parseAction(o.action, this.maxTextLength);
+      if (action instanceof FleetError) throw action;
+      const result = await this.runLocal(callId, action);
+      reply = result === undefined ? { rid, ok: true } : { rid, ok: true, result };
+    } catch (err) {
+      const e = err instanceof FleetError ? err : new FleetError('ACTION_FAILED', String(err));
+      reply = { rid, ok: false, code: e.code, message: e.message };
+    }
+    if (this.closed || !this.redis) return;
+    try {
+      await this.redis.publish(this.keys.reply(from), JSON.stringify(reply));
+    } catch (err) {
+      // The requester times out; nothing else can be done without Redis.
+      emitError(this, unavailable('answering a control request', err));
+    }
+  }
+
+  private report(what: string): void {
+    emitError(this, new FleetError('INVALID_ARGUMENT', `ignored ${what}`));
+  }
+}
+
+function notFound(callId: string, why = 'it is not live on any instance'): FleetError {
+  return new FleetError('NOT_FOUND', `call ${callId} not found: ${why}`);
+}
