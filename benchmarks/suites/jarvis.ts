@@ -3,7 +3,9 @@
 // turn through the running services (utterance end → transcript → plugin answer → first reply audio).
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { EspeakSynthesizer, FormantSynthesizer, readStreamingWav } from '@voxwire/realtime-server';
+import { audioFrame } from '@voxwire/codecs';
+import { LatencyWindow } from '@voxwire/core';
+import { EspeakSynthesizer, FormantSynthesizer, readStreamingWav } from '@voxwire/speech';
 import { EnergyVad, VadSegmenter } from '@voxwire/vad';
 import WebSocket from 'ws';
 import {
@@ -21,13 +23,14 @@ const RATE = 16000;
 const RUNS = Number(process.env.JARVIS_BENCH_RUNS ?? 7);
 
 function quantiles(ms: number[]): { p50: number; p95: number; max: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))];
-  return { p50: at(0.5), p95: at(0.95), max: s[s.length - 1] };
+  const window = new LatencyWindow(Math.max(1, ms.length));
+  for (const v of ms) window.add(v);
+  const [p50 = Number.NaN, p95 = Number.NaN, max = Number.NaN] = window.percentiles([0.5, 0.95, 1]);
+  return { p50, p95, max };
 }
 
 function espeak(text: string, rate = RATE): Int16Array {
-  const { pcm, sampleRate } = readStreamingWav(
+  const { data: pcm, sampleRate } = readStreamingWav(
     execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', '--', text]),
   );
   return resampleTo(pcm, sampleRate, rate);
@@ -71,14 +74,11 @@ async function sttRows(): Promise<string[][]> {
   const ac = new AbortController();
   const measureModel = async (model: string) => {
     const t = engines.transcriber(model, grammar);
-    await t.transcribe({ pcm: chunks[0], sampleRate: RATE }, { signal: ac.signal }); // warm the page cache
+    await t.transcribe(audioFrame(chunks[0], RATE), { signal: ac.signal }); // warm the page cache
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
-      await t.transcribe(
-        { pcm: chunks[i % chunks.length], sampleRate: RATE },
-        { language: 'en', signal: ac.signal },
-      );
+      await t.transcribe(audioFrame(chunks[i % chunks.length], RATE), { language: 'en', signal: ac.signal });
       times.push(performance.now() - t0);
     }
     return times;

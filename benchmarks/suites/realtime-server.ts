@@ -6,17 +6,15 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { int16ToBase64 } from '@voxwire/codecs';
-import {
-  createRealtimeServer,
-  FormantSynthesizer,
-  NullTranscriber,
-  ScriptedResponder,
-} from '@voxwire/realtime-server';
+import { LatencyWindow } from '@voxwire/core';
+import { createRealtimeServer, ScriptedResponder } from '@voxwire/realtime-server';
+import { FormantSynthesizer, NullTranscriber } from '@voxwire/speech';
 import WebSocket, { WebSocketServer } from 'ws';
 import { type Suite, table } from '../suite.js';
 
 const SESSIONS = Number(process.env.RT_BENCH_SESSIONS ?? 100);
 const TURNS = 2;
+const FIRST_AUDIO_REPLIES = Number(process.env.RT_BENCH_REPLIES ?? 10);
 const FRAME_MS = 20;
 const RATE = 24000;
 const FRAME = (RATE * FRAME_MS) / 1000;
@@ -184,6 +182,71 @@ async function measureMode(mode: ChildMode, audio: Int16Array) {
   return { answered, seconds, interrupted, committed, corePercent, perSession: corePercent / SESSIONS };
 }
 
+/** Sentences of a long reply; every reply is different (no synthesis cache hits). */
+function longReply(n: number): string {
+  return [
+    `Here is the longer answer number ${n + 1}.`,
+    'It has a few sentences, as a spoken explanation would.',
+    'The second half continues with more detail about the question you asked.',
+    'And finally it ends with a short summary of everything said before.',
+  ].join(' ');
+}
+
+/**
+ * Time to first audio of multi-sentence replies: `response.create` → first `response.output_audio.delta`,
+ * and → `response.done`, on an otherwise idle server (espeak-ng speech, `fast` pacing).
+ */
+export async function firstAudioLatency(replies = FIRST_AUDIO_REPLIES): Promise<{
+  firstAudio: LatencyWindow;
+  done: LatencyWindow;
+}> {
+  const server = await createRealtimeServer({
+    pacing: 'fast',
+    engines: {
+      transcriber: new NullTranscriber(),
+      responder: new ScriptedResponder([(ctx) => ({ text: longReply(ctx.responseIndex) })]),
+    },
+  });
+  const firstAudio = new LatencyWindow(replies);
+  const done = new LatencyWindow(replies);
+  const ws = new WebSocket(server.url, { perMessageDeflate: false });
+  let started = 0;
+  let first = true;
+  let answered: (() => void) | undefined;
+  ws.on('message', (data) => {
+    const text = String(data);
+    if (first && text.startsWith('{"type":"response.output_audio.delta"')) {
+      first = false;
+      firstAudio.add(performance.now() - started);
+    } else if (text.startsWith('{"type":"response.done"')) {
+      done.add(performance.now() - started);
+      answered?.();
+    }
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  ws.send(
+    JSON.stringify({
+      type: 'session.update',
+      session: { type: 'realtime', audio: { input: { turn_detection: null } } },
+    }),
+  );
+  for (let i = 0; i < replies; i++) {
+    const finished = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    first = true;
+    started = performance.now();
+    ws.send(JSON.stringify({ type: 'response.create' }));
+    await finished;
+  }
+  ws.close();
+  await server.close();
+  return { firstAudio, done };
+}
+
 const suite: Suite = {
   id: 'realtime-server',
   title: `Realtime server under load: ${SESSIONS} sessions, server VAD, real-time audio both ways (@voxwire/realtime-server)`,
@@ -191,6 +254,8 @@ const suite: Suite = {
     const audio = callerAudio();
     const vox = await measureMode('voxwire', audio);
     const base = await measureMode('ws-baseline', audio);
+    const latency = await firstAudioLatency();
+    const ms = (w: LatencyWindow, p: number) => (w.percentile(p) ?? Number.NaN).toFixed(0);
     return [
       `Each session streams ${TURNS} spoken turns (${((audio.length / RATE) * 1000).toFixed(0)} ms of 24 kHz PCM16 in ${FRAME_MS} ms appends, in real time); the`,
       'server detects each turn with server VAD (@voxwire/vad energy) and answers with espeak-ng speech (ten different',
@@ -208,6 +273,17 @@ const suite: Suite = {
             `${(vox.corePercent / base.corePercent).toFixed(1)}×`,
           ],
           ['bare ws (parse + base64 only)', '—', base.corePercent, base.perSession, '1.0×'],
+        ],
+      ),
+      '',
+      `Time to first audio of a four-sentence reply (${FIRST_AUDIO_REPLIES} different replies, one after another, on an idle`,
+      'server): the reply is synthesised sentence by sentence and its first sentence is sent while the rest is made.',
+      '',
+      table(
+        ['measure', 'p50 ms', 'p95 ms'],
+        [
+          ['response.create → first audio delta', ms(latency.firstAudio, 0.5), ms(latency.firstAudio, 0.95)],
+          ['response.create → response.done', ms(latency.done, 0.5), ms(latency.done, 0.95)],
         ],
       ),
     ].join('\n');

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { wav } from '@voxwire/codecs';
+import { type AudioFrame, wav } from '@voxwire/codecs';
 import { AudioSession, resampleTo } from './audio-session.js';
 import { authenticate, type TokenStore } from './auth.js';
 import { type AudioConfig, DEFAULT_AUDIO_CONFIG, mergeAudioConfig } from './config.js';
@@ -110,14 +110,14 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
       const voice = engines.voice(config.tts_voice);
       const ac = new AbortController();
       res.once('close', () => ac.abort());
-      let audio: { pcm: Int16Array; sampleRate: number };
+      let audio: AudioFrame;
       try {
         audio = await engines.synthesizer.synthesize(body.text, { voice, speed: 1, signal: ac.signal });
       } catch (err) {
         if (ac.signal.aborted) return; // the client left: nobody to answer
         throw synthesisFailure(err);
       }
-      const pcm = resampleTo(audio.pcm, audio.sampleRate, config.sample_rate);
+      const pcm = resampleTo(audio.data, audio.sampleRate, config.sample_rate);
       const file = wav.write({ sampleRate: config.sample_rate, channels: 1, data: pcm });
       res.writeHead(200, {
         'content-type': 'audio/wav',

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { base64ToBytes, bytesToInt16, int16ToBytes, Resampler } from '@voxwire/codecs';
-import { NO_TRANSCRIBER_TEXT } from '@voxwire/realtime-server';
+import {
+  type AudioFrame,
+  audioFrame,
+  base64ToBytes,
+  bytesToInt16,
+  int16ToBytes,
+  Resampler,
+} from '@voxwire/codecs';
+import { NO_TRANSCRIBER_TEXT } from '@voxwire/speech';
 import { EnergyVad, VadSegmenter } from '@voxwire/vad';
 import WebSocket from 'ws';
 import { type AudioConfig, mergeAudioConfig } from './config.js';
@@ -349,10 +356,10 @@ export class AudioSession {
     let text: string;
     try {
       text = (
-        await transcriber.transcribe(
-          { pcm, sampleRate: config.sample_rate },
-          { language: config.language, signal },
-        )
+        await transcriber.transcribe(audioFrame(pcm, config.sample_rate), {
+          language: config.language,
+          signal,
+        })
       ).trim();
     } catch (err) {
       if (signal.aborted) return;
@@ -401,7 +408,7 @@ export class AudioSession {
     const { synthesizer } = this.deps.engines;
     const voice = this.deps.engines.voice(config.tts_voice);
     const t0 = this.now();
-    let audio: { pcm: Int16Array; sampleRate: number };
+    let audio: AudioFrame;
     try {
       audio = await synthesizer.synthesize(text, { voice, speed: 1, signal });
     } catch (err) {
@@ -411,7 +418,7 @@ export class AudioSession {
     const latency = this.now() - t0;
     this.tts.add(latency);
     if (signal.aborted || !this.ws) return;
-    const pcm = resampleTo(audio.pcm, audio.sampleRate, config.sample_rate);
+    const pcm = resampleTo(audio.data, audio.sampleRate, config.sample_rate);
     const durationMs = (pcm.length * 1000) / config.sample_rate;
     const chunk = Math.max(1, Math.round((config.sample_rate * config.streaming_chunk_ms) / 1000));
     const chunks = Math.ceil(pcm.length / chunk);

@@ -1,4 +1,4 @@
-import { SynthesisError } from '@voxwire/realtime-server';
+import { SynthesisError } from '@voxwire/speech';
 
 /** Machine-readable reason of a {@link JarvisError}; also the `code` of JSON errors on the wire. */
 export type JarvisErrorCode =
@@ -72,9 +72,9 @@ export function asJarvisError(err: unknown, log: (line: string) => void = consol
 /** A synthesizer's refusal as the client should see it: a full queue is `busy`, a limit a `bad_request`. */
 export function synthesisFailure(err: unknown): JarvisError {
   if (err instanceof SynthesisError) {
-    if (err.code === 'queue_full')
+    if (err.code === 'QUEUE_FULL')
       return new JarvisError('busy', 'speech synthesis is busy; try again shortly');
-    if (err.code === 'text_too_long') return new JarvisError('bad_request', err.message);
+    if (err.code === 'TEXT_TOO_LONG') return new JarvisError('bad_request', err.message);
   }
   if (err instanceof JarvisError) return err;
   return new JarvisError('tts_failed', `speech synthesis failed: ${(err as Error).message.slice(0, 200)}`);

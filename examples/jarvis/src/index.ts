@@ -1,6 +1,6 @@
 /**
  * Jarvis: a voice assistant as two services — audio (streaming STT/TTS with VAD) and core (chat with
- * plugins, web UI) — built on @voxwire/vad, @voxwire/codecs and the engines of @voxwire/realtime-server.
+ * plugins, web UI) — built on @voxwire/vad, @voxwire/codecs and the engines of @voxwire/speech.
  * @packageDocumentation
  */
 export { type AudioService, type AudioServiceOptions, startAudioService } from './audio-service.js';

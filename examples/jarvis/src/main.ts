@@ -4,7 +4,7 @@ import { type AudioService, startAudioService } from './audio-service.js';
 import { TokenStore } from './auth.js';
 import { type CoreService, startCoreService } from './core-service.js';
 
-// pocketsphinx (through @voxwire/realtime-server) hands each utterance to its CLI as a temporary file; keep
+// pocketsphinx (through @voxwire/speech) hands each utterance to its CLI as a temporary file; keep
 // those in memory (tmpfs) so no audio reaches the disk.
 if (!process.env.TMPDIR && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/shm';
 

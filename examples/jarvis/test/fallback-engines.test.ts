@@ -1,9 +1,9 @@
-import { FormantSynthesizer, NO_TRANSCRIBER_TEXT, NullTranscriber } from '@voxwire/realtime-server';
+import { FormantSynthesizer, NO_TRANSCRIBER_TEXT, NullTranscriber } from '@voxwire/speech';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Jarvis, type SpeechEngines, startJarvis } from '../src/index.js';
 import { Client, pcmOf, rmsDb, speech, testTokens } from './helpers.js';
 
-// A machine without pocketsphinx and espeak-ng: the engines @voxwire/realtime-server falls back to.
+// A machine without pocketsphinx and espeak-ng: the engines @voxwire/speech falls back to.
 const engines: SpeechEngines = {
   kind: 'offline',
   transcriber: () => new NullTranscriber(),

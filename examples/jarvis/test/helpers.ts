@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readStreamingWav } from '@voxwire/realtime-server';
+import { readStreamingWav } from '@voxwire/speech';
 import WebSocket from 'ws';
 import { type Jarvis, resampleTo, startJarvis, TokenStore } from '../src/index.js';
 
@@ -34,7 +34,7 @@ export function speech(
   options: { leadMs?: number; tailMs?: number } = {},
 ): Int16Array {
   const wavBytes = execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', '--', text]);
-  const { pcm, sampleRate } = readStreamingWav(wavBytes);
+  const { data: pcm, sampleRate } = readStreamingWav(wavBytes);
   const voice = resampleTo(pcm, sampleRate, rate);
   const lead = Math.round(((options.leadMs ?? 300) * rate) / 1000);
   const tail = Math.round(((options.tailMs ?? 1800) * rate) / 1000);

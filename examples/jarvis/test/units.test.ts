@@ -6,6 +6,7 @@ import {
   evaluate,
   HighPassFilter,
   JarvisError,
+  LatencyStat,
   mergeAudioConfig,
   openAiVoice,
   SMALL_TALK_PHRASES,
@@ -105,5 +106,28 @@ describe('noise reduction (high-pass)', () => {
     // 1 kHz at amplitude 4000 has an RMS of 2828; the hum (≈ -21 dB at 30 Hz) adds little.
     expect(rms).toBeGreaterThan(2700);
     expect(rms).toBeLessThan(3000);
+  });
+});
+
+describe('latency stats', () => {
+  it('keeps count, last, mean and max over all samples and nearest-rank p50/p95 over recent ones', () => {
+    const stat = new LatencyStat();
+    expect(stat.toJSON()).toEqual({
+      count: 0,
+      last_ms: 0,
+      mean_ms: 0,
+      max_ms: 0,
+      p50_ms: null,
+      p95_ms: null,
+    });
+    for (let ms = 1; ms <= 20; ms++) stat.add(ms);
+    expect(stat.toJSON()).toEqual({
+      count: 20,
+      last_ms: 20,
+      mean_ms: 10.5,
+      max_ms: 20,
+      p50_ms: 10,
+      p95_ms: 19,
+    });
   });
 });

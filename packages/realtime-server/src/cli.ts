@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { RealtimeServerConfigError } from './errors.js';
 import { createRealtimeServer } from './server.js';
 
 const USAGE = `Usage: voxwire-realtime-server [options]
@@ -38,16 +39,26 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port)) throw new Error(`--port must be an integer, got '${values.port}'`);
+  if (!Number.isInteger(port))
+    throw new RealtimeServerConfigError(
+      'INVALID_ARGUMENT',
+      `--port must be an integer, got '${values.port}'`,
+    );
   const pacing = values.pacing;
   if (pacing !== 'ahead' && pacing !== 'realtime' && pacing !== 'fast')
-    throw new Error(`--pacing must be ahead, realtime or fast, got '${pacing}'`);
+    throw new RealtimeServerConfigError(
+      'INVALID_ARGUMENT',
+      `--pacing must be ahead, realtime or fast, got '${pacing}'`,
+    );
   const transcriber = values.transcriber;
   if (transcriber !== 'auto' && transcriber !== 'pocketsphinx' && transcriber !== 'none') {
-    throw new Error(`--transcriber must be auto, pocketsphinx or none, got '${transcriber}'`);
+    throw new RealtimeServerConfigError(
+      'INVALID_ARGUMENT',
+      `--transcriber must be auto, pocketsphinx or none, got '${transcriber}'`,
+    );
   }
   if (Boolean(values['tls-key']) !== Boolean(values['tls-cert']))
-    throw new Error('--tls-key and --tls-cert go together');
+    throw new RealtimeServerConfigError('INVALID_ARGUMENT', '--tls-key and --tls-cert go together');
   const server = await createRealtimeServer({
     port,
     host: values.host,

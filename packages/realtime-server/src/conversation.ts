@@ -1,10 +1,10 @@
-import type { AudioFormat, ConversationItem } from './protocol.js';
+import type { ConversationItem, RealtimeAudioFormat } from '@voxwire/realtime-protocol';
 
 /** Audio kept with an item, for `conversation.item.retrieve`, truncation and usage. */
 export interface ItemAudio {
   pcm: Int16Array;
   sampleRate: number;
-  format: AudioFormat;
+  format: RealtimeAudioFormat;
 }
 
 /**

@@ -1,20 +1,23 @@
 /**
  * @voxwire/realtime-server — a local server that speaks the OpenAI Realtime GA protocol over WebSocket with
- * offline engines (server VAD, espeak-ng speech, pocketsphinx recognition, a rule/tool responder): the
- * stand-in for OpenAI in examples and tests.
+ * offline engines (server VAD, @voxwire/speech's espeak-ng speech and pocketsphinx recognition, a rule/tool
+ * responder): the stand-in for OpenAI in examples and tests. The protocol's types live in
+ * @voxwire/realtime-protocol, the speech engines in @voxwire/speech.
  * @packageDocumentation
  */
 
-export { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
-export { EspeakSynthesizer, type EspeakSynthesizerOptions, readStreamingWav } from './engines/espeak.js';
-export { FormantSynthesizer, type FormantSynthesizerOptions } from './engines/formant.js';
+export { VoxwireError } from '@voxwire/core';
+// The speech engines a server is configured with, re-exported so that one import sets up a server.
 export {
-  DEBIAN_POCKETSPHINX_MODEL,
-  NO_TRANSCRIBER_TEXT,
+  EspeakSynthesizer,
+  FormantSynthesizer,
   NullTranscriber,
   PocketsphinxTranscriber,
-  type PocketsphinxTranscriberOptions,
-} from './engines/pocketsphinx.js';
+  type SynthesisOptions,
+  type Synthesizer,
+  type Transcriber,
+} from '@voxwire/speech';
+export { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
 export {
   DEFAULT_MAX_INSTRUCTION_RULES,
   DEFAULT_MAX_USER_TEXT_LENGTH,
@@ -32,59 +35,31 @@ export {
   type ScriptedResponderOptions,
   type ScriptStep,
 } from './engines/scripted-responder.js';
-export {
-  DEFAULT_MAX_CHUNK_LENGTH,
-  DEFAULT_MAX_TEXT_LENGTH,
-  SynthesisError,
-  type SynthesisErrorCode,
-  splitForSynthesis,
-  synthesisStream,
-} from './engines/synthesis-limits.js';
-export { TranscriptionError, type TranscriptionErrorCode } from './engines/transcription-error.js';
 export type {
-  PcmAudio,
   RealtimeEngines,
   Responder,
   ResponderContext,
   ResponderItem,
   ResponderReply,
   ResponderToolCall,
-  SynthesisOptions,
-  Synthesizer,
-  Transcriber,
 } from './engines/types.js';
-export { RealtimeProtocolError, RealtimeServerConfigError } from './errors.js';
+export {
+  RealtimeProtocolError,
+  type RealtimeProtocolErrorCode,
+  RealtimeServerConfigError,
+  type RealtimeServerConfigErrorCode,
+  RealtimeServerError,
+  type RealtimeServerErrorCode,
+  type RealtimeWireErrorCode,
+} from './errors.js';
 export type { PacingMode } from './pacer.js';
-export type {
-  AssistantMessageItem,
-  AudioFormat,
-  ClientEventType,
-  ContentPart,
-  ConversationItem,
-  FunctionCallItem,
-  FunctionCallOutputItem,
-  FunctionTool,
-  InputContentPart,
-  ItemStatus,
-  JsonSchema,
-  MessageItem,
-  OutputContentPart,
-  RealtimeErrorBody,
-  RealtimeResponseObject,
-  RealtimeSessionConfig,
-  ResponseStatusDetails,
-  ResponseUsage,
-  SemanticVadConfig,
-  ServerEvent,
-  ServerVadConfig,
-  SystemMessageItem,
-  ToolChoice,
-  TurnDetectionConfig,
-  UserMessageItem,
-} from './protocol.js';
-export { CLIENT_EVENT_TYPES } from './protocol.js';
-export { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.js';
-export { DEFAULT_SERVER_VAD, OPENAI_VOICES } from './session-config.js';
+export {
+  createRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerEvents,
+  type RealtimeServerOptions,
+} from './server.js';
+export { DEFAULT_SERVER_VAD } from './session-config.js';
 export {
   defaultSegmenter,
   type SegmentEvent,

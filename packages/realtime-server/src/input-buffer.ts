@@ -36,7 +36,7 @@ export class InputAudioBuffer {
   append(pcm: Int16Array): void {
     if (this.length + pcm.length > this.maxSamples) {
       throw new RealtimeProtocolError(
-        'input_audio_buffer_full',
+        'INPUT_AUDIO_BUFFER_FULL',
         `The input audio buffer is full (${this.maxSamples} samples): commit or clear it before appending more; this append was not added.`,
         'audio',
       );

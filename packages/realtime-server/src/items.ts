@@ -1,9 +1,18 @@
-import { CLIENT_ITEM_TYPES, CONTENT_PART_FIELDS, fieldsOf } from './accepted-fields.js';
+import type {
+  ContentPart,
+  InputContentPart,
+  OutputContentPart,
+  RealtimeAudioFormat,
+} from '@voxwire/realtime-protocol';
+import {
+  CLIENT_ITEM_TYPES,
+  CONTENT_PART_FIELDS,
+  fieldsOf,
+  formatSampleRate,
+} from '@voxwire/realtime-protocol';
 import { decodeInputAudio } from './audio/format.js';
 import type { ItemRecord } from './conversation.js';
 import { RealtimeProtocolError } from './errors.js';
-import type { AudioFormat, ContentPart, InputContentPart, OutputContentPart } from './protocol.js';
-import { formatRate } from './session-config.js';
 import { rejectUnknown, requireArray, requireEnum, requireObject, requireString } from './validate.js';
 
 const CONTENT_TYPES = {
@@ -22,7 +31,7 @@ export function parseClientItem(
   raw: unknown,
   param: string,
   newId: () => string,
-  inputFormat: AudioFormat,
+  inputFormat: RealtimeAudioFormat,
 ): ItemRecord {
   const item = requireObject(raw, param);
   const type = requireEnum(item.type, `${param}.type`, CLIENT_ITEM_TYPES);
@@ -61,7 +70,7 @@ export function parseClientItem(
   const parts = requireArray(item.content, `${param}.content`);
   if (parts.length === 0) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Invalid value for '${param}.content': a message needs at least one content part.`,
       `${param}.content`,
     );
@@ -88,7 +97,7 @@ export function parseClientItem(
       rejectUnknown(part, ['type', 'audio', 'transcript'], p);
       if (record.audio) {
         throw new RealtimeProtocolError(
-          'invalid_value',
+          'INVALID_VALUE',
           `Only one input_audio part per message is supported.`,
           `${p}`,
         );
@@ -98,7 +107,7 @@ export function parseClientItem(
         inputFormat,
         `${p}.audio`,
       ).slice();
-      record.audio = { pcm, sampleRate: formatRate(inputFormat), format: inputFormat };
+      record.audio = { pcm, sampleRate: formatSampleRate(inputFormat), format: inputFormat };
       const transcript =
         part.transcript === undefined || part.transcript === null
           ? null

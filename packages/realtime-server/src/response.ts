@@ -1,21 +1,23 @@
-import { encodeOutputAudio } from './audio/format.js';
-import { resampleUtterance } from './audio/resample.js';
-import type { Conversation, ItemRecord, SpeechProgress } from './conversation.js';
-import type { RealtimeEngines, ResponderItem, ResponderReply } from './engines/types.js';
-import type { IdFactory } from './ids.js';
-import { itemText } from './items.js';
-import { Pacer, type PacingMode } from './pacer.js';
 import type {
-  AudioFormat,
   ConversationItem,
-  FunctionCallItem,
-  MessageItem,
+  RealtimeAudioFormat,
+  RealtimeFunctionCallItem,
+  RealtimeMessageItem,
   RealtimeResponseObject,
   SessionTool,
   SessionToolChoice,
-} from './protocol.js';
-import { formatRate, functionTools, responderToolChoice } from './session-config.js';
+} from '@voxwire/realtime-protocol';
+import { formatSampleRate } from '@voxwire/realtime-protocol';
+import { encodeOutputAudio } from './audio/format.js';
+import type { Conversation, ItemRecord, SpeechProgress } from './conversation.js';
+import type { RealtimeEngines, ResponderItem, ResponderReply } from './engines/types.js';
+import { RealtimeServerError } from './errors.js';
+import type { IdFactory } from './ids.js';
+import { itemText } from './items.js';
+import { Pacer, type PacingMode } from './pacer.js';
+import { functionTools, responderToolChoice } from './session-config.js';
 import { heardText, spokenWords } from './speech.js';
+import { SpeechBuffer } from './speech-stream.js';
 import { audioTokens, makeUsage, textTokens } from './usage.js';
 
 /** Everything one response needs, resolved from the session and the `response.create` overrides. */
@@ -24,7 +26,7 @@ export interface ResponseSettings {
   tools: SessionTool[];
   toolChoice: SessionToolChoice;
   modalities: Array<'audio' | 'text'>;
-  format: AudioFormat;
+  format: RealtimeAudioFormat;
   voice: string;
   speed: number;
   maxOutputTokens: number | 'inf';
@@ -184,7 +186,7 @@ export class ResponseRun {
   }
 
   private async message(text: string, outputIndex: number): Promise<void> {
-    const item: MessageItem = {
+    const item: RealtimeMessageItem = {
       id: this.host.ids.next('item'),
       object: 'realtime.item',
       type: 'message',
@@ -202,44 +204,54 @@ export class ResponseRun {
       // The audio part exists from here on, so a truncate may name it while it streams.
       const part = { type: 'output_audio' as const, transcript: '' };
       item.content = [part];
-      const rate = formatRate(this.settings.format);
+      const rate = formatSampleRate(this.settings.format);
       const speech: SpeechProgress = { text, sampleRate: rate, total: 0, sent: 0, streaming: true };
       record.speech = speech;
-      let pcm: Int16Array = new Int16Array(0);
-      try {
-        const rendered = await this.host.engines.synthesizer.synthesize(text, {
-          voice: this.settings.voice,
-          speed: this.settings.speed,
-          signal: this.abort.signal,
-        });
-        pcm = resampleUtterance(rendered.pcm, rendered.sampleRate, rate);
-      } catch (err) {
-        if (!this.abort.signal.aborted)
-          throw new Error(
-            `synthesizer ${this.host.engines.synthesizer.name} failed: ${(err as Error).message}`,
-          );
-      }
-      speech.total = pcm.length;
+      const signal = this.abort.signal;
+      const synthesizer = this.host.engines.synthesizer;
+      // Pieces (sentences) are made while earlier ones are sent: the first audio follows the first sentence.
+      const buffer = new SpeechBuffer(synthesizer, text, rate, {
+        voice: this.settings.voice,
+        speed: this.settings.speed,
+        signal,
+      });
       const chunk = Math.max(1, Math.round((rate * this.host.chunkMs) / 1000));
-      const chunks = Math.ceil(pcm.length / chunk);
+      const throwIfFailed = () => {
+        if (buffer.error !== undefined && !signal.aborted)
+          throw new RealtimeServerError(
+            'ENGINE_FAILED',
+            `synthesizer ${synthesizer.name} failed: ${(buffer.error as Error).message}`,
+            { cause: buffer.error },
+          );
+      };
+      await buffer.waitFor(chunk, signal);
+      throwIfFailed();
       const scratch = new Uint8Array(chunk);
       const pacer = new Pacer(this.host.pacing, this.host.chunkMs, this.host.aheadSpeed);
       let wordIndex = 0;
-      for (let k = 0; k < chunks; k++) {
-        if (!(await pacer.wait(k, this.abort.signal))) break;
+      for (let k = 0; ; k++) {
+        const start = k * chunk;
+        await buffer.waitFor(start + chunk, signal);
+        throwIfFailed();
+        if (start >= buffer.received) break;
+        if (!(await pacer.wait(k, signal))) break;
+        // Until the last piece is made, the length is an estimate (exact for a one-sentence reply).
+        speech.total = buffer.estimatedTotal();
+        const chunks = Math.ceil(speech.total / chunk);
         // Transcript runs slightly ahead of the audio, as with the real service.
         const wordsDue = Math.min(words.length, Math.ceil(((k + 1) / chunks) * words.length));
         for (; wordIndex < wordsDue; wordIndex++) {
           sent += words[wordIndex];
           this.host.emit('response.output_audio_transcript.delta', { ...ids, delta: words[wordIndex] });
         }
-        const slice = pcm.subarray(k * chunk, Math.min(pcm.length, (k + 1) * chunk));
+        const slice = buffer.view(start, start + chunk);
         this.host.emit('response.output_audio.delta', {
           ...ids,
           delta: encodeOutputAudio(slice, this.settings.format, scratch),
         });
         speech.sent += slice.length;
       }
+      speech.total = buffer.estimatedTotal();
       if (!this.abort.signal.aborted) {
         for (; wordIndex < words.length; wordIndex++) {
           sent += words[wordIndex];
@@ -250,7 +262,8 @@ export class ResponseRun {
       // A truncation while streaming (the client stopped playback) keeps only what was heard.
       const kept = speech.cut === undefined ? speech.sent : Math.min(speech.cut, speech.sent);
       const transcript = speech.cut === undefined ? sent.trimEnd() : heardText(text, kept, speech.total);
-      const audio = { pcm: pcm.subarray(0, kept), sampleRate: rate, format: this.settings.format };
+      // A copy of what is kept: the buffer may be twice as large.
+      const audio = { pcm: buffer.view(0, kept).slice(), sampleRate: rate, format: this.settings.format };
       if (this.settings.addToConversation) this.host.conversation.setAudio(record, audio);
       else record.audio = audio;
       this.outputAudioMs += (speech.sent * 1000) / rate;
@@ -280,7 +293,7 @@ export class ResponseRun {
   }
 
   private async functionCall(name: string, args: string, outputIndex: number): Promise<void> {
-    const item: FunctionCallItem = {
+    const item: RealtimeFunctionCallItem = {
       id: this.host.ids.next('item'),
       object: 'realtime.item',
       type: 'function_call',

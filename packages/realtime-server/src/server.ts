@@ -1,23 +1,21 @@
 import { timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
+import type { RealtimeSessionConfig } from '@voxwire/realtime-protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
 import type { RealtimeEngines } from './engines/types.js';
-import { RealtimeServerConfigError } from './errors.js';
+import { RealtimeServerConfigError, RealtimeServerError } from './errors.js';
 import { DEFAULT_AHEAD_SPEED, type PacingMode } from './pacer.js';
-import type { RealtimeSessionConfig } from './protocol.js';
 import { DEFAULT_SESSION_LIMITS, RealtimeSession } from './session.js';
 import { defaultSegmenter, type SegmenterFactory } from './turn-detection.js';
 
-/** Options of {@link createRealtimeServer}. */
-export interface RealtimeServerOptions {
-  /** Port to listen on; 0 (default) picks a free one. Ignored when `server` is given. */
-  port?: number;
-  /** Interface to listen on, default `127.0.0.1`. */
-  host?: string;
+/** Options of {@link createRealtimeServer}. `port` (default 0: a free one) and `host` (default `127.0.0.1`) are ignored when `server` is given. */
+export interface RealtimeServerOptions extends ListenOptions {
   /** Attach to an existing HTTP(S) server instead of listening; `close()` then leaves it running. */
   server?: HttpServer | HttpsServer;
   /** Serve `wss://` with this key and certificate (PEM) when the server creates its own listener. */
@@ -76,17 +74,29 @@ export interface RealtimeServerOptions {
   maxConversationAudioMs?: number;
 }
 
-/** A running server. */
-export interface RealtimeServer {
+/** Events of a {@link RealtimeServer}. */
+export interface RealtimeServerEvents {
+  /**
+   * Something failed outside any one client's fault, e.g. the `engines` function threw for a connection
+   * (that connection was refused with 1011; the server goes on). With no listener it is a process warning.
+   */
+  error: [RealtimeServerError];
+}
+
+/**
+ * A running server (a `StartedServer` of @voxwire/core, and a typed `EventEmitter`): listening once
+ * `createRealtimeServer` resolves; `close()` (or `await using`) closes every session with 1001 and stops
+ * listening (unless attached to a caller's server).
+ */
+export interface RealtimeServer extends StartedServer, EventEmitter<RealtimeServerEvents> {
   /** WebSocket URL of the endpoint, e.g. `ws://127.0.0.1:41234/v1/realtime`. */
   readonly url: string;
   /** HTTP base URL to give OpenAI SDK clients as `baseURL` (the endpoint without `/realtime`). */
   readonly baseURL: string;
+  /** The port it listens on (the real one when `port: 0` was asked). */
   readonly port: number;
   /** Sessions currently connected. */
   readonly sessionCount: number;
-  /** Closes every session (code 1001) and stops listening (unless attached to a caller's server). */
-  close(): Promise<void>;
 }
 
 const DEFAULT_PATH = '/v1/realtime';
@@ -143,10 +153,12 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
  */
 export async function createRealtimeServer(options: RealtimeServerOptions = {}): Promise<RealtimeServer> {
   const path = options.path ?? DEFAULT_PATH;
-  if (!path.startsWith('/')) throw new RealtimeServerConfigError(`path must start with '/', got '${path}'`);
+  if (!path.startsWith('/'))
+    throw new RealtimeServerConfigError('INVALID_ARGUMENT', `path must start with '/', got '${path}'`);
   const pacing = options.pacing ?? 'ahead';
   if (pacing !== 'ahead' && pacing !== 'realtime' && pacing !== 'fast') {
     throw new RealtimeServerConfigError(
+      'INVALID_ARGUMENT',
       `pacing must be 'ahead', 'realtime' or 'fast', got '${String(pacing)}'`,
     );
   }
@@ -167,15 +179,16 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   };
   const chunkMs = options.audioChunkMs ?? 50;
   if (!(chunkMs >= 5 && chunkMs <= 1000))
-    throw new RealtimeServerConfigError(`audioChunkMs must be 5..1000, got ${chunkMs}`);
+    throw new RealtimeServerConfigError('INVALID_ARGUMENT', `audioChunkMs must be 5..1000, got ${chunkMs}`);
   if (options.apiKeys && options.apiKeys.length === 0) {
     throw new RealtimeServerConfigError(
+      'INVALID_ARGUMENT',
       'apiKeys is empty: no client could connect; omit it to disable authentication',
     );
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new RealtimeServerConfigError(`port must be 0..65535, got ${port}`);
+    throw new RealtimeServerConfigError('INVALID_ARGUMENT', `port must be 0..65535, got ${port}`);
   const host = options.host ?? '127.0.0.1';
 
   const baseEngines = defaultEngines(options.defaultEngines);
@@ -214,6 +227,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
   });
   const sessions = new Map<WebSocket, RealtimeSession>();
+  const running = new RunningRealtimeServer(sessions);
   /** Sockets from which nothing (no pong, no data) arrived since the last ping. */
   const unanswered = new Set<WebSocket>();
   /** Upgrades accepted but not yet open: counted against maxConnections. */
@@ -305,9 +319,17 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
       let engines: RealtimeEngines;
       try {
         engines = enginesFor(request);
-      } catch {
+      } catch (err) {
         // The caller's engines function failed for this connection: it alone is refused.
         ws.close(1011, 'could not start a session');
+        emitError(
+          running,
+          new RealtimeServerError(
+            'ENGINE_FAILED',
+            `the engines function threw for a connection: ${(err as Error)?.message ?? String(err)}`,
+            { cause: err },
+          ),
+        );
         return;
       }
       const session = new RealtimeSession({
@@ -350,6 +372,11 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   };
   server.on('upgrade', onUpgrade);
 
+  /** A server that did not start leaves nothing behind: no timer, no handler on the caller's server. */
+  const abandon = () => {
+    if (heartbeat) clearInterval(heartbeat);
+    server.off('upgrade', onUpgrade);
+  };
   if (ownServer) {
     await new Promise<void>((resolve, rejectListen) => {
       server.once('error', rejectListen);
@@ -357,50 +384,86 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
         server.off('error', rejectListen);
         resolve();
       });
+    }).catch((err: unknown) => {
+      abandon();
+      throw err;
     });
   }
   const address = server.address() as AddressInfo | null;
-  if (!address)
-    throw new RealtimeServerConfigError('the given server is not listening yet: call listen() first');
+  if (!address) {
+    abandon();
+    throw new RealtimeServerConfigError(
+      'INVALID_STATE',
+      'the given server is not listening yet: call listen() first',
+    );
+  }
   const secure = options.tls !== undefined || 'setSecureContext' in server;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `${hostForUrl}:${address.port}`;
   const baseURL = `${secure ? 'https' : 'http'}://${origin}${path.replace(/\/realtime$/, '') || '/'}`;
 
-  return {
-    url: `${secure ? 'wss' : 'ws'}://${origin}${path}`,
-    baseURL,
-    port: address.port,
-    get sessionCount() {
-      return sessions.size;
-    },
-    async close() {
-      server.off('upgrade', onUpgrade);
-      if (heartbeat) clearInterval(heartbeat);
-      // 1001 to every client after what is already queued for it; each gets closeTimeoutMs to answer.
-      const closed = [...sessions.keys()].map(
-        (ws) =>
-          new Promise<void>((resolve) =>
-            ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()),
-          ),
-      );
-      for (const ws of sessions.keys()) closeSocket(ws, 1001, 'server closing');
-      await Promise.all(closed);
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      if (ownServer) {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections?.();
-        });
-      }
-    },
-  };
+  const close = closeOnce(async () => {
+    server.off('upgrade', onUpgrade);
+    if (heartbeat) clearInterval(heartbeat);
+    // 1001 to every client after what is already queued for it; each gets closeTimeoutMs to answer.
+    const closed = [...sessions.keys()].map(
+      (ws) =>
+        new Promise<void>((resolve) =>
+          ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()),
+        ),
+    );
+    for (const ws of sessions.keys()) closeSocket(ws, 1001, 'server closing');
+    await Promise.all(closed);
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    if (ownServer) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+    }
+  });
+  running.started(`${secure ? 'wss' : 'ws'}://${origin}${path}`, baseURL, address.port, close);
+  return running;
+}
+
+/** The object `createRealtimeServer` resolves with: filled in once it listens. */
+class RunningRealtimeServer extends EventEmitter<RealtimeServerEvents> implements RealtimeServer {
+  url = '';
+  baseURL = '';
+  port = 0;
+  private closer: () => Promise<void> = async () => {};
+
+  constructor(private readonly sessions: ReadonlyMap<unknown, unknown>) {
+    super();
+  }
+
+  started(url: string, baseURL: string, port: number, close: () => Promise<void>): void {
+    this.url = url;
+    this.baseURL = baseURL;
+    this.port = port;
+    this.closer = close;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  close(): Promise<void> {
+    return this.closer();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.closer();
+  }
 }
 
 /** An optional positive number option, or its default. */
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
-    throw new RealtimeServerConfigError(`${name} must be a positive number, got ${String(value)}`);
+    throw new RealtimeServerConfigError(
+      'INVALID_ARGUMENT',
+      `${name} must be a positive number, got ${String(value)}`,
+    );
   return value;
 }

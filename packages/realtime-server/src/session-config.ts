@@ -1,3 +1,16 @@
+import type {
+  FunctionTool,
+  JsonSchema,
+  McpTool,
+  RealtimeAudioFormat,
+  RealtimeSessionConfig,
+  ReasoningConfig,
+  SessionTool,
+  SessionToolChoice,
+  ToolChoice,
+  TranscriptionConfig,
+  TurnDetectionConfig,
+} from '@voxwire/realtime-protocol';
 import {
   AUDIO_INPUT_FIELDS,
   AUDIO_OUTPUT_FIELDS,
@@ -13,21 +26,8 @@ import {
   TRANSCRIPTION_FIELDS,
   TRANSCRIPTION_SESSION_FIELDS,
   TRUNCATION_FIELDS,
-} from './accepted-fields.js';
+} from '@voxwire/realtime-protocol';
 import { RealtimeProtocolError } from './errors.js';
-import type {
-  AudioFormat,
-  FunctionTool,
-  JsonSchema,
-  McpTool,
-  RealtimeSessionConfig,
-  ReasoningConfig,
-  SessionTool,
-  SessionToolChoice,
-  ToolChoice,
-  TranscriptionConfig,
-  TurnDetectionConfig,
-} from './protocol.js';
 import {
   isObject,
   type JsonObject,
@@ -39,20 +39,6 @@ import {
   requireObject,
   requireString,
 } from './validate.js';
-
-/** Voices OpenAI offers; any other string is accepted too (engines map unknown names to a default). */
-export const OPENAI_VOICES = [
-  'alloy',
-  'ash',
-  'ballad',
-  'coral',
-  'echo',
-  'sage',
-  'shimmer',
-  'verse',
-  'marin',
-  'cedar',
-];
 
 /** The server VAD settings OpenAI applies when a session starts. */
 export const DEFAULT_SERVER_VAD = {
@@ -94,19 +80,14 @@ export function defaultSession(id: string, model: string, nowSeconds: number): R
   };
 }
 
-/** Sample rate of an audio format: 24 kHz PCM, 8 kHz G.711. */
-export function formatRate(format: AudioFormat): number {
-  return format.type === 'audio/pcm' ? 24000 : 8000;
-}
-
-export function parseAudioFormat(value: unknown, param: string): AudioFormat {
+export function parseAudioFormat(value: unknown, param: string): RealtimeAudioFormat {
   const obj = requireObject(value, param);
   rejectUnknown(obj, fieldsOf(AUDIO_OUTPUT_FIELDS.format), param);
   const type = requireEnum(obj.type, `${param}.type`, ['audio/pcm', 'audio/pcmu', 'audio/pcma'] as const);
   if (type === 'audio/pcm') {
     if (obj.rate !== undefined && obj.rate !== 24000) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Invalid value: ${JSON.stringify(obj.rate)}. Supported values are: 24000.`,
         `${param}.rate`,
       );
@@ -115,7 +96,7 @@ export function parseAudioFormat(value: unknown, param: string): AudioFormat {
   }
   if (obj.rate !== undefined && obj.rate !== 8000) {
     throw new RealtimeProtocolError(
-      'unknown_parameter',
+      'UNKNOWN_PARAMETER',
       `Unknown parameter: '${param}.rate' for '${type}'.`,
       `${param}.rate`,
     );
@@ -230,14 +211,14 @@ export function parseTools(value: unknown, param: string): SessionTool[] {
     // A fixed pattern over bounded input: no user text reaches a RegExp source.
     if (!TOOL_NAME.test(name)) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Invalid value for '${p}.name': '${name.slice(0, 80)}' must match ^[a-zA-Z0-9_-]{1,64}$.`,
         `${p}.name`,
       );
     }
     if (names.has(name)) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Duplicate tool name '${name}' in '${param}'.`,
         `${p}.name`,
       );
@@ -275,7 +256,7 @@ export function parseToolChoice(value: unknown, tools: SessionTool[], param: str
   const name = requireString(obj.name, `${param}.name`, { nonEmpty: true });
   if (!tools.some((t) => t.type === 'function' && t.name === name)) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Tool choice '${name}' is not one of the session's tools.`,
       `${param}.name`,
     );
@@ -304,7 +285,7 @@ export function parseOutputModalities(value: unknown, param: string): Array<'aud
   const list = requireArray(value, param);
   if (list.length !== 1) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Invalid value for '${param}': expected exactly one of ['audio'] or ['text'].`,
       param,
     );
@@ -398,7 +379,7 @@ export function applySessionUpdate(
     !next.tools.some((t) => t.type === 'function' && t.name === (next.tool_choice as { name: string }).name)
   ) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Tool choice '${next.tool_choice.name}' is not one of the session's tools.`,
       'session.tool_choice.name',
     );
@@ -468,7 +449,7 @@ function applyAudio(
       // Like OpenAI: the voice is fixed once the model has spoken in this session.
       if (audioProduced && voice !== current.audio.output.voice) {
         throw new RealtimeProtocolError(
-          'cannot_update_voice',
+          'CANNOT_UPDATE_VOICE',
           "Cannot update a conversation's voice if assistant audio is present.",
           'session.audio.output.voice',
         );
@@ -498,7 +479,7 @@ function stringList(value: unknown, param: string): string[] {
   const list = requireArray(value, param);
   if (list.length > MAX_TRANSCRIPTION_LIST) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Invalid value for '${param}': at most ${MAX_TRANSCRIPTION_LIST} entries, got ${list.length}.`,
       param,
     );

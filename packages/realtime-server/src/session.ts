@@ -1,4 +1,13 @@
-import { fieldsOf, RESPONSE_FIELDS } from './accepted-fields.js';
+import { audioFrame } from '@voxwire/codecs';
+import {
+  CLIENT_EVENT_TYPES,
+  type ClientEventType,
+  type ConversationItem,
+  fieldsOf,
+  formatSampleRate,
+  RESPONSE_FIELDS,
+  type RealtimeSessionConfig,
+} from '@voxwire/realtime-protocol';
 import { decodeInputAudio, encodeOutputAudio } from './audio/format.js';
 import { Conversation, type ItemRecord } from './conversation.js';
 import type { RealtimeEngines } from './engines/types.js';
@@ -7,17 +16,10 @@ import { IdFactory } from './ids.js';
 import { InputAudioBuffer } from './input-buffer.js';
 import { parseClientItem } from './items.js';
 import { DEFAULT_AHEAD_SPEED, type PacingMode } from './pacer.js';
-import {
-  CLIENT_EVENT_TYPES,
-  type ClientEventType,
-  type ConversationItem,
-  type RealtimeSessionConfig,
-} from './protocol.js';
 import { ResponseRun, type ResponseSettings } from './response.js';
 import {
   applySessionUpdate,
   defaultSession,
-  formatRate,
   parseAudioFormat,
   parseMaxOutputTokens,
   parseOutputModalities,
@@ -175,7 +177,7 @@ export class RealtimeSession {
     try {
       if (isBinary) {
         throw new RealtimeProtocolError(
-          'invalid_type',
+          'INVALID_TYPE',
           'Binary frames are not supported: send client events as JSON text frames.',
         );
       }
@@ -184,13 +186,13 @@ export class RealtimeSession {
         parsed = JSON.parse(data);
       } catch (err) {
         throw new RealtimeProtocolError(
-          'invalid_json',
+          'INVALID_JSON',
           `The message is not valid JSON: ${(err as Error).message}.`,
         );
       }
       if (!isObject(parsed)) {
         throw new RealtimeProtocolError(
-          'invalid_type',
+          'INVALID_TYPE',
           'A client event must be a JSON object with a "type" field.',
         );
       }
@@ -219,7 +221,7 @@ export class RealtimeSession {
       err instanceof RealtimeProtocolError
         ? err
         : new RealtimeProtocolError(
-            'server_error',
+            'SERVER_ERROR',
             `Internal error: ${(err as Error)?.message ?? String(err)}`,
             null,
             'server_error',
@@ -306,7 +308,7 @@ export class RealtimeSession {
   // ---- input audio --------------------------------------------------------------------------------------
 
   private get inputRate(): number {
-    return formatRate(this.config.audio.input.format);
+    return formatSampleRate(this.config.audio.input.format);
   }
 
   /** Session milliseconds of an absolute input position. */
@@ -340,7 +342,7 @@ export class RealtimeSession {
           this.vad = null;
           this.reportError(
             new RealtimeProtocolError(
-              'server_error',
+              'SERVER_ERROR',
               `Server VAD failed and is off for this session: ${err.message}`,
               null,
               'server_error',
@@ -411,13 +413,13 @@ export class RealtimeSession {
     const heldMs = (this.input.size * 1000) / this.inputRate;
     if (heldMs < MIN_COMMIT_MS) {
       throw new RealtimeProtocolError(
-        'input_audio_buffer_commit_empty',
+        'INPUT_AUDIO_BUFFER_COMMIT_EMPTY',
         `Error committing input audio buffer: buffer too small. Expected at least ${MIN_COMMIT_MS}ms of audio, but buffer only has ${heldMs.toFixed(2)}ms of audio.`,
       );
     }
     if (heldMs > this.limits.maxItemAudioMs) {
       throw new RealtimeProtocolError(
-        'item_audio_too_long',
+        'ITEM_AUDIO_TOO_LONG',
         `Error committing input audio buffer: it holds ${Math.round(heldMs)} ms, more than the limit of ${this.limits.maxItemAudioMs} ms per item; clear it or commit more often.`,
       );
     }
@@ -453,9 +455,9 @@ export class RealtimeSession {
   private transcribe(record: ItemRecord): void {
     const wanted = this.config.audio.input.transcription;
     if (!record.audio || (!wanted && !this.options.engines.responder.needsTranscripts)) return;
-    const audio = { pcm: record.audio.pcm, sampleRate: record.audio.sampleRate };
+    const audio = audioFrame(record.audio.pcm, record.audio.sampleRate);
     const itemId = record.item.id;
-    const seconds = audio.pcm.length / audio.sampleRate;
+    const seconds = audio.data.length / audio.sampleRate;
     record.transcribing = this.options.engines.transcriber
       .transcribe(audio, { language: wanted?.language, signal: this.lifetime.signal })
       .then(
@@ -500,14 +502,14 @@ export class RealtimeSession {
       ev.previous_item_id === undefined ? undefined : requireString(ev.previous_item_id, 'previous_item_id');
     if (previousId !== undefined && previousId !== 'root' && !this.conversation.has(previousId)) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Error adding item: the previous item with id '${previousId}' does not exist.`,
         'previous_item_id',
       );
     }
     if (this.conversation.full) {
       throw new RealtimeProtocolError(
-        'conversation_items_limit',
+        'CONVERSATION_ITEMS_LIMIT',
         `Error adding item: the conversation holds its limit of ${this.limits.maxItems} items; delete some first.`,
         'item',
       );
@@ -516,14 +518,14 @@ export class RealtimeSession {
     const item = record.item;
     if (this.conversation.has(item.id)) {
       throw new RealtimeProtocolError(
-        'item_already_exists',
+        'ITEM_ALREADY_EXISTS',
         `Error adding item: an item with id '${item.id}' already exists.`,
         'item.id',
       );
     }
     if (item.type === 'function_call_output' && !this.conversation.findCall(item.call_id)) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Error adding item: no function_call item with call_id '${item.call_id}' is in the conversation.`,
         'item.call_id',
       );
@@ -540,7 +542,7 @@ export class RealtimeSession {
     const audio = record.audio;
     if (audio && (audio.pcm.length * 1000) / audio.sampleRate > this.limits.maxItemAudioMs) {
       throw new RealtimeProtocolError(
-        'item_audio_too_long',
+        'ITEM_AUDIO_TOO_LONG',
         `Error adding item: its audio is longer than the limit of ${this.limits.maxItemAudioMs} ms per item.`,
         `${param}.content`,
       );
@@ -551,7 +553,7 @@ export class RealtimeSession {
   private onItemDelete(itemId: string): void {
     if (!this.conversation.delete(itemId)) {
       throw new RealtimeProtocolError(
-        'item_delete_invalid_item_id',
+        'ITEM_DELETE_INVALID_ITEM_ID',
         `Error deleting item: the item with id '${itemId}' does not exist.`,
         'item_id',
       );
@@ -563,7 +565,7 @@ export class RealtimeSession {
     const record = this.conversation.get(itemId);
     if (!record) {
       throw new RealtimeProtocolError(
-        'item_retrieve_invalid_item_id',
+        'ITEM_RETRIEVE_INVALID_ITEM_ID',
         `Error retrieving item: the item with id '${itemId}' does not exist.`,
         'item_id',
       );
@@ -588,7 +590,7 @@ export class RealtimeSession {
     const record = this.conversation.get(itemId);
     if (!record) {
       throw new RealtimeProtocolError(
-        'item_truncate_invalid_item_id',
+        'ITEM_TRUNCATE_INVALID_ITEM_ID',
         `Error truncating item: the item with id '${itemId}' does not exist.`,
         'item_id',
       );
@@ -596,7 +598,7 @@ export class RealtimeSession {
     const item = record.item;
     if (item.type !== 'message' || item.role !== 'assistant') {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Error truncating item: only assistant messages can be truncated.`,
         'item_id',
       );
@@ -607,7 +609,7 @@ export class RealtimeSession {
     const speech = record.speech;
     if (part?.type !== 'output_audio' || !speech) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Error truncating item: content_index ${contentIndex} of item '${itemId}' is not an audio part.`,
         'content_index',
       );
@@ -617,7 +619,7 @@ export class RealtimeSession {
     const durationMs = (available * 1000) / speech.sampleRate;
     if (audioEndMs > Math.ceil(durationMs)) {
       throw new RealtimeProtocolError(
-        'invalid_value',
+        'INVALID_VALUE',
         `Error truncating item: audio_end_ms ${audioEndMs} is longer than the item's audio (${Math.round(durationMs)} ms).`,
         'audio_end_ms',
       );
@@ -676,7 +678,7 @@ export class RealtimeSession {
       const conv = requireString(r.conversation, 'response.conversation');
       if (conv !== 'auto' && conv !== 'none') {
         throw new RealtimeProtocolError(
-          'invalid_value',
+          'INVALID_VALUE',
           `Invalid value: '${conv}'. Supported values are: 'auto', 'none'.`,
           'response.conversation',
         );
@@ -705,7 +707,7 @@ export class RealtimeSession {
       const input = requireArray(r.input, 'response.input');
       if (input.length > this.limits.maxItems) {
         throw new RealtimeProtocolError(
-          'invalid_value',
+          'INVALID_VALUE',
           `Invalid value for 'response.input': at most ${this.limits.maxItems} items, got ${input.length}.`,
           'response.input',
         );
@@ -723,7 +725,7 @@ export class RealtimeSession {
       const record = this.conversation.get(id);
       if (!record)
         throw new RealtimeProtocolError(
-          'invalid_value',
+          'INVALID_VALUE',
           `Item reference '${id}' is not in the conversation.`,
           `${param}.id`,
         );
@@ -737,14 +739,14 @@ export class RealtimeSession {
   private onResponseCreate(raw: unknown): void {
     if (this.kind === 'transcription') {
       throw new RealtimeProtocolError(
-        'invalid_request',
+        'INVALID_REQUEST',
         'This is a transcription session (intent=transcription): it transcribes input audio and creates no responses.',
         null,
       );
     }
     if (this.active) {
       throw new RealtimeProtocolError(
-        'conversation_already_has_active_response',
+        'CONVERSATION_ALREADY_HAS_ACTIVE_RESPONSE',
         `Conversation already has an active response in progress: ${this.active.id}. Wait until the response is finished before creating a new one.`,
       );
     }
@@ -791,14 +793,14 @@ export class RealtimeSession {
   private onResponseCancel(responseId: string | undefined): void {
     if (!this.active) {
       throw new RealtimeProtocolError(
-        'response_cancel_not_active',
+        'RESPONSE_CANCEL_NOT_ACTIVE',
         'Cancellation failed: no active response found.',
         null,
       );
     }
     if (responseId !== undefined && responseId !== this.active.id) {
       throw new RealtimeProtocolError(
-        'response_cancel_not_active',
+        'RESPONSE_CANCEL_NOT_ACTIVE',
         `Cancellation failed: response '${responseId}' is not the active response (${this.active.id}).`,
         'response_id',
       );

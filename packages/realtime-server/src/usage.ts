@@ -1,4 +1,4 @@
-import type { ResponseUsage } from './protocol.js';
+import type { ResponseUsage } from '@voxwire/realtime-protocol';
 
 /** Rough token count of text (OpenAI's rule of thumb: ~4 characters per token). */
 export function textTokens(text: string): number {

@@ -22,7 +22,7 @@ export function requireObject(value: unknown, param: string): JsonObject {
   if (value === undefined) throw missing(param);
   if (!isObject(value)) {
     throw new RealtimeProtocolError(
-      'invalid_type',
+      'INVALID_TYPE',
       `Invalid type for '${param}': expected an object, but got ${describe(value)}.`,
       param,
     );
@@ -32,7 +32,7 @@ export function requireObject(value: unknown, param: string): JsonObject {
 
 export function missing(param: string): RealtimeProtocolError {
   return new RealtimeProtocolError(
-    'missing_required_parameter',
+    'MISSING_REQUIRED_PARAMETER',
     `Missing required parameter: '${param}'.`,
     param,
   );
@@ -42,14 +42,14 @@ export function requireString(value: unknown, param: string, opts: { nonEmpty?: 
   if (value === undefined) throw missing(param);
   if (typeof value !== 'string') {
     throw new RealtimeProtocolError(
-      'invalid_type',
+      'INVALID_TYPE',
       `Invalid type for '${param}': expected a string, but got ${describe(value)}.`,
       param,
     );
   }
   if (opts.nonEmpty && value.length === 0) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Invalid value for '${param}': must not be empty.`,
       param,
     );
@@ -60,7 +60,7 @@ export function requireString(value: unknown, param: string, opts: { nonEmpty?: 
 export function requireBoolean(value: unknown, param: string): boolean {
   if (typeof value !== 'boolean') {
     throw new RealtimeProtocolError(
-      'invalid_type',
+      'INVALID_TYPE',
       `Invalid type for '${param}': expected a boolean, but got ${describe(value)}.`,
       param,
     );
@@ -76,14 +76,14 @@ export function requireNumber(
   if (value === undefined) throw missing(param);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new RealtimeProtocolError(
-      'invalid_type',
+      'INVALID_TYPE',
       `Invalid type for '${param}': expected a number, but got ${describe(value)}.`,
       param,
     );
   }
   if (range.integer && !Number.isInteger(value)) {
     throw new RealtimeProtocolError(
-      'invalid_type',
+      'INVALID_TYPE',
       `Invalid type for '${param}': expected an integer, but got ${value}.`,
       param,
     );
@@ -96,7 +96,7 @@ export function requireNumber(
           ? `<= ${range.max}`
           : `between ${range.min} and ${range.max}`;
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Invalid value for '${param}': ${value} is out of range; expected a value ${bounds}.`,
       param,
     );
@@ -108,7 +108,7 @@ export function requireEnum<T extends string>(value: unknown, param: string, all
   if (value === undefined) throw missing(param);
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new RealtimeProtocolError(
-      'invalid_value',
+      'INVALID_VALUE',
       `Invalid value: ${typeof value === 'string' ? `'${value}'` : describe(value)}. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
       param,
     );
@@ -120,7 +120,7 @@ export function requireArray(value: unknown, param: string): unknown[] {
   if (value === undefined) throw missing(param);
   if (!Array.isArray(value)) {
     throw new RealtimeProtocolError(
-      'invalid_type',
+      'INVALID_TYPE',
       `Invalid type for '${param}': expected an array, but got ${describe(value)}.`,
       param,
     );
@@ -133,7 +133,7 @@ export function rejectUnknown(obj: JsonObject, allowed: readonly string[], prefi
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       const param = prefix ? `${prefix}.${key}` : key;
-      throw new RealtimeProtocolError('unknown_parameter', `Unknown parameter: '${param}'.`, param);
+      throw new RealtimeProtocolError('UNKNOWN_PARAMETER', `Unknown parameter: '${param}'.`, param);
     }
   }
 }

@@ -1,4 +1,11 @@
 import type {
+  CLIENT_EVENT_TYPES,
+  ConversationItem,
+  RealtimeErrorBody,
+  RealtimeResponseObject,
+  RealtimeSessionConfig,
+} from '@voxwire/realtime-protocol';
+import type {
   ConversationItem as OpenAIConversationItem,
   RealtimeClientEvent,
   RealtimeErrorEvent,
@@ -7,16 +14,7 @@ import type {
   RealtimeSessionCreateRequest,
 } from 'openai/resources/realtime/realtime';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  type CLIENT_EVENT_TYPES,
-  type ConversationItem,
-  createRealtimeServer,
-  NullTranscriber,
-  type RealtimeErrorBody,
-  type RealtimeResponseObject,
-  type RealtimeSessionConfig,
-  ScriptedResponder,
-} from '../src/index.js';
+import { createRealtimeServer, NullTranscriber, ScriptedResponder } from '../src/index.js';
 import { concat, RawClient, speak } from './helpers.js';
 
 // Every server event type this server emits, checked against the official package's union at compile time.

@@ -18,7 +18,8 @@ const LONG_REPLY =
 /** A transcriber that names the length of what it heard, so tests can see it ran. */
 const countingTranscriber: Transcriber = {
   name: 'counting',
-  transcribe: async (audio) => `heard ${Math.round((audio.pcm.length / audio.sampleRate) * 10) / 10} seconds`,
+  transcribe: async (audio) =>
+    `heard ${Math.round((audio.data.length / audio.sampleRate) * 10) / 10} seconds`,
 };
 
 let ahead: RealtimeServer;

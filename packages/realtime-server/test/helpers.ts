@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { int16ToBase64, Resampler } from '@voxwire/codecs';
+import { int16ToBase64 } from '@voxwire/codecs';
+import { readStreamingWav, resampleFrame } from '@voxwire/speech';
 import WebSocket from 'ws';
-import { readStreamingWav } from '../src/index.js';
 
 /** A server event as the tests see it. */
 export type Event = { type: string; event_id: string; [k: string]: unknown };
@@ -9,15 +9,7 @@ export type Event = { type: string; event_id: string; [k: string]: unknown };
 /** Speech from espeak-ng (en-us voice, which pocketsphinx recognises best) at `rate`. */
 export function speak(text: string, rate = 24000): Int16Array {
   const wav = execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', '--', text]);
-  const { pcm, sampleRate } = readStreamingWav(wav);
-  if (sampleRate === rate) return pcm;
-  const r = new Resampler({ inputRate: sampleRate, outputRate: rate });
-  const a = r.process(pcm);
-  const b = r.flush();
-  const out = new Int16Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return resampleFrame(readStreamingWav(wav), rate).data;
 }
 
 /** First and last sample whose absolute value exceeds `level`: where speech really is. */

@@ -1,10 +1,10 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { int16ToBase64 } from '@voxwire/codecs';
+import { CLIENT_EVENT_TYPES } from '@voxwire/realtime-protocol';
 import { handleCounts, heapAfterGcMiB, settleLeaks, waitUntil } from '@voxwire/test-support';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
-  CLIENT_EVENT_TYPES,
   createRealtimeServer,
   FormantSynthesizer,
   NullTranscriber,

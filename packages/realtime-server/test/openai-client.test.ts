@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { base64ToInt16 } from '@voxwire/codecs';
+import { resampleFrame } from '@voxwire/speech';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resampleUtterance } from '../src/audio/resample.js';
 import { createRealtimeServer, EspeakSynthesizer, type RealtimeServer } from '../src/index.js';
 import { concat, dbfs, speak } from './helpers.js';
 
@@ -108,7 +108,7 @@ describe('the official openai OpenAIRealtimeWS client', () => {
       speed: 1,
       signal: new AbortController().signal,
     });
-    const expected = resampleUtterance(reference.pcm, reference.sampleRate, 24000);
+    const expected = resampleFrame(reference, 24000).data;
     expect(audio.length).toBe(expected.length);
     expect(
       Buffer.compare(

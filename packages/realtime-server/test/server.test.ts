@@ -3,9 +3,17 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { isVoxwireError } from '@voxwire/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createRealtimeServer, type RealtimeServer, RealtimeServerConfigError } from '../src/index.js';
+import {
+  createRealtimeServer,
+  RealtimeProtocolError,
+  type RealtimeServer,
+  RealtimeServerConfigError,
+  type RealtimeServerError,
+  VoxwireError,
+} from '../src/index.js';
 import { RawClient } from './helpers.js';
 
 /** Status of a WebSocket upgrade that the server refuses, and its JSON body. */
@@ -90,6 +98,47 @@ describe('server options', () => {
     await expect(createRealtimeServer({ apiKeys: [] })).rejects.toThrow(/apiKeys is empty/);
     await expect(createRealtimeServer({ port: 70000 })).rejects.toThrow(/port/);
     await expect(createRealtimeServer({ pacing: 'slow' as 'fast' })).rejects.toThrow(/pacing/);
+    await expect(createRealtimeServer({ port: -1 })).rejects.toMatchObject({
+      name: 'RealtimeServerConfigError',
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(isVoxwireError(await createRealtimeServer({ heartbeatMs: -5 }).catch((e: unknown) => e))).toBe(
+      true,
+    );
+  });
+
+  it('closes once however often close() is called, and with await using', async () => {
+    let url: string;
+    {
+      await using server = await createRealtimeServer({ pacing: 'fast' });
+      url = server.url;
+      const c = await RawClient.connect(server.url);
+      const first = server.close();
+      expect(server.close()).toBe(first);
+      await first;
+      expect(await c.closed).toBe(1001);
+    }
+    // Disposal after an explicit close is a no-op; the port is free again.
+    await expect(RawClient.connect(url)).rejects.toThrow();
+  });
+
+  it('rejects with the listen error when the port is taken, leaving nothing running', async () => {
+    await using taken = await createRealtimeServer();
+    await expect(createRealtimeServer({ port: taken.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
+  it("sends OpenAI's spelling on the wire while the error class carries SCREAMING_SNAKE codes", () => {
+    const err = new RealtimeProtocolError('UNKNOWN_PARAMETER', "Unknown parameter: 'x'.", 'x');
+    expect(err).toBeInstanceOf(VoxwireError);
+    expect(err.code).toBe('UNKNOWN_PARAMETER');
+    expect(err.wireCode).toBe('unknown_parameter');
+    expect(err.toBody('evt_1')).toEqual({
+      type: 'invalid_request_error',
+      code: 'unknown_parameter',
+      message: "Unknown parameter: 'x'.",
+      param: 'x',
+      event_id: 'evt_1',
+    });
   });
 
   it('refuses a connection with 1011 when the engines function throws for it, and serves the next', async () => {
@@ -102,8 +151,16 @@ describe('server options', () => {
         return {};
       },
     });
+    const errors: RealtimeServerError[] = [];
+    server.on('error', (err) => errors.push(err));
     const refused = new WebSocket(server.url);
     expect(await new Promise((r) => refused.once('close', r))).toBe(1011);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: 'ENGINE_FAILED',
+      cause: { message: 'no engines for this caller' },
+    });
+    expect(errors[0].message).toContain('no engines for this caller');
     const next = await RawClient.connect(server.url);
     expect(next.events[0].type).toBe('session.created');
     next.close();

@@ -1,8 +1,8 @@
 import { alaw, base64ToBytes, base64ToInt16, bytesToBase64, mulaw, Resampler } from '@voxwire/codecs';
+import { NO_TRANSCRIBER_TEXT } from '@voxwire/speech';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRealtimeServer,
-  NO_TRANSCRIBER_TEXT,
   NullTranscriber,
   type RealtimeServer,
   ScriptedResponder,
@@ -170,7 +170,7 @@ async function fullReplySamples(text: string): Promise<number> {
     speed: 1,
     signal: new AbortController().signal,
   });
-  return Math.ceil((s.pcm.length * 24000) / s.sampleRate);
+  return Math.ceil((s.data.length * 24000) / s.sampleRate);
 }
 
 describe('responses', () => {

@@ -1,4 +1,4 @@
-import { EspeakSynthesizer, type Synthesizer, type Transcriber } from '@voxwire/realtime-server';
+import { EspeakSynthesizer, type Synthesizer, type Transcriber } from '@voxwire/speech';
 import { OfflineRecognizers } from './offline.js';
 import { OpenAiSynthesizer, OpenAiTranscriber } from './openai.js';
 import { espeakVoice } from './voices.js';

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NullTranscriber, PocketsphinxTranscriber, type Transcriber } from '@voxwire/realtime-server';
+import { NullTranscriber, PocketsphinxTranscriber, type Transcriber } from '@voxwire/speech';
 
 /**
- * Offline recognisers from @voxwire/realtime-server: pocketsphinx with the plugins' JSGF command grammar
+ * Offline recognisers from @voxwire/speech: pocketsphinx with the plugins' JSGF command grammar
  * (accurate and ~10× cheaper than open dictation for commands), pocketsphinx dictation, or the
  * NullTranscriber when pocketsphinx is not installed. Grammar files (text, never audio) live in a temporary
  * folder removed by `close()`.

@@ -1,5 +1,5 @@
-import { bytesToInt16, wav } from '@voxwire/codecs';
-import type { PcmAudio, Synthesizer, Transcriber } from '@voxwire/realtime-server';
+import { type AudioFrame, audioFrame, bytesToInt16, wav } from '@voxwire/codecs';
+import type { Synthesizer, Transcriber } from '@voxwire/speech';
 import { openAiVoice } from './voices.js';
 
 /** Options of the OpenAI engines. */
@@ -44,9 +44,9 @@ export class OpenAiTranscriber implements Transcriber {
     if (WHISPER_SIZES.has(model)) this.model = 'whisper-1';
   }
 
-  async transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string> {
+  async transcribe(audio: AudioFrame, options: { language?: string; signal: AbortSignal }): Promise<string> {
     const form = new FormData();
-    const file = wav.write({ sampleRate: audio.sampleRate, channels: 1, data: audio.pcm });
+    const file = wav.write({ sampleRate: audio.sampleRate, channels: audio.channels, data: audio.data });
     form.append('file', new Blob([new Uint8Array(file)], { type: 'audio/wav' }), 'utterance.wav');
     form.append('model', this.model);
     if (options.language) form.append('language', options.language.slice(0, 2));
@@ -78,7 +78,7 @@ export class OpenAiSynthesizer implements Synthesizer {
   async synthesize(
     text: string,
     options: { voice: string; speed: number; signal: AbortSignal },
-  ): Promise<PcmAudio> {
+  ): Promise<AudioFrame> {
     const res = await fetch(`${this.base}/audio/speech`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json' },
@@ -93,6 +93,6 @@ export class OpenAiSynthesizer implements Synthesizer {
     });
     if (!res.ok) throw await failure(res);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return { pcm: bytesToInt16(bytes.subarray(0, bytes.length & ~1)), sampleRate: 24000 };
+    return audioFrame(bytesToInt16(bytes.subarray(0, bytes.length & ~1)), 24000);
   }
 }

@@ -1,5 +1,4 @@
-import { EspeakSynthesizer } from './espeak.js';
-import { NullTranscriber, PocketsphinxTranscriber } from './pocketsphinx.js';
+import { EspeakSynthesizer, NullTranscriber, PocketsphinxTranscriber } from '@voxwire/speech';
 import { RuleResponder, type RuleResponderOptions } from './rule-responder.js';
 import type { RealtimeEngines } from './types.js';
 

@@ -1,5 +1,5 @@
-import type { FunctionTool, JsonSchema } from '../protocol.js';
-import { NO_TRANSCRIBER_TEXT } from './pocketsphinx.js';
+import type { FunctionTool, JsonSchema } from '@voxwire/realtime-protocol';
+import { NO_TRANSCRIBER_TEXT } from '@voxwire/speech';
 import type { Responder, ResponderContext, ResponderItem, ResponderReply } from './types.js';
 
 /** A fixed rule: when `match` is found in what the user said, reply with text or call a tool. */

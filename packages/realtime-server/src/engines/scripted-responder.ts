@@ -1,3 +1,4 @@
+import { RealtimeServerConfigError } from '../errors.js';
 import type { Responder, ResponderContext, ResponderReply } from './types.js';
 
 /** One step of a script: a fixed reply or a function of the context. */
@@ -24,7 +25,8 @@ export class ScriptedResponder implements Responder {
   private readonly after: 'cycle' | 'last';
 
   constructor(steps: ScriptStep[], options: ScriptedResponderOptions = {}) {
-    if (steps.length === 0) throw new TypeError('ScriptedResponder needs at least one step');
+    if (steps.length === 0)
+      throw new RealtimeServerConfigError('INVALID_ARGUMENT', 'ScriptedResponder needs at least one step');
     this.steps = steps;
     this.after = options.after ?? 'cycle';
     this.needsTranscripts = options.needsTranscripts ?? false;

@@ -1,51 +1,5 @@
-import type { ConversationItem, FunctionTool, ToolChoice } from '../protocol.js';
-
-/** Mono PCM with its rate: the audio type at every engine seam. */
-export interface PcmAudio {
-  /** 16-bit samples, mono. */
-  pcm: Int16Array;
-  /** Samples per second. */
-  sampleRate: number;
-}
-
-/** Turns speech into text. */
-export interface Transcriber {
-  /** Short name reported in logs and transcription usage. */
-  readonly name: string;
-  /**
-   * Transcribes one committed utterance.
-   * @param audio - the user's audio, mono, at the session's input rate
-   * @param signal - aborted when the session closes; implementations should stop work
-   * @returns the transcript (may be empty when nothing was recognised)
-   */
-  transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string>;
-}
-
-/** What a synthesis is asked for. */
-export interface SynthesisOptions {
-  /** The session's voice name (OpenAI names such as `alloy`, or engine-specific). */
-  voice: string;
-  /** 0.25–1.5, 1 = normal. */
-  speed: number;
-  /** Aborted when the session, client or response that asked goes away: implementations stop work (and kill their processes). */
-  signal: AbortSignal;
-}
-
-/** Turns text into speech. */
-export interface Synthesizer {
-  readonly name: string;
-  /**
-   * Speaks `text`. The server resamples the result to the session's output rate.
-   * Rejects with a `SynthesisError` when the text is over the engine's limit or the signal aborted.
-   */
-  synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio>;
-  /**
-   * Optional: speaks `text` as a sequence of pieces (sentences), each yielded as soon as it is ready, so
-   * long replies start early and no single run gets the whole text. Use `synthesisStream()` to read any
-   * synthesizer this way.
-   */
-  stream?(text: string, options: SynthesisOptions): AsyncIterable<PcmAudio>;
-}
+import type { ConversationItem, FunctionTool, ToolChoice } from '@voxwire/realtime-protocol';
+import type { Synthesizer, Transcriber } from '@voxwire/speech';
 
 /** A tool call the responder wants the client to run. */
 export interface ResponderToolCall {

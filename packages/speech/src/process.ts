@@ -26,18 +26,26 @@ export interface ProcessResult {
   stderr: string;
 }
 
+/** Builds the caller's typed error for a process that was aborted or failed (`cause`: the spawn error). */
+export type ProcessErrorFactory = (
+  code: 'ABORTED' | 'PROCESS_FAILED',
+  message: string,
+  cause?: unknown,
+) => Error;
+
 /**
- * Runs a command with optional stdin bytes and collects stdout. Rejects on a non-zero exit, a spawn error
- * (e.g. ENOENT) or an abort; the child is killed on abort.
+ * Runs a command with optional stdin bytes and collects stdout. Rejects with `fail`'s error on a non-zero
+ * exit or a spawn error (e.g. ENOENT, as the `cause`) and on an abort; the child is killed on abort.
  */
 export function runProcess(
   command: string,
   args: readonly string[],
-  options: { input?: Uint8Array; signal?: AbortSignal } = {},
+  options: { input?: Uint8Array; signal?: AbortSignal; fail: ProcessErrorFactory },
 ): Promise<ProcessResult> {
+  const { fail } = options;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
-      reject(new Error(`${command} aborted before start`));
+      reject(fail('ABORTED', `${command} aborted before start`));
       return;
     }
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -51,13 +59,13 @@ export function runProcess(
     });
     child.on('error', (e) => {
       options.signal?.removeEventListener('abort', onAbort);
-      reject(e);
+      reject(fail('PROCESS_FAILED', `${command} could not start: ${e.message}`, e));
     });
     child.on('close', (code, sig) => {
       options.signal?.removeEventListener('abort', onAbort);
-      if (options.signal?.aborted) reject(new Error(`${command} aborted`));
+      if (options.signal?.aborted) reject(fail('ABORTED', `${command} aborted`));
       else if (code !== 0)
-        reject(new Error(`${command} exited with ${code ?? sig}: ${err.trim().slice(0, 500)}`));
+        reject(fail('PROCESS_FAILED', `${command} exited with ${code ?? sig}: ${err.trim().slice(0, 500)}`));
       else resolve({ stdout: Buffer.concat(out), stderr: err });
     });
     // The child may exit before reading stdin (EPIPE): the exit code tells the real story.
@@ -82,9 +90,9 @@ export interface ConcurrencyLimitOptions {
   /** Tasks allowed to wait for a slot; one more is refused with `full()`. Default unbounded. */
   maxWaiting?: number;
   /** The error a refused task rejects with. */
-  full?: (waiting: number) => Error;
+  full: (waiting: number) => Error;
   /** The error a task aborted while waiting rejects with. */
-  aborted?: () => Error;
+  aborted: () => Error;
 }
 
 /**
@@ -100,7 +108,7 @@ export class ConcurrencyLimit {
 
   constructor(
     private readonly limit: number,
-    private readonly options: ConcurrencyLimitOptions = {},
+    private readonly options: ConcurrencyLimitOptions,
   ) {
     this.maxWaiting = options.maxWaiting ?? Number.POSITIVE_INFINITY;
   }
@@ -116,10 +124,9 @@ export class ConcurrencyLimit {
   }
 
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) throw this.abortError();
+    if (signal?.aborted) throw this.options.aborted();
     if (this.running >= this.limit) {
-      if (this.waiting.length >= this.maxWaiting)
-        throw this.options.full?.(this.waiting.length) ?? new Error('too many tasks waiting');
+      if (this.waiting.length >= this.maxWaiting) throw this.options.full(this.waiting.length);
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
           signal?.removeEventListener('abort', onAbort);
@@ -128,7 +135,7 @@ export class ConcurrencyLimit {
         const onAbort = () => {
           const i = this.waiting.indexOf(wake);
           if (i >= 0) this.waiting.splice(i, 1);
-          reject(this.abortError());
+          reject(this.options.aborted());
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         this.waiting.push(wake);
@@ -144,9 +151,5 @@ export class ConcurrencyLimit {
       if (next) next();
       else this.running--;
     }
-  }
-
-  private abortError(): Error {
-    return this.options.aborted?.() ?? new Error('aborted while waiting');
   }
 }

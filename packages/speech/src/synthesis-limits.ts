@@ -1,43 +1,26 @@
-import { resampleUtterance } from '../audio/resample.js';
-import type { PcmAudio, SynthesisOptions, Synthesizer } from './types.js';
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { SynthesisError } from './errors.js';
+import { resampleFrame } from './resample.js';
+import type { SynthesisOptions, Synthesizer } from './types.js';
 
 /** Default longest text one synthesis accepts, in UTF-16 code units (about ten minutes of speech). */
 export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
 /** Default longest piece handed to one synthesis run (one espeak-ng process): a sentence or two. */
 export const DEFAULT_MAX_CHUNK_LENGTH = 400;
 
-/** Why a synthesizer refused or stopped: `text_too_long`, `queue_full` or `aborted`. */
-export type SynthesisErrorCode = 'text_too_long' | 'queue_full' | 'aborted';
-
-/** A synthesis refused by a limit, or stopped by its caller's abort signal. */
-export class SynthesisError extends Error {
-  override name = 'SynthesisError';
-
-  /**
-   * @param code - machine-readable reason
-   * @param message - explanation naming the limit and the option that sets it
-   */
-  constructor(
-    readonly code: SynthesisErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Throws `text_too_long` when `text` is over `max` code units. */
+/** Throws `TEXT_TOO_LONG` when `text` is over `max` code units. */
 export function checkTextLength(text: string, max: number, option = 'maxTextLength'): void {
   if (text.length > max) {
     throw new SynthesisError(
-      'text_too_long',
+      'TEXT_TOO_LONG',
       `text to speak is ${text.length} characters; the limit is ${max} (option ${option})`,
     );
   }
 }
 
-/** Throws `aborted` when the caller's signal fired. */
+/** Throws `ABORTED` when the caller's signal fired. */
 export function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new SynthesisError('aborted', 'synthesis aborted');
+  if (signal.aborted) throw new SynthesisError('ABORTED', 'synthesis aborted');
 }
 
 const SENTENCE_END = new Set(['.', '!', '?', ';', '\n']);
@@ -85,38 +68,53 @@ export function splitForSynthesis(text: string, max = DEFAULT_MAX_CHUNK_LENGTH):
   return pieces;
 }
 
-/** Joins pieces into one utterance at the first piece's rate (a fallback piece of another rate is resampled). */
-export function concatPieces(pieces: readonly PcmAudio[], fallbackRate: number): PcmAudio {
-  if (pieces.length === 1) return pieces[0];
+/**
+ * Joins pieces into one utterance at the first piece's rate (a fallback piece of another rate is resampled),
+ * `position` 0.
+ */
+export function concatPieces(pieces: readonly AudioFrame[], fallbackRate: number): AudioFrame {
+  if (pieces.length === 1) return pieces[0].position === 0 ? pieces[0] : { ...pieces[0], position: 0 };
   const sampleRate = pieces[0]?.sampleRate ?? fallbackRate;
-  const parts = pieces.map((p) => resampleUtterance(p.pcm, p.sampleRate, sampleRate));
+  const parts = pieces.map((p) => resampleFrame(p, sampleRate).data);
   let n = 0;
   for (const p of parts) n += p.length;
-  const pcm = new Int16Array(n);
+  const data = new Int16Array(n);
   let at = 0;
   for (const p of parts) {
-    pcm.set(p, at);
+    data.set(p, at);
     at += p.length;
   }
-  return { pcm, sampleRate };
+  return audioFrame(data, sampleRate);
 }
 
-/** The speech of `text` piece by piece: the synthesizer's own stream, or its whole utterance as one piece. */
+/**
+ * The speech of `text` piece by piece: the synthesizer's own stream, or its whole utterance as one piece.
+ * Each frame's `position` counts the samples yielded before it.
+ */
 export async function* synthesisStream(
   synthesizer: Synthesizer,
   text: string,
   options: SynthesisOptions,
-): AsyncGenerator<PcmAudio> {
+): AsyncGenerator<AudioFrame> {
   if (synthesizer.stream) yield* synthesizer.stream(text, options);
   else yield await synthesizer.synthesize(text, options);
 }
 
 /** Collects a stream of pieces into one utterance. */
 export async function collectPieces(
-  pieces: AsyncIterable<PcmAudio>,
+  pieces: AsyncIterable<AudioFrame>,
   fallbackRate: number,
-): Promise<PcmAudio> {
-  const all: PcmAudio[] = [];
+): Promise<AudioFrame> {
+  const all: AudioFrame[] = [];
   for await (const p of pieces) all.push(p);
   return concatPieces(all, fallbackRate);
+}
+
+/** Re-stamps mono pieces with their running sample position (a piece keeps its rate). */
+export async function* positioned(pieces: AsyncIterable<AudioFrame>): AsyncGenerator<AudioFrame> {
+  let position = 0;
+  for await (const p of pieces) {
+    yield p.position === position ? p : { ...p, position };
+    position += p.data.length / p.channels;
+  }
 }

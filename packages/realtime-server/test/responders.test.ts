@@ -1,107 +1,17 @@
+import type { FunctionTool } from '@voxwire/realtime-protocol';
+import { NO_TRANSCRIBER_TEXT } from '@voxwire/speech';
 import { describe, expect, it } from 'vitest';
 import {
-  EspeakSynthesizer,
   extractArguments,
-  FormantSynthesizer,
-  type FunctionTool,
-  NO_TRANSCRIBER_TEXT,
-  PocketsphinxTranscriber,
+  RealtimeServerConfigError,
   type ResponderContext,
   type ResponderItem,
   RuleResponder,
-  readStreamingWav,
   ScriptedResponder,
   toolKeywords,
 } from '../src/index.js';
-import { dbfs, speak } from './helpers.js';
 
 const signal = new AbortController().signal;
-
-/** Fundamental frequency of a voiced stretch by normalised autocorrelation (80–300 Hz). */
-function pitchHz(pcm: Int16Array, rate: number): number {
-  let best = 0;
-  let bestLag = 0;
-  for (let lag = Math.floor(rate / 300); lag <= Math.ceil(rate / 80); lag++) {
-    let s = 0;
-    for (let i = 0; i + lag < pcm.length; i++) s += pcm[i] * pcm[i + lag];
-    s /= pcm.length - lag;
-    if (s > best) {
-      best = s;
-      bestLag = lag;
-    }
-  }
-  return rate / bestLag;
-}
-
-describe('FormantSynthesizer', () => {
-  it('speaks with a falling pitch around its configured F0, at a speech-like level, deterministically', async () => {
-    const synth = new FormantSynthesizer({ sampleRate: 16000, pitchHz: 140 });
-    const text = 'aaaa oooo eeee aaaa oooo';
-    const a = await synth.synthesize(text, { voice: 'alloy', speed: 1, signal });
-    const b = await synth.synthesize(text, { voice: 'alloy', speed: 1, signal });
-    expect(Buffer.compare(Buffer.from(a.pcm.buffer), Buffer.from(b.pcm.buffer))).toBe(0);
-    expect(a.sampleRate).toBe(16000);
-    const seconds = a.pcm.length / 16000;
-    expect(seconds).toBeGreaterThan(0.8);
-    expect(seconds).toBeLessThan(3);
-    expect(dbfs(a.pcm)).toBeGreaterThan(-30);
-    // Pitch in the first vowel is close to 140 Hz, in the last one about 25 % lower.
-    const early = pitchHz(a.pcm.subarray(Math.round(0.07 * 16000), Math.round(0.17 * 16000)), 16000);
-    const late = pitchHz(
-      a.pcm.subarray(a.pcm.length - Math.round(0.2 * 16000), a.pcm.length - Math.round(0.1 * 16000)),
-      16000,
-    );
-    expect(early).toBeGreaterThan(125);
-    expect(early).toBeLessThan(145);
-    expect(late).toBeLessThan(early * 0.85);
-    expect(late).toBeGreaterThan(95);
-    // Longer text, longer speech; faster speed, shorter speech.
-    expect(synth.render(`${text} aaaa oooo`).length).toBeGreaterThan(a.pcm.length);
-    expect(synth.render(text, 1.5).length).toBeLessThan(a.pcm.length);
-  });
-});
-
-describe('EspeakSynthesizer', () => {
-  it('speaks through espeak-ng at 22.05 kHz and caches repeated phrases', async () => {
-    const synth = new EspeakSynthesizer();
-    expect(synth.usesEspeak).toBe(true);
-    const a = await synth.synthesize('one two three', { voice: 'alloy', speed: 1, signal });
-    expect(a.sampleRate).toBe(22050);
-    expect(dbfs(a.pcm)).toBeGreaterThan(-35);
-    const again = await synth.synthesize('one two three', { voice: 'alloy', speed: 1, signal });
-    expect(again).toBe(a);
-    const fast = await synth.synthesize('one two three', { voice: 'alloy', speed: 1.5, signal });
-    expect(fast.pcm.length).toBeLessThan(a.pcm.length);
-  });
-
-  it('falls back to the formant voice when espeak-ng is missing', async () => {
-    const synth = new EspeakSynthesizer({ command: 'espeak-ng-not-installed-here' });
-    expect(synth.usesEspeak).toBe(false);
-    const out = await synth.synthesize('fallback voice', { voice: 'alloy', speed: 1, signal });
-    expect(out.sampleRate).toBe(16000);
-    expect(
-      Buffer.compare(
-        Buffer.from(out.pcm.buffer),
-        Buffer.from(new FormantSynthesizer().render('fallback voice').buffer),
-      ),
-    ).toBe(0);
-  });
-
-  it('rejects output that is not a WAV stream', () => {
-    expect(() => readStreamingWav(Buffer.from('not a wav file at all'))).toThrow(/WAV/);
-  });
-});
-
-describe('PocketsphinxTranscriber', () => {
-  it('recognises the key word of espeak-ng speech offline', async () => {
-    expect(PocketsphinxTranscriber.isInstalled()).toBe(true);
-    const text = await new PocketsphinxTranscriber().transcribe(
-      { pcm: speak('what is the weather in Paris', 24000), sampleRate: 24000 },
-      { signal },
-    );
-    expect(text).toMatch(/\bweather\b/);
-  });
-});
 
 const weather: FunctionTool = {
   type: 'function',
@@ -284,6 +194,7 @@ describe('ScriptedResponder', () => {
     expect(await s.respond(context([], { responseIndex: 2 }))).toEqual({ text: 'a' });
     const last = new ScriptedResponder([{ text: 'a' }, { text: 'z' }], { after: 'last' });
     expect(await last.respond(context([], { responseIndex: 5 }))).toEqual({ text: 'z' });
-    expect(() => new ScriptedResponder([])).toThrow(TypeError);
+    expect(() => new ScriptedResponder([])).toThrow(RealtimeServerConfigError);
+    expect(() => new ScriptedResponder([])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

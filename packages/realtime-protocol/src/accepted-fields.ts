@@ -1,9 +1,10 @@
 /**
- * The request fields this server accepts, as trees: each key is a field; `true` marks a value validated or
- * kept as a whole (a scalar, a free-form map, an MCP tool's filters). The validators reject keys outside
- * these trees, and a test walks the official `openai` package's declarations of `session.update`,
- * `response.create` and `conversation.item.create` against them, so a field OpenAI adds fails a test here
- * rather than a user's whole update.
+ * The GA request fields, as trees: each key is a field; `true` marks a value validated or kept as a whole
+ * (a scalar, a free-form map, an MCP tool's filters). @voxwire/realtime-server rejects keys outside these
+ * trees; its tests walk the official `openai` package's declarations of `session.update`,
+ * `response.create` and `conversation.item.create` against them (so a field OpenAI adds fails a test rather
+ * than a user's whole update), and this package's tests walk its own client types against them (so a
+ * client never sends a field the local server refuses).
  */
 
 /** A tree of accepted field names; `true` is a leaf. */
@@ -14,6 +15,24 @@ export interface FieldTree {
 /** The keys of a tree node, for `rejectUnknown`. */
 export function fieldsOf(tree: FieldTree): readonly string[] {
   return Object.keys(tree);
+}
+
+/**
+ * The dotted field paths (`audio.input.format.type`) the tree does not accept; a `true` leaf accepts
+ * everything under it. Used to check a declaration of the protocol (the SDK's, or this package's client
+ * types) against the trees.
+ */
+export function unacceptedFields(tree: FieldTree, paths: Iterable<string>): string[] {
+  return [...paths].filter((path) => {
+    let node: FieldTree | true = tree;
+    for (const key of path.split('.')) {
+      if (node === true) return false;
+      const next: FieldTree | true | undefined = Object.hasOwn(node, key) ? node[key] : undefined;
+      if (next === undefined) return true;
+      node = next;
+    }
+    return false;
+  });
 }
 
 const FORMAT = { type: true, rate: true } as const;

@@ -1,13 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { int16ToBytes } from '@voxwire/codecs';
-import { resampleUtterance } from '../audio/resample.js';
-import { randomId } from '../ids.js';
+import { type AudioFrame, int16ToBytes } from '@voxwire/codecs';
+import { TranscriptionError } from './errors.js';
 import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
-import { TranscriptionError } from './transcription-error.js';
-import type { PcmAudio, Transcriber } from './types.js';
+import { resampleFrame } from './resample.js';
+import type { Transcriber } from './types.js';
 
 /** Where Debian's `pocketsphinx-en-us` puts the US English model. */
 export const DEBIAN_POCKETSPHINX_MODEL = '/usr/share/pocketsphinx/model/en-us';
@@ -22,7 +22,7 @@ export interface PocketsphinxTranscriberOptions {
   concurrency?: number;
   /**
    * Recognitions allowed to wait for a process slot; one more is refused with {@link TranscriptionError}
-   * `queue_full` (the session reports `conversation.item.input_audio_transcription.failed`). Default 256.
+   * `QUEUE_FULL` (a realtime-server session reports `conversation.item.input_audio_transcription.failed`). Default 256.
    */
   maxQueued?: number;
 }
@@ -47,10 +47,10 @@ export class PocketsphinxTranscriber implements Transcriber {
       maxWaiting: options.maxQueued ?? 256,
       full: (n) =>
         new TranscriptionError(
-          'queue_full',
+          'QUEUE_FULL',
           `${n} recognitions are already waiting for a pocketsphinx slot (option maxQueued)`,
         ),
-      aborted: () => new TranscriptionError('aborted', 'transcription aborted'),
+      aborted: () => new TranscriptionError('ABORTED', 'transcription aborted'),
     });
   }
 
@@ -64,9 +64,9 @@ export class PocketsphinxTranscriber implements Transcriber {
     return commandExists(command) && existsSync(DEBIAN_POCKETSPHINX_MODEL);
   }
 
-  async transcribe(audio: PcmAudio, options: { language?: string; signal: AbortSignal }): Promise<string> {
-    const pcm16k = resampleUtterance(audio.pcm, audio.sampleRate, 16000);
-    const file = join(tmpdir(), `voxwire-pocketsphinx-${process.pid}-${randomId(12)}.raw`);
+  async transcribe(audio: AudioFrame, options: { language?: string; signal: AbortSignal }): Promise<string> {
+    const pcm16k = resampleFrame(audio, 16000).data;
+    const file = join(tmpdir(), `voxwire-pocketsphinx-${process.pid}-${randomUUID()}.raw`);
     // With the signal, a session that closes leaves the queue at once instead of holding a place in it.
     const { stdout } = await this.limit.run(async () => {
       await writeFile(file, int16ToBytes(pcm16k));
@@ -76,6 +76,7 @@ export class PocketsphinxTranscriber implements Transcriber {
           ['-infile', file, '-samprate', '16000', '-logfn', '/dev/null', ...this.args],
           {
             signal: options.signal,
+            fail: (code, message, cause) => new TranscriptionError(code, message, { cause }),
           },
         );
       } finally {

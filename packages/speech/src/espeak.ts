@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
-import { bytesToInt16 } from '@voxwire/codecs';
+import { type AudioFrame, audioFrame, bytesToInt16 } from '@voxwire/codecs';
+import { SynthesisError } from './errors.js';
 import { FormantSynthesizer } from './formant.js';
 import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
 import {
@@ -7,11 +8,11 @@ import {
   collectPieces,
   DEFAULT_MAX_CHUNK_LENGTH,
   DEFAULT_MAX_TEXT_LENGTH,
-  SynthesisError,
+  positioned,
   splitForSynthesis,
   throwIfAborted,
 } from './synthesis-limits.js';
-import type { PcmAudio, SynthesisOptions, Synthesizer } from './types.js';
+import type { SynthesisOptions, Synthesizer } from './types.js';
 
 /** espeak-ng voice for each OpenAI voice name, so sessions that pick different voices sound different. */
 const VOICE_MAP: Record<string, string> = {
@@ -42,17 +43,17 @@ export interface EspeakSynthesizerOptions {
    * briefly, so a hundred sessions answering together must not start a hundred processes at once.
    */
   concurrency?: number;
-  /** Longest text one synthesis accepts (code units); longer is refused with `text_too_long`. Default 10 000. */
+  /** Longest text one synthesis accepts (code units); longer is refused with `TEXT_TOO_LONG`. Default 10 000. */
   maxTextLength?: number;
   /** Longest piece one espeak-ng process gets (it is given the text as an argument). Default 400. */
   maxChunkLength?: number;
-  /** espeak-ng runs allowed to wait for a free process slot; one more is refused with `queue_full`. Default 256. */
+  /** espeak-ng runs allowed to wait for a free process slot; one more is refused with `QUEUE_FULL`. Default 256. */
   maxQueued?: number;
 }
 
 /** One espeak-ng run shared by every caller asking for the same piece at once. */
 interface SharedRun {
-  readonly result: Promise<PcmAudio>;
+  readonly result: Promise<AudioFrame>;
   readonly controller: AbortController;
   /** Callers still waiting; the process is killed when the last one leaves. */
   waiters: number;
@@ -70,7 +71,7 @@ export class EspeakSynthesizer implements Synthesizer {
   private readonly command: string;
   private readonly wpm: number;
   private readonly fallback: Synthesizer;
-  private readonly cache = new Map<string, PcmAudio>();
+  private readonly cache = new Map<string, AudioFrame>();
   private readonly inflight = new Map<string, SharedRun>();
   private readonly limit: ConcurrencyLimit;
   private readonly cacheSize: number;
@@ -91,10 +92,10 @@ export class EspeakSynthesizer implements Synthesizer {
       maxWaiting: maxQueued,
       full: (n) =>
         new SynthesisError(
-          'queue_full',
+          'QUEUE_FULL',
           `${n} espeak-ng runs are already waiting for a process slot (option maxQueued)`,
         ),
-      aborted: () => new SynthesisError('aborted', 'synthesis aborted'),
+      aborted: () => new SynthesisError('ABORTED', 'synthesis aborted'),
     });
   }
 
@@ -113,12 +114,16 @@ export class EspeakSynthesizer implements Synthesizer {
     return this.limit.queued;
   }
 
-  async synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio> {
+  async synthesize(text: string, options: SynthesisOptions): Promise<AudioFrame> {
     return collectPieces(this.stream(text, options), 22050);
   }
 
   /** Speaks `text` piece by piece (see the class description); each piece is yielded when ready. */
-  async *stream(text: string, options: SynthesisOptions): AsyncGenerator<PcmAudio> {
+  stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioFrame> {
+    return positioned(this.pieces(text, options));
+  }
+
+  private async *pieces(text: string, options: SynthesisOptions): AsyncGenerator<AudioFrame> {
     checkTextLength(text, this.maxTextLength);
     throwIfAborted(options.signal);
     const voice =
@@ -138,7 +143,7 @@ export class EspeakSynthesizer implements Synthesizer {
     voice: string,
     wpm: number,
     options: SynthesisOptions,
-  ): Promise<PcmAudio> {
+  ): Promise<AudioFrame> {
     if (!this.available) return this.fallback.synthesize(text, options);
     const key = `${voice}|${wpm}|${text}`;
     const cached = this.cache.get(key);
@@ -151,8 +156,11 @@ export class EspeakSynthesizer implements Synthesizer {
     try {
       return await this.join(key, voice, wpm, text, options.signal);
     } catch (err) {
-      if (options.signal.aborted || err instanceof SynthesisError) throw err;
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.available = false;
+      // Limits and aborts go to the caller; a failed or missing espeak-ng falls back to the other voice.
+      if (options.signal.aborted || (err instanceof SynthesisError && err.code !== 'PROCESS_FAILED'))
+        throw err;
+      if (((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+        this.available = false;
       return this.fallback.synthesize(text, options);
     }
   }
@@ -164,7 +172,7 @@ export class EspeakSynthesizer implements Synthesizer {
     wpm: number,
     text: string,
     signal: AbortSignal,
-  ): Promise<PcmAudio> {
+  ): Promise<AudioFrame> {
     let run = this.inflight.get(key);
     if (!run) {
       const controller = new AbortController();
@@ -174,16 +182,17 @@ export class EspeakSynthesizer implements Synthesizer {
           () =>
             runProcess(this.command, ['-v', voice, '-s', String(wpm), '--stdout', '--', text], {
               signal: controller.signal,
+              fail: (code, message, cause) => new SynthesisError(code, message, { cause }),
             }),
           controller.signal,
         )
         .then(({ stdout }) => {
-          const pcm = readStreamingWav(stdout);
+          const frame = readStreamingWav(stdout);
           if (this.cacheSize > 0) {
-            this.cache.set(key, pcm);
+            this.cache.set(key, frame);
             if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
           }
-          return pcm;
+          return frame;
         })
         .finally(() => {
           if (this.inflight.get(key) === run) this.inflight.delete(key);
@@ -194,7 +203,7 @@ export class EspeakSynthesizer implements Synthesizer {
     }
     const shared = run;
     shared.waiters++;
-    return new Promise<PcmAudio>((resolve, reject) => {
+    return new Promise<AudioFrame>((resolve, reject) => {
       let left = false;
       const leave = () => {
         if (left) return false;
@@ -209,7 +218,7 @@ export class EspeakSynthesizer implements Synthesizer {
           shared.controller.abort();
           if (this.inflight.get(key) === shared) this.inflight.delete(key);
         }
-        reject(new SynthesisError('aborted', 'synthesis aborted'));
+        reject(new SynthesisError('ABORTED', 'synthesis aborted'));
       };
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -230,13 +239,13 @@ export class EspeakSynthesizer implements Synthesizer {
  * (0x7ffff000) because it writes the header before it knows the length, so a strict WAV reader would call
  * the file truncated: take every byte after the `data` chunk header instead.
  */
-export function readStreamingWav(bytes: Buffer): PcmAudio {
+export function readStreamingWav(bytes: Buffer): AudioFrame {
   if (
     bytes.length < 12 ||
     bytes.toString('ascii', 0, 4) !== 'RIFF' ||
     bytes.toString('ascii', 8, 12) !== 'WAVE'
   ) {
-    throw new Error('espeak-ng did not produce a WAV stream');
+    throw new SynthesisError('INVALID_OUTPUT', 'espeak-ng did not produce a WAV stream');
   }
   let offset = 12;
   let sampleRate = 0;
@@ -248,22 +257,23 @@ export function readStreamingWav(bytes: Buffer): PcmAudio {
       const channels = bytes.readUInt16LE(offset + 10);
       const bits = bytes.readUInt16LE(offset + 22);
       if (format !== 1 || channels !== 1 || bits !== 16) {
-        throw new Error(
+        throw new SynthesisError(
+          'INVALID_OUTPUT',
           `espeak-ng WAV is format ${format}, ${channels} channels, ${bits} bits; expected 16-bit mono PCM`,
         );
       }
       sampleRate = bytes.readUInt32LE(offset + 12);
     } else if (id === 'data') {
-      if (!sampleRate) throw new Error('espeak-ng WAV has no fmt chunk before its data');
+      if (!sampleRate)
+        throw new SynthesisError('INVALID_OUTPUT', 'espeak-ng WAV has no fmt chunk before its data');
       const start = offset + 8;
       const end = start + Math.floor(Math.min(size, bytes.length - start) / 2) * 2;
       // Copy into an aligned buffer: the data may start at an odd offset inside the child's stdout chunk.
       const data = new Uint8Array(end - start);
       data.set(bytes.subarray(start, end));
-      const pcm = bytesToInt16(data);
-      return { pcm, sampleRate };
+      return audioFrame(bytesToInt16(data), sampleRate);
     }
     offset += 8 + size + (size & 1);
   }
-  throw new Error('espeak-ng WAV has no data chunk');
+  throw new SynthesisError('INVALID_OUTPUT', 'espeak-ng WAV has no data chunk');
 }

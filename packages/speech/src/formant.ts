@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type AudioFrame, audioFrame } from '@voxwire/codecs';
 import {
   checkTextLength,
   collectPieces,
@@ -7,7 +8,7 @@ import {
   splitForSynthesis,
   throwIfAborted,
 } from './synthesis-limits.js';
-import type { PcmAudio, SynthesisOptions, Synthesizer } from './types.js';
+import type { SynthesisOptions, Synthesizer } from './types.js';
 
 // Formant frequencies (F1, F2, F3 in Hz) of English vowels, Peterson & Barney averages for an adult voice.
 const VOWELS: Record<string, [number, number, number]> = {
@@ -26,7 +27,7 @@ export interface FormantSynthesizerOptions {
   sampleRate?: number;
   /** Fundamental frequency at the start of an utterance in Hz, default 140 (falls 25 % towards the end). */
   pitchHz?: number;
-  /** Longest text one synthesis accepts (code units); longer is refused with `text_too_long`. Default 10 000. */
+  /** Longest text one synthesis accepts (code units); longer is refused with `TEXT_TOO_LONG`. Default 10 000. */
   maxTextLength?: number;
   /** Longest piece rendered in one go before yielding to the event loop. Default 400. */
   maxChunkLength?: number;
@@ -54,19 +55,22 @@ export class FormantSynthesizer implements Synthesizer {
     this.maxChunkLength = options.maxChunkLength ?? DEFAULT_MAX_CHUNK_LENGTH;
   }
 
-  async synthesize(text: string, options: SynthesisOptions): Promise<PcmAudio> {
+  async synthesize(text: string, options: SynthesisOptions): Promise<AudioFrame> {
     return collectPieces(this.stream(text, options), this.rate);
   }
 
   /** Speaks `text` sentence by sentence, yielding to the event loop before each piece. */
-  async *stream(text: string, options: SynthesisOptions): AsyncGenerator<PcmAudio> {
+  async *stream(text: string, options: SynthesisOptions): AsyncGenerator<AudioFrame> {
     checkTextLength(text, this.maxTextLength);
     const pieces = splitForSynthesis(text, this.maxChunkLength);
     if (pieces.length === 0) pieces.push('');
+    let position = 0;
     for (const piece of pieces) {
       await nextTurn();
       throwIfAborted(options.signal);
-      yield { pcm: this.render(piece, options.speed), sampleRate: this.rate };
+      const frame = audioFrame(this.render(piece, options.speed), this.rate, 1, position);
+      position += frame.data.length;
+      yield frame;
     }
   }
 
