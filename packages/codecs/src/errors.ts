@@ -9,7 +9,11 @@ export type AudioFormatErrorCode =
   /** Text that is not base64. */
   | 'INVALID_BASE64'
   /** Bytes that are not a WAV file this package reads. */
-  | 'INVALID_WAV';
+  | 'INVALID_WAV'
+  /** The Opus backend asked for (`@discordjs/opus`) is not installed or does not load. */
+  | 'BACKEND_UNAVAILABLE'
+  /** A codec used after `close()`/`destroy()`. */
+  | 'CLOSED';
 
 /** Thrown for audio input that cannot be processed as given: odd byte counts, bad base64, wrong rates. */
 export class AudioFormatError extends VoxwireError<AudioFormatErrorCode> {}

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { AudioFormatError } from './errors.js';
 import { OpusScriptCodec } from './opusscript-binding.js';
 
 /** Which Opus implementation an encoder/decoder runs on. */
@@ -58,7 +59,10 @@ export function createOpusBackend(
 ): OpusBackend {
   const native = preference === 'opusscript' ? null : nativeOpus();
   if (preference === '@discordjs/opus' && !native) {
-    throw new Error(`@discordjs/opus was requested but is not available: ${discordError}`);
+    throw new AudioFormatError(
+      'BACKEND_UNAVAILABLE',
+      `@discordjs/opus was requested but is not available: ${discordError}`,
+    );
   }
   if (native) {
     const inst = new native(sampleRate, channels);

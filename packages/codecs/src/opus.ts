@@ -62,7 +62,10 @@ function openBackend(
   try {
     return createOpusBackend(choice, sampleRate, channels, application);
   } catch (err) {
-    throw new AudioFormatError('INVALID_FORMAT', err instanceof Error ? err.message : String(err));
+    if (err instanceof AudioFormatError) throw err;
+    throw new AudioFormatError('INVALID_FORMAT', err instanceof Error ? err.message : String(err), {
+      cause: err,
+    });
   }
 }
 
@@ -156,6 +159,16 @@ export class OpusEncoder {
   destroy(): void {
     this.codec.destroy();
   }
+
+  /** The voxwire lifecycle: frees the encoder (as {@link destroy}); idempotent. */
+  close(): Promise<void> {
+    this.codec.destroy();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
 
 /**
@@ -212,5 +225,15 @@ export class OpusDecoder {
   /** Frees the native decoder. */
   destroy(): void {
     this.codec.destroy();
+  }
+
+  /** The voxwire lifecycle: frees the decoder (as {@link destroy}); idempotent. */
+  close(): Promise<void> {
+    this.codec.destroy();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { AudioFormatError } from './errors.js';
 import type { OpusBackend } from './opus-backend.js';
 
 /*
@@ -133,7 +134,7 @@ export class OpusScriptCodec implements OpusBackend {
   }
 
   private live(): OpusScriptHandler {
-    if (!this.handler) throw new Error('Opus codec used after destroy()');
+    if (!this.handler) throw new AudioFormatError('CLOSED', 'Opus codec used after destroy() or close()');
     return this.handler;
   }
 

@@ -49,6 +49,9 @@ export interface Transcoder<F extends TranscoderEncoding, T extends TranscoderEn
   flush(): TranscoderData[T];
   /** Frees native codec state (Opus); the transcoder is unusable afterwards. */
   destroy(): void;
+  /** The voxwire lifecycle: {@link destroy} as an idempotent async `close()`, also `await using`. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const ENCODINGS: readonly TranscoderEncoding[] = ['pcm16', 'mulaw', 'alaw', 'opus'];
@@ -156,6 +159,15 @@ class ChainTranscoder implements Transcoder<TranscoderEncoding, TranscoderEncodi
   destroy(): void {
     this.decoder?.destroy();
     this.encoder?.destroy();
+  }
+
+  close(): Promise<void> {
+    this.destroy();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** To PCM16 at the input rate; G.711 into a reused buffer (the next stage copies). */

@@ -44,3 +44,24 @@ describe('audio frames', () => {
     }
   });
 });
+
+describe('codec lifecycle', () => {
+  it('Opus codecs and transcoders close idempotently, with await using, and refuse use after close', async () => {
+    const { OpusEncoder, OpusDecoder, createTranscoder } = await import('../src/index.js');
+    const enc = new OpusEncoder({ sampleRate: 48000, channels: 1, backend: 'opusscript' });
+    const packet = enc.encode(new Int16Array(960));
+    await enc.close();
+    await enc.close();
+    expect(() => enc.encode(new Int16Array(960))).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    {
+      await using dec = new OpusDecoder({ sampleRate: 48000, channels: 1, backend: 'opusscript' });
+      expect(dec.decode(packet).length).toBe(960);
+    }
+    const t = createTranscoder({
+      from: { encoding: 'pcm16', sampleRate: 48000 },
+      to: { encoding: 'opus', sampleRate: 48000 },
+    });
+    await t.close();
+    await t[Symbol.asyncDispose]();
+  });
+});
