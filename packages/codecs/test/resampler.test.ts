@@ -1,3 +1,4 @@
+import { toneAmplitude as amplitudeAt, toneFloat32 } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { AudioFormatError, Resampler } from '../src/index.js';
 
@@ -17,25 +18,11 @@ function rng(seed: number): () => number {
 }
 
 function tone(rate: number, freq: number, seconds: number, amp = 0.5): Float32Array {
-  const n = Math.round(rate * seconds);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = amp * Math.sin((2 * Math.PI * freq * i) / rate);
-  return out;
+  return toneFloat32(freq, rate, Math.round(rate * seconds), amp);
 }
 
-/**
- * Single-bin DFT by direct correlation, scaled to the amplitude of a coherent sine. (Goertzel's recursion
- * loses precision for low frequencies, which would show up as a fake −110 dB floor.)
- */
 function toneAmplitude(x: Float32Array, start: number, n: number, freq: number, rate: number): number {
-  const w = (2 * Math.PI * freq) / rate;
-  let re = 0;
-  let im = 0;
-  for (let i = 0; i < n; i++) {
-    re += x[start + i] * Math.cos(w * i);
-    im += x[start + i] * Math.sin(w * i);
-  }
-  return (2 * Math.hypot(re, im)) / n;
+  return amplitudeAt(x, freq, rate, { start, length: n });
 }
 
 function meanSquare(x: Float32Array, start: number, n: number): number {

@@ -1,16 +1,9 @@
+import { concat as concatParts } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { AudioFormatError, createTranscoder, mulaw } from '../src/index.js';
 import { pitch, rms, toneInt16 } from './audio-helpers.js';
 
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
+const concat = (parts: Int16Array[]): Int16Array => concatParts(...parts);
 
 describe('createTranscoder', () => {
   it('mu-law 8 kHz → PCM16 24 kHz and back keeps pitch and level, independent of chunking', () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { int16ToBase64 } from '@voxwire/codecs';
 import { readStreamingWav, resampleFrame } from '@voxwire/speech';
+import { voicedSpan } from '@voxwire/test-support';
 import WebSocket from 'ws';
 
 /** A server event as the tests see it. */
@@ -14,33 +15,10 @@ export function speak(text: string, rate = 24000): Int16Array {
 
 /** First and last sample whose absolute value exceeds `level`: where speech really is. */
 export function speechExtent(pcm: Int16Array, level = 300): { first: number; last: number } {
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < pcm.length; i++) {
-    if (Math.abs(pcm[i]) > level) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  }
-  return { first, last };
+  return voicedSpan(pcm, level);
 }
 
-export function concat(...parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** RMS level in dBFS. */
-export function dbfs(pcm: Int16Array): number {
-  let s = 0;
-  for (let i = 0; i < pcm.length; i++) s += pcm[i] * pcm[i];
-  return 20 * Math.log10(Math.sqrt(s / Math.max(1, pcm.length)) / 32768 + 1e-12);
-}
+export { concat, dbfs } from '@voxwire/test-support';
 
 /** A raw `ws` client that records every server event and waits for specific ones. */
 export class RawClient {

@@ -1,6 +1,12 @@
 // Test audio for this package: the shared signals of @voxwire/test-support (espeak-ng speech resampled by
 // sox, pure tones, levels) in the argument shapes these tests use, plus the wire helpers they need.
-import { concat as concatParts, rms, speech as spokenText, tone as toneSamples } from '@voxwire/test-support';
+import {
+  concat as concatParts,
+  estimatePitchHz,
+  rms,
+  speech as spokenText,
+  tone as toneSamples,
+} from '@voxwire/test-support';
 
 export { rms };
 
@@ -19,22 +25,12 @@ export function concat(chunks: Int16Array[]): Int16Array {
   return concatParts(...chunks);
 }
 
-/** Frequency estimated from rising zero crossings (interpolated), over the middle of the signal. */
+/** Frequency from interpolated rising zero crossings over the middle 80 % of the signal. */
 export function zeroCrossingFrequency(pcm: Int16Array, rate: number): number {
-  const start = Math.floor(pcm.length * 0.1);
-  const end = Math.floor(pcm.length * 0.9);
-  let first = -1;
-  let last = -1;
-  let count = 0;
-  for (let i = start + 1; i < end; i++) {
-    if (pcm[i - 1] < 0 && pcm[i] >= 0) {
-      const t = i - 1 + -pcm[i - 1] / (pcm[i] - pcm[i - 1]);
-      if (first < 0) first = t;
-      else count++;
-      last = t;
-    }
-  }
-  return (count * rate) / (last - first);
+  return estimatePitchHz(pcm, rate, {
+    start: Math.floor(pcm.length * 0.1),
+    end: Math.floor(pcm.length * 0.9),
+  });
 }
 
 /** Splits PCM into chunks of `size` samples (views). */
