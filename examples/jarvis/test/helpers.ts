@@ -138,8 +138,4 @@ export function pcmOf(frames: Buffer[]): Int16Array {
 }
 
 /** RMS in dBFS. */
-export function rmsDb(pcm: Int16Array): number {
-  let s = 0;
-  for (const v of pcm) s += v * v;
-  return 10 * Math.log10(s / Math.max(1, pcm.length) / 32768 ** 2 + 1e-20);
-}
+export { dbfs as rmsDb } from '@voxwire/test-support';
