@@ -33,6 +33,7 @@ export {
   toneAmplitude,
 } from './spectrum.js';
 export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
+export { writeStallingEspeak } from './stalling-espeak.js';
 export {
   type Accuracy,
   type AccuracyRow,

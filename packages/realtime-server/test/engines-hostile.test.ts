@@ -1,7 +1,7 @@
 // Hostile input against the engines, from outside over loopback: pathological tool schemas and instructions
 // for the rule responder, oversized text and departing clients for speech synthesis. One healthy session
 // runs beside each attack and must keep working; processes and handles must come back to their baseline.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,6 +10,7 @@ import {
   heapAfterGcMiB,
   settleLeaks,
   waitUntil as until,
+  writeStallingEspeak,
 } from '@voxwire/test-support';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,14 +26,7 @@ let dir: string;
 let stallingEspeak: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'voxwire-engines-hostile-'));
-  // A hung speech process (fault injection): text containing STALL never finishes; anything else is spoken
-  // by the real espeak-ng.
-  stallingEspeak = join(dir, 'espeak-stall');
-  writeFileSync(
-    stallingEspeak,
-    '#!/bin/sh\ncase "$*" in *STALL*) exec sleep 3600;; esac\nexec espeak-ng "$@"\n',
-  );
-  chmodSync(stallingEspeak, 0o755);
+  stallingEspeak = writeStallingEspeak(dir); // text containing STALL never finishes
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

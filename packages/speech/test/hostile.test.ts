@@ -4,7 +4,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audioFrame } from '@voxwire/codecs';
-import { childProcessCount as children, waitUntil as until } from '@voxwire/test-support';
+import {
+  childProcessCount as children,
+  waitUntil as until,
+  writeStallingEspeak,
+} from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EspeakSynthesizer,
@@ -19,14 +23,7 @@ let dir: string;
 let stallingEspeak: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'voxwire-speech-hostile-'));
-  // A hung speech process (fault injection): text containing STALL never finishes; anything else is spoken
-  // by the real espeak-ng.
-  stallingEspeak = join(dir, 'espeak-stall');
-  writeFileSync(
-    stallingEspeak,
-    '#!/bin/sh\ncase "$*" in *STALL*) exec sleep 3600;; esac\nexec espeak-ng "$@"\n',
-  );
-  chmodSync(stallingEspeak, 0o755);
+  stallingEspeak = writeStallingEspeak(dir); // text containing STALL never finishes
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
