@@ -5,7 +5,7 @@ import {
   base64ToBytes,
   bytesToInt16,
   int16ToBytes,
-  Resampler,
+  resampleFrame,
 } from '@voxwire/codecs';
 import { NO_TRANSCRIBER_TEXT } from '@voxwire/speech';
 import { EnergyVad, VadSegmenter } from '@voxwire/vad';
@@ -467,12 +467,5 @@ function decodeBase64Audio(data: string): Uint8Array {
 
 /** Resamples a whole utterance (fresh output); returns the input when the rates match. */
 export function resampleTo(pcm: Int16Array, from: number, to: number): Int16Array {
-  if (from === to) return pcm;
-  const r = new Resampler({ inputRate: from, outputRate: to });
-  const head = r.process(pcm);
-  const tail = r.flush();
-  const out = new Int16Array(head.length + tail.length);
-  out.set(head);
-  out.set(tail, head.length);
-  return out;
+  return resampleFrame(audioFrame(pcm, from), to).data;
 }

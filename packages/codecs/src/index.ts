@@ -33,6 +33,7 @@ export {
   type OpusEncoderOptions,
 } from './opus.js';
 export { type FloatToInt16Options, floatToInt16, int16ToFloat } from './pcm.js';
+export { resampleFrame } from './resample-frame.js';
 export { RESAMPLER_QUALITY, Resampler, type ResamplerOptions, type ResamplerQuality } from './resampler.js';
 export {
   createTranscoder,

@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { resampleFrame } from '@voxwire/codecs';
 export { VoxwireError } from '@voxwire/core';
 export {
   SynthesisError,
@@ -22,7 +23,6 @@ export {
   PocketsphinxTranscriber,
   type PocketsphinxTranscriberOptions,
 } from './pocketsphinx.js';
-export { resampleFrame } from './resample.js';
 export {
   DEFAULT_MAX_CHUNK_LENGTH,
   DEFAULT_MAX_TEXT_LENGTH,

@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AudioFrame, int16ToBytes } from '@voxwire/codecs';
+import { type AudioFrame, int16ToBytes, resampleFrame } from '@voxwire/codecs';
 import { TranscriptionError } from './errors.js';
 import { ConcurrencyLimit, commandExists, runProcess } from './process.js';
-import { resampleFrame } from './resample.js';
 import type { Transcriber } from './types.js';
 
 /** Where Debian's `pocketsphinx-en-us` puts the US English model. */

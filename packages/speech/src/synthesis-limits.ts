@@ -1,6 +1,5 @@
-import { type AudioFrame, audioFrame } from '@voxwire/codecs';
+import { type AudioFrame, audioFrame, resampleFrame } from '@voxwire/codecs';
 import { SynthesisError } from './errors.js';
-import { resampleFrame } from './resample.js';
 import type { SynthesisOptions, Synthesizer } from './types.js';
 
 /** Default longest text one synthesis accepts, in UTF-16 code units (about ten minutes of speech). */

@@ -4,12 +4,13 @@ import { performance } from 'node:perf_hooks';
 import {
   type AnyFrame,
   alaw,
+  audioFrame,
   base64ToBytes,
   type EncodedFrame,
   floatToInt16,
   isEncodedFrame,
   mulaw,
-  Resampler,
+  resampleFrame,
   wav,
 } from '@voxwire/codecs';
 import WebSocket from 'ws';
@@ -713,14 +714,7 @@ export class TwilioSimulator extends EventEmitter<TwilioSimulatorEvents> impleme
 
 /** Resamples PCM to 8 kHz in one go (the simulator's sources are whole clips). */
 function to8k(pcm: Int16Array, sampleRate: number): Int16Array {
-  if (sampleRate === TWILIO_SAMPLE_RATE) return pcm;
-  const r = new Resampler({ inputRate: sampleRate, outputRate: TWILIO_SAMPLE_RATE });
-  const head = r.process(pcm);
-  const tail = r.flush();
-  const out = new Int16Array(head.length + tail.length);
-  out.set(head);
-  out.set(tail, head.length);
-  return out;
+  return resampleFrame(audioFrame(pcm, sampleRate), TWILIO_SAMPLE_RATE).data;
 }
 
 function downmix(pcm: Int16Array, channels: number): Int16Array {

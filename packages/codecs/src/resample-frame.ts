@@ -1,7 +1,8 @@
-import { type AudioFrame, audioFrame, Resampler } from '@voxwire/codecs';
+import { type AudioFrame, audioFrame } from './frame.js';
+import { Resampler } from './resampler.js';
 
 /**
- * Resamples a whole utterance (not a stream) with @voxwire/codecs' resampler: process then flush, which
+ * Resamples a whole utterance (not a stream) with {@link Resampler}: process then flush, which
  * yields exactly ceil(n · outputRate / inputRate) samples aligned with the input (the filter's latency is
  * paid back by the flush). A frame already at `sampleRate` is returned as is.
  */
