@@ -34,6 +34,7 @@ export {
 } from './spectrum.js';
 export { type SpeechOptions, speech, writeSpeechWav } from './speech.js';
 export { writeStallingEspeak } from './stalling-espeak.js';
+export { type SelfSignedCert, selfSignedCert } from './tls.js';
 export {
   type Accuracy,
   type AccuracyRow,

@@ -1,10 +1,6 @@
 import { bytesToInt16, int16ToBytes } from './bytes.js';
 import { AudioFormatError } from './errors.js';
 
-// Standard alphabet (RFC 4648 §4), padding optional. Node's decoder silently skips anything else, which
-// would turn a corrupted frame into shorter, shifted audio; we reject it instead.
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
  * Decodes standard base64 (padding optional) to bytes.
  * @param text - base64 text, e.g. a Twilio `media.payload` or an OpenAI `delta`
@@ -14,15 +10,25 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function base64ToBytes(text: string): Buffer {
   if (typeof text !== 'string')
     throw new AudioFormatError('INVALID_BASE64', `base64 input must be a string, got ${typeof text}`);
-  const unpadded = text.length - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
-  if (!BASE64.test(text) || unpadded % 4 === 1 || (unpadded !== text.length && text.length % 4 !== 0)) {
-    const preview = text.length > 24 ? `${text.slice(0, 24)}…` : text;
-    throw new AudioFormatError(
-      'INVALID_BASE64',
-      `not valid base64 (${text.length} chars): ${JSON.stringify(preview)}`,
-    );
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const unpadded = text.length - padding;
+  if (unpadded % 4 !== 1 && (padding === 0 || text.length % 4 === 0)) {
+    const bytes = Buffer.from(text, 'base64');
+    // Node's decoder skips characters outside the alphabet (which would turn a corrupted frame into
+    // shorter, shifted audio) and also takes the URL-safe alphabet. Every skipped character shortens the
+    // output, so the length proves the text clean without a per-character regex pass over every frame.
+    if (
+      bytes.length === Math.floor((unpadded * 3) / 4) &&
+      text.indexOf('-') === -1 &&
+      text.indexOf('_') === -1
+    )
+      return bytes;
   }
-  return Buffer.from(text, 'base64');
+  const preview = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+  throw new AudioFormatError(
+    'INVALID_BASE64',
+    `not valid base64 (${text.length} chars): ${JSON.stringify(preview)}`,
+  );
 }
 
 /** Encodes bytes as standard padded base64. */

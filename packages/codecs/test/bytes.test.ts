@@ -65,6 +65,19 @@ describe('base64', () => {
     expect(() => base64ToBytes(42 as unknown as string)).toThrow(AudioFormatError);
   });
 
+  it('rejects one foreign character anywhere in a frame-sized payload (URL-safe alphabet included)', () => {
+    // A 20 ms μ-law frame's payload; each corruption must throw, never decode to shorter audio.
+    const clean = Buffer.from(Uint8Array.from({ length: 160 }, (_, i) => (i * 37) & 0xff)).toString('base64');
+    expect(base64ToBytes(clean).length).toBe(160);
+    for (const bad of ['-', '_', ' ', '\n', '*', '=', '.', '\u00e9']) {
+      for (const at of [0, 1, 2, 3, 101, clean.length - 1]) {
+        const text = clean.slice(0, at) + bad + clean.slice(at + 1);
+        if (text === clean) continue; // '=' over the padding's last '='
+        expect(() => base64ToBytes(text), `${JSON.stringify(bad)} at ${at}`).toThrow(AudioFormatError);
+      }
+    }
+  });
+
   it('rejects base64 of an odd number of bytes as PCM16', () => {
     expect(() => base64ToInt16('AQID')).toThrow(/even number of bytes, got 3/);
   });

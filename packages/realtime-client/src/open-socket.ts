@@ -1,6 +1,12 @@
 import { RealtimeClientError } from './errors.js';
 import type { ServerEventOf } from './protocol.js';
-import { frameText, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+import {
+  frameText,
+  type WebSocketClientOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  zeroMask,
+} from './socket.js';
 
 /**
  * Opens a socket to a Realtime server and resolves once `session.created` arrives, with that event.
@@ -16,11 +22,15 @@ export function openSocket(
   return new Promise((resolve, reject) => {
     let ws: WebSocketLike;
     try {
-      ws = new WS(url, {
+      const options: WebSocketClientOptions = {
         headers,
         perMessageDeflate: false,
         handshakeTimeout: timeoutMs,
-      });
+        skipUTF8Validation: true,
+      };
+      // Plain ws:// keeps random masks: there, they are what the RFC relies on against proxy cache poisoning.
+      if (url.startsWith('wss:')) options.generateMask = zeroMask;
+      ws = new WS(url, options);
     } catch (err) {
       reject(
         new RealtimeClientError('CONNECTION', `cannot open ${url}: ${(err as Error).message}`, {

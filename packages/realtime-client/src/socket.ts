@@ -31,6 +31,21 @@ export interface WebSocketClientOptions {
   /** Compression costs CPU on every audio frame for little gain on base64 audio: off. */
   perMessageDeflate: false;
   handshakeTimeout?: number;
+  /**
+   * Every server frame is JSON that goes through `JSON.parse`, which copes with any text: `ws`'s UTF-8
+   * check of each frame is a second pass over every audio delta for nothing.
+   */
+  skipUTF8Validation?: boolean;
+  /**
+   * Fills each frame's masking key. Over TLS (`wss:`) the key protects nothing (no intermediary sees the
+   * bytes it defends against), so it is all zeros and `ws` skips masking every byte of every append.
+   */
+  generateMask?: (mask: Uint8Array) => void;
+}
+
+/** A zero masking key, for `wss:` only (see {@link WebSocketClientOptions.generateMask}). */
+export function zeroMask(mask: Uint8Array): void {
+  mask.fill(0);
 }
 
 /** A WebSocket class (`ws`'s by default). */
