@@ -7,12 +7,10 @@
 // Peer: the official `openai` package's OpenAIRealtimeWS doing the same work (base64 + send, JSON + decode on
 // receive). It only dials wss://, so both clients talk TLS to the same local server (self-signed certificate
 // made with openssl for the run); voxwire over plain ws:// (a local realtime server) is a third row.
-import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { audioFrame, encodedFrame, frameSamples, mulaw } from '@voxwire/codecs';
 import {
@@ -21,6 +19,7 @@ import {
   type WebSocketConstructor,
   type WebSocketLike,
 } from '@voxwire/realtime-client';
+import { selfSignedCert } from '@voxwire/test-support';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -280,31 +279,9 @@ const suite: Suite = {
   id: 'realtime-client',
   title: 'Realtime client CPU per 24 kHz stream (@voxwire/realtime-client)',
   async run() {
-    const dir = mkdtempSync(join(tmpdir(), 'voxwire-rtc-bench-'));
-    const certPath = join(dir, 'cert.pem');
-    const keyPath = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        keyPath,
-        '-out',
-        certPath,
-      ],
-      { stdio: 'ignore' },
-    );
-    const ca = readFileSync(certPath);
+    const tls = selfSignedCert();
+    const { certPath, keyPath } = tls;
+    const ca = tls.cert;
     const child = fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, VOXWIRE_RTC_BENCH_SERVER: JSON.stringify([certPath, keyPath]) },
       execArgv: ['--import', 'tsx'],
@@ -354,7 +331,7 @@ const suite: Suite = {
       ].join('\n');
     } finally {
       child.kill();
-      rmSync(dir, { recursive: true, force: true });
+      tls.dispose();
     }
   },
 };

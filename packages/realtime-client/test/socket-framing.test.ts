@@ -90,6 +90,18 @@ async function sendTone(url: string, WS?: WebSocketConstructor): Promise<Int16Ar
   return pcm;
 }
 
+/** Waits for the appended audio, checks it arrived bit-exact, and returns the masking keys used. */
+async function receivedIntact(capture: Capture, pcm: Int16Array): Promise<Buffer[]> {
+  await waitUntil(
+    () => capture.audio.reduce((n, b) => n + b.length, 0) >= pcm.byteLength,
+    'the appended audio',
+  );
+  expect(Buffer.concat(capture.audio).equals(Buffer.from(pcm.buffer))).toBe(true);
+  const keys = maskKeys(Buffer.concat(capture.raw));
+  expect(keys.length).toBeGreaterThanOrEqual(3); // session.update and three appends, at least
+  return keys;
+}
+
 describe('client frames on the wire', () => {
   it('over wss:// sends zero masking keys and the audio arrives intact', async () => {
     const capture = await listen(createServer({ cert: cert.cert, key: cert.key }));
@@ -100,13 +112,7 @@ describe('client frames on the wire', () => {
       }
     };
     const pcm = await sendTone(capture.url, Trusting);
-    await waitUntil(
-      () => capture.audio.reduce((n, b) => n + b.length, 0) >= pcm.byteLength,
-      'the appended audio',
-    );
-    expect(Buffer.concat(capture.audio).equals(Buffer.from(pcm.buffer))).toBe(true);
-    const keys = maskKeys(Buffer.concat(capture.raw));
-    expect(keys.length).toBeGreaterThanOrEqual(3);
+    const keys = await receivedIntact(capture, pcm);
     for (const key of keys) expect([...key]).toEqual([0, 0, 0, 0]);
     await capture.close();
   });
@@ -114,13 +120,7 @@ describe('client frames on the wire', () => {
   it('over plain ws:// keeps random masking keys', async () => {
     const capture = await listen();
     const pcm = await sendTone(capture.url);
-    await waitUntil(
-      () => capture.audio.reduce((n, b) => n + b.length, 0) >= pcm.byteLength,
-      'the appended audio',
-    );
-    expect(Buffer.concat(capture.audio).equals(Buffer.from(pcm.buffer))).toBe(true);
-    const keys = maskKeys(Buffer.concat(capture.raw));
-    expect(keys.length).toBeGreaterThanOrEqual(3);
+    const keys = await receivedIntact(capture, pcm);
     expect(keys.filter((k) => k.readUInt32BE(0) !== 0).length).toBe(keys.length);
     await capture.close();
   });
