@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRealtimeServer, defaultSegmenter, type SegmenterFactory } from '@voxwire/realtime-server';
@@ -29,7 +30,11 @@ const CHUNK = 4800; // the design's chunk_size: 200 ms
 type Variant = 'manager' | 'manager-vad' | 'naive';
 const VARIANTS: { id: Variant; label: string }[] = [
   { id: 'manager', label: 'nevil: AudioCaptureManager → RealtimeConnectionManager' },
-  { id: 'manager-vad', label: 'nevil: the same with the energy VAD (tone = speech: all sent)' },
+  {
+    id: 'manager-vad',
+    label:
+      'nevil: the same with the energy VAD on',
+  },
   { id: 'naive', label: "naive loop (the design's pipeline as written)" },
 ];
 
@@ -252,6 +257,7 @@ const suite: Suite = {
   title: 'Nevil: CPU, RSS and capture → model latency per minute of capture (examples/nevil)',
   async run() {
     const self = fileURLToPath(import.meta.url);
+    const loadBefore = loadavg()[0] ?? Number.NaN;
     let arrivals: Arrival[] = [];
     // The server-VAD seam sees every append as it is decoded at the model: timestamp it there.
     const tap: SegmenterFactory = (settings, listener) => {
@@ -305,7 +311,7 @@ const suite: Suite = {
                 ]
               : ['n/a (0 reported)', '']),
             ...(r.suppressed > 0
-              ? ['n/a (VAD held audio back)', '', '']
+              ? ['n/a (the VAD held some audio back: sample counts no longer map to capture time)', '', '']
               : [quantile(newest, 0.5), quantile(newest, 0.95), quantile(oldest, 0.5)].map((x) =>
                   x.toFixed(0),
                 )),
@@ -328,6 +334,7 @@ const suite: Suite = {
       "the append: *newest* = its last sample (the pipeline's own delay), *oldest* = its first sample (adds the 200 ms",
       "chunk the design's `chunk_size` 4800 asks for). The design quotes for a Pi 4: 5-10 % CPU (+2-3 % with VAD),",
       '~10 MB base memory, 110-150 ms total latency (Python; reference only).',
+      `Machine load (1-min load average) ${loadBefore.toFixed(1)} at the start, ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at the end, on ${cpus().length} cores shared with other work: figures are from a busy machine.`,
       typeof qemu === 'string' ? `\nqemu-aarch64 part skipped: ${qemu}.` : '',
       '',
       table(
