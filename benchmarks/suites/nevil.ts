@@ -32,8 +32,7 @@ const VARIANTS: { id: Variant; label: string }[] = [
   { id: 'manager', label: 'nevil: AudioCaptureManager → RealtimeConnectionManager' },
   {
     id: 'manager-vad',
-    label:
-      'nevil: the same with the energy VAD on',
+    label: 'nevil: the same with the energy VAD on',
   },
   { id: 'naive', label: "naive loop (the design's pipeline as written)" },
 ];
@@ -153,12 +152,14 @@ async function child(variant: Variant, url: string, seconds: number): Promise<vo
   const pipeline = await startPipeline(variant, url);
   // When sample 0 was captured, on the device's clock: frames reach JS no earlier than they are captured, so
   // `now − framesInJs / rate` is never below it and comes within a period of it just after a wake-up; the
-  // minimum over a sample every 7 ms (out of step with the 10 ms period) is the estimate.
+  // minimum over a sample every 7 ms (out of step with the 10 ms period) is the estimate. Sampled during the
+  // warm-up only: getStats() is not free, and its cost must not land in the measured window.
   let captureStartMs = Number.POSITIVE_INFINITY;
   const sampler = setInterval(() => {
     captureStartMs = Math.min(captureStartMs, wallMs() - (pipeline.framesInJs() / RATE) * 1000);
   }, 7);
   await sleep(WARMUP_S * 1000);
+  clearInterval(sampler);
   const windowStartMs = wallMs();
   const cpu0 = process.cpuUsage();
   const rssStartMiB = rssMiB();
@@ -170,7 +171,6 @@ async function child(variant: Variant, url: string, seconds: number): Promise<vo
   }
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - t0;
-  clearInterval(sampler);
   const result: ChildResult = {
     cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     rssStartMiB,
