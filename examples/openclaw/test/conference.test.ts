@@ -75,7 +75,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     page = await BrowserParticipant.open(browser.context, app.pageUrl);
     sim = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
     // Both join at the same moment.
-    await Promise.all([page.connect(app.signalingUrl, BROWSER_HZ, PROBE_HZ), sim.connect()]);
+    await Promise.all([page.connect(undefined, BROWSER_HZ, PROBE_HZ), sim.connect()]);
     await waitFor(
       () =>
         app.router.ids().some((id) => id.startsWith('webrtc_')) &&

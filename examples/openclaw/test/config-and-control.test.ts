@@ -38,7 +38,10 @@ describe('configuration', () => {
     expect(env.AUDIO_SAMPLE_RATE).toBe('48000');
     const config = configFromEnv(env);
     expect(config.audio).toMatchObject({ sampleRate: 48000, channels: 1, blockSize: 480, latency: 'low' });
-    expect(config.iceServers).toEqual(['stun:one.example:19302', 'stun:two.example:3478']);
+    expect(config.iceServers).toEqual([
+      { urls: 'stun:one.example:19302' },
+      { urls: 'stun:two.example:3478' },
+    ]);
     expect(config.signalingPort).toBe(8765);
     expect(config.twilioPort).toBe(8766);
     expect(config.twilio.accountSid).toBe('AC123');

@@ -1,0 +1,183 @@
+// Deployed as on a server: TLS on both listeners (a self-signed certificate the clients trust), TURN with
+// credentials from the environment (a relay-only connection through a real coturn), and the page pointed
+// at a separate signaling server by SIGNALING_URL (in headless Chromium).
+
+import { existsSync } from 'node:fs';
+import { get } from 'node:https';
+import { CHROMIUM, concat, launchChromium, selfSignedCert, tone } from '@voxwire/test-support';
+import { afterEach, describe, expect, it } from 'vitest';
+// coturn is started the way @voxwire/webrtc's own TURN tests start it (its test helper, on loopback).
+import { startTurnServer, type TurnServer } from '../../../packages/webrtc/test/helpers/servers.js';
+import { joinNodePeer, type NodeParticipant } from '../src/node-participant.js';
+import type { OpenClaw } from '../src/openclaw.js';
+import { startTestOpenClaw } from './helpers/app.js';
+import { BROWSER_HZ, blockLevels, blocksWith, CALL_HZ, PROBE_HZ } from './helpers/audio.js';
+import { type RawTwilioCall, rawTwilioCall } from './helpers/twilio-wss.js';
+import { waitFor } from './helpers/wait.js';
+
+const I_CALL = PROBE_HZ.indexOf(CALL_HZ);
+const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
+
+/** GET over https trusting `ca`: status and body. */
+function httpsGet(url: string, ca?: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += String(d);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).once('error', reject);
+  });
+}
+
+/** A listener in the mix (it hears everybody): what it got, at 48 kHz. */
+function probe(app: OpenClaw): Int16Array[] {
+  const got: Int16Array[] = [];
+  app.router.add('probe', { sampleRate: 48000, send: (frame) => got.push(frame.slice()) });
+  return got;
+}
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('OpenClaw deployed', () => {
+  it('serves the page, signaling, webhook and media stream over https/wss with TLS_CERT / TLS_KEY', async () => {
+    const cert = selfSignedCert();
+    cleanups.push(() => cert.dispose());
+    const { app } = await startTestOpenClaw(
+      { device: false },
+      { TLS_CERT: cert.certPath, TLS_KEY: cert.keyPath },
+    );
+    cleanups.push(() => app.close());
+    expect(app.pageUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/webrtc\/$/);
+    expect(app.signalingUrl).toMatch(/^wss:/);
+    expect(app.mediaStreamUrl).toMatch(/^wss:/);
+
+    // A client that trusts the certificate gets the page and the Twilio side; one that does not is refused.
+    const page = await httpsGet(app.pageUrl, cert.cert);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>OpenClaw</title>');
+    expect((await httpsGet(`${app.httpUrl}/health`, cert.cert)).body).toContain('"status":"ok"');
+    expect((await httpsGet(`${app.httpUrl}/voice-webhook`, cert.cert)).body).toContain('<Stream url="wss://');
+    await expect(httpsGet(app.pageUrl)).rejects.toThrow(/self[- ]signed/i);
+
+    // A WebRTC peer signals over wss and a call streams over wss: the peer hears the caller's 1 kHz.
+    let peer: NodeParticipant | undefined;
+    let call: RawTwilioCall | undefined;
+    cleanups.push(
+      () => peer?.leave(),
+      () => call?.close(),
+    );
+    [peer, call] = await Promise.all([
+      joinNodePeer(app.signalingUrl, { ws: { ca: cert.cert } }),
+      rawTwilioCall(app.mediaStreamUrl, { ca: cert.cert }),
+    ]);
+    const callId = `call_${call.callSid}`;
+    await waitFor(
+      () => app.router.has(callId) && app.router.ids().some((id) => id.startsWith('webrtc_')),
+      'both in the mix',
+    );
+    const heardFrom = peer.received.length;
+    await call.stream(tone(CALL_HZ, 8000, 1.5 * 8000, 0.25));
+    await waitFor(
+      () => blocksWith(blockLevels(concat(...peer!.received.slice(heardFrom)), 48000), I_CALL) >= 5,
+      'the peer hearing the caller over wss',
+    );
+  }, 90_000);
+
+  it('gives the TURN credentials to its peers: a relay-only peer connects through coturn and is heard', async () => {
+    const turn: TurnServer = await startTurnServer({ user: 'claw', password: 'claw-pw' });
+    cleanups.push(() => turn.stop());
+    const { app } = await startTestOpenClaw(
+      { device: false },
+      {
+        ICE_SERVER_1: turn.url,
+        ICE_USERNAME_1: 'claw',
+        ICE_CREDENTIAL_1: 'claw-pw',
+        ICE_TRANSPORT_POLICY: 'relay',
+      },
+    );
+    cleanups.push(() => app.close());
+    const heard = probe(app);
+    const peer = await joinNodePeer(app.signalingUrl, {
+      peer: {
+        iceTransportPolicy: 'relay',
+        iceServers: [{ urls: turn.url, username: 'claw', credential: 'claw-pw' }],
+      },
+    });
+    cleanups.push(() => peer.leave());
+    // OpenClaw's side runs over a relay candidate: with the relay-only policy coturn allocates one only for
+    // the configured username and credential.
+    const [serverPeer] = app.webrtc.connections();
+    const stats = await serverPeer?.stats();
+    expect(stats?.candidatePair?.local.candidateType).toBe('relay');
+    expect(stats?.candidatePair?.remote.candidateType).toBe('relay');
+    const from = heard.length;
+    peer.peer.sendAudio({
+      data: tone(BROWSER_HZ, 48000, 2 * 48000, 0.25),
+      sampleRate: 48000,
+      channels: 1,
+      position: 0,
+    });
+    await waitFor(
+      () => blocksWith(blockLevels(concat(...heard.slice(from)), 48000), I_BROWSER) >= 5,
+      'the relayed peer heard in the mix',
+    );
+  }, 90_000);
+
+  it.skipIf(!existsSync(CHROMIUM))(
+    'points the page at SIGNALING_URL and hands the browser the TURN credentials',
+    async () => {
+      const turn: TurnServer = await startTurnServer({ user: 'web', password: 'web-pw' });
+      cleanups.push(() => turn.stop());
+      // B is the signaling server (and room) the page must use; A only serves the page.
+      const { app: b } = await startTestOpenClaw({ device: false });
+      cleanups.push(() => b.close());
+      const { app: a } = await startTestOpenClaw(
+        { device: false },
+        {
+          SIGNALING_URL: b.signalingUrl,
+          ICE_SERVER_1: turn.url,
+          ICE_USERNAME_1: 'web',
+          ICE_CREDENTIAL_1: 'web-pw',
+        },
+      );
+      cleanups.push(() => a.close());
+      const browser = await launchChromium();
+      cleanups.push(() => browser.close());
+      const page = await browser.context.newPage();
+      await page.addInitScript(() => {
+        // Record what the page gives RTCPeerConnection.
+        const Original = window.RTCPeerConnection;
+        const seen: RTCConfiguration[] = [];
+        (window as unknown as { pcConfigs: RTCConfiguration[] }).pcConfigs = seen;
+        window.RTCPeerConnection = class extends Original {
+          constructor(config?: RTCConfiguration) {
+            seen.push(JSON.parse(JSON.stringify(config ?? {})) as RTCConfiguration);
+            super(config);
+          }
+        } as typeof RTCPeerConnection;
+      });
+      // The page's own Call button (Chromium's fake microphone): the call lands in B, not in A.
+      await page.goto(a.pageUrl);
+      await page.click('#call');
+      await page.waitForFunction(() => document.getElementById('status')?.textContent === 'connected');
+      await waitFor(() => b.router.ids().some((id) => id.startsWith('webrtc_')), 'the browser in B');
+      expect(a.router.ids().some((id) => id.startsWith('webrtc_'))).toBe(false);
+      const configs = await page.evaluate(
+        () => (window as unknown as { pcConfigs: RTCConfiguration[] }).pcConfigs,
+      );
+      expect(configs).toEqual([
+        expect.objectContaining({ iceServers: [{ urls: turn.url, username: 'web', credential: 'web-pw' }] }),
+      ]);
+      // Hang up from the same button: B's room lets the browser go.
+      await page.click('#call');
+      await waitFor(() => !b.router.ids().some((id) => id.startsWith('webrtc_')), 'the browser to leave B');
+      await page.close();
+    },
+    90_000,
+  );
+});
