@@ -16,8 +16,11 @@ export interface NodeParticipant {
 export interface NodePeerOptions {
   /** Peer options: ICE servers, transport policy, host addresses (default `['127.0.0.1']`, for loopback). */
   peer?: Pick<WebRtcAudioPeerOptions, 'iceServers' | 'iceTransportPolicy' | 'iceAdditionalHostAddresses'>;
-  /** WebSocket options, e.g. `ca` to trust a private certificate of a `wss://` endpoint. */
-  ws?: Pick<ClientOptions, 'ca' | 'headers'>;
+  /**
+   * WebSocket options, e.g. `ca` to trust a private certificate of a `wss://` endpoint and `servername`, the
+   * name to check it against (ws hands it to tls.connect).
+   */
+  ws?: Pick<ClientOptions, 'ca' | 'headers'> & { servername?: string };
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { get } from 'node:https';
+import { networkInterfaces } from 'node:os';
 import { CHROMIUM, concat, launchChromium, selfSignedCert, tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 // coturn is started the way @voxwire/webrtc's own TURN tests start it (its test helper, on loopback).
@@ -18,10 +19,15 @@ import { waitFor } from './helpers/wait.js';
 const I_CALL = PROBE_HZ.indexOf(CALL_HZ);
 const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
 
-/** GET over https trusting `ca`: status and body. */
-function httpsGet(url: string, ca?: Buffer): Promise<{ status: number; body: string }> {
+/** This machine's first non-loopback IPv4 address (what another machine would reach), if any. */
+const LAN_ADDRESS = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
+
+/** GET over https trusting `ca` (checking the name `servername` when given): status and body. */
+function httpsGet(url: string, ca?: Buffer, servername?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    get(url, { ca }, (res) => {
+    get(url, { ca, servername }, (res) => {
       let body = '';
       res.on('data', (d) => {
         body += String(d);
@@ -127,6 +133,47 @@ describe('OpenClaw deployed', () => {
       'the relayed peer heard in the mix',
     );
   }, 90_000);
+
+  it.skipIf(LAN_ADDRESS === undefined)(
+    'HOST=0.0.0.0 with TLS: the page and a call reach it on the network address, as from another machine',
+    async () => {
+      const cert = selfSignedCert(); // names 127.0.0.1 and localhost: the client checks the name localhost
+      cleanups.push(() => cert.dispose());
+      const { app } = await startTestOpenClaw(
+        { device: false },
+        { HOST: '0.0.0.0', TLS_CERT: cert.certPath, TLS_KEY: cert.keyPath },
+      );
+      cleanups.push(() => app.close());
+      const port = (url: string) => new URL(url).port;
+      const page = await httpsGet(
+        `https://${LAN_ADDRESS}:${port(app.pageUrl)}/webrtc/`,
+        cert.cert,
+        'localhost',
+      );
+      expect(page.status).toBe(200);
+      // No loopback-only ICE address on a public HOST: the peer connects over the network address.
+      const heard = probe(app);
+      const peer = await joinNodePeer(`wss://${LAN_ADDRESS}:${port(app.signalingUrl)}/webrtc`, {
+        ws: { ca: cert.cert, servername: 'localhost' },
+        peer: { iceAdditionalHostAddresses: [] },
+      });
+      cleanups.push(() => peer.leave());
+      const [serverPeer] = app.webrtc.connections();
+      expect((await serverPeer?.stats())?.candidatePair?.local.address).toBe(LAN_ADDRESS);
+      const from = heard.length;
+      peer.peer.sendAudio({
+        data: tone(BROWSER_HZ, 48000, 2 * 48000, 0.25),
+        sampleRate: 48000,
+        channels: 1,
+        position: 0,
+      });
+      await waitFor(
+        () => blocksWith(blockLevels(concat(...heard.slice(from)), 48000), I_BROWSER) >= 5,
+        'the peer heard in the mix',
+      );
+    },
+    60_000,
+  );
 
   it.skipIf(!existsSync(CHROMIUM))(
     'points the page at SIGNALING_URL and hands the browser the TURN credentials',
