@@ -14,6 +14,7 @@ export class JanusRoom implements AsyncCloseable {
   /** The mixer input of the room's mix. */
   readonly id: string;
   private detach: (() => void) | undefined;
+  private closing = false;
 
   private constructor(
     readonly client: JanusClient,
@@ -65,6 +66,18 @@ export class JanusRoom implements AsyncCloseable {
         log.info('left the Janus room', { room: room.roomId, display: p.display }),
       );
       bridge.on('error', (err) => log.warn('Janus room error', { code: err.code, message: err.message }));
+      // An unheard 'error' would throw out of the emitter and end the process: Janus going away is logged.
+      client.on('error', (err) =>
+        log.warn('Janus connection error', { code: err.code, message: err.message }),
+      );
+      client.on('disconnected', (reason) => log.warn('Janus connection lost, reconnecting', { reason }));
+      // Kicked, or the room was destroyed: the room leaves the mix (a Janus restart rejoins instead).
+      bridge.on('left', () => {
+        self.detach?.();
+        self.detach = undefined;
+        router.remove(self.id);
+        if (!self.closing) log.warn('removed from the Janus room', { room: room.roomId });
+      });
       const joined = await bridge.join(room.roomId, { display: 'OpenClaw', pin: room.pin });
       log.info('in the Janus room', { room: room.roomId, participants: joined.participants.length });
       return self;
@@ -76,6 +89,7 @@ export class JanusRoom implements AsyncCloseable {
 
   /** Leaves the room and disconnects. Safe to call more than once. */
   readonly close: () => Promise<void> = closeOnce(async () => {
+    this.closing = true;
     this.detach?.();
     this.router.remove(this.id);
     await this.bridge.close();

@@ -31,7 +31,8 @@ describe('ROOM=janus: OpenClaw in a Janus AudioBridge room', () => {
 
   it('creates and joins the room; a Janus participant and a call into OpenClaw hear each other', async () => {
     const room = randomInt(100_000, 2 ** 31 - 1);
-    ({ app } = await startTestOpenClaw(
+    let logs: Record<string, unknown>[];
+    ({ app, logs } = await startTestOpenClaw(
       { device: false },
       {
         ROOM: 'janus',
@@ -79,8 +80,10 @@ describe('ROOM=janus: OpenClaw in a Janus AudioBridge room', () => {
       () => blocksWith(blockLevels(concat(...guestHeard), 48000), I_CALL) >= 5,
       'the Janus guest hearing the caller',
     );
-    // Leaving the room removes it from the mix.
-    await app.janus?.close();
-    expect(app.router.has(roomId)).toBe(false);
+    // The room destroyed under OpenClaw (by anyone who may): it leaves the mix, and OpenClaw carries on.
+    await guest.destroyRoom(room);
+    await waitFor(() => app?.router.has(roomId) === false, 'the destroyed room to leave the mix');
+    expect(logs.some((l) => l.msg === 'removed from the Janus room')).toBe(true);
+    expect(app.router.ids().sort()).toEqual(['agent', `call_${sim.callSid}`]);
   }, 120_000);
 });
