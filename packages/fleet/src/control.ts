@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { emitError } from '@voxwire/core';
 import type { Redis } from 'ioredis';
 import { parseAction, runAction, sanitizeMetrics } from './action.js';
@@ -60,7 +61,10 @@ type ReplyMessage =
  *
  * Failures are typed and fast: a call that is not live anywhere (or whose instance has no subscriber any
  * more, i.e. crashed) is `NOT_FOUND` at once; an owner that does not answer is `TIMEOUT` after
- * `requestTimeoutMs`; Redis unreachable is `UNAVAILABLE` without waiting.
+ * `requestTimeoutMs`; Redis unreachable is `UNAVAILABLE` without waiting. A request waiting for its answer
+ * when the connection drops (a Redis restart) fails `UNAVAILABLE` at once, and for a few seconds after
+ * Redis returns, a call missing from the registry or an owner not yet resubscribed is `UNAVAILABLE` (retry),
+ * not `NOT_FOUND`.
  */
 export class FleetControl extends EventEmitter<FleetControlEvents> {
   private readonly registry: CallRegistry;
@@ -74,6 +78,10 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
   private readonly onHangup: ((callId: string, reason: string) => void) | undefined;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
+  /** Whether the reply channel is subscribed now: answers can reach us. */
+  private subscribed = false;
+  /** When the subscriber came back after an outage (other instances may still be reconnecting). */
+  private resubscribedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: FleetControlOptions) {
     super();
@@ -94,13 +102,42 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     const sub = this.subscriber;
     if (!sub) return;
     sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel, message));
+    sub.on('close', this.onSubscriberLost);
+    sub.on('ready', this.onSubscriberBack);
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
     const id = this.registry.instanceId;
     try {
-      await sub.subscribe(this.keys.control(id), this.keys.reply(id));
+      await this.subscriber?.subscribe(this.keys.control(id), this.keys.reply(id));
+      this.subscribed = true;
     } catch (err) {
       throw unavailable('subscribing to the control channels', err);
     }
   }
+
+  /**
+   * The subscriber connection dropped (Redis restarting or gone): answers on the way are lost, so every
+   * waiting request fails now with `UNAVAILABLE` instead of running into its timeout.
+   */
+  private readonly onSubscriberLost = (): void => {
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    for (const rid of [...this.pending.keys()])
+      this.settle(rid, undefined, unavailable('waiting for a control answer', 'the connection was lost'));
+  };
+
+  /** Back after an outage: ioredis resubscribes; confirming it ourselves tells us when answers can come again. */
+  private readonly onSubscriberBack = (): void => {
+    if (this.subscribed || this.closed) return;
+    this.subscribe().then(
+      () => {
+        this.resubscribedAt = performance.now();
+      },
+      () => {}, // still down: the next 'ready' tries again
+    );
+  };
 
   /**
    * Runs `action` on call `callId`, wherever in the fleet it lives, and resolves with its result (the
@@ -123,7 +160,13 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     const redis = this.redis;
     if (!redis) throw notFound(callId);
     const info = await this.registry.get(callId); // UNAVAILABLE at once when Redis is down
+    // Just after a Redis restart the registry is empty until every instance has written its calls again.
+    if (!info && this.justReconnected())
+      throw new FleetError('UNAVAILABLE', `control: the registry is recovering from a Redis restart; retry`);
     if (!info || info.instanceId === this.registry.instanceId) throw notFound(callId);
+    // The answer could not reach us: fail now rather than time out.
+    if (!this.subscribed)
+      throw new FleetError('UNAVAILABLE', 'control: Redis is unavailable (reply channel not subscribed)');
     if (this.pending.size >= this.maxPending)
       throw new FleetError('QUEUE_FULL', `${this.maxPending} control requests are already waiting`);
     const rid = randomUUID();
@@ -147,10 +190,27 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
       this.settle(rid, undefined, unavailable('sending a control request', err));
       return answer;
     }
-    // Nobody subscribed: the owning instance is gone (its entry has not expired yet), so is the call.
-    if (receivers === 0)
-      this.settle(rid, undefined, notFound(callId, `its instance ${info.instanceId} is gone`));
+    // Nobody subscribed: the owning instance is gone (its entry has not expired yet), so is the call —
+    // unless Redis has just restarted and the owner is still resubscribing: that is an outage, not an end.
+    if (receivers === 0) {
+      const justBack = this.justReconnected();
+      this.settle(
+        rid,
+        undefined,
+        justBack
+          ? new FleetError(
+              'UNAVAILABLE',
+              `control: instance ${info.instanceId} has not resubscribed since Redis came back; retry`,
+            )
+          : notFound(callId, `its instance ${info.instanceId} is gone`),
+      );
+    }
     return answer;
+  }
+
+  /** Whether Redis came back from an outage moments ago (other instances may still be reconnecting). */
+  private justReconnected(): boolean {
+    return performance.now() - this.resubscribedAt < RESUBSCRIBE_GRACE_MS;
   }
 
   /** Rejects every waiting request with `CLOSED` and unsubscribes. Does not close the connections. */
@@ -160,6 +220,8 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     for (const rid of [...this.pending.keys()])
       this.settle(rid, undefined, new FleetError('CLOSED', 'the fleet closed before the answer came'));
     this.subscriber?.removeAllListeners('messageBuffer');
+    this.subscriber?.off('close', this.onSubscriberLost);
+    this.subscriber?.off('ready', this.onSubscriberBack);
   }
 
   private async runLocal(callId: string, action: FleetAction): Promise<FleetActionResult> {
@@ -251,6 +313,12 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     emitError(this, new FleetError('INVALID_ARGUMENT', `ignored ${what}`));
   }
 }
+
+/**
+ * After Redis comes back, how long an instance nobody hears on its control channel counts as reconnecting
+ * (`UNAVAILABLE`) rather than gone (`NOT_FOUND`): ioredis retries at most every second.
+ */
+const RESUBSCRIBE_GRACE_MS = 3_000;
 
 function notFound(callId: string, why = 'it is not live on any instance'): FleetError {
   return new FleetError('NOT_FOUND', `call ${callId} not found: ${why}`);
