@@ -19,6 +19,11 @@ export interface FleetControlOptions {
   subscriber?: Redis;
   /** How long a request waits for the owning instance's answer. Default 2 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * How long a `say` or `hangup` request waits: the owner answers once the words were played (a hang-up
+   * says goodbye first). Default 15 000 ms.
+   */
+  speechTimeoutMs?: number;
   /** Requests waiting for answers at once before `QUEUE_FULL`. Default 1 000. */
   maxPendingRequests?: number;
   /** The longest `say`/`inject` text. Default 4 096 characters. */
@@ -61,7 +66,7 @@ type ReplyMessage =
  *
  * Failures are typed and fast: a call that is not live anywhere (or whose instance has no subscriber any
  * more, i.e. crashed) is `NOT_FOUND` at once; an owner that does not answer is `TIMEOUT` after
- * `requestTimeoutMs`; Redis unreachable is `UNAVAILABLE` without waiting. A request waiting for its answer
+ * `requestTimeoutMs` (`speechTimeoutMs` for `say` and `hangup`, which answer once the words were played); Redis unreachable is `UNAVAILABLE` without waiting. A request waiting for its answer
  * when the connection drops (a Redis restart) fails `UNAVAILABLE` at once, and for a few seconds after
  * Redis returns, a call missing from the registry or an owner not yet resubscribed is `UNAVAILABLE` (retry),
  * not `NOT_FOUND`.
@@ -72,6 +77,7 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
   private readonly redis: Redis | undefined;
   private readonly subscriber: Redis | undefined;
   private readonly timeoutMs: number;
+  private readonly speechTimeoutMs: number;
   private readonly maxPending: number;
   private readonly maxTextLength: number;
   private readonly maxMessageBytes: number;
@@ -90,11 +96,13 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     this.redis = options.redis;
     this.subscriber = options.subscriber;
     this.timeoutMs = options.requestTimeoutMs ?? 2_000;
+    this.speechTimeoutMs = options.speechTimeoutMs ?? 15_000;
     this.maxPending = options.maxPendingRequests ?? 1_000;
     this.maxTextLength = options.maxTextLength ?? 4096;
     this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
     this.onHangup = options.onHangup;
-    if (!(this.timeoutMs > 0)) throw new FleetError('INVALID_ARGUMENT', 'requestTimeoutMs must be positive');
+    if (!(this.timeoutMs > 0) || !(this.speechTimeoutMs > 0))
+      throw new FleetError('INVALID_ARGUMENT', 'requestTimeoutMs and speechTimeoutMs must be positive');
   }
 
   /** Subscribes to this instance's control and reply channels; resolves once Redis confirmed both. */
@@ -170,16 +178,17 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     if (this.pending.size >= this.maxPending)
       throw new FleetError('QUEUE_FULL', `${this.maxPending} control requests are already waiting`);
     const rid = randomUUID();
+    const waitMs = action.type === 'say' || action.type === 'hangup' ? this.speechTimeoutMs : this.timeoutMs;
     const answer = new Promise<FleetActionResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(
           new FleetError(
             'TIMEOUT',
-            `instance ${info.instanceId} did not answer ${action.type} for call ${callId} within ${this.timeoutMs} ms`,
+            `instance ${info.instanceId} did not answer ${action.type} for call ${callId} within ${waitMs} ms`,
           ),
         );
-      }, this.timeoutMs);
+      }, waitMs);
       this.pending.set(rid, { resolve, reject, timer });
     });
     const message: RequestMessage = { rid, from: this.registry.instanceId, callId, action };
