@@ -2,7 +2,7 @@
 // three OpusAgent processes behind haproxy, and simulated Twilio callers placing 60+ calls through the
 // balancer. Control from every instance reaches calls on every other; kill -9, a Redis restart and a rolling
 // restart with drain are survived as documented in docs/DEPLOYMENT.md.
-import { Haproxy, RedisProcess, type ServerProcess, waitUntil } from '@voxwire/test-support';
+import { Haproxy, RawWsClient, RedisProcess, type ServerProcess, waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
@@ -163,6 +163,37 @@ describe('OpusAgent fleet: three instances behind haproxy on Redis', { timeout: 
     expect(await metric(ports.i1, 'voxwire_active_calls')).toBe(owners.i1.length - 1);
     expect(await metric(ports.i1, 'voxwire_calls_started_total')).toBe(owners.i1.length);
     expect(await metric(ports.i1, 'voxwire_event_loop_lag_seconds')).toBeGreaterThan(0);
+
+    // An AudioCodes conversation through the balancer is registered too, and is hung up from elsewhere.
+    const vaic = await RawWsClient.connect(`ws://127.0.0.1:${proxy?.port}/audiocodes`, {
+      authorization: 'Bearer vaic-token',
+    });
+    vaic.send({
+      type: 'session.initiate',
+      conversationId: 'ac-fleet-1',
+      caller: '+15550100',
+      supportedMediaFormats: ['raw/lpcm16_24'],
+    });
+    await waitUntil(
+      async () => (await api(ports.i1, '/calls/ac-fleet-1')).status === 200,
+      'the AudioCodes call listed',
+    );
+    const ac = (await api(ports.i2, '/calls/ac-fleet-1')).json;
+    expect(ac).toMatchObject({ platform: 'audiocodes', caller: '+15550100', agent: 'opusagent' });
+    const elsewhere = IDS.find((id) => id !== ac.instanceId) as Id;
+    expect((await api(ports[elsewhere], '/calls/ac-fleet-1/hangup', { reason: 'supervisor' })).status).toBe(
+      200,
+    );
+    await vaic.waitClosed();
+    // The goodbye was played (a play stream with audio) before the hang-up activity.
+    const types = vaic.messages.map((m) => (m as { type?: string }).type);
+    expect(types.indexOf('playStream.chunk')).toBeGreaterThan(-1);
+    expect(types.indexOf('playStream.chunk')).toBeLessThan(types.indexOf('activities'));
+    expect(vaic.messages).toContainEqual({
+      type: 'activities',
+      conversationId: 'ac-fleet-1',
+      activities: [{ type: 'event', name: 'hangup' }],
+    });
   });
 
   it('kill -9 of one instance: its callers are cut off, its entries expire, every other call carries on', async () => {
