@@ -258,6 +258,12 @@ describe('OpusAgent fleet: three instances behind haproxy on Redis', { timeout: 
         async () => (await fetch(`http://127.0.0.1:${ports[id]}/health`)).status === 503,
         `${id} to report draining`,
       );
+      // Half of its calls end within the deadline, by the caller: each must still be up when we hang up.
+      const early = mine.slice(0, Math.ceil(mine.length / 2));
+      const late = mine.slice(early.length);
+      const heard = late.map((c) => c.sim.playedMs()); // before their goodbye
+      await Promise.all(early.map(hangUp));
+      expect(early.every((c) => c.hungUpByCaller)).toBe(true);
       // Calls placed meanwhile go to the other instances (a 503 upgrade is retried elsewhere by haproxy).
       const fresh = await place(2);
       await waitUntil(async () => {
@@ -266,13 +272,7 @@ describe('OpusAgent fleet: three instances behind haproxy on Redis', { timeout: 
       }, 'the calls placed during the drain to be listed');
       const freshOwners = await ownerOf();
       expect(fresh.map((c) => freshOwners.get(c.callSid)).filter((o) => o === id)).toEqual([]);
-      // Half of its calls end within the deadline, by the caller: each must still be up when we hang up.
-      const early = mine.slice(0, Math.ceil(mine.length / 2));
-      const late = mine.slice(early.length);
-      await Promise.all(early.map(hangUp));
-      expect(early.every((c) => c.hungUpByCaller)).toBe(true);
       // The rest outlive the deadline: each hears a goodbye and is closed cleanly, then the instance exits 0.
-      const heard = late.map((c) => c.sim.playedMs());
       expect(await instance.exited).toBe(0);
       expect(await Promise.all(late.map((c) => c.closed))).toEqual(late.map(() => 1000));
       for (const [i, c] of late.entries()) expect(c.sim.playedMs()).toBeGreaterThan(heard[i] + 500);

@@ -238,6 +238,8 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     if (!call) throw notFound(callId);
     const result = await runAction(call, action);
     if (action.type === 'hangup') this.onHangup?.(callId, action.reason ?? 'hangup');
+    // The action may have changed the call's state (muted): the registry shows it now, not at the next heartbeat.
+    else if (action.type !== 'metrics') this.registry.update(callId);
     return result;
   }
 
