@@ -2,15 +2,10 @@
 // local realtime server, driven through the FleetCall verbs a fleet uses (mute, say, hangup with goodbye).
 import { audioFrame } from '@voxwire/codecs';
 import { isVoxwireError } from '@voxwire/core';
-import {
-  createRealtimeServer,
-  NullTranscriber,
-  type RealtimeServer,
-  RuleResponder,
-} from '@voxwire/realtime-server';
+import { createRealtimeServer, NullTranscriber, RuleResponder } from '@voxwire/realtime-server';
 import { concat, dbfs, speech } from '@voxwire/test-support';
-import { createMediaStreamServer, type MediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createMediaStreamServer, TwilioSimulator } from '@voxwire/twilio-stream';
+import { describe, expect, it } from 'vitest';
 import {
   type BridgeFleetCall,
   bridgeCall,
@@ -20,27 +15,16 @@ import {
 } from '../src/index.js';
 import { testModel } from './model.js';
 
-let rt: RealtimeServer | undefined;
-let media: MediaStreamServer | undefined;
-let sim: TwilioSimulator | undefined;
-
-afterEach(async () => {
-  await sim?.close().catch(() => {});
-  await media?.close();
-  await rt?.close();
-  sim = media = rt = undefined;
-});
-
 describe('bridgeFleetCall', () => {
   it('mutes the caller toward the model, says a text, reports metrics, hangs up after a goodbye', {
     timeout: 60_000,
   }, async () => {
     // The model says back what it is given (what `say` asks of a real model); no transcriber needed.
-    rt = await createRealtimeServer({
+    await using rt = await createRealtimeServer({
       pacing: 'fast',
       engines: { transcriber: new NullTranscriber(), responder: new RuleResponder({ fallback: (t) => t }) },
     });
-    media = await createMediaStreamServer({ port: 0, path: '/media' });
+    await using media = await createMediaStreamServer({ port: 0, path: '/media' });
     const reported = { frames: [0, 0], turns: [] as number[], errors: [] as string[] };
     const sink: FleetCallMetricsSink = {
       observeTurnLatency: (ms) => reported.turns.push(ms),
@@ -58,12 +42,11 @@ describe('bridgeFleetCall', () => {
         calls.push(bridgeFleetCall(bridge, { agent: 'support', metrics: sink }));
       }),
     );
-    const s = new TwilioSimulator({
+    await using s = new TwilioSimulator({
       url: `ws://127.0.0.1:${media.port}/media`,
       speed: 4,
       customParameters: { caller: '+15550123' },
     });
-    sim = s;
     const closed = new Promise<number>((resolve) => s.once('close', resolve));
     await s.connect();
     await expect.poll(() => calls.length).toBe(1);
