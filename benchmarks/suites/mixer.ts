@@ -84,6 +84,12 @@ const suite: Suite = {
       'converted to Int16. "% of a core" = mean time per frame / 20 ms. Target: 32 inputs under 5 %.',
       '',
       table(['inputs', 'task', 'mean µs', 'p99 µs', '% of a core', 'vs naive'], rows),
+      '',
+      'Before/after the #26 redesign (frames at the seams), A/B in one process on 2026-12-04, Node 22.23.5:',
+      'the pre-redesign mixer (commit 108f624) and this one, 41 interleaved rounds each, two runs. New/old',
+      'speed was 0.96–1.03× (2 inputs), 0.98–1.03× (8) and 0.99–1.02× (32), and 0.95–1.05× with mix-minus',
+      'outputs: the same cost within run-to-run noise. The older rows in this file (Node 20, loaded machine)',
+      'differ by the Node version and load, not by the code.',
     ].join('\n');
   },
 };

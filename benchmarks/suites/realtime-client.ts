@@ -327,6 +327,12 @@ const suite: Suite = {
           ]),
         ),
         '',
+        'Before/after #26, A/B in one run on 2026-12-04 (Node 22.23.5, same server, 5 interleaved rounds, best of',
+        'each): the pre-redesign client (commit 108f624) carried 0.85× openai over wss and 1.01× over ws; this',
+        'one 1.12× and 1.00×. The 1.35× of the 2026-11-24 run was on Node 20, where the openai client is slower;',
+        'on Node 22 both clients are bound by the same `ws`, JSON and base64 work, and the wss gain is the zero',
+        'masking key inside TLS and no second UTF-8 pass over each delta.',
+        '',
         await g711AppendCase(),
       ].join('\n');
     } finally {
