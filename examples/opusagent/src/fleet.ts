@@ -100,9 +100,11 @@ export async function startAgentFleet(o: AgentFleetOptions): Promise<AgentFleet>
     bridged(bridge: CallBridge) {
       const call = bridgeFleetCall(bridge, { agent: o.agent ?? 'opusagent', metrics: fleet.metrics });
       try {
-        fleet.register(call);
+        // Not `fleet.register`, which refuses calls while draining: this call's socket was accepted before the
+        // drain began (new ones are refused at the upgrade), so it is kept and drained like the others.
+        fleet.registry.register(call);
       } catch (err) {
-        // Draining (the call slipped in before the balancer noticed) or a duplicate id: not taken.
+        // A duplicate call id, or the fleet is closed: not taken.
         void bridge.close(`refused: ${(err as Error).message}`);
         return;
       }
