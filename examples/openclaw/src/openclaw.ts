@@ -35,6 +35,11 @@ export interface OpenClawOptions {
   realtimeUrl?: string;
   /** Twilio REST base URL and fetch (tests). */
   twilioRest?: { baseUrl?: string; fetch?: typeof fetch };
+  /**
+   * How long a connection to either listener may take for its TLS handshake and request headers, and stay
+   * silent afterwards, ms (default 10 000; see `startWebServer`).
+   */
+  handshakeTimeoutMs?: number;
   /** Extra ICE host addresses (default `['127.0.0.1']` when listening on loopback). */
   iceAdditionalHostAddresses?: string[];
 }
@@ -187,18 +192,24 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     // The page and signaling share one (http or https) server: same origin, so wss follows https.
     const page = openClawPage({ signalingUrl: config.signalingUrl, iceServers: config.iceServers });
     let signalingServer: SignalingServer | undefined;
-    const web = await startWebServer(config.tls, config.host, config.signalingPort, (req, res) => {
-      const path = URL.canParse(req.url ?? '/', 'http://x')
-        ? new URL(req.url ?? '/', 'http://x').pathname
-        : '';
-      if (req.method === 'GET' && (path === '/' || path === '/webrtc' || path === '/webrtc/')) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-        res.end(page);
-      } else if (!signalingServer?.handleRequest(req, res)) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found');
-      }
-    });
+    const web = await startWebServer(
+      config.tls,
+      config.host,
+      config.signalingPort,
+      (req, res) => {
+        const path = URL.canParse(req.url ?? '/', 'http://x')
+          ? new URL(req.url ?? '/', 'http://x').pathname
+          : '';
+        if (req.method === 'GET' && (path === '/' || path === '/webrtc' || path === '/webrtc/')) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+          res.end(page);
+        } else if (!signalingServer?.handleRequest(req, res)) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+        }
+      },
+      opts.handshakeTimeoutMs,
+    );
     cleanups.push(() => web.close());
     const signaling = await webrtc.startSignaling({ server: web.server, path: '/webrtc' });
     signalingServer = signaling;
@@ -223,8 +234,12 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       log: log.child('monitor'),
       audio: () => audioFigures(),
     });
-    const twilioWeb = await startWebServer(config.tls, config.host, config.twilioPort, (req, res) =>
-      handle(req, res),
+    const twilioWeb = await startWebServer(
+      config.tls,
+      config.host,
+      config.twilioPort,
+      (req, res) => handle(req, res),
+      opts.handshakeTimeoutMs,
     );
     cleanups.push(() => twilioWeb.close());
     const media = await voice.startMediaStreamServer(twilioWeb.server, '/media-stream');

@@ -17,19 +17,36 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/** Default of {@link startWebServer}'s `handshakeTimeoutMs`. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /**
  * Starts an http server, or an https one when `tls` is set (the files are read now: a missing or unreadable
  * one throws here, at start).
+ * @param handshakeTimeoutMs - how long a connection may take to finish its TLS handshake and send its request
+ *   headers, and how long it may then stay silent (a WebSocket upgrade lifts the last limit), before it is
+ *   closed: a client that connects and stalls cannot hold a socket for long
  */
 export async function startWebServer(
   tls: OpenClawConfig['tls'],
   host: string,
   port: number,
   handler: RequestListener,
+  handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS,
 ): Promise<WebServer> {
   const server: Server = tls
-    ? createHttpsServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) }, handler)
+    ? createHttpsServer(
+        {
+          cert: readFileSync(tls.certPath),
+          key: readFileSync(tls.keyPath),
+          handshakeTimeout: handshakeTimeoutMs,
+        },
+        handler,
+      )
     : createHttpServer(handler);
+  server.headersTimeout = handshakeTimeoutMs;
+  server.requestTimeout = handshakeTimeoutMs;
+  server.timeout = handshakeTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { get } from 'node:https';
+import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { CHROMIUM, concat, launchChromium, selfSignedCert, tone } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,6 +94,36 @@ describe('OpenClaw deployed', () => {
       'the peer hearing the caller over wss',
     );
   }, 90_000);
+
+  it('closes connections that stall before or inside the TLS handshake, while upgraded ones stay', async () => {
+    const cert = selfSignedCert();
+    cleanups.push(() => cert.dispose());
+    const { app } = await startTestOpenClaw(
+      { device: false, handshakeTimeoutMs: 300 },
+      { TLS_CERT: cert.certPath, TLS_KEY: cert.keyPath },
+    );
+    cleanups.push(() => app.close());
+    const peer = await joinNodePeer(app.signalingUrl, { ws: { ca: cert.cert } });
+    cleanups.push(() => peer.leave());
+    // One socket that never starts TLS, one that starts it and never sends its request, on each listener.
+    const closed = (port: string, tlsFirst: boolean) =>
+      new Promise<void>((resolve) => {
+        const sock = tcpConnect(Number(port), '127.0.0.1');
+        sock.on('error', () => {});
+        sock.once('close', () => resolve());
+        if (tlsFirst) sock.write(Buffer.from([0x16, 0x03, 0x01, 0x00])); // a ClientHello that never ends
+      });
+    const port = (url: string) => new URL(url).port;
+    await Promise.all([
+      closed(port(app.signalingUrl), false),
+      closed(port(app.signalingUrl), true),
+      closed(port(app.httpUrl), false),
+      closed(port(app.httpUrl), true),
+    ]);
+    // The peer's signaling WebSocket outlived the timeout: the upgrade lifted it.
+    expect(app.signaling.clientCount).toBe(1);
+    expect(peer.peer.connectionState).toBe('connected');
+  }, 60_000);
 
   it('gives the TURN credentials to its peers: a relay-only peer connects through coturn and is heard', async () => {
     const turn: TurnServer = await startTurnServer({ user: 'claw', password: 'claw-pw' });
