@@ -3,7 +3,6 @@
 // at a separate signaling server by SIGNALING_URL (in headless Chromium).
 
 import { existsSync } from 'node:fs';
-import { get } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { CHROMIUM, concat, launchChromium, selfSignedCert, tone } from '@voxwire/test-support';
@@ -14,6 +13,7 @@ import { joinNodePeer, type NodeParticipant } from '../src/node-participant.js';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
 import { BROWSER_HZ, blockLevels, blocksWith, CALL_HZ, PROBE_HZ } from './helpers/audio.js';
+import { httpsGet } from './helpers/https.js';
 import { type RawTwilioCall, rawTwilioCall } from './helpers/twilio-wss.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -24,19 +24,6 @@ const I_BROWSER = PROBE_HZ.indexOf(BROWSER_HZ);
 const LAN_ADDRESS = Object.values(networkInterfaces())
   .flat()
   .find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
-
-/** GET over https trusting `ca` (checking the name `servername` when given): status and body. */
-function httpsGet(url: string, ca?: Buffer, servername?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, { ca, servername }, (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += String(d);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).once('error', reject);
-  });
-}
 
 /** A listener in the mix (it hears everybody): what it got, at 48 kHz. */
 function probe(app: OpenClaw): Int16Array[] {
