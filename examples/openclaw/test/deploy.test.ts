@@ -2,6 +2,7 @@
 // credentials from the environment (a relay-only connection through a real coturn), and the page pointed
 // at a separate signaling server by SIGNALING_URL (in headless Chromium).
 
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -191,6 +192,51 @@ describe('OpenClaw deployed', () => {
       );
     },
     60_000,
+  );
+
+  it.skipIf(!existsSync(CHROMIUM) || LAN_ADDRESS === undefined)(
+    'a browser reaching it by network address gets a microphone over https, and is told why not over http',
+    async () => {
+      const cert = selfSignedCert();
+      cleanups.push(() => cert.dispose());
+      const [secure, plain] = await Promise.all([
+        startTestOpenClaw(
+          { device: false },
+          { HOST: '0.0.0.0', TLS_CERT: cert.certPath, TLS_KEY: cert.keyPath },
+        ),
+        startTestOpenClaw({ device: false }, { HOST: '0.0.0.0' }),
+      ]);
+      cleanups.push(
+        () => secure.app.close(),
+        () => plain.app.close(),
+      );
+      // Chromium trusts exactly this certificate (by its public key), as a browser trusts a real one.
+      const spki = createHash('sha256')
+        .update(new X509Certificate(cert.cert).publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('base64');
+      const browser = await launchChromium({ extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`] });
+      cleanups.push(() => browser.close());
+      const onLan = (url: string) => url.replace('127.0.0.1', LAN_ADDRESS as string);
+      const call = async (pageUrl: string) => {
+        const page = await browser.context.newPage();
+        await page.goto(pageUrl);
+        await page.click('#call');
+        await page.waitForFunction(() =>
+          /connected|error/.test(document.getElementById('status')?.textContent ?? ''),
+        );
+        return page.evaluate(() => document.getElementById('status')?.textContent);
+      };
+      // http on a network address is no secure context: no microphone, and the page says why.
+      expect(await call(onLan(plain.app.pageUrl))).toMatch(/insecure origin/);
+      expect(plain.app.router.ids().some((id) => id.startsWith('webrtc_'))).toBe(false);
+      // https: the page's Call button gets the (fake) microphone and joins over wss.
+      expect(await call(onLan(secure.app.pageUrl))).toBe('connected');
+      await waitFor(
+        () => secure.app.router.ids().some((id) => id.startsWith('webrtc_')),
+        'the browser in the mix',
+      );
+    },
+    90_000,
   );
 
   it.skipIf(!existsSync(CHROMIUM))(
