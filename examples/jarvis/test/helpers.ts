@@ -43,7 +43,10 @@ export function speech(
   );
 }
 
-/** The design's full `AudioConfig`, exactly as its Python defaults spell it (snake_case on the wire). */
+/**
+ * The design's full `AudioConfig`, exactly as its Python defaults spell it (snake_case on the wire). Written
+ * out rather than taken from `DEFAULT_AUDIO_CONFIG`, so that the tests compare the code with the design.
+ */
 export const DESIGN_AUDIO_CONFIG = Object.freeze({
   sample_rate: 16000,
   channels: 1,
