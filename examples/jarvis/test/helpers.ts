@@ -87,8 +87,12 @@ export class Client {
     });
   }
 
-  static async open(url: string, token?: string): Promise<Client> {
-    const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  /** Connects to `url` with `token` as a bearer header; `ca` trusts a test certificate for `wss:`. */
+  static async open(url: string, token?: string, ca?: Buffer): Promise<Client> {
+    const ws = new WebSocket(url, {
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      ...(ca ? { ca } : {}),
+    });
     const client = new Client(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
