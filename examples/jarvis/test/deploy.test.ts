@@ -2,11 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { request } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  freePort,
+  requireBinary,
   type SelfSignedCert,
   type ServerProcess,
   selfSignedCert,
@@ -31,14 +32,6 @@ let haproxy: ChildProcess;
 let haproxyExited = false;
 let publicUrl: string;
 const speechRequests: string[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** GET over the public https origin, trusting the test certificate. */
 function get(path: string, auth?: string): Promise<{ status: number; type: string; body: string }> {
@@ -79,6 +72,7 @@ backend audio
 }
 
 beforeAll(async () => {
+  requireBinary('haproxy', ['-v']);
   cert = selfSignedCert();
   dir = mkdtempSync(join(tmpdir(), 'jarvis-deploy-'));
   // OpenAI's POST /v1/audio/speech as response_format "pcm": 24 kHz PCM16LE, here half a second of tone.

@@ -1,9 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EspeakSynthesizer, NullTranscriber } from '@voxwire/speech';
-import { waitUntil } from '@voxwire/test-support';
+import { freePort, waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { espeakVoice, type Jarvis, type SpeechEngines, startJarvis } from '../src/index.js';
 import { Client, type Msg, testTokens } from './helpers.js';
@@ -163,10 +162,7 @@ describe('audio socket error paths', () => {
 
   it('with the core service unreachable a turn gets core_unavailable; once it is back the same socket is answered', async () => {
     // A port that was just free and is closed again: connections to it are refused.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await freePort();
     const c = await open('user0');
     try {
       jarvis.audio.setCoreUrl(`http://127.0.0.1:${port}`);
