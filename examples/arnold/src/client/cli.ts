@@ -185,8 +185,12 @@ export class ArnoldCli {
         this.print(`  [${String(msg.name)} ${String(msg.arguments)}]`);
         break;
       case 'speech_started':
+        // Barge-in: the user talks over Arnold; the server cancels the reply (and says `interrupted`).
+        this.dropPlayback();
+        break;
       case 'interrupted':
         this.dropPlayback();
+        this.print(`(interrupted after ${(Number(msg.played_ms) / 1000).toFixed(1)} s)`);
         break;
       case 'response_done':
         break;
