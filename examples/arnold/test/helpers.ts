@@ -47,6 +47,17 @@ export class StreamClient extends RecordingWsClient<Msg> {
   }
 }
 
+/** Streams PCM to Arnold in 100 ms binary frames, then a second of silence so server VAD ends the turn. */
+export function streamSpeech(client: StreamClient, pcm: Int16Array): void {
+  const frame = 2400;
+  const padded = new Int16Array(pcm.length + 24000);
+  padded.set(pcm);
+  for (let i = 0; i < padded.length; i += frame) {
+    const part = padded.subarray(i, Math.min(i + frame, padded.length));
+    client.ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+  }
+}
+
 /** A temporary directory removed by the returned function. */
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'arnold-'));

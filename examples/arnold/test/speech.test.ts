@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { wav } from '@voxwire/codecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Arnold, startArnold } from '../src/server.js';
-import { StreamClient, speak, tempDir } from './helpers.js';
+import { StreamClient, speak, streamSpeech, tempDir } from './helpers.js';
 
 const tmp = tempDir();
 let arnold: Arnold;
@@ -19,17 +19,6 @@ afterAll(async () => {
   tmp.remove();
 });
 
-/** Streams PCM in 100 ms binary frames, then a second of silence so server VAD ends the turn. */
-function stream(client: StreamClient, pcm: Int16Array): void {
-  const frame = 2400;
-  const padded = new Int16Array(pcm.length + 24000);
-  padded.set(pcm);
-  for (let i = 0; i < padded.length; i += frame) {
-    const part = padded.subarray(i, Math.min(i + frame, padded.length));
-    client.ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-  }
-}
-
 describe('arnold speech', () => {
   it('answers spoken requests with audio, transcripts and tool calls', { timeout: 120000 }, async () => {
     const client = await StreamClient.open(arnold.url);
@@ -37,14 +26,18 @@ describe('arnold speech', () => {
       // 1. A spoken set: heard, a log_workout call writes a row, and Arnold answers with speech.
       let from = client.messages.length;
       let audioBefore = client.audioBytes;
-      stream(client, speak('I just did ten reps of bench press at one hundred eighty five pounds'));
+      streamSpeech(client, speak('I just did ten reps of bench press at one hundred eighty five pounds'));
       await client.next((m) => m.type === 'speech_started', from);
       await client.next((m) => m.type === 'speech_stopped', from);
       const heard = await client.next((m) => m.type === 'user_transcript' && m.final === true, from);
       expect(String(heard.text)).toMatch(/bench press/);
       const logged = await client.next((m) => m.type === 'tool_result' && m.name === 'log_workout', from);
-      expect(logged.output).toMatchObject({ ok: true, workout: { exercise: 'bench press' } });
-      await client.next((m) => m.type === 'response_text', from);
+      expect(logged.output).toMatchObject({
+        ok: true,
+        workout: { exercise: 'bench press', reps: 10, weight: 185, unit: 'lbs' },
+      });
+      const said = await client.next((m) => m.type === 'response_text', from);
+      expect(said.text).toBe('Logged 10 reps of bench press at 185 pounds.');
       await client.next((m) => m.type === 'audio_done', from);
       expect(client.audioBytes - audioBefore).toBeGreaterThan(24000); // over half a second of speech
       expect(arnold.store.count()).toBe(1);
@@ -52,7 +45,7 @@ describe('arnold speech', () => {
       // 2. A spoken question reads the row back.
       from = client.messages.length;
       audioBefore = client.audioBytes;
-      stream(client, speak('show me my recent workouts'));
+      streamSpeech(client, speak('show me my recent workouts'));
       const recent = await client.next(
         (m) => m.type === 'tool_result' && m.name === 'get_recent_workouts',
         from,
