@@ -1,27 +1,15 @@
 // The audio round trip: spoken requests (espeak-ng) streamed as PCM16 24 kHz over /realtime/stream; the local
 // backend's server VAD, pocketsphinx and Arnold's responder answer with audio. Recognition is imperfect, so
 // the test asserts what is reliably true: speech detected, a final user transcript, a tool call, audio back.
-import { join } from 'node:path';
 import { wav } from '@voxwire/codecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Arnold, startArnold } from '../src/server.js';
-import { StreamClient, speak, streamSpeech, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { arnoldPerFile, StreamClient, speak, streamSpeech } from './helpers.js';
 
-const tmp = tempDir();
-let arnold: Arnold;
-
-beforeAll(async () => {
-  arnold = await startArnold({ port: 0, dbPath: join(tmp.dir, 'arnold.db'), pacing: 'fast', log: () => {} });
-});
-
-afterAll(async () => {
-  await arnold?.close();
-  tmp.remove();
-});
+const fixture = arnoldPerFile({ pacing: 'fast' });
 
 describe('arnold speech', () => {
   it('answers spoken requests with audio, transcripts and tool calls', { timeout: 120000 }, async () => {
-    const client = await StreamClient.open(arnold.url);
+    const client = await StreamClient.open(fixture.arnold().url);
     try {
       // 1. A spoken set: heard, a log_workout call writes a row, and Arnold answers with speech.
       let from = client.messages.length;
@@ -40,7 +28,7 @@ describe('arnold speech', () => {
       expect(said.text).toBe('Logged 10 reps of bench press at 185 pounds.');
       await client.next((m) => m.type === 'audio_done', from);
       expect(client.audioBytes - audioBefore).toBeGreaterThan(24000); // over half a second of speech
-      expect(arnold.store.count()).toBe(1);
+      expect(fixture.arnold().store.count()).toBe(1);
 
       // 2. A spoken question reads the row back.
       from = client.messages.length;
@@ -68,7 +56,7 @@ describe('arnold speech', () => {
   }, async () => {
     const wavOf = (text: string) => wav.write({ sampleRate: 24000, channels: 1, data: speak(text) });
     const post = async (path: string, body: Buffer | string) => {
-      const res = await fetch(`${arnold.url}${path}`, { method: 'POST', body });
+      const res = await fetch(`${fixture.arnold().url}${path}`, { method: 'POST', body });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
 

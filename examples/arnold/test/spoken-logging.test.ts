@@ -1,26 +1,14 @@
 // Spoken logging accuracy: espeak-ng requests through server VAD and pocketsphinx (Arnold's grammar) log
 // exactly the reps and weight said, and Arnold's confirmation states the values stored, so a number the
 // recogniser got wrong is heard by the user instead of being logged silently.
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Arnold, startArnold } from '../src/server.js';
-import { StreamClient, speak, streamSpeech, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { arnoldPerFile, StreamClient, speak, streamSpeech } from './helpers.js';
 
-const tmp = tempDir();
-let arnold: Arnold;
-
-beforeAll(async () => {
-  arnold = await startArnold({ port: 0, dbPath: join(tmp.dir, 'arnold.db'), pacing: 'fast', log: () => {} });
-});
-
-afterAll(async () => {
-  await arnold?.close();
-  tmp.remove();
-});
+const fixture = arnoldPerFile({ pacing: 'fast' });
 
 describe('spoken logging', () => {
   it('logs spoken reps and weight exactly and says back what it logged', { timeout: 120000 }, async () => {
-    const client = await StreamClient.open(arnold.url);
+    const client = await StreamClient.open(fixture.arnold().url);
     try {
       const from = client.messages.length;
       streamSpeech(client, speak('log bench press ten reps at sixty kilos'));
@@ -29,7 +17,7 @@ describe('spoken logging', () => {
       const logged = await client.next((m) => m.type === 'tool_result' && m.name === 'log_workout', from);
       const row = { exercise: 'bench press', reps: 10, weight: 60, unit: 'kg' };
       expect(logged.output).toMatchObject({ ok: true, workout: row });
-      expect(arnold.store.recentWorkouts(1)[0]).toMatchObject(row);
+      expect(fixture.arnold().store.recentWorkouts(1)[0]).toMatchObject(row);
       // The confirmation states the stored values, in the reply text and in the transcript of the audio:
       // a misheard number ("two" for "ten") would be heard by the user, not logged silently.
       const said = await client.next((m) => m.type === 'response_text', from);
@@ -45,7 +33,7 @@ describe('spoken logging', () => {
   it('says back the values it logged, so a misheard number is heard by the user', {
     timeout: 120000,
   }, async () => {
-    const client = await StreamClient.open(arnold.url);
+    const client = await StreamClient.open(fixture.arnold().url);
     try {
       const from = client.messages.length;
       // pocketsphinx tends to hear espeak-ng's "fifteen" as "fifty": whatever it heard, the row and the
@@ -53,7 +41,7 @@ describe('spoken logging', () => {
       streamSpeech(client, speak('I just did fifteen reps of squat at sixty kilos'));
       const heard = await client.next((m) => m.type === 'user_transcript' && m.final === true, from);
       const logged = await client.next((m) => m.type === 'tool_result' && m.name === 'log_workout', from);
-      const row = arnold.store.recentWorkouts(1)[0];
+      const row = fixture.arnold().store.recentWorkouts(1)[0];
       const { id, exercise, reps, weight, unit } = row;
       expect(logged.output).toMatchObject({ ok: true, workout: { id, exercise, reps, weight, unit } });
       expect(row).toMatchObject({ exercise: 'squat', weight: 60, unit: 'kg' });
