@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import { AudioEndpointError, handleAudioEndpoint } from './audio-endpoints.js';
 import { ARNOLD_PROTOCOL, TokenCheck } from './auth.js';
 import { type RealtimeBackend, startBackend } from './backend.js';
-import { AUDIO_FORMAT, type RECONNECT } from './config.js';
+import { AUDIO_FORMAT, type RECONNECT, type VadSettings, vadSettings } from './config.js';
 import { type ArnoldLimits, DEFAULT_LIMITS } from './limits.js';
 import { MetricsRegistry } from './metrics.js';
 import { ArnoldSession } from './session.js';
@@ -28,6 +28,10 @@ export interface ArnoldOptions {
   openaiUrl?: string;
   /** Voice of the agent. Default `alloy`. */
   voice?: string;
+  /** Realtime model (sent as `?model=`). Default `gpt-realtime`. */
+  model?: string;
+  /** Server VAD of the sessions; unset fields keep the design's (threshold 0.5, silence 200 ms, prefix 300 ms). */
+  vad?: Partial<VadSettings>;
   /** Local server pacing: `realtime` (default) or `fast` (tests). */
   pacing?: PacingMode;
   /** Local speech recognition: Arnold's command grammar (default) or open vocabulary. */
@@ -128,10 +132,12 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   const limits: ArnoldLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const auth = new TokenCheck(opts.token);
   const host = opts.host ?? '127.0.0.1';
+  const vad = vadSettings(opts.vad);
   const store = await WorkoutStore.open({ path: opts.dbPath ?? 'arnold.db' });
   const backend = await startBackend({
     openaiApiKey: opts.openaiApiKey,
     openaiUrl: opts.openaiUrl,
+    model: opts.model,
     pacing: opts.pacing,
     engines: opts.engines,
     recognition: opts.recognition,
@@ -143,6 +149,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
     store,
     metrics,
     voice: opts.voice,
+    vad,
     reconnect: opts.reconnect,
     heartbeatMs: opts.heartbeatMs,
     maxQueuedTexts: limits.maxQueuedTexts,
