@@ -26,8 +26,10 @@ afterAll(async () => {
   tmp.remove();
 });
 
-describe('web page stop button', () => {
-  it('interrupts the spoken reply', { timeout: 120000 }, async () => {
+describe('web page', () => {
+  it('stop button interrupts the spoken reply; the page reconnects after a drop', {
+    timeout: 120000,
+  }, async () => {
     browser = await launchChromium();
     const page = await browser.context.newPage();
     await page.goto(arnold.url);
@@ -58,12 +60,17 @@ describe('web page stop button', () => {
       `(interrupted after ${(truncated.audio_end_ms / 1000).toFixed(1)} s)`,
     );
     expect(await page.isDisabled('#stop')).toBe(true); // the page went quiet
-    // The tool had already run; the conversation goes on.
+    // The tool had already run.
     expect(arnold.store.count()).toBe(1);
-    await page.fill('#text', 'show me my recent workouts');
+
+    // The connection drops (the server closes it as at shutdown): the page reconnects by itself.
+    session.close(1001, 'server shutting down');
+    await page.waitForSelector('.info:text("(connection lost; reconnecting)")', { timeout: 60000 });
+    await page.waitForSelector('#status:text("connected (local)")', { timeout: 60000 });
+    const [again] = arnold.sessions;
+    expect(again).not.toBe(session);
+    await page.fill('#text', 'what is my bench press progress');
     await page.click('#send');
-    await page.waitForSelector('.arnold:text-matches("Your recent workouts: 10 reps of bench press")', {
-      timeout: 60000,
-    });
+    await page.waitForSelector('.arnold:text-matches("1 session of bench press")', { timeout: 60000 });
   });
 });
