@@ -1,5 +1,6 @@
 // The environment of `pnpm --filter arnold start`, read into startArnold's options (the README's
 // configuration table). Empty variables count as unset; a malformed number stops startup with its name.
+import { readFileSync } from 'node:fs';
 import { ArnoldConfigError } from './config.js';
 import type { ArnoldOptions } from './server.js';
 
@@ -14,6 +15,16 @@ function number(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new ArnoldConfigError(`${name} must be a number, not "${v}".`);
   return n;
+}
+
+/** ARNOLD_TLS_CERT and ARNOLD_TLS_KEY (PEM file paths): both or neither. */
+function tlsFiles(env: NodeJS.ProcessEnv): ArnoldOptions['tls'] {
+  const cert = text(env, 'ARNOLD_TLS_CERT');
+  const key = text(env, 'ARNOLD_TLS_KEY');
+  if (!cert && !key) return undefined;
+  if (!cert || !key)
+    throw new ArnoldConfigError('Set both ARNOLD_TLS_CERT and ARNOLD_TLS_KEY (PEM files), or neither.');
+  return { cert: readFileSync(cert), key: readFileSync(key) };
 }
 
 /** startArnold options from environment variables (see the README's configuration table). */
@@ -34,5 +45,6 @@ export function arnoldOptionsFromEnv(env: NodeJS.ProcessEnv): ArnoldOptions {
     openaiUrl: text(env, 'OPENAI_REALTIME_URL'),
     recognition: text(env, 'ARNOLD_RECOGNITION') === 'open' ? 'open' : 'grammar',
     token: text(env, 'ARNOLD_TOKEN'),
+    tls: tlsFiles(env),
   };
 }

@@ -8,7 +8,7 @@ console.log(
   `Arnold on ${arnold.url} (backend: ${arnold.backend.kind}, model: ${arnold.backend.model}, database: ${arnold.store.path})`,
 );
 console.log(`  web page:          ${arnold.url}/`);
-console.log(`  realtime stream:   ${arnold.url.replace('http', 'ws')}/realtime/stream`);
+console.log(`  realtime stream:   ${arnold.url.replace(/^http/, 'ws')}/realtime/stream`);
 console.log(`  metrics:           ${arnold.url}/metrics`);
 console.log('  CLI client:        pnpm --filter arnold client');
 let stopping = false;

@@ -2,6 +2,7 @@
 // older one-shot audio endpoints, /metrics and a minimal web page.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PacingMode, RealtimeEngines } from '@voxwire/realtime-server';
@@ -47,6 +48,11 @@ export interface ArnoldOptions {
    * unauthenticated and says so at startup.
    */
   token?: string;
+  /**
+   * Serve HTTPS and WSS with this PEM certificate and key (`ARNOLD_TLS_CERT` / `ARNOLD_TLS_KEY` paths): a
+   * browser on another machine gets the microphone only on a secure (https) page.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Limits on what clients may ask for (see the README's "Limits"); unset fields get the defaults. */
   limits?: Partial<ArnoldLimits>;
   log?: (line: string) => void;
@@ -158,17 +164,21 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   };
   let audioJobs = 0;
 
-  const http: Server = createServer(
-    { connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) },
-    (req, res) => {
-      try {
-        handle(req, res);
-      } catch (err) {
-        log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
-        json(res, 500, { error: 'Internal error.' });
-      }
-    },
-  );
+  const serverOptions = {
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)),
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+      json(res, 500, { error: 'Internal error.' });
+    }
+  };
+  // An https.Server is an http.Server (a subclass): everything below works on either.
+  const http: Server = opts.tls
+    ? createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest)
+    : createServer(serverOptions, onRequest);
   http.headersTimeout = limits.headersTimeoutMs;
   http.requestTimeout = limits.requestTimeoutMs;
   // Requests arriving while shutting down.
@@ -278,7 +288,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
     http.listen(opts.port ?? 8000, host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!auth.enabled) {
     log(
       `WARNING: Arnold is UNAUTHENTICATED: anyone who can connect to ${url} can read and log every workout. ` +
