@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { startOpusAgent } from './agent.js';
+import { agentFleetOptionsFromEnv, startAgentFleet } from './fleet.js';
 
 const token = process.env.VAIC_TOKEN ?? randomBytes(12).toString('hex');
+// With REDIS_URL the agent is one instance of a fleet (registry, control API, /metrics, drain on SIGTERM).
+const fleetOptions = agentFleetOptionsFromEnv();
+const fleet = fleetOptions ? await startAgentFleet(fleetOptions) : undefined;
 const agent = await startOpusAgent({
   port: Number(process.env.PORT ?? 8080),
   // Loopback unless told otherwise: expose it through a reverse proxy or set HOST deliberately.
@@ -12,6 +16,7 @@ const agent = await startOpusAgent({
   openaiApiKey: process.env.OPENAI_API_KEY,
   modelUrl: process.env.MODEL_URL,
   maxConnections: process.env.MAX_CONNECTIONS ? Number(process.env.MAX_CONNECTIONS) : undefined,
+  hooks: fleet?.hooks,
 });
 const ws = agent.url.replace('http', 'ws');
 const model = agent.localModel
@@ -34,5 +39,12 @@ const stop = async () => {
   clearTimeout(deadline);
   process.exit(0);
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+if (fleet) {
+  console.log(
+    `  Fleet instance ${fleet.fleet.instanceId}: /calls, /drain, /metrics, /healthz (503 while draining)`,
+  );
+  fleet.drainOnSignals(agent);
+} else {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

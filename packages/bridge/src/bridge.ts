@@ -137,6 +137,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   private readonly input = new InputBatcher((frame) => this.realtime.appendAudio(frame));
   private pendingInputMs = 0;
   private endReason: string | null = null;
+  private muted = false;
 
   /** @internal Use {@link bridgeCall}. */
   constructor(
@@ -157,6 +158,19 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.wireCall();
     this.wireRealtime();
     if (opts.hangupTool !== false) this.registerHangupTool();
+  }
+
+  /** Whether the caller is muted toward the model ({@link CallBridge.setCallerMuted}). */
+  get callerMuted(): boolean {
+    return this.muted;
+  }
+
+  /**
+   * Mutes (true) or unmutes the caller toward the model (a supervisor's "mute"): while muted, caller audio
+   * is still counted, monitored and recorded, but not sent to the model, so it hears no turn.
+   */
+  setCallerMuted(muted: boolean): void {
+    this.muted = muted;
   }
 
   /** Per-call numbers so far. */
@@ -335,6 +349,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
       this.opts.recorder?.caller(pcm);
     }
+    if (this.muted) return;
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the
       // oldest is dropped and counted, not lost silently.
