@@ -3,6 +3,13 @@
 export { childProcessCount, type ServerProcess, spawnTsx } from './child-processes.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
 export { Haproxy, type HaproxyConfigOptions, haproxyConfig } from './haproxy.js';
+export {
+  type JanusServer,
+  startJanus,
+  startTurnServer,
+  type TurnAuth,
+  type TurnServer,
+} from './media-servers.js';
 export { estimatePitchHz } from './pitch.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';

@@ -6,10 +6,17 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { CHROMIUM, concat, launchChromium, selfSignedCert, tone } from '@voxwire/test-support';
-import { afterEach, describe, expect, it } from 'vitest';
 // coturn is started the way @voxwire/webrtc's own TURN tests start it (its test helper, on loopback).
-import { startTurnServer, type TurnServer } from '../../../packages/webrtc/test/helpers/servers.js';
+import {
+  CHROMIUM,
+  concat,
+  launchChromium,
+  selfSignedCert,
+  startTurnServer,
+  type TurnServer,
+  tone,
+} from '@voxwire/test-support';
+import { afterEach, describe, expect, it } from 'vitest';
 import { joinNodePeer, type NodeParticipant } from '../src/node-participant.js';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';

@@ -3,11 +3,10 @@
 // call into OpenClaw hear each other through Janus' mix and OpenClaw's.
 import { randomInt } from 'node:crypto';
 import { audioFrame } from '@voxwire/codecs';
-import { concat, tone } from '@voxwire/test-support';
+import { concat, type JanusServer, startJanus, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { JanusAudioBridge, JanusClient } from '@voxwire/webrtc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JanusServer, startJanus } from '../../../packages/webrtc/test/helpers/servers.js';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
 import { BROWSER_HZ, blockLevels, blocksWith, CALL_HZ, PROBE_HZ } from './helpers/audio.js';
