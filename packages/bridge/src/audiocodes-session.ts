@@ -25,6 +25,11 @@ export class AudioCodesCallSession extends CallSessionBase implements CallSessio
   readonly capabilities: CallCapabilities;
   readonly inputSampleRate: number;
   readonly wireFormat: 'pcmu' | 'pcm16';
+  /**
+   * `raw/mulaw` chunks are gathered into 100 ms appends (VAIC sends chunks of about that length, so this
+   * rarely waits); PCM chunks go to the client as they come and it batches them (its `batchMs`).
+   */
+  readonly inputBatchMs = 100;
 
   constructor(readonly session: AudioCodesSession) {
     super();

@@ -72,6 +72,12 @@ export interface CallSession extends EventEmitter<CallSessionEvents>, AsyncClose
    */
   readonly wireFormat: 'pcmu' | 'pcm16';
   /**
+   * How much G.711 caller audio the bridge gathers into one model append, ms (see the bridge's
+   * `inputBatchMs`). Optional: without it the bridge uses 100 ms. A batch waits for its last frame, so this
+   * is latency added to every turn; Twilio calls say 40 (two 20 ms frames).
+   */
+  readonly inputBatchMs?: number;
+  /**
    * Plays agent audio: a mono PCM frame at any rate (resampled and encoded for the platform) or an encoded
    * frame in one of {@link CallCapabilities.encodings} (sent unchanged).
    * @throws CallEndedError after the call ended; the platform's error for audio it cannot take
