@@ -1,8 +1,8 @@
 // OpusAgent's environment, read once at startup into typed options. Every variable is checked here: a
 // value that cannot mean what its name says stops the start with an OpusAgentConfigError naming it.
-import type { AudioCodesMediaFormat } from '@voxwire/audiocodes';
 import { isAudioCodesMediaFormat } from '@voxwire/audiocodes';
 import { VoxwireError } from '@voxwire/bridge';
+import type { OpusAgentOptions } from './agent.js';
 import type { LogLevel } from './log.js';
 
 /** Why the configuration was refused. */
@@ -26,29 +26,34 @@ export interface VadConfig {
   silenceDurationMs: number;
 }
 
-/** Everything the environment configures (the rest of `OpusAgentOptions` has code defaults). */
-export interface OpusAgentEnvConfig {
-  port: number;
-  host: string;
-  publicUrl?: string;
-  twilioAuthToken?: string;
-  audiocodesToken?: string;
-  openaiApiKey?: string;
-  openaiUrl?: string;
-  openaiModel?: string;
-  modelUrl?: string;
-  instructions?: string;
-  maxConnections?: number;
-  vad: VadConfig;
-  modelAudio: 'passthrough' | 'pcm24';
-  audiocodesDefaultFormat: AudioCodesMediaFormat;
-  qualityMonitoring: boolean;
-  latencyAlertMs: number;
-  chunkAlertBytes: number;
-  /** Where call recordings go; undefined when recording is off. */
-  recordingDir?: string;
-  logLevel: LogLevel;
-}
+/** Options read from the environment as they are (unset: the agent's default). */
+type FromEnv =
+  | 'publicUrl'
+  | 'twilioAuthToken'
+  | 'openaiApiKey'
+  | 'openaiUrl'
+  | 'openaiModel'
+  | 'modelUrl'
+  | 'instructions'
+  | 'maxConnections'
+  | 'recordingDir';
+/** Options the environment always sets (to the documented default when unset). */
+type WithDefault =
+  | 'port'
+  | 'host'
+  | 'modelAudio'
+  | 'audiocodesDefaultFormat'
+  | 'qualityMonitoring'
+  | 'latencyAlertMs'
+  | 'chunkAlertBytes'
+  | 'logLevel';
+
+/**
+ * Everything the environment configures: `startOpusAgent` options (the rest have code defaults), with
+ * `audiocodesToken` unset when `VAIC_TOKEN` is (main.ts then makes a random one).
+ */
+export type OpusAgentEnvConfig = Pick<OpusAgentOptions, FromEnv> &
+  Required<Pick<OpusAgentOptions, WithDefault>> & { vad: VadConfig; audiocodesToken?: string };
 
 export const DEFAULT_VAD: Readonly<VadConfig> = Object.freeze({
   enabled: true,
