@@ -2,6 +2,7 @@
 
 export { childProcessCount, type ServerProcess, spawnTsx } from './child-processes.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
+export { Haproxy, type HaproxyConfigOptions, haproxyConfig } from './haproxy.js';
 export { estimatePitchHz } from './pitch.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
@@ -14,6 +15,7 @@ export {
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
 export { RecordingWsClient, type RecordingWsClientOptions } from './recording-ws-client.js';
+export { freePort, RedisProcess, requireBinary } from './redis-server.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
 export {
   concat,

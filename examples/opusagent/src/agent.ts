@@ -1,7 +1,7 @@
 // OpusAgent: one HTTP port serving a TwiML webhook, Twilio's media stream and the AudioCodes Bot API, every
 // call bridged to a realtime model: the embedded local @voxwire/realtime-server by default, OpenAI when an
 // API key is given.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -79,6 +79,18 @@ export interface OpusAgentOptions {
   log?: (line: string) => void;
   /** Where startup warnings go (unsigned Twilio streams). Default `console.warn`. */
   warn?: (line: string) => void;
+  /** Extensions, e.g. fleet membership (`src/fleet.ts`). */
+  hooks?: OpusAgentHooks;
+}
+
+/** Optional extensions of {@link startOpusAgent} (the fleet's registry, control API, metrics and drain use them). */
+export interface OpusAgentHooks {
+  /** Answers a request before the agent's own routes; returns true when it did. */
+  http?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Whether to take a new call now; false refuses its WebSocket upgrade with 503 (the instance is draining). */
+  acceptCall?: () => boolean;
+  /** A call was bridged to the model. */
+  bridged?: (bridge: CallBridge) => void;
 }
 
 /** A running OpusAgent. */
@@ -148,6 +160,7 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
   }
 
   const http: Server = createServer(HTTP_TIMEOUTS, (req, res) => {
+    if (opts.hooks?.http?.(req, res)) return;
     const path = pathOf(req);
     if (path === '/twilio/voice') {
       const base = opts.publicUrl ?? `wss://${req.headers.host ?? 'localhost'}`;
@@ -189,6 +202,7 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
   const join = (call: CallSession) => {
     const { bridge, reported } = startCall(call, settings, logger);
     bridges.add(bridge);
+    opts.hooks?.bridged?.(bridge);
     log(`call ${call.id} (${call.platform}) started`);
     bridge.done.then(() => bridges.delete(bridge));
     reporting.add(reported);
@@ -228,6 +242,12 @@ export async function startOpusAgent(opts: OpusAgentOptions): Promise<OpusAgent>
   // unanswered socket would stay open and hold a file descriptor). Twilio sockets get the stall guard here;
   // the AudioCodes server guards its own.
   const frameTimeoutMs = opts.frameTimeoutMs ?? 10_000;
+  const acceptCall = opts.hooks?.acceptCall;
+  // First in line: a refused upgrade's socket is ended, and the WebSocket servers leave an ended socket alone.
+  if (acceptCall)
+    http.prependListener('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      if (!acceptCall()) refuseUpgrade(socket, 503, 'Service Unavailable');
+    });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
     const path = pathOf(req);
     if (path === TWILIO_PATH) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startOpusAgent } from './agent.js';
 import { configFromEnv, OpusAgentConfigError } from './config.js';
+import { agentFleetOptionsFromEnv, startAgentFleet } from './fleet.js';
 
 // Every variable is read and checked before anything starts: a bad one ends the process with its name.
 let config: ReturnType<typeof configFromEnv>;
@@ -12,7 +13,10 @@ try {
   process.exit(2);
 }
 const token = config.audiocodesToken ?? randomBytes(12).toString('hex');
-const agent = await startOpusAgent({ ...config, audiocodesToken: token });
+// With REDIS_URL the agent is one instance of a fleet (registry, control API, /metrics, drain on SIGTERM).
+const fleetOptions = agentFleetOptionsFromEnv();
+const fleet = fleetOptions ? await startAgentFleet(fleetOptions) : undefined;
+const agent = await startOpusAgent({ ...config, audiocodesToken: token, hooks: fleet?.hooks });
 const ws = agent.url.replace('http', 'ws');
 const model = agent.localModel
   ? `local ${agent.localModel.url}`
@@ -39,5 +43,12 @@ const stop = async () => {
   clearTimeout(deadline);
   process.exit(0);
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+if (fleet) {
+  console.log(
+    `  Fleet instance ${fleet.fleet.instanceId}: /calls, /drain, /metrics, /healthz (503 while draining)`,
+  );
+  fleet.drainOnSignals(agent);
+} else {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

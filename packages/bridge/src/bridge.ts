@@ -164,6 +164,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   /** A turn was committed while a response ran: answered when that one turns out cancelled (barge-in). */
   private turnWaiting = false;
   private endReason: string | null = null;
+  private muted = false;
 
   /** @internal Use {@link bridgeCall}. */
   constructor(
@@ -188,6 +189,19 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.wireCall();
     this.wireRealtime();
     if (opts.hangupTool !== false) this.registerHangupTool();
+  }
+
+  /** Whether the caller is muted toward the model ({@link CallBridge.setCallerMuted}). */
+  get callerMuted(): boolean {
+    return this.muted;
+  }
+
+  /**
+   * Mutes (true) or unmutes the caller toward the model (a supervisor's "mute"): while muted, caller audio
+   * is still counted, monitored and recorded, but not sent to the model, so it hears no turn.
+   */
+  setCallerMuted(muted: boolean): void {
+    this.muted = muted;
   }
 
   /** Per-call numbers so far. */
@@ -352,7 +366,8 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
    */
   private commitTurn(): void {
     if (this.call.capabilities.speechEvents) this.call.speech({ type: 'stopped' });
-    if (!this.realtime.connected || this.endReason !== null) return;
+    // A muted caller's words never reached the model: there is no turn to commit.
+    if (this.muted || !this.realtime.connected || this.endReason !== null) return;
     this.input.flush();
     this.realtime.commit();
     this.speechStoppedAt = performance.now();
@@ -406,6 +421,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
       this.opts.recorder?.caller(pcm);
     }
+    if (this.muted) return;
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the
       // oldest is dropped and counted, not lost silently.
