@@ -109,7 +109,10 @@ export function startCall(
   const bridge = bridgeCall(call, realtime, {
     ...bridgeOptionsFor(settings),
     recorder,
-    log: (line) => log.info(line),
+    // The bridge writes a line for its end (the agent logs its own, with the summary: debug) and one per
+    // problem (errors of either side, late input after the end, a failed release): warnings, so that
+    // LOG_LEVEL=warn still shows them.
+    log: (line) => (line.startsWith(`bridge ${call.id}: ended: `) ? log.debug(line) : log.warn(line)),
   });
   // Every bridge error is already written through `log`; a listener keeps them from becoming warnings too.
   bridge.on('error', () => {});

@@ -74,6 +74,9 @@ describe('OpusAgent configuration on real calls', () => {
       /^info call \S+ summary: [\d.]+ s, frames in \d+ out \d+, turns 1, turn latency p50 \d+ ms/,
     );
     expect(summary).toMatch(/alerts .*turn-latency 1/);
+    // The bridge's own end line is a detail (debug); the agent's is the one at info.
+    expect(lines.some((l) => /^debug bridge \S+: ended: call ended/.test(l))).toBe(true);
+    expect(lines.some((l) => /^info call \S+ ended: call ended/.test(l))).toBe(true);
 
     // The recording is the call: the caller track is what the phone sent, decoded; the agent track holds
     // what the phone played, at the level it was played.
