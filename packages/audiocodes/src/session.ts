@@ -51,6 +51,11 @@ export interface AudioCodesSessionEvents {
   audio: [frame: AnyFrame];
   /** A DTMF key (or keys) pressed by the caller. */
   dtmf: [event: { digit: string }];
+  /**
+   * VAIC stopped the caller's audio stream (`userStream.stop`): the end of an utterance when VAIC runs its
+   * own speech detection. `atSample` is the caller-audio position where it stopped.
+   */
+  userStreamStop: [info: { atSample: number }];
   /** Any other `activities` entry (`start`, custom events), as VAIC sent it. */
   activity: [activity: AudioCodesActivity];
   /** The conversation ended (`session.end`, the bot's hang-up, a lost socket that was not resumed, …). */
@@ -188,6 +193,7 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
       case 'userStream.stop':
         this.userStreaming = false;
         this.send('userStream.stopped', {});
+        this.emit('userStreamStop', { atSample: this.inputPosition });
         return;
       case 'userStream.chunk':
         this.onChunk(msg.audioChunk);

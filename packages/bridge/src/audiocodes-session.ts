@@ -42,6 +42,9 @@ export class AudioCodesCallSession extends CallSessionBase implements CallSessio
     session.on('dtmf', (e) => {
       if (!this.ended) this.emit('dtmf', e);
     });
+    session.on('userStreamStop', () => {
+      if (!this.ended) this.emit('utteranceEnd', { reason: 'userStream.stop' });
+    });
     session.on('activity', (a) => {
       if (!this.ended) this.emit('activity', { name: a.name ?? a.type, value: a.value ?? a.parameters });
     });

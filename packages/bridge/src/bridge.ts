@@ -163,6 +163,8 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   private responding = false;
   /** A turn was committed while a response ran: answered when that one turns out cancelled (barge-in). */
   private turnWaiting = false;
+  /** The local VAD heard speech that no commit has covered yet. */
+  private speechUncommitted = false;
   private endReason: string | null = null;
   private muted = false;
 
@@ -287,6 +289,10 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       if (this.opts.dtmf === 'ignore' || !this.realtime.connected) return;
       this.realtime.sendText(`The caller pressed ${digit} on the phone keypad.`, { respond: true });
     });
+    this.onCall('utteranceEnd', () => {
+      // The platform ended the utterance before the local VAD heard the silence after it.
+      if (this.opts.localVad?.commitTurns && this.speechUncommitted) this.commitTurn();
+    });
     this.onCall('error', (err) => this.fail(err));
     this.onCall('end', ({ reason }) => this.end(`call ended: ${reason}`));
   }
@@ -352,6 +358,7 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     seg.on('speechStart', (e: SpeechStartEvent) =>
       this.guard(() => {
         this.speechStartMs = (e.startSample * 1000) / rate;
+        this.speechUncommitted = true;
         if (o.commitTurns && this.call.capabilities.speechEvents) this.call.speech({ type: 'started' });
         if (this.realtime.connected) this.realtime.interrupt();
       }),
@@ -365,6 +372,8 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
    * partial batch included) becomes the user's turn, and the model is asked to answer it.
    */
   private commitTurn(): void {
+    if (!this.speechUncommitted) return; // already committed at the platform's end of the utterance
+    this.speechUncommitted = false;
     if (this.call.capabilities.speechEvents) this.call.speech({ type: 'stopped' });
     // A muted caller's words never reached the model: there is no turn to commit.
     if (this.muted || !this.realtime.connected || this.endReason !== null) return;

@@ -12,6 +12,11 @@ export interface CallSessionEvents {
   audio: [frame: AnyFrame];
   /** A DTMF key pressed by the caller. */
   dtmf: [event: { digit: string }];
+  /**
+   * The platform says the caller's utterance ended (AudioCodes `userStream.stop`; Twilio never says so).
+   * With `localVad.commitTurns` the bridge commits the turn here if its VAD has not yet.
+   */
+  utteranceEnd: [info: { reason: string }];
   /** Any other platform activity (AudioCodes `activities` events), passed through by name. */
   activity: [event: { name: string; value: unknown }];
   /** The call ended (caller hung up, platform closed the stream, or {@link CallSession.hangup}). */
