@@ -76,12 +76,8 @@ function deleteNetns(): void {
   }
 }
 
-/** `VOXWIRE_WEBRTC_BENCH_CPU_PROF=<dir>`: the server children write a V8 CPU profile there (for RESULTS.md). */
-const CPU_PROF = env.VOXWIRE_WEBRTC_BENCH_CPU_PROF;
-
 function child(netns: boolean, script: string, args: string[]): ChildProcess {
-  const prof = CPU_PROF && script === 'server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-  const node = [process.execPath, ...prof, '--import', 'tsx', PEERS_DIR + script, ...args];
+  const node = [process.execPath, '--import', 'tsx', PEERS_DIR + script, ...args];
   const [cmd, ...rest] = netns ? ['ip', 'netns', 'exec', NETNS, ...node] : node;
   return spawn(cmd, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }

@@ -9,7 +9,10 @@
 // The parent reads this process's CPU (all threads: process.cpuUsage is getrusage(RUSAGE_SELF)).
 
 import dgram from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { WebRtcAudioPeer } from '@voxwire/webrtc';
 import OpusScript from 'opusscript';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
@@ -206,6 +209,27 @@ const answerers: Record<Exclude<Stack, 'udp'>, (offer: string) => Promise<string
   datachannel: answerDatachannel,
 };
 
+/**
+ * With `VOXWIRE_WEBRTC_BENCH_CPU_PROF=<dir>`, a V8 CPU profile of each measured window (from one stats
+ * request to the next) is written there as `<stack>-<time>.cpuprofile`: no start-up, no handshakes.
+ */
+const profileDir = process.env.VOXWIRE_WEBRTC_BENCH_CPU_PROF;
+let profiler: Session | undefined;
+async function toggleProfile(): Promise<void> {
+  if (!profileDir) return;
+  if (!profiler) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    return;
+  }
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(join(profileDir, `${stack}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+  profiler.disconnect();
+  profiler = undefined;
+}
+
 process.on('message', async (msg: ToServer) => {
   switch (msg.type) {
     case 'offer':
@@ -218,6 +242,7 @@ process.on('message', async (msg: ToServer) => {
     case 'stats': {
       // CPU first: the stats calls below then land inside the next window, the same for every stack.
       const cpu = process.cpuUsage();
+      await toggleProfile();
       let concealed = 0;
       if (stack === 'voxwire') {
         // The voxwire echo counts frames out where the peer counts them: packets it sent.
