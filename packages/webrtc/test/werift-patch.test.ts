@@ -4,6 +4,7 @@ import { createCipheriv, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   getBit,
+  MediaStreamTrack,
   ntpTime,
   ProtectionProfileAes128CmHmacSha1_80,
   RTCPeerConnection,
@@ -186,5 +187,26 @@ describe('SRTP profile preference', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+});
+
+describe('events without a promise per packet', () => {
+  it('delivers to plain subscribers synchronously and still runs queued (async) subscribers in order', async () => {
+    const track = new MediaStreamTrack({ kind: 'audio' });
+    const plain: number[] = [];
+    const queued: number[] = [];
+    track.onReceiveRtp.subscribe((p) => plain.push(p.header.sequenceNumber));
+    const packet = (seq: number) => new RtpPacket(new RtpHeader({ sequenceNumber: seq }), Buffer.alloc(1));
+    track.onReceiveRtp.execute(packet(1));
+    expect(plain).toEqual([1]);
+    track.onReceiveRtp.queuingSubscribe(async (p) => {
+      await Promise.resolve();
+      queued.push(p.header.sequenceNumber);
+    });
+    track.onReceiveRtp.execute(packet(2));
+    track.onReceiveRtp.execute(packet(3));
+    expect(plain).toEqual([1, 2, 3]);
+    await new Promise((r) => setImmediate(r));
+    expect(queued).toEqual([2, 3]);
   });
 });
