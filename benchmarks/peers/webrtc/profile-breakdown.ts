@@ -4,6 +4,7 @@
 // to the first frame, walking from the sampled function towards the root, that one of the rules below
 // recognises (so Node's Buffer code called by werift counts as werift, a crypto call as SRTP).
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 interface ProfileNode {
   id: number;
@@ -67,10 +68,17 @@ export function breakdown(profile: Profile): Map<string, number> {
   return new Map([...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, (100 * v) / busy]));
 }
 
-if (process.argv[2]) {
-  for (const file of process.argv.slice(2)) {
-    const b = breakdown(JSON.parse(readFileSync(file, 'utf8')) as Profile);
-    console.log(`\n${file}\n\n| where | % of the main thread's busy samples |\n|---|---|`);
-    for (const [k, v] of b) console.log(`| ${k} | ${v.toFixed(1)} % |`);
+// CLI: `<file.cpuprofile>[=<server CPU µs per frame measured in that window>]` ...; with the measured CPU,
+// each share is also shown as µs per frame. (Profile ticks are wall time: on a loaded machine they include
+// time the process was not running, so only the shares are read from the profile.)
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const arg of process.argv.slice(2)) {
+    const [file, cpu] = arg.split('=');
+    const perFrame = Number(cpu ?? 0);
+    console.log(`\n${file}${perFrame ? `: ${perFrame} µs of server CPU per frame in that window` : ''}\n`);
+    console.log(`| where | % of the main thread's busy samples |${perFrame ? ' ≈ µs per frame |' : ''}`);
+    console.log(`|---|---|${perFrame ? '---|' : ''}`);
+    for (const [k, v] of breakdown(JSON.parse(readFileSync(file, 'utf8')) as Profile))
+      console.log(`| ${k} | ${v.toFixed(1)} % |${perFrame ? ` ${((v / 100) * perFrame).toFixed(0)} |` : ''}`);
   }
 }
