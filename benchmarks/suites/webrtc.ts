@@ -5,6 +5,7 @@
 // Both children run inside a fresh network namespace when this process may create one (root), else on the
 // host's loopback. The server and caller programs are in ../peers/webrtc/.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measureFloors } from '../peers/webrtc/floors.js';
 import type { FromCallers, FromServer, Stack, ToCallers, ToServer } from '../peers/webrtc/protocol.js';
@@ -170,6 +171,15 @@ function median(values: Point[]): Point {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/**
+ * The CPU profile breakdown (written by hand from `VOXWIRE_WEBRTC_BENCH_CPU_PROF` runs and
+ * profile-breakdown.ts, in ../peers/webrtc/profile.md), carried along so that a re-run keeps it.
+ */
+function profileNotes(): string {
+  const file = `${PEERS_DIR}profile.md`;
+  return existsSync(file) ? `\n${readFileSync(file, 'utf8').trim()}` : '';
+}
+
 const suite: Suite = {
   id: 'webrtc',
   title: 'WebRTC echo server: CPU per connection against libwebrtc, libdatachannel and raw werift',
@@ -252,6 +262,7 @@ const suite: Suite = {
         ['part', 'CPU µs per frame in+out'],
         [...floors.map((f) => [f.name, f.usPerFrame]), ['Opus + SRTP (GCM), without sockets', floorSum]],
       ),
+      profileNotes(),
     ].join('\n');
   },
 };
