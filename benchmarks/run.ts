@@ -52,11 +52,19 @@ for (const m of old.matchAll(/<!-- suite:([\w-]+) -->\n([\s\S]*?)<!-- \/suite:\1
   sections.set(m[1], m[2]);
 for (const [id, body] of fresh) sections.set(id, body);
 
+// The text before the first section is written by hand (notes that span suites): kept as it is.
+const firstSection = old.indexOf('<!-- suite:');
+const preamble =
+  firstSection > 0
+    ? old.slice(0, firstSection).trimEnd()
+    : [
+        '# Benchmark results',
+        '',
+        'Written by `pnpm bench` (`npm run bench` at the root). Every table compares voxwire with its peers in the',
+        'same process and run; read the ratios, not the absolute numbers, which depend on the machine.',
+      ].join('\n');
 const out = [
-  '# Benchmark results',
-  '',
-  'Written by `pnpm bench` (`npm run bench` at the root). Every table compares voxwire with its peers in the',
-  'same process and run; read the ratios, not the absolute numbers, which depend on the machine.',
+  preamble,
   '',
   ...[...sections.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

@@ -5,8 +5,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RealtimeClient } from '@voxwire/realtime-client';
 import { speech as espeak, RecordingWsClient } from '@voxwire/test-support';
-import { startArnold, WorkoutStore } from '../../examples/arnold/src/index.js';
+import {
+  type Arnold,
+  runArnoldTool,
+  sessionConfig,
+  startArnold,
+  TOOL_DEFINITIONS,
+  WorkoutStore,
+} from '../../examples/arnold/src/index.js';
 import { type Suite, table } from '../suite.js';
 
 const RUNS = Number(process.env.ARNOLD_BENCH_RUNS ?? 10);
@@ -99,6 +107,92 @@ async function turns(dir: string): Promise<(string | number)[][]> {
   ];
 }
 
+/**
+ * The peer: the same log_workout turn sent straight to Arnold's realtime backend by a RealtimeClient with
+ * Arnold's tools (no Arnold server, no client WebSocket in between), alternated with turns through Arnold so
+ * both see the same machine load. The ratio is what Arnold's relay adds.
+ */
+async function relayOverhead(dir: string): Promise<string> {
+  const arnold: Arnold = await startArnold({
+    port: 0,
+    dbPath: join(dir, 'relay.db'),
+    pacing: 'fast',
+    log: () => {},
+  });
+  const client = await RecordingWsClient.connect<Msg>(`${arnold.url.replace('http', 'ws')}/realtime/stream`);
+  await client.indexOf((m) => m.type === 'session.ready');
+  const direct = new RealtimeClient({
+    url: arnold.backend.url,
+    apiKey: '',
+    model: arnold.backend.model,
+    session: sessionConfig(),
+    reconnect: false,
+  });
+  for (const def of TOOL_DEFINITIONS)
+    direct.addTool(def, (args) => runArnoldTool(arnold.store, def.name, args));
+  await direct.connect();
+  const viaArnold: number[] = [];
+  const straight: number[] = [];
+  const throughArnold = async (text: string) => {
+    const from = client.messages.length;
+    const t0 = performance.now();
+    client.send({ type: 'text_input', text });
+    viaArnold.push((await firstAudioAfter(client, t0)) - t0);
+    await timeOf(client, (m) => m.type === 'turn_done', from);
+  };
+  const straightIn = async (text: string) => {
+    const t0 = performance.now();
+    const firstAudio = new Promise<number>((resolve) =>
+      direct.once('audio', () => resolve(performance.now())),
+    );
+    // The turn ends with the response that called no tool (the spoken confirmation).
+    const turnDone = new Promise<void>((resolve) => {
+      const onDone = (e: { response: { output?: Array<{ type: string }> } }) => {
+        if ((e.response.output ?? []).some((item) => item.type === 'function_call')) return;
+        direct.off('responseDone', onDone);
+        resolve();
+      };
+      direct.on('responseDone', onDone);
+    });
+    direct.sendText(text);
+    straight.push((await firstAudio) - t0);
+    await turnDone;
+  };
+  for (let i = 0; i < RUNS; i++) {
+    const text = `I just did ${5 + i} reps of squat at ${200 + i} pounds`;
+    // A turn right after another one is much slower (~300 vs ~80 ms here, cause not pinned down), so the
+    // order alternates and each path is first half of the time.
+    if (i % 2 === 0) {
+      await throughArnold(text);
+      await straightIn(text);
+    } else {
+      await straightIn(text);
+      await throughArnold(text);
+    }
+  }
+  await direct.close();
+  await client.close();
+  await arnold.close();
+  const p50 = (ms: number[]) => quantiles(ms).p50;
+  const line = (name: string, ms: number[]) => {
+    const q = quantiles(ms);
+    return [
+      name,
+      String(ms.length),
+      q.p50.toFixed(1),
+      q.p95.toFixed(1),
+      `${(q.p50 / p50(straight)).toFixed(2)}×`,
+    ];
+  };
+  return table(
+    ['log_workout text turn → first audio', 'n', 'p50 ms', 'p95 ms', 'p50 vs direct'],
+    [
+      line('direct: RealtimeClient → realtime-server (peer)', straight),
+      line('through Arnold: client WebSocket → Arnold → realtime-server', viaArnold),
+    ],
+  );
+}
+
 async function writes(dir: string): Promise<(string | number)[][]> {
   const rows: (string | number)[][] = [];
   for (const size of [100, 10000]) {
@@ -126,6 +220,7 @@ const suite: Suite = {
     try {
       const header = ['what', 'n', 'p50 ms', 'p95 ms', 'max ms', 'design target', 'verdict'];
       const body = table(header, [...(await turns(dir)), ...(await writes(dir))]);
+      const relay = await relayOverhead(dir);
       return `${body}
 
 Local backend (\`@voxwire/realtime-server\`, fast pacing; first-audio latency does not depend on pacing),
@@ -136,7 +231,17 @@ whole sentence before its first chunk. Spoken turns add recognition after the 20
 Database writes rewrite the whole sql.js file (temporary file, fsync, rename), so their cost grows with the
 table: fine for a personal log, the reason to switch to better-sqlite3 (in-place WAL writes) for big data.
 The machine is shared with other jobs, so the numbers move between runs (a quieter 3-turn try gave a p50 of
-~65 ms for text turns and ~130 ms for spoken ones).`;
+~65 ms for text turns and ~130 ms for spoken ones).
+
+### What Arnold's relay adds
+
+${relay}
+
+The same text turn, ${RUNS} times each, between a RealtimeClient talking straight to the backend with
+Arnold's tools (the peer) and a client going through Arnold's WebSocket, session bridge and metrics, in one
+run on the same loaded machine (load average around 10 on 2 cores). A turn that follows another at once
+came out about 4× slower than the next one, whichever path it took (cause not pinned down), so the two
+paths take turns going first; the ratio is the relay's share, the absolute figures move with the load.`;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

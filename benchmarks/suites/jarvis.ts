@@ -1,18 +1,16 @@
 // Jarvis (examples/jarvis): latency of its offline STT, TTS and VAD stages against the design document's
 // targets (STT < 500 ms per 1 s chunk, TTS < 200 ms for short sentences, VAD < 50 ms), and the whole
 // turn through the running services (utterance end → transcript → plugin answer → first reply audio).
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { audioFrame } from '@voxwire/codecs';
 import { LatencyWindow } from '@voxwire/core';
-import { EspeakSynthesizer, FormantSynthesizer, readStreamingWav } from '@voxwire/speech';
+import { EspeakSynthesizer, FormantSynthesizer } from '@voxwire/speech';
+import { concat, RecordingWsClient, silence, speech, voicedSpan } from '@voxwire/test-support';
 import { EnergyVad, VadSegmenter } from '@voxwire/vad';
-import WebSocket from 'ws';
 import {
   createSpeechEngines,
   defaultPlugins,
   HighPassFilter,
-  resampleTo,
   SMALL_TALK_PHRASES,
   startJarvis,
   TokenStore,
@@ -27,13 +25,6 @@ function quantiles(ms: number[]): { p50: number; p95: number; max: number } {
   for (const v of ms) window.add(v);
   const [p50 = Number.NaN, p95 = Number.NaN, max = Number.NaN] = window.percentiles([0.5, 0.95, 1]);
   return { p50, p95, max };
-}
-
-function espeak(text: string, rate = RATE): Int16Array {
-  const { data: pcm, sampleRate } = readStreamingWav(
-    execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', '--', text]),
-  );
-  return resampleTo(pcm, sampleRate, rate);
 }
 
 /** Exactly `ms` of audio: the speech, cut or padded with silence. */
@@ -70,7 +61,7 @@ async function sttRows(): Promise<string[][]> {
   const engines = createSpeechEngines();
   const grammar = defaultPlugins().grammar(SMALL_TALK_PHRASES);
   const phrases = ['what time is it', 'hello jarvis', 'weather in paris', 'help'];
-  const chunks = phrases.map((p) => fit(espeak(p), 1000));
+  const chunks = phrases.map((p) => fit(speech(p, RATE), 1000));
   const ac = new AbortController();
   const measureModel = async (model: string) => {
     const t = engines.transcriber(model, grammar);
@@ -129,19 +120,11 @@ async function ttsRows(): Promise<string[][]> {
 
 /** Per 100 ms chunk: high-pass + segmenter scoring; and how long after the true speech edges the events fire. */
 function vadRows(): string[][] {
-  const voice = espeak('what is the weather in bangkok');
+  const voice = speech('what is the weather in bangkok', RATE);
   const lead = RATE; // 1 s silence, speech, 2 s silence
-  const stream = new Int16Array(lead + voice.length + 2 * RATE);
-  stream.set(voice, lead);
+  const stream = concat(silence(lead), voice, silence(2 * RATE));
   // True edges: the first and last samples above -40 dBFS.
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < voice.length; i++) {
-    if (Math.abs(voice[i]) > 328) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  }
+  const { first, last } = voicedSpan(voice);
   const perChunk: number[] = [];
   const startDelay: number[] = [];
   const endDelay: number[] = [];
@@ -180,56 +163,45 @@ function vadRows(): string[][] {
   ];
 }
 
+/** A Jarvis socket message. */
+interface Message {
+  type: string;
+  data: Record<string, unknown>;
+}
+
 /** Whole turns through both services over WebSocket: speech_end → stt_result → response → first audio. */
 async function turnRows(): Promise<string[][]> {
   const tokens = new TokenStore();
   const token = tokens.issue('bench');
   const jarvis = await startJarvis({ tokens, corePort: 0, audioPort: 0 });
-  const ws = new WebSocket(`${jarvis.audio.url.replace('http', 'ws')}/ws/audio/bench`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const events: { type: string; at: number }[] = [];
-  let wake: () => void = () => {};
-  ws.on('message', (data, isBinary) => {
-    events.push({
-      type: isBinary ? 'audio' : (JSON.parse(String(data)) as { type: string }).type,
-      at: performance.now(),
-    });
-    wake();
-  });
-  const until = (type: string, from: number) =>
-    new Promise<number>((resolve) => {
-      const check = () => {
-        const e = events.slice(from).find((x) => x.type === type);
-        if (e) resolve(e.at);
-        else wake = check;
-      };
-      check();
-    });
-  await new Promise((r) => ws.once('open', r));
-  ws.send(JSON.stringify({ type: 'start_streaming', config: { sample_rate: RATE } }));
-  await until('streaming_started', 0);
+  const client = await RecordingWsClient.connect<Message>(
+    `${jarvis.audio.url.replace('http', 'ws')}/ws/audio/bench`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  const at = (i: number) => client.messageTimes[i] as number;
+  client.send({ type: 'start_streaming', config: { sample_rate: RATE } });
+  await client.indexOf((m) => m.type === 'streaming_started');
   const phrases = ['what time is it', 'what is the weather in paris', 'hello jarvis'];
   const stt: number[] = [];
   const reply: number[] = [];
   const firstAudio: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    // 0.5 s of silence, the phrase, silence up to 3.5 s (enough for max_silence_ms to end it).
     const pcm = new Int16Array(RATE / 2 + RATE * 3);
-    const v = espeak(`${phrases[i % phrases.length]}`);
-    pcm.set(v.subarray(0, RATE * 3), RATE / 2);
-    const from = events.length;
-    for (let o = 0; o < pcm.length; o += RATE / 10) ws.send(pcm.subarray(o, o + RATE / 10));
-    await until('stt_result', from);
-    const speechEnd = events.slice(from).filter((e) => e.type === 'vad')[1]?.at ?? events[from].at;
-    const tStt = await until('stt_result', from);
-    const tResp = await until('response', from);
-    const tAudio = await until('audio', from);
-    await until('tts_end', from);
-    stt.push(tStt - speechEnd);
-    reply.push(tResp - speechEnd);
-    firstAudio.push(tAudio - speechEnd);
+    pcm.set(speech(phrases[i % phrases.length] as string, RATE).subarray(0, RATE * 3), RATE / 2);
+    const from = client.messages.length;
+    const audioFrom = client.binaryTimes.length;
+    for (let o = 0; o < pcm.length; o += RATE / 10) client.ws.send(pcm.subarray(o, o + RATE / 10));
+    const end = await client.indexOf((m) => m.type === 'vad' && m.data.event === 'speech_end', from);
+    const tStt = at(await client.indexOf((m) => m.type === 'stt_result', from));
+    const tResp = at(await client.indexOf((m) => m.type === 'response', from));
+    const tAudio = await client.until(() => client.binaryTimes[audioFrom], 'the first reply audio chunk');
+    await client.indexOf((m) => m.type === 'tts_end', from);
+    stt.push(tStt - at(end));
+    reply.push(tResp - at(end));
+    firstAudio.push(tAudio - at(end));
   }
-  ws.close();
+  await client.close();
   await jarvis.close();
   return [
     row('Turn: speech_end → stt_result (both services, WebSocket)', stt, 500),
@@ -247,7 +219,7 @@ const suite: Suite = {
       .join(' / ');
     const rows = [...(await sttRows()), ...(await ttsRows()), ...vadRows(), ...(await turnRows())];
     return [
-      `Offline engines (pocketsphinx 0.8 via @voxwire/realtime-server, espeak-ng, @voxwire/vad EnergyVad), ${RUNS} runs each, one at a time, wall-clock; load average at the start ${load}. The verdict compares the p50 with the Jarvis design's target (the machine is shared, so p95/max carry other people's load).`,
+      `Offline engines (pocketsphinx 0.8 and espeak-ng via @voxwire/speech, @voxwire/vad EnergyVad), ${RUNS} runs each, one at a time, wall-clock; load average at the start ${load}. The verdict compares the p50 with the Jarvis design's target (the machine is shared, so p95/max carry other people's load).`,
       '',
       table(['stage', 'runs', 'unit', 'p50', 'p95', 'max', 'target', 'p50 vs target'], rows),
       '',

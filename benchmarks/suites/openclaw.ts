@@ -13,6 +13,7 @@ import {
   startOpenClaw,
 } from '../../examples/openclaw/src/index.js';
 import { type Suite, table } from '../suite.js';
+import { type PathSamples, pulseDevicePaths } from './openclaw/pulse-paths.js';
 
 // End-to-end latency of the OpenClaw example per path, over loopback on one machine:
 // - device → model: a burst pushed where the capture callback pushes (`mic_input`) until its first samples
@@ -99,6 +100,28 @@ async function deviceLatency(): Promise<{ avgMs: number; p95Ms: number; captureM
   const s = core.getLatencyStats();
   await core.close();
   return { avgMs: s.avgMs ?? Number.NaN, p95Ms: s.p95Ms ?? Number.NaN, captureMs: s.captureMs };
+}
+
+/** The PulseAudio table: each path at AUDIO_LATENCY low and high, with the ratio of the p50s. */
+function pulseSection(pulse: Partial<Record<'low' | 'high', PathSamples>>, note: string): string[] {
+  const { low, high } = pulse;
+  if (!low || !high) return [note || 'PulseAudio paths not measured.'];
+  const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const rows = (['mic → model', 'call → speaker'] as const).flatMap((path) => [
+    [`${path} (low)`, ...stats(low[path])],
+    [`${path} (high)`, ...stats(high[path]), `×${(p50(high[path]) / p50(low[path])).toFixed(2)} of low`],
+  ]);
+  return [
+    'Through the sound device: a private PulseAudio with null sinks as microphone and speaker, the same 20 ms',
+    'block, `AUDIO_LATENCY=low` (10 ms device periods, 60 ms playback ring) against `high` (20 ms periods, 200 ms',
+    "rings). Includes the injecting player's and the recorder's own pulse buffering (10 ms periods, alike in",
+    'both rows); same load as above:',
+    '',
+    table(
+      ['path', 'n', 'p50 ms', 'p95 ms', 'min ms', 'max ms', 'high / low'],
+      rows.map((r) => (r.length === 6 ? [...r, ''] : r)),
+    ),
+  ];
 }
 
 const suite: Suite = {
@@ -195,6 +218,20 @@ const suite: Suite = {
       await model.close();
     }
     const device = await deviceLatency();
+    // The device paths on PulseAudio, AUDIO_LATENCY low against high with the same 20 ms block.
+    const pulse: Partial<Record<'low' | 'high', PathSamples>> = {};
+    let pulseNote = '';
+    for (const latency of ['low', 'high'] as const) {
+      const onsets: number[] = [];
+      const m = await stubModel((at) => onsets.push(at));
+      try {
+        pulse[latency] = await pulseDevicePaths(latency, REPS, burst, loud, { url: m.url, onsets });
+      } catch (err) {
+        pulseNote = `PulseAudio paths not measured: ${(err as Error).message.split('\n')[0]}`;
+      } finally {
+        await m.close();
+      }
+    }
     const load = loadavg()[0]?.toFixed(1);
     const rows = Object.entries(results).map(([path, xs]) => [
       path,
@@ -213,6 +250,8 @@ const suite: Suite = {
       "100 ms input batching (`batchMs`) plus up to one 20 ms mixer frame; call → peer adds the call's 60 ms",
       "jitter buffer, the mixer frame and the peer's Opus framing and jitter buffer; peer → call adds the",
       'peer jitter buffer, the mixer frame and Twilio framing (arrival at Twilio, not playback).',
+      '',
+      ...pulseSection(pulse, pulseNote),
     ].join('\n');
   },
 };

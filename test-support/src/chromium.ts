@@ -10,6 +10,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 export interface LaunchChromiumOptions {
   /** A 16-bit PCM WAV the fake microphone plays in a loop (Chromium ignores 24-bit files). */
   fakeMicWav?: string;
+  /** More command-line switches (e.g. `--ignore-certificate-errors-spki-list=…` to trust a test certificate). */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -37,6 +39,7 @@ export async function launchChromium(
       '--use-fake-device-for-media-stream',
       ...(options.fakeMicWav ? [`--use-file-for-fake-audio-capture=${options.fakeMicWav}`] : []),
       '--autoplay-policy=no-user-gesture-required',
+      ...(options.extraArgs ?? []),
     ],
   });
   return {

@@ -2,6 +2,14 @@
 
 export { childProcessCount, type ServerProcess, spawnTsx } from './child-processes.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
+export { Haproxy, type HaproxyConfigOptions, haproxyConfig } from './haproxy.js';
+export {
+  type JanusServer,
+  startJanus,
+  startTurnServer,
+  type TurnAuth,
+  type TurnServer,
+} from './media-servers.js';
 export { estimatePitchHz } from './pitch.js';
 export { heapAfterGcMiB, openFds, rssMiB } from './process-probes.js';
 export { type PulseServer, type StartPulseOptions, startPulse } from './pulse.js';
@@ -14,6 +22,7 @@ export {
 } from './raw-websocket.js';
 export { RawWsClient } from './raw-ws-client.js';
 export { RecordingWsClient, type RecordingWsClientOptions } from './recording-ws-client.js';
+export { freePort, RedisProcess, requireBinary } from './redis-server.js';
 export { handleCounts, leakedSince, settleLeaks } from './resources.js';
 export {
   concat,

@@ -105,6 +105,7 @@ async function withClient<T>(
   const client = new RealtimeClient({
     ...(deps.backend.url ? { url: deps.backend.url } : {}),
     apiKey: deps.backend.apiKey ?? '',
+    model: deps.backend.model,
     session,
     reconnect: false,
   });

@@ -10,6 +10,7 @@ import {
   type RealtimeEngines,
   type RealtimeServer,
 } from '@voxwire/realtime-server';
+import { DEFAULT_MODEL } from './config.js';
 import { ArnoldResponder } from './responder.js';
 
 /** Where RealtimeClients connect. */
@@ -19,6 +20,8 @@ export interface RealtimeBackend {
   /** WebSocket URL: the local server's, or `undefined` for OpenAI's default endpoint. */
   readonly url: string | undefined;
   readonly apiKey: string | undefined;
+  /** Model asked for in the connection URL (`?model=`). */
+  readonly model: string;
   /** Realtime sessions open on the local server (0 for OpenAI: not known). */
   readonly sessionCount: number;
   /** Drops every open backend connection (the local server keeps listening): simulates a network failure. */
@@ -31,6 +34,8 @@ export interface BackendOptions {
   openaiApiKey?: string;
   /** Realtime endpoint used with the key (Azure, a proxy); default OpenAI's `wss://api.openai.com/v1/realtime`. */
   openaiUrl?: string;
+  /** Model (default `gpt-realtime`). */
+  model?: string;
   /** Local server pacing: `realtime` for people, `fast` for tests. */
   pacing?: PacingMode;
   /** Override engines of the local server (e.g. a NullTranscriber). The responder defaults to Arnold's. */
@@ -59,6 +64,7 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
       kind: 'openai',
       url: opts.openaiUrl,
       apiKey: opts.openaiApiKey,
+      model: opts.model ?? DEFAULT_MODEL,
       sessionCount: 0,
       dropConnections: () => 0,
       close: async () => {},
@@ -110,6 +116,7 @@ export async function startBackend(opts: BackendOptions): Promise<RealtimeBacken
     kind: 'local',
     url: `ws://127.0.0.1:${port}${REALTIME_PATH}`,
     apiKey: undefined,
+    model: opts.model ?? DEFAULT_MODEL,
     get sessionCount() {
       return server.sessionCount;
     },

@@ -9,11 +9,53 @@ export const INSTRUCTIONS = [
   'You are Arnold, an upbeat fitness coach who logs workouts by voice.',
   'When the user reports a set, call log_workout with exercise, reps, weight and unit (lbs or kg).',
   'When asked for recent workouts, call get_recent_workouts; for progress on an exercise, call get_progress.',
+  'After log_workout succeeds, say back exactly what was logged (exercise, reps, weight and unit, as in the',
+  "tool's message), so the user hears a misheard number and can correct it.",
   'If a tool returns an error, tell the user what was wrong and ask again. Keep answers short.',
 ].join(' ');
 
-/** The session sent on every (re)connect: voice alloy, PCM16 24 kHz both ways, server VAD 0.5 / 200 ms. */
-export function sessionConfig(voice = 'alloy'): SessionUpdate {
+/** Server VAD settings of the realtime session (option `vad`, env `ARNOLD_VAD_*`). */
+export interface VadSettings {
+  /** Speech probability threshold, 0–1. Design: 0.5. */
+  threshold: number;
+  /** Audio kept before detected speech, ms (0–5000). Default 300. */
+  prefixPaddingMs: number;
+  /** Silence that ends the user's turn, ms (0–10000). Design: 200. */
+  silenceDurationMs: number;
+}
+
+/** The design's VAD: threshold 0.5, silence 200 ms (and OpenAI's default 300 ms prefix). */
+export const DEFAULT_VAD: VadSettings = { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 200 };
+
+/** The design's voice. */
+export const DEFAULT_VOICE = 'alloy';
+
+/** The model asked for: `gpt-realtime` (the design's `gpt-4o-realtime-preview` is retired). */
+export const DEFAULT_MODEL = 'gpt-realtime';
+
+/** Thrown for a VAD setting out of its range. */
+export class ArnoldConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+}
+
+function inRange(name: string, value: number, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new ArnoldConfigError(`${name} must be a number from ${min} to ${max}, not ${value}.`);
+  return value;
+}
+
+/** `partial` over {@link DEFAULT_VAD}, each value checked against its range. */
+export function vadSettings(partial: Partial<VadSettings> = {}): VadSettings {
+  const v = { ...DEFAULT_VAD, ...partial };
+  return {
+    threshold: inRange('VAD threshold', v.threshold, 0, 1),
+    prefixPaddingMs: inRange('VAD prefix padding (ms)', v.prefixPaddingMs, 0, 5000),
+    silenceDurationMs: inRange('VAD silence duration (ms)', v.silenceDurationMs, 0, 10000),
+  };
+}
+
+/** The session sent on every (re)connect: the voice, PCM16 24 kHz both ways, server VAD. */
+export function sessionConfig(voice = DEFAULT_VOICE, vad: VadSettings = DEFAULT_VAD): SessionUpdate {
   return {
     instructions: INSTRUCTIONS,
     output_modalities: ['audio'],
@@ -22,9 +64,9 @@ export function sessionConfig(voice = 'alloy'): SessionUpdate {
         format: { type: 'audio/pcm', rate: 24000 },
         turn_detection: {
           type: 'server_vad',
-          threshold: 0.5,
-          prefix_padding_ms: 300,
-          silence_duration_ms: 200,
+          threshold: vad.threshold,
+          prefix_padding_ms: vad.prefixPaddingMs,
+          silence_duration_ms: vad.silenceDurationMs,
         },
         transcription: { model: 'gpt-4o-mini-transcribe' },
       },

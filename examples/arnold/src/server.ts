@@ -2,6 +2,7 @@
 // older one-shot audio endpoints, /metrics and a minimal web page.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PacingMode, RealtimeEngines } from '@voxwire/realtime-server';
@@ -9,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { AudioEndpointError, handleAudioEndpoint } from './audio-endpoints.js';
 import { ARNOLD_PROTOCOL, TokenCheck } from './auth.js';
 import { type RealtimeBackend, startBackend } from './backend.js';
-import { AUDIO_FORMAT, type RECONNECT } from './config.js';
+import { AUDIO_FORMAT, type RECONNECT, type VadSettings, vadSettings } from './config.js';
 import { type ArnoldLimits, DEFAULT_LIMITS } from './limits.js';
 import { MetricsRegistry } from './metrics.js';
 import { ArnoldSession } from './session.js';
@@ -28,6 +29,10 @@ export interface ArnoldOptions {
   openaiUrl?: string;
   /** Voice of the agent. Default `alloy`. */
   voice?: string;
+  /** Realtime model (sent as `?model=`). Default `gpt-realtime`. */
+  model?: string;
+  /** Server VAD of the sessions; unset fields keep the design's (threshold 0.5, silence 200 ms, prefix 300 ms). */
+  vad?: Partial<VadSettings>;
   /** Local server pacing: `realtime` (default) or `fast` (tests). */
   pacing?: PacingMode;
   /** Local speech recognition: Arnold's command grammar (default) or open vocabulary. */
@@ -43,6 +48,11 @@ export interface ArnoldOptions {
    * unauthenticated and says so at startup.
    */
   token?: string;
+  /**
+   * Serve HTTPS and WSS with this PEM certificate and key (`ARNOLD_TLS_CERT` / `ARNOLD_TLS_KEY` paths): a
+   * browser on another machine gets the microphone only on a secure (https) page.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Limits on what clients may ask for (see the README's "Limits"); unset fields get the defaults. */
   limits?: Partial<ArnoldLimits>;
   log?: (line: string) => void;
@@ -128,10 +138,12 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   const limits: ArnoldLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const auth = new TokenCheck(opts.token);
   const host = opts.host ?? '127.0.0.1';
+  const vad = vadSettings(opts.vad);
   const store = await WorkoutStore.open({ path: opts.dbPath ?? 'arnold.db' });
   const backend = await startBackend({
     openaiApiKey: opts.openaiApiKey,
     openaiUrl: opts.openaiUrl,
+    model: opts.model,
     pacing: opts.pacing,
     engines: opts.engines,
     recognition: opts.recognition,
@@ -143,6 +155,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
     store,
     metrics,
     voice: opts.voice,
+    vad,
     reconnect: opts.reconnect,
     heartbeatMs: opts.heartbeatMs,
     maxQueuedTexts: limits.maxQueuedTexts,
@@ -151,17 +164,21 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
   };
   let audioJobs = 0;
 
-  const http: Server = createServer(
-    { connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) },
-    (req, res) => {
-      try {
-        handle(req, res);
-      } catch (err) {
-        log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
-        json(res, 500, { error: 'Internal error.' });
-      }
-    },
-  );
+  const serverOptions = {
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)),
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      log(`internal error on ${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+      json(res, 500, { error: 'Internal error.' });
+    }
+  };
+  // An https.Server is an http.Server (a subclass): everything below works on either.
+  const http: Server = opts.tls
+    ? createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest)
+    : createServer(serverOptions, onRequest);
   http.headersTimeout = limits.headersTimeoutMs;
   http.requestTimeout = limits.requestTimeoutMs;
   // Requests arriving while shutting down.
@@ -271,7 +288,7 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
     http.listen(opts.port ?? 8000, host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (!auth.enabled) {
     log(
       `WARNING: Arnold is UNAUTHENTICATED: anyone who can connect to ${url} can read and log every workout. ` +

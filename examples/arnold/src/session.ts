@@ -6,7 +6,7 @@ import { RealtimeClient, type RealtimeMetrics } from '@voxwire/realtime-client';
 import type { WebSocket } from 'ws';
 import type { RealtimeBackend } from './backend.js';
 import { ClientInputError, type ControlMessage, checkPcmFrame, parseControl } from './client-input.js';
-import { HEARTBEAT_MS, RECONNECT, sessionConfig } from './config.js';
+import { HEARTBEAT_MS, RECONNECT, sessionConfig, type VadSettings } from './config.js';
 import type { MetricsRegistry } from './metrics.js';
 import type { WorkoutStore } from './store.js';
 import { runArnoldTool, TOOL_DEFINITIONS } from './tools.js';
@@ -41,6 +41,8 @@ export interface SessionDeps {
   store: WorkoutStore;
   metrics: MetricsRegistry;
   voice?: string;
+  /** Server VAD of the realtime session. Default: the design's (config.ts DEFAULT_VAD). */
+  vad?: VadSettings;
   /** Client heartbeat interval in ms (default {@link HEARTBEAT_MS}). */
   heartbeatMs?: number;
   /** Realtime client overrides (tests: shorter reconnect delays). */
@@ -81,7 +83,8 @@ export class ArnoldSession {
     this.realtime = new RealtimeClient({
       ...(backend.url ? { url: backend.url } : {}),
       ...(backend.apiKey ? { apiKey: backend.apiKey } : { apiKey: '' }),
-      session: sessionConfig(deps.voice),
+      model: backend.model,
+      session: sessionConfig(deps.voice, deps.vad),
       reconnect: deps.reconnect ?? RECONNECT,
       heartbeatIntervalMs: HEARTBEAT_MS,
     });

@@ -142,7 +142,7 @@ export function parseUtterance(text: string): Intent {
     const ex = after.match(/^\s*(?:of|on|doing)?\s*(?:the\s+)?([a-z][a-z' ]*)/);
     intent.exercise = /^(at|with|for|and)\b/.test(ex?.[1] ?? '') ? undefined : cleanExercise(ex?.[1]);
     if (!intent.exercise) {
-      const before = t.slice(0, reps.index).match(/\b(?:did|do|of)\s+([a-z][a-z ]*?)\s*(?:for|,)?\s*$/);
+      const before = t.slice(0, reps.index).match(/\b(?:did|do|of|log)\s+([a-z][a-z ]*?)\s*(?:for|,)?\s*$/);
       intent.exercise = cleanExercise(before?.[1]);
     }
     const load = t.match(new RegExp(`${NUMBER.source}\\s*${UNIT_WORDS.source}\\b`));

@@ -1,97 +1,31 @@
 // arnold-client as a user runs it: a child process talking to a real Arnold server over loopback, with the
 // @voxwire/wasapi null backend standing in for the sound card.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmsDbfs, VolumeMeter } from '../src/client/meter.js';
 import { type Arnold, startArnold } from '../src/server.js';
+import { killClients, runClient } from './cli-process.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir();
-const bin = fileURLToPath(new URL('../bin/arnold-client.mjs', import.meta.url));
 let arnold: Arnold;
-const children = new Set<ChildProcessWithoutNullStreams>();
 
 beforeAll(async () => {
   arnold = await startArnold({ port: 0, dbPath: join(tmp.dir, 'arnold.db'), pacing: 'fast', log: () => {} });
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
+  killClients();
   await arnold?.close();
   tmp.remove();
 });
-
-interface Run {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  waitFor: (stream: 'stdout' | 'stderr', pattern: RegExp) => Promise<void>;
-  exited: Promise<number | null>;
-}
-
-function runClient(args: string[]): Run {
-  const child = spawn(process.execPath, [bin, '--url', arnold.url, ...args], {
-    env: { ...process.env, VOXWIRE_AUDIO_BACKEND: 'null' },
-  });
-  children.add(child);
-  const text = { stdout: '', stderr: '' };
-  const waiters: Array<() => void> = [];
-  child.stdout.on('data', (d: Buffer) => {
-    text.stdout += d.toString();
-    for (const w of waiters) w();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    text.stderr += d.toString();
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      for (const w of waiters) w();
-      resolve(code);
-    }),
-  );
-  return {
-    child,
-    stdout: () => text.stdout,
-    stderr: () => text.stderr,
-    exited,
-    waitFor: (stream, pattern) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(check), 1);
-          reject(
-            new Error(
-              `no ${pattern} in ${stream}; stdout: ${text.stdout}; stderr: ${text.stderr.slice(-500)}`,
-            ),
-          );
-        }, 60000);
-        const check = () => {
-          if (pattern.test(text[stream])) {
-            clearTimeout(timer);
-            resolve();
-          } else if (child.exitCode !== null) {
-            clearTimeout(timer);
-            reject(
-              new Error(`client exited before ${pattern}; stdout: ${text.stdout}; stderr: ${text.stderr}`),
-            );
-          } else return;
-          waiters.splice(waiters.indexOf(check), 1);
-        };
-        waiters.push(check);
-        check();
-      }),
-  };
-}
 
 describe('arnold-client', () => {
   it('text fallback: typed lines are answered, then it exits at the end of input', {
     timeout: 120000,
   }, async () => {
-    const run = runClient(['--text']);
+    const run = runClient(arnold.url, ['--text']);
     await run.waitFor('stdout', /Connected \(text mode\)/);
     run.child.stdin.write('I just did 5 reps of deadlift at 315 pounds\n');
     run.child.stdin.end('show me my recent workouts\n');
@@ -104,7 +38,13 @@ describe('arnold-client', () => {
   it('plays Arnold through the audio device and shuts down cleanly on Ctrl-C', {
     timeout: 120000,
   }, async () => {
-    const run = runClient(['--audio-backend', 'null', '--input-device', 'null:silence', '--meter']);
+    const run = runClient(arnold.url, [
+      '--audio-backend',
+      'null',
+      '--input-device',
+      'null:silence',
+      '--meter',
+    ]);
     await run.waitFor('stdout', /Connected\. Speak, or type/);
     await run.waitFor('stderr', /mic \[-+\]\s+-∞ dBFS/);
     run.child.stdin.write('show me my recent workouts\n');
@@ -119,7 +59,13 @@ describe('arnold-client', () => {
   it('with piped input, plays the whole answer through the device before leaving', {
     timeout: 120000,
   }, async () => {
-    const run = runClient(['--audio-backend', 'null', '--input-device', 'null:silence', '--no-meter']);
+    const run = runClient(arnold.url, [
+      '--audio-backend',
+      'null',
+      '--input-device',
+      'null:silence',
+      '--no-meter',
+    ]);
     await run.waitFor('stdout', /Connected\. Speak, or type/);
     run.child.stdin.end('what is my curl progress\n');
     expect(await run.exited).toBe(0);
@@ -131,7 +77,13 @@ describe('arnold-client', () => {
   });
 
   it('shows the microphone level on the volume meter', { timeout: 120000 }, async () => {
-    const run = runClient(['--audio-backend', 'null', '--input-device', 'null:tone-440', '--meter']);
+    const run = runClient(arnold.url, [
+      '--audio-backend',
+      'null',
+      '--input-device',
+      'null:tone-440',
+      '--meter',
+    ]);
     // The virtual microphone's 440 Hz tone: -20 dBFS peak is -23 dBFS RMS.
     await run.waitFor('stderr', /mic \[#{15,22}-+\]\s+-2[234] dBFS/);
     run.child.kill('SIGINT');

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingWsClient, speech } from '@voxwire/test-support';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
+import { type Arnold, type ArnoldOptions, startArnold } from '../src/server.js';
 
 /** A JSON message from Arnold. */
 export type Msg = { type: string; [key: string]: unknown };
@@ -47,6 +49,17 @@ export class StreamClient extends RecordingWsClient<Msg> {
   }
 }
 
+/** Streams PCM to Arnold in 100 ms binary frames, then a second of silence so server VAD ends the turn. */
+export function streamSpeech(client: StreamClient, pcm: Int16Array): void {
+  const frame = 2400;
+  const padded = new Int16Array(pcm.length + 24000);
+  padded.set(pcm);
+  for (let i = 0; i < padded.length; i += frame) {
+    const part = padded.subarray(i, Math.min(i + frame, padded.length));
+    client.ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+  }
+}
+
 /** A temporary directory removed by the returned function. */
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'arnold-'));
@@ -65,4 +78,27 @@ export async function postJson(url: string, body?: unknown): Promise<{ status: n
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Msg };
+}
+
+/**
+ * One Arnold for a test file on a fresh database in a temporary directory, started in `beforeAll` and
+ * closed in `afterAll`; `arnold()` returns it inside tests.
+ */
+export function arnoldPerFile(options: ArnoldOptions = {}): { arnold: () => Arnold; dir: string } {
+  const tmp = tempDir();
+  let arnold: Arnold | undefined;
+  beforeAll(async () => {
+    arnold = await startArnold({ port: 0, dbPath: join(tmp.dir, 'arnold.db'), log: () => {}, ...options });
+  });
+  afterAll(async () => {
+    await arnold?.close();
+    tmp.remove();
+  });
+  return {
+    dir: tmp.dir,
+    arnold: () => {
+      if (!arnold) throw new Error('Arnold is not started (use arnold() inside tests)');
+      return arnold;
+    },
+  };
 }

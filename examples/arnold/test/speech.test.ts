@@ -1,58 +1,39 @@
 // The audio round trip: spoken requests (espeak-ng) streamed as PCM16 24 kHz over /realtime/stream; the local
 // backend's server VAD, pocketsphinx and Arnold's responder answer with audio. Recognition is imperfect, so
 // the test asserts what is reliably true: speech detected, a final user transcript, a tool call, audio back.
-import { join } from 'node:path';
 import { wav } from '@voxwire/codecs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Arnold, startArnold } from '../src/server.js';
-import { StreamClient, speak, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { arnoldPerFile, StreamClient, speak, streamSpeech } from './helpers.js';
 
-const tmp = tempDir();
-let arnold: Arnold;
-
-beforeAll(async () => {
-  arnold = await startArnold({ port: 0, dbPath: join(tmp.dir, 'arnold.db'), pacing: 'fast', log: () => {} });
-});
-
-afterAll(async () => {
-  await arnold?.close();
-  tmp.remove();
-});
-
-/** Streams PCM in 100 ms binary frames, then a second of silence so server VAD ends the turn. */
-function stream(client: StreamClient, pcm: Int16Array): void {
-  const frame = 2400;
-  const padded = new Int16Array(pcm.length + 24000);
-  padded.set(pcm);
-  for (let i = 0; i < padded.length; i += frame) {
-    const part = padded.subarray(i, Math.min(i + frame, padded.length));
-    client.ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-  }
-}
+const fixture = arnoldPerFile({ pacing: 'fast' });
 
 describe('arnold speech', () => {
   it('answers spoken requests with audio, transcripts and tool calls', { timeout: 120000 }, async () => {
-    const client = await StreamClient.open(arnold.url);
+    const client = await StreamClient.open(fixture.arnold().url);
     try {
       // 1. A spoken set: heard, a log_workout call writes a row, and Arnold answers with speech.
       let from = client.messages.length;
       let audioBefore = client.audioBytes;
-      stream(client, speak('I just did ten reps of bench press at one hundred eighty five pounds'));
+      streamSpeech(client, speak('I just did ten reps of bench press at one hundred eighty five pounds'));
       await client.next((m) => m.type === 'speech_started', from);
       await client.next((m) => m.type === 'speech_stopped', from);
       const heard = await client.next((m) => m.type === 'user_transcript' && m.final === true, from);
       expect(String(heard.text)).toMatch(/bench press/);
       const logged = await client.next((m) => m.type === 'tool_result' && m.name === 'log_workout', from);
-      expect(logged.output).toMatchObject({ ok: true, workout: { exercise: 'bench press' } });
-      await client.next((m) => m.type === 'response_text', from);
+      expect(logged.output).toMatchObject({
+        ok: true,
+        workout: { exercise: 'bench press', reps: 10, weight: 185, unit: 'lbs' },
+      });
+      const said = await client.next((m) => m.type === 'response_text', from);
+      expect(said.text).toBe('Logged 10 reps of bench press at 185 pounds.');
       await client.next((m) => m.type === 'audio_done', from);
       expect(client.audioBytes - audioBefore).toBeGreaterThan(24000); // over half a second of speech
-      expect(arnold.store.count()).toBe(1);
+      expect(fixture.arnold().store.count()).toBe(1);
 
       // 2. A spoken question reads the row back.
       from = client.messages.length;
       audioBefore = client.audioBytes;
-      stream(client, speak('show me my recent workouts'));
+      streamSpeech(client, speak('show me my recent workouts'));
       const recent = await client.next(
         (m) => m.type === 'tool_result' && m.name === 'get_recent_workouts',
         from,
@@ -75,7 +56,7 @@ describe('arnold speech', () => {
   }, async () => {
     const wavOf = (text: string) => wav.write({ sampleRate: 24000, channels: 1, data: speak(text) });
     const post = async (path: string, body: Buffer | string) => {
-      const res = await fetch(`${arnold.url}${path}`, { method: 'POST', body });
+      const res = await fetch(`${fixture.arnold().url}${path}`, { method: 'POST', body });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
 

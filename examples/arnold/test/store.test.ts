@@ -88,6 +88,13 @@ describe('parseUtterance', () => {
       reps: 8,
       weight: 60,
     });
+    expect(parseUtterance('log bench press, ten reps at sixty kilos')).toEqual({
+      kind: 'log',
+      reps: 10,
+      exercise: 'bench press',
+      weight: 60,
+      unit: 'kilos',
+    });
     expect(parseUtterance('I did -3 reps of squat at 100 pounds')).toMatchObject({ reps: -3 });
     expect(parseUtterance('show me my last 3 workouts')).toEqual({ kind: 'recent', limit: 3 });
     expect(parseUtterance("What's my squat progress?")).toEqual({ kind: 'progress', exercise: 'squat' });

@@ -7,6 +7,13 @@ export interface AudioConfig {
   /** Channels; only mono is accepted (the design's "stereo support" is not implemented). */
   channels: 1;
   /**
+   * The design's microphone read size in samples (1024 = 64 ms at 16 kHz): how many samples the client
+   * captures and sends at a time. Accepted and echoed so that a client sending the design's full config
+   * works, but it changes nothing here: the server takes audio frames of any size and the VAD re-frames
+   * them, so results do not depend on how a client chunks its audio.
+   */
+  chunk_size: number;
+  /**
    * Recogniser: `commands` (offline: pocketsphinx constrained to the plugins' command grammar),
    * `dictation` (offline: pocketsphinx's open en-US model), or a Whisper size / OpenAI model name; Whisper
    * sizes (`tiny`, `base`, `small`, …) mean `commands` offline and `whisper-1` with OpenAI.
@@ -32,6 +39,7 @@ export interface AudioConfig {
 export const DEFAULT_AUDIO_CONFIG: Readonly<AudioConfig> = Object.freeze({
   sample_rate: 16000,
   channels: 1,
+  chunk_size: 1024,
   stt_model: 'base',
   tts_voice: 'en-US-AriaNeural',
   enable_vad: true,
@@ -71,6 +79,10 @@ function bool(obj: Record<string, unknown>, key: string): boolean | undefined {
   return v;
 }
 
+/** `chunk_size` bounds, in samples: 1 ms at 16 kHz up to one second at 48 kHz. */
+const MIN_CHUNK_SIZE = 16;
+const MAX_CHUNK_SIZE = 48000;
+
 const KNOWN = new Set(Object.keys(DEFAULT_AUDIO_CONFIG));
 
 /**
@@ -87,6 +99,7 @@ export function mergeAudioConfig(base: Readonly<AudioConfig>, input: unknown): A
   const out: AudioConfig = {
     sample_rate: intIn(input, 'sample_rate', 8000, 48000) ?? base.sample_rate,
     channels: channels === 1 ? 1 : base.channels,
+    chunk_size: intIn(input, 'chunk_size', MIN_CHUNK_SIZE, MAX_CHUNK_SIZE) ?? base.chunk_size,
     stt_model: str(input, 'stt_model', /^[\w.:-]{1,64}$/) ?? base.stt_model,
     tts_voice: str(input, 'tts_voice', /^[\w.+:-]{1,64}$/) ?? base.tts_voice,
     enable_vad: bool(input, 'enable_vad') ?? base.enable_vad,

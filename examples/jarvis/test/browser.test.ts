@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wav } from '@voxwire/codecs';
 import { CHROMIUM, launchChromium } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Jarvis } from '../src/index.js';
+import { type Jarvis, startJarvis } from '../src/index.js';
 import { speech, startTestJarvis, testTokens } from './helpers.js';
 
 /** What the page records in `window.jarvisStats`. */
@@ -121,4 +121,36 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in headless Chromium', () => {
     );
     await page.close();
   }, 120000);
+
+  // A page from another machine over plain http is not a secure context: the browser has no microphone
+  // for it, and the page must say so (not fail on an undefined navigator.mediaDevices).
+  it.skipIf(!lanAddress())(
+    'over plain http from a non-loopback address, Talk says that a secure context is needed',
+    async () => {
+      const lan = await startJarvis({ tokens, host: lanAddress(), corePort: 0, audioPort: 0 });
+      const page = await browser.context.newPage();
+      try {
+        await page.goto(`${lan.core.url}/#token=${tokenOf('user0')}`);
+        await page.waitForSelector('#talk:not([disabled])', { timeout: 30000 });
+        expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+        await page.click('#talk');
+        const error = await page.waitForSelector('#transcript li.error', { timeout: 30000 });
+        expect(await error.textContent()).toBe(
+          'Error: no microphone on plain http from another machine: open Jarvis over https or on localhost (README, "Use it for real")',
+        );
+      } finally {
+        await page.close();
+        await lan.close();
+      }
+    },
+    60000,
+  );
 });
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function lanAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}

@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readStreamingWav } from '@voxwire/speech';
+import { concat, silence, speech as spoken } from '@voxwire/test-support';
 import WebSocket from 'ws';
-import { type Jarvis, resampleTo, startJarvis, TokenStore } from '../src/index.js';
+import { type Jarvis, startJarvis, TokenStore } from '../src/index.js';
 
 /** Test users: `user0`…`user9` with tokens `token-for-user-0…`, and `admin` with an admin token. */
 export function testTokens(users = 10): {
@@ -27,21 +26,39 @@ export async function startTestJarvis(tokens: TokenStore, sessionTimeoutMs?: num
   return startJarvis({ tokens, corePort: 0, audioPort: 0, audio: { sessionTimeoutMs } });
 }
 
-/** espeak-ng speech at `rate` with leading and trailing silence (enough to end the utterance). */
+/**
+ * espeak-ng speech at `rate` (test-support's `speech`) with leading and trailing silence, the trail long
+ * enough for the VAD to end the utterance.
+ */
 export function speech(
   text: string,
   rate = 16000,
   options: { leadMs?: number; tailMs?: number } = {},
 ): Int16Array {
-  const wavBytes = execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', '--', text]);
-  const { data: pcm, sampleRate } = readStreamingWav(wavBytes);
-  const voice = resampleTo(pcm, sampleRate, rate);
-  const lead = Math.round(((options.leadMs ?? 300) * rate) / 1000);
-  const tail = Math.round(((options.tailMs ?? 1800) * rate) / 1000);
-  const out = new Int16Array(lead + voice.length + tail);
-  out.set(voice, lead);
-  return out;
+  const samples = (ms: number) => Math.round((ms * rate) / 1000);
+  return concat(
+    silence(samples(options.leadMs ?? 300)),
+    spoken(text, rate),
+    silence(samples(options.tailMs ?? 1800)),
+  );
 }
+
+/**
+ * The design's full `AudioConfig`, exactly as its Python defaults spell it (snake_case on the wire). Written
+ * out rather than taken from `DEFAULT_AUDIO_CONFIG`, so that the tests compare the code with the design.
+ */
+export const DESIGN_AUDIO_CONFIG = Object.freeze({
+  sample_rate: 16000,
+  channels: 1,
+  chunk_size: 1024,
+  stt_model: 'base',
+  tts_voice: 'en-US-AriaNeural',
+  enable_vad: true,
+  enable_noise_reduction: true,
+  streaming_chunk_ms: 100,
+  max_silence_ms: 1000,
+  min_speech_ms: 300,
+});
 
 /** A received JSON message. */
 export interface Msg {
@@ -70,8 +87,12 @@ export class Client {
     });
   }
 
-  static async open(url: string, token?: string): Promise<Client> {
-    const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  /** Connects to `url` with `token` as a bearer header; `ca` trusts a test certificate for `wss:`. */
+  static async open(url: string, token?: string, ca?: Buffer): Promise<Client> {
+    const ws = new WebSocket(url, {
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+      ...(ca ? { ca } : {}),
+    });
     const client = new Client(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Jarvis, startJarvis } from '../src/index.js';
 import { Client, pcmOf, speech, testTokens } from './helpers.js';
@@ -39,9 +40,7 @@ beforeAll(async () => {
         res.end(JSON.stringify({ text: ' What time is it? ' }));
       } else if (req.url === '/v1/audio/speech') {
         // 0.5 s of a 24 kHz tone as raw PCM16LE, like response_format "pcm".
-        const pcm = Int16Array.from({ length: 12000 }, (_, i) =>
-          Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24000)),
-        );
+        const pcm = tone(440, 24000, 12000, 8000 / 32767);
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         res.end(Buffer.from(pcm.buffer));
       } else {

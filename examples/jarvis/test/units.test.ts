@@ -1,3 +1,4 @@
+import { rms, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_AUDIO_CONFIG,
@@ -12,6 +13,7 @@ import {
   SMALL_TALK_PHRASES,
   TokenStore,
 } from '../src/index.js';
+import { DESIGN_AUDIO_CONFIG } from './helpers.js';
 
 describe('tokens', () => {
   it('parses JARVIS_TOKENS and verifies only exact tokens', () => {
@@ -42,6 +44,19 @@ describe('audio config', () => {
     expect(() => mergeAudioConfig(base, { sampleRate: 8000 })).toThrow('unknown config field sampleRate');
     expect(() => mergeAudioConfig(base, 'x')).toThrow('object');
     expect(base.sample_rate).toBe(24000);
+  });
+
+  it("accepts the design's full AudioConfig, chunk_size included, and bounds chunk_size", () => {
+    expect(mergeAudioConfig(DEFAULT_AUDIO_CONFIG, DESIGN_AUDIO_CONFIG)).toEqual({
+      ...DESIGN_AUDIO_CONFIG,
+      language: 'en',
+    });
+    expect(mergeAudioConfig(DEFAULT_AUDIO_CONFIG, { chunk_size: 480 }).chunk_size).toBe(480);
+    for (const chunk_size of [0, 15, 48001, 1.5, '1024']) {
+      expect(() => mergeAudioConfig(DEFAULT_AUDIO_CONFIG, { chunk_size })).toThrow(
+        'chunk_size must be an integer from 16 to 48000',
+      );
+    }
   });
 });
 
@@ -86,14 +101,10 @@ describe('voices', () => {
 describe('noise reduction (high-pass)', () => {
   it('removes DC and 30 Hz hum, keeps 1 kHz, and does not depend on chunking', () => {
     const rate = 16000;
-    const make = () =>
-      Int16Array.from({ length: rate }, (_, i) =>
-        Math.round(
-          3000 +
-            4000 * Math.sin((2 * Math.PI * 30 * i) / rate) +
-            4000 * Math.sin((2 * Math.PI * 1000 * i) / rate),
-        ),
-      );
+    // DC at 3000 plus 30 Hz hum and a 1 kHz tone, each of amplitude 4000.
+    const hum = tone(30, rate, rate, 4000 / 32767);
+    const wanted = tone(1000, rate, rate, 4000 / 32767);
+    const make = () => hum.map((h, i) => 3000 + h + (wanted[i] as number));
     const whole = new HighPassFilter(rate).process(make());
     const chunked = make();
     const f = new HighPassFilter(rate);
@@ -102,10 +113,10 @@ describe('noise reduction (high-pass)', () => {
     const tail = whole.subarray(rate / 2);
     const mean = tail.reduce((s, v) => s + v, 0) / tail.length;
     expect(Math.abs(mean)).toBeLessThan(20);
-    const rms = Math.sqrt(tail.reduce((s, v) => s + v * v, 0) / tail.length);
+    const level = rms(tail) * 32768;
     // 1 kHz at amplitude 4000 has an RMS of 2828; the hum (≈ -21 dB at 30 Hz) adds little.
-    expect(rms).toBeGreaterThan(2700);
-    expect(rms).toBeLessThan(3000);
+    expect(level).toBeGreaterThan(2700);
+    expect(level).toBeLessThan(3000);
   });
 });
 

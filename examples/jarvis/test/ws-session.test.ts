@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Jarvis } from '../src/index.js';
-import { Client, pcmOf, rmsDb, speech, startTestJarvis, testTokens } from './helpers.js';
+import { Client, DESIGN_AUDIO_CONFIG, pcmOf, rmsDb, speech, startTestJarvis, testTokens } from './helpers.js';
 
 const { tokens, tokenOf } = testTokens(2);
 let jarvis: Jarvis;
@@ -17,15 +17,14 @@ afterAll(async () => {
 const wsUrl = (user: string) => `${jarvis.audio.url.replace('http', 'ws')}/ws/audio/${user}`;
 
 describe('audio WebSocket session', () => {
-  it('a spoken command streamed in 100 ms chunks gets vad, stt_result, the plugin answer and tts_result with audio', async () => {
+  it("with the design's full AudioConfig, a spoken command streamed in its 1024-sample chunks gets vad, stt_result, the plugin answer and tts_result with audio", async () => {
     const c = await Client.open(wsUrl('user0'), tokenOf('user0'));
     clients.push(c);
-    c.send({
-      type: 'start_streaming',
-      config: { sample_rate: 16000, stt_model: 'base', tts_voice: 'en-US-AriaNeural', enable_vad: true },
-    });
-    await c.waitFor((m) => m.type === 'streaming_started');
-    await c.stream(speech('what is the weather in bangkok'), 16000);
+    c.send({ type: 'start_streaming', config: DESIGN_AUDIO_CONFIG });
+    const started = await c.waitFor((m) => m.type === 'streaming_started');
+    expect(started.data.config).toEqual({ ...DESIGN_AUDIO_CONFIG, language: 'en' });
+    // chunk_size 1024 at 16 kHz: 64 ms per binary frame.
+    await c.stream(speech('what is the weather in bangkok'), 16000, 64);
 
     const stt = await c.waitFor((m) => m.type === 'stt_result', 90000);
     expect(c.of('vad').map((m) => m.data.event)).toEqual(['speech_start', 'speech_end']);

@@ -207,6 +207,12 @@ function drawWaveform(analyser) {
 }
 
 async function startTalking() {
+  // Browsers expose no microphone outside a secure context (https, or http on localhost / 127.0.0.1).
+  if (!window.isSecureContext || !navigator.mediaDevices) {
+    throw new Error(
+      'no microphone on plain http from another machine: open Jarvis over https or on localhost (README, "Use it for real")',
+    );
+  }
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: {
       echoCancellation: !rawMic,

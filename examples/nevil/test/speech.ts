@@ -16,9 +16,14 @@ export interface SpeechFile {
   voicedSeconds: number;
 }
 
+/** A fresh temporary directory for test audio files. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'nevil-audio-'));
+}
+
 /** Writes `text` spoken by espeak-ng (22.05 kHz mono WAV) to a temporary file, for `paplay`. */
 export function makeSpeech(text: string): SpeechFile {
-  const path = join(mkdtempSync(join(tmpdir(), 'nevil-speech-')), 'speech.wav');
+  const path = join(tempDir(), 'speech.wav');
   const { pcm, sampleRate } = writeSpeechWav(path, text, { wordsPerMinute: 150 });
   const { first, last } = voicedSpan(pcm, 328);
   return { path, seconds: pcm.length / sampleRate, voicedSeconds: (last - first) / sampleRate };

@@ -25,11 +25,12 @@ export class DeviceAudio {
 
   /** Opens and starts the device; throws the backend's error (e.g. AudioDeviceError `BACKEND_UNAVAILABLE`). */
   start(): void {
-    const { sampleRate, channels, blockSize, latency, backend } = this.config;
-    const base: AudioCoreConfig = { sampleRate, channels, blockSize, latency, backend, format: 's16' };
+    const { sampleRate, channels, periodMs, backend } = this.config;
+    // The period and rings come from AUDIO_LATENCY (config.deviceTiming); the block size is the mix frame.
+    const base: AudioCoreConfig = { sampleRate, channels, periodMs, backend, format: 's16' };
     this.core.initialize(
-      { ...base, deviceId: this.config.inputDevice },
-      { ...base, deviceId: this.config.outputDevice },
+      { ...base, deviceId: this.config.inputDevice, bufferMs: this.config.captureBufferMs },
+      { ...base, deviceId: this.config.outputDevice, bufferMs: this.config.playbackBufferMs },
     );
     const playback = this.core.playback;
     const stereo = channels === 2;
@@ -68,6 +69,7 @@ export class DeviceAudio {
       output: playback.stats().deviceId,
       sampleRate,
       channels,
+      latency: this.config.latency,
       periodFrames: c.periodFrames,
     });
   }

@@ -1,8 +1,8 @@
 // A Node WebRTC participant (werift through @voxwire/webrtc) calling OpenClaw's signaling server: for
 // scripts, load tests, the latency benchmark and the tests.
 import { randomUUID } from 'node:crypto';
-import { WebRtcAudioPeer } from '@voxwire/webrtc';
-import { WebSocket } from 'ws';
+import { WebRtcAudioPeer, type WebRtcAudioPeerOptions } from '@voxwire/webrtc';
+import { type ClientOptions, WebSocket } from 'ws';
 
 /** A connected Node peer; `leave()` hangs up (bye + close). */
 export interface NodeParticipant {
@@ -12,22 +12,33 @@ export interface NodeParticipant {
   leave(): Promise<void>;
 }
 
+/** Options of {@link joinNodePeer}. */
+export interface NodePeerOptions {
+  /** Peer options: ICE servers, transport policy, host addresses (default `['127.0.0.1']`, for loopback). */
+  peer?: Pick<WebRtcAudioPeerOptions, 'iceServers' | 'iceTransportPolicy' | 'iceAdditionalHostAddresses'>;
+  /**
+   * WebSocket options, e.g. `ca` to trust a private certificate of a `wss://` endpoint and `servername`, the
+   * name to check it against (ws hands it to tls.connect).
+   */
+  ws?: Pick<ClientOptions, 'ca' | 'headers'> & { servername?: string };
+}
+
 /**
- * Calls OpenClaw's signaling endpoint (`ws://host:port/webrtc`) with a werift peer.
+ * Calls OpenClaw's signaling endpoint (`ws://` or `wss://host:port/webrtc`) with a werift peer.
  * @param signalingUrl - the signaling WebSocket URL
- * @param iceAdditionalHostAddresses - extra ICE host addresses (default `['127.0.0.1']`, for loopback)
  */
 export async function joinNodePeer(
   signalingUrl: string,
-  iceAdditionalHostAddresses: string[] = ['127.0.0.1'],
+  options: NodePeerOptions = {},
 ): Promise<NodeParticipant> {
-  const ws = new WebSocket(signalingUrl);
+  const ws = new WebSocket(signalingUrl, options.ws);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
   const peer = new WebRtcAudioPeer({
-    iceAdditionalHostAddresses,
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    ...options.peer,
     sampleRate: 48000,
     mediaTimeoutMs: 0,
   });

@@ -1,7 +1,6 @@
 // OpenClaw: the audio device, WebRTC peers and phone calls joined through one mix-minus mixer, with a realtime
 // model as one more participant. Steps 1–5 of the design, composed from the @voxwire packages.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RealtimeClient } from '@voxwire/realtime-client';
 import {
   createRealtimeServer,
@@ -13,10 +12,14 @@ import { type SignalingServer, type WebRtcAudioPeer, WebRtcManager } from '@voxw
 import { AGENT_ID, AgentPipeline } from './agent-pipeline.js';
 import type { OpenClawConfig } from './config.js';
 import { DeviceAudio } from './device.js';
+import { JanusRoom } from './janus-room.js';
 import { createLogger, type Logger } from './logger.js';
+import { addPeerParticipant } from './peer-participant.js';
 import { PerformanceMonitor, type PerfSnapshot } from './perf-monitor.js';
 import { AudioRouter } from './router.js';
 import { TwilioVoiceManager } from './voice-manager.js';
+import { openClawPage } from './web-page.js';
+import { startWebServer } from './web-server.js';
 
 /** Options of {@link startOpenClaw}. */
 export interface OpenClawOptions {
@@ -32,6 +35,11 @@ export interface OpenClawOptions {
   realtimeUrl?: string;
   /** Twilio REST base URL and fetch (tests). */
   twilioRest?: { baseUrl?: string; fetch?: typeof fetch };
+  /**
+   * How long a connection to either listener may take for its TLS handshake and request headers, and stay
+   * silent afterwards, ms (default 10 000; see `startWebServer`).
+   */
+  handshakeTimeoutMs?: number;
   /** Extra ICE host addresses (default `['127.0.0.1']` when listening on loopback). */
   iceAdditionalHostAddresses?: string[];
 }
@@ -49,10 +57,13 @@ export interface OpenClaw {
   readonly realtime: RealtimeClient;
   readonly localModel: RealtimeServer | null;
   readonly monitor: PerformanceMonitor;
-  /** `ws://host:port/webrtc` (signaling) and the demo page. */
+  /** The Janus AudioBridge leg (ROOM=janus), else null. */
+  readonly janus: JanusRoom | null;
+  /** `ws(s)://host:port/webrtc`: where this process accepts signaling. */
   readonly signalingUrl: string;
+  /** `http(s)://host:port/webrtc/`: the call page (it signals to SIGNALING_URL when set, else here). */
   readonly pageUrl: string;
-  /** `http://host:port` of the Twilio side (webhook, media stream, metrics). */
+  /** `http(s)://host:port` of the Twilio side (webhook, media stream, metrics). */
   readonly httpUrl: string;
   readonly mediaStreamUrl: string;
   /** What GET /metrics answers. */
@@ -74,9 +85,9 @@ export interface OpenClawMetrics {
   agent: AgentPipeline['counters'];
 }
 
-// Far ends pace on their own clocks; after a mixer stall (it catches up two frames a tick) their queues would
-// keep the extra audio forever as latency. Beyond these depths a frame is dropped instead.
-const PEER_MAX_QUEUE_MS = 80;
+// Far ends pace on their own clocks; after a mixer stall (it catches up two frames a tick) a call's queue
+// would keep the extra audio forever as latency. Beyond this depth a frame is dropped instead (peers: see
+// peer-participant.ts).
 const CALL_MAX_QUEUE_MS = 200;
 
 export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
@@ -150,33 +161,27 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     // Step 3: WebRTC.
     const wlog = log.child('webrtc');
     const loopbackHost = config.host === '127.0.0.1' || config.host === 'localhost';
-    const webrtc = new WebRtcManager({
-      peer: {
-        sampleRate: config.audio.sampleRate,
-        iceServers: config.iceServers.map((urls) => ({ urls })),
-        iceAdditionalHostAddresses:
-          opts.iceAdditionalHostAddresses ?? (loopbackHost ? ['127.0.0.1'] : undefined),
-      },
-    });
+    const peerOptions = {
+      sampleRate: config.audio.sampleRate,
+      iceServers: config.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
+      iceAdditionalHostAddresses:
+        opts.iceAdditionalHostAddresses ?? (loopbackHost ? ['127.0.0.1'] : undefined),
+    };
+    const webrtc = new WebRtcManager({ peer: peerOptions });
+    const countDrop = () => {
+      droppedFrames++;
+    };
     webrtc.on('connection', (peer: WebRtcAudioPeer) => {
       const id = `webrtc_${peer.id}`;
       wlog.info('peer connecting', { id });
-      peer.on('audio', (audio) => router.push(id, audio.data));
+      let stopAudio: (() => void) | undefined;
       peer.once('connected', () => {
         if (peer.isClosed || router.has(id)) return;
-        router.add(id, {
-          sampleRate: peer.sampleRate,
-          send: (frame, rate) => {
-            // The peer paces on its own clock: never let its queue grow without bound.
-            if (peer.queuedMs > PEER_MAX_QUEUE_MS) {
-              droppedFrames++;
-              return;
-            }
-            peer.sendAudio({ data: frame, sampleRate: rate, channels: 1, position: 0 });
-          },
-        });
+        stopAudio = addPeerParticipant(router, id, peer, countDrop);
       });
       peer.once('close', () => {
+        stopAudio?.();
         router.remove(id);
         wlog.info('peer left', { id });
       });
@@ -184,12 +189,38 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     webrtc.on('connection-error', (id, err) =>
       wlog.warn('peer error', { id, code: err.code, message: err.message }),
     );
-    const signaling = await webrtc.startSignaling({
-      port: config.signalingPort,
-      host: config.host,
-      path: '/webrtc',
-    });
+    // The page and signaling share one (http or https) server: same origin, so wss follows https.
+    const page = openClawPage({ signalingUrl: config.signalingUrl, iceServers: config.iceServers });
+    let signalingServer: SignalingServer | undefined;
+    const web = await startWebServer(
+      config.tls,
+      config.host,
+      config.signalingPort,
+      (req, res) => {
+        const path = URL.canParse(req.url ?? '/', 'http://x')
+          ? new URL(req.url ?? '/', 'http://x').pathname
+          : '';
+        if (req.method === 'GET' && (path === '/' || path === '/webrtc' || path === '/webrtc/')) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+          res.end(page);
+        } else if (!signalingServer?.handleRequest(req, res)) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+        }
+      },
+      opts.handshakeTimeoutMs,
+    );
+    cleanups.push(() => web.close());
+    const signaling = await webrtc.startSignaling({ server: web.server, path: '/webrtc' });
+    signalingServer = signaling;
     cleanups.push(() => webrtc.close());
+
+    // ROOM=janus: the Janus AudioBridge room joins the mix as one more participant.
+    let janus: JanusRoom | null = null;
+    if (config.room.kind === 'janus') {
+      janus = await JanusRoom.join(config.room, router, peerOptions, log.child('janus'), countDrop);
+      cleanups.push(() => janus?.close());
+    }
 
     // Step 4: Twilio (webhook, media stream and metrics on one HTTP port).
     const voice = new TwilioVoiceManager({
@@ -203,22 +234,18 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       log: log.child('monitor'),
       audio: () => audioFigures(),
     });
-    const http: Server = createServer((req, res) => handle(req, res));
-    const media = await voice.startMediaStreamServer(http, '/media-stream');
-    cleanups.push(() => voice.close());
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(config.twilioPort, config.host, () => resolve());
-    });
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          http.closeAllConnections();
-          http.close(() => resolve());
-        }),
+    const twilioWeb = await startWebServer(
+      config.tls,
+      config.host,
+      config.twilioPort,
+      (req, res) => handle(req, res),
+      opts.handshakeTimeoutMs,
     );
-    const httpPort = (http.address() as AddressInfo).port;
-    const httpUrl = `http://${config.host}:${httpPort}`;
+    cleanups.push(() => twilioWeb.close());
+    const media = await voice.startMediaStreamServer(twilioWeb.server, '/media-stream');
+    cleanups.push(() => voice.close());
+    const httpUrl = twilioWeb.httpUrl;
+    const mediaStreamUrl = `${twilioWeb.wsUrl}/media-stream`;
     voice.onCallAudio = (sid, pcm) => router.push(`call_${sid}`, pcm);
     const tlog = log.child('twilio');
     voice.on('call', (call) => {
@@ -286,7 +313,7 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
         res.end(JSON.stringify(metrics()));
       } else if (path === '/voice-webhook') {
         res.writeHead(200, { 'content-type': 'text/xml' });
-        res.end(voice.twiml(`wss://${req.headers.host ?? `localhost:${httpPort}`}/media-stream`));
+        res.end(voice.twiml(`wss://${req.headers.host ?? new URL(httpUrl).host}/media-stream`));
       } else if (path === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: 'ok', participants: router.ids() }));
@@ -300,11 +327,15 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
     cleanups.push(() => monitor.stop());
     router.start();
     cleanups.push(() => router.close());
+    const signalingUrl = `${web.wsUrl}/webrtc`;
+    const pageUrl = `${web.httpUrl}/webrtc/`;
     log.info('OpenClaw ready', {
-      signaling: signaling.url,
-      page: signaling.pageUrl,
+      signaling: signalingUrl,
+      page: pageUrl,
+      pageSignalsTo: config.signalingUrl ?? 'the page origin',
+      room: config.room.kind,
       webhook: `${httpUrl}/voice-webhook`,
-      mediaStream: `${httpUrl.replace('http', 'ws')}/media-stream`,
+      mediaStream: mediaStreamUrl,
       metrics: `${httpUrl}/metrics`,
       frameMs,
       participants: router.ids(),
@@ -322,10 +353,11 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       realtime,
       localModel,
       monitor,
-      signalingUrl: signaling.url,
-      pageUrl: signaling.pageUrl,
+      janus,
+      signalingUrl,
+      pageUrl,
       httpUrl,
-      mediaStreamUrl: `${httpUrl.replace('http', 'ws')}/media-stream`,
+      mediaStreamUrl,
       metrics,
       getLatencyStats() {
         const m = router.latencyStats();

@@ -42,7 +42,11 @@ function callBlocks(sim: TwilioSimulator, fromMs = 0): BlockLevels[] {
   return blockLevels(pcm.subarray(Math.min(pcm.length, Math.round(fromMs * 8))), 8000);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent through one mixer', () => {
+// Shuffled: the tests run in a random order every time, so none can lean on what another left behind.
+describe('OpenClaw: browser + phone call + agent through one mixer', {
+  skip: !existsSync(CHROMIUM),
+  shuffle: true,
+}, () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let app: OpenClaw;
   let logs: Record<string, unknown>[];
@@ -75,7 +79,7 @@ describe.skipIf(!existsSync(CHROMIUM))('OpenClaw: browser + phone call + agent t
     page = await BrowserParticipant.open(browser.context, app.pageUrl);
     sim = new TwilioSimulator({ url: app.mediaStreamUrl, speed: 1 });
     // Both join at the same moment.
-    await Promise.all([page.connect(app.signalingUrl, BROWSER_HZ, PROBE_HZ), sim.connect()]);
+    await Promise.all([page.connect(undefined, BROWSER_HZ, PROBE_HZ), sim.connect()]);
     await waitFor(
       () =>
         app.router.ids().some((id) => id.startsWith('webrtc_')) &&

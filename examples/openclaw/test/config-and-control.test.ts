@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { audioFrame } from '@voxwire/codecs';
-import { rawHttpStatus, tone } from '@voxwire/test-support';
+import { rawHttpStatus, selfSignedCert, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIO_PRESETS, ConfigError, configFromEnv, parseDotenv } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { TwilioVoiceManager, VoiceManagerError } from '../src/voice-manager.js';
 import { blockLevels, CALL_HZ } from './helpers/audio.js';
+import { httpsGet } from './helpers/https.js';
 import { waitFor } from './helpers/wait.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,7 +39,10 @@ describe('configuration', () => {
     expect(env.AUDIO_SAMPLE_RATE).toBe('48000');
     const config = configFromEnv(env);
     expect(config.audio).toMatchObject({ sampleRate: 48000, channels: 1, blockSize: 480, latency: 'low' });
-    expect(config.iceServers).toEqual(['stun:one.example:19302', 'stun:two.example:3478']);
+    expect(config.iceServers).toEqual([
+      { urls: 'stun:one.example:19302' },
+      { urls: 'stun:two.example:3478' },
+    ]);
     expect(config.signalingPort).toBe(8765);
     expect(config.twilioPort).toBe(8766);
     expect(config.twilio.accountSid).toBe('AC123');
@@ -73,6 +77,32 @@ describe('configuration', () => {
   });
 });
 
+/** Runs `src/main.ts` in `cwd` (its .env) as a user would; `records` fills with its JSON log lines. */
+function startScript(cwd: string): { child: ChildProcess; records: Record<string, unknown>[] } {
+  const records: Record<string, unknown>[] = [];
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { ...process.env, AUDIO_BACKEND: '', VOXWIRE_AUDIO_BACKEND: '', OPENAI_API_KEY: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buf = '';
+  child.stdout?.on('data', (d) => {
+    buf += String(d);
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      records.push(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
+      buf = buf.slice(i + 1);
+    }
+  });
+  return { child, records };
+}
+
+/** SIGINT, then the exit code. */
+function interrupt(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
 describe('the start script', () => {
   let child: ChildProcess | undefined;
   let dir: string | undefined;
@@ -87,20 +117,8 @@ describe('the start script', () => {
       join(dir, '.env'),
       'SIGNALING_PORT=0\nTWILIO_PORT=0\nAUDIO_PRESET=VOICE\nMONITOR_INTERVAL_MS=300\nMEDIA_STREAM_URL=wss://claw.example/media-stream\n',
     );
-    const records: Record<string, unknown>[] = [];
-    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
-      cwd: dir,
-      env: { ...process.env, AUDIO_BACKEND: '', VOXWIRE_AUDIO_BACKEND: '', OPENAI_API_KEY: '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let buf = '';
-    child.stdout?.on('data', (d) => {
-      buf += String(d);
-      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-        records.push(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
-        buf = buf.slice(i + 1);
-      }
-    });
+    let records: Record<string, unknown>[];
+    ({ child, records } = startScript(dir));
     await waitFor(() => records.some((r) => r.msg === 'performance'), 'a performance report', 90_000);
     const ready = records.find((r) => r.msg === 'OpenClaw ready') as Record<string, string>;
     const device = records.find((r) => r.msg === 'audio device started') as Record<string, unknown>;
@@ -134,9 +152,46 @@ describe('the start script', () => {
     );
     expect((await fetch(`${base}/health`)).status).toBe(200);
 
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await interrupt(child)).toBe(0);
+  }, 120_000);
+
+  it('runs as the README\'s "use it for real" says: TLS, every interface, TURN for the page, high latency', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'openclaw-real-'));
+    const cert = selfSignedCert();
+    try {
+      writeFileSync(
+        join(dir, '.env'),
+        [
+          'HOST=0.0.0.0',
+          'SIGNALING_PORT=0',
+          'TWILIO_PORT=0',
+          `TLS_CERT=${cert.certPath}`,
+          `TLS_KEY=${cert.keyPath}`,
+          'ICE_SERVER_1=turn:turn.claw.example:3478',
+          'ICE_USERNAME_1=claw',
+          'ICE_CREDENTIAL_1=claw-pw',
+          'AUDIO_LATENCY=high',
+          'MONITOR_INTERVAL_MS=0',
+        ].join('\n'),
+      );
+      let records: Record<string, unknown>[];
+      ({ child, records } = startScript(dir));
+      await waitFor(() => records.some((r) => r.msg === 'OpenClaw ready'), 'the ready line', 90_000);
+      const ready = records.find((r) => r.msg === 'OpenClaw ready') as Record<string, string>;
+      expect(ready.page).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/webrtc\/$/);
+      expect(ready.signaling).toMatch(/^wss:/);
+      expect(ready.mediaStream).toMatch(/^wss:/);
+      expect(records.find((r) => r.msg === 'audio device started')).toMatchObject({
+        latency: 'high',
+        periodFrames: 960,
+      });
+      // The page carries the TURN server with its credentials for the browser.
+      const { body: page } = await httpsGet(ready.page as string, cert.cert);
+      expect(page).toContain('"urls":"turn:turn.claw.example:3478","username":"claw","credential":"claw-pw"');
+      expect(await interrupt(child)).toBe(0);
+    } finally {
+      cert.dispose();
+    }
   }, 120_000);
 });
 

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { OpenClaw } from '../src/openclaw.js';
 import { startTestOpenClaw } from './helpers/app.js';
 import { spawnModelServer } from './helpers/model-process.js';
+import { nextEvent, waitFor } from './helpers/wait.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -52,6 +53,27 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
     model = await spawnModelServer();
     ({ app } = await startTestOpenClaw({ manualClock: true, device: false, realtimeUrl: model.url }));
     const router = app.router;
+    // Responses the model started and finished, to measure only when none is in flight.
+    const responses = { created: 0, done: 0 };
+    app.realtime.on('event', (e) => {
+      if (e.type === 'response.created') responses.created++;
+      else if (e.type === 'response.done') responses.done++;
+    });
+    const realtime = app.realtime;
+    /** Waits until the model has handled all the audio sent so far and finished every answer it started. */
+    const modelSettled = async () => {
+      realtime.flushAudio();
+      // The server handles a connection's events in order: its answer to this one comes after the audio.
+      const roundTrip = nextEvent<{ type: string }>(
+        realtime,
+        'event',
+        (e) => e.type === 'session.updated',
+        'session.updated',
+      );
+      realtime.updateSession({ instructions: realtime.sessionConfig.instructions ?? '' });
+      await roundTrip;
+      await waitFor(() => responses.done >= responses.created, 'the answers in flight to finish');
+    };
     // 20 ms frames with whole cycles, so repeating them makes a clean tone.
     const mic = tone(450, 48000, 960, 0.25);
     const phone = tone(1000, 8000, 160, 0.25);
@@ -97,7 +119,7 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
       if (f % 50 === 49) await new Promise((r) => setImmediate(r)); // let the sockets move
       if (f % 250 === 249) app.metrics(); // the 5 s report (what GET /metrics and the log show)
       if (f === MEASURE_AT) {
-        await new Promise((r) => setTimeout(r, 200));
+        await modelSettled();
         heapAt3 = settledHeap();
         timersAt3 = timers();
       }
@@ -106,7 +128,7 @@ describe('OpenClaw: 10 minutes of simulated operation', () => {
       router.remove(id);
       atLeave.set(id, perGuest.get(id) ?? 0);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await modelSettled();
     const heapAt10 = settledHeap();
     const timersAt10 = timers();
     const stats = router.mixer.stats();

@@ -1,28 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { startOpusAgent } from './agent.js';
+import { configFromEnv, OpusAgentConfigError } from './config.js';
+import { agentFleetOptionsFromEnv, startAgentFleet } from './fleet.js';
 
-const token = process.env.VAIC_TOKEN ?? randomBytes(12).toString('hex');
-const agent = await startOpusAgent({
-  port: Number(process.env.PORT ?? 8080),
-  // Loopback unless told otherwise: expose it through a reverse proxy or set HOST deliberately.
-  host: process.env.HOST ?? '127.0.0.1',
-  publicUrl: process.env.PUBLIC_URL,
-  twilioAuthToken: process.env.TWILIO_AUTH_TOKEN,
-  audiocodesToken: token,
-  openaiApiKey: process.env.OPENAI_API_KEY,
-  modelUrl: process.env.MODEL_URL,
-  maxConnections: process.env.MAX_CONNECTIONS ? Number(process.env.MAX_CONNECTIONS) : undefined,
-});
+// Every variable is read and checked before anything starts: a bad one ends the process with its name.
+let config: ReturnType<typeof configFromEnv>;
+try {
+  config = configFromEnv();
+} catch (err) {
+  if (!(err instanceof OpusAgentConfigError)) throw err;
+  console.error(`opusagent: ${err.message}`);
+  process.exit(2);
+}
+const token = config.audiocodesToken ?? randomBytes(12).toString('hex');
+// With REDIS_URL the agent is one instance of a fleet (registry, control API, /metrics, drain on SIGTERM).
+const fleetOptions = agentFleetOptionsFromEnv();
+const fleet = fleetOptions ? await startAgentFleet(fleetOptions) : undefined;
+const agent = await startOpusAgent({ ...config, audiocodesToken: token, hooks: fleet?.hooks });
 const ws = agent.url.replace('http', 'ws');
 const model = agent.localModel
   ? `local ${agent.localModel.url}`
-  : process.env.OPENAI_API_KEY
-    ? 'OpenAI'
-    : process.env.MODEL_URL;
+  : config.openaiApiKey
+    ? `OpenAI ${agent.modelEndpoint} (${config.openaiModel ?? 'gpt-realtime'})`
+    : agent.modelEndpoint;
 console.log(`OpusAgent on ${agent.url} (model: ${model})`);
 console.log(`  Twilio voice webhook:  POST ${agent.url}/twilio/voice`);
-console.log(`  Twilio media stream:   ${ws}/twilio/media-stream`);
+console.log(
+  `  Twilio media stream:   ${config.publicUrl ? `${config.publicUrl}/twilio/media-stream (public)` : `${ws}/twilio/media-stream`}`,
+);
 console.log(`  AudioCodes bot URL:    ${ws}/audiocodes  (Authorization: Bearer ${token})`);
+console.log(
+  `  turns: ${config.vad.enabled ? 'model VAD' : 'agent VAD (commit + response.create)'}; quality monitoring ${config.qualityMonitoring ? 'on' : 'off'}; recording ${config.recordingDir ? `to ${config.recordingDir}` : 'off'}; log level ${config.logLevel}`,
+);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
@@ -34,5 +43,12 @@ const stop = async () => {
   clearTimeout(deadline);
   process.exit(0);
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+if (fleet) {
+  console.log(
+    `  Fleet instance ${fleet.fleet.instanceId}: /calls, /drain, /metrics, /healthz (503 while draining)`,
+  );
+  fleet.drainOnSignals(agent);
+} else {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

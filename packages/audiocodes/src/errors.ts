@@ -20,6 +20,8 @@ export type AudioCodesProtocolErrorCode =
   | 'BAD_AUDIO'
   /** A server limit was reached (`maxConnections`, `maxSendBufferBytes`). */
   | 'LIMIT_EXCEEDED'
+  /** VAIC did not answer a keepalive ping in time (`keepaliveTimeoutMs`): its socket was dropped. */
+  | 'TIMEOUT'
   /** A handler failed on input it should have refused: reported instead of crashing the process. */
   | 'INTERNAL';
 

@@ -21,13 +21,16 @@ export {
   parseAudioCodesMessage,
 } from './parse.js';
 export {
-  AUDIOCODES_FORMAT_PREFERENCE,
+  AUDIOCODES_DEFAULT_FORMAT,
   AUDIOCODES_MEDIA_FORMATS,
+  AUDIOCODES_PREFERRED_FORMAT,
   type AudioCodesActivity,
   type AudioCodesInbound,
   type AudioCodesMediaFormat,
   type AudioCodesOutbound,
+  type AudioCodesParticipant,
   chooseMediaFormat,
+  isAudioCodesMediaFormat,
 } from './protocol.js';
 export { refuseUpgrade } from './refuse-upgrade.js';
 export {

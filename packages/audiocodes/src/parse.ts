@@ -101,7 +101,8 @@ function validate(m: Obj, lim: Required<AudioCodesParseLimits>): AudioCodesInbou
   switch (type) {
     case 'session.initiate': {
       const conversationId = needCid();
-      const formats = m.supportedMediaFormats;
+      // Absent means none offered: the server falls back to its default format.
+      const formats = m.supportedMediaFormats ?? [];
       if (!Array.isArray(formats)) bad('session.initiate: "supportedMediaFormats" must be an array');
       if (formats.length > lim.maxMediaFormats) {
         bad(`session.initiate: ${formats.length} media formats, over the ${lim.maxMediaFormats} limit`);

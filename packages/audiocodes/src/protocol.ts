@@ -14,13 +14,22 @@ export const AUDIOCODES_MEDIA_FORMATS = {
 /** A media format name VAIC can negotiate. */
 export type AudioCodesMediaFormat = keyof typeof AUDIOCODES_MEDIA_FORMATS;
 
-/** Our preference among offered formats: 24 kHz PCM needs no resampling to or from the Realtime API. */
-export const AUDIOCODES_FORMAT_PREFERENCE: readonly AudioCodesMediaFormat[] = [
-  'raw/lpcm16_24',
-  'raw/lpcm16',
-  'raw/mulaw',
-  'raw/lpcm16_8',
-];
+/** Taken whenever VAIC offers it: 24 kHz PCM needs no resampling to or from the Realtime API. */
+export const AUDIOCODES_PREFERRED_FORMAT: AudioCodesMediaFormat = 'raw/lpcm16_24';
+
+/** What a conversation uses when `session.initiate` offers no format at all (as the OpusAgent design). */
+export const AUDIOCODES_DEFAULT_FORMAT: AudioCodesMediaFormat = 'raw/lpcm16';
+
+/** Whether `name` is a media format this package speaks. */
+export function isAudioCodesMediaFormat(name: string): name is AudioCodesMediaFormat {
+  return Object.hasOwn(AUDIOCODES_MEDIA_FORMATS, name);
+}
+
+/**
+ * Who a play stream is for, sent as `participant` on `playStream.*` (the OpusAgent design sends
+ * `"caller"`; VAIC's agent-assist calls also have an `"agent"` leg).
+ */
+export type AudioCodesParticipant = string;
 
 /** One entry of an `activities` message. */
 export interface AudioCodesActivity {
@@ -67,12 +76,34 @@ export type AudioCodesOutbound =
       conversationId: string;
       alternatives: { text: string; confidence: number }[];
     }
-  | { type: 'playStream.start'; conversationId: string; streamId: string; mediaFormat: AudioCodesMediaFormat }
-  | { type: 'playStream.chunk'; conversationId: string; streamId: string; audioChunk: string }
-  | { type: 'playStream.stop'; conversationId: string; streamId: string }
+  | {
+      type: 'playStream.start';
+      conversationId: string;
+      streamId: string;
+      mediaFormat: AudioCodesMediaFormat;
+      participant: AudioCodesParticipant;
+    }
+  | {
+      type: 'playStream.chunk';
+      conversationId: string;
+      streamId: string;
+      audioChunk: string;
+      participant: AudioCodesParticipant;
+    }
+  | { type: 'playStream.stop'; conversationId: string; streamId: string; participant: AudioCodesParticipant }
   | { type: 'activities'; conversationId: string; activities: AudioCodesActivity[] };
 
-/** Picks our preferred format among those offered, or undefined when none is usable. */
-export function chooseMediaFormat(offered: readonly string[]): AudioCodesMediaFormat | undefined {
-  return AUDIOCODES_FORMAT_PREFERENCE.find((f) => offered.includes(f));
+/**
+ * The format of a new conversation, as the OpusAgent design picks it: `raw/lpcm16_24` when offered, else
+ * the first offered format (VAIC lists them in its order of preference) that this package speaks, else
+ * `fallback` (default {@link AUDIOCODES_DEFAULT_FORMAT}) when nothing at all was offered. Undefined when
+ * formats were offered and none is usable (the design would take an unusable first one and fail later).
+ */
+export function chooseMediaFormat(
+  offered: readonly string[],
+  fallback: AudioCodesMediaFormat = AUDIOCODES_DEFAULT_FORMAT,
+): AudioCodesMediaFormat | undefined {
+  if (offered.length === 0) return fallback;
+  if (offered.includes(AUDIOCODES_PREFERRED_FORMAT)) return AUDIOCODES_PREFERRED_FORMAT;
+  return offered.find(isAudioCodesMediaFormat);
 }

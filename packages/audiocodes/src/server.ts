@@ -3,13 +3,18 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
+import { closeOnce, emitError, keepAlive, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { clip } from './clip.js';
 import { AudioCodesError, AudioCodesProtocolError } from './errors.js';
 import { closeStalledSocket, guardFrameStalls } from './frame-stall-guard.js';
 import { type AudioCodesParseLimits, parseAudioCodesMessage } from './parse.js';
-import { type AudioCodesOutbound, chooseMediaFormat } from './protocol.js';
+import {
+  type AudioCodesMediaFormat,
+  type AudioCodesOutbound,
+  chooseMediaFormat,
+  isAudioCodesMediaFormat,
+} from './protocol.js';
 import { refuseUpgrade } from './refuse-upgrade.js';
 import { AudioCodesSession } from './session.js';
 
@@ -46,6 +51,17 @@ export interface AudioCodesServerOptions extends ListenOptions {
   closeTimeoutMs?: number;
   /** Clock for the sessions' playback positions (tests). */
   now?: () => number;
+  /** Format of a conversation whose `session.initiate` offers none. Default `raw/lpcm16` (the design's). */
+  defaultMediaFormat?: AudioCodesMediaFormat;
+  /** `participant` on the bot's `playStream.*` messages. Default `"caller"`. */
+  participant?: string;
+  /** A WebSocket ping to every socket this often, ms; 0 turns keepalive off. Default 20 s. */
+  keepaliveIntervalMs?: number;
+  /**
+   * A ping unanswered this long means VAIC is gone: the socket is terminated (the conversation then waits
+   * for `session.resume` as after any drop). Default 10 s.
+   */
+  keepaliveTimeoutMs?: number;
 }
 
 /** Events of an {@link AudioCodesServer}. */
@@ -159,6 +175,21 @@ export class AudioCodesServer extends EventEmitter<AudioCodesServerEvents> imple
       guardFrameStalls(socket, this.opts.frameTimeoutMs ?? 10_000, () =>
         closeStalledSocket(socket, 1008, 'stalled in the middle of a frame'),
       );
+      const interval = this.opts.keepaliveIntervalMs ?? 20_000;
+      if (interval > 0) {
+        const timeoutMs = this.opts.keepaliveTimeoutMs ?? 10_000;
+        keepAlive(ws, {
+          intervalMs: interval,
+          timeoutMs,
+          onDead: () =>
+            this.report(
+              new AudioCodesProtocolError(
+                'TIMEOUT',
+                `no answer to a ping for ${timeoutMs} ms: socket dropped`,
+              ),
+            ),
+        });
+      }
       this.onConnection(ws);
     });
   };
@@ -233,7 +264,7 @@ export class AudioCodesServer extends EventEmitter<AudioCodesServerEvents> imple
         this.reject(conn, bad('BAD_CONVERSATION', `conversation ${clip(cid)} already exists`), cid);
         return;
       }
-      const format = chooseMediaFormat(msg.supportedMediaFormats);
+      const format = chooseMediaFormat(msg.supportedMediaFormats, this.opts.defaultMediaFormat);
       if (!format) {
         const offered = clip(msg.supportedMediaFormats.join(', '));
         this.reject(conn, bad('NO_FORMAT', `no supported media format among [${offered}]`), cid);
@@ -242,6 +273,7 @@ export class AudioCodesServer extends EventEmitter<AudioCodesServerEvents> imple
       const s = new AudioCodesSession(ws, msg, format, {
         now: this.opts.now,
         maxSendBufferBytes: this.opts.maxSendBufferBytes,
+        participant: this.opts.participant,
         onUnheardError: (err) => this.report(err),
       });
       this.adopt(conn, s);
@@ -401,8 +433,16 @@ export async function createAudioCodesServer(opts: AudioCodesServerOptions): Pro
     'maxMessageBytes',
     'closeTimeoutMs',
     'maxSendBufferBytes',
+    'keepaliveTimeoutMs',
   ] as const) {
     positive(key, opts[key]);
+  }
+  const ka = opts.keepaliveIntervalMs;
+  if (ka !== undefined && !(Number.isFinite(ka) && ka >= 0)) {
+    throw new AudioCodesError('INVALID_ARGUMENT', `keepaliveIntervalMs must be 0 or more, got ${ka}`);
+  }
+  if (opts.defaultMediaFormat !== undefined && !isAudioCodesMediaFormat(opts.defaultMediaFormat)) {
+    throw new AudioCodesError('INVALID_ARGUMENT', `unknown defaultMediaFormat "${opts.defaultMediaFormat}"`);
   }
   if (opts.server) return new AudioCodesServer(opts.server, false, opts);
   const http = createServer(

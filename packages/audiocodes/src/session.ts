@@ -37,6 +37,8 @@ export interface AudioCodesSessionOptions {
   maxSendBufferBytes?: number;
   /** Where errors go when the session has no `error` listener (the server forwards them to its own). */
   onUnheardError?: (err: Error, session: AudioCodesSession) => void;
+  /** `participant` of every `playStream.*` message. Default `"caller"`. */
+  participant?: string;
 }
 
 /** Events of an {@link AudioCodesSession}. */
@@ -49,6 +51,11 @@ export interface AudioCodesSessionEvents {
   audio: [frame: AnyFrame];
   /** A DTMF key (or keys) pressed by the caller. */
   dtmf: [event: { digit: string }];
+  /**
+   * VAIC stopped the caller's audio stream (`userStream.stop`): the end of an utterance when VAIC runs its
+   * own speech detection. `atSample` is the caller-audio position where it stopped.
+   */
+  userStreamStop: [info: { atSample: number }];
   /** Any other `activities` entry (`start`, custom events), as VAIC sent it. */
   activity: [activity: AudioCodesActivity];
   /** The conversation ended (`session.end`, the bot's hang-up, a lost socket that was not resumed, …). */
@@ -106,6 +113,8 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
   private clockBase = 0;
   private closeCode = 1000;
   private readonly maxSendBufferBytes: number;
+  /** Who the bot's play streams are for (`participant` on `playStream.*`). */
+  readonly participant: string;
   private readonly onUnheard: ((err: Error, session: AudioCodesSession) => void) | undefined;
 
   /** @internal Created by the server for each accepted `session.initiate`. */
@@ -127,6 +136,7 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
     this.now = opts.now ?? (() => performance.now());
     this.onUnheard = opts.onUnheardError;
     this.maxSendBufferBytes = opts.maxSendBufferBytes ?? 4 * 1024 * 1024;
+    this.participant = opts.participant ?? 'caller';
   }
 
   /** Whether the conversation has ended. */
@@ -183,6 +193,7 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
       case 'userStream.stop':
         this.userStreaming = false;
         this.send('userStream.stopped', {});
+        this.emit('userStreamStop', { atSample: this.inputPosition });
         return;
       case 'userStream.chunk':
         this.onChunk(msg.audioChunk);
@@ -234,7 +245,7 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
       if (tail.length > 0) this.sendPcm(tail);
     }
     if (this.playStreamId) {
-      this.send('playStream.stop', { streamId: this.playStreamId });
+      this.send('playStream.stop', { streamId: this.playStreamId, participant: this.participant });
       this.playStreamId = null;
     }
   }
@@ -254,14 +265,16 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
     const played = this.playedMs();
     this.totalSentMs = played;
     for (const r of this.resamplers.values()) r.reset();
-    if (this.playStreamId && !this.ended) this.send('playStream.stop', { streamId: this.playStreamId });
+    if (this.playStreamId && !this.ended)
+      this.send('playStream.stop', { streamId: this.playStreamId, participant: this.participant });
     this.playStreamId = null;
   }
 
   /** Ends the call from the bot's side: the `hangup` activity, then the socket closes with 1000. */
   hangup(reason = 'hangup by bot'): void {
     if (this.ended) return;
-    if (this.playStreamId) this.send('playStream.stop', { streamId: this.playStreamId });
+    if (this.playStreamId)
+      this.send('playStream.stop', { streamId: this.playStreamId, participant: this.participant });
     this.playStreamId = null;
     this.send('activities', { activities: [{ type: 'event', name: 'hangup' }] });
     this.finish(reason);
@@ -411,9 +424,13 @@ export class AudioCodesSession extends EventEmitter<AudioCodesSessionEvents> imp
     if (samples === 0) return;
     if (!this.playStreamId) {
       this.playStreamId = `${this.id}-${++this.playStreamCount}`;
-      this.send('playStream.start', { streamId: this.playStreamId, mediaFormat: this.mediaFormat });
+      this.send('playStream.start', {
+        streamId: this.playStreamId,
+        mediaFormat: this.mediaFormat,
+        participant: this.participant,
+      });
     }
-    this.send('playStream.chunk', { streamId: this.playStreamId, audioChunk });
+    this.send('playStream.chunk', { streamId: this.playStreamId, audioChunk, participant: this.participant });
     const t = this.now();
     // Playout ran dry before this chunk: VAIC starts playing it now, not when the previous audio ended.
     if (t - this.clockBase > this.totalSentMs) this.clockBase = t - this.totalSentMs;

@@ -58,19 +58,37 @@ function collectErrors(s: AudioCodesSession): Error[] {
 }
 
 describe('AudioCodes Bot API server: handshake', () => {
-  it('accepts the preferred format: 24 kHz PCM over 16 kHz over mu-law', async () => {
+  it('picks formats as the design: 24 kHz PCM when offered, else the first usable one, raw/lpcm16 when none', async () => {
     const a = await connect('c-24');
     expect(await a.initiate(['raw/mulaw', 'raw/lpcm16', 'raw/lpcm16_24'])).toMatchObject({
       type: 'session.accepted',
       conversationId: 'c-24',
       mediaFormat: 'raw/lpcm16_24',
     });
-    const b = await connect('c-16');
-    expect((await b.initiate(['raw/mulaw', 'raw/lpcm16'])).mediaFormat).toBe('raw/lpcm16');
-    const c = await connect('c-mu');
-    expect((await c.initiate(['raw/mulaw'])).mediaFormat).toBe('raw/mulaw');
-    expect(server.sessions.size).toBe(3);
+    // VAIC lists formats in its order of preference: the first it offers is taken.
+    const b = await connect('c-mu');
+    expect((await b.initiate(['raw/mulaw', 'raw/lpcm16'])).mediaFormat).toBe('raw/mulaw');
+    const c = await connect('c-16');
+    expect((await c.initiate(['audio/opus', 'raw/lpcm16', 'raw/mulaw'])).mediaFormat).toBe('raw/lpcm16');
+    const d = await connect('c-none');
+    expect((await d.initiate([])).mediaFormat).toBe('raw/lpcm16');
+    const e = await connect('c-absent');
+    e.send({ type: 'session.initiate', botName: 'test' });
+    expect(await e.waitType('session.accepted')).toMatchObject({ mediaFormat: 'raw/lpcm16' });
+    expect(server.sessions.size).toBe(5);
     expect(server.sessions.get('c-mu')?.wireFormat).toBe('pcmu');
+    expect(server.sessions.get('c-absent')?.inputSampleRate).toBe(16000);
+  });
+
+  it('falls back to the configured default format when none is offered', async () => {
+    const own = await createAudioCodesServer({ port: 0, token: TOKEN, defaultMediaFormat: 'raw/mulaw' });
+    const a = await AudioCodesTestClient.connect(own.url, TOKEN, 'c-default');
+    expect((await a.initiate([])).mediaFormat).toBe('raw/mulaw');
+    await a.close();
+    await own.close();
+    await expect(
+      createAudioCodesServer({ port: 0, token: TOKEN, defaultMediaFormat: 'raw/opus' as 'raw/mulaw' }),
+    ).rejects.toThrow(/defaultMediaFormat/);
   });
 
   it('refuses a bad or missing token with 401 before any message', async () => {
@@ -233,6 +251,10 @@ describe('AudioCodes Bot API server: audio', () => {
     const starts = a.received.filter((m) => m.type === 'playStream.start');
     expect(starts).toHaveLength(1);
     expect(starts[0]).toMatchObject({ mediaFormat: 'raw/lpcm16', streamId: stop.streamId });
+    // Every play-stream message says who it is for, as the design's `participant: "caller"`.
+    const play = a.received.filter((m) => m.type.startsWith('playStream.'));
+    expect(play.length).toBeGreaterThan(2);
+    expect(play.every((m) => m.participant === 'caller')).toBe(true);
     const played = bytesToInt16(a.playedBytes(String(stop.streamId)));
     expect(played.length).toBeGreaterThan(15900);
     expect(played.length).toBeLessThanOrEqual(16000);
@@ -339,5 +361,40 @@ describe('AudioCodes Bot API server: call control', () => {
     const lost = new Promise<string>((resolve) => s2.once('end', (e) => resolve(e.reason)));
     await c.close();
     expect(await lost).toBe('connection lost');
+  });
+});
+
+describe('AudioCodes Bot API server: keepalive', () => {
+  it('pings every socket and drops the one whose peer stops answering, while the other call goes on', async () => {
+    const own = await createAudioCodesServer({
+      port: 0,
+      token: TOKEN,
+      keepaliveIntervalMs: 100,
+      keepaliveTimeoutMs: 100,
+    });
+    const errors: AudioCodesProtocolError[] = [];
+    own.on('error', (e) => errors.push(e as AudioCodesProtocolError));
+    const healthy = await AudioCodesTestClient.connect(own.url, TOKEN, 'healthy');
+    await healthy.initiate(['raw/lpcm16']);
+    let healthyPings = 0;
+    healthy.ws.on('ping', () => healthyPings++);
+    // A peer that is gone without a word: its socket is open but it never answers a ping.
+    const dead = new WebSocket(own.url, { headers: { authorization: `Bearer ${TOKEN}` }, autoPong: false });
+    let deadPings = 0;
+    dead.on('ping', () => deadPings++);
+    const deadClosed = new Promise<number>((resolve) => dead.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => dead.once('open', resolve));
+    dead.send(
+      JSON.stringify({ type: 'session.initiate', conversationId: 'dead', supportedMediaFormats: [] }),
+    );
+    // Terminated, not closed politely: the peer sees an abnormal closure (1006).
+    expect(await deadClosed).toBe(1006);
+    expect(deadPings).toBeGreaterThanOrEqual(1);
+    expect(errors.map((e) => e.code)).toContain('TIMEOUT');
+    await expect.poll(() => healthyPings).toBeGreaterThanOrEqual(3);
+    expect(healthy.ws.readyState).toBe(WebSocket.OPEN);
+    expect(own.sessions.get('healthy')?.ended).toBe(false);
+    await healthy.close();
+    await own.close();
   });
 });

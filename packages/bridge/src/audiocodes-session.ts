@@ -25,6 +25,11 @@ export class AudioCodesCallSession extends CallSessionBase implements CallSessio
   readonly capabilities: CallCapabilities;
   readonly inputSampleRate: number;
   readonly wireFormat: 'pcmu' | 'pcm16';
+  /**
+   * `raw/mulaw` chunks are gathered into 100 ms appends (VAIC sends chunks of about that length, so this
+   * rarely waits); PCM chunks go to the client as they come and it batches them (its `batchMs`).
+   */
+  readonly inputBatchMs = 100;
 
   constructor(readonly session: AudioCodesSession) {
     super();
@@ -36,6 +41,9 @@ export class AudioCodesCallSession extends CallSessionBase implements CallSessio
     });
     session.on('dtmf', (e) => {
       if (!this.ended) this.emit('dtmf', e);
+    });
+    session.on('userStreamStop', () => {
+      if (!this.ended) this.emit('utteranceEnd', { reason: 'userStream.stop' });
     });
     session.on('activity', (a) => {
       if (!this.ended) this.emit('activity', { name: a.name ?? a.type, value: a.value ?? a.parameters });

@@ -21,9 +21,9 @@ import {
 } from '@voxwire/vad';
 import type { CallSession, CallSessionEvents } from './call-session.js';
 import { BridgeError } from './errors.js';
-import { pcmFrame } from './frames.js';
-import { InputBatcher } from './input-batcher.js';
-import { type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
+import { CallerPcm, pcmFrame } from './frames.js';
+import { INPUT_BATCH_MS, InputBatcher } from './input-batcher.js';
+import { type BridgeAlert, type BridgeMetrics, BridgeMetricsCollector } from './metrics.js';
 import { CallPlaybackTracker } from './playback-tracker.js';
 import type { CallRecorder } from './recorder.js';
 
@@ -53,6 +53,16 @@ export interface BridgeCallOptions {
   log?: (line: string) => void;
   /** Longest wait for the last agent words to play before an `end_call` hang-up, ms. Default 10000. */
   hangupDrainMs?: number;
+  /**
+   * G.711 caller audio gathered into one model append, ms (1..1000). Default: the call's `inputBatchMs`
+   * (Twilio 40, AudioCodes 100), else 100. Each batch waits for its last frame: shorter answers sooner,
+   * longer sends fewer messages.
+   */
+  inputBatchMs?: number;
+  /** An `alert` (`turn-latency`) for every turn whose latency is over this, ms. Default: no alert. */
+  latencyAlertMs?: number;
+  /** An `alert` (`chunk-size`) for every caller chunk larger than this on the wire, bytes. Default: no alert. */
+  chunkAlertBytes?: number;
 }
 
 /** Local voice activity detection for barge-in. */
@@ -63,6 +73,15 @@ export interface LocalVadOptions {
   threshold?: number;
   /** Speech must last this long before it counts as a barge-in (filters coughs and clicks), ms. Default 200. */
   minSpeechMs?: number;
+  /** Silence that ends the caller's speech, ms. Default 300. */
+  minSilenceMs?: number;
+  /**
+   * The local VAD also ends the caller's turns: when the caller stops speaking the bridge commits the
+   * model's input buffer (`input_audio_buffer.commit`) and asks for a response (`response.create`) unless
+   * one is in progress. For a model whose turn detection is off; without it a spoken turn gets no answer.
+   * The platform also gets the speech events (`speechEvents` capability). Default false.
+   */
+  commitTurns?: boolean;
 }
 
 /** How a bridged call ended. */
@@ -77,6 +96,8 @@ export interface CallBridgeEvents {
   bargeIn: [info: { itemId: string; playedMs: number; reactionMs: number }];
   /** A caller-audio quality threshold was breached. */
   qualityAlert: [alert: QualityAlert];
+  /** A turn was slower than `latencyAlertMs`, or a caller chunk larger than `chunkAlertBytes`. */
+  alert: [alert: BridgeAlert];
   /** Something failed on either side (the bridge may go on). With no listener: a process warning. */
   error: [err: Error];
   /** The bridge ended; both sides are closed. */
@@ -133,10 +154,19 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   /** Caller audio is decoded only for what needs PCM (quality monitor, local VAD, recorder). */
   private readonly needsCallerPcm: boolean;
   private readonly pendingInput: AnyFrame[] = [];
-  /** Caller G.711 frames gathered into 100 ms appends (see {@link InputBatcher}). */
-  private readonly input = new InputBatcher((frame) => this.realtime.appendAudio(frame));
+  /** Caller G.711 frames gathered into appends of the call's batch length (see {@link InputBatcher}). */
+  private readonly input: InputBatcher;
+  /** The caller's PCM, decoded into one reused buffer. */
+  private readonly callerPcm = new CallerPcm();
   private pendingInputMs = 0;
+  /** A model response is in progress (between `response.created` and `response.done`). */
+  private responding = false;
+  /** A turn was committed while a response ran: answered when that one turns out cancelled (barge-in). */
+  private turnWaiting = false;
+  /** The local VAD heard speech that no commit has covered yet. */
+  private speechUncommitted = false;
   private endReason: string | null = null;
+  private muted = false;
 
   /** @internal Use {@link bridgeCall}. */
   constructor(
@@ -150,6 +180,10 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     });
     this.log = opts.log ?? (() => {});
     this.tracker = new CallPlaybackTracker(call);
+    this.input = new InputBatcher(
+      (frame) => this.realtime.appendAudio(frame),
+      opts.inputBatchMs ?? call.inputBatchMs ?? INPUT_BATCH_MS,
+    );
     this.localVad = opts.localVad ? this.createLocalVad(opts.localVad) : null;
     // The client owns barge-in; it learns from the call what the caller has heard of each item.
     realtime.setPlayback(this.tracker);
@@ -157,6 +191,19 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.wireCall();
     this.wireRealtime();
     if (opts.hangupTool !== false) this.registerHangupTool();
+  }
+
+  /** Whether the caller is muted toward the model ({@link CallBridge.setCallerMuted}). */
+  get callerMuted(): boolean {
+    return this.muted;
+  }
+
+  /**
+   * Mutes (true) or unmutes the caller toward the model (a supervisor's "mute"): while muted, caller audio
+   * is still counted, monitored and recorded, but not sent to the model, so it hears no turn.
+   */
+  setCallerMuted(muted: boolean): void {
+    this.muted = muted;
   }
 
   /** Per-call numbers so far. */
@@ -242,6 +289,10 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       if (this.opts.dtmf === 'ignore' || !this.realtime.connected) return;
       this.realtime.sendText(`The caller pressed ${digit} on the phone keypad.`, { respond: true });
     });
+    this.onCall('utteranceEnd', () => {
+      // The platform ended the utterance before the local VAD heard the silence after it.
+      if (this.opts.localVad?.commitTurns && this.speechUncommitted) this.commitTurn();
+    });
     this.onCall('error', (err) => this.fail(err));
     this.onCall('end', ({ reason }) => this.end(`call ended: ${reason}`));
   }
@@ -266,7 +317,14 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
         if (e.done && e.text) this.call.speech({ type: 'transcript', text: e.text });
       });
     }
-    this.onModel('responseDone', () => {
+    this.onModel('response.created', () => {
+      this.responding = true;
+    });
+    this.onModel('responseDone', (e) => {
+      this.responding = false;
+      const waiting = this.turnWaiting;
+      this.turnWaiting = false;
+      if (waiting && e.status === 'cancelled' && this.realtime.connected) this.realtime.createResponse();
       this.stats.turns++;
     });
     this.onModel('error', (err) => this.fail(err));
@@ -293,17 +351,43 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
       sampleRate: rate,
       threshold: o.threshold ?? 0.5,
       minSpeechMs: o.minSpeechMs ?? 200,
-      minSilenceMs: 300,
+      minSilenceMs: o.minSilenceMs ?? 300,
       prefixPaddingMs: 0,
       includeAudio: false,
     });
     seg.on('speechStart', (e: SpeechStartEvent) =>
       this.guard(() => {
         this.speechStartMs = (e.startSample * 1000) / rate;
+        this.speechUncommitted = true;
+        if (o.commitTurns && this.call.capabilities.speechEvents) this.call.speech({ type: 'started' });
         if (this.realtime.connected) this.realtime.interrupt();
       }),
     );
+    if (o.commitTurns) seg.on('speechEnd', () => this.guard(() => this.commitTurn()));
     return seg;
+  }
+
+  /**
+   * The caller stopped speaking and the model does not detect turns itself: what was said so far (the
+   * partial batch included) becomes the user's turn, and the model is asked to answer it.
+   */
+  private commitTurn(): void {
+    if (!this.speechUncommitted) return; // already committed at the platform's end of the utterance
+    this.speechUncommitted = false;
+    if (this.call.capabilities.speechEvents) this.call.speech({ type: 'stopped' });
+    // A muted caller's words never reached the model: there is no turn to commit.
+    if (this.muted || !this.realtime.connected || this.endReason !== null) return;
+    this.input.flush();
+    this.realtime.commit();
+    this.speechStoppedAt = performance.now();
+    // As in the design, a response already under way answers; one cancelled by the barge-in does not.
+    if (this.responding) this.turnWaiting = true;
+    else this.realtime.createResponse();
+  }
+
+  private alert(alert: BridgeAlert): void {
+    this.stats.alerts[alert.kind]++;
+    this.emit('alert', alert);
   }
 
   private registerHangupTool(): void {
@@ -329,12 +413,24 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
     this.stats.chunksIn++;
     this.stats.bytesIn += frame.data.byteLength;
     this.inputMs += ms;
+    const maxChunk = this.opts.chunkAlertBytes;
+    if (maxChunk !== undefined && frame.data.byteLength > maxChunk) {
+      const bytes = frame.data.byteLength;
+      this.alert({
+        kind: 'chunk-size',
+        value: bytes,
+        threshold: maxChunk,
+        message: `caller chunk of ${bytes} bytes (${ms.toFixed(0)} ms; over ${maxChunk} bytes)`,
+      });
+    }
     if (this.needsCallerPcm) {
-      const pcm = pcmFrame(frame);
+      // Borrowed: every consumer copies what it keeps before the next frame reuses the buffer.
+      const pcm = this.callerPcm.decode(frame);
       this.qualityMonitor()?.push(pcm);
       this.localVad?.push(pcm).catch((err: Error) => this.fail(err));
       this.opts.recorder?.caller(pcm);
     }
+    if (this.muted) return;
     if (!this.realtime.connected) {
       // Hold caller audio while the model connects (the caller may speak first); beyond the bound the
       // oldest is dropped and counted, not lost silently.
@@ -361,8 +457,18 @@ export class CallBridge extends EventEmitter<CallBridgeEvents> implements AsyncD
   private onAgentAudio(frame: AnyFrame, info: AudioInfo): void {
     if (this.call.ended) return;
     if (this.speechStoppedAt !== null) {
-      this.stats.turnLatency.add(performance.now() - this.speechStoppedAt);
+      const latency = performance.now() - this.speechStoppedAt;
+      this.stats.turnLatency.add(latency);
       this.speechStoppedAt = null;
+      const max = this.opts.latencyAlertMs;
+      if (max !== undefined && latency > max) {
+        this.alert({
+          kind: 'turn-latency',
+          value: latency,
+          threshold: max,
+          message: `turn latency ${latency.toFixed(0)} ms (over ${max} ms)`,
+        });
+      }
     }
     const out: AnyFrame =
       isEncodedFrame(frame) && !this.call.capabilities.encodings.includes(frame.codec)

@@ -12,6 +12,11 @@ export interface CallSessionEvents {
   audio: [frame: AnyFrame];
   /** A DTMF key pressed by the caller. */
   dtmf: [event: { digit: string }];
+  /**
+   * The platform says the caller's utterance ended (AudioCodes `userStream.stop`; Twilio never says so).
+   * With `localVad.commitTurns` the bridge commits the turn here if its VAD has not yet.
+   */
+  utteranceEnd: [info: { reason: string }];
   /** Any other platform activity (AudioCodes `activities` events), passed through by name. */
   activity: [event: { name: string; value: unknown }];
   /** The call ended (caller hung up, platform closed the stream, or {@link CallSession.hangup}). */
@@ -71,6 +76,12 @@ export interface CallSession extends EventEmitter<CallSessionEvents>, AsyncClose
    * mu-law, `audio` frames are `EncodedFrame`s) or `pcm16` at {@link CallSession.inputSampleRate}.
    */
   readonly wireFormat: 'pcmu' | 'pcm16';
+  /**
+   * How much G.711 caller audio the bridge gathers into one model append, ms (see the bridge's
+   * `inputBatchMs`). Optional: without it the bridge uses 100 ms. A batch waits for its last frame, so this
+   * is latency added to every turn; Twilio calls say 40 (two 20 ms frames).
+   */
+  readonly inputBatchMs?: number;
   /**
    * Plays agent audio: a mono PCM frame at any rate (resampled and encoded for the platform) or an encoded
    * frame in one of {@link CallCapabilities.encodings} (sent unchanged).

@@ -22,6 +22,13 @@ export type {
   CallSpeechEvent,
 } from './call-session.js';
 export { BridgeError, type BridgeErrorCode, CallEndedError } from './errors.js';
+export {
+  BridgeFleetCall,
+  type BridgeFleetCallOptions,
+  type BridgeFleetCallState,
+  bridgeFleetCall,
+  type FleetCallMetricsSink,
+} from './fleet-call.js';
 export type { BridgeMetrics, LatencySummary } from './metrics.js';
 export { CallPlaybackTracker } from './playback-tracker.js';
 export {

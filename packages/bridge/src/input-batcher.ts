@@ -1,13 +1,18 @@
 import { type AnyFrame, type EncodedFrame, encodedFrame, isEncodedFrame } from '@voxwire/codecs';
+import { BridgeError } from './errors.js';
 
-/** Caller G.711 gathered per model append, ms: the batch the client uses for PCM (its `batchMs` default). */
+/**
+ * Caller G.711 gathered per model append when neither the call nor the bridge options say otherwise, ms:
+ * the batch the client uses for PCM (its `batchMs` default).
+ */
 export const INPUT_BATCH_MS = 100;
 
 /**
- * Gathers a call's G.711 frames (20 ms each on Twilio) into {@link INPUT_BATCH_MS} batches before they go to
- * the model. The client sends an encoded frame that matches the session's input codec as one append, as it
- * is; frame by frame that is five WebSocket messages (and five JSON encodings) per 100 ms where PCM input
- * costs one. A batch costs one byte copy per frame and keeps the bytes unchanged: no decode, no re-encode.
+ * Gathers a call's G.711 frames (20 ms each on Twilio) into batches of `batchMs` (default
+ * {@link INPUT_BATCH_MS}) before they go to the model. The client sends an encoded frame that matches the
+ * session's input codec as one append, as it is; frame by frame that is five WebSocket messages (and five
+ * JSON encodings) per 100 ms where PCM input costs one. A batch waits for its last frame, so its length is
+ * latency added to every turn: Twilio calls use 40 ms (two frames, like the OpusAgent design). A batch costs one byte copy per frame and keeps the bytes unchanged: no decode, no re-encode.
  * PCM and Opus frames pass straight through (after the pending batch, to keep the order).
  */
 export class InputBatcher {
@@ -15,7 +20,15 @@ export class InputBatcher {
   private length = 0;
   private head: EncodedFrame | null = null;
 
-  constructor(private readonly send: (frame: AnyFrame) => void) {}
+  /** @throws BridgeError `INVALID_ARGUMENT` for a batch that is not 1..1000 ms */
+  constructor(
+    private readonly send: (frame: AnyFrame) => void,
+    readonly batchMs = INPUT_BATCH_MS,
+  ) {
+    if (!(batchMs >= 1 && batchMs <= 1000)) {
+      throw new BridgeError('INVALID_ARGUMENT', `input batch must be 1..1000 ms, got ${batchMs}`);
+    }
+  }
 
   push(frame: AnyFrame): void {
     if (!isEncodedFrame(frame) || frame.codec === 'opus') {
@@ -32,7 +45,7 @@ export class InputBatcher {
     let at = 0;
     while (at < frame.data.length) {
       if (!this.batch) {
-        const size = Math.max(1, Math.round((frame.sampleRate * INPUT_BATCH_MS) / 1000)) * frame.channels;
+        const size = Math.max(1, Math.round((frame.sampleRate * this.batchMs) / 1000)) * frame.channels;
         // A fresh batch each time: the client owns the frame it is given.
         this.batch = new Uint8Array(size);
         this.length = 0;

@@ -13,6 +13,20 @@ export interface LatencySummary {
   p95: number | undefined;
 }
 
+/** What a {@link BridgeAlert} is about. */
+export type BridgeAlertKind = 'turn-latency' | 'chunk-size';
+
+/** A per-call threshold the bridge watches was crossed (see the bridge's `latencyAlertMs`, `chunkAlertBytes`). */
+export interface BridgeAlert {
+  kind: BridgeAlertKind;
+  /** The measured value: ms for `turn-latency`, bytes for `chunk-size`. */
+  value: number;
+  /** The limit it crossed. */
+  threshold: number;
+  /** Human-readable, e.g. `turn latency 812 ms (over 500 ms)`. */
+  message: string;
+}
+
 /** Per-call numbers of a bridged call. */
 export interface BridgeMetrics {
   /** Model responses completed. */
@@ -31,6 +45,8 @@ export interface BridgeMetrics {
   bytesOut: number;
   /** Caller audio dropped because the model session took over 10 s to connect, ms. */
   droppedInputMs: number;
+  /** Bridge alerts raised so far, by kind (caller-audio quality alerts are counted in `quality.alerts`). */
+  alerts: Record<BridgeAlertKind, number>;
   /** Caller-audio quality over the call, when monitoring is on. */
   quality?: QualitySummary;
 }
@@ -65,6 +81,7 @@ export class BridgeMetricsCollector {
   bytesIn = 0;
   bytesOut = 0;
   droppedInputMs = 0;
+  readonly alerts: Record<BridgeAlertKind, number> = { 'turn-latency': 0, 'chunk-size': 0 };
   readonly turnLatency = new LatencySeries();
   readonly bargeInReaction = new LatencySeries();
 
@@ -81,6 +98,7 @@ export class BridgeMetricsCollector {
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
       droppedInputMs: this.droppedInputMs,
+      alerts: { ...this.alerts },
       ...(quality ? { quality } : {}),
     };
   }

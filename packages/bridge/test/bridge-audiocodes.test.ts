@@ -34,6 +34,7 @@ afterEach(async () => {
 async function setup(
   steps: ConstructorParameters<typeof ScriptedResponder>[0],
   opts: BridgeCallOptions = {},
+  turnDetection: 'server' | 'off' = 'server',
 ) {
   const toolArgs: unknown[] = [];
   rt = await createRealtimeServer({
@@ -44,7 +45,7 @@ async function setup(
   const bridges: CallBridge[] = [];
   const url = rt.url;
   bot.on('session', (call) => {
-    const realtime = testModel(url, { toolCalls: toolArgs });
+    const realtime = testModel(url, { toolCalls: toolArgs, turnDetection });
     bridges.push(bridgeCall(audioCodesCallSession(call), realtime, opts));
   });
   // Live timers and sockets before the call: when it is over, everything it opened must be gone again.
@@ -152,5 +153,35 @@ describe('bridgeCall with an AudioCodes call and the local realtime server', () 
     expect(bridge.call.ended).toBe(true);
     await client.close();
     expect(await settleLeaks(before, 10_000)).toEqual({});
+  });
+});
+
+describe("bridgeCall AudioCodes turns without the model's VAD", () => {
+  it("commits the turn at userStream.stop (VAIC's end of utterance) and the model answers", {
+    timeout: 60_000,
+  }, async () => {
+    // The local VAD would wait 3 s of silence: the commit can only come from userStream.stop.
+    const { bridge, client } = await setup(
+      [{ text: 'It is ten past three.' }],
+      { localVad: { commitTurns: true, minSilenceMs: 3000 } },
+      'off',
+    );
+    const committed: string[] = [];
+    bridge.realtime.on('input_audio_buffer.committed', (e) => committed.push(e.item_id));
+    say(client, 'What time is it?', 0);
+    client.send({ type: 'userStream.stop' });
+    await client.waitType('playStream.start');
+    expect(committed).toHaveLength(1);
+    // VAIC heard about the caller's speech from the bot's VAD, start and stop.
+    const types = client.received.map((m) => m.type);
+    expect(types.indexOf('userStream.speech.started')).toBeLessThan(
+      types.indexOf('userStream.speech.stopped'),
+    );
+    // A second stop with nothing said since commits nothing.
+    client.send({ type: 'userStream.start' });
+    client.send({ type: 'userStream.stop' });
+    await client.waitType('userStream.stopped', types.lastIndexOf('userStream.stopped') + 1);
+    expect(committed).toHaveLength(1);
+    await bridge.close();
   });
 });

@@ -197,4 +197,30 @@ describe('bridgeCall local barge-in', () => {
     expect(bridge.metrics().bargeIns).toBe(1);
     await bridge.close();
   });
+
+  it('commits a spoken turn and asks for the answer itself when the model has no turn detection', {
+    timeout: 60_000,
+  }, async () => {
+    const { bridge, sim: s } = await setupCall(
+      [{ text: 'It is ten past three.' }],
+      // Every 20 ms Twilio frame is over 100 bytes, and no turn answers within 0 ms: both alerts fire.
+      { localVad: { commitTurns: true }, latencyAlertMs: 0, chunkAlertBytes: 100 },
+      'off',
+    );
+    const alerts: string[] = [];
+    bridge.on('alert', (a) => alerts.push(a.kind));
+    const committed: string[] = [];
+    bridge.realtime.on('input_audio_buffer.committed', (e) => committed.push(e.item_id));
+    await s.streamAudio(audioFrame(concat(speech('What time is it?', 8000), new Int16Array(4000)), 8000));
+    await s.until(() => s.marks.some((m) => m.name.startsWith('utterance')));
+    // One commit for one utterance, and the model's answer reached the caller.
+    expect(committed).toHaveLength(1);
+    expect(dbfs(s.heardPcm())).toBeGreaterThan(-45);
+    const m = bridge.metrics();
+    expect(m.turnLatencyMs.count).toBe(1);
+    expect(m.alerts['turn-latency']).toBe(1);
+    expect(m.alerts['chunk-size']).toBe(m.chunksIn);
+    expect(alerts).toContain('turn-latency');
+    await bridge.close();
+  });
 });

@@ -17,6 +17,8 @@ async function startModel() {
   const http = createServer();
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
   const received: Buffer[] = [];
+  /** Bytes of each caller-audio append. */
+  const appends: number[] = [];
   const formats: unknown[] = [];
   let socket: WebSocket | undefined;
   wss.on('connection', (ws) => {
@@ -30,6 +32,7 @@ async function startModel() {
       };
       if (msg.type === 'input_audio_buffer.append' && msg.audio)
         received.push(Buffer.from(msg.audio, 'base64'));
+      if (msg.type === 'input_audio_buffer.append' && msg.audio) appends.push(received.at(-1)!.length);
       if (msg.type === 'session.update') formats.push(msg.session?.audio);
     });
   });
@@ -37,6 +40,7 @@ async function startModel() {
   return {
     url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/v1/realtime`,
     formats,
+    appends,
     received: () => Buffer.concat(received),
     speak(bytes: Uint8Array) {
       socket?.send(
@@ -107,6 +111,8 @@ describe('bridgeCall pass-through on a Twilio call', () => {
     await waitUntil(() => m.received().length >= sent.length, 'the caller audio to reach the model');
     expect(Buffer.from(m.received().subarray(0, sent.length))).toEqual(Buffer.from(sent));
     expect(m.received().includes(0x7f)).toBe(true);
+    // In 40 ms appends (two Twilio frames): the partial one, if any, waits for its second frame.
+    expect(new Set(m.appends)).toEqual(new Set([320]));
 
     // Model → caller: the agent's mu-law plays exactly as the model sent it (10 whole 20 ms frames).
     const spoken = allCodes(25).subarray(0, 1600);

@@ -6,6 +6,7 @@
  */
 
 export { emitError } from './error-events.js';
+export { type KeepAliveOptions, keepAlive, type PingableSocket } from './keepalive.js';
 export { LatencyWindow, type LatencyWindowErrorCode } from './latency-window.js';
 export { type AsyncCloseable, closeOnce, type ListenOptions, type StartedServer } from './lifecycle.js';
 export { isVoxwireError, VoxwireError } from './voxwire-error.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { emitError } from '@voxwire/core';
 import type { Redis } from 'ioredis';
 import { parseAction, runAction, sanitizeMetrics } from './action.js';
@@ -18,6 +19,11 @@ export interface FleetControlOptions {
   subscriber?: Redis;
   /** How long a request waits for the owning instance's answer. Default 2 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * How long a `say` or `hangup` request waits: the owner answers once the words were played (a hang-up
+   * says goodbye first). Default 15 000 ms.
+   */
+  speechTimeoutMs?: number;
   /** Requests waiting for answers at once before `QUEUE_FULL`. Default 1 000. */
   maxPendingRequests?: number;
   /** The longest `say`/`inject` text. Default 4 096 characters. */
@@ -60,7 +66,10 @@ type ReplyMessage =
  *
  * Failures are typed and fast: a call that is not live anywhere (or whose instance has no subscriber any
  * more, i.e. crashed) is `NOT_FOUND` at once; an owner that does not answer is `TIMEOUT` after
- * `requestTimeoutMs`; Redis unreachable is `UNAVAILABLE` without waiting.
+ * `requestTimeoutMs` (`speechTimeoutMs` for `say` and `hangup`, which answer once the words were played); Redis unreachable is `UNAVAILABLE` without waiting. A request waiting for its answer
+ * when the connection drops (a Redis restart) fails `UNAVAILABLE` at once, and for a few seconds after
+ * Redis returns, a call missing from the registry or an owner not yet resubscribed is `UNAVAILABLE` (retry),
+ * not `NOT_FOUND`.
  */
 export class FleetControl extends EventEmitter<FleetControlEvents> {
   private readonly registry: CallRegistry;
@@ -68,12 +77,17 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
   private readonly redis: Redis | undefined;
   private readonly subscriber: Redis | undefined;
   private readonly timeoutMs: number;
+  private readonly speechTimeoutMs: number;
   private readonly maxPending: number;
   private readonly maxTextLength: number;
   private readonly maxMessageBytes: number;
   private readonly onHangup: ((callId: string, reason: string) => void) | undefined;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
+  /** Whether the reply channel is subscribed now: answers can reach us. */
+  private subscribed = false;
+  /** When the subscriber came back after an outage (other instances may still be reconnecting). */
+  private resubscribedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: FleetControlOptions) {
     super();
@@ -82,11 +96,13 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     this.redis = options.redis;
     this.subscriber = options.subscriber;
     this.timeoutMs = options.requestTimeoutMs ?? 2_000;
+    this.speechTimeoutMs = options.speechTimeoutMs ?? 15_000;
     this.maxPending = options.maxPendingRequests ?? 1_000;
     this.maxTextLength = options.maxTextLength ?? 4096;
     this.maxMessageBytes = options.maxMessageBytes ?? 64 * 1024;
     this.onHangup = options.onHangup;
-    if (!(this.timeoutMs > 0)) throw new FleetError('INVALID_ARGUMENT', 'requestTimeoutMs must be positive');
+    if (!(this.timeoutMs > 0) || !(this.speechTimeoutMs > 0))
+      throw new FleetError('INVALID_ARGUMENT', 'requestTimeoutMs and speechTimeoutMs must be positive');
   }
 
   /** Subscribes to this instance's control and reply channels; resolves once Redis confirmed both. */
@@ -94,13 +110,42 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     const sub = this.subscriber;
     if (!sub) return;
     sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel, message));
+    sub.on('close', this.onSubscriberLost);
+    sub.on('ready', this.onSubscriberBack);
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
     const id = this.registry.instanceId;
     try {
-      await sub.subscribe(this.keys.control(id), this.keys.reply(id));
+      await this.subscriber?.subscribe(this.keys.control(id), this.keys.reply(id));
+      this.subscribed = true;
     } catch (err) {
       throw unavailable('subscribing to the control channels', err);
     }
   }
+
+  /**
+   * The subscriber connection dropped (Redis restarting or gone): answers on the way are lost, so every
+   * waiting request fails now with `UNAVAILABLE` instead of running into its timeout.
+   */
+  private readonly onSubscriberLost = (): void => {
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    for (const rid of [...this.pending.keys()])
+      this.settle(rid, undefined, unavailable('waiting for a control answer', 'the connection was lost'));
+  };
+
+  /** Back after an outage: ioredis resubscribes; confirming it ourselves tells us when answers can come again. */
+  private readonly onSubscriberBack = (): void => {
+    if (this.subscribed || this.closed) return;
+    this.subscribe().then(
+      () => {
+        this.resubscribedAt = performance.now();
+      },
+      () => {}, // still down: the next 'ready' tries again
+    );
+  };
 
   /**
    * Runs `action` on call `callId`, wherever in the fleet it lives, and resolves with its result (the
@@ -123,20 +168,27 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     const redis = this.redis;
     if (!redis) throw notFound(callId);
     const info = await this.registry.get(callId); // UNAVAILABLE at once when Redis is down
+    // Just after a Redis restart the registry is empty until every instance has written its calls again.
+    if (!info && this.justReconnected())
+      throw new FleetError('UNAVAILABLE', `control: the registry is recovering from a Redis restart; retry`);
     if (!info || info.instanceId === this.registry.instanceId) throw notFound(callId);
+    // The answer could not reach us: fail now rather than time out.
+    if (!this.subscribed)
+      throw new FleetError('UNAVAILABLE', 'control: Redis is unavailable (reply channel not subscribed)');
     if (this.pending.size >= this.maxPending)
       throw new FleetError('QUEUE_FULL', `${this.maxPending} control requests are already waiting`);
     const rid = randomUUID();
+    const waitMs = action.type === 'say' || action.type === 'hangup' ? this.speechTimeoutMs : this.timeoutMs;
     const answer = new Promise<FleetActionResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(
           new FleetError(
             'TIMEOUT',
-            `instance ${info.instanceId} did not answer ${action.type} for call ${callId} within ${this.timeoutMs} ms`,
+            `instance ${info.instanceId} did not answer ${action.type} for call ${callId} within ${waitMs} ms`,
           ),
         );
-      }, this.timeoutMs);
+      }, waitMs);
       this.pending.set(rid, { resolve, reject, timer });
     });
     const message: RequestMessage = { rid, from: this.registry.instanceId, callId, action };
@@ -147,10 +199,27 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
       this.settle(rid, undefined, unavailable('sending a control request', err));
       return answer;
     }
-    // Nobody subscribed: the owning instance is gone (its entry has not expired yet), so is the call.
-    if (receivers === 0)
-      this.settle(rid, undefined, notFound(callId, `its instance ${info.instanceId} is gone`));
+    // Nobody subscribed: the owning instance is gone (its entry has not expired yet), so is the call —
+    // unless Redis has just restarted and the owner is still resubscribing: that is an outage, not an end.
+    if (receivers === 0) {
+      const justBack = this.justReconnected();
+      this.settle(
+        rid,
+        undefined,
+        justBack
+          ? new FleetError(
+              'UNAVAILABLE',
+              `control: instance ${info.instanceId} has not resubscribed since Redis came back; retry`,
+            )
+          : notFound(callId, `its instance ${info.instanceId} is gone`),
+      );
+    }
     return answer;
+  }
+
+  /** Whether Redis came back from an outage moments ago (other instances may still be reconnecting). */
+  private justReconnected(): boolean {
+    return performance.now() - this.resubscribedAt < RESUBSCRIBE_GRACE_MS;
   }
 
   /** Rejects every waiting request with `CLOSED` and unsubscribes. Does not close the connections. */
@@ -160,6 +229,8 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     for (const rid of [...this.pending.keys()])
       this.settle(rid, undefined, new FleetError('CLOSED', 'the fleet closed before the answer came'));
     this.subscriber?.removeAllListeners('messageBuffer');
+    this.subscriber?.off('close', this.onSubscriberLost);
+    this.subscriber?.off('ready', this.onSubscriberBack);
   }
 
   private async runLocal(callId: string, action: FleetAction): Promise<FleetActionResult> {
@@ -167,6 +238,8 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     if (!call) throw notFound(callId);
     const result = await runAction(call, action);
     if (action.type === 'hangup') this.onHangup?.(callId, action.reason ?? 'hangup');
+    // The action may have changed the call's state (muted): the registry shows it now, not at the next heartbeat.
+    else if (action.type !== 'metrics') this.registry.update(callId);
     return result;
   }
 
@@ -251,6 +324,12 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     emitError(this, new FleetError('INVALID_ARGUMENT', `ignored ${what}`));
   }
 }
+
+/**
+ * After Redis comes back, how long an instance nobody hears on its control channel counts as reconnecting
+ * (`UNAVAILABLE`) rather than gone (`NOT_FOUND`): ioredis retries at most every second.
+ */
+const RESUBSCRIBE_GRACE_MS = 3_000;
 
 function notFound(callId: string, why = 'it is not live on any instance'): FleetError {
   return new FleetError('NOT_FOUND', `call ${callId} not found: ${why}`);

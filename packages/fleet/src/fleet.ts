@@ -26,6 +26,8 @@ export interface FleetOptions {
   heartbeatMs?: number;
   /** How long a control request waits for the owning instance. Default 2 000 ms. */
   requestTimeoutMs?: number;
+  /** How long a `say` or `hangup` request waits (answered once the words were played). Default 15 000 ms. */
+  speechTimeoutMs?: number;
   /** Redis commands time out after this (a hung Redis reads as unavailable). Default 1 000 ms. */
   commandTimeoutMs?: number;
   /** How long {@link createFleet} waits for Redis before rejecting with `UNAVAILABLE`. Default 5 000 ms. */
@@ -141,6 +143,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements AsyncCloseable {
       redis: this.redis,
       subscriber: this.subscriber,
       requestTimeoutMs: options.requestTimeoutMs,
+      speechTimeoutMs: options.speechTimeoutMs,
       maxPendingRequests: options.maxPendingRequests,
       maxTextLength: options.maxTextLength,
       onHangup: (id, reason) => this.unregister(id, reason),

@@ -6,8 +6,8 @@ import { FleetError } from './errors.js';
 import type { Fleet } from './fleet.js';
 import { bearerMatches, readJsonBody, sendError, sendJson } from './http-io.js';
 
-/** Options of {@link createFleetServer}. */
-export interface FleetServerOptions extends ListenOptions {
+/** Options of {@link fleetRequestHandler}. */
+export interface FleetHandlerOptions {
   /** The fleet this instance belongs to. */
   fleet: Fleet;
   /** Bearer token every `/calls` request must carry. Required: the API can hang up anyone's call. */
@@ -16,6 +16,10 @@ export interface FleetServerOptions extends ListenOptions {
   metricsNeedToken?: boolean;
   /** Largest request body. Default 16 KiB; larger ones get 413. */
   maxBodyBytes?: number;
+}
+
+/** Options of {@link createFleetServer}. */
+export interface FleetServerOptions extends FleetHandlerOptions, ListenOptions {
   /** Whole-request time limit (Node's `requestTimeout`). Default 10 000 ms. */
   requestTimeoutMs?: number;
 }
@@ -25,13 +29,18 @@ export interface FleetServer extends StartedServer {}
 
 const ACTIONS = new Set(['hangup', 'say', 'inject', 'mute', 'unmute']);
 
+/** The fleet's own paths: `/healthz`, `/metrics`, `/drain` and everything under `/calls`. */
+const FLEET_PATH = /^\/(?:healthz|metrics|drain|calls)(?:\/|$)/;
+
 /**
- * Starts the fleet's HTTP API: `GET /calls`, `GET /calls/:id`, `POST /calls/:id/{hangup,say,inject,mute,unmute}`,
- * `GET /calls/:id/metrics`, `POST /drain`, `GET /healthz` (503 while draining) and `GET /metrics`
- * (Prometheus text).
- * Every request on `/calls` needs `Authorization: Bearer <token>`. Listening when the promise resolves.
+ * The fleet's HTTP API as a request handler, to mount on a server you already run (the call server's own
+ * port): it answers `/healthz`, `/metrics`, `/drain` and `/calls…` and returns true, or returns false and
+ * leaves the response alone for any other path. {@link createFleetServer} serves the same on a port of its own.
+ * @throws FleetError `INVALID_ARGUMENT` for a token shorter than 8 characters.
  */
-export async function createFleetServer(options: FleetServerOptions): Promise<FleetServer> {
+export function fleetRequestHandler(
+  options: FleetHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { fleet } = options;
   if (typeof options.token !== 'string' || options.token.length < 8)
     throw new FleetError('INVALID_ARGUMENT', 'token must be a string of at least 8 characters');
@@ -100,12 +109,30 @@ export async function createFleetServer(options: FleetServerOptions): Promise<Fl
     await fleet.request(id, { ...body, type: verb } as FleetAction); // parseAction checks the fields
     return sendJson(res, 200, { id, ok: true });
   };
-  const server = createServer((req, res) => {
+  return (req, res) => {
+    if (!FLEET_PATH.test((req.url ?? '/').split('?', 1)[0])) return false;
     handler(req, res).catch((err: unknown) => {
       // Every handler is total: typed errors become their status, anything else a 500 without details.
       if (err instanceof FleetError) sendError(res, err);
       else sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
     });
+    return true;
+  };
+}
+
+/**
+ * Starts the fleet's HTTP API on its own port: `GET /calls`, `GET /calls/:id`,
+ * `POST /calls/:id/{hangup,say,inject,mute,unmute}`, `GET /calls/:id/metrics`, `POST /drain`, `GET /healthz`
+ * (503 while draining) and `GET /metrics` (Prometheus text); any other path is 404.
+ * Every request on `/calls` needs `Authorization: Bearer <token>`. Listening when the promise resolves.
+ */
+export async function createFleetServer(options: FleetServerOptions): Promise<FleetServer> {
+  const handle = fleetRequestHandler(options);
+  const server = createServer((req, res) => {
+    if (!handle(req, res)) {
+      res.setHeader('x-voxwire-instance', options.fleet.instanceId);
+      notFound(res);
+    }
   });
   server.requestTimeout = options.requestTimeoutMs ?? 10_000;
   server.headersTimeout = Math.min(server.requestTimeout, 10_000);

@@ -20,7 +20,13 @@ export {
   type FleetOptions,
   type FleetStatus,
 } from './fleet.js';
-export { createFleetServer, type FleetServer, type FleetServerOptions } from './http-api.js';
+export {
+  createFleetServer,
+  type FleetHandlerOptions,
+  type FleetServer,
+  type FleetServerOptions,
+  fleetRequestHandler,
+} from './http-api.js';
 export { type FleetKeys, fleetKeys } from './keys.js';
 export { FleetMetrics, type FleetMetricsOptions } from './metrics.js';
 export {

@@ -1,9 +1,6 @@
-import type { ServerProcess } from '@voxwire/test-support';
-import { waitUntil } from '@voxwire/test-support';
+import { Haproxy, RedisProcess, type ServerProcess, waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childPort, killChild, startChild } from './child.js';
-import { Haproxy } from './haproxy.js';
-import { RedisProcess } from './redis-server.js';
 
 const TOKEN = 'balancer-token-42';
 const PREFIX = 'test-balancer:';

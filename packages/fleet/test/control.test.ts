@@ -1,11 +1,10 @@
 import { isVoxwireError } from '@voxwire/core';
-import { waitUntil } from '@voxwire/test-support';
+import { RedisProcess, waitUntil } from '@voxwire/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleet, type Fleet, FleetError } from '../src/index.js';
 import { killChild, startChild } from './child.js';
 import { FakeCall } from './fake-call.js';
-import { RedisProcess } from './redis-server.js';
 
 const PREFIX = 'test-control:';
 
@@ -192,6 +191,44 @@ describe('fleet registry and cross-instance control on a real redis-server', () 
     } finally {
       killChild(child);
     }
+  });
+
+  it('fails a request caught by a Redis restart with UNAVAILABLE at once, never TIMEOUT, then recovers', async () => {
+    // A call whose `say` takes until we let it go: the request is waiting for b's answer when Redis dies.
+    const slow = place(b, 'CA-slow');
+    let release: () => void = () => {};
+    let reached = false;
+    slow.say = (text) =>
+      new Promise<void>((resolve) => {
+        reached = true;
+        release = () => {
+          slow.said.push(text);
+          resolve();
+        };
+      });
+    await waitUntil(async () => (await a.get('CA-slow')) !== undefined, 'CA-slow to be listed');
+    const inFlight = rejection(a.request('CA-slow', { type: 'say', text: 'hold on' }));
+    await waitUntil(() => reached, 'the say to reach b');
+    await redis.down();
+    const err = await inFlight; // requestTimeoutMs is 20 s: only the fail-fast path settles it in time
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.message).toContain('Redis is unavailable');
+    release();
+    await redis.up();
+    // While the instances reconnect, every failure is UNAVAILABLE (retry later), never TIMEOUT or NOT_FOUND.
+    const codes = new Set<string>();
+    await waitUntil(async () => {
+      try {
+        await a.request('CA-slow', { type: 'mute' });
+        return true;
+      } catch (e) {
+        codes.add((e as FleetError).code);
+        return false;
+      }
+    }, 'control to work again after the restart');
+    expect([...codes].filter((c) => c !== 'UNAVAILABLE')).toEqual([]);
+    expect(slow.muted).toBe(true);
+    b.unregister('CA-slow', 'caller-hangup');
   });
 
   it('fails fast with UNAVAILABLE while Redis is down, keeps local calls controllable, and recovers', async () => {

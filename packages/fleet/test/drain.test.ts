@@ -1,9 +1,8 @@
-import { waitUntil } from '@voxwire/test-support';
+import { freePort, RedisProcess, waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { createFleet, createFleetServer, type DrainResult, FleetError } from '../src/index.js';
 import { killChild, startChild } from './child.js';
 import { FakeCall } from './fake-call.js';
-import { RedisProcess } from './redis-server.js';
 
 const TOKEN = 'drain-token-abcdef';
 
@@ -129,7 +128,7 @@ describe('drain', () => {
     expect(c.said).toEqual(['hi']);
     expect((await fleet.list()).map((i) => i.id)).toEqual(['CA-x']);
     await expect(fleet.request('CA-y', { type: 'mute' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const port = await RedisProcess.unusedPort();
+    const port = await freePort();
     await expect(
       createFleet({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300 }),
     ).rejects.toMatchObject({ code: 'UNAVAILABLE' });

@@ -1,10 +1,9 @@
 import { request } from 'node:http';
-import { waitUntil } from '@voxwire/test-support';
+import { RedisProcess, waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleet, createFleetServer, type Fleet, type FleetServer } from '../src/index.js';
 import { FakeCall } from './fake-call.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
-import { RedisProcess } from './redis-server.js';
 
 const TOKEN = 'test-token-0123456789';
 

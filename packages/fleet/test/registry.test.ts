@@ -1,8 +1,7 @@
-import { waitUntil } from '@voxwire/test-support';
+import { RedisProcess, waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { createFleet, type FleetError } from '../src/index.js';
 import { FakeCall } from './fake-call.js';
-import { RedisProcess } from './redis-server.js';
 
 describe('the registry while Redis is away', () => {
   it('queues a bounded number of writes, counts what it dropped, and rewrites every live call on return', async () => {

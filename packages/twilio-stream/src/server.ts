@@ -4,7 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResamplerQuality } from '@voxwire/codecs';
-import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
+import { closeOnce, emitError, keepAlive, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { WebSocketServer } from 'ws';
 import { TwilioCall, type TwilioCallOptions } from './call.js';
 import { TwilioStreamError } from './errors.js';
@@ -70,6 +70,13 @@ export interface MediaStreamServerOptions extends ListenOptions {
   handshakeTimeoutMs?: number;
   /** Called by `call.hangup()` before the socket closes, e.g. `(call) => rest.hangup(call.callSid)`. */
   onHangup?: (call: TwilioCall) => Promise<void> | void;
+  /** A WebSocket ping to every stream this often, ms; 0 turns keepalive off. Default 20000. */
+  keepaliveIntervalMs?: number;
+  /**
+   * A ping unanswered this long (a dead peer, a half-open connection) terminates the stream's socket; the
+   * call ends as a closed stream and the server reports `TIMEOUT`. Default 10000.
+   */
+  keepaliveTimeoutMs?: number;
 }
 
 /** Why an upgrade was refused. */
@@ -161,6 +168,14 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> imp
     }
     if (options.maxQueueMs !== undefined && !(options.maxQueueMs > 0)) {
       throw new TwilioStreamError('INVALID_CONFIG', `maxQueueMs must be > 0, got ${options.maxQueueMs}`);
+    }
+    const ka = options.keepaliveIntervalMs;
+    const kt = options.keepaliveTimeoutMs;
+    if ((ka !== undefined && !(ka >= 0)) || (kt !== undefined && !(kt > 0))) {
+      throw new TwilioStreamError(
+        'INVALID_CONFIG',
+        `keepaliveIntervalMs must be >= 0 and keepaliveTimeoutMs > 0, got ${ka} and ${kt}`,
+      );
     }
     this.maxConnections = options.maxConnections ?? 1000;
     if (!(this.maxConnections > 0)) {
@@ -289,6 +304,19 @@ export class MediaStreamServer extends EventEmitter<MediaStreamServerEvents> imp
         onUnhandledError: (error, call) => this.report(error, call),
       };
       const call = new TwilioCall(ws, req, callOptions);
+      const interval = this.options.keepaliveIntervalMs ?? 20_000;
+      if (interval > 0) {
+        const timeoutMs = this.options.keepaliveTimeoutMs ?? 10_000;
+        keepAlive(ws, {
+          intervalMs: interval,
+          timeoutMs,
+          onDead: () =>
+            this.report(
+              new TwilioStreamError('TIMEOUT', `no answer to a ping for ${timeoutMs} ms: stream dropped`),
+              call,
+            ),
+        });
+      }
       this.open.add(call);
       ws.once('close', () => this.open.delete(call));
       this.calls.add(call);

@@ -43,6 +43,27 @@ describe('limits and shutdown', () => {
     expect(raw.closeCode()).toBe(1001);
   });
 
+  it('keepalive: a stream whose peer stops answering pings is dropped, a healthy one goes on', async () => {
+    const { server, url } = await startServer({ keepaliveIntervalMs: 100, keepaliveTimeoutMs: 100 });
+    const errors: TwilioStreamError[] = [];
+    server.on('error', (e) => errors.push(e));
+    const healthy = simulator(url);
+    await healthy.connect();
+    // A peer gone without a word: the TCP connection is open and reads, but nothing answers a ping.
+    const raw = await rawUpgrade(url);
+    raw.socket.write(
+      clientFrame(JSON.stringify({ event: 'start', start: { streamSid: 'MZ-dead', callSid: 'CA-dead' } })),
+    );
+    await raw.ended;
+    // Dropped without a close frame (a dead peer would not answer one either).
+    expect(raw.closeCode()).toBeUndefined();
+    expect(errors.map((e) => e.code)).toContain('TIMEOUT');
+    await waitUntil(() => server.calls.size === 1, 'the dead call to end');
+    expect([...server.calls][0].callSid).toBe(healthy.callSid);
+    await healthy.stop();
+    await server.close();
+  });
+
   it('closes a stream whose far end stops reading (slow_consumer, 1008) once maxBufferedBytes wait', async () => {
     const { server, url } = await startServer({
       progressMarks: false,

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { JanusClient, WebRtcError } from '../src/index.js';
-import { freePort } from './helpers/servers.js';
 
 describe('JanusClient failures', () => {
   it('times a request out when the server never answers, and reports an unreachable Janus', async () => {

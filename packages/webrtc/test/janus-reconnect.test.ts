@@ -1,4 +1,5 @@
 import { audioFrame } from '@voxwire/codecs';
+import { type JanusServer, startJanus } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   JanusAudioBridge,
@@ -8,7 +9,6 @@ import {
 } from '../src/index.js';
 import { hearTone, JANUS_PEER, longTone } from './helpers/janus.js';
 import { eventWithin } from './helpers/peers.js';
-import { type JanusServer, startJanus } from './helpers/servers.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 
 // A real Janus (Debian package) started, cut off and restarted by the test.

@@ -1,4 +1,5 @@
 import { audioFrame } from '@voxwire/codecs';
+import { startTurnServer, type TurnServer } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTurnRestCredential,
@@ -9,7 +10,6 @@ import {
 } from '../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone } from './helpers/audio.js';
 import { collectAudio, eventWithin } from './helpers/peers.js';
-import { startTurnServer, type TurnServer } from './helpers/servers.js';
 
 // Real coturn (Debian package) on loopback: one server with a static user, one with the REST-API secret
 // (coturn cannot mix both schemes in one process).

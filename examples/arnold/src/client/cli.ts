@@ -3,6 +3,7 @@
 // microphone, or when speech is not understood). A volume meter shows the microphone level.
 import { createInterface, type Interface } from 'node:readline';
 import { bytesToInt16 } from '@voxwire/codecs';
+import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from '@voxwire/realtime-client';
 import { AudioCapture, AudioPlayback, type BackendName } from '@voxwire/wasapi';
 import WebSocket from 'ws';
 import { VolumeMeter } from './meter.js';
@@ -19,6 +20,8 @@ export interface ArnoldCliOptions {
   audioBackend?: BackendName;
   /** Capture device id (e.g. `null:tone-440`). */
   inputDevice?: string;
+  /** Reconnection after a drop. Default {@link CLIENT_RECONNECT}. */
+  reconnect?: ReconnectOptions;
   /** Draw the volume meter. Default: when stderr is a terminal. */
   meter?: boolean;
   input?: NodeJS.ReadableStream;
@@ -28,6 +31,13 @@ export interface ArnoldCliOptions {
 }
 
 type Msg = { type: string; [key: string]: unknown };
+
+/** The client's reconnect policy: 1 s doubling (with jitter) up to 30 s, 10 attempts. */
+export const CLIENT_RECONNECT: Readonly<Required<ReconnectOptions>> = {
+  ...DEFAULT_RECONNECT,
+  maxRetries: 10,
+  maxDelayMs: 30000,
+};
 
 /** The terminal client. */
 export class ArnoldCli {
@@ -56,21 +66,33 @@ export class ArnoldCli {
 
   /** Starts the session; resolves when connected. */
   async start(): Promise<void> {
+    const rate = await this.connect();
+    if (this.opts.audio !== false) this.openAudio(rate);
+    this.rl = createInterface({ input: this.opts.input ?? process.stdin, terminal: false });
+    this.rl.on('line', (line) => this.typed(line));
+    this.print(
+      this.mic
+        ? 'Connected. Speak, or type a message and press Enter (Ctrl-C quits).'
+        : 'Connected (text mode). Type a message and press Enter (Ctrl-C quits).',
+    );
+  }
+
+  /** Opens a session (POST /realtime/session/start, then the WebSocket); resolves with its sample rate. */
+  private async connect(): Promise<number> {
     const auth: Record<string, string> = this.opts.token
       ? { authorization: `Bearer ${this.opts.token}` }
       : {};
     const res = await fetch(`${this.opts.url}/realtime/session/start`, { method: 'POST', headers: auth });
     if (!res.ok)
       throw new Error(`HTTP ${res.status}: ${((await res.json()) as { error?: string }).error ?? ''}`);
-    if (!res.ok) throw new Error(`session start failed: HTTP ${res.status}`);
     const session = (await res.json()) as { websocket_url: string; audio_format: { sample_rate: number } };
-    const rate = session.audio_format.sample_rate;
     const ws = new WebSocket(new URL(session.websocket_url, this.opts.url.replace(/^http/, 'ws')), {
       headers: auth,
     });
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);
+      ws.once('close', (code) => reject(new Error(`closed (${code}) before the session was ready`)));
       ws.on('message', (data, isBinary) => {
         if (isBinary) this.play(data as Buffer);
         else {
@@ -80,20 +102,45 @@ export class ArnoldCli {
         }
       });
     });
+    ws.removeAllListeners('error');
+    ws.removeAllListeners('close');
+    ws.on('error', () => {}); // followed by 'close'
     ws.on('close', () => {
-      if (!this.stopping) {
-        this.print('connection closed');
-        void this.stop();
-      }
+      if (!this.stopping && this.ws === ws) void this.reconnect();
     });
-    if (this.opts.audio !== false) this.openAudio(rate);
-    this.rl = createInterface({ input: this.opts.input ?? process.stdin, terminal: false });
-    this.rl.on('line', (line) => this.typed(line));
-    this.print(
-      this.mic
-        ? 'Connected. Speak, or type a message and press Enter (Ctrl-C quits).'
-        : 'Connected (text mode). Type a message and press Enter (Ctrl-C quits).',
-    );
+    return session.audio_format.sample_rate;
+  }
+
+  /**
+   * The connection dropped (server restart, network): reconnect with exponential backoff; give up (and
+   * stop) after the policy's retries. Turns in flight are lost and said so.
+   */
+  private async reconnect(): Promise<void> {
+    const policy = { ...CLIENT_RECONNECT, ...this.opts.reconnect };
+    if (this.pendingTurns > 0) {
+      this.print(`(${this.pendingTurns} unanswered message(s) lost with the connection; say them again)`);
+      this.pendingTurns = 0;
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+    for (let attempt = 1; attempt <= policy.maxRetries && !this.stopping; attempt++) {
+      const delay = backoffDelay(policy, attempt);
+      this.print(
+        `(connection to Arnold lost; reconnecting in ${(delay / 1000).toFixed(1)} s, attempt ${attempt})`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.stopping) return;
+      try {
+        await this.connect();
+        this.print('(reconnected to Arnold)');
+        return;
+      } catch (err) {
+        this.print(`(reconnect failed: ${(err as Error).message})`);
+      }
+    }
+    if (!this.stopping) {
+      this.print('connection closed; giving up');
+      void this.stop();
+    }
   }
 
   private openAudio(rate: number): void {
@@ -169,8 +216,12 @@ export class ArnoldCli {
       void this.stop();
       return;
     }
+    if (this.ws?.readyState !== WebSocket.OPEN) {
+      this.print('(not connected to Arnold right now; say it again once reconnected)');
+      return;
+    }
     this.pendingTurns++;
-    this.ws?.send(JSON.stringify({ type: 'text_input', text }));
+    this.ws.send(JSON.stringify({ type: 'text_input', text }));
   }
 
   private show(msg: Msg): void {
@@ -185,8 +236,12 @@ export class ArnoldCli {
         this.print(`  [${String(msg.name)} ${String(msg.arguments)}]`);
         break;
       case 'speech_started':
+        // Barge-in: the user talks over Arnold; the server cancels the reply (and says `interrupted`).
+        this.dropPlayback();
+        break;
       case 'interrupted':
         this.dropPlayback();
+        this.print(`(interrupted after ${(Number(msg.played_ms) / 1000).toFixed(1)} s)`);
         break;
       case 'response_done':
         break;

@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { BlockLevels } from './audio.js';
 
 interface PageApi {
-  start(url: string, toneHz: number, probes: number[]): Promise<void>;
+  start(url: string | undefined, toneHz: number, probes: number[]): Promise<void>;
   tone(on: boolean): void;
   play(samples: number[], rate: number): Promise<void>;
   blocks(from: number): BlockLevels[];
@@ -19,16 +19,25 @@ interface PageApi {
 export class BrowserParticipant {
   private constructor(readonly page: Page) {}
 
-  static async open(context: BrowserContext, pageUrl: string): Promise<BrowserParticipant> {
+  /** Opens the page; `initScript` runs in it before the page's own scripts (to observe browser APIs). */
+  static async open(
+    context: BrowserContext,
+    pageUrl: string,
+    initScript?: () => void,
+  ): Promise<BrowserParticipant> {
     const page = await context.newPage();
+    if (initScript) await page.addInitScript(initScript);
     await page.goto(pageUrl);
     await page.waitForFunction(() => 'voxwire' in window);
     await page.evaluate(installPageApi);
     return new BrowserParticipant(page);
   }
 
-  /** Calls OpenClaw; resolves once the call is set up (the page's tone stays off until {@link tone}). */
-  async connect(signalingUrl: string, toneHz: number, probes: readonly number[]): Promise<void> {
+  /**
+   * Calls OpenClaw; resolves once the call is set up (the page's tone stays off until {@link tone}).
+   * @param signalingUrl - where to signal; `undefined`: where the page's own configuration says
+   */
+  async connect(signalingUrl: string | undefined, toneHz: number, probes: readonly number[]): Promise<void> {
     await this.page.evaluate(([u, f, p]) => (window as unknown as { oc: PageApi }).oc.start(u, f, [...p]), [
       signalingUrl,
       toneHz,
@@ -72,6 +81,7 @@ function installPageApi(): void {
   type Call = { remoteStream: MediaStream; close(): void };
   const w = window as unknown as {
     voxwire: { connect(o: object): Promise<Call> };
+    openclaw: { signalingUrl: string; iceServers: unknown[] };
     oc: PageApi;
   };
   let ctx: AudioContext;
@@ -93,7 +103,12 @@ function installPageApi(): void {
       osc.frequency.value = toneHz;
       osc.connect(gain).connect(dest);
       osc.start();
-      call = await w.voxwire.connect({ url, stream: dest.stream, onState: (s: string) => (state = s) });
+      call = await w.voxwire.connect({
+        url: url ?? w.openclaw.signalingUrl,
+        iceServers: w.openclaw.iceServers,
+        stream: dest.stream,
+        onState: (s: string) => (state = s),
+      });
       const src = ctx.createMediaStreamSource(call.remoteStream);
       const proc = ctx.createScriptProcessor(4096, 1, 1);
       const n = 4800;

@@ -1,13 +1,13 @@
 import type { AudioFrame } from '@voxwire/codecs';
+import { type JanusServer, startJanus } from '@voxwire/test-support';
 import { afterAll, beforeAll } from 'vitest';
 import { JanusClient } from '../../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './audio.js';
 import { LOOPBACK } from './peers.js';
-import { type JanusServer, startJanus } from './servers.js';
 
 /**
  * A real Janus (Debian package) for the calling test file, started before its tests on a free loopback port
- * (configured from test/fixtures/janus) and stopped after them, with the clients made by `client()`.
+ * (configured from test-support/fixtures/janus) and stopped after them, with the clients made by `client()`.
  */
 export function useJanus(): { server(): JanusServer; client(): Promise<JanusClient> } {
   let janus: JanusServer | undefined;

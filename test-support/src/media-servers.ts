@@ -1,30 +1,18 @@
 /**
  * Starts the real servers the Janus and TURN tests talk to — Debian's `janus` and `coturn` — as child
- * processes on free loopback ports, with the configuration files in test/fixtures, and waits until they
+ * processes on free loopback ports, with the configuration files in test-support/fixtures, and waits until they
  * answer. CI installs the packages (.ci/apt-packages.txt) but starts nothing: the tests do.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './redis-server.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-
-/** A free TCP port on 127.0.0.1 (bound and released; the small race is acceptable in tests). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A random base port for a UDP range of `size` ports, in 20000..59999. */
 function randomRange(size: number): [number, number] {

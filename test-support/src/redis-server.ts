@@ -1,17 +1,24 @@
-// A real redis-server for the tests: random loopback port, no persistence, killed by the test.
+// A real redis-server for the tests: a free loopback port, no persistence, stopped and started by the test.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
-import { waitUntil } from '@voxwire/test-support';
+import { waitUntil } from './wait.js';
 
-/** Installs redis-server with apt when it is missing and we are root (CI); the tests need the real one. */
-export function ensureRedisServer(): void {
+/**
+ * Fails with a clear message when a system binary the test needs is missing. Tests never install anything:
+ * CI installs the packages listed in `.ci/apt-packages.txt`.
+ */
+export function requireBinary(name: string, versionArgs: string[], debianPackage = name): void {
   try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    execFileSync(name, versionArgs, { stdio: 'ignore' });
   } catch {
-    execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit' });
+    throw new Error(
+      `${name} is not installed: this test needs the Debian package ${debianPackage} ` +
+        `(listed in .ci/apt-packages.txt; apt-get install ${debianPackage})`,
+    );
   }
 }
 
+/** A loopback TCP port free at the time of the call. */
 export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
@@ -36,23 +43,19 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** One redis-server process that can be stopped and started again on the same port. */
+/** One redis-server process that can be stopped (SIGKILL) and started again on the same port. */
 export class RedisProcess {
   private child: ChildProcess | undefined;
   private exited = true;
 
   private constructor(readonly port: number) {}
 
+  /** Starts redis-server on a free port; throws a clear error when it is not installed. */
   static async start(): Promise<RedisProcess> {
-    ensureRedisServer();
+    requireBinary('redis-server', ['--version']);
     const r = new RedisProcess(await freePort());
     await r.up();
     return r;
-  }
-
-  /** A loopback port nothing listens on (for "Redis unreachable"). */
-  static unusedPort(): Promise<number> {
-    return freePort();
   }
 
   get url(): string {
