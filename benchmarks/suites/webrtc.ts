@@ -1,314 +1,268 @@
-// Full-duplex WebRTC calls over loopback: N callers in a child process (this same file, started with
-// VOXWIRE_WEBRTC_BENCH_CHILD) send a tone to N server-side peers behind @voxwire/webrtc's signaling server,
-// which echo what they hear. The parent's CPU time is then the server side alone: per connection, every 20 ms
-// it receives an SRTP packet, reorders it in the jitter buffer, decodes Opus, re-encodes, packetizes, encrypts
-// and sends, plus ICE consent checks and RTCP. Reported as CPU per connection and connections per core.
-import { fork } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+// What a WebRTC voice server pays per connection (issue #28): an echo server (decode each Opus packet to PCM,
+// re-encode, send back) in its own process, callers in another, 4/16/32 connections, the server's CPU from all
+// its threads. Same-run peers: raw werift + opusscript, @roamhq/wrtc (libwebrtc), node-datachannel
+// (libdatachannel + opusscript), a bare UDP echo, and the floor rows (Opus, SRTP alone).
+// Both children run inside a fresh network namespace when this process may create one (root), else on the
+// host's loopback. The server and caller programs are in ../peers/webrtc/.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { audioFrame, OpusDecoder, OpusEncoder } from '@voxwire/codecs';
-import {
-  createSignalingServer,
-  FrameClock,
-  InboundAudio,
-  type OpusBackendPreference,
-  OutboundAudio,
-  WebRtcAudioPeer,
-} from '@voxwire/webrtc';
-import { WebSocket } from 'ws';
+import { measureFloors } from '../peers/webrtc/floors.js';
+import type { FromCallers, FromServer, Stack, ToCallers, ToServer } from '../peers/webrtc/protocol.js';
 import { type Suite, table } from '../suite.js';
 
-const WARMUP_S = 2;
-/** Seconds measured per run (`VOXWIRE_WEBRTC_BENCH_MEASURE_S`, default 4). */
-const MEASURE_S = Math.max(1, Number(process.env.VOXWIRE_WEBRTC_BENCH_MEASURE_S ?? 4) || 4);
-/**
- * Connection counts of the echo runs. At 1–4 connections the cost per frame is dominated by per-wake-up
- * overhead of the VM (issue #28), so 16 is the figure to read. `VOXWIRE_WEBRTC_BENCH_N=16,32` overrides.
- */
-const CONNECTIONS = (process.env.VOXWIRE_WEBRTC_BENCH_N ?? '4,16')
+const env = process.env;
+/** Seconds measured per point (`VOXWIRE_WEBRTC_BENCH_MEASURE_S`, default 3). */
+const MEASURE_S = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_MEASURE_S ?? 3) || 3);
+const WARMUP_S = 1.5;
+/** Connection counts, grown in one session per stack (`VOXWIRE_WEBRTC_BENCH_N`, default 4,16,32). */
+const CONNECTIONS = (env.VOXWIRE_WEBRTC_BENCH_N ?? '4,16,32')
   .split(',')
   .map(Number)
-  .filter((n) => Number.isInteger(n) && n > 0);
-/** Repetitions of each echo run; the median is reported (`VOXWIRE_WEBRTC_BENCH_REPEAT`, default 1). */
-const REPEAT = Math.max(1, Number(process.env.VOXWIRE_WEBRTC_BENCH_REPEAT ?? 1) || 1);
-const LOOPBACK = { iceAdditionalHostAddresses: ['127.0.0.1'] };
+  .filter((n) => Number.isInteger(n) && n > 0)
+  .sort((a, b) => a - b);
+/** Repetitions, alternating between stacks; the median is reported (`VOXWIRE_WEBRTC_BENCH_REPEAT`, default 3). */
+const REPEAT = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_REPEAT ?? 3) || 3);
+/** Stacks (`VOXWIRE_WEBRTC_BENCH_STACKS`, default all). */
+const STACKS = (env.VOXWIRE_WEBRTC_BENCH_STACKS ?? 'voxwire,werift,wrtc,datachannel,udp').split(
+  ',',
+) as Stack[];
+const LABELS: Record<Stack, string> = {
+  voxwire: '@voxwire/webrtc (README echo, opusscript)',
+  werift: 'raw werift 0.25.2 + opusscript',
+  wrtc: '@roamhq/wrtc (libwebrtc, its own Opus)',
+  datachannel: 'node-datachannel (libdatachannel) + opusscript',
+  udp: 'bare UDP echo (floor: sockets alone)',
+};
+const PEERS_DIR = fileURLToPath(new URL('../peers/webrtc/', import.meta.url));
+const NETNS = `voxwire-bench-${process.pid}`;
 
-// --- child: the callers ---
-
-async function runChild(url: string, n: number): Promise<void> {
-  const peers: WebRtcAudioPeer[] = [];
-  const ws = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const answers = new Map<string, (sdp: string) => void>();
-  ws.on('message', (data) => {
-    const msg = JSON.parse(data.toString()) as { type: string; id?: string; sdp?: string };
-    if (msg.type === 'answer' && msg.id) answers.get(msg.id)?.(msg.sdp ?? '');
-  });
-  // 10 s of a 440 Hz tone at 48 kHz, re-queued when drained: continuous speech-level load.
-  const tone = new Int16Array(480000);
-  for (let i = 0; i < tone.length; i++)
-    tone[i] = Math.round(Math.sin((2 * Math.PI * 440 * i) / 48000) * 8000);
-  const toneFrame = audioFrame(tone, 48000);
-  for (let attempt = 0; peers.length < n; attempt++) {
-    const peer = new WebRtcAudioPeer(LOOPBACK);
-    const id = `bench-${attempt}`;
-    const answered = new Promise<string>((resolve) => answers.set(id, resolve));
-    const connected = new Promise<void>((resolve) => peer.once('connected', () => resolve()));
-    // On a starved machine a connection can fail its ICE checks: give up on it after 30 s and call again.
-    let timer: NodeJS.Timeout | undefined;
-    const up = await Promise.race([
-      (async () => {
-        ws.send(JSON.stringify({ type: 'offer', id, sdp: await peer.createOffer() }));
-        await peer.acceptAnswer(await answered);
-        await connected;
-        return true;
-      })().catch(() => false),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), 30_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!up) {
-      if (attempt >= 2 * n) throw new Error(`only ${peers.length} of ${n} callers connected`);
-      ws.send(JSON.stringify({ type: 'bye', id }));
-      await peer.close();
-      continue;
-    }
-    peer.sendAudio(toneFrame);
-    peer.on('drain', () => peer.sendAudio(toneFrame));
-    peers.push(peer);
-  }
-  process.send?.({ type: 'connected' });
-  await new Promise<void>((resolve) => process.once('message', () => resolve()));
-  await Promise.all(peers.map((p) => p.close()));
-  ws.close();
-}
-
-if (process.env.VOXWIRE_WEBRTC_BENCH_CHILD) {
-  const [url, n] = JSON.parse(process.env.VOXWIRE_WEBRTC_BENCH_CHILD) as [string, number];
-  runChild(url, n).then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
-
-// --- parent: the server side under test ---
-
-interface Run {
-  backend: string;
+interface Point {
+  stack: Stack;
   connections: number;
-  cpuPerConnection: number;
   usPerFrame: number;
   framesIn: number;
   framesOut: number;
-  /** Timer wake-ups of the shared frame clock per frame sent (one clock for all peers: about 1/N). */
-  wakeUpsPerFrame: number;
+  delivered: number;
+  expected: number;
+  pitchOk: number;
+  peers: number;
   concealed: number;
 }
 
-async function measureEcho(n: number, backend: OpusBackendPreference): Promise<Run> {
-  const peers: WebRtcAudioPeer[] = [];
-  let framesIn = 0;
-  const server = await createSignalingServer({
-    port: 0,
-    // All callers share one signaling connection, which by default may hold only 4 sessions.
-    maxSessionsPerClient: 3 * n,
-    peer: { ...LOOPBACK, opusBackend: backend },
-    onPeer: (peer) => {
-      peers.push(peer);
-      peer.on('audio', (frame) => {
-        framesIn++;
-        peer.sendAudio(frame);
-      });
-    },
-  });
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, VOXWIRE_WEBRTC_BENCH_CHILD: JSON.stringify([server.url, n]) },
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`bench child exited with ${code}`)));
-  });
-  await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
-  const sentBefore = await totalSent(peers);
-  const inBefore = framesIn;
-  const wakeUpsBefore = FrameClock.shared(20).stats().wakeUps;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
-  const cpu = process.cpuUsage(cpu0);
-  const wallMs = performance.now() - t0;
-  const wakeUps = FrameClock.shared(20).stats().wakeUps - wakeUpsBefore;
-  const framesOut = (await totalSent(peers)) - sentBefore;
-  const frames = framesIn - inBefore;
-  let concealed = 0;
-  for (const p of peers) concealed += (await p.stats()).framesConcealed;
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.send('stop');
-  await exited;
-  await server.close();
-  return {
-    backend,
-    connections: n,
-    cpuPerConnection: cpuMs / wallMs / n,
-    // Per frame echoed (one in, one out). When the machine starves the server its clock skips slots and
-    // sends fewer frames than it receives: the mean of the two keeps such a run comparable.
-    usPerFrame: (cpuMs * 1000) / Math.max(1, (frames + framesOut) / 2),
-    framesIn: frames,
-    framesOut,
-    wakeUpsPerFrame: wakeUps / Math.max(1, framesOut),
-    concealed,
-  };
+/** A fresh network namespace with loopback and one veth address (libwebrtc ignores loopback-only hosts). */
+function createNetns(): boolean {
+  if (env.VOXWIRE_WEBRTC_BENCH_NETNS === '0') return false;
+  try {
+    const ns = (...args: string[]) => execFileSync('ip', ['netns', 'exec', NETNS, 'ip', ...args]);
+    execFileSync('ip', ['netns', 'add', NETNS]);
+    ns('link', 'set', 'lo', 'up');
+    // A veth pair (no dummy driver on this kernel): one end carries the address, traffic to it stays local.
+    ns('link', 'add', 'vx0', 'type', 'veth', 'peer', 'name', 'vx1');
+    ns('addr', 'add', '10.77.0.1/24', 'dev', 'vx0');
+    ns('link', 'set', 'vx1', 'up');
+    ns('link', 'set', 'vx0', 'up');
+    return true;
+  } catch {
+    deleteNetns();
+    return false;
+  }
 }
 
-async function totalSent(peers: WebRtcAudioPeer[]): Promise<number> {
-  let n = 0;
-  for (const p of peers) n += (await p.stats()).packetsSent;
-  return n;
+function deleteNetns(): void {
+  try {
+    execFileSync('ip', ['netns', 'del', NETNS], { stdio: 'ignore' });
+  } catch {
+    // never created
+  }
+}
+
+function child(netns: boolean, script: string, args: string[]): ChildProcess {
+  const node = [process.execPath, '--import', 'tsx', PEERS_DIR + script, ...args];
+  const [cmd, ...rest] = netns ? ['ip', 'netns', 'exec', NETNS, ...node] : node;
+  return spawn(cmd, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function next<T extends { type: string }>(proc: ChildProcess, type: T['type']): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: T) => {
+      if (m.type !== type) return;
+      proc.off('message', onMsg);
+      proc.off('exit', onExit);
+      resolve(m);
+    };
+    const onExit = (code: number) =>
+      reject(new Error(`benchmark child exited with ${code} waiting for ${type}`));
+    proc.on('message', onMsg);
+    proc.once('exit', onExit);
+  });
+}
+
+/** Both children's counters, asked for at the same moment. */
+function snapshot(
+  server: ChildProcess,
+  callers: ChildProcess,
+): Promise<[FromServer & { type: 'stats' }, FromCallers & { type: 'stats' }]> {
+  const s = next<FromServer & { type: 'stats' }>(server, 'stats');
+  const c = next<FromCallers & { type: 'stats' }>(callers, 'stats');
+  server.send({ type: 'stats' } satisfies ToServer);
+  callers.send({ type: 'stats' } satisfies ToCallers);
+  return Promise.all([s, c]);
+}
+
+const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+
+/** One session of a stack: grows the callers through CONNECTIONS and measures each point. */
+async function session(stack: Stack, netns: boolean): Promise<Point[]> {
+  const server = child(netns, 'server.ts', [stack]);
+  await next<FromServer>(server, 'ready');
+  let mode = 'webrtc';
+  if (stack === 'udp') {
+    server.send({ type: 'udp-port' } satisfies ToServer);
+    mode = `udp:${(await next<FromServer & { type: 'udp-port' }>(server, 'udp-port')).port}`;
+  }
+  const callers = child(netns, 'callers.ts', [mode]);
+  // Relay offers to the server and answers back: no signaling server in either measured process.
+  callers.on('message', (m: FromCallers) => {
+    if (m.type === 'offer') server.send(m satisfies ToServer);
+  });
+  server.on('message', (m: FromServer) => {
+    if (m.type === 'answer') callers.send(m satisfies ToCallers);
+  });
+  const points: Point[] = [];
+  try {
+    for (const n of CONNECTIONS) {
+      callers.send({ type: 'grow', n } satisfies ToCallers);
+      await next<FromCallers>(callers, 'connected');
+      await sleep(WARMUP_S);
+      const [a, ca] = await snapshot(server, callers);
+      await sleep(MEASURE_S);
+      const [b, cb] = await snapshot(server, callers);
+      const framesIn = b.framesIn - a.framesIn;
+      const framesOut = b.framesOut - a.framesOut;
+      points.push({
+        stack,
+        connections: n,
+        // Per frame echoed (one in, one out); when a starved server sends fewer than it receives, the mean
+        // of the two keeps the run comparable.
+        usPerFrame: (b.cpuUs - a.cpuUs) / Math.max(1, (framesIn + framesOut) / 2),
+        framesIn,
+        framesOut,
+        delivered: cb.framesReceived - ca.framesReceived,
+        expected: n * 50 * MEASURE_S,
+        pitchOk: cb.pitchOk,
+        peers: cb.peers,
+        concealed: b.concealed - a.concealed,
+      });
+    }
+  } finally {
+    for (const p of [callers, server]) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.send({ type: 'stop' });
+      await Promise.race([exited, sleep(10)]);
+      p.kill();
+    }
+  }
+  return points;
+}
+
+function median(values: Point[]): Point {
+  const sorted = [...values].sort((x, y) => x.usPerFrame - y.usPerFrame);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**
- * The two halves of a peer per 20 ms frame, without the network: send = queue a frame, Opus-encode it, build
- * and serialize its RTP packet; receive = RTP stats, jitter buffer, Opus decode. (SRTP and sockets are in the
- * call measurement above.)
+ * The CPU profile breakdown (written by hand from `VOXWIRE_WEBRTC_BENCH_CPU_PROF` runs and
+ * profile-breakdown.ts, in ../peers/webrtc/profile.md), carried along so that a re-run keeps it.
  */
-function perFrame(backends: OpusBackendPreference[]): string {
-  const frame = new Int16Array(960);
-  for (let i = 0; i < 960; i++) frame[i] = Math.round(Math.sin((2 * Math.PI * 440 * i) / 48000) * 8000);
-  const tasks: Record<string, () => void> = {};
-  const cleanup: (() => void)[] = [];
-  for (const backend of backends) {
-    const enc = new OpusEncoder({ sampleRate: 48000, frameMs: 20, backend });
-    const sender = new OutboundAudio({
-      frameSamples: 960,
-      maxQueueSamples: 48000,
-      encoder: { encode: (f) => enc.encode(f) },
-      send: (packet) => packet.serialize(),
-    });
-    const packet = enc.encode(frame);
-    const dec = new OpusDecoder({ sampleRate: 48000, backend });
-    const receiver = new InboundAudio({
-      decoder: { sampleRate: 48000, decode: (p) => dec.decode(p), conceal: () => dec.decode(null) },
-      onAudio: () => {},
-      onDecodeError: (err) => {
-        throw err;
-      },
-    });
-    let seq = 0;
-    let now = 0;
-    tasks[`send: encode + RTP packetize (${backend})`] = () => {
-      sender.write(frame);
-      sender.slot();
-    };
-    tasks[`receive: RTP stats + jitter buffer + decode (${backend})`] = () => {
-      receiver.receive(seq, seq * 960, packet, now);
-      seq = (seq + 1) & 0xffff;
-      now += 20;
-    };
-    cleanup.push(
-      () => enc.destroy(),
-      () => dec.destroy(),
-    );
-  }
-  // CPU time, not wall time: on a shared machine other processes preempt us, which wall-clock timing would
-  // count. Rounds are interleaved across tasks and the best round is kept.
-  const ITER = 500;
-  const best = new Map<string, number>();
-  for (let round = 0; round < 5; round++) {
-    for (const [name, fn] of Object.entries(tasks)) {
-      const c0 = process.cpuUsage();
-      for (let i = 0; i < ITER; i++) fn();
-      const c = process.cpuUsage(c0);
-      const us = (c.user + c.system) / ITER;
-      best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, us));
-    }
-  }
-  for (const c of cleanup) c();
-  const rows = [...best.entries()];
-  const base = new Map(
-    rows.filter(([n]) => n.includes('(opusscript)')).map(([n, us]) => [n.split(' (')[0], us]),
-  );
-  return table(
-    ['task (one 20 ms frame, mono 48 kHz)', 'CPU µs per frame', '% of one core per stream', 'vs opusscript'],
-    rows.map(([name, us]) => {
-      const b = base.get(name.split(' (')[0]);
-      return [name, us, `${((us / 20000) * 100).toFixed(2)} %`, b ? `${(b / us).toFixed(2)}×` : ''];
-    }),
-  );
+function profileNotes(): string {
+  const file = `${PEERS_DIR}profile.md`;
+  return existsSync(file) ? `\n${readFileSync(file, 'utf8').trim()}` : '';
 }
 
 const suite: Suite = {
   id: 'webrtc',
-  title: 'WebRTC full-duplex Opus calls (@voxwire/webrtc on werift)',
+  title: 'WebRTC echo server: CPU per connection against libwebrtc, libdatachannel and raw werift',
   async run() {
-    const backends: OpusBackendPreference[] = ['opusscript'];
+    const floors = measureFloors();
+    const netns = createNetns();
+    const all: Point[] = [];
+    const skipped = new Map<Stack, string>();
     try {
-      new OpusEncoder({ backend: '@discordjs/opus' }).destroy();
-      // VOXWIRE_WEBRTC_BENCH_BACKENDS=opusscript measures opusscript alone (a quicker run).
-      if (process.env.VOXWIRE_WEBRTC_BENCH_BACKENDS !== 'opusscript') backends.push('@discordjs/opus');
-    } catch {
-      // Not installed: only opusscript is measured.
-    }
-    const frames = perFrame(backends);
-    const runs: Run[] = [];
-    for (const backend of backends) {
-      for (const n of CONNECTIONS) {
-        const reps: Run[] = [];
-        for (let i = 0; i < REPEAT; i++) reps.push(await measureEcho(n, backend));
-        reps.sort((x, y) => x.usPerFrame - y.usPerFrame);
-        runs.push(reps[Math.floor(reps.length / 2)]);
+      for (let rep = 0; rep < REPEAT; rep++) {
+        for (const stack of STACKS) {
+          if (skipped.has(stack)) continue;
+          try {
+            all.push(...(await session(stack, netns)));
+          } catch (err) {
+            skipped.set(stack, err instanceof Error ? err.message : String(err));
+          }
+        }
       }
+    } finally {
+      if (netns) deleteNetns();
     }
-    const baseN = CONNECTIONS[CONNECTIONS.length - 1];
-    const base = runs.find((r) => r.backend === 'opusscript' && r.connections === baseN);
-    const rows = runs.map((r) => [
-      r.backend,
-      r.connections,
-      `${(r.cpuPerConnection * 100).toFixed(2)} %`,
-      r.usPerFrame,
-      Math.floor(1 / r.cpuPerConnection),
-      r.connections === baseN && base ? `${(base.cpuPerConnection / r.cpuPerConnection).toFixed(2)}×` : '',
-      `${r.framesIn} / ${r.framesOut}`,
-      r.wakeUpsPerFrame.toFixed(3),
-      r.concealed,
-    ]);
+    const points: Point[] = [];
+    for (const stack of STACKS)
+      for (const n of CONNECTIONS) {
+        const reps = all.filter((p) => p.stack === stack && p.connections === n);
+        if (reps.length > 0) points.push(median(reps));
+      }
+    const ours = new Map(
+      points.filter((p) => p.stack === 'voxwire').map((p) => [p.connections, p.usPerFrame]),
+    );
+    const rows = points.map((p) => {
+      const o = ours.get(p.connections);
+      return [
+        LABELS[p.stack],
+        p.connections,
+        p.usPerFrame,
+        Math.floor(20000 / p.usPerFrame),
+        o && p.stack !== 'voxwire' ? `${(p.usPerFrame / o).toFixed(2)}×` : '',
+        `${p.framesIn} / ${p.framesOut}`,
+        `${p.delivered} / ${p.expected}`,
+        p.stack === 'udp' ? '' : `${p.pitchOk} / ${p.peers}`,
+        p.stack === 'voxwire' ? p.concealed : '',
+      ];
+    });
+    const floorSum = floors[0].usPerFrame + floors[1].usPerFrame;
     return [
-      'Per 20 ms frame, one stream, no network (the send and receive halves of a peer):',
-      '',
-      frames,
-      '',
-      'Server side of N echo calls (callers in a child process): each connection receives, jitter-buffers and',
-      'decodes 50 Opus packets/s and re-encodes and sends 50, over SRTP with ICE consent and RTCP (werift, pure',
-      `TypeScript). CPU is the server process alone over ${MEASURE_S} s; "µs per frame" is that CPU divided by the`,
-      '20 ms frames echoed (the mean of frames received and sent). Opus through @voxwire/codecs on the backend named;',
-      `"speed vs opusscript" compares the ${baseN}-connection runs (median of ${REPEAT}). @discordjs/opus is listed only when installed.`,
-      'What the call costs beyond the per-frame table (send + receive) is werift: SRTP, UDP, RTCP, ICE consent.',
-      'Every peer sends on one shared frame clock: "clock wake-ups per frame sent" is about 1/N (a timer per peer',
-      'woke up about twice per frame). Read the 16-connection rows: at 1–4 the per-wake-up cost of the VM dominates.',
+      `Echo servers, each in its own process; ${REPEAT === 1 ? 'one run' : `median of ${REPEAT} runs alternating between stacks`};`,
+      `${MEASURE_S} s measured per point after ${WARMUP_S} s of warm-up; callers (@voxwire/webrtc peers sending a 440 Hz tone) in another process;`,
+      netns
+        ? 'both inside a fresh network namespace (loopback plus one veth address, since libwebrtc skips loopback-only hosts).'
+        : 'over the host loopback (no network namespace could be created here).',
+      '"µs per frame" is the server\'s CPU (user + system, all threads) divided by the 20 ms frames it echoed',
+      '(the mean of frames in and out); "vs voxwire" is that figure over ours at the same connection count (> 1: we are cheaper).',
+      '"delivered" counts the frames the callers got back against 50 per second per connection; "pitch ok" the callers',
+      'whose last 0.5 s was the 440 Hz tone within 2 Hz. libwebrtc sends comfort noise / DTX differently, so its frame',
+      "counts are its own sink's 10 ms callbacks ÷ 2.",
+      skipped.size > 0
+        ? `\nLeft out: ${[...skipped].map(([s, why]) => `${LABELS[s]}: ${why}`).join('; ')}.`
+        : '',
       '',
       table(
         [
-          'Opus backend',
+          'stack',
           'connections',
-          'CPU per connection (of one core)',
-          'CPU µs per 20 ms frame in+out',
+          'server CPU µs per 20 ms frame in+out',
           'connections per core',
-          'speed vs opusscript',
-          'frames in / out',
-          'clock wake-ups per frame sent',
+          'vs voxwire',
+          'frames in / out at the server',
+          'delivered / expected',
+          'pitch ok',
           'concealed',
         ],
         rows,
       ),
+      '',
+      'Floor: the unavoidable parts of one echoed frame, measured alone in one process (best of 5 rounds):',
+      '',
+      table(
+        ['part', 'CPU µs per frame in+out'],
+        [...floors.map((f) => [f.name, f.usPerFrame]), ['Opus + SRTP (GCM), without sockets', floorSum]],
+      ),
+      profileNotes(),
     ].join('\n');
   },
 };

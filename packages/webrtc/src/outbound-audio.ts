@@ -22,7 +22,10 @@ export interface OutboundAudioOptions {
   /** Most samples (48 kHz) that may wait in the queue. */
   maxQueueSamples: number;
   encoder: FrameEncoder;
-  /** Hands one RTP packet to the transport. */
+  /**
+   * Hands one RTP packet to the transport. The packet object and its header are reused for the next packet
+   * (werift's sender clones them synchronously); its payload is fresh. Clone it to keep it.
+   */
   send(packet: RtpPacket): void;
   /** Dynamic payload type written into packets (the transport may rewrite it to the negotiated one). */
   payloadType?: number;
@@ -79,6 +82,9 @@ export class OutboundAudio {
   /** Queue length seen at the previous slot while only a partial frame was queued. */
   private partialSeen = -1;
   private endRequested = false;
+  /** The one header and packet every send reuses (no per-packet objects of ours). */
+  private readonly header = new RtpHeader();
+  private readonly packet = new RtpPacket(this.header, Buffer.alloc(0));
 
   constructor(options: OutboundAudioOptions) {
     this.frameSamples = options.frameSamples;
@@ -217,13 +223,12 @@ export class OutboundAudio {
   }
 
   private sendPayload(payload: Uint8Array, samples: number): void {
-    const header = new RtpHeader({
-      payloadType: this.payloadType,
-      sequenceNumber: this.sequenceNumber,
-      timestamp: this.timestamp,
-      ssrc: this.ssrc,
-      marker: this.marker,
-    });
+    const header = this.header;
+    header.payloadType = this.payloadType;
+    header.sequenceNumber = this.sequenceNumber;
+    header.timestamp = this.timestamp;
+    header.ssrc = this.ssrc;
+    header.marker = this.marker;
     this.marker = false;
     this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
     this.timestamp = (this.timestamp + samples) >>> 0;
@@ -231,7 +236,8 @@ export class OutboundAudio {
     this.stats.bytesSent += payload.length;
     // werift sends asynchronously and keeps the payload; the encoder hands over a packet of its own (see
     // FrameEncoder.encode), so a Buffer view of it suffices: no second copy.
-    this.send(new RtpPacket(header, asBuffer(payload)));
+    this.packet.payload = asBuffer(payload);
+    this.send(this.packet);
   }
 }
 

@@ -22,7 +22,7 @@ function setup() {
     frameSamples: 960,
     maxQueueSamples: 48000,
     encoder: probeEncoder,
-    send: (p) => packets.push(p),
+    send: (p) => packets.push(p.clone()),
   });
   const probe = (p: RtpPacket) => {
     const dv = new DataView(p.payload.buffer, p.payload.byteOffset, 8);
