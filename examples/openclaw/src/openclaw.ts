@@ -21,6 +21,9 @@ import { TwilioVoiceManager } from './voice-manager.js';
 import { openClawPage } from './web-page.js';
 import { startWebServer } from './web-server.js';
 
+/** Most live-mix audio that may wait for a WebRTC peer (its added delay after a stall), ms. */
+const LIVE_QUEUE_MS = 200;
+
 /** Options of {@link startOpenClaw}. */
 export interface OpenClawOptions {
   config: OpenClawConfig;
@@ -167,6 +170,10 @@ export async function startOpenClaw(opts: OpenClawOptions): Promise<OpenClaw> {
       iceTransportPolicy: config.iceTransportPolicy,
       iceAdditionalHostAddresses:
         opts.iceAdditionalHostAddresses ?? (loopbackHost ? ['127.0.0.1'] : undefined),
+      // Each peer gets the live mix: after an event-loop stall the surplus would otherwise stay as delay for
+      // the rest of the call, so the queue is held to a few frames by dropping its oldest audio.
+      maxQueueMs: LIVE_QUEUE_MS,
+      queueOverflow: 'drop-oldest' as const,
     };
     const webrtc = new WebRtcManager({ peer: peerOptions });
     const countDrop = () => {
