@@ -97,6 +97,11 @@ export interface CallSession extends EventEmitter<CallSessionEvents>, AsyncClose
   playedMs(): number;
   /** Milliseconds of agent audio accepted by {@link CallSession.sendAudio} so far, cumulative (heard + queued). */
   sentMs(): number;
+  /**
+   * Times the platform ran out of agent audio in the middle of an utterance (the caller heard a gap), when
+   * the platform reports playback (Twilio's progress marks); absent where it cannot be known.
+   */
+  underruns?(): number;
   /** Barge-in: drops all agent audio not yet played (a no-op without {@link CallCapabilities.clear}). */
   clear(): void;
   /** Tells the platform about the caller's speech (a no-op without {@link CallCapabilities.speechEvents}). */

@@ -17,6 +17,13 @@ export interface FleetCallMetricsSink {
   countFrames(inbound: number, outbound: number): void;
   /** One error, by its `VoxwireError` code (`INTERNAL` for anything else). */
   countError(code: string): void;
+  /**
+   * One hop of the audio path, ms: `model` (the caller stops speaking → the model's first audio reaches the
+   * bridge) per turn, `barge_in` (the caller's first word → the agent silenced, on the caller-audio clock).
+   */
+  observeHopLatency?(hop: 'model' | 'barge_in', ms: number): void;
+  /** Playout underruns (the caller heard a gap) since the previous report; Twilio calls only. */
+  countUnderruns?(n: number): void;
 }
 
 /** Options of {@link BridgeFleetCall}. */
@@ -70,6 +77,7 @@ export class BridgeFleetCall {
   private framesOut = 0;
   private flushedIn = 0;
   private flushedOut = 0;
+  private flushedUnderruns = 0;
   private seenAt = { in: 0, out: 0, ms: Date.now() };
   private turnsSeen = 0;
   private ending: Promise<void> | null = null;
@@ -95,6 +103,7 @@ export class BridgeFleetCall {
       this.framesOut++;
     });
     bridge.realtime.on('responseDone', () => this.onTurnDone());
+    bridge.on('bargeIn', (e) => this.sink?.observeHopLatency?.('barge_in', e.reactionMs));
     bridge.on('error', (err) => this.sink?.countError(isVoxwireError(err) ? err.code : 'INTERNAL'));
     void bridge.ready.then((ok) => {
       this.connected = ok;
@@ -169,6 +178,7 @@ export class BridgeFleetCall {
     const put = (k: string, v: number | undefined) => {
       if (v !== undefined) out[k] = v;
     };
+    put('underruns', this.bridge.call.underruns?.());
     put('turnLatencyP50Ms', m.turnLatencyMs.p50);
     put('turnLatencyP95Ms', m.turnLatencyMs.p95);
     put('bargeInReactionP50Ms', m.bargeInReactionMs.p50);
@@ -182,12 +192,18 @@ export class BridgeFleetCall {
     this.flushedIn = this.framesIn;
     this.flushedOut = this.framesOut;
     if (inbound > 0 || outbound > 0) this.sink?.countFrames(inbound, outbound);
+    const underruns = this.bridge.call.underruns?.() ?? 0;
+    if (underruns > this.flushedUnderruns) this.sink?.countUnderruns?.(underruns - this.flushedUnderruns);
+    this.flushedUnderruns = underruns;
   }
 
   private onTurnDone(): void {
     if (!this.sink) return;
     const t = this.bridge.metrics().turnLatencyMs;
-    if (t.count > this.turnsSeen && t.last !== undefined) this.sink.observeTurnLatency(t.last);
+    if (t.count > this.turnsSeen && t.last !== undefined) {
+      this.sink.observeTurnLatency(t.last);
+      this.sink.observeHopLatency?.('model', t.last);
+    }
     this.turnsSeen = t.count;
   }
 

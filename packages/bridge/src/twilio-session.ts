@@ -65,6 +65,10 @@ export class TwilioCallSession extends CallSessionBase implements CallSession {
     return this.call.sentMs();
   }
 
+  underruns(): number {
+    return this.call.outboundStats.underruns;
+  }
+
   clear(): void {
     if (!this.ended) this.call.clear();
   }

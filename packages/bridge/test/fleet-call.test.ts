@@ -15,6 +15,30 @@ import {
 } from '../src/index.js';
 import { testModel } from './model.js';
 
+/** A metrics sink that keeps what it is given. */
+function recordingSink() {
+  const reported = {
+    frames: [0, 0],
+    turns: [] as number[],
+    hops: [] as [string, number][],
+    underruns: 0,
+    errors: [] as string[],
+  };
+  const sink: FleetCallMetricsSink = {
+    observeTurnLatency: (ms) => reported.turns.push(ms),
+    observeHopLatency: (hop, ms) => reported.hops.push([hop, ms]),
+    countFrames: (i, o) => {
+      reported.frames[0] += i;
+      reported.frames[1] += o;
+    },
+    countUnderruns: (n) => {
+      reported.underruns += n;
+    },
+    countError: (code) => reported.errors.push(code),
+  };
+  return { reported, sink };
+}
+
 describe('bridgeFleetCall', () => {
   it('mutes the caller toward the model, says a text, reports metrics, hangs up after a goodbye', {
     timeout: 60_000,
@@ -25,15 +49,7 @@ describe('bridgeFleetCall', () => {
       engines: { transcriber: new NullTranscriber(), responder: new RuleResponder({ fallback: (t) => t }) },
     });
     await using media = await createMediaStreamServer({ port: 0, path: '/media' });
-    const reported = { frames: [0, 0], turns: [] as number[], errors: [] as string[] };
-    const sink: FleetCallMetricsSink = {
-      observeTurnLatency: (ms) => reported.turns.push(ms),
-      countFrames: (i, o) => {
-        reported.frames[0] += i;
-        reported.frames[1] += o;
-      },
-      countError: (code) => reported.errors.push(code),
-    };
+    const { reported, sink } = recordingSink();
     const calls: BridgeFleetCall[] = [];
     const url = rt.url;
     media.on('call', (call) =>
@@ -72,6 +88,7 @@ describe('bridgeFleetCall', () => {
     await expect.poll(() => reported.turns.length, { timeout: 20_000 }).toBe(1);
     expect(speechStarts).toBeGreaterThan(0);
     expect(reported.turns[0]).toBeGreaterThan(0);
+    expect(reported.hops).toContainEqual(['model', reported.turns[0]]);
 
     // say: resolves once the caller heard it, speech-like.
     await s.until(() => s.report().bufferedMs === 0);
@@ -89,6 +106,8 @@ describe('bridgeFleetCall', () => {
     expect(reported.frames[0]).toBeGreaterThan(100);
     expect(reported.frames[1]).toBeGreaterThan(0);
     expect(fc.lastActivityAt).toBeGreaterThan(fc.startedAt);
+    // Underruns reach the sink as the call counts them (the 4× phone may outrun speech synthesis).
+    expect(reported.underruns).toBe(fc.metrics().underruns);
 
     // hangup: the goodbye is heard, then the line closes and the model session with it.
     const beforeBye = s.heardPcm().length;
@@ -101,5 +120,33 @@ describe('bridgeFleetCall', () => {
     const late = await fc.say('anyone?').catch((e: unknown) => e);
     expect(isVoxwireError(late) && late.code).toBe('CLOSED');
     expect(reported.errors).toEqual([]);
+  });
+  it('reports playout underruns when the caller plays faster than the model speaks', {
+    timeout: 60_000,
+  }, async () => {
+    // The model speaks in real time, the simulated phone plays at 4×: Twilio runs dry mid-answer.
+    await using rt = await createRealtimeServer({
+      pacing: 'realtime',
+      engines: { transcriber: new NullTranscriber(), responder: new RuleResponder({ fallback: (t) => t }) },
+    });
+    await using media = await createMediaStreamServer({ port: 0, path: '/media' });
+    const { reported, sink } = recordingSink();
+    const calls: BridgeFleetCall[] = [];
+    media.on('call', (call) =>
+      call.whenStarted().then(() => {
+        calls.push(
+          bridgeFleetCall(bridgeCall(twilioCallSession(call), testModel(rt.url)), { metrics: sink }),
+        );
+      }),
+    );
+    await using s = new TwilioSimulator({ url: `ws://127.0.0.1:${media.port}/media`, speed: 4 });
+    await s.connect();
+    await expect.poll(() => calls.length).toBe(1);
+    const fc = calls[0];
+    expect(await fc.bridge.ready).toBe(true);
+    await fc.say('This answer is spoken slower than the phone plays it.');
+    fc.flushCounts();
+    expect(fc.metrics().underruns).toBeGreaterThan(0);
+    expect(reported.underruns).toBe(fc.metrics().underruns);
   });
 });

@@ -86,6 +86,11 @@ export interface TwilioCallEvents {
 export interface TwilioOutboundStats {
   /** Audio dropped from the local queue to stay under `maxQueueMs`, in ms. */
   overflowDroppedMs: number;
+  /**
+   * Times Twilio ran out of audio in the middle of an utterance (the caller heard a gap): everything sent
+   * was confirmed played by a progress mark before the utterance ended. Needs `progressMarks` (the default).
+   */
+  underruns: number;
 }
 
 /** Default of {@link TwilioCallOptions.maxQueueMs}: two minutes of outbound audio. */
@@ -230,9 +235,9 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> implements AsyncD
     return this.timeline.stats;
   }
 
-  /** Outbound counters: audio dropped to stay under `maxQueueMs`. */
+  /** Outbound counters: audio dropped to stay under `maxQueueMs`, underruns. */
   get outboundStats(): TwilioOutboundStats {
-    return { overflowDroppedMs: this.outbound.overflowDroppedMs() };
+    return { overflowDroppedMs: this.outbound.overflowDroppedMs(), underruns: this.outbound.underruns() };
   }
 
   /** Resolves with the `start` metadata (at once when it already arrived). */

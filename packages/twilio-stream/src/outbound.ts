@@ -89,6 +89,11 @@ export class OutboundPlayout {
   private readonly maxQueueBytes: number;
   /** Bytes dropped from the local queue to stay under `maxQueueMs`. */
   private overflowBytes = 0;
+  /** An utterance has audio and has not ended (nor been cleared). */
+  private utteranceOpen = false;
+  /** Twilio played everything sent while the utterance was open; reset by the next frame. */
+  private dry = false;
+  private underrunCount = 0;
   /**
    * Bytes dropped from the head of the waiting queue since it was last empty. Waiting items store positions
    * plus the shift at the time they were queued, so a drop moves every later item back in O(1).
@@ -152,6 +157,15 @@ export class OutboundPlayout {
     return this.overflowBytes / BYTES_PER_MS;
   }
 
+  /**
+   * Times Twilio ran out of audio in the middle of an utterance: a progress mark confirmed everything sent
+   * as played while the utterance was still open (the caller heard a gap). Counted once per dry spell;
+   * needs progress marks (without them nothing is confirmed before the utterance ends).
+   */
+  underruns(): number {
+    return this.underrunCount;
+  }
+
   /** Audio framed but not yet confirmed played, in ms. */
   bufferedMs(): number {
     return (this.queuedBytes - this.playedBytes) / BYTES_PER_MS;
@@ -206,6 +220,7 @@ export class OutboundPlayout {
   endUtterance(name?: string): Promise<TwilioMarkResult> {
     this.flushResampler();
     for (const frame of this.framer.flush()) this.enqueueFrame(frame);
+    this.utteranceOpen = false;
     const markName = name ?? `utterance-${++this.utteranceSeq}`;
     return new Promise<TwilioMarkResult>((resolve) => {
       // Positions of waiting items carry the shift (see `shift`); sendMark takes it off.
@@ -237,6 +252,7 @@ export class OutboundPlayout {
     }
     this.pending = [];
     this.pendingHead = 0;
+    this.utteranceOpen = false;
     this.framer.reset();
     this.resampler?.reset();
     this.queuedBytes = this.playedBytes;
@@ -275,6 +291,10 @@ export class OutboundPlayout {
       this.pendingHead = 0;
     }
     if (this.playedBytes !== before) this.opts.onPlayed(this.playedMs());
+    if (this.utteranceOpen && !this.dry && this.playedBytes >= this.wireBytes) {
+      this.dry = true;
+      this.underrunCount++;
+    }
     this.pump();
     return true;
   }
@@ -327,6 +347,8 @@ export class OutboundPlayout {
 
   private enqueueFrame(frame: Uint8Array): void {
     this.queuedBytes += frame.length;
+    this.utteranceOpen = true;
+    this.dry = false;
     const payload = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64');
     this.queue.push({ kind: ItemKind.Media, payload, end: this.queuedBytes + this.shift, mark: null });
     this.pump();

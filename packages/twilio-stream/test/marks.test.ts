@@ -1,5 +1,5 @@
 import { audioFrame, mulaw } from '@voxwire/codecs';
-import { estimatePitchHz, tone } from '@voxwire/test-support';
+import { estimatePitchHz, tone, waitUntil } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MediaStreamServer, TwilioCall, TwilioMarkResult } from '../src/index.js';
 import { simulator, startServer } from './helpers.js';
@@ -62,6 +62,27 @@ describe('marks and playback position', () => {
     expect(Math.max(...samples)).toBeLessThanOrEqual(20);
     // Padding with 0xFF only at utterance ends, never inside: the heard bytes are exactly the expected ones.
     expect(Buffer.compare(Buffer.from(sim.heardMulaw()), Buffer.from(expected))).toBe(0);
+  });
+
+  it('counts an underrun when Twilio plays out an utterance that has not ended, once per gap', async () => {
+    const { call, sim } = await connectedCall();
+    // 200 ms of an open utterance (the model is slow to send the rest): Twilio runs dry, the caller hears a gap.
+    call.sendAudio(audioFrame(tone(400, 8000, 1600, 0.2), 8000));
+    await waitUntil(
+      () => call.outboundStats.underruns === 1,
+      'an underrun after the open utterance played out',
+    );
+    expect(call.playedMs()).toBe(200);
+    // The rest arrives and the utterance ends: played to its end, which is no underrun.
+    call.sendAudio(audioFrame(tone(400, 8000, 1600, 0.2), 8000));
+    const end = await call.endUtterance('rest');
+    expect(end.played).toBe(true);
+    // A whole utterance sent at once plays without a gap.
+    call.sendAudio(audioFrame(tone(600, 8000, 2400, 0.2), 8000));
+    expect((await call.endUtterance('whole')).played).toBe(true);
+    expect(call.outboundStats.underruns).toBe(1);
+    expect(sim.heardMulaw().length).toBe(8000 * 0.7);
+    await sim.stop();
   });
 
   it('clear mid-utterance stops playback within 40 ms and reports the played position', async () => {
