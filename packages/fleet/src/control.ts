@@ -168,8 +168,9 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
     const redis = this.redis;
     if (!redis) throw notFound(callId);
     const info = await this.registry.get(callId); // UNAVAILABLE at once when Redis is down
-    // Just after a Redis restart the registry is empty until every instance has written its calls again.
-    if (!info && this.justReconnected())
+    // Just after a Redis restart the registry is empty until every instance has written its calls again;
+    // while our own subscriber is still reconnecting, that restart is not even over for us.
+    if (!info && ((this.subscriber && !this.subscribed) || this.justReconnected()))
       throw new FleetError('UNAVAILABLE', `control: the registry is recovering from a Redis restart; retry`);
     if (!info || info.instanceId === this.registry.instanceId) throw notFound(callId);
     // The answer could not reach us: fail now rather than time out.
@@ -329,7 +330,7 @@ export class FleetControl extends EventEmitter<FleetControlEvents> {
  * After Redis comes back, how long an instance nobody hears on its control channel counts as reconnecting
  * (`UNAVAILABLE`) rather than gone (`NOT_FOUND`): ioredis retries at most every second.
  */
-const RESUBSCRIBE_GRACE_MS = 3_000;
+const RESUBSCRIBE_GRACE_MS = 5_000;
 
 function notFound(callId: string, why = 'it is not live on any instance'): FleetError {
   return new FleetError('NOT_FOUND', `call ${callId} not found: ${why}`);

@@ -206,29 +206,33 @@ describe('fleet registry and cross-instance control on a real redis-server', () 
           resolve();
         };
       });
-    await waitUntil(async () => (await a.get('CA-slow')) !== undefined, 'CA-slow to be listed');
-    const inFlight = rejection(a.request('CA-slow', { type: 'say', text: 'hold on' }));
-    await waitUntil(() => reached, 'the say to reach b');
-    await redis.down();
-    const err = await inFlight; // requestTimeoutMs is 20 s: only the fail-fast path settles it in time
-    expect(err.code).toBe('UNAVAILABLE');
-    expect(err.message).toContain('Redis is unavailable');
-    release();
-    await redis.up();
-    // While the instances reconnect, every failure is UNAVAILABLE (retry later), never TIMEOUT or NOT_FOUND.
-    const codes = new Set<string>();
-    await waitUntil(async () => {
-      try {
-        await a.request('CA-slow', { type: 'mute' });
-        return true;
-      } catch (e) {
-        codes.add((e as FleetError).code);
-        return false;
-      }
-    }, 'control to work again after the restart');
-    expect([...codes].filter((c) => c !== 'UNAVAILABLE')).toEqual([]);
-    expect(slow.muted).toBe(true);
-    b.unregister('CA-slow', 'caller-hangup');
+    try {
+      await waitUntil(async () => (await a.get('CA-slow')) !== undefined, 'CA-slow to be listed');
+      const inFlight = rejection(a.request('CA-slow', { type: 'say', text: 'hold on' }));
+      await waitUntil(() => reached, 'the say to reach b');
+      await redis.down();
+      const err = await inFlight; // requestTimeoutMs is 20 s: only the fail-fast path settles it in time
+      expect(err.code).toBe('UNAVAILABLE');
+      expect(err.message).toContain('Redis is unavailable');
+      release();
+      await redis.up();
+      // While the instances reconnect, every failure is UNAVAILABLE (retry later), never TIMEOUT or NOT_FOUND.
+      const codes = new Set<string>();
+      await waitUntil(async () => {
+        try {
+          await a.request('CA-slow', { type: 'mute' });
+          return true;
+        } catch (e) {
+          codes.add((e as FleetError).code);
+          return false;
+        }
+      }, 'control to work again after the restart');
+      expect([...codes].filter((c) => c !== 'UNAVAILABLE')).toEqual([]);
+      expect(slow.muted).toBe(true);
+    } finally {
+      // Also when an assertion failed: the next test counts the registry's calls.
+      b.unregister('CA-slow', 'caller-hangup');
+    }
   });
 
   it('fails fast with UNAVAILABLE while Redis is down, keeps local calls controllable, and recovers', async () => {
