@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isVoxwireError } from '@voxwire/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -182,11 +182,14 @@ describe('server options', () => {
   });
 });
 
-/** Runs src/cli.ts through tsx (a devDependency) so the test needs no build. */
+/**
+ * Runs src/cli.ts with tsx's loader (a devDependency) so the test needs no build. One process, not tsx's
+ * CLI: that one relays signals to a child it starts, and a SIGTERM could race the relay.
+ */
 function runCli(args: string[]) {
-  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  return spawn(process.execPath, [tsx, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', tsx, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The URL the CLI prints once it listens. */
