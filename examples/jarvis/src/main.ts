@@ -49,6 +49,14 @@ if (which !== 'audio') {
 }
 if (audio && core && !env.JARVIS_CORE_URL) audio.setCoreUrl(core.url);
 
+// Signal handlers before the ready lines: a supervisor may stop us as soon as it reads them.
+const stop = async () => {
+  console.log('shutting down');
+  await Promise.all([core?.close(), audio?.close()]);
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
 if (audio) {
   const e = audio.engines.describe();
   console.log(`Jarvis audio service on ${audio.url} (STT ${e.stt}, TTS ${e.tts}; WS /ws/audio/{user_id})`);
@@ -58,10 +66,3 @@ if (demo && core) {
   console.log(`  demo user "demo" (admin), token ${demo}`);
   console.log(`  web UI: ${core.url}/#token=${demo}`);
 }
-const stop = async () => {
-  console.log('shutting down');
-  await Promise.all([core?.close(), audio?.close()]);
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

@@ -23,15 +23,7 @@ const model = agent.localModel
   : config.openaiApiKey
     ? `OpenAI ${agent.modelEndpoint} (${config.openaiModel ?? 'gpt-realtime'})`
     : agent.modelEndpoint;
-console.log(`OpusAgent on ${agent.url} (model: ${model})`);
-console.log(`  Twilio voice webhook:  POST ${agent.url}/twilio/voice`);
-console.log(
-  `  Twilio media stream:   ${config.publicUrl ? `${config.publicUrl}/twilio/media-stream (public)` : `${ws}/twilio/media-stream`}`,
-);
-console.log(`  AudioCodes bot URL:    ${ws}/audiocodes  (Authorization: Bearer ${token})`);
-console.log(
-  `  turns: ${config.vad.enabled ? 'model VAD' : 'agent VAD (commit + response.create)'}; quality monitoring ${config.qualityMonitoring ? 'on' : 'off'}; recording ${config.recordingDir ? `to ${config.recordingDir}` : 'off'}; log level ${config.logLevel}`,
-);
+// Signal handlers before the ready lines: a supervisor may stop us as soon as it reads them.
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
@@ -43,12 +35,22 @@ const stop = async () => {
   clearTimeout(deadline);
   process.exit(0);
 };
+if (fleet) fleet.drainOnSignals(agent);
+else {
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+console.log(`OpusAgent on ${agent.url} (model: ${model})`);
+console.log(`  Twilio voice webhook:  POST ${agent.url}/twilio/voice`);
+console.log(
+  `  Twilio media stream:   ${config.publicUrl ? `${config.publicUrl}/twilio/media-stream (public)` : `${ws}/twilio/media-stream`}`,
+);
+console.log(`  AudioCodes bot URL:    ${ws}/audiocodes  (Authorization: Bearer ${token})`);
+console.log(
+  `  turns: ${config.vad.enabled ? 'model VAD' : 'agent VAD (commit + response.create)'}; quality monitoring ${config.qualityMonitoring ? 'on' : 'off'}; recording ${config.recordingDir ? `to ${config.recordingDir}` : 'off'}; log level ${config.logLevel}`,
+);
 if (fleet) {
   console.log(
     `  Fleet instance ${fleet.fleet.instanceId}: /calls, /drain, /metrics, /healthz (503 while draining)`,
   );
-  fleet.drainOnSignals(agent);
-} else {
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }

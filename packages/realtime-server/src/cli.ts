@@ -71,17 +71,18 @@ async function main(): Promise<void> {
         ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) }
         : undefined,
   });
+  // Handlers first: a supervisor may send SIGTERM as soon as it reads the "listening" line.
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   console.log(`voxwire realtime server listening on ${server.url}`);
   if (!values['api-key']?.length) {
     console.warn(
       `voxwire-realtime-server: WARNING: no --api-key given: anyone who can reach ${server.url} can use it`,
     );
   }
-  const stop = () => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((err: Error) => {
