@@ -12,7 +12,16 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
-let app: OpenClaw;
+let app: OpenClaw | undefined;
+// Signal handlers before starting: startOpenClaw logs that it is ready, and a supervisor may stop us as soon
+// as it reads that; a stop during start-up just exits.
+const stop = async () => {
+  log.info('shutting down');
+  await app?.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
 try {
   app = await startOpenClaw({ config, log });
 } catch (err) {
@@ -29,10 +38,3 @@ try {
   });
   process.exit(1);
 }
-const stop = async () => {
-  log.info('shutting down');
-  await app.close();
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
