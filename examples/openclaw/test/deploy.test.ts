@@ -40,6 +40,18 @@ function probe(app: OpenClaw): Int16Array[] {
   return got;
 }
 
+/** `peer` sends 2 s of the browser tone; resolves once the mix (as `heard` by a probe) carries it. */
+async function heardInMix(peer: NodeParticipant['peer'], heard: Int16Array[], what: string): Promise<void> {
+  const from = heard.length;
+  peer.sendAudio({
+    data: tone(BROWSER_HZ, 48000, 2 * 48000, 0.25),
+    sampleRate: 48000,
+    channels: 1,
+    position: 0,
+  });
+  await waitFor(() => blocksWith(blockLevels(concat(...heard.slice(from)), 48000), I_BROWSER) >= 5, what);
+}
+
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -147,17 +159,7 @@ describe('OpenClaw deployed', () => {
     const stats = await serverPeer?.stats();
     expect(stats?.candidatePair?.local.candidateType).toBe('relay');
     expect(stats?.candidatePair?.remote.candidateType).toBe('relay');
-    const from = heard.length;
-    peer.peer.sendAudio({
-      data: tone(BROWSER_HZ, 48000, 2 * 48000, 0.25),
-      sampleRate: 48000,
-      channels: 1,
-      position: 0,
-    });
-    await waitFor(
-      () => blocksWith(blockLevels(concat(...heard.slice(from)), 48000), I_BROWSER) >= 5,
-      'the relayed peer heard in the mix',
-    );
+    await heardInMix(peer.peer, heard, 'the relayed peer heard in the mix');
   }, 90_000);
 
   it.skipIf(LAN_ADDRESS === undefined)(
@@ -186,17 +188,7 @@ describe('OpenClaw deployed', () => {
       cleanups.push(() => peer.leave());
       const [serverPeer] = app.webrtc.connections();
       expect((await serverPeer?.stats())?.candidatePair?.local.address).toBe(LAN_ADDRESS);
-      const from = heard.length;
-      peer.peer.sendAudio({
-        data: tone(BROWSER_HZ, 48000, 2 * 48000, 0.25),
-        sampleRate: 48000,
-        channels: 1,
-        position: 0,
-      });
-      await waitFor(
-        () => blocksWith(blockLevels(concat(...heard.slice(from)), 48000), I_BROWSER) >= 5,
-        'the peer heard in the mix',
-      );
+      await heardInMix(peer.peer, heard, 'the peer heard in the mix');
     },
     60_000,
   );
