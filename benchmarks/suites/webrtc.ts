@@ -14,7 +14,13 @@ import { type Suite, table } from '../suite.js';
 const env = process.env;
 /** Seconds measured per point (`VOXWIRE_WEBRTC_BENCH_MEASURE_S`, default 3). */
 const MEASURE_S = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_MEASURE_S ?? 3) || 3);
-const WARMUP_S = 1.5;
+/**
+ * Seconds of warm-up after every caller is connected (`VOXWIRE_WEBRTC_BENCH_WARMUP_S`, default 5): the
+ * handshakes' certificate and key work, V8's optimisation of the per-packet code and the first RTCP rounds
+ * settle in that time. With 1.5 s a 3 s window still caught them: 420–490 µs per frame at 16 connections
+ * against 290 µs in steady state (20 s windows), for every stack.
+ */
+const WARMUP_S = Math.max(0, Number(env.VOXWIRE_WEBRTC_BENCH_WARMUP_S ?? 5) || 0);
 /** Connection counts, grown in one session per stack (`VOXWIRE_WEBRTC_BENCH_N`, default 4,16,32). */
 const CONNECTIONS = (env.VOXWIRE_WEBRTC_BENCH_N ?? '4,16,32')
   .split(',')
@@ -24,14 +30,16 @@ const CONNECTIONS = (env.VOXWIRE_WEBRTC_BENCH_N ?? '4,16,32')
 /** Repetitions, alternating between stacks; the median is reported (`VOXWIRE_WEBRTC_BENCH_REPEAT`, default 3). */
 const REPEAT = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_REPEAT ?? 3) || 3);
 /** Stacks (`VOXWIRE_WEBRTC_BENCH_STACKS`, default all). */
-const STACKS = (env.VOXWIRE_WEBRTC_BENCH_STACKS ?? 'voxwire,werift,wrtc,datachannel,udp').split(
-  ',',
-) as Stack[];
+const STACKS = (
+  env.VOXWIRE_WEBRTC_BENCH_STACKS ?? 'voxwire,voxwire-native,werift,wrtc,datachannel,datachannel-native,udp'
+).split(',') as Stack[];
 const LABELS: Record<Stack, string> = {
   voxwire: '@voxwire/webrtc (README echo, opusscript)',
+  'voxwire-native': '@voxwire/webrtc (README echo, @discordjs/opus)',
   werift: 'raw werift 0.25.2 + opusscript',
   wrtc: '@roamhq/wrtc (libwebrtc, its own Opus)',
   datachannel: 'node-datachannel (libdatachannel) + opusscript',
+  'datachannel-native': 'node-datachannel (libdatachannel) + @discordjs/opus',
   udp: 'bare UDP echo (floor: sockets alone)',
 };
 const PEERS_DIR = fileURLToPath(new URL('../peers/webrtc/', import.meta.url));
@@ -208,24 +216,28 @@ const suite: Suite = {
         const reps = all.filter((p) => p.stack === stack && p.connections === n);
         if (reps.length > 0) points.push(median(reps));
       }
-    const ours = new Map(
-      points.filter((p) => p.stack === 'voxwire').map((p) => [p.connections, p.usPerFrame]),
-    );
-    const rows = points.map((p) => {
-      const o = ours.get(p.connections);
-      return [
-        LABELS[p.stack],
-        p.connections,
-        p.usPerFrame,
-        Math.floor(20000 / p.usPerFrame),
-        o && p.stack !== 'voxwire' ? `${(p.usPerFrame / o).toFixed(2)}×` : '',
-        `${p.framesIn} / ${p.framesOut}`,
-        `${p.delivered} / ${p.expected}`,
-        p.stack === 'udp' ? '' : `${p.pitchOk} / ${p.peers}`,
-        p.stack === 'voxwire' ? p.concealed : '',
-      ];
-    });
-    const floorSum = floors[0].usPerFrame + floors[1].usPerFrame;
+    const ours = (stack: Stack) =>
+      new Map(points.filter((p) => p.stack === stack).map((p) => [p.connections, p.usPerFrame]));
+    const oursWasm = ours('voxwire');
+    const oursNative = ours('voxwire-native');
+    const versus = (p: Point, of: Map<number, number>, self: Stack) => {
+      const o = of.get(p.connections);
+      return o && p.stack !== self ? `${(p.usPerFrame / o).toFixed(2)}×` : '';
+    };
+    const rows = points.map((p) => [
+      LABELS[p.stack],
+      p.connections,
+      p.usPerFrame,
+      Math.floor(20000 / p.usPerFrame),
+      versus(p, oursWasm, 'voxwire'),
+      versus(p, oursNative, 'voxwire-native'),
+      `${p.framesIn} / ${p.framesOut}`,
+      `${p.delivered} / ${p.expected}`,
+      p.stack === 'udp' ? '' : `${p.pitchOk} / ${p.peers}`,
+      p.stack.startsWith('voxwire') ? p.concealed : '',
+    ]);
+    const floor = (name: string) => floors.find((f) => f.name.startsWith(name))?.usPerFrame ?? Number.NaN;
+    const srtp = floor('SRTP protect + unprotect, AES-128-GCM');
     return [
       `Echo servers, each in its own process; ${REPEAT === 1 ? 'one run' : `median of ${REPEAT} runs alternating between stacks`};`,
       `${MEASURE_S} s measured per point after ${WARMUP_S} s of warm-up; callers (@voxwire/webrtc peers sending a 440 Hz tone) in another process;`,
@@ -233,7 +245,8 @@ const suite: Suite = {
         ? 'both inside a fresh network namespace (loopback plus one veth address, since libwebrtc skips loopback-only hosts).'
         : 'over the host loopback (no network namespace could be created here).',
       '"µs per frame" is the server\'s CPU (user + system, all threads) divided by the 20 ms frames it echoed',
-      '(the mean of frames in and out); "vs voxwire" is that figure over ours at the same connection count (> 1: we are cheaper).',
+      '(the mean of frames in and out); "vs voxwire" is that figure over ours with the same Opus (opusscript / @discordjs/opus)',
+      'at the same connection count (> 1: we are cheaper).',
       '"delivered" counts the frames the callers got back against 50 per second per connection; "pitch ok" the callers',
       'whose last 0.5 s was the 440 Hz tone within 2 Hz. libwebrtc sends comfort noise / DTX differently, so its frame',
       "counts are its own sink's 10 ms callbacks ÷ 2.",
@@ -247,7 +260,8 @@ const suite: Suite = {
           'connections',
           'server CPU µs per 20 ms frame in+out',
           'connections per core',
-          'vs voxwire',
+          'vs voxwire + opusscript',
+          'vs voxwire + @discordjs/opus',
           'frames in / out at the server',
           'delivered / expected',
           'pitch ok',
@@ -260,7 +274,17 @@ const suite: Suite = {
       '',
       table(
         ['part', 'CPU µs per frame in+out'],
-        [...floors.map((f) => [f.name, f.usPerFrame]), ['Opus + SRTP (GCM), without sockets', floorSum]],
+        [
+          ...floors.map((f) => [f.name, f.usPerFrame]),
+          [
+            'Opus (opusscript) + SRTP (GCM), without sockets',
+            floor('Opus decode + encode (opusscript') + srtp,
+          ],
+          [
+            'Opus (@discordjs/opus) + SRTP (GCM), without sockets',
+            floor('Opus decode + encode (@discordjs') + srtp,
+          ],
+        ],
       ),
       profileNotes(),
     ].join('\n');

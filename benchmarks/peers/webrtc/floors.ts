@@ -2,6 +2,7 @@
 // this process (CPU time, best of interleaved rounds): Opus decode + encode, and SRTP protect + unprotect of
 // one packet each way with Node's crypto (a fresh cipher per packet: Node cannot re-key or re-IV one).
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import OpusScript from 'opusscript';
 import { TONE_HZ } from './protocol.js';
 
@@ -48,15 +49,39 @@ function srtpCm(): () => void {
   };
 }
 
-function opus(): () => void {
-  const enc = new OpusScript(48000, 1, OpusScript.Application.VOIP);
-  const dec = new OpusScript(48000, 1, OpusScript.Application.VOIP);
+function tone(): Buffer {
   const pcm = Buffer.alloc(1920);
   for (let i = 0; i < 960; i++)
     pcm.writeInt16LE(Math.round(Math.sin((2 * Math.PI * TONE_HZ * i) / 48000) * 8000), 2 * i);
-  const packet = Buffer.from(enc.encode(pcm, 960));
+  return pcm;
+}
+
+function opus(): () => void {
+  const enc = new OpusScript(48000, 1, OpusScript.Application.VOIP);
+  const dec = new OpusScript(48000, 1, OpusScript.Application.VOIP);
+  const packet = Buffer.from(enc.encode(tone(), 960));
   return () => {
     enc.encode(dec.decode(packet), 960);
+  };
+}
+
+/** The same with @discordjs/opus (libopus built natively at install), in VoIP mode like the others. */
+function opusNative(): () => void {
+  const { OpusEncoder } = createRequire(import.meta.url)('@discordjs/opus') as {
+    OpusEncoder: new (
+      rate: number,
+      channels: number,
+    ) => {
+      encode(pcm: Buffer): Buffer;
+      decode(packet: Buffer): Buffer;
+      applyEncoderCTL(ctl: number, value: number): void;
+    };
+  };
+  const codec = new OpusEncoder(48000, 1);
+  codec.applyEncoderCTL(4000, 2048); // OPUS_SET_APPLICATION, OPUS_APPLICATION_VOIP
+  const packet = codec.encode(tone());
+  return () => {
+    codec.encode(codec.decode(packet));
   };
 }
 
@@ -64,6 +89,7 @@ function opus(): () => void {
 export function measureFloors(): FloorRow[] {
   const tasks: Record<string, () => void> = {
     'Opus decode + encode (opusscript, WASM)': opus(),
+    'Opus decode + encode (@discordjs/opus, native)': opusNative(),
     'SRTP protect + unprotect, AES-128-GCM (Node crypto)': srtpGcm(),
     'SRTP protect + unprotect, AES-CM + HMAC-SHA1-80 (Node crypto)': srtpCm(),
   };

@@ -2,7 +2,17 @@
 // callers). The parent relays offers and answers, so no signaling server's cost lands on either side.
 
 /** A server stack under test. */
-export type Stack = 'voxwire' | 'werift' | 'wrtc' | 'datachannel' | 'udp';
+export type Stack =
+  | 'voxwire'
+  | 'voxwire-native'
+  | 'werift'
+  | 'wrtc'
+  | 'datachannel'
+  | 'datachannel-native'
+  | 'udp';
+
+/** Whether a stack's echo runs Opus natively (@discordjs/opus) instead of opusscript (WASM). */
+export const nativeOpus = (stack: Stack): boolean => stack.endsWith('-native');
 
 export type ToServer =
   | { type: 'offer'; id: string; sdp: string }

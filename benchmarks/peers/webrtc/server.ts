@@ -5,6 +5,7 @@
 // - werift: raw werift + opusscript, decode and re-encode each RTP packet as it arrives;
 // - wrtc: @roamhq/wrtc (libwebrtc: its own Opus, SRTP, jitter buffer), RTCAudioSink into RTCAudioSource;
 // - datachannel: node-datachannel (libdatachannel: native SRTP/ICE) with opusscript in JS;
+// - voxwire-native, datachannel-native: the same with @discordjs/opus (libopus compiled natively) for Opus;
 // - udp: a bare UDP echo of the same packet rate (the floor of the socket path).
 // The parent reads this process's CPU (all threads: process.cpuUsage is getrusage(RUSAGE_SELF)).
 
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { WebRtcAudioPeer } from '@voxwire/webrtc';
 import OpusScript from 'opusscript';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import type { FromServer, Stack, ToServer } from './protocol.js';
+import { type FromServer, nativeOpus, type Stack, type ToServer } from './protocol.js';
 
 const stack = process.argv[2] as Stack;
 let framesIn = 0;
@@ -28,8 +29,27 @@ function send(msg: FromServer): void {
   process.send?.(msg);
 }
 
-/** One opusscript decoder + encoder pair per connection, as a raw-werift or libdatachannel user would. */
-function opusPair(): { echo(payload: Buffer): Buffer; delete(): void } {
+interface DiscordOpus {
+  encode(pcm: Buffer): Buffer;
+  decode(packet: Buffer): Buffer;
+  applyEncoderCTL(ctl: number, value: number): void;
+}
+const OPUS_SET_APPLICATION = 4000;
+const OPUS_APPLICATION_VOIP = 2048;
+
+/**
+ * One Opus decoder + encoder pair per connection, as a raw-werift or libdatachannel user would write it:
+ * opusscript, or with `native` @discordjs/opus (one object holds its encoder and its decoder).
+ */
+function opusPair(native: boolean): { echo(payload: Buffer): Buffer; delete(): void } {
+  if (native) {
+    const { OpusEncoder } = createRequire(import.meta.url)('@discordjs/opus') as {
+      OpusEncoder: new (rate: number, channels: number) => DiscordOpus;
+    };
+    const codec = new OpusEncoder(48000, 1);
+    codec.applyEncoderCTL(OPUS_SET_APPLICATION, OPUS_APPLICATION_VOIP);
+    return { echo: (payload) => codec.encode(codec.decode(payload)), delete() {} };
+  }
   const dec = new OpusScript(48000, 1, OpusScript.Application.VOIP);
   const enc = new OpusScript(48000, 1, OpusScript.Application.VOIP);
   return {
@@ -42,7 +62,10 @@ function opusPair(): { echo(payload: Buffer): Buffer; delete(): void } {
 }
 
 async function answerVoxwire(offer: string): Promise<string> {
-  const peer = new WebRtcAudioPeer({ iceAdditionalHostAddresses: ['127.0.0.1'], opusBackend: 'opusscript' });
+  const peer = new WebRtcAudioPeer({
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    opusBackend: nativeOpus(stack) ? '@discordjs/opus' : 'opusscript',
+  });
   peer.on('audio', (frame) => {
     framesIn++;
     peer.sendAudio(frame);
@@ -70,7 +93,7 @@ async function answerWerift(offer: string): Promise<string> {
   await pc.setRemoteDescription({ type: 'offer', sdp: offer });
   const tr = pc.getTransceivers()[0];
   tr.setDirection('sendrecv');
-  const opus = opusPair();
+  const opus = opusPair(false);
   let seq = 0;
   let ts = 0;
   tr.receiver.track.onReceiveRtp.subscribe((rtp) => {
@@ -155,7 +178,7 @@ async function answerDatachannel(offer: string): Promise<string> {
   audio.addSSRC(ssrc, 'echo');
   const track = pc.addTrack(audio);
   track.setMediaHandler(new ndc.RtcpReceivingSession());
-  const opus = opusPair();
+  const opus = opusPair(nativeOpus(stack));
   const out = Buffer.alloc(12 + 1500);
   let seq = 0;
   let ts = 0;
@@ -204,9 +227,11 @@ function udpEcho(): Promise<number> {
 
 const answerers: Record<Exclude<Stack, 'udp'>, (offer: string) => Promise<string>> = {
   voxwire: answerVoxwire,
+  'voxwire-native': answerVoxwire,
   werift: answerWerift,
   wrtc: answerWrtc,
   datachannel: answerDatachannel,
+  'datachannel-native': answerDatachannel,
 };
 
 /**
@@ -244,7 +269,7 @@ process.on('message', async (msg: ToServer) => {
       const cpu = process.cpuUsage();
       await toggleProfile();
       let concealed = 0;
-      if (stack === 'voxwire') {
+      if (stack.startsWith('voxwire')) {
         // The voxwire echo counts frames out where the peer counts them: packets it sent.
         framesOut = 0;
         for (const p of voxPeers) {

@@ -7,6 +7,7 @@ import {
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  type RTCRtpSender,
   type RTCRtpTransceiver,
   type RtpPacket,
 } from 'werift';
@@ -26,6 +27,12 @@ import type { IceCandidateInit } from './signaling-messages.js';
 import { turnCredentialExpiry } from './turn-credentials.js';
 
 /** An ICE server (STUN or TURN), as in the browser's `RTCIceServer`. */
+/**
+ * werift's sender as `patches/werift@0.25.2.patch` extends it: `sendRtpNow` sends at once and returns a promise
+ * only when it had to queue (pending RTP). Unpatched werift (an npm install) has only `sendRtp`.
+ */
+type SenderWithSendNow = RTCRtpSender & { sendRtpNow?(packet: RtpPacket): Promise<void> | undefined };
+
 export interface IceServer {
   urls: string | string[];
   username?: string;
@@ -753,9 +760,18 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   };
 
   private readonly sendPacket = (packet: RtpPacket): void => {
-    const sender = this.transceiver?.sender;
+    const sender = this.transceiver?.sender as SenderWithSendNow | undefined;
     if (!sender) return;
-    sender.sendRtp(packet).catch(this.onSendFailed);
+    if (!sender.sendRtpNow) {
+      sender.sendRtp(packet).catch(this.onSendFailed);
+      return;
+    }
+    // werift with this repository's patch: the packet goes out now, with no promise per packet.
+    try {
+      sender.sendRtpNow(packet)?.catch(this.onSendFailed);
+    } catch (err) {
+      this.onSendFailed(err);
+    }
   };
 
   private readonly onSendFailed = (err: unknown): void => {

@@ -1,6 +1,7 @@
 // The behaviours changed by patches/werift@0.25.2.patch (docs: packages/webrtc/README.md, "werift patch"),
 // each checked bit-exactly against the unpatched algorithm written out here or against RFC test vectors.
 import { createCipheriv, createHmac } from 'node:crypto';
+import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import {
   getBit,
@@ -8,9 +9,13 @@ import {
   ntpTime,
   ProtectionProfileAes128CmHmacSha1_80,
   RTCPeerConnection,
+  RTCRtpCodecParameters,
   RtpHeader,
   RtpPacket,
   SrtpSession,
+  UdpTransport,
+  useNACK,
+  useTWCC,
 } from 'werift';
 
 /** werift 0.25.2's getBit, through binary strings. */
@@ -162,22 +167,29 @@ describe('SRTP AES-CM with one keystream cipher per session', () => {
   });
 });
 
+/** Two werift ends with one audio transceiver each, connected. */
+async function connectedPair(): Promise<[RTCPeerConnection, RTCPeerConnection]> {
+  const a = new RTCPeerConnection();
+  const b = new RTCPeerConnection();
+  a.addTransceiver('audio', { direction: 'sendrecv' });
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription!);
+  b.getTransceivers()[0].setDirection('sendrecv');
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription!);
+  const connected = (pc: RTCPeerConnection) =>
+    new Promise<void>((resolve) => {
+      if (pc.connectionState === 'connected') resolve();
+      pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve());
+    });
+  await Promise.all([connected(a), connected(b)]);
+  return [a, b];
+}
+
 describe('SRTP profile preference', () => {
   it('two werift ends agree on AES_CM_128_HMAC_SHA1_80 when both offer it', async () => {
-    const a = new RTCPeerConnection();
-    const b = new RTCPeerConnection();
+    const [a, b] = await connectedPair();
     try {
-      a.addTransceiver('audio', { direction: 'sendrecv' });
-      await a.setLocalDescription(await a.createOffer());
-      await b.setRemoteDescription(a.localDescription!);
-      await b.setLocalDescription(await b.createAnswer());
-      await a.setRemoteDescription(b.localDescription!);
-      const connected = (pc: RTCPeerConnection) =>
-        new Promise<void>((resolve) => {
-          if (pc.connectionState === 'connected') resolve();
-          pc.connectionStateChange.subscribe((s) => s === 'connected' && resolve());
-        });
-      await Promise.all([connected(a), connected(b)]);
       for (const pc of [a, b]) {
         const dtls = pc.getTransceivers()[0].sender.dtlsTransport as unknown as {
           dtls: { srtp: { srtpProfile: number } };
@@ -208,5 +220,127 @@ describe('events without a promise per packet', () => {
     expect(plain).toEqual([1, 2, 3]);
     await new Promise((r) => setImmediate(r));
     expect(queued).toEqual([2, 3]);
+  });
+});
+
+interface PatchedSender {
+  sendRtpNow(packet: RtpPacket): Promise<void> | undefined;
+}
+interface NominatedPair {
+  nominated: { packetsSent: number };
+}
+
+describe('RTP sent without a promise per packet, received without a clone', () => {
+  it('sendRtpNow hands each packet to the socket before it returns; the far end gets every payload in order', async () => {
+    const [a, b] = await connectedPair();
+    try {
+      const sender = a.getTransceivers()[0].sender as unknown as PatchedSender;
+      const pair = (
+        a.getTransceivers()[0].sender.dtlsTransport.iceTransport as unknown as {
+          connection: NominatedPair;
+        }
+      ).connection;
+      const received: string[] = [];
+      const track = b.getTransceivers()[0].receiver.track;
+      const all = new Promise<void>((resolve) => {
+        track.onReceiveRtp.subscribe((rtp) => {
+          received.push(rtp.payload.toString('hex'));
+          if (received.length === 20) resolve();
+        });
+      });
+      const header = new RtpHeader({ payloadType: 111, timestamp: 0 });
+      const packet = new RtpPacket(header, Buffer.alloc(0));
+      for (let i = 0; i < 20; i++) {
+        const before = pair.nominated.packetsSent;
+        header.sequenceNumber = 1000 + i;
+        header.timestamp = i * 960;
+        // The sender clones the packet before it returns, so one packet object can carry every send.
+        packet.payload = Buffer.from([0xf8, i, 0xff - i, 0x55]);
+        expect(sender.sendRtpNow(packet)).toBeUndefined();
+        expect(pair.nominated.packetsSent).toBe(before + 1);
+      }
+      await all;
+      expect(received).toEqual(
+        Array.from({ length: 20 }, (_, i) => Buffer.from([0xf8, i, 0xff - i, 0x55]).toString('hex')),
+      );
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("an audio track's listeners get the packet the transport decrypted, not a copy", async () => {
+    const [a, b] = await connectedPair();
+    try {
+      const fromTransport: RtpPacket[] = [];
+      const toTrack: RtpPacket[] = [];
+      b.getTransceivers()[0].receiver.dtlsTransport.onRtp.subscribe((rtp) => fromTransport.push(rtp));
+      const got = new Promise<void>((resolve) =>
+        b.getTransceivers()[0].receiver.track.onReceiveRtp.subscribe((rtp) => {
+          toTrack.push(rtp);
+          resolve();
+        }),
+      );
+      const sender = a.getTransceivers()[0].sender as unknown as PatchedSender;
+      sender.sendRtpNow(new RtpPacket(new RtpHeader({ payloadType: 111 }), Buffer.from([0xf8, 1])));
+      await got;
+      expect(toTrack[0]).toBe(fromTransport[0]);
+      expect(toTrack[0].payload).toEqual(Buffer.from([0xf8, 1]));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('the receiver finds TWCC and NACK on the lowest payload type, as the sorted codec list did', () => {
+    const pc = new RTCPeerConnection();
+    try {
+      const receiver = pc.addTransceiver('audio').receiver;
+      const codec = (payloadType: number, feedback: ReturnType<typeof useTWCC>[]) =>
+        new RTCRtpCodecParameters({
+          mimeType: 'audio/opus',
+          clockRate: 48000,
+          channels: 2,
+          payloadType,
+          rtcpFeedback: feedback,
+        });
+      receiver.codecs = {};
+      receiver.codecs[111] = codec(111, []);
+      receiver.codecs[96] = codec(96, [useTWCC(), useNACK()]);
+      expect(receiver.twccEnabled).toBeTruthy();
+      expect(receiver.nackEnabled).toBeTruthy();
+      delete receiver.codecs[96];
+      receiver.codecs[120] = codec(120, [useTWCC()]);
+      expect(receiver.twccEnabled).toBeFalsy();
+      expect(receiver.nackEnabled).toBeFalsy();
+    } finally {
+      void pc.close();
+    }
+  });
+});
+
+describe('UDP sends without a DNS lookup per packet', () => {
+  it('sends to an IP literal at once and to a host name through the resolver', async () => {
+    const sink = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+    const port = sink.address().port;
+    const got: string[] = [];
+    const two = new Promise<void>((resolve) =>
+      sink.on('message', (m) => {
+        got.push(m.toString());
+        if (got.length === 2) resolve();
+      }),
+    );
+    const transport = await UdpTransport.init('udp4');
+    try {
+      const now = transport as unknown as {
+        sendNow(d: Buffer, a: [string, number]): Promise<void> | undefined;
+      };
+      expect(now.sendNow(Buffer.from('literal'), ['127.0.0.1', port])).toBeUndefined();
+      await now.sendNow(Buffer.from('name'), ['localhost', port]);
+      await two;
+      expect(got.sort()).toEqual(['literal', 'name']);
+    } finally {
+      await transport.close();
+      sink.close();
+    }
   });
 });
