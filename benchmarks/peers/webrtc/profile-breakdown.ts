@@ -28,7 +28,15 @@ const SRTP_FUNCTIONS = new Set([
 const RULES: [string, (f: ProfileNode['callFrame']) => boolean][] = [
   ['GC', (f) => f.functionName === '(garbage collector)'],
   ['idle', (f) => f.functionName === '(idle)'],
-  ['Opus (WASM + binding)', (f) => f.url.includes('opusscript') || f.url.startsWith('wasm')],
+  [
+    'Opus (opusscript WASM, or @discordjs/opus native, + binding)',
+    (f) =>
+      f.url.includes('opusscript') ||
+      f.url.startsWith('wasm') ||
+      f.url.includes('@discordjs') ||
+      // @discordjs/opus' native encode/decode show as its class name, with no script URL.
+      (f.functionName === 'OpusEncoder' && f.url === ''),
+  ],
   [
     'SRTP (Node crypto + werift cipher code)',
     (f) => f.url.includes('internal/crypto') || SRTP_FUNCTIONS.has(f.functionName),

@@ -7,6 +7,8 @@
  * @property {MediaStream} [stream] - audio to send; default: the microphone via getUserMedia
  * @property {boolean | MediaTrackConstraints} [audio] - getUserMedia audio constraints (when no `stream`)
  * @property {RTCIceServer[]} [iceServers] - STUN/TURN servers
+ * @property {RTCIceTransportPolicy} [iceTransportPolicy] - `'relay'` sends only through the TURN servers in
+ *   `iceServers` (hides the browser's addresses from the server; needs a TURN server); default `'all'`
  * @property {string} [id] - session id; random by default
  * @property {boolean} [trickle] - send ICE candidates as they are found (default true); false waits for
  *   gathering to complete and puts them all in the offer
@@ -57,13 +59,24 @@ function gatheringComplete(pc) {
  * @returns {Promise<Call>} resolves once the server has answered and remote audio is attached
  */
 export async function connect(options) {
-  const { url, iceServers = [], trickle = true, onState, onError, timeoutMs = 15000 } = options;
+  const {
+    url,
+    iceServers = [],
+    iceTransportPolicy = 'all',
+    trickle = true,
+    onState,
+    onError,
+    timeoutMs = 15000,
+  } = options;
+  if (iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
+    throw new TypeError(`iceTransportPolicy must be 'all' or 'relay', got ${String(iceTransportPolicy)}`);
+  }
   const id = options.id ?? randomId();
   const localStream =
     options.stream ??
     (await navigator.mediaDevices.getUserMedia({ audio: options.audio ?? true, video: false }));
   const ws = await openSocket(url);
-  const pc = new RTCPeerConnection({ iceServers });
+  const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
   const remoteStream = new MediaStream();
   let audioElement = options.audioElement;
   if (audioElement === undefined) {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
 import { closeOnce, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { browserClientPath, browserDemoPage } from './browser-client.js';
@@ -203,14 +204,19 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> impleme
     return this.address().port;
   }
 
-  /** `ws://host:port/path` of the signaling endpoint. */
+  /** `ws://host:port/path` of the signaling endpoint (`wss://` when the HTTP server is an HTTPS one). */
   get url(): string {
-    return `ws://${this.hostForUrl()}:${this.port}${this.path}`;
+    return `${this.secure() ? 'wss' : 'ws'}://${this.hostForUrl()}:${this.port}${this.path}`;
   }
 
-  /** `http://host:port/path/` of the demo page (when `serveClient` is on). */
+  /** `http://host:port/path/` of the demo page (when `serveClient` is on; `https://` over TLS). */
   get pageUrl(): string {
-    return `http://${this.hostForUrl()}:${this.port}${this.path === '/' ? '' : this.path}/`;
+    return `${this.secure() ? 'https' : 'http'}://${this.hostForUrl()}:${this.port}${this.path === '/' ? '' : this.path}/`;
+  }
+
+  /** Whether the HTTP server speaks TLS (an `https.Server` is a `tls.Server`). */
+  private secure(): boolean {
+    return this.httpServer instanceof TlsServer;
   }
 
   /** Connected WebSocket clients. */

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audioFrame } from '@voxwire/codecs';
-import { CHROMIUM, launchChromium } from '@voxwire/test-support';
+import { CHROMIUM, launchChromium, startTurnServer, type TurnServer } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer, type WebRtcAudioPeer } from '../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './helpers/audio.js';
@@ -24,6 +24,7 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
   let dir: string;
   let server: SignalingServer;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let turn: TurnServer;
   const peers: WebRtcAudioPeer[] = [];
 
   beforeAll(async () => {
@@ -39,10 +40,14 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
         peer.once('connected', () => peer.sendAudio(audioFrame(tone(1000, 24000, 8, 0.25), 24000)));
       },
     });
-    browser = await launchChromium({ fakeMicWav: wav });
+    [browser, turn] = await Promise.all([
+      launchChromium({ fakeMicWav: wav }),
+      startTurnServer({ user: 'page', password: 'page-pw' }),
+    ]);
   }, 60000);
 
   afterAll(async () => {
+    await turn?.stop();
     await browser?.close();
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -141,5 +146,71 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
     await closed;
     expect(peer.connectionState).toBe('closed');
     expect(server.sessionCount).toBe(0);
+  }, 60000);
+
+  it("iceTransportPolicy 'relay' sends the page's audio only through TURN (real coturn)", async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(server.pageUrl);
+      await page.waitForFunction(() => 'voxwire' in window);
+      const peerReady = eventWithin<[WebRtcAudioPeer]>(server, 'peer', 40000);
+      const result = page.evaluate(
+        async ({ url, turnUrl }) => {
+          // Page-side code: the browser client is untyped JavaScript.
+          const { connect } = (
+            window as unknown as {
+              voxwire: { connect(options: object): Promise<{ pc: RTCPeerConnection }> };
+            }
+          ).voxwire;
+          let refused = '';
+          try {
+            await connect({ url, iceTransportPolicy: 'none-such' });
+          } catch (err) {
+            refused = (err as Error).name;
+          }
+          const call = await connect({
+            url,
+            iceServers: [{ urls: turnUrl, username: 'page', credential: 'page-pw' }],
+            iceTransportPolicy: 'relay',
+            audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+          });
+          const until = performance.now() + 20000;
+          while (call.pc.connectionState !== 'connected' && performance.now() < until)
+            await new Promise((r) => setTimeout(r, 100));
+          const stats = await call.pc.getStats();
+          const types: string[] = [];
+          stats.forEach((s: { type: string; nominated?: boolean; localCandidateId?: string }) => {
+            if (s.type === 'candidate-pair' && s.nominated && s.localCandidateId)
+              types.push(
+                String(
+                  (stats as unknown as Map<string, { candidateType?: string }>).get(s.localCandidateId)
+                    ?.candidateType,
+                ),
+              );
+          });
+          return { refused, state: call.pc.connectionState, types };
+        },
+        { url: server.url, turnUrl: turn.url },
+      );
+      const [peer] = await peerReady;
+      const chunks: Int16Array[] = [];
+      let samples = 0;
+      const heard = new Promise<void>((resolve) => {
+        peer.on('audio', ({ data }) => {
+          chunks.push(data);
+          samples += data.length;
+          if (samples >= 2 * 48000) resolve();
+        });
+      });
+      const [outcome] = await Promise.all([result, heard]);
+      expect(outcome.refused).toBe('TypeError');
+      expect(outcome.state).toBe('connected');
+      expect(outcome.types.length).toBeGreaterThan(0);
+      expect(new Set(outcome.types)).toEqual(new Set(['relay']));
+      // The relayed microphone is still the 440 Hz tone.
+      expect(dominantFrequency(concat(chunks).subarray(48000, 2 * 48000), 48000)).toBeCloseTo(440, 0);
+    } finally {
+      await page.close();
+    }
   }, 60000);
 });

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { audioFrame } from '@voxwire/codecs';
-import { handleCounts, settleLeaks } from '@voxwire/test-support';
+import { handleCounts, selfSignedCert, settleLeaks } from '@voxwire/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createSignalingServer, type SignalingServer, WebRtcAudioPeer } from '../src/index.js';
@@ -157,5 +158,34 @@ describe('signaling server', () => {
     expect(http.listening).toBe(true);
     http.closeAllConnections();
     await new Promise<void>((r) => http.close(() => r()));
+  });
+
+  it('attached to an HTTPS server, gives wss:// and https:// URLs and answers over TLS', async () => {
+    const cert = selfSignedCert();
+    const https = createHttpsServer({ cert: cert.cert, key: cert.key }, (req, res) => {
+      if (!server?.handleRequest(req, res)) res.writeHead(404).end();
+    });
+    try {
+      await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
+      server = await createSignalingServer({ server: https, path: '/voice' });
+      const port = (https.address() as AddressInfo).port;
+      expect(server.url).toBe(`wss://127.0.0.1:${port}/voice`);
+      expect(server.pageUrl).toBe(`https://127.0.0.1:${port}/voice/`);
+      const ws = new WebSocket(server.url, { ca: cert.cert });
+      const first = await new Promise<{ type: string }>((resolve, reject) => {
+        ws.once('message', (data) => resolve(JSON.parse(data.toString()) as { type: string }));
+        ws.once('error', reject);
+      });
+      expect(first.type).toBe('welcome');
+      const closed = new Promise((r) => ws.once('close', r));
+      ws.close();
+      await closed;
+    } finally {
+      await server?.close();
+      server = undefined;
+      https.closeAllConnections();
+      await new Promise<void>((r) => https.close(() => r()));
+      cert.dispose();
+    }
   });
 });

@@ -293,7 +293,12 @@ describe('RTP sent without a promise per packet, received without a clone', () =
   it('the receiver finds TWCC and NACK on the lowest payload type, as the sorted codec list did', () => {
     const pc = new RTCPeerConnection();
     try {
-      const receiver = pc.addTransceiver('audio').receiver;
+      // The codec table and the feedback checks are werift internals (private in its types).
+      const receiver = pc.addTransceiver('audio').receiver as unknown as {
+        codecs: Record<number, RTCRtpCodecParameters>;
+        twccEnabled: unknown;
+        nackEnabled: unknown;
+      };
       const codec = (payloadType: number, feedback: ReturnType<typeof useTWCC>[]) =>
         new RTCRtpCodecParameters({
           mimeType: 'audio/opus',
