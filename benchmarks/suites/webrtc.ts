@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measureFloors } from '../peers/webrtc/floors.js';
+import { measureIdleSlots } from '../peers/webrtc/idle-slots.js';
 import type { FromCallers, FromServer, Stack, ToCallers, ToServer } from '../peers/webrtc/protocol.js';
 import { type Suite, table } from '../suite.js';
 
@@ -193,6 +194,7 @@ const suite: Suite = {
   title: 'WebRTC echo server: CPU per connection against libwebrtc, libdatachannel and raw werift',
   async run() {
     const floors = measureFloors();
+    const idleSlots = measureIdleSlots();
     const netns = createNetns();
     const all: Point[] = [];
     const skipped = new Map<Stack, string>();
@@ -286,6 +288,14 @@ const suite: Suite = {
           ],
           // @discordjs/opus not built for this Node: its rows are left out, not NaN.
         ].filter(([, us]) => !Number.isNaN(us)),
+      ),
+      '',
+      'An idle slot (nothing queued, the agent listening): what the sender pays every 20 ms, measured alone in one',
+      'process (best of 5 rounds). `OutboundAudio` resends the settled silence packet by default (`reuseSilenceAfter`).',
+      '',
+      table(
+        ['idle slot', 'CPU µs per slot'],
+        idleSlots.map((r) => [r.name, r.usPerSlot]),
       ),
       profileNotes(),
     ].join('\n');

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RtpPacket } from 'werift';
+import { createFrameDecoder, createFrameEncoder } from '../src/codec-adapter.js';
 import { OutboundAudio } from '../src/outbound-audio.js';
 import { PcmQueue } from '../src/pcm-queue.js';
+import { concat, dominantFrequency, rmsDb, tone } from './helpers/audio.js';
 
 // A stand-in encoder for this unit test of the packetizer only: the payload carries the frame's first sample
 // and its sum, so the test can see which audio went into which packet.
@@ -146,6 +148,73 @@ describe('OutboundAudio (RTP packetizer)', () => {
     out.slot();
     expect(probe(packets[0]).sum).toBe(0);
     expect(out.stats.clearedSamples).toBe(3840);
+  });
+});
+
+describe('OutboundAudio with real Opus: settled silence', () => {
+  /** 0.5 s of a 300 Hz tone, 2 s with nothing queued, 0.5 s of the tone: the packets sent and the encodes run. */
+  function stream(reuseSilenceAfter: number) {
+    const encoder = createFrameEncoder({ frameMs: 20, backend: 'opusscript' });
+    let encodes = 0;
+    const payloads: Buffer[] = [];
+    const out = new OutboundAudio({
+      frameSamples: 960,
+      maxQueueSamples: 48000,
+      // The real encoder, counted.
+      encoder: {
+        encode(frame) {
+          encodes++;
+          return encoder.encode(frame);
+        },
+      },
+      send: (p) => payloads.push(Buffer.from(p.payload)),
+      reuseSilenceAfter,
+    });
+    const speech = tone(300, 48000, 0.5, 0.3);
+    out.write(speech);
+    for (let i = 0; i < 25; i++) out.slot();
+    for (let i = 0; i < 100; i++) out.slot();
+    out.write(speech);
+    for (let i = 0; i < 25; i++) out.slot();
+    encoder.destroy?.();
+    return { payloads, encodes, stats: out.stats };
+  }
+
+  function decode(payloads: Buffer[]): Int16Array {
+    const decoder = createFrameDecoder(48000, 'opusscript');
+    const pcm = concat(payloads.map((p) => decoder.decode(p).slice()));
+    decoder.destroy?.();
+    return pcm;
+  }
+
+  it('resends the settled silence packet instead of encoding zeros, and the speech after it decodes the same', () => {
+    const plain = stream(0);
+    const reused = stream(5);
+    expect(plain.encodes).toBe(150);
+    expect(plain.stats.silenceReused).toBe(0);
+    // The encoder settles within a few idle slots; from then on no idle slot encodes.
+    expect(reused.stats.idleSlots).toBe(100);
+    expect(reused.stats.silenceReused).toBeGreaterThan(85);
+    expect(reused.encodes).toBe(150 - reused.stats.silenceReused);
+    expect(reused.payloads).toHaveLength(150);
+    // Every resent packet is the very bytes the encoder wrote for silence before it.
+    const idle = reused.payloads.slice(25, 125);
+    const settled = idle[idle.length - 1];
+    expect(idle.filter((p) => p.equals(settled)).length).toBeGreaterThanOrEqual(reused.stats.silenceReused);
+    // The silence decodes to silence, and the tone after it as well as without the reuse.
+    const a = decode(plain.payloads);
+    const b = decode(reused.payloads);
+    expect(rmsDb(b.subarray(60 * 960, 120 * 960))).toBeLessThan(-80);
+    const tail = (pcm: Int16Array) => pcm.subarray(130 * 960, 150 * 960);
+    expect(dominantFrequency(tail(b), 48000)).toBeCloseTo(300, 0);
+    expect(Math.abs(rmsDb(tail(b)) - rmsDb(tail(a)))).toBeLessThan(0.5);
+    let signal = 0;
+    let noise = 0;
+    for (let i = 0; i < tail(a).length; i++) {
+      signal += tail(a)[i] ** 2;
+      noise += (tail(a)[i] - tail(b)[i]) ** 2;
+    }
+    expect(10 * Math.log10(signal / Math.max(noise, 1))).toBeGreaterThan(30);
   });
 });
 
