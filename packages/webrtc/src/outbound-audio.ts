@@ -281,6 +281,7 @@ export class OutboundAudio {
   }
 }
 
+/** Whether two packets hold the same bytes (silence packets are a few bytes: a loop beats a Buffer wrapper). */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

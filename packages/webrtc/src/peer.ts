@@ -26,13 +26,13 @@ import { type FrameEncoder, OutboundAudio } from './outbound-audio.js';
 import type { IceCandidateInit } from './signaling-messages.js';
 import { turnCredentialExpiry } from './turn-credentials.js';
 
-/** An ICE server (STUN or TURN), as in the browser's `RTCIceServer`. */
 /**
  * werift's sender as `patches/werift@0.25.2.patch` extends it: `sendRtpNow` sends at once and returns a promise
  * only when it had to queue (pending RTP). Unpatched werift (an npm install) has only `sendRtp`.
  */
 type SenderWithSendNow = RTCRtpSender & { sendRtpNow?(packet: RtpPacket): Promise<void> | undefined };
 
+/** An ICE server (STUN or TURN), as in the browser's `RTCIceServer`. */
 export interface IceServer {
   urls: string | string[];
   username?: string;
