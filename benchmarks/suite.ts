@@ -124,3 +124,33 @@ export function measureInterleaved(
   );
   return { hz, ratio, ratioQuartiles, rounds };
 }
+
+/** One round of a {@link bestCpuMicros} task: the call to time, and what frees the round's resources. */
+export interface CpuRound {
+  call(): void;
+  close?(): void;
+}
+
+/**
+ * CPU time (user + system, µs) per call of each task, the best of `rounds` rounds interleaved between the
+ * tasks; each round gets its state from the task's factory and times `calls` calls of it. CPU time, not wall
+ * time: what a server pays for the work, whatever else the machine runs.
+ */
+export function bestCpuMicros(
+  tasks: Record<string, () => CpuRound>,
+  calls: number,
+  rounds = 5,
+): { name: string; us: number }[] {
+  const best = new Map<string, number>();
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, start] of Object.entries(tasks)) {
+      const task = start();
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < calls; i++) task.call();
+      const c = process.cpuUsage(c0);
+      task.close?.();
+      best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, (c.user + c.system) / calls));
+    }
+  }
+  return [...best].map(([name, us]) => ({ name, us }));
+}

@@ -4,9 +4,9 @@
 // the parent over IPC, which relays them to the server under test.
 import dgram from 'node:dgram';
 import { audioFrame } from '@voxwire/codecs';
-import { estimatePitchHz } from '@voxwire/test-support';
+import { estimatePitchHz, tone } from '@voxwire/test-support';
 import { WebRtcAudioPeer } from '@voxwire/webrtc';
-import { type FromCallers, TONE_HZ, type ToCallers } from './protocol.js';
+import { type FromCallers, TONE_AMPLITUDE, TONE_HZ, type ToCallers } from './protocol.js';
 
 const mode = process.argv[2] ?? 'webrtc';
 let callers = 0;
@@ -21,10 +21,7 @@ function send(msg: FromCallers): void {
 }
 
 async function call(i: number): Promise<void> {
-  const tone = new Int16Array(480000);
-  for (let k = 0; k < tone.length; k++)
-    tone[k] = Math.round(Math.sin((2 * Math.PI * TONE_HZ * k) / 48000) * 8000);
-  const toneFrame = audioFrame(tone, 48000);
+  const toneFrame = audioFrame(tone(TONE_HZ, 48000, 480000, TONE_AMPLITUDE), 48000);
   for (let attempt = 0; attempt < 3; attempt++) {
     const peer = new WebRtcAudioPeer({
       iceAdditionalHostAddresses: ['127.0.0.1'],

@@ -2,9 +2,11 @@
 // this process (CPU time, best of interleaved rounds): Opus decode + encode, and SRTP protect + unprotect of
 // one packet each way with Node's crypto (a fresh cipher per packet: Node cannot re-key or re-IV one).
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { tone } from '@voxwire/test-support';
 import OpusScript from 'opusscript';
-import { TONE_HZ } from './protocol.js';
+import { bestCpuMicros } from '../../suite.js';
+import { nativeVoipOpus } from './native-opus.js';
+import { TONE_AMPLITUDE, TONE_HZ } from './protocol.js';
 
 export interface FloorRow {
   name: string;
@@ -49,43 +51,26 @@ function srtpCm(): () => void {
   };
 }
 
-function tone(): Buffer {
-  const pcm = Buffer.alloc(1920);
-  for (let i = 0; i < 960; i++)
-    pcm.writeInt16LE(Math.round(Math.sin((2 * Math.PI * TONE_HZ * i) / 48000) * 8000), 2 * i);
-  return pcm;
+/** One 20 ms frame of the callers' tone, as little-endian PCM16 bytes. */
+function toneFrame(): Buffer {
+  const pcm = tone(TONE_HZ, 48000, 960, TONE_AMPLITUDE);
+  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 }
 
 function opus(): () => void {
   const enc = new OpusScript(48000, 1, OpusScript.Application.VOIP);
   const dec = new OpusScript(48000, 1, OpusScript.Application.VOIP);
-  const packet = Buffer.from(enc.encode(tone(), 960));
+  const packet = Buffer.from(enc.encode(toneFrame(), 960));
   return () => {
     enc.encode(dec.decode(packet), 960);
   };
 }
 
-/**
- * The same with @discordjs/opus (libopus built natively at install), in VoIP mode like the others; null when it
- * is not built for this Node (its binary is per Node ABI), so that row is left out instead of failing the suite.
- */
+/** The same with @discordjs/opus (libopus built natively at install); null (row left out) when not built here. */
 function opusNative(): (() => void) | null {
-  let OpusEncoder: new (
-    rate: number,
-    channels: number,
-  ) => {
-    encode(pcm: Buffer): Buffer;
-    decode(packet: Buffer): Buffer;
-    applyEncoderCTL(ctl: number, value: number): void;
-  };
-  try {
-    ({ OpusEncoder } = createRequire(import.meta.url)('@discordjs/opus'));
-  } catch {
-    return null;
-  }
-  const codec = new OpusEncoder(48000, 1);
-  codec.applyEncoderCTL(4000, 2048); // OPUS_SET_APPLICATION, OPUS_APPLICATION_VOIP
-  const packet = codec.encode(tone());
+  const codec = nativeVoipOpus();
+  if (!codec) return null;
+  const packet = codec.encode(toneFrame());
   return () => {
     codec.encode(codec.decode(packet));
   };
@@ -94,20 +79,13 @@ function opusNative(): (() => void) | null {
 /** CPU µs per frame of each floor part, best of 5 interleaved rounds. */
 export function measureFloors(): FloorRow[] {
   const native = opusNative();
-  const tasks: Record<string, () => void> = {
+  const parts: Record<string, () => void> = {
     'Opus decode + encode (opusscript, WASM)': opus(),
     ...(native ? { 'Opus decode + encode (@discordjs/opus, native)': native } : {}),
     'SRTP protect + unprotect, AES-128-GCM (Node crypto)': srtpGcm(),
     'SRTP protect + unprotect, AES-CM + HMAC-SHA1-80 (Node crypto)': srtpCm(),
   };
-  const best = new Map<string, number>();
-  for (let round = 0; round < 5; round++) {
-    for (const [name, fn] of Object.entries(tasks)) {
-      const c0 = process.cpuUsage();
-      for (let i = 0; i < 400; i++) fn();
-      const c = process.cpuUsage(c0);
-      best.set(name, Math.min(best.get(name) ?? Number.POSITIVE_INFINITY, (c.user + c.system) / 400));
-    }
-  }
-  return [...best].map(([name, usPerFrame]) => ({ name, usPerFrame }));
+  // Each part is set up once and timed in every round.
+  const tasks = Object.fromEntries(Object.entries(parts).map(([name, call]) => [name, () => ({ call })]));
+  return bestCpuMicros(tasks, 400).map(({ name, us }) => ({ name, usPerFrame: us }));
 }

@@ -39,3 +39,5 @@ export type FromCallers =
 
 /** The callers' tone: the server echoes it, the callers check its pitch on the way back. */
 export const TONE_HZ = 440;
+/** Its peak, as a fraction of full scale (8000 of 32767). */
+export const TONE_AMPLITUDE = 8000 / 32767;

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { WebRtcAudioPeer } from '@voxwire/webrtc';
 import OpusScript from 'opusscript';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { nativeVoipOpus } from './native-opus.js';
 import { type FromServer, nativeOpus, type Stack, type ToServer } from './protocol.js';
 
 const stack = process.argv[2] as Stack;
@@ -29,25 +30,14 @@ function send(msg: FromServer): void {
   process.send?.(msg);
 }
 
-interface DiscordOpus {
-  encode(pcm: Buffer): Buffer;
-  decode(packet: Buffer): Buffer;
-  applyEncoderCTL(ctl: number, value: number): void;
-}
-const OPUS_SET_APPLICATION = 4000;
-const OPUS_APPLICATION_VOIP = 2048;
-
 /**
  * One Opus decoder + encoder pair per connection, as a raw-werift or libdatachannel user would write it:
  * opusscript, or with `native` @discordjs/opus (one object holds its encoder and its decoder).
  */
 function opusPair(native: boolean): { echo(payload: Buffer): Buffer; delete(): void } {
   if (native) {
-    const { OpusEncoder } = createRequire(import.meta.url)('@discordjs/opus') as {
-      OpusEncoder: new (rate: number, channels: number) => DiscordOpus;
-    };
-    const codec = new OpusEncoder(48000, 1);
-    codec.applyEncoderCTL(OPUS_SET_APPLICATION, OPUS_APPLICATION_VOIP);
+    const codec = nativeVoipOpus();
+    if (!codec) throw new Error('@discordjs/opus is not built for this Node');
     return { echo: (payload) => codec.encode(codec.decode(payload)), delete() {} };
   }
   const dec = new OpusScript(48000, 1, OpusScript.Application.VOIP);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignalingServer, type SignalingServer, type WebRtcAudioPeer } from '../src/index.js';
 import { concat, dominantFrequency, rmsDb, tone, zeroCrossingFrequency } from './helpers/audio.js';
 import { writeToneWav } from './helpers/chromium.js';
-import { eventWithin, LOOPBACK } from './helpers/peers.js';
+import { collectAudio, eventWithin, LOOPBACK } from './helpers/peers.js';
 
 interface PageMeasurement {
   peakHz: number;
@@ -110,19 +110,11 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
     }, server.url);
 
     const [peer] = await peerReady;
-    const chunks: Int16Array[] = [];
-    let samples = 0;
-    const heard = new Promise<void>((resolve) => {
-      peer.on('audio', ({ data: pcm }) => {
-        chunks.push(pcm);
-        samples += pcm.length;
-        if (samples >= 2.5 * 48000) resolve();
-      });
-    });
-    const [page1] = await Promise.all([measured, heard]);
+    const heard = collectAudio(peer, 2.5);
+    const [page1] = await Promise.all([measured, heard.done]);
 
     // Browser → Node: the fake mic's 440 Hz tone, decoded by our Opus decoder, at the file's level.
-    const pcm = concat(chunks).subarray(1.0 * 48000, 2.5 * 48000);
+    const pcm = concat(heard.chunks).subarray(1.0 * 48000, 2.5 * 48000);
     expect(dominantFrequency(pcm, 48000)).toBeCloseTo(440, 0);
     expect(zeroCrossingFrequency(pcm, 48000)).toBeCloseTo(440, 0);
     const fileDb = rmsDb(tone(440, 48000, 1, 0.25));
@@ -193,22 +185,14 @@ describe.skipIf(!existsSync(CHROMIUM))('headless Chromium as the far end', () =>
         { url: server.url, turnUrl: turn.url },
       );
       const [peer] = await peerReady;
-      const chunks: Int16Array[] = [];
-      let samples = 0;
-      const heard = new Promise<void>((resolve) => {
-        peer.on('audio', ({ data }) => {
-          chunks.push(data);
-          samples += data.length;
-          if (samples >= 2 * 48000) resolve();
-        });
-      });
-      const [outcome] = await Promise.all([result, heard]);
+      const heard = collectAudio(peer, 2);
+      const [outcome] = await Promise.all([result, heard.done]);
       expect(outcome.refused).toBe('TypeError');
       expect(outcome.state).toBe('connected');
       expect(outcome.types.length).toBeGreaterThan(0);
       expect(new Set(outcome.types)).toEqual(new Set(['relay']));
       // The relayed microphone is still the 440 Hz tone.
-      expect(dominantFrequency(concat(chunks).subarray(48000, 2 * 48000), 48000)).toBeCloseTo(440, 0);
+      expect(dominantFrequency(concat(heard.chunks).subarray(48000, 2 * 48000), 48000)).toBeCloseTo(440, 0);
     } finally {
       await page.close();
     }
