@@ -2,6 +2,7 @@
 
 export { childProcessCount, type ServerProcess, spawnTsx } from './child-processes.js';
 export { CHROMIUM, type LaunchChromiumOptions, launchChromium } from './chromium.js';
+export { type AlignedSnrOptions, alignedSnrDb, opusPacketMode } from './codec-quality.js';
 export { Haproxy, type HaproxyConfigOptions, haproxyConfig } from './haproxy.js';
 export {
   type JanusServer,

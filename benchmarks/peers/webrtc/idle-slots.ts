@@ -41,7 +41,7 @@ export function measureIdleSlots(): IdleSlotRow[] {
     }
     for (const [when, spoke] of [
       ['before the first audio', false],
-      ['after speech', true],
+      ['after a signal', true],
     ] as const) {
       tasks[`${backend}, ${when}: encode zeros every slot`] = () => idleSender(backend, 0, spoke);
       tasks[`${backend}, ${when}: resend the settled silence packet`] = () => idleSender(backend, 5, spoke);

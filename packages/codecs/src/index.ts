@@ -26,6 +26,7 @@ export { alaw, type G711Law, mulaw } from './g711.js';
 export {
   OPUS_FRAME_MS,
   OPUS_SAMPLE_RATES,
+  type OpusApplication,
   type OpusBackendName,
   type OpusCommonOptions,
   OpusDecoder,

@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AudioFormatError } from './errors.js';
+import {
+  OPUS_APPLICATION,
+  OPUS_SET_APPLICATION,
+  OPUS_SET_COMPLEXITY,
+  type OpusApplication,
+} from './opus-ctl.js';
 import { OpusScriptCodec } from './opusscript-binding.js';
 
 /** Which Opus implementation an encoder/decoder runs on. */
@@ -12,6 +18,7 @@ export interface OpusBackend {
   encode(pcm: Buffer, frameSamples: number): Buffer;
   decode(packet: Buffer): Buffer;
   setBitrate(bitrate: number): void;
+  setComplexity(complexity: number): void;
   destroy(): void;
 }
 
@@ -22,9 +29,6 @@ interface DiscordOpusInstance {
   applyEncoderCTL(ctl: number, value: number): void;
 }
 type DiscordOpusCtor = new (rate: number, channels: number) => DiscordOpusInstance;
-
-const APPLICATION = { voip: 2048, audio: 2049 } as const;
-const OPUS_SET_APPLICATION = 4000;
 
 // Loaded lazily, so importing @voxwire/codecs never loads Opus, and a missing optional peer never breaks it.
 const load = createRequire(import.meta.url);
@@ -55,7 +59,7 @@ export function createOpusBackend(
   preference: 'auto' | OpusBackendName,
   sampleRate: number,
   channels: number,
-  application: 'voip' | 'audio',
+  application: OpusApplication,
 ): OpusBackend {
   const native = preference === 'opusscript' ? null : nativeOpus();
   if (preference === '@discordjs/opus' && !native) {
@@ -66,14 +70,15 @@ export function createOpusBackend(
   }
   if (native) {
     const inst = new native(sampleRate, channels);
-    inst.applyEncoderCTL(OPUS_SET_APPLICATION, APPLICATION[application]);
+    inst.applyEncoderCTL(OPUS_SET_APPLICATION, OPUS_APPLICATION[application]);
     return {
       name: '@discordjs/opus',
       encode: (pcm) => inst.encode(pcm),
       decode: (packet) => inst.decode(packet),
       setBitrate: (b) => inst.setBitrate(b),
+      setComplexity: (c) => inst.applyEncoderCTL(OPUS_SET_COMPLEXITY, c),
       destroy: () => {},
     };
   }
-  return new OpusScriptCodec(sampleRate, channels, APPLICATION[application]);
+  return new OpusScriptCodec(sampleRate, channels, OPUS_APPLICATION[application]);
 }

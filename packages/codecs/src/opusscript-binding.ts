@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { AudioFormatError } from './errors.js';
 import type { OpusBackend } from './opus-backend.js';
+import { OPUS_SET_BITRATE, OPUS_SET_COMPLEXITY } from './opus-ctl.js';
 
 /*
  * libopus compiled to WebAssembly by the `opusscript` package, driven here directly instead of through that
@@ -44,7 +45,6 @@ const OPUS_ERRORS: Record<number, string> = {
   [-6]: 'invalid state',
   [-7]: 'memory allocation failed',
 };
-const OPUS_SET_BITRATE = 4002;
 /** Largest frame libopus decodes: 120 ms at 48 kHz, per channel. */
 const MAX_FRAME_SAMPLES = 5760;
 /** Largest packet opusscript's encoder writes (its `MAX_PACKET_SIZE`). */
@@ -116,6 +116,12 @@ export class OpusScriptCodec implements OpusBackend {
   /** Sets the encoder's target bitrate (bits/s). */
   setBitrate(bitrate: number): void {
     const code = this.live()._encoder_ctl(OPUS_SET_BITRATE, bitrate);
+    if (code < 0) throw opusError('Encoder CTL', code);
+  }
+
+  /** Sets the encoder's complexity (0–10). */
+  setComplexity(complexity: number): void {
+    const code = this.live()._encoder_ctl(OPUS_SET_COMPLEXITY, complexity);
     if (code < 0) throw opusError('Encoder CTL', code);
   }
 

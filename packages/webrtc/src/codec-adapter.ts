@@ -1,5 +1,6 @@
 import {
   OPUS_SAMPLE_RATES,
+  type OpusApplication,
   type OpusBackendName,
   OpusDecoder,
   OpusEncoder,
@@ -11,19 +12,22 @@ import type { FrameEncoder } from './outbound-audio.js';
 /** Which Opus implementation to run: `'auto'` prefers `@discordjs/opus` when installed, else opusscript. */
 export type OpusBackendPreference = 'auto' | OpusBackendName;
 
-/** A mono 48 kHz Opus encoder for fixed frames (VoIP tuning). */
+/** A mono 48 kHz Opus encoder for fixed frames (VoIP tuning unless `application` says otherwise). */
 export function createFrameEncoder(options: {
   frameMs: number;
   bitrate?: number;
+  complexity?: number;
+  application?: OpusApplication;
   backend?: OpusBackendPreference;
 }): FrameEncoder {
   const encoder = new OpusEncoder({
     sampleRate: 48000,
     channels: 1,
-    application: 'voip',
+    application: options.application ?? 'voip',
     frameMs: options.frameMs,
     backend: options.backend ?? 'auto',
     ...(options.bitrate === undefined ? {} : { bitrate: options.bitrate }),
+    ...(options.complexity === undefined ? {} : { complexity: options.complexity }),
   });
   return {
     backend: encoder.backend,

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
+export type { AudioFrame, EncodedFrame, OpusApplication } from '@voxwire/codecs';
 export { VoxwireError } from '@voxwire/core';
 export { browserClientPath, browserDemoPage } from './browser-client.js';
 export type { OpusBackendPreference } from './codec-adapter.js';

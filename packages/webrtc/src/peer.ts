@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { AudioFrame, EncodedFrame } from '@voxwire/codecs';
+import type { AudioFrame, EncodedFrame, OpusApplication } from '@voxwire/codecs';
 import { type AsyncCloseable, emitError } from '@voxwire/core';
 import {
   MediaStreamTrack,
@@ -82,6 +82,17 @@ export interface WebRtcAudioPeerOptions {
   bitrate?: number;
   /** Opus implementation: `'auto'` (default) uses `@discordjs/opus` when installed, else opusscript. */
   opusBackend?: OpusBackendPreference;
+  /**
+   * Opus encoder complexity, 0–10: the CPU each sent frame costs against coding quality. Default: libopus'
+   * own, 9 (libwebrtc's on desktop). On speech, 5 costs about half of 9 (see the README's cost section).
+   */
+  opusComplexity?: number;
+  /**
+   * Opus coding mode for sent audio: `'voip'` (default: SILK or hybrid for speech, libopus' choice),
+   * `'audio'`, or `'restricted-lowdelay'` (CELT only: about a third of `'voip'`'s encoding CPU on speech, and
+   * 2.5 ms less delay). Browsers decode every mode; the received audio is unaffected.
+   */
+  opusApplication?: OpusApplication;
   /**
    * Drops this percentage of inbound RTP packets (pseudo-random, fixed seed) before the jitter buffer, as if
    * the network had lost them: for testing loss concealment. (werift's own debug loss hook also drops DTLS
@@ -286,6 +297,19 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
         "iceTransportPolicy 'relay' needs a TURN server with username and credential",
       );
     }
+    const complexity = options.opusComplexity;
+    if (complexity !== undefined && !(Number.isInteger(complexity) && complexity >= 0 && complexity <= 10))
+      throw new WebRtcError(
+        'INVALID_ARGUMENT',
+        `opusComplexity must be an integer in 0..10, got ${complexity}`,
+      );
+    const application = options.opusApplication ?? 'voip';
+    if (application !== 'voip' && application !== 'audio' && application !== 'restricted-lowdelay') {
+      throw new WebRtcError(
+        'INVALID_ARGUMENT',
+        `opusApplication must be 'voip', 'audio' or 'restricted-lowdelay', got ${String(application)}`,
+      );
+    }
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers ?? [],
       iceTransportPolicy: policy,
@@ -306,6 +330,8 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
     const encoder = createFrameEncoder({
       frameMs: this.frameMs,
       bitrate: options.bitrate,
+      complexity,
+      application,
       backend: options.opusBackend,
     });
     this.encoder = encoder;
