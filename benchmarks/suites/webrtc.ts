@@ -1,7 +1,8 @@
 // What a WebRTC voice server pays per connection (issue #28): an echo server (decode each Opus packet to PCM,
 // re-encode, send back) in its own process, callers in another, 4/16/32 connections, the server's CPU from all
 // its threads. Same-run peers: raw werift + opusscript, @roamhq/wrtc (libwebrtc), node-datachannel
-// (libdatachannel + opusscript), a bare UDP echo, and the floor rows (Opus, SRTP alone).
+// (libdatachannel + opusscript), a bare UDP echo, and the floor rows (Opus, SRTP alone); and our echo on werift
+// as npm publishes it, which is what users outside this workspace run (the werift patch is pnpm's, ours only).
 // Both children run inside a fresh network namespace when this process may create one (root), else on the
 // host's loopback. The server and caller programs are in ../peers/webrtc/.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { measureFloors } from '../peers/webrtc/floors.js';
 import { measureIdleSlots } from '../peers/webrtc/idle-slots.js';
 import { measureOpusOnSpeech } from '../peers/webrtc/opus-speech.js';
 import type { FromCallers, FromServer, Stack, ToCallers, ToServer } from '../peers/webrtc/protocol.js';
+import { weriftAsPublished } from '../peers/webrtc/werift-as-published.js';
 import { type Suite, table } from '../suite.js';
 
 const env = process.env;
@@ -33,12 +35,14 @@ const CONNECTIONS = (env.VOXWIRE_WEBRTC_BENCH_N ?? '4,16,32')
 const REPEAT = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_REPEAT ?? 3) || 3);
 /** Stacks (`VOXWIRE_WEBRTC_BENCH_STACKS`, default all). */
 const STACKS = (
-  env.VOXWIRE_WEBRTC_BENCH_STACKS ?? 'voxwire,voxwire-native,werift,wrtc,datachannel,datachannel-native,udp'
+  env.VOXWIRE_WEBRTC_BENCH_STACKS ??
+  'voxwire,voxwire-native,voxwire-published,werift,wrtc,datachannel,datachannel-native,udp'
 ).split(',') as Stack[];
 const LABELS: Record<Stack, string> = {
   voxwire: '@voxwire/webrtc (README echo, opusscript)',
   'voxwire-native': '@voxwire/webrtc (README echo, @discordjs/opus)',
-  werift: 'raw werift 0.25.2 + opusscript',
+  'voxwire-published': '@voxwire/webrtc on werift as published (what npm users get), opusscript',
+  werift: 'raw werift 0.25.2 (with our patch) + opusscript',
   wrtc: '@roamhq/wrtc (libwebrtc, its own Opus)',
   datachannel: 'node-datachannel (libdatachannel) + opusscript',
   'datachannel-native': 'node-datachannel (libdatachannel) + @discordjs/opus',
@@ -87,10 +91,15 @@ function deleteNetns(): void {
   }
 }
 
-function child(netns: boolean, script: string, args: string[]): ChildProcess {
-  const node = [process.execPath, '--import', 'tsx', PEERS_DIR + script, ...args];
+/** A benchmark child; with `weriftUrl`, `werift` resolves to that copy in it (see werift-as-published.ts). */
+function child(netns: boolean, script: string, args: string[], weriftUrl?: string): ChildProcess {
+  const hook = weriftUrl ? ['--import', `${PEERS_DIR}werift-as-published-hook.ts`] : [];
+  const node = [process.execPath, '--import', 'tsx', ...hook, PEERS_DIR + script, ...args];
   const [cmd, ...rest] = netns ? ['ip', 'netns', 'exec', NETNS, ...node] : node;
-  return spawn(cmd, rest, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return spawn(cmd, rest, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: weriftUrl ? { ...env, VOXWIRE_WERIFT_URL: weriftUrl } : env,
+  });
 }
 
 function next<T extends { type: string }>(proc: ChildProcess, type: T['type']): Promise<T> {
@@ -124,7 +133,12 @@ const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
 /** One session of a stack: grows the callers through CONNECTIONS and measures each point. */
 async function session(stack: Stack, netns: boolean): Promise<Point[]> {
-  const server = child(netns, 'server.ts', [stack]);
+  const server = child(
+    netns,
+    'server.ts',
+    [stack],
+    stack === 'voxwire-published' ? weriftAsPublished() : undefined,
+  );
   await next<FromServer>(server, 'ready');
   let mode = 'webrtc';
   if (stack === 'udp') {

@@ -5,6 +5,7 @@
 export type Stack =
   | 'voxwire'
   | 'voxwire-native'
+  | 'voxwire-published'
   | 'werift'
   | 'wrtc'
   | 'datachannel'

@@ -6,6 +6,7 @@
 // - wrtc: @roamhq/wrtc (libwebrtc: its own Opus, SRTP, jitter buffer), RTCAudioSink into RTCAudioSource;
 // - datachannel: node-datachannel (libdatachannel: native SRTP/ICE) with opusscript in JS;
 // - voxwire-native, datachannel-native: the same with @discordjs/opus (libopus compiled natively) for Opus;
+// - voxwire-published: the voxwire echo on werift as npm publishes it (started with werift-as-published-hook);
 // - udp: a bare UDP echo of the same packet rate (the floor of the socket path).
 // The parent reads this process's CPU (all threads: process.cpuUsage is getrusage(RUSAGE_SELF)).
 
@@ -16,11 +17,14 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { WebRtcAudioPeer } from '@voxwire/webrtc';
 import OpusScript from 'opusscript';
-import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
 import { nativeVoipOpus } from './native-opus.js';
 import { type FromServer, nativeOpus, type Stack, type ToServer } from './protocol.js';
 
 const stack = process.argv[2] as Stack;
+// The workspace's werift carries our patch (it adds sendRtpNow); voxwire-published must run without it.
+if ('sendRtpNow' in RTCRtpSender.prototype === (stack === 'voxwire-published'))
+  throw new Error(`${stack}: werift is ${stack === 'voxwire-published' ? 'patched' : 'unpatched'} here`);
 let framesIn = 0;
 let framesOut = 0;
 const closers: (() => unknown)[] = [];
@@ -218,6 +222,7 @@ function udpEcho(): Promise<number> {
 const answerers: Record<Exclude<Stack, 'udp'>, (offer: string) => Promise<string>> = {
   voxwire: answerVoxwire,
   'voxwire-native': answerVoxwire,
+  'voxwire-published': answerVoxwire,
   werift: answerWerift,
   wrtc: answerWrtc,
   datachannel: answerDatachannel,
