@@ -4,7 +4,13 @@
 export type ControlMessage =
   | { type: 'text_input'; text: string }
   | { type: 'commit' }
-  | { type: 'interrupt' }
+  /** Interrupt Arnold; `played_ms` (optional) is a playback report made just before it. */
+  | { type: 'interrupt'; played_ms?: number }
+  /**
+   * The client's playback position in the stream of Arnold's audio on this connection: ms of it played, or
+   * dropped unplayed (on `interrupted`, `speech_started`).
+   */
+  | { type: 'playback'; played_ms: number }
   | { type: 'ping' };
 
 /** Why a client message was refused (sent back as `{type:"error", code, message}`). */
@@ -19,6 +25,18 @@ export class ClientInputError extends Error {
 }
 
 const MAX_TEXT = 4000;
+/** Largest playback position accepted, in ms (a week of Arnold talking without pause). */
+export const MAX_PLAYED_MS = 7 * 24 * 3600 * 1000;
+
+/** A `played_ms` field: a finite number of ms, 0 to {@link MAX_PLAYED_MS}. */
+function playedMs(type: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_PLAYED_MS)
+    throw new ClientInputError(
+      'invalid_message',
+      `${type} needs "played_ms", a number of milliseconds from 0 to ${MAX_PLAYED_MS}; got ${JSON.stringify(value)?.slice(0, 64)}.`,
+    );
+  return value;
+}
 
 /** Parses a JSON control message. */
 export function parseControl(raw: string): ControlMessage {
@@ -38,14 +56,19 @@ export function parseControl(raw: string): ControlMessage {
       if (m.text.length > MAX_TEXT)
         throw new ClientInputError('invalid_message', `text_input is limited to ${MAX_TEXT} characters.`);
       return { type: 'text_input', text: m.text.trim() };
-    case 'commit':
+    case 'playback':
+      return { type: 'playback', played_ms: playedMs('playback', m.played_ms) };
     case 'interrupt':
+      return m.played_ms === undefined
+        ? { type: 'interrupt' }
+        : { type: 'interrupt', played_ms: playedMs('interrupt', m.played_ms) };
+    case 'commit':
     case 'ping':
       return { type: m.type };
     default:
       throw new ClientInputError(
         'unknown_type',
-        `Unknown message type ${JSON.stringify(m.type)?.slice(0, 64)}; expected text_input, commit, interrupt or ping.`,
+        `Unknown message type ${JSON.stringify(m.type)?.slice(0, 64)}; expected text_input, commit, interrupt, playback or ping.`,
       );
   }
 }

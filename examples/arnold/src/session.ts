@@ -1,5 +1,6 @@
 // One client connection on /realtime/stream bridged to one realtime session (RealtimeClient) with Arnold's
-// tools. Client → server: binary PCM16 24 kHz mono, JSON control. Server → client: binary PCM16 24 kHz
+// tools. Client → server: binary PCM16 24 kHz mono, JSON control (including playback reports, which place
+// the cut of an interrupted reply where the client stopped playing). Server → client: binary PCM16 24 kHz
 // mono (the agent's voice) and JSON events.
 import { audioFrame, bytesToInt16, isEncodedFrame } from '@voxwire/codecs';
 import { RealtimeClient, type RealtimeMetrics } from '@voxwire/realtime-client';
@@ -8,6 +9,7 @@ import type { RealtimeBackend } from './backend.js';
 import { ClientInputError, type ControlMessage, checkPcmFrame, parseControl } from './client-input.js';
 import { HEARTBEAT_MS, RECONNECT, sessionConfig, type VadSettings } from './config.js';
 import type { MetricsRegistry } from './metrics.js';
+import { ClientPlayback } from './playback.js';
 import type { WorkoutStore } from './store.js';
 import { runArnoldTool, TOOL_DEFINITIONS } from './tools.js';
 
@@ -58,6 +60,8 @@ const MAX_PENDING = 400;
 /** Bridges one client WebSocket to a realtime session until either side ends. */
 export class ArnoldSession {
   readonly realtime: RealtimeClient;
+  /** What the client has played of the audio forwarded to it (from its `playback` reports). */
+  readonly playback = new ClientPlayback();
   /** Resolves once the session has ended and everything is released. */
   readonly done: Promise<void>;
   private ready = false;
@@ -71,6 +75,7 @@ export class ArnoldSession {
   private alive = true;
   private finish!: () => void;
   private closed = false;
+  private trackingPlayback = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -131,7 +136,7 @@ export class ArnoldSession {
 
   private wireRealtime(): void {
     const rt = this.realtime;
-    rt.on('audio', (frame) => {
+    rt.on('audio', (frame, meta) => {
       // The session's output is PCM16 at 24 kHz (sessionConfig): frames are AudioFrames.
       if (isEncodedFrame(frame)) return;
       if (this.turnEndedAt !== null) {
@@ -139,8 +144,9 @@ export class ArnoldSession {
         this.turnEndedAt = null;
       }
       const pcm = frame.data;
-      if (this.ws.readyState === this.ws.OPEN)
-        this.ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      this.ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      this.playback.sent(meta.itemId, pcm.length);
     });
     rt.on('audioDone', (e) => this.send({ type: 'audio_done', item_id: e.itemId }));
     rt.on('speechStarted', () => this.send({ type: 'speech_started' }));
@@ -258,6 +264,8 @@ export class ArnoldSession {
   }
 
   private handle(data: Buffer, binary: boolean): void {
+    // A message still arriving while the session closes (a late playback report, audio) has nowhere to go.
+    if (this.closed) return;
     try {
       if (binary) {
         checkPcmFrame(data);
@@ -291,14 +299,31 @@ export class ArnoldSession {
         this.realtime.commit();
         this.realtime.createResponse();
         break;
+      case 'playback':
+        this.reportPlayback(msg.played_ms);
+        break;
       case 'interrupt':
-        // No playback tracker here (the client plays): the realtime client truncates at the audio it has
-        // delivered, i.e. what was sent to the client, which bounds what was heard.
+        // The realtime client truncates at what the tracker says was played: the client's latest report, or
+        // (from a client that never reports) the audio sent to it, which bounds what was heard.
+        if (msg.played_ms !== undefined) this.reportPlayback(msg.played_ms);
         this.realtime.interrupt();
         break;
       case 'ping':
         this.send({ type: 'pong' });
         break;
+    }
+  }
+
+  /**
+   * The client's playback position. The first report attaches the tracker to the realtime client, which
+   * from then on truncates interrupted replies (`interrupt`, and barge-in on server VAD) at what was played;
+   * a client that never reports keeps the cut at the audio sent.
+   */
+  private reportPlayback(playedMs: number): void {
+    this.playback.report(playedMs);
+    if (!this.trackingPlayback) {
+      this.trackingPlayback = true;
+      this.realtime.setPlayback(this.playback);
     }
   }
 
@@ -319,6 +344,7 @@ export class ArnoldSession {
   close(code = 1000, reason = ''): void {
     if (this.closed) return;
     this.closed = true;
+    this.playback.end();
     clearInterval(this.heartbeat);
     this.untrack();
     this.realtime.close();

@@ -1,8 +1,9 @@
 // The web page's "Stop Arnold" button in headless Chromium (Debian's), against Arnold's embedded realtime
-// server at real pace: while the spoken reply plays, the button silences the page and sends
-// {"type":"interrupt"}; the server cancels the reply and truncates it at the audio it had sent.
+// server at real pace: while the spoken reply plays (the page reporting how far it has played it), the
+// button silences the page and sends {"type":"interrupt","played_ms"}; the server cancels the reply and
+// truncates it where the page stopped playing, short of the audio it had sent.
 import { join } from 'node:path';
-import { launchChromium } from '@voxwire/test-support';
+import { launchChromium, waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Arnold, startArnold } from '../src/server.js';
 import { tempDir } from './helpers.js';
@@ -44,17 +45,30 @@ describe('web page', () => {
         if (e.status !== 'completed') resolve(e.status);
       }),
     );
+    // Where the page said it was, and what had been sent, when the server cut the reply.
+    const atCut = new Promise<{ position: number | undefined; sent: number }>((resolve) =>
+      session.realtime.once('interrupted', () =>
+        resolve({ position: session.playback.positionMs, sent: session.playback.sentMs }),
+      ),
+    );
     expect(await page.isDisabled('#stop')).toBe(true); // nothing playing yet
 
     await page.fill('#text', 'I just did 10 reps of bench press at 185 pounds');
     await page.click('#send');
     // The button comes alive with Arnold's voice; press it.
     await page.waitForSelector('#stop:enabled', { timeout: 60000 });
+    // The page reports its playback while it plays.
+    await waitUntil(() => (session.playback.positionMs ?? 0) > 0, 'the page to report playing', 60000);
     await page.click('#stop');
 
     expect(await done).toBe('cancelled');
     const truncated = await cut;
     expect(truncated.audio_end_ms).toBeGreaterThan(0);
+    // Cut where the page had got to (the reply is the stream's first audio), before the audio it still had
+    // scheduled, i.e. short of what was sent.
+    const { position, sent } = await atCut;
+    expect(truncated.audio_end_ms).toBe(Math.floor(position ?? Number.NaN));
+    expect(truncated.audio_end_ms).toBeLessThan(sent);
     const note = await page.waitForSelector('.info:text-matches("interrupted after")', { timeout: 60000 });
     expect(await note.textContent()).toBe(
       `(interrupted after ${(truncated.audio_end_ms / 1000).toFixed(1)} s)`,

@@ -2,8 +2,8 @@
 // null sink "arnold_mic" is its microphone (captured from the sink's monitor) and "arnold_speaker" its
 // speaker, so Arnold's voice does not leak into the microphone. While Arnold is still answering (real-time
 // pacing), espeak-ng speech is played into the microphone: the server VAD hears the caller, the reply is
-// cancelled and truncated at the audio sent, the client drops what it had queued, and the caller's request
-// is answered.
+// cancelled and truncated where the client reported its speaker had got to (never beyond the audio sent),
+// the client drops what it had queued, and the caller's request is answered.
 import { join } from 'node:path';
 import { type PulseServer, startPulse, waitUntil, writeSpeechWav } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,10 @@ describe('arnold-client spoken barge-in', () => {
         if (e.status !== 'completed') resolve(e.status);
       }),
     );
+    // What the client had reported played when the server cut the reply.
+    const atCut = new Promise<number | undefined>((resolve) =>
+      session.realtime.once('interrupted', () => resolve(session.playback.positionMs)),
+    );
     const truncated = new Promise<{ audio_end_ms: number; sent_ms: number }>((resolve) =>
       session.realtime.once('conversation.item.truncated', (e) =>
         resolve({ audio_end_ms: e.audio_end_ms, sent_ms: Math.floor(sentSamples / 24) }),
@@ -61,15 +65,22 @@ describe('arnold-client spoken barge-in', () => {
     );
 
     run.child.stdin.write('I just did 10 reps of bench press at 185 pounds\n');
-    // Arnold has started answering (a third of a second sent): the caller talks over him.
-    await waitUntil(() => sentSamples >= 8000, 'the start of the spoken reply', 60000);
+    // Arnold has started answering (a third of a second sent) and the client reports what its speaker has
+    // played: the caller talks over him.
+    await waitUntil(
+      () => sentSamples >= 8000 && (session.playback.positionMs ?? 0) > 0,
+      'the start of the spoken reply, played',
+      60000,
+    );
     await pulse.play(bargeIn);
 
     expect(await cancelled).toBe('cancelled');
     const cut = await truncated;
-    // Cut at what was sent to the client, which is less than the whole reply (about 3 s).
-    expect(cut.audio_end_ms).toBeGreaterThanOrEqual(333);
-    expect(cut.audio_end_ms).toBe(cut.sent_ms);
+    // Cut where the client's speaker had got to (the reply is the stream's first audio), which is no more
+    // than what was sent, itself less than the whole reply (about 3 s).
+    expect(cut.audio_end_ms).toBeGreaterThan(0);
+    expect(cut.audio_end_ms).toBe(Math.floor(Math.min((await atCut) ?? Number.NaN, cut.sent_ms)));
+    expect(cut.audio_end_ms).toBeLessThanOrEqual(cut.sent_ms);
     await run.waitFor('stdout', /\(interrupted after \d+\.\d s\)/);
     // The caller's words were heard and answered.
     await run.waitFor('stdout', /you: {4}show me my recent workouts/);

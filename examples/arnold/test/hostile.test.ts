@@ -278,10 +278,14 @@ describe('the realtime stream', () => {
           fc.json(),
           fc.string({ maxLength: 200 }),
           fc
-            .record({
-              type: fc.constantFrom('ping', 'commit', 'interrupt', 'x', 'text_input'),
-              text: fc.jsonValue(),
-            })
+            .record(
+              {
+                type: fc.constantFrom('ping', 'commit', 'interrupt', 'playback', 'x', 'text_input'),
+                text: fc.jsonValue(),
+                played_ms: fc.oneof(fc.jsonValue(), fc.double(), fc.integer()),
+              },
+              { requiredKeys: ['type'] },
+            )
             .map((o) => JSON.stringify(o)),
         ),
         async (raw) => {

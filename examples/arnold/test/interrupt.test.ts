@@ -1,6 +1,7 @@
 // The client's {"type":"interrupt"} during a spoken reply, against Arnold's embedded realtime server at real
-// pace: the response is cancelled, the item truncated at the audio Arnold had sent, and the client is told
-// to drop what it still has queued.
+// pace: the response is cancelled, the item truncated at the audio Arnold had sent (this client never reports
+// its playback, so what was sent is all Arnold knows; test/playback.test.ts has clients that do), and the
+// client is told to drop what it still has queued.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Arnold, startArnold } from '../src/server.js';
@@ -46,6 +47,7 @@ describe('interrupt', () => {
       await client.next((m) => m.type === 'turn_done', from);
       expect(interrupted.played_ms).toBe(Math.floor(client.audioBytes / 48));
       expect(interrupted.played_ms).toBeGreaterThanOrEqual(250);
+      expect(session.playback.reported).toBe(false);
       expect(client.messages.some((m) => m.type === 'error')).toBe(false);
       // The session goes on: the next turn is answered.
       const next = await client.say('show me my recent workouts');

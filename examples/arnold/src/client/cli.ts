@@ -51,6 +51,15 @@ export class ArnoldCli {
   private meterTimer: NodeJS.Timeout | undefined;
   private readonly meter = new VolumeMeter();
   private playedBytes = 0;
+  /** Samples of Arnold's voice dropped from {@link queue} before reaching the device (barge-in). */
+  private droppedSamples = 0;
+  /** Samples received before the current connection: where its stream starts in our count. */
+  private streamStart = 0;
+  /** The last `played_ms` reported on the current connection. */
+  private lastReport = -1;
+  private reportTimer: NodeJS.Timeout | undefined;
+  /** {@link playedBytes} when playback last caught up with everything received (nothing new to report). */
+  private caughtUpAt = -1;
   private pendingTurns = 0;
   private idleWaiters: Array<() => void> = [];
   private stopping: Promise<void> | undefined;
@@ -90,6 +99,9 @@ export class ArnoldCli {
       headers: auth,
     });
     this.ws = ws;
+    // A new connection is a new stream: its audio starts after everything received so far.
+    this.streamStart = this.playedBytes / 2;
+    this.lastReport = -1;
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);
       ws.once('close', (code) => reject(new Error(`closed (${code}) before the session was ready`)));
@@ -149,6 +161,11 @@ export class ArnoldCli {
       this.speaker = new AudioPlayback({ sampleRate: rate, channels: 1, format: 's16', backend });
       this.speaker.start();
       this.speaker.on('drain', () => this.pump());
+      // Tell the server how far playback has got (and once more when it reaches the end), so a reply
+      // interrupted by talking over Arnold is cut where the speaker stopped, not where the server stopped
+      // sending.
+      this.reportTimer = setInterval(() => this.reportPlayback(), 100);
+      this.reportTimer.unref();
     } catch (err) {
       this.print(`no speaker (${(err as Error).message}); replies are shown as text only`);
       this.speaker = undefined;
@@ -204,9 +221,36 @@ export class ArnoldCli {
 
   /** Barge-in: the user started talking, so drop what Arnold has not said yet, in our queue and the device's. */
   private dropPlayback(): void {
+    for (const b of this.queue) this.droppedSamples += b.length / 2;
+    this.droppedSamples -= this.queueOffset / 2;
     this.queue = [];
     this.queueOffset = 0;
     if (this.speaker && this.speaker.state !== 'closed') this.speaker.clear();
+  }
+
+  /**
+   * Samples of Arnold's voice (since the client started) the speaker has played or that were dropped
+   * unplayed: the device's played frames (its position minus the silence it filled in), the frames `clear()`
+   * dropped from its ring, and what was dropped from our queue. Undefined without a speaker.
+   */
+  private consumedSamples(): number | undefined {
+    if (!this.speaker || this.speaker.state === 'closed') return undefined;
+    const st = this.speaker.stats();
+    const consumed = st.position - st.silenceFrames + st.clearedFrames + this.droppedSamples;
+    return Math.min(consumed, this.playedBytes / 2);
+  }
+
+  /** Sends `{"type":"playback","played_ms"}` when the position on this connection has moved. */
+  private reportPlayback(): void {
+    if (this.caughtUpAt === this.playedBytes || this.ws?.readyState !== WebSocket.OPEN) return;
+    const consumed = this.consumedSamples();
+    const rate = this.speaker?.sampleRate;
+    if (consumed === undefined || !rate || this.ws?.readyState !== WebSocket.OPEN) return;
+    const played = Math.floor((Math.max(0, consumed - this.streamStart) * 1000) / rate);
+    if (consumed >= this.playedBytes / 2) this.caughtUpAt = this.playedBytes;
+    if (played === this.lastReport) return;
+    this.lastReport = played;
+    this.ws.send(JSON.stringify({ type: 'playback', played_ms: played }));
   }
 
   private typed(line: string): void {
@@ -297,6 +341,7 @@ export class ArnoldCli {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.meterTimer);
+      clearInterval(this.reportTimer);
       if (this.meterTimer) (this.opts.meterOutput ?? process.stderr).write('\n');
       this.rl?.close();
       this.mic?.close();
