@@ -348,4 +348,19 @@ describe('UDP sends without a DNS lookup per packet', () => {
       sink.close();
     }
   });
+
+  it('rejects init() when the port is taken, instead of an unhandled socket error', async () => {
+    const holder = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(0, resolve));
+    try {
+      await expect(UdpTransport.init('udp4', { port: holder.address().port })).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      // The transport that did bind still works beside it.
+      const other = await UdpTransport.init('udp4');
+      await other.close();
+    } finally {
+      holder.close();
+    }
+  });
 });
