@@ -253,6 +253,18 @@ describe('installed with plain npm into a project outside the workspace', () => 
     expect(r.peak).toBeGreaterThan(3000);
   });
 
+  it('webrtc ships its werift patch, which applies to the werift npm installed beside it', () => {
+    const werift = join(project, 'node_modules', 'werift');
+    expect(JSON.parse(readFileSync(join(werift, 'package.json'), 'utf8')).version).toBe('0.25.2');
+    const patch = join(project, 'node_modules', '@voxwire', 'webrtc', 'dist', 'werift@0.25.2.patch');
+    // Applied to a copy: the other checks here run werift as npm installed it.
+    const copy = join(work, 'werift-patched');
+    cpSync(werift, copy, { recursive: true });
+    execFileSync('patch', ['-p1', '-s', '-d', copy, '-i', patch]);
+    expect(readFileSync(join(copy, 'lib', 'index.mjs'), 'utf8')).toContain('sendRtpNow(rtp) {');
+    expect(readFileSync(join(werift, 'lib', 'index.mjs'), 'utf8')).not.toContain('sendRtpNow(');
+  });
+
   it('bridge: a simulated Twilio call is answered by the local model and ends when the caller hangs up', async () => {
     const r = await fixture<{ ready: boolean; heardMs: number; reason: string }>('bridge.mjs');
     expect(r.ready).toBe(true);

@@ -46,6 +46,14 @@ async function buildBrowserClient(): Promise<void> {
   copyFileSync(dts, 'dist/browser/voxwire-webrtc.d.cts');
 }
 
+/**
+ * The workspace's werift patch (patches/ at the repository root), shipped in dist/ so that an application that
+ * installs @voxwire/webrtc from npm can apply the same per-packet fixes (README, "werift patch").
+ */
+function copyWeriftPatch(): void {
+  copyFileSync('../../patches/werift@0.25.2.patch', 'dist/werift@0.25.2.patch');
+}
+
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
@@ -56,5 +64,8 @@ export default defineConfig({
   // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
   shims: true,
   // After the clean and the Node build, so that nothing removes what it writes.
-  onSuccess: buildBrowserClient,
+  onSuccess: async () => {
+    await buildBrowserClient();
+    copyWeriftPatch();
+  },
 });
