@@ -24,6 +24,7 @@ export {
 export { Framer, type FramerArrayTypes, type FramerEncoding, type FramerOptions } from './framer.js';
 export { alaw, type G711Law, mulaw } from './g711.js';
 export {
+  OPUS_APPLICATIONS,
   OPUS_FRAME_MS,
   OPUS_SAMPLE_RATES,
   type OpusApplication,

@@ -11,6 +11,8 @@ export type { OpusApplication } from './opus-ctl.js';
 export const OPUS_SAMPLE_RATES: readonly number[] = [8000, 12000, 16000, 24000, 48000];
 /** Frame durations (ms) accepted by {@link OpusEncoder}. */
 export const OPUS_FRAME_MS: readonly number[] = [10, 20, 40, 60];
+/** Coding modes accepted by {@link OpusEncoder} (`application`). */
+export const OPUS_APPLICATIONS = Object.keys(OPUS_APPLICATION) as readonly OpusApplication[];
 
 /** Options shared by {@link OpusEncoder} and {@link OpusDecoder}. */
 export interface OpusCommonOptions {
@@ -55,6 +57,26 @@ function checkCommon(options: OpusCommonOptions): { sampleRate: number; channels
   if (channels !== 1 && channels !== 2)
     throw new AudioFormatError('INVALID_FORMAT', `Opus channels must be 1 or 2, got ${channels}`);
   return { sampleRate, channels };
+}
+
+function checkBitrate(bitrate: number): number {
+  if (!Number.isInteger(bitrate) || bitrate < 500 || bitrate > 512000) {
+    throw new AudioFormatError(
+      'INVALID_FORMAT',
+      `Opus bitrate must be an integer in 500..512000 bits/s, got ${bitrate}`,
+    );
+  }
+  return bitrate;
+}
+
+function checkComplexity(complexity: number): number {
+  if (!Number.isInteger(complexity) || complexity < 0 || complexity > 10) {
+    throw new AudioFormatError(
+      'INVALID_FORMAT',
+      `Opus complexity must be an integer in 0..10, got ${complexity}`,
+    );
+  }
+  return complexity;
 }
 
 function openBackend(
@@ -112,12 +134,16 @@ export class OpusEncoder {
       );
     }
     const application = options.application ?? 'voip';
-    if (!Object.hasOwn(OPUS_APPLICATION, application)) {
+    if (!OPUS_APPLICATIONS.includes(application)) {
       throw new AudioFormatError(
         'INVALID_FORMAT',
-        `Opus application must be one of ${Object.keys(OPUS_APPLICATION).join(', ')}, got ${String(application)}`,
+        `Opus application must be one of ${OPUS_APPLICATIONS.join(', ')}, got ${String(application)}`,
       );
     }
+    // Checked before the backend exists: an opusscript codec left behind by a throwing constructor would
+    // never be freed.
+    if (options.bitrate !== undefined) checkBitrate(options.bitrate);
+    if (options.complexity !== undefined) checkComplexity(options.complexity);
     this.sampleRate = sampleRate;
     this.channels = channels;
     this.frameMs = frameMs;
@@ -131,24 +157,12 @@ export class OpusEncoder {
 
   /** Changes the encoder complexity (integer 0–10; see {@link OpusEncoderOptions.complexity}). */
   setComplexity(complexity: number): void {
-    if (!Number.isInteger(complexity) || complexity < 0 || complexity > 10) {
-      throw new AudioFormatError(
-        'INVALID_FORMAT',
-        `Opus complexity must be an integer in 0..10, got ${complexity}`,
-      );
-    }
-    this.codec.setComplexity(complexity);
+    this.codec.setComplexity(checkComplexity(complexity));
   }
 
   /** Changes the target bitrate (bits/s, 500–512000). */
   setBitrate(bitrate: number): void {
-    if (!Number.isInteger(bitrate) || bitrate < 500 || bitrate > 512000) {
-      throw new AudioFormatError(
-        'INVALID_FORMAT',
-        `Opus bitrate must be an integer in 500..512000 bits/s, got ${bitrate}`,
-      );
-    }
-    this.codec.setBitrate(bitrate);
+    this.codec.setBitrate(checkBitrate(bitrate));
   }
 
   /**

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { AudioFrame, EncodedFrame, OpusApplication } from '@voxwire/codecs';
+import {
+  type AudioFrame,
+  type EncodedFrame,
+  OPUS_APPLICATIONS,
+  OPUS_FRAME_MS,
+  type OpusApplication,
+} from '@voxwire/codecs';
 import { type AsyncCloseable, emitError } from '@voxwire/core';
 import {
   MediaStreamTrack,
@@ -181,8 +187,6 @@ export interface WebRtcAudioPeerEvents {
   close: [];
 }
 
-const OPUS_FRAME_MS = new Set([10, 20, 40, 60]);
-
 function checkSdp(sdp: unknown, what: string): string {
   const text = typeof sdp === 'string' ? sdp : (sdp as { sdp?: unknown } | null)?.sdp;
   if (typeof text !== 'string' || !text.startsWith('v=0')) {
@@ -259,7 +263,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
         `sampleRate must be an integer in 8000..192000, got ${this.sampleRate}`,
       );
     }
-    if (!OPUS_FRAME_MS.has(this.frameMs)) {
+    if (!OPUS_FRAME_MS.includes(this.frameMs)) {
       throw new WebRtcError('INVALID_ARGUMENT', `frameMs must be 10, 20, 40 or 60, got ${this.frameMs}`);
     }
     this.frameSamples = 48 * this.frameMs;
@@ -304,7 +308,7 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
         `opusComplexity must be an integer in 0..10, got ${complexity}`,
       );
     const application = options.opusApplication ?? 'voip';
-    if (application !== 'voip' && application !== 'audio' && application !== 'restricted-lowdelay') {
+    if (!OPUS_APPLICATIONS.includes(application)) {
       throw new WebRtcError(
         'INVALID_ARGUMENT',
         `opusApplication must be 'voip', 'audio' or 'restricted-lowdelay', got ${String(application)}`,
