@@ -69,14 +69,31 @@ async function interruptReply(
   return { interrupted, done };
 }
 
+/**
+ * Runs `test` with a new client, the session serving it and that session's confirmed truncations; closes the
+ * client afterwards, whatever happened.
+ */
+async function withSession(
+  test: (
+    client: StreamClient,
+    session: ArnoldSession,
+    cut: Array<{ item_id: string; audio_end_ms: number }>,
+  ) => Promise<void>,
+): Promise<void> {
+  const client = await StreamClient.open(arnold.url);
+  try {
+    const session = lastSession();
+    await test(client, session, truncations(session));
+  } finally {
+    await client.close();
+  }
+}
+
 describe('playback reports', () => {
   it('truncate an interrupted reply where the client stopped playing, reply after reply', {
     timeout: 120000,
   }, async () => {
-    const client = await StreamClient.open(arnold.url);
-    try {
-      const session = lastSession();
-      const cut = truncations(session);
+    await withSession(async (client, session, cut) => {
       // First reply (the stream starts at 0): 500 ms has arrived, the client has played 200 of it.
       const first = await interruptReply(
         client,
@@ -121,18 +138,13 @@ describe('playback reports', () => {
       expect(session.playback.positionMs).toBe(session.playback.sentMs);
       expect(client.messages.slice(from).some((m) => m.type === 'interrupted')).toBe(false);
       expect(cut).toHaveLength(2);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('talking over a reply the client is still playing cuts it where playback is, though all of it was sent', {
     timeout: 120000,
   }, async () => {
-    const client = await StreamClient.open(arnold.url);
-    try {
-      const session = lastSession();
-      const cut = truncations(session);
+    await withSession(async (client, _session, cut) => {
       // The whole reply has arrived (as OpenAI's faster-than-real-time audio does); the client has played
       // 400 ms of it when the user starts talking.
       await client.say('I just did 10 reps of deadlift at 225 pounds');
@@ -148,18 +160,13 @@ describe('playback reports', () => {
       // The user's words are answered.
       const answer = await client.next((m) => m.type === 'response_text', from);
       expect(String(answer.text)).toMatch(/deadlift/);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('caps a report at the audio sent, so it cannot count a later reply as heard', {
     timeout: 120000,
   }, async () => {
-    const client = await StreamClient.open(arnold.url);
-    try {
-      const session = lastSession();
-      const cut = truncations(session);
+    await withSession(async (client, session, cut) => {
       // An hour "played" of a reply half a second into its audio: the cut is at what was sent.
       const first = await interruptReply(client, 'I just did 5 reps of squat at 100 kg', 0, 500, () =>
         client.send({ type: 'interrupt', played_ms: 3_600_000 }),
@@ -178,17 +185,13 @@ describe('playback reports', () => {
       expect(second.interrupted.played_ms).toBe(0);
       await client.until(() => cut.length === 2, 'the model to confirm the second truncation');
       expect(cut[1]).toEqual({ item_id: second.interrupted.item_id, audio_end_ms: 0 });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('malformed reports get a typed error, change nothing, and the session goes on', {
     timeout: 120000,
   }, async () => {
-    const client = await StreamClient.open(arnold.url);
-    try {
-      const session = lastSession();
+    await withSession(async (client, session) => {
       const bad: unknown[] = [
         { type: 'playback' },
         { type: 'playback', played_ms: -1 },
@@ -221,9 +224,7 @@ describe('playback reports', () => {
       // The session goes on.
       const answer = await client.say('show me my recent workouts');
       expect(answer.some((m) => m.type === 'response_text')).toBe(true);
-    } finally {
-      await client.close();
-    }
+    });
   });
 });
 

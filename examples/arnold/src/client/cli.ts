@@ -245,7 +245,7 @@ export class ArnoldCli {
     if (this.caughtUpAt === this.playedBytes || this.ws?.readyState !== WebSocket.OPEN) return;
     const consumed = this.consumedSamples();
     const rate = this.speaker?.sampleRate;
-    if (consumed === undefined || !rate || this.ws?.readyState !== WebSocket.OPEN) return;
+    if (consumed === undefined || !rate) return;
     const played = Math.floor((Math.max(0, consumed - this.streamStart) * 1000) / rate);
     if (consumed >= this.playedBytes / 2) this.caughtUpAt = this.playedBytes;
     if (played === this.lastReport) return;
