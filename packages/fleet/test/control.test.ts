@@ -264,7 +264,17 @@ describe('fleet registry and cross-instance control on a real redis-server', () 
         return false;
       }
     }, 'the registry to recover');
-    await a.request('CA-b3', { type: 'say', text: 'back' });
+    // b's control subscriber may reconnect after its registry writes: until then a request is refused,
+    // undelivered, with UNAVAILABLE "has not resubscribed … retry" (nobody received it), as documented.
+    await waitUntil(async () => {
+      try {
+        await a.request('CA-b3', { type: 'say', text: 'back' });
+        return true;
+      } catch (err) {
+        if (err instanceof FleetError && /has not resubscribed/.test(err.message)) return false;
+        throw err;
+      }
+    }, 'b to take control requests again');
     expect((b.registry.localCall('CA-b3') as FakeCall).said).toEqual(['back']);
     expect(a.status()).toMatchObject({ connected: true, pendingWrites: 0 });
   });
