@@ -1,4 +1,5 @@
 import {
+  AudioFormatError,
   OPUS_SAMPLE_RATES,
   type OpusApplication,
   type OpusBackendName,
@@ -6,6 +7,7 @@ import {
   OpusEncoder,
   Resampler,
 } from '@voxwire/codecs';
+import { WebRtcError } from './errors.js';
 import type { FrameDecoder, OutputConverter } from './inbound-audio.js';
 import type { FrameEncoder } from './outbound-audio.js';
 
@@ -53,6 +55,31 @@ export function createFrameDecoder(
     },
     destroy: () => decoder.destroy(),
   };
+}
+
+/**
+ * A peer's encoder and decoder, opened together: when either refuses its options (or the backend asked for
+ * is not installed), the other is freed and the codec's refusal becomes a WebRtcError `INVALID_ARGUMENT`
+ * (the codec's error as its `cause`), so a peer constructor throws one error type.
+ */
+export function openPeerCodecs(options: {
+  frameMs: number;
+  bitrate?: number;
+  complexity?: number;
+  application?: OpusApplication;
+  backend?: OpusBackendPreference;
+  outputRate: number;
+}): { encoder: FrameEncoder; decoder: FrameDecoder } {
+  let encoder: FrameEncoder | undefined;
+  try {
+    encoder = createFrameEncoder(options);
+    return { encoder, decoder: createFrameDecoder(options.outputRate, options.backend) };
+  } catch (err) {
+    encoder?.destroy?.();
+    if (err instanceof AudioFormatError)
+      throw new WebRtcError('INVALID_ARGUMENT', `Opus: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** Resampler from the decoder's rate to the peer's rate, or undefined when they match. */

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import {
-  type AudioFrame,
-  type EncodedFrame,
-  OPUS_APPLICATIONS,
-  OPUS_FRAME_MS,
-  type OpusApplication,
-} from '@voxwire/codecs';
+import { type AudioFrame, type EncodedFrame, OPUS_FRAME_MS, type OpusApplication } from '@voxwire/codecs';
 import { type AsyncCloseable, emitError } from '@voxwire/core';
 import {
   MediaStreamTrack,
@@ -18,12 +12,11 @@ import {
   type RtpPacket,
 } from 'werift';
 import {
-  createFrameDecoder,
-  createFrameEncoder,
   createInputResampler,
   createOutputConverter,
   type InputResampler,
   type OpusBackendPreference,
+  openPeerCodecs,
 } from './codec-adapter.js';
 import { WebRtcError } from './errors.js';
 import { FrameClock } from './frame-clock.js';
@@ -252,6 +245,13 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
   private readonly relayOnly: boolean;
   private readonly turnUsername: string | undefined;
 
+  /**
+   * Opens the peer's codecs and its werift connection; nothing is sent until an offer or answer.
+   *
+   * @throws WebRtcError `INVALID_ARGUMENT` for an option out of range, including the Opus ones the codec
+   * refuses (`bitrate`, `opusComplexity`, `opusApplication`, an `opusBackend` that is not installed; the
+   * codec's AudioFormatError is the `cause`). Nothing stays open after a throw.
+   */
   constructor(options: WebRtcAudioPeerOptions = {}) {
     super();
     this.id = options.id ?? randomUUID();
@@ -301,19 +301,42 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
         "iceTransportPolicy 'relay' needs a TURN server with username and credential",
       );
     }
-    const complexity = options.opusComplexity;
-    if (complexity !== undefined && !(Number.isInteger(complexity) && complexity >= 0 && complexity <= 10))
-      throw new WebRtcError(
-        'INVALID_ARGUMENT',
-        `opusComplexity must be an integer in 0..10, got ${complexity}`,
-      );
-    const application = options.opusApplication ?? 'voip';
-    if (!OPUS_APPLICATIONS.includes(application)) {
-      throw new WebRtcError(
-        'INVALID_ARGUMENT',
-        `opusApplication must be 'voip', 'audio' or 'restricted-lowdelay', got ${String(application)}`,
-      );
+    // The codecs first: they validate the Opus options, and nothing is open yet if one is refused.
+    const { encoder, decoder } = openPeerCodecs({
+      frameMs: this.frameMs,
+      bitrate: options.bitrate,
+      complexity: options.opusComplexity,
+      application: options.opusApplication,
+      backend: options.opusBackend,
+      outputRate: this.sampleRate,
+    });
+    this.encoder = encoder;
+    this.decoder = decoder;
+    this.opusBackend = encoder.backend ?? 'opusscript';
+    try {
+      this.outbound = new OutboundAudio({
+        frameSamples: this.frameSamples,
+        maxQueueSamples: Math.ceil(maxQueueMs * 48),
+        encoder,
+        send: this.sendPacket,
+      });
+      this.inbound = new InboundAudio({
+        decoder,
+        converter: createOutputConverter(decoder.sampleRate, this.sampleRate),
+        jitterDepth: options.jitterDepth,
+        sampleRate: this.sampleRate,
+        onAudio: this.deliverAudio,
+        onDecodeError: (err) =>
+          this.emitError(new WebRtcError('INTERNAL', `undecodable Opus packet (concealed): ${String(err)}`)),
+      });
+    } catch (err) {
+      // An option the jitter buffer refuses (jitterDepth): free the codecs opened above.
+      encoder.destroy?.();
+      decoder.destroy?.();
+      throw err;
     }
+    this.clock = FrameClock.shared(this.frameMs);
+    // The connection last: every option has been accepted by now, so nothing opened here needs undoing.
     this.pc = new RTCPeerConnection({
       iceServers: options.iceServers ?? [],
       iceTransportPolicy: policy,
@@ -329,35 +352,6 @@ export class WebRtcAudioPeer extends EventEmitter<WebRtcAudioPeerEvents> impleme
           }),
         ],
       },
-    });
-
-    const encoder = createFrameEncoder({
-      frameMs: this.frameMs,
-      bitrate: options.bitrate,
-      complexity,
-      application,
-      backend: options.opusBackend,
-    });
-    this.encoder = encoder;
-    this.opusBackend = encoder.backend ?? 'opusscript';
-    this.outbound = new OutboundAudio({
-      frameSamples: this.frameSamples,
-      maxQueueSamples: Math.ceil(maxQueueMs * 48),
-      encoder,
-      send: this.sendPacket,
-    });
-    this.clock = FrameClock.shared(this.frameMs);
-
-    const decoder = createFrameDecoder(this.sampleRate, options.opusBackend);
-    this.decoder = decoder;
-    this.inbound = new InboundAudio({
-      decoder,
-      converter: createOutputConverter(decoder.sampleRate, this.sampleRate),
-      jitterDepth: options.jitterDepth,
-      sampleRate: this.sampleRate,
-      onAudio: this.deliverAudio,
-      onDecodeError: (err) =>
-        this.emitError(new WebRtcError('INTERNAL', `undecodable Opus packet (concealed): ${String(err)}`)),
     });
 
     const stateSub = this.pc.connectionStateChange.subscribe((s) => this.onConnectionState(s));

@@ -1,5 +1,5 @@
 // The peer's Opus encoder settings, seen where they matter: in the RTP payloads a raw werift far end receives.
-import { audioFrame, OpusDecoder } from '@voxwire/codecs';
+import { AudioFormatError, audioFrame, OpusDecoder } from '@voxwire/codecs';
 import { alignedSnrDb, dbfs, opusPacketMode, speech, voicedSpan } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from 'werift';
@@ -72,11 +72,29 @@ describe('WebRtcAudioPeer Opus settings', () => {
     }
   });
 
-  it('rejects an out-of-range complexity and an unknown application before opening anything', () => {
-    for (const opusComplexity of [-1, 11, 2.5])
-      expect(() => new WebRtcAudioPeer({ opusComplexity })).toThrow(WebRtcError);
-    expect(
-      () => new WebRtcAudioPeer({ opusApplication: 'music' as WebRtcAudioPeerOptions['opusApplication'] }),
-    ).toThrow(/opusApplication must be/);
+  it('refuses Opus options it cannot use with a WebRtcError that carries the codec refusal', () => {
+    const refused = (options: WebRtcAudioPeerOptions): WebRtcError => {
+      try {
+        new WebRtcAudioPeer(options);
+      } catch (err) {
+        expect(err).toBeInstanceOf(WebRtcError);
+        return err as WebRtcError;
+      }
+      throw new Error(`accepted ${JSON.stringify(options)}`);
+    };
+    for (const opusComplexity of [-1, 11, 2.5]) {
+      const err = refused({ opusComplexity });
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.message).toMatch(/complexity must be an integer in 0\.\.10/);
+      expect(err.cause).toBeInstanceOf(AudioFormatError);
+    }
+    for (const bitrate of [100, 600_000, 32000.5]) {
+      const err = refused({ bitrate });
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.message).toMatch(/bitrate must be an integer in 500\.\.512000/);
+    }
+    const app = refused({ opusApplication: 'music' as WebRtcAudioPeerOptions['opusApplication'] });
+    expect(app.message).toMatch(/application must be one of voip, audio, restricted-lowdelay/);
+    expect(refused({ jitterDepth: 0 }).code).toBe('INVALID_ARGUMENT');
   });
 });
