@@ -103,3 +103,4 @@ export {
   turnCredentialExpiry,
   turnIceServer,
 } from './turn-credentials.js';
+export { isWeriftPatched } from './werift-patch.js';

@@ -17,6 +17,7 @@ import {
   useNACK,
   useTWCC,
 } from 'werift';
+import { isWeriftPatched } from '../src/index.js';
 
 /** werift 0.25.2's getBit, through binary strings. */
 function referenceGetBit(bits: number, startIndex: number, length = 1): number {
@@ -24,6 +25,12 @@ function referenceGetBit(bits: number, startIndex: number, length = 1): number {
   bin = [...Array(8 - bin.length).fill('0'), ...bin];
   return Number.parseInt(bin.slice(startIndex, startIndex + length).join(''), 2);
 }
+
+describe('isWeriftPatched', () => {
+  it('sees the patch pnpm applies in this workspace (the consumer test sees werift as npm installs it: unpatched)', () => {
+    expect(isWeriftPatched()).toBe(true);
+  });
+});
 
 describe('RTP header bits without binary strings', () => {
   it('getBit gives the string-based result for every byte, offset and width', () => {

@@ -1,0 +1,13 @@
+// Whether the loaded werift carries our patch: apps installed from npm get werift as published unless they
+// apply dist/werift@0.25.2.patch themselves, and a silently failed postinstall should be visible.
+import { RTCRtpSender } from 'werift';
+
+/**
+ * Whether the werift this process loaded has the synchronous send path of `dist/werift@0.25.2.patch`
+ * (`RTCRtpSender.prototype.sendRtpNow`), the patch's marker. False for werift as npm installs it, and for
+ * werift's CommonJS build, which the patch changes only in part. Everything works either way; unpatched
+ * costs about 1.2× the CPU per frame (README, "werift patch").
+ */
+export function isWeriftPatched(): boolean {
+  return typeof (RTCRtpSender.prototype as { sendRtpNow?: unknown }).sendRtpNow === 'function';
+}
