@@ -2,11 +2,13 @@
 // each checked bit-exactly against the unpatched algorithm written out here or against RFC test vectors.
 import { createCipheriv, createHmac } from 'node:crypto';
 import dgram from 'node:dgram';
+import { waitUntil } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   getBit,
   MediaStreamTrack,
   ntpTime,
+  ntpTimeToEpochMs,
   ProtectionProfileAes128CmHmacSha1_80,
   RTCPeerConnection,
   RTCRtpCodecParameters,
@@ -93,6 +95,40 @@ describe('ntpTime without strings', () => {
     expect(ms).toBeGreaterThan(before - 50);
     expect(ms).toBeLessThan(after + 50);
     expect(ntp & 0xffffffffn).toBeLessThan(2n ** 32n);
+  });
+
+  it('ntpTimeToEpochMs reads the low word as a binary fraction of a second, not as milliseconds', () => {
+    const unixEpoch = 2208988800n << 32n; // 1970-01-01 in NTP seconds (RFC 868)
+    expect(ntpTimeToEpochMs(unixEpoch)).toBe(0);
+    expect(ntpTimeToEpochMs(unixEpoch | 0x80000000n)).toBe(500);
+    expect(ntpTimeToEpochMs(unixEpoch | 0x40000000n)).toBe(250);
+    expect(ntpTimeToEpochMs((2208988801n << 32n) | 0xc0000000n)).toBe(1750);
+  });
+
+  it("a receiver's remote-outbound-rtp stat dates the far end's sender report to now, not days off", async () => {
+    const [a, b] = await connectedPair();
+    try {
+      const sender = a.getTransceivers()[0].sender as unknown as PatchedSender;
+      const header = new RtpHeader({ payloadType: 111 });
+      const packet = new RtpPacket(header, Buffer.from([0xf8, 0xff, 0xfe]));
+      let remoteTimestamp: number | undefined;
+      // The sender's RTCP loop starts with its first packet and reports every 0.5-1.5 s.
+      await waitUntil(async () => {
+        header.sequenceNumber = (header.sequenceNumber + 1) & 0xffff;
+        header.timestamp += 960;
+        sender.sendRtpNow(packet);
+        const stats = [...(await b.getTransceivers()[0].receiver.getStats()).values()];
+        const remote = stats.find((s) => s.type === 'remote-outbound-rtp') as
+          | { remoteTimestamp?: number }
+          | undefined;
+        remoteTimestamp = remote?.remoteTimestamp;
+        return remoteTimestamp !== undefined;
+      }, 'a sender report reaching the receiver');
+      // Both ends share this process's clock; the unpatched reader put it up to 2^32 ms (50 days) off.
+      expect(Math.abs((remoteTimestamp ?? 0) - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
 
