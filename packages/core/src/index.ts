@@ -9,4 +9,5 @@ export { emitError } from './error-events.js';
 export { type KeepAliveOptions, keepAlive, type PingableSocket } from './keepalive.js';
 export { LatencyWindow, type LatencyWindowErrorCode } from './latency-window.js';
 export { type AsyncCloseable, closeOnce, type ListenOptions, type StartedServer } from './lifecycle.js';
+export { type ClosableSocket, closeWebSocket, DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 export { isVoxwireError, VoxwireError } from './voxwire-error.js';

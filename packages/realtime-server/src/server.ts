@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeOnce, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
+import { closeOnce, closeWebSocket, emitError, type ListenOptions, type StartedServer } from '@voxwire/core';
 import type { RealtimeSessionConfig } from '@voxwire/realtime-protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type DefaultEnginesOptions, defaultEngines } from './engines/defaults.js';
@@ -233,13 +233,10 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
   /** Upgrades accepted but not yet open: counted against maxConnections. */
   let opening = 0;
 
-  /** Closes `ws` with `code`, and cuts it if the close frame cannot be delivered in time. */
-  const closeSocket = (ws: WebSocket, code: number, reason: string) => {
+  /** Ends `ws`'s session and closes it with `code`; cut if the close frame cannot be delivered in time. */
+  const closeSocket = (ws: WebSocket, code: number, reason: string): Promise<void> => {
     sessions.get(ws)?.close();
-    if (ws.readyState === ws.CLOSED) return;
-    const timer = setTimeout(() => ws.terminate(), closeTimeoutMs);
-    ws.once('close', () => clearTimeout(timer));
-    ws.close(code, reason);
+    return closeWebSocket(ws, code, reason, closeTimeoutMs);
   };
 
   const heartbeat =
@@ -346,7 +343,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
           if (ws.readyState !== ws.OPEN) return;
           // A client that does not read must not make the server queue without bound.
           if (ws.bufferedAmount > maxBufferedBytes) {
-            closeSocket(ws, 1008, `client is not reading: over ${maxBufferedBytes} bytes queued`);
+            void closeSocket(ws, 1008, `client is not reading: over ${maxBufferedBytes} bytes queued`);
             return;
           }
           ws.send(json);
@@ -365,7 +362,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
       ws.on('error', () => {
         // A protocol error (e.g. a message over maxMessageBytes: 1009) only ends this session; ws has sent
         // the close frame and no longer reads, so the socket is cut if the peer does not close in time.
-        closeSocket(ws, 1002, 'protocol error');
+        void closeSocket(ws, 1002, 'protocol error');
       });
       session.start();
     });
@@ -406,14 +403,7 @@ export async function createRealtimeServer(options: RealtimeServerOptions = {}):
     server.off('upgrade', onUpgrade);
     if (heartbeat) clearInterval(heartbeat);
     // 1001 to every client after what is already queued for it; each gets closeTimeoutMs to answer.
-    const closed = [...sessions.keys()].map(
-      (ws) =>
-        new Promise<void>((resolve) =>
-          ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()),
-        ),
-    );
-    for (const ws of sessions.keys()) closeSocket(ws, 1001, 'server closing');
-    await Promise.all(closed);
+    await Promise.all([...sessions.keys()].map((ws) => closeSocket(ws, 1001, 'server closing')));
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     if (ownServer) {
       await new Promise<void>((resolve) => {

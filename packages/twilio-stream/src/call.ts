@@ -7,7 +7,7 @@ import {
   type EncodedFrame,
   type ResamplerQuality,
 } from '@voxwire/codecs';
-import { emitError } from '@voxwire/core';
+import { closeWebSocket, DEFAULT_CLOSE_TIMEOUT_MS, emitError } from '@voxwire/core';
 import type { RawData, WebSocket } from 'ws';
 import { TwilioStreamError } from './errors.js';
 import {
@@ -28,7 +28,6 @@ import {
   type TwilioParsedMessage,
   type TwilioStartBody,
 } from './protocol.js';
-import { closeSocket, DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 import { IdleWatchdog } from './watchdog.js';
 
 const LIVE: TwilioAudioInfo = Object.freeze({ filled: false });
@@ -356,7 +355,7 @@ export class TwilioCall extends EventEmitter<TwilioCallEvents> implements AsyncD
    * Idempotent: later calls return the first call's promise. Pending utterance marks resolve as not played.
    */
   close(code = 1000, reason = 'normal closure'): Promise<void> {
-    this.closing ??= closeSocket(
+    this.closing ??= closeWebSocket(
       this.ws,
       code,
       reason,

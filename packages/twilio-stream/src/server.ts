@@ -4,12 +4,18 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ResamplerQuality } from '@voxwire/codecs';
-import { closeOnce, emitError, keepAlive, type ListenOptions, type StartedServer } from '@voxwire/core';
+import {
+  closeOnce,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  emitError,
+  keepAlive,
+  type ListenOptions,
+  type StartedServer,
+} from '@voxwire/core';
 import { WebSocketServer } from 'ws';
 import { TwilioCall, type TwilioCallOptions } from './call.js';
 import { TwilioStreamError } from './errors.js';
 import { signatureAlgorithm, validateTwilioSignature } from './signature.js';
-import { DEFAULT_CLOSE_TIMEOUT_MS } from './socket-close.js';
 
 /** Options of {@link createMediaStreamServer}. */
 export interface MediaStreamServerOptions extends ListenOptions {

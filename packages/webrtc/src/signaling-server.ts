@@ -5,12 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
-import { closeOnce, type ListenOptions, type StartedServer } from '@voxwire/core';
+import { closeOnce, closeWebSocket, type ListenOptions, type StartedServer } from '@voxwire/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { browserClientPath, browserDemoPage } from './browser-client.js';
 import { WebRtcError } from './errors.js';
 import { WebRtcAudioPeer, type WebRtcAudioPeerOptions } from './peer.js';
-import { closeGracefully } from './signaling-close.js';
 import {
   parseClientMessage,
   type SignalingClientMessage,
@@ -394,7 +393,7 @@ export class SignalingServer extends EventEmitter<SignalingServerEvents> impleme
     const peers = [...client.sessions.values()];
     client.sessions.clear();
     await Promise.all([
-      closeGracefully(client.ws, code ?? 1000, reason ?? '', this.limits.closeTimeoutMs),
+      closeWebSocket(client.ws, code ?? 1000, reason ?? '', this.limits.closeTimeoutMs),
       ...peers.map((p) => p.close()),
     ]);
     this.emit('client-close', client.id);
