@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeWebSocket } from '@voxwire/core';
 import type { PacingMode, RealtimeEngines } from '@voxwire/realtime-server';
 import { WebSocketServer } from 'ws';
 import { AudioEndpointError, handleAudioEndpoint } from './audio-endpoints.js';
@@ -72,25 +73,6 @@ export interface Arnold {
 
 /** How long clients get to answer the close frame at shutdown before their sockets are cut. */
 const CLOSE_GRACE_MS = 2000;
-
-/** Resolves once every client socket of `wss` has closed, or after `graceMs` (then the rest are cut). */
-async function drainSockets(wss: WebSocketServer, graceMs: number): Promise<void> {
-  const open = [...wss.clients];
-  if (open.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(
-      open.map(
-        (ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))),
-      ),
-    ),
-    new Promise<void>((r) => {
-      timer = setTimeout(r, graceMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  for (const ws of wss.clients) ws.terminate();
-}
 
 const PAGE = new URL('../public/index.html', import.meta.url);
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -313,7 +295,9 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
       for (const s of sessions) s.close(1001, 'server shutting down');
       await Promise.all([...sessions].map((s) => s.done));
       // Clients answer the close frame within the grace period, else they are cut off.
-      await drainSockets(wss, CLOSE_GRACE_MS);
+      await Promise.all(
+        [...wss.clients].map((ws) => closeWebSocket(ws, 1001, 'server shutting down', CLOSE_GRACE_MS)),
+      );
       wss.close();
       http.closeAllConnections();
       await closed;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeWebSocket } from '@voxwire/core';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import {
@@ -142,21 +143,7 @@ export function createHttpServer(
 export async function shutdown(server: Server, wss: WebSocketServer, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const open = [...wss.clients];
-  for (const ws of open) if (ws.readyState === ws.OPEN) ws.close(1001, 'service shutting down');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(
-      open.map(
-        (ws) => new Promise<void>((r) => (ws.readyState === ws.CLOSED ? r() : ws.once('close', () => r()))),
-      ),
-    ),
-    new Promise<void>((r) => {
-      timer = setTimeout(r, graceMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  for (const ws of wss.clients) ws.terminate();
+  await Promise.all([...wss.clients].map((ws) => closeWebSocket(ws, 1001, 'service shutting down', graceMs)));
   wss.close();
   server.closeAllConnections();
   await closed;

@@ -3,7 +3,15 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeOnce, emitError, keepAlive, type ListenOptions, type StartedServer } from '@voxwire/core';
+import {
+  closeOnce,
+  closeWebSocket,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  emitError,
+  keepAlive,
+  type ListenOptions,
+  type StartedServer,
+} from '@voxwire/core';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { clip } from './clip.js';
 import { AudioCodesError, AudioCodesProtocolError } from './errors.js';
@@ -370,20 +378,11 @@ export class AudioCodesServer extends EventEmitter<AudioCodesServerEvents> imple
     this.closed = true;
     this.http.off('upgrade', this.onUpgrade);
     for (const s of [...this.sessions.values()]) s.shutdown('server closing', 1001);
-    for (const ws of this.wss.clients) {
-      if (ws.readyState === ws.OPEN) ws.close(1001, 'server shutting down');
-    }
-    // Wait for the closing handshakes, bounded: a peer that never answers the close frame is dropped.
-    const open = [...this.wss.clients].filter((ws) => ws.readyState !== ws.CLOSED);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(open.map((ws) => new Promise((resolve) => ws.once('close', resolve)))),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, this.opts.closeTimeoutMs ?? 2000);
-      }),
-    ]);
-    clearTimeout(timer);
-    for (const ws of this.wss.clients) ws.terminate();
+    // The closing handshakes, bounded: a peer that never answers the close frame is dropped.
+    const graceMs = this.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    await Promise.all(
+      [...this.wss.clients].map((ws) => closeWebSocket(ws, 1001, 'server shutting down', graceMs)),
+    );
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.ownsServer) {
       await new Promise<void>((resolve) => {
