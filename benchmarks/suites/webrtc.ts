@@ -91,10 +91,17 @@ function deleteNetns(): void {
   }
 }
 
+/**
+ * Extra Node/V8 flags for the echo servers only (`VOXWIRE_WEBRTC_BENCH_SERVER_FLAGS`, space-separated), for
+ * trying runtime settings such as `--single-threaded-gc` that NODE_OPTIONS does not accept.
+ */
+const SERVER_FLAGS = (env.VOXWIRE_WEBRTC_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+
 /** A benchmark child; with `weriftUrl`, `werift` resolves to that copy in it (see werift-as-published.ts). */
 function child(netns: boolean, script: string, args: string[], weriftUrl?: string): ChildProcess {
   const hook = weriftUrl ? ['--import', `${PEERS_DIR}werift-as-published-hook.ts`] : [];
-  const node = [process.execPath, '--import', 'tsx', ...hook, PEERS_DIR + script, ...args];
+  const flags = script === 'server.ts' ? SERVER_FLAGS : [];
+  const node = [process.execPath, ...flags, '--import', 'tsx', ...hook, PEERS_DIR + script, ...args];
   const [cmd, ...rest] = netns ? ['ip', 'netns', 'exec', NETNS, ...node] : node;
   return spawn(cmd, rest, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
