@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log, run, SetupError } from './lib/log.mjs';
+import { rebuildNativeFor } from './lib/native-rebuild.mjs';
 import {
   fetchNode,
   fetchNodePackage,
@@ -86,10 +87,14 @@ async function test(extraArgs) {
       );
       continue;
     }
+    rebuildNativeFor(root, pnpm, env, node);
     log(`running the packages' tests again under Node ${node.version}`);
+    // Through pnpm's bin shim, like the first pass: it puts pnpm's hoisted folder on NODE_PATH (where the
+    // workspace finds an optional peer such as @discordjs/opus) and runs the first `node` on PATH, this one.
+    const shim = join(root, 'node_modules', '.bin', 'vitest');
     const again = vitestPass(
       root,
-      [node.bin, join(root, 'node_modules', 'vitest', 'vitest.mjs')],
+      process.platform === 'win32' ? [node.bin, join(root, 'node_modules', 'vitest', 'vitest.mjs')] : [shim],
       [...packageProjects(root).map((p) => `--project=${p}`), '--exclude=**/mingw-cross.test.ts'],
       { ...env, PATH: `${dirname(node.bin)}:${env.PATH ?? ''}` },
       join(root, `.vitest-results-node-${major}.json`),

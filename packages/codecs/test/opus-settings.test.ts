@@ -5,7 +5,7 @@ import { AudioFormatError, OpusDecoder, OpusEncoder, type OpusEncoderOptions } f
 
 const SENTENCE = 'Please hold while I connect your call to the next available agent.';
 
-/** opusscript always; @discordjs/opus where its native build loads (it is built at install on Node 22). */
+/** opusscript always; @discordjs/opus where its native build loads (npm test builds it for each Node it runs). */
 function backends(): ('opusscript' | '@discordjs/opus')[] {
   try {
     new OpusEncoder({ backend: '@discordjs/opus' }).destroy();
