@@ -255,16 +255,38 @@ describe('installed with plain npm into a project outside the workspace', () => 
     expect(r.weriftPatched).toBe(false);
   });
 
-  it('webrtc ships its werift patch, which applies to the werift npm installed beside it', () => {
+  it('webrtc ships its werift patch and voxwire-patch-werift, which apply it to the werift npm installed', async () => {
     const werift = join(project, 'node_modules', 'werift');
     expect(JSON.parse(readFileSync(join(werift, 'package.json'), 'utf8')).version).toBe('0.25.2');
     const patch = join(project, 'node_modules', '@voxwire', 'webrtc', 'dist', 'werift@0.25.2.patch');
-    // Applied to a copy: the other checks here run werift as npm installed it.
+    // Applied to copies: the other checks here run werift as npm installed it.
     const copy = join(work, 'werift-patched');
     cpSync(werift, copy, { recursive: true });
     execFileSync('patch', ['-p1', '-s', '-d', copy, '-i', patch]);
     expect(readFileSync(join(copy, 'lib', 'index.mjs'), 'utf8')).toContain('sendRtpNow(rtp) {');
     expect(readFileSync(join(werift, 'lib', 'index.mjs'), 'utf8')).not.toContain('sendRtpNow(');
+
+    // The command an app's postinstall runs (no `patch` program needed): the same files, then a no-op.
+    // Run by this Node: the linked bin's #! would take whichever `node` is first on PATH.
+    const cli = join(project, 'node_modules', '.bin', 'voxwire-patch-werift');
+    const ours = join(work, 'werift-patched-by-cli');
+    cpSync(werift, ours, { recursive: true });
+    const patcher = (args: string[]) =>
+      run(process.execPath, [cli, ...args], { cwd: project, env: userEnv(), timeoutMs: 60_000 });
+    const check = () => patcher(['--dir', ours, '--check']);
+    expect((await check()).status).toBe(1);
+    const first = await patcher(['--dir', ours]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/\d+ hunk\(s\) applied, 0 already so/);
+    for (const f of ['lib/index.mjs', 'lib/webrtc/src/utils.js', 'lib/common/src/binary.js'])
+      expect(readFileSync(join(ours, f), 'utf8')).toBe(readFileSync(join(copy, f), 'utf8'));
+    expect((await check()).status).toBe(0);
+    const again = await patcher(['--dir', ours]);
+    expect(again.stdout).toMatch(/0 hunk\(s\) applied, \d+ already so \(0 file\(s\) written\)/);
+    // Without --dir it finds the werift @voxwire/webrtc loads, which npm installed unpatched.
+    const installed = await patcher(['--check']);
+    expect(installed.status).toBe(1);
+    expect(installed.stdout).toContain(join('node_modules', 'werift'));
   });
 
   it('bridge: a simulated Twilio call is answered by the local model and ends when the caller hangs up', async () => {

@@ -54,18 +54,29 @@ function copyWeriftPatch(): void {
   copyFileSync('../../patches/werift@0.25.2.patch', 'dist/werift@0.25.2.patch');
 }
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node22',
-  // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
-  shims: true,
-  // After the clean and the Node build, so that nothing removes what it writes.
-  onSuccess: async () => {
-    await buildBrowserClient();
-    copyWeriftPatch();
+export default defineConfig([
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node22',
+    // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
+    shims: true,
+    // After the clean and the Node build, so that nothing removes what it writes.
+    onSuccess: async () => {
+      await buildBrowserClient();
+      copyWeriftPatch();
+    },
   },
-});
+  {
+    // The voxwire-patch-werift command: ESM only, no types; esbuild keeps its #! line. It finds the patch
+    // next to itself in dist/.
+    entry: ['src/patch-werift-cli.ts'],
+    format: ['esm'],
+    sourcemap: true,
+    clean: false,
+    target: 'node22',
+  },
+]);

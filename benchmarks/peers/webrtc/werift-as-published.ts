@@ -1,8 +1,7 @@
 // werift exactly as npm publishes it, beside the patched copy the workspace installs: what a user of
 // @voxwire/webrtc gets from npm (pnpm's patchedDependencies apply only inside this workspace). Made by copying
-// the installed werift and reverse-applying patches/werift@0.25.2.patch, in benchmarks/.cache; its
-// dependencies are links to the installed ones.
-import { execFileSync } from 'node:child_process';
+// the installed werift and removing patches/werift@0.25.2.patch with @voxwire/webrtc's own patcher, in
+// benchmarks/.cache; its dependencies are links to the installed ones.
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -15,22 +14,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { applyWeriftPatch, installedWeriftDir } from '@voxwire/webrtc';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PATCH = join(ROOT, 'patches', 'werift@0.25.2.patch');
 const HOME = join(ROOT, 'benchmarks', '.cache', 'werift-as-published', 'node_modules');
-
-/** The installed (patched) werift package directory, as @voxwire/webrtc resolves it. */
-function installedWerift(): string {
-  const webrtc = createRequire(import.meta.url).resolve('@voxwire/webrtc');
-  const entry = createRequire(webrtc).resolve('werift');
-  let dir = dirname(realpathSync(entry));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 /**
  * The file URL of unpatched werift's ESM entry (`lib/index.mjs`), made on first use and again whenever the patch
@@ -45,9 +35,9 @@ export function weriftAsPublished(): string {
   if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
     rmSync(HOME, { recursive: true, force: true });
     mkdirSync(HOME, { recursive: true });
-    const installed = installedWerift();
+    const installed = installedWeriftDir();
     cpSync(installed, pkg, { recursive: true });
-    execFileSync('patch', ['-R', '-p1', '-s', '-d', pkg], { input: patch });
+    applyWeriftPatch({ weriftDir: pkg, patchFile: PATCH, reverse: true });
     // werift's own dependencies sit beside it in pnpm's virtual store: link them beside the copy.
     const siblings = dirname(installed);
     for (const name of readdirSync(siblings)) {

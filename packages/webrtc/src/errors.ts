@@ -34,6 +34,8 @@ export type WebRtcErrorCode =
   | 'TIMEOUT'
   /** The connection to Janus is down (and reconnecting failed or was not attempted). */
   | 'DISCONNECTED'
+  /** The shipped werift patch does not fit the werift found (another version, or files edited since). */
+  | 'PATCH_FAILED'
   /** A failure inside the WebRTC stack (werift) or a codec. */
   | 'INTERNAL';
 

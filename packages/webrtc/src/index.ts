@@ -104,3 +104,10 @@ export {
   turnIceServer,
 } from './turn-credentials.js';
 export { isWeriftPatched } from './werift-patch.js';
+export {
+  applyWeriftPatch,
+  installedWeriftDir,
+  WERIFT_PATCH_VERSION,
+  type WeriftPatchOptions,
+  type WeriftPatchResult,
+} from './werift-patch-apply.js';
