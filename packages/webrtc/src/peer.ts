@@ -7,7 +7,6 @@ import {
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
-  type RTCRtpSender,
   type RTCRtpTransceiver,
   type RtpPacket,
 } from 'werift';
@@ -24,12 +23,7 @@ import { type FrameDecoder, InboundAudio, type InboundFrameInfo } from './inboun
 import { type FrameEncoder, OutboundAudio } from './outbound-audio.js';
 import type { IceCandidateInit } from './signaling-messages.js';
 import { turnCredentialExpiry } from './turn-credentials.js';
-
-/**
- * werift's sender as `patches/werift@0.25.2.patch` extends it: `sendRtpNow` sends at once and returns a promise
- * only when it had to queue (pending RTP). Unpatched werift (an npm install) has only `sendRtp`.
- */
-type SenderWithSendNow = RTCRtpSender & { sendRtpNow?(packet: RtpPacket): Promise<void> | undefined };
+import type { SenderWithSendNow } from './werift-patch.js';
 
 /** An ICE server (STUN or TURN), as in the browser's `RTCIceServer`. */
 export interface IceServer {
