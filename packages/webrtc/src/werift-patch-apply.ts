@@ -116,6 +116,19 @@ function findNear(lines: string[], want: string[], near: number): number {
 }
 
 /**
+ * Where a hunk's `from` text is to be replaced: exactly where the patch says first (hunks earlier in the file
+ * may have moved it, hence `near`), then the nearest match. `'already'` when the `to` text stands there (or
+ * anywhere, failing a match of `from`), `'missing'` when neither does.
+ */
+function locate(lines: string[], from: string[], to: string[], near: number): number | 'already' | 'missing' {
+  if (matchesAt(lines, from, near)) return near;
+  if (matchesAt(lines, to, near)) return 'already';
+  const at = findNear(lines, from, near);
+  if (at >= 0) return at;
+  return findNear(lines, to, near) >= 0 ? 'already' : 'missing';
+}
+
+/**
  * Applies `file`'s hunks to `text` (or removes them, `reverse`). Returns the new text and the counts.
  * @throws WebRtcError `PATCH_FAILED` when a hunk matches neither before nor after
  */
@@ -130,21 +143,19 @@ function patchText(
   let already = 0;
   for (const hunk of file.hunks) {
     const [from, to] = reverse ? [hunk.new, hunk.old] : [hunk.old, hunk.new];
-    const near = (reverse ? hunk.atNew : hunk.at) + offset;
-    // Exactly where the patch says first, then the nearest match: hunks earlier in the file may have moved it.
-    let at = matchesAt(lines, from, near) ? near : -1;
-    if (at < 0 && !matchesAt(lines, to, near)) at = findNear(lines, from, near);
-    if (at >= 0) {
+    const line = reverse ? hunk.atNew : hunk.at;
+    const at = locate(lines, from, to, line + offset);
+    if (at === 'already') {
+      already++;
+    } else if (at === 'missing') {
+      throw new WebRtcError(
+        'PATCH_FAILED',
+        `${file.path}: a hunk at line ${line + 1} matches neither the ${reverse ? 'patched' : 'published'} nor the ${reverse ? 'published' : 'patched'} text`,
+      );
+    } else {
       lines.splice(at, from.length, ...to);
       offset += to.length - from.length;
       applied++;
-    } else if (matchesAt(lines, to, near) || findNear(lines, to, near) >= 0) {
-      already++;
-    } else {
-      throw new WebRtcError(
-        'PATCH_FAILED',
-        `${file.path}: a hunk at line ${(reverse ? hunk.atNew : hunk.at) + 1} matches neither the ${reverse ? 'patched' : 'published'} nor the ${reverse ? 'published' : 'patched'} text`,
-      );
     }
   }
   return { text: lines.join('\n'), applied, already };
