@@ -71,9 +71,6 @@ export interface Arnold {
   close(): Promise<void>;
 }
 
-/** How long clients get to answer the close frame at shutdown before their sockets are cut. */
-const CLOSE_GRACE_MS = 2000;
-
 const PAGE = new URL('../public/index.html', import.meta.url);
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -294,10 +291,8 @@ export async function startArnold(opts: ArnoldOptions = {}): Promise<Arnold> {
       http.closeIdleConnections();
       for (const s of sessions) s.close(1001, 'server shutting down');
       await Promise.all([...sessions].map((s) => s.done));
-      // Clients answer the close frame within the grace period, else they are cut off.
-      await Promise.all(
-        [...wss.clients].map((ws) => closeWebSocket(ws, 1001, 'server shutting down', CLOSE_GRACE_MS)),
-      );
+      // Clients answer the close frame within core's default grace period (2 s), else they are cut off.
+      await Promise.all([...wss.clients].map((ws) => closeWebSocket(ws, 1001, 'server shutting down')));
       wss.close();
       http.closeAllConnections();
       await closed;

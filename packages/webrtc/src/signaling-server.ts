@@ -5,7 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
-import { closeOnce, closeWebSocket, type ListenOptions, type StartedServer } from '@voxwire/core';
+import {
+  closeOnce,
+  closeWebSocket,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type ListenOptions,
+  type StartedServer,
+} from '@voxwire/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { browserClientPath, browserDemoPage } from './browser-client.js';
 import { WebRtcError } from './errors.js';
@@ -93,7 +99,7 @@ export const SIGNALING_LIMITS = {
   maxBufferedBytes: 1024 * 1024,
   maxPendingMessages: 32,
   pingIntervalMs: 30_000,
-  closeTimeoutMs: 2000,
+  closeTimeoutMs: DEFAULT_CLOSE_TIMEOUT_MS,
   handshakeTimeoutMs: 10_000,
 } as const;
 
