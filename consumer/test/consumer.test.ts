@@ -275,6 +275,8 @@ describe('installed with plain npm into a project outside the workspace', () => 
       run(process.execPath, [cli, ...args], { cwd: project, env: userEnv(), timeoutMs: 60_000 });
     const check = () => patcher(['--dir', ours, '--check']);
     expect((await check()).status).toBe(1);
+    // Asking whether the patch is in place and to remove it at once is refused, not answered backwards.
+    expect((await patcher(['--dir', ours, '--check', '--reverse'])).status).toBe(2);
     const first = await patcher(['--dir', ours]);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/\d+ hunk\(s\) applied, 0 already so/);

@@ -31,6 +31,11 @@ function main(): number {
     console.log(USAGE);
     return 0;
   }
+  if (values.check && values.reverse) {
+    // --check reports whether the patch is in place; a reversed dry run would report the opposite.
+    console.error('voxwire-patch-werift: --check and --reverse cannot be combined');
+    return 2;
+  }
   const result = applyWeriftPatch({
     weriftDir: values.dir,
     reverse: values.reverse === true,
