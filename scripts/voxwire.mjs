@@ -89,12 +89,11 @@ async function test(extraArgs) {
     }
     rebuildNativeFor(root, pnpm, env, node);
     log(`running the packages' tests again under Node ${node.version}`);
-    // Through pnpm's bin shim, like the first pass: it puts pnpm's hoisted folder on NODE_PATH (where the
-    // workspace finds an optional peer such as @discordjs/opus) and runs the first `node` on PATH, this one.
-    const shim = join(root, 'node_modules', '.bin', 'vitest');
+    // The same command as the first pass: vitest's bin shim puts pnpm's hoisted folder on NODE_PATH (where
+    // the workspace finds an optional peer such as @discordjs/opus) and runs the first `node` on PATH, this one.
     const again = vitestPass(
       root,
-      process.platform === 'win32' ? [node.bin, join(root, 'node_modules', 'vitest', 'vitest.mjs')] : [shim],
+      [...pnpm, 'exec', 'vitest'],
       [...packageProjects(root).map((p) => `--project=${p}`), '--exclude=**/mingw-cross.test.ts'],
       { ...env, PATH: `${dirname(node.bin)}:${env.PATH ?? ''}` },
       join(root, `.vitest-results-node-${major}.json`),
