@@ -10,7 +10,7 @@ import { WebRtcError } from './errors.js';
 /** The werift version the shipped patch was made against. */
 export const WERIFT_PATCH_VERSION = '0.25.2';
 
-/** Largest patch file read (the shipped one is about 40 KB). */
+/** Largest patch file read (the shipped one is about 50 KB). */
 const MAX_PATCH_BYTES = 4 << 20;
 
 interface Hunk {

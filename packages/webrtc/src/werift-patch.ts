@@ -12,8 +12,9 @@ export type SenderWithSendNow = RTCRtpSender & {
 
 /**
  * Whether the werift this process loaded has the synchronous send path of `dist/werift@0.25.2.patch`
- * (`RTCRtpSender.prototype.sendRtpNow`), the patch's marker. False for werift as npm installs it, and for
- * werift's CommonJS build, which the patch changes only in part. Everything works either way; unpatched
+ * (`RTCRtpSender.prototype.sendRtpNow`), the patch's marker. The patch changes both of werift's builds alike,
+ * so this answers the same from ESM (`import`, werift's `lib/index.mjs`) and CommonJS (`require`, its
+ * `lib/<package>/src` files). False for werift as npm installs it. Everything works either way; unpatched
  * costs about 1.2× the CPU per frame (README, "werift patch").
  */
 export function isWeriftPatched(): boolean {
