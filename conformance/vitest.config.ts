@@ -8,6 +8,7 @@ export default defineProject({
     hookTimeout: 30_000,
     // Each file runs a server and real speech (espeak-ng, pocketsphinx): one file at a time keeps a shared
     // 2-core machine responsive.
+    // (In the whole suite's run the root vitest.config.ts sets the worker count and files may overlap.)
     fileParallelism: false,
   },
 });

@@ -8,6 +8,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // One file at a time: each opens real connections (and one a browser) on a small shared machine.
+    // (In the whole suite's run the root vitest.config.ts sets the worker count and files may overlap.)
     fileParallelism: false,
   },
 });
