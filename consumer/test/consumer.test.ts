@@ -280,7 +280,13 @@ describe('installed with plain npm into a project outside the workspace', () => 
     const first = await patcher(['--dir', ours]);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/\d+ hunk\(s\) applied, 0 already so/);
-    for (const f of ['lib/index.mjs', 'lib/webrtc/src/utils.js', 'lib/common/src/binary.js'])
+    for (const f of [
+      'lib/index.mjs',
+      'lib/webrtc/src/utils.js',
+      'lib/common/src/binary.js',
+      'lib/common/src/transport.js',
+      'lib/webrtc/src/media/rtpSender.js',
+    ])
       expect(readFileSync(join(ours, f), 'utf8')).toBe(readFileSync(join(copy, f), 'utf8'));
     expect((await check()).status).toBe(0);
     const again = await patcher(['--dir', ours]);
@@ -289,6 +295,31 @@ describe('installed with plain npm into a project outside the workspace', () => 
     const installed = await patcher(['--check']);
     expect(installed.status).toBe(1);
     expect(installed.stdout).toContain(join('node_modules', 'werift'));
+  });
+
+  it('an app that runs voxwire-patch-werift gets the patched werift from import and from require', async () => {
+    const werift = join(project, 'node_modules', 'werift');
+    const unpatched = join(work, 'werift-as-installed');
+    cpSync(werift, unpatched, { recursive: true });
+    const cli = join(project, 'node_modules', '.bin', 'voxwire-patch-werift');
+    try {
+      // What an app's postinstall runs: no --dir, the werift @voxwire/webrtc loads.
+      const r = await run(process.execPath, [cli], { cwd: project, env: userEnv(), timeoutMs: 60_000 });
+      expect(r.status).toBe(0);
+      for (const args of [[], ['--cjs']]) {
+        const call = await fixture<{ received: number; peak: number; weriftPatched: boolean }>(
+          'webrtc.mjs',
+          args,
+        );
+        expect(call.weriftPatched).toBe(true);
+        expect(call.received).toBeGreaterThanOrEqual(48000);
+        expect(call.peak).toBeGreaterThan(3000);
+      }
+    } finally {
+      // The other checks run werift as npm installed it.
+      rmSync(werift, { recursive: true, force: true });
+      cpSync(unpatched, werift, { recursive: true });
+    }
   });
 
   it('bridge: a simulated Twilio call is answered by the local model and ends when the caller hangs up', async () => {
