@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runAgent } from './lib/agent-process.mjs';
 import { log, run, SetupError } from './lib/log.mjs';
 import { rebuildNativeFor } from './lib/native-rebuild.mjs';
 import {
@@ -129,14 +130,14 @@ async function demo(extraArgs) {
       .join('\n');
     throw new SetupError(`unknown agent "${name}". Run one of:\n${list}\nas npm start -- <agent>`);
   }
-  const { pnpm, env } = await setup(name);
+  const { env } = await setup(name);
   log(`starting ${name}: ${AGENTS[name]}`);
   log(
     `other agents: ${Object.keys(AGENTS)
       .filter((n) => n !== name)
       .join(', ')} (npm start -- <agent>); Ctrl-C stops`,
   );
-  return run(pnpm[0], [...pnpm.slice(1), '--filter', name, 'start', ...rest], { cwd: root, env });
+  return runAgent(join(root, 'examples', name), rest, env);
 }
 
 async function bench(extraArgs) {

@@ -1,0 +1,53 @@
+// `npm start -- <agent>`: runs an example agent's `start` script ("tsx <file>") as one Node process with tsx's
+// loader, instead of through `pnpm start` → sh → tsx's CLI → Node. Through those layers a Ctrl-C reached every
+// one of them: the agent shut down cleanly and exited 0, yet pnpm reported "Command failed with signal
+// SIGINT", and a SIGTERM sent to npm alone stopped this script but left the agent running.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { SetupError } from './log.mjs';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The file an example's `start` script runs with tsx. */
+export function agentEntry(dir) {
+  const start = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const m = /^tsx (\S+)$/.exec(start);
+  if (!m) throw new SetupError(`${dir}: its start script is ${JSON.stringify(start)}, not "tsx <file>"`);
+  return m[1];
+}
+
+/**
+ * Runs the agent in `dir` with `args` and resolves with its exit status (128 + the signal number when a signal
+ * ended it). The agent runs in its own process group, so this process is the only one that signals it: the
+ * first SIGINT, SIGTERM or SIGHUP this process gets (a Ctrl-C, or npm passing on a supervisor's SIGTERM) is
+ * passed on once, and the agent's own handler shuts it down. Later ones are not passed on: npm relays the
+ * terminal's SIGINT a second time, and a second signal would kill the agent in the middle of its shutdown.
+ * None of the agents reads stdin, which a process outside the terminal's foreground group could not.
+ */
+export function runAgent(dir, args, env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', agentEntry(dir), ...args], {
+    cwd: dir,
+    env,
+    stdio: 'inherit',
+    detached: true,
+  });
+  let relayed = false;
+  const relay = (signal) => {
+    if (relayed) return;
+    relayed = true;
+    child.kill(signal);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, relay);
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => {
+      for (const s of STOP_SIGNALS) process.off(s, relay);
+      reject(new SetupError(`could not start the agent in ${dir}: ${err.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      for (const s of STOP_SIGNALS) process.off(s, relay);
+      resolve(code ?? 128 + (constants.signals[signal] ?? 0));
+    });
+  });
+}

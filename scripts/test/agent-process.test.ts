@@ -1,0 +1,84 @@
+// `npm start -- <agent>` runs the agent with scripts/lib/agent-process.mjs: a Ctrl-C or a SIGTERM stops the
+// agent through its own shutdown, the command exits 0, and nothing is left running. Driven on Jarvis, the
+// agent `npm start` runs by default, on free ports.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const runner = pathToFileURL(join(root, 'scripts', 'lib', 'agent-process.mjs')).href;
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  ports: number[];
+  exited: Promise<number | null>;
+}
+
+let started: Started | undefined;
+afterEach(() => {
+  // A failed test must not leave Jarvis running: its process group is the runner's.
+  if (started?.child.exitCode === null && started.child.pid) process.kill(-started.child.pid, 'SIGKILL');
+  started = undefined;
+});
+
+/** Starts runAgent(examples/jarvis) in a process group of its own, as a terminal's foreground job is. */
+async function startJarvis(): Promise<Started> {
+  const script = `const { runAgent } = await import(${JSON.stringify(runner)});
+process.exitCode = await runAgent(${JSON.stringify(join(root, 'examples', 'jarvis'))}, [], process.env);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, JARVIS_CORE_PORT: '0', JARVIS_AUDIO_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('web UI:')) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) =>
+      reject(new Error(`the runner exited (${code}) before Jarvis was ready:\n${out}`)),
+    );
+  });
+  started = { child, output: () => out, ports: [], exited };
+  await ready;
+  started.ports = [...out.matchAll(/on http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+  return started;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start: the agent process', () => {
+  it('a Ctrl-C (SIGINT to the whole process group) shuts the agent down and the command exits 0', async () => {
+    const s = await startJarvis();
+    expect(s.ports).toHaveLength(2);
+    for (const port of s.ports) expect(await accepts(port)).toBe(true);
+    process.kill(-(s.child.pid as number), 'SIGINT');
+    expect(await s.exited).toBe(0);
+    expect(s.output().match(/shutting down/g)).toHaveLength(1);
+    expect(s.output()).not.toMatch(/ERR_PNPM|Command failed/);
+  });
+
+  it('a SIGTERM to the command alone (as npm or a supervisor sends it) stops the agent too: nothing is left', async () => {
+    const s = await startJarvis();
+    process.kill(s.child.pid as number, 'SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain('shutting down');
+    // The agent ran in its own process group; its ports are closed once the command has exited.
+    for (const port of s.ports) expect(await accepts(port)).toBe(false);
+  });
+});
