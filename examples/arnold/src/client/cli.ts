@@ -230,13 +230,19 @@ export class ArnoldCli {
 
   /**
    * Samples of Arnold's voice (since the client started) the speaker has played or that were dropped
-   * unplayed: the device's played frames (its position minus the silence it filled in), the frames `clear()`
-   * dropped from its ring, and what was dropped from our queue. Undefined without a speaker.
+   * unplayed: the device's played frames (its position minus the silence it filled in, minus what is still
+   * in the device's own buffer), the frames `clear()` dropped from its ring, and what was dropped from our
+   * queue. Undefined without a speaker.
    */
   private consumedSamples(): number | undefined {
     if (!this.speaker || this.speaker.state === 'closed') return undefined;
     const st = this.speaker.stats();
-    const consumed = st.position - st.silenceFrames + st.clearedFrames + this.droppedSamples;
+    // The device plays a frame about deviceLatencyMs after taking it. While his voice is still queued in the
+    // ring, the newest frames it took are voice the user has not heard yet: a barge-in must not count them.
+    // Once the ring has run dry it takes silence, and what it took before is heard by then.
+    const unheard = st.bufferedFrames > 0 ? Math.round((st.deviceLatencyMs * st.sampleRate) / 1000) : 0;
+    const played = Math.max(0, st.position - st.silenceFrames - unheard);
+    const consumed = played + st.clearedFrames + this.droppedSamples;
     return Math.min(consumed, this.playedBytes / 2);
   }
 
