@@ -36,12 +36,13 @@ const REPEAT = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_REPEAT ?? 3) || 3);
 /** Stacks (`VOXWIRE_WEBRTC_BENCH_STACKS`, default all). */
 const STACKS = (
   env.VOXWIRE_WEBRTC_BENCH_STACKS ??
-  'voxwire,voxwire-native,voxwire-published,werift,wrtc,datachannel,datachannel-native,udp'
+  'voxwire,voxwire-native,voxwire-published,voxwire-cjs,werift,wrtc,datachannel,datachannel-native,udp'
 ).split(',') as Stack[];
 const LABELS: Record<Stack, string> = {
   voxwire: '@voxwire/webrtc (README echo, opusscript)',
   'voxwire-native': '@voxwire/webrtc (README echo, @discordjs/opus)',
   'voxwire-published': '@voxwire/webrtc on werift as published (what npm users get), opusscript',
+  'voxwire-cjs': '@voxwire/webrtc through require() (CommonJS builds of it and of werift), opusscript',
   werift: 'raw werift 0.25.2 (with our patch) + opusscript',
   wrtc: '@roamhq/wrtc (libwebrtc, its own Opus)',
   datachannel: 'node-datachannel (libdatachannel) + opusscript',

@@ -6,6 +6,7 @@ export type Stack =
   | 'voxwire'
   | 'voxwire-native'
   | 'voxwire-published'
+  | 'voxwire-cjs'
   | 'werift'
   | 'wrtc'
   | 'datachannel'

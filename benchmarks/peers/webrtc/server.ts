@@ -7,6 +7,7 @@
 // - datachannel: node-datachannel (libdatachannel: native SRTP/ICE) with opusscript in JS;
 // - voxwire-native, datachannel-native: the same with @discordjs/opus (libopus compiled natively) for Opus;
 // - voxwire-published: the voxwire echo on werift as npm publishes it (started with werift-as-published-hook);
+// - voxwire-cjs: the voxwire echo loaded with require(): the package's CommonJS build on werift's CommonJS files;
 // - udp: a bare UDP echo of the same packet rate (the floor of the socket path).
 // The parent reads this process's CPU (all threads: process.cpuUsage is getrusage(RUSAGE_SELF)).
 
@@ -25,6 +26,17 @@ const stack = process.argv[2] as Stack;
 // The workspace's werift carries our patch (it adds sendRtpNow); voxwire-published must run without it.
 if ('sendRtpNow' in RTCRtpSender.prototype === (stack === 'voxwire-published'))
   throw new Error(`${stack}: werift is ${stack === 'voxwire-published' ? 'patched' : 'unpatched'} here`);
+const requireHere = createRequire(import.meta.url);
+/** The peer class the voxwire stacks use: from the ESM build, or for voxwire-cjs from `require()`. */
+const Peer: typeof WebRtcAudioPeer =
+  stack === 'voxwire-cjs'
+    ? (requireHere('@voxwire/webrtc') as typeof import('@voxwire/webrtc')).WebRtcAudioPeer
+    : WebRtcAudioPeer;
+if (
+  stack === 'voxwire-cjs' &&
+  !('sendRtpNow' in (requireHere('werift') as typeof import('werift')).RTCRtpSender.prototype)
+)
+  throw new Error(`${stack}: werift's CommonJS build is unpatched here`);
 let framesIn = 0;
 let framesOut = 0;
 const closers: (() => unknown)[] = [];
@@ -56,7 +68,7 @@ function opusPair(native: boolean): { echo(payload: Buffer): Buffer; delete(): v
 }
 
 async function answerVoxwire(offer: string): Promise<string> {
-  const peer = new WebRtcAudioPeer({
+  const peer = new Peer({
     iceAdditionalHostAddresses: ['127.0.0.1'],
     opusBackend: nativeOpus(stack) ? '@discordjs/opus' : 'opusscript',
   });
@@ -223,6 +235,7 @@ const answerers: Record<Exclude<Stack, 'udp'>, (offer: string) => Promise<string
   voxwire: answerVoxwire,
   'voxwire-native': answerVoxwire,
   'voxwire-published': answerVoxwire,
+  'voxwire-cjs': answerVoxwire,
   werift: answerWerift,
   wrtc: answerWrtc,
   datachannel: answerDatachannel,
