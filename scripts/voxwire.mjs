@@ -3,6 +3,9 @@
 // It installs what it needs itself (a supported Node when this one is too old, pnpm, workspace
 // dependencies, native builds and, when run as root on Debian, the system packages the command needs) and
 // explains anything it cannot install, without a stack trace. It depends on nothing but Node itself.
+// First: when this is the re-exec on a supported Node and the process that started it is killed outright,
+// stop (passing SIGTERM on to a running agent) instead of running on unseen.
+import './lib/end-with-parent.mjs';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

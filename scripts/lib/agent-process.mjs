@@ -4,8 +4,11 @@
 // SIGINT", and a SIGTERM sent to npm alone stopped this script but left the agent running.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SetupError } from './log.mjs';
 import { runPassingSignals } from './signal-relay.mjs';
+
+const END_WITH_PARENT = fileURLToPath(new URL('./end-with-parent.mjs', import.meta.url));
 
 /** The file an example's `start` script runs with tsx. */
 export function agentEntry(dir) {
@@ -22,11 +25,14 @@ export function agentEntry(dir) {
  * passed on once, and the agent's own handler shuts it down. Later ones are not passed on: npm relays the
  * terminal's SIGINT a second time, and a second signal would kill the agent in the middle of its shutdown.
  * None of the agents reads stdin, which a process outside the terminal's foreground group could not.
+ *
+ * Being in its own group, the agent would outlive a SIGKILL of this process (nothing passes that on):
+ * `end-with-parent.mjs`, loaded before the agent, stops it with SIGTERM when this process is gone.
  */
 export function runAgent(dir, args, env) {
   return runPassingSignals(
     process.execPath,
-    ['--import', 'tsx', agentEntry(dir), ...args],
+    ['--import', END_WITH_PARENT, '--import', 'tsx', agentEntry(dir), ...args],
     { cwd: dir, env, detached: true },
     { pass: ['SIGINT', 'SIGTERM', 'SIGHUP'], once: true },
   );

@@ -8,9 +8,13 @@ import { SetupError } from './log.mjs';
  * Runs `cmd` with inherited output and resolves with its exit status (128 + the signal number when a signal
  * ended it). While it runs, the signals in `pass` that this process gets are sent on to it (with `once`, only
  * the first of them), and those in `ignore` no longer end this process: it waits for the child instead.
+ *
+ * The child gets an IPC channel besides the inherited output, which nothing writes to: when this process dies
+ * without passing a signal on (SIGKILL), the channel closes, and a child that loaded `end-with-parent.mjs`
+ * stops itself with SIGTERM.
  */
 export function runPassingSignals(cmd, args, opts, { pass, ignore = [], once = false }) {
-  const child = spawn(cmd, args, { stdio: 'inherit', ...opts });
+  const child = spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], ...opts });
   let passed = false;
   const relay = (signal) => {
     if (once && passed) return;

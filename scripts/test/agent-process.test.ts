@@ -20,7 +20,8 @@ interface Started {
 let started: Started | undefined;
 afterEach(() => {
   // A failed test must not leave Jarvis running: its process group is the runner's.
-  if (started?.child.exitCode === null && started.child.pid) process.kill(-started.child.pid, 'SIGKILL');
+  const child = started?.child;
+  if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
   started = undefined;
 });
 
@@ -52,6 +53,13 @@ process.exitCode = await runAgent(${JSON.stringify(join(root, 'examples', 'jarvi
   return started;
 }
 
+/** Resolves when every process writing to the runner's output (the runner and the agent) has ended. */
+function outputClosed(s: Started): Promise<void> {
+  const out = s.child.stdout;
+  if (!out || out.closed) return Promise.resolve();
+  return new Promise((resolve) => out.once('close', () => resolve()));
+}
+
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1', () => {
@@ -79,6 +87,17 @@ describe('npm start: the agent process', () => {
     expect(await s.exited).toBe(0);
     expect(s.output()).toContain('shutting down');
     // The agent ran in its own process group; its ports are closed once the command has exited.
+    for (const port of s.ports) expect(await accepts(port)).toBe(false);
+  });
+
+  it('a SIGKILL of the command alone (nothing can pass it on) still stops the agent: it does not run on orphaned', async () => {
+    const s = await startJarvis();
+    process.kill(s.child.pid as number, 'SIGKILL');
+    await s.exited;
+    // The agent is in its own process group: only the end of the runner's IPC channel can reach it. It shares
+    // the runner's output, which closes when it has exited.
+    await outputClosed(s);
+    expect(s.output()).toContain('shutting down');
     for (const port of s.ports) expect(await accepts(port)).toBe(false);
   });
 });
