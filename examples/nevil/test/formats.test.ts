@@ -94,7 +94,9 @@ describe('capture formats end to end (PulseAudio → AudioCaptureManager → loc
       const first = new Recorder();
       const second = new Recorder();
       const m = new AudioCaptureManager(
-        { sampleRate: c.rate, channelCount: c.channels, chunkSize: c.rate / 5 },
+        // A 3 s ring: this test is about formats, and on a loaded 2-core CI machine the JS thread once went
+        // more than the default 500 ms without draining it (the stall test below covers overruns).
+        { sampleRate: c.rate, channelCount: c.channels, chunkSize: c.rate / 5, bufferSize: c.rate * 3 },
         first.callbacks(),
         connection,
       );
