@@ -4,6 +4,7 @@
 //   POST /audio/tts                     body: {text, voice?} → { text, sample_rate, audio_base64 (WAV) }
 //   POST /audio/process-voice-command   body: WAV            → { transcript, response_text, tool_calls, audio_base64 }
 import { audioFrame, floatToInt16, isEncodedFrame, wav } from '@voxwire/codecs';
+import { VoxwireError } from '@voxwire/core';
 import { RealtimeClient, type SessionUpdate } from '@voxwire/realtime-client';
 import type { RealtimeBackend } from './backend.js';
 import { sessionConfig } from './config.js';
@@ -12,14 +13,49 @@ import { READ_ALOUD_INSTRUCTIONS } from './responder.js';
 import type { WorkoutStore } from './store.js';
 import { runArnoldTool, TOOL_DEFINITIONS } from './tools.js';
 
-/** An HTTP error with its status. */
-export class AudioEndpointError extends Error {
-  override readonly name = 'AudioEndpointError';
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** Why an `/audio/*` request failed; each code answers with one HTTP status ({@link AudioEndpointError.status}). */
+export type AudioEndpointErrorCode =
+  /** 400: a malformed or out-of-range request (not a WAV, bad JSON, a clip too short, a bad voice name). */
+  | 'INVALID_ARGUMENT'
+  /** 404: no such endpoint. */
+  | 'NOT_FOUND'
+  /** 413: a body, clip or text over its limit. */
+  | 'LIMIT_EXCEEDED'
+  /** 415: a WAV encoding other than PCM16 or float. */
+  | 'UNSUPPORTED_ENCODING'
+  /** 499: the HTTP client went away before the answer. */
+  | 'CLIENT_GONE'
+  /** 502: the realtime backend refused the request, failed or closed. */
+  | 'BACKEND_FAILED'
+  /** 504: the realtime backend did not answer within `audioJobTimeoutMs`. */
+  | 'TIMEOUT';
+
+/** HTTP status answered for each code. */
+const STATUS: Record<AudioEndpointErrorCode, number> = {
+  INVALID_ARGUMENT: 400,
+  NOT_FOUND: 404,
+  LIMIT_EXCEEDED: 413,
+  UNSUPPORTED_ENCODING: 415,
+  CLIENT_GONE: 499,
+  BACKEND_FAILED: 502,
+  TIMEOUT: 504,
+};
+
+/**
+ * A refused or failed `/audio/*` request. The client gets {@link status} and `{ error: message }`; the code
+ * is not sent.
+ */
+export class AudioEndpointError extends VoxwireError<AudioEndpointErrorCode> {
+  /** The HTTP status answered (400, 404, 413, 415, 499, 502 or 504: one per code). */
+  readonly status: number;
+
+  /**
+   * @param code - e.g. `INVALID_ARGUMENT` (400), `LIMIT_EXCEEDED` (413); it sets {@link status}
+   * @param message - what was wrong, sent to the client as `{ error: message }`
+   */
+  constructor(code: AudioEndpointErrorCode, message: string) {
+    super(code, message);
+    this.status = STATUS[code];
   }
 }
 
@@ -46,26 +82,38 @@ export function decodeWavBody(
   try {
     audio = wav.read(body);
   } catch (err) {
-    throw new AudioEndpointError(400, `Expected a WAV file: ${(err as Error).message.slice(0, 200)}`);
+    throw new AudioEndpointError(
+      'INVALID_ARGUMENT',
+      `Expected a WAV file: ${(err as Error).message.slice(0, 200)}`,
+    );
   }
   if (!Number.isInteger(audio.sampleRate) || audio.sampleRate < MIN_RATE || audio.sampleRate > MAX_RATE)
     throw new AudioEndpointError(
-      400,
+      'INVALID_ARGUMENT',
       `WAV sample rate ${audio.sampleRate} Hz is not supported; send ${MIN_RATE}–${MAX_RATE} Hz.`,
     );
   if (!Number.isInteger(audio.channels) || audio.channels < 1 || audio.channels > MAX_CHANNELS)
-    throw new AudioEndpointError(400, `WAV with ${audio.channels} channels; send 1 to ${MAX_CHANNELS}.`);
+    throw new AudioEndpointError(
+      'INVALID_ARGUMENT',
+      `WAV with ${audio.channels} channels; send 1 to ${MAX_CHANNELS}.`,
+    );
   const ms = Math.floor((audio.data.length / audio.channels / audio.sampleRate) * 1000);
   if (ms < limits.minClipMs)
-    throw new AudioEndpointError(400, `The clip is ${ms} ms long; send at least ${limits.minClipMs} ms.`);
+    throw new AudioEndpointError(
+      'INVALID_ARGUMENT',
+      `The clip is ${ms} ms long; send at least ${limits.minClipMs} ms.`,
+    );
   if (ms > limits.maxClipMs)
-    throw new AudioEndpointError(413, `The clip is ${ms} ms long; the limit is ${limits.maxClipMs} ms.`);
+    throw new AudioEndpointError(
+      'LIMIT_EXCEEDED',
+      `The clip is ${ms} ms long; the limit is ${limits.maxClipMs} ms.`,
+    );
   let interleaved: Int16Array;
   if (audio.encoding === 'pcm16') interleaved = audio.data;
   else if (audio.encoding === 'float32') interleaved = floatToInt16(audio.data);
   else
     throw new AudioEndpointError(
-      415,
+      'UNSUPPORTED_ENCODING',
       `WAV encoding ${audio.encoding} is not supported; send PCM16 or float.`,
     );
   const ch = audio.channels;
@@ -113,27 +161,27 @@ async function withClient<T>(
   let onAbort: (() => void) | undefined;
   const fail = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AudioEndpointError(504, 'The realtime backend did not answer in time.')),
+      () => reject(new AudioEndpointError('TIMEOUT', 'The realtime backend did not answer in time.')),
       deps.limits.audioJobTimeoutMs,
     );
-    onAbort = () => reject(new AudioEndpointError(499, 'The client went away.'));
+    onAbort = () => reject(new AudioEndpointError('CLIENT_GONE', 'The client went away.'));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     client.on('close', (e) =>
-      reject(new AudioEndpointError(502, `Realtime backend closed: ${e.code} ${e.reason}`)),
+      reject(new AudioEndpointError('BACKEND_FAILED', `Realtime backend closed: ${e.code} ${e.reason}`)),
     );
     // A refused commit or a failed transcription never produces the awaited event: answer now.
     client.on('error', (e) =>
       reject(
         new AudioEndpointError(
-          502,
+          'BACKEND_FAILED',
           `The realtime backend refused the request (${e.serverError?.code ?? e.code}).`,
         ),
       ),
     );
     client.on('event', (e) => {
       if (e.type === 'conversation.item.input_audio_transcription.failed')
-        reject(new AudioEndpointError(502, 'Speech recognition failed on this clip.'));
+        reject(new AudioEndpointError('BACKEND_FAILED', 'Speech recognition failed on this clip.'));
     });
   });
   fail.catch(() => {});
@@ -177,20 +225,23 @@ export async function handleAudioEndpoint(
       try {
         req = JSON.parse(body.toString('utf8')) as { text?: unknown; voice?: unknown };
       } catch {
-        throw new AudioEndpointError(400, 'Expected JSON {"text": "...", "voice"?: "alloy"}.');
+        throw new AudioEndpointError('INVALID_ARGUMENT', 'Expected JSON {"text": "...", "voice"?: "alloy"}.');
       }
       if (req === null || typeof req !== 'object' || Array.isArray(req))
-        throw new AudioEndpointError(400, 'Expected a JSON object {"text": "...", "voice"?: "alloy"}.');
+        throw new AudioEndpointError(
+          'INVALID_ARGUMENT',
+          'Expected a JSON object {"text": "...", "voice"?: "alloy"}.',
+        );
       if (typeof req.text !== 'string' || req.text.trim() === '')
-        throw new AudioEndpointError(400, '"text" must be a non-empty string.');
+        throw new AudioEndpointError('INVALID_ARGUMENT', '"text" must be a non-empty string.');
       if (req.text.length > deps.limits.maxTtsChars)
         throw new AudioEndpointError(
-          413,
+          'LIMIT_EXCEEDED',
           `"text" is ${req.text.length} characters; the limit is ${deps.limits.maxTtsChars}.`,
         );
       const text = req.text.trim();
       if (req.voice !== undefined && (typeof req.voice !== 'string' || !VOICE.test(req.voice)))
-        throw new AudioEndpointError(400, '"voice" must be a voice name such as "alloy".');
+        throw new AudioEndpointError('INVALID_ARGUMENT', '"voice" must be a voice name such as "alloy".');
       const voice = typeof req.voice === 'string' ? req.voice : deps.voice;
       const session = { ...manualTurns(sessionConfig(voice)), instructions: READ_ALOUD_INSTRUCTIONS };
       return withClient(deps, session, signal, async (client) => {
@@ -261,7 +312,7 @@ export async function handleAudioEndpoint(
     }
     default:
       throw new AudioEndpointError(
-        404,
+        'NOT_FOUND',
         `No endpoint ${path}; try /audio/transcribe, /audio/tts or /audio/process-voice-command.`,
       );
   }

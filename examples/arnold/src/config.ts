@@ -1,4 +1,5 @@
 // Session configuration of Arnold's realtime sessions (the design's values, in the GA session shape).
+import { VoxwireError } from '@voxwire/core';
 import type { ReconnectOptions, SessionUpdate } from '@voxwire/realtime-client';
 
 /** Audio on Arnold's client WebSocket and on the realtime session: PCM16 little-endian, 24 kHz, mono. */
@@ -33,9 +34,18 @@ export const DEFAULT_VOICE = 'alloy';
 /** The model asked for: `gpt-realtime` (the design's `gpt-4o-realtime-preview` is retired). */
 export const DEFAULT_MODEL = 'gpt-realtime';
 
-/** Thrown for a VAD setting out of its range. */
-export class ArnoldConfigError extends Error {
-  readonly code = 'INVALID_CONFIG';
+/** Why an {@link ArnoldConfigError} was thrown: `INVALID_CONFIG` (a setting Arnold cannot use). */
+export type ArnoldConfigErrorCode = 'INVALID_CONFIG';
+
+/**
+ * Thrown at startup for a setting Arnold cannot use (a VAD value out of its range, a malformed environment
+ * variable); the message names it.
+ */
+export class ArnoldConfigError extends VoxwireError<ArnoldConfigErrorCode> {
+  /** @param message - names the setting and what it must be */
+  constructor(message: string) {
+    super('INVALID_CONFIG', message);
+  }
 }
 
 function inRange(name: string, value: number, min: number, max: number): number {

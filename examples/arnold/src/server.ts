@@ -100,12 +100,13 @@ function pathOf(req: IncomingMessage): string | undefined {
 
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (declared > max) throw new AudioEndpointError(413, `Request body larger than ${max} bytes.`);
+  if (declared > max)
+    throw new AudioEndpointError('LIMIT_EXCEEDED', `Request body larger than ${max} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > max) throw new AudioEndpointError(413, `Request body larger than ${max} bytes.`);
+    if (size > max) throw new AudioEndpointError('LIMIT_EXCEEDED', `Request body larger than ${max} bytes.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

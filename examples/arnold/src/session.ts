@@ -131,7 +131,7 @@ export class ArnoldSession {
 
   private clientError(err: ClientInputError): void {
     this.deps.metrics.clientError();
-    this.send({ type: 'error', source: 'client', code: err.code, message: err.message });
+    this.send({ type: 'error', source: 'client', code: err.wireCode, message: err.message });
   }
 
   private wireRealtime(): void {
@@ -237,7 +237,7 @@ export class ArnoldSession {
       if (!this.ready) {
         if (this.pending.length >= MAX_PENDING) {
           this.clientError(
-            new ClientInputError('invalid_message', 'Session not ready yet; message dropped.'),
+            new ClientInputError('INVALID_MESSAGE', 'Session not ready yet; message dropped.'),
           );
           return;
         }
@@ -290,7 +290,7 @@ export class ArnoldSession {
         else if (this.queuedTexts.length < (this.deps.maxQueuedTexts ?? 8)) this.queuedTexts.push(msg.text);
         else
           throw new ClientInputError(
-            'busy',
+            'BUSY',
             `${this.queuedTexts.length} text turns are already waiting for the agent; this one was dropped.`,
           );
         break;

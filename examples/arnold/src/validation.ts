@@ -1,5 +1,6 @@
 // Validation of workout tool arguments: the model's arguments are untrusted input. Every rejection carries a
 // sentence the model (or the local responder) can say back to the user; nothing invalid reaches the database.
+import { VoxwireError } from '@voxwire/core';
 
 /** Units stored in the database. */
 export type WeightUnit = 'lbs' | 'kg';
@@ -15,15 +16,20 @@ export interface WorkoutInput {
   unit: WeightUnit;
 }
 
-/** Arguments the model sent that cannot be stored; `message` is meant to be spoken to the user. */
-export class WorkoutValidationError extends Error {
-  override readonly name = 'WorkoutValidationError';
+/** Why a {@link WorkoutValidationError} was thrown: `INVALID_ARGUMENT` (a tool argument out of its range). */
+export type WorkoutValidationErrorCode = 'INVALID_ARGUMENT';
+
+/**
+ * Arguments the model sent that cannot be stored (code `INVALID_ARGUMENT`); `message` is meant to be spoken
+ * to the user. The model's tool result carries `message` and {@link field}, not the code.
+ */
+export class WorkoutValidationError extends VoxwireError<WorkoutValidationErrorCode> {
   constructor(
     message: string,
     /** The argument at fault. */
     readonly field: string,
   ) {
-    super(message);
+    super('INVALID_ARGUMENT', message);
   }
 }
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { isVoxwireError } from '@voxwire/core';
 import { createRealtimeServer, NullTranscriber, type RealtimeServer } from '@voxwire/realtime-server';
 import { waitUntil } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,8 +139,8 @@ describe('configuration', () => {
     expect(() => arnoldOptionsFromEnv({ ARNOLD_VAD_SILENCE_MS: 'long' })).toThrow(
       'ARNOLD_VAD_SILENCE_MS must be a number, not "long".',
     );
-    await expect(
-      startArnold({ port: 0, dbPath: join(tmp.dir, 'x.db'), vad: { threshold: 2 } }),
-    ).rejects.toThrow(ArnoldConfigError);
+    const refused = startArnold({ port: 0, dbPath: join(tmp.dir, 'x.db'), vad: { threshold: 2 } });
+    await expect(refused).rejects.toThrow(ArnoldConfigError);
+    await expect(refused).rejects.toSatisfy((err) => isVoxwireError(err, 'INVALID_CONFIG'));
   });
 });

@@ -1,6 +1,7 @@
 // The database and the argument checks on their own: a real sql.js database in a temporary file.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isVoxwireError } from '@voxwire/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkoutStore } from '../src/store.js';
 import { runArnoldTool } from '../src/tools.js';
@@ -65,9 +66,10 @@ describe('WorkoutStore', () => {
       sessions: 1,
     });
     expect(runArnoldTool(store, 'nope', {})).toMatchObject({ ok: false });
-    expect(() => validateWorkout({ exercise: 'row', reps: -3, weight: 1, unit: 'kg' })).toThrow(
-      WorkoutValidationError,
-    );
+    const badReps = () => validateWorkout({ exercise: 'row', reps: -3, weight: 1, unit: 'kg' });
+    expect(badReps).toThrow(WorkoutValidationError);
+    expect(badReps).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'reps' }));
+    expect(badReps).toThrow(expect.toSatisfy((err) => isVoxwireError(err)));
     store.close();
   });
 });

@@ -98,7 +98,7 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
       const body = await readJson(req);
       if (typeof body.text !== 'string' || !body.text.trim() || body.text.length > MAX_TTS_CHARS) {
         throw new JarvisError(
-          'bad_request',
+          'BAD_REQUEST',
           `text must be a non-empty string of at most ${MAX_TTS_CHARS} characters`,
         );
       }
@@ -137,7 +137,7 @@ export async function startAudioService(options: AudioServiceOptions): Promise<A
       });
       return;
     }
-    throw new JarvisError('not_found', `no route ${method} ${path}`);
+    throw new JarvisError('NOT_FOUND', `no route ${method} ${path}`);
   };
 
   const server: Server = createHttpServer(limits, (req, res) => {

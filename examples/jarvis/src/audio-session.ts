@@ -167,10 +167,10 @@ export class AudioSession {
     try {
       msg = JSON.parse(text);
     } catch {
-      throw new JarvisError('invalid_message', 'message is not valid JSON');
+      throw new JarvisError('INVALID_MESSAGE', 'message is not valid JSON');
     }
     if (typeof msg !== 'object' || msg === null || typeof (msg as { type?: unknown }).type !== 'string') {
-      throw new JarvisError('invalid_message', 'message must be an object with a string type');
+      throw new JarvisError('INVALID_MESSAGE', 'message must be an object with a string type');
     }
     const m = msg as { type: string; config?: unknown; data?: unknown; text?: unknown };
     switch (m.type) {
@@ -182,7 +182,7 @@ export class AudioSession {
         return;
       case 'audio':
         if (typeof m.data !== 'string')
-          throw new JarvisError('invalid_audio', 'audio.data must be base64 PCM16');
+          throw new JarvisError('INVALID_AUDIO', 'audio.data must be base64 PCM16');
         this.onAudio(decodeBase64Audio(m.data));
         return;
       case 'commit':
@@ -191,7 +191,7 @@ export class AudioSession {
       case 'text':
         if (typeof m.text !== 'string' || !m.text.trim() || m.text.length > 2000) {
           throw new JarvisError(
-            'invalid_message',
+            'INVALID_MESSAGE',
             'text must be a non-empty string of at most 2000 characters',
           );
         }
@@ -201,7 +201,7 @@ export class AudioSession {
         this.send('pong', {});
         return;
       default:
-        throw new JarvisError('invalid_message', `unknown message type ${JSON.stringify(m.type)}`);
+        throw new JarvisError('INVALID_MESSAGE', `unknown message type ${JSON.stringify(m.type)}`);
     }
   }
 
@@ -247,7 +247,7 @@ export class AudioSession {
 
   private stopStreaming(): void {
     const p = this.pipeline;
-    if (!p) throw new JarvisError('not_streaming', 'not streaming');
+    if (!p) throw new JarvisError('NOT_STREAMING', 'not streaming');
     if (p.segmenter) void p.segmenter.flush().catch((err: unknown) => this.reportError(err));
     else this.commitManual();
     this.pipeline = undefined;
@@ -256,10 +256,10 @@ export class AudioSession {
 
   private onAudio(bytes: Uint8Array): void {
     const p = this.pipeline;
-    if (!p) throw new JarvisError('not_streaming', 'send start_streaming before audio');
+    if (!p) throw new JarvisError('NOT_STREAMING', 'send start_streaming before audio');
     if (bytes.length % 2 !== 0)
       throw new JarvisError(
-        'invalid_audio',
+        'INVALID_AUDIO',
         `audio has an odd byte count (${bytes.length}); expected PCM16LE`,
       );
     const pcm = bytesToInt16(bytes);
@@ -294,7 +294,7 @@ export class AudioSession {
   private commitManual(): void {
     const p = this.pipeline;
     if (!p || p.segmenter)
-      throw new JarvisError('invalid_message', 'commit is for sessions streaming with enable_vad false');
+      throw new JarvisError('INVALID_MESSAGE', 'commit is for sessions streaming with enable_vad false');
     if (p.manualSamples === 0) return;
     const audio = new Int16Array(p.manualSamples);
     let o = 0;
@@ -324,7 +324,7 @@ export class AudioSession {
   private enqueue(job: (utteranceId: string) => Promise<void>): void {
     if (this.pending >= MAX_PENDING) {
       this.reportError(
-        new JarvisError('busy', `${MAX_PENDING} utterances are waiting; this one was dropped`),
+        new JarvisError('BUSY', `${MAX_PENDING} utterances are waiting; this one was dropped`),
       );
       return;
     }
@@ -363,13 +363,13 @@ export class AudioSession {
       ).trim();
     } catch (err) {
       if (signal.aborted) return;
-      throw new JarvisError('stt_failed', `speech recognition failed: ${(err as Error).message}`);
+      throw new JarvisError('STT_FAILED', `speech recognition failed: ${(err as Error).message}`);
     }
     const latency = this.now() - t0;
     this.stt.add(latency);
     if (signal.aborted) return;
     // The NullTranscriber's placeholder is not something the user said: report it instead of answering it.
-    if (text === NO_TRANSCRIBER_TEXT) throw new JarvisError('stt_failed', text);
+    if (text === NO_TRANSCRIBER_TEXT) throw new JarvisError('STT_FAILED', text);
     this.send('stt_result', {
       utterance_id: id,
       text,
@@ -444,7 +444,7 @@ export class AudioSession {
   private reportError(err: unknown): void {
     this.errors++;
     const e = asJarvisError(err);
-    this.send('error', { code: e.code, message: e.message });
+    this.send('error', { code: e.wireCode, message: e.message });
   }
 
   private send(type: string, data: object): void {
@@ -461,7 +461,7 @@ function decodeBase64Audio(data: string): Uint8Array {
   try {
     return base64ToBytes(data);
   } catch {
-    throw new JarvisError('invalid_audio', 'audio.data is not valid base64');
+    throw new JarvisError('INVALID_AUDIO', 'audio.data is not valid base64');
   }
 }
 

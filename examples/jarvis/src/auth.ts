@@ -31,8 +31,8 @@ export class TokenStore {
   /** Adds a token for `userId`. Throws on a malformed user id or token (16–256 URL-safe characters). */
   add(token: string, userId: string, role: Principal['role'] = 'user'): this {
     if (!USER_ID.test(userId))
-      throw new JarvisError('bad_request', `invalid user id ${JSON.stringify(userId)}`);
-    if (!TOKEN.test(token)) throw new JarvisError('bad_request', 'tokens are 16-256 URL-safe characters');
+      throw new JarvisError('BAD_REQUEST', `invalid user id ${JSON.stringify(userId)}`);
+    if (!TOKEN.test(token)) throw new JarvisError('BAD_REQUEST', 'tokens are 16-256 URL-safe characters');
     this.entries.push({ hash: digest(token), principal: { userId, role } });
     return this;
   }
@@ -65,7 +65,7 @@ export class TokenStore {
       .filter(Boolean)) {
       const [user, token, role] = entry.split(':');
       if (!user || !token || (role !== undefined && role !== 'admin' && role !== 'user')) {
-        throw new JarvisError('bad_request', `JARVIS_TOKENS entry must be user:token[:admin], got ${entry}`);
+        throw new JarvisError('BAD_REQUEST', `JARVIS_TOKENS entry must be user:token[:admin], got ${entry}`);
       }
       store.add(token, user, role === 'admin' ? 'admin' : 'user');
     }
@@ -92,13 +92,13 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 /** Authenticates a request or throws `unauthorized`. */
 export function authenticate(tokens: TokenStore, req: IncomingMessage): Principal {
   const principal = tokens.verify(bearerToken(req));
-  if (!principal) throw new JarvisError('unauthorized', 'missing or invalid bearer token');
+  if (!principal) throw new JarvisError('UNAUTHORIZED', 'missing or invalid bearer token');
   return principal;
 }
 
 /** Throws `forbidden` unless `principal` is `userId` (a user may only open their own sessions). */
 export function requireSameUser(principal: Principal, userId: string): void {
   if (principal.userId !== userId) {
-    throw new JarvisError('forbidden', `this token belongs to another user than ${userId}`);
+    throw new JarvisError('FORBIDDEN', `this token belongs to another user than ${userId}`);
   }
 }

@@ -58,7 +58,7 @@ function intIn(obj: Record<string, unknown>, key: string, min: number, max: numb
   const v = obj[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new JarvisError('invalid_config', `${key} must be an integer from ${min} to ${max}`);
+    throw new JarvisError('INVALID_CONFIG', `${key} must be an integer from ${min} to ${max}`);
   }
   return v;
 }
@@ -67,7 +67,7 @@ function str(obj: Record<string, unknown>, key: string, pattern: RegExp): string
   const v = obj[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !pattern.test(v)) {
-    throw new JarvisError('invalid_config', `${key} must be a string matching ${pattern}`);
+    throw new JarvisError('INVALID_CONFIG', `${key} must be a string matching ${pattern}`);
   }
   return v;
 }
@@ -75,7 +75,7 @@ function str(obj: Record<string, unknown>, key: string, pattern: RegExp): string
 function bool(obj: Record<string, unknown>, key: string): boolean | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new JarvisError('invalid_config', `${key} must be true or false`);
+  if (typeof v !== 'boolean') throw new JarvisError('INVALID_CONFIG', `${key} must be true or false`);
   return v;
 }
 
@@ -87,13 +87,13 @@ const KNOWN = new Set(Object.keys(DEFAULT_AUDIO_CONFIG));
 
 /**
  * Validates a client's (partial) config and merges it over `base`. Atomic: a bad field throws a
- * `JarvisError('invalid_config')` and nothing is changed. Unknown fields are refused, so typos show.
+ * `JarvisError('INVALID_CONFIG')` and nothing is changed. Unknown fields are refused, so typos show.
  */
 export function mergeAudioConfig(base: Readonly<AudioConfig>, input: unknown): AudioConfig {
   if (input === undefined || input === null) return { ...base };
-  if (!isRecord(input)) throw new JarvisError('invalid_config', 'config must be an object');
+  if (!isRecord(input)) throw new JarvisError('INVALID_CONFIG', 'config must be an object');
   for (const key of Object.keys(input)) {
-    if (!KNOWN.has(key)) throw new JarvisError('invalid_config', `unknown config field ${key}`);
+    if (!KNOWN.has(key)) throw new JarvisError('INVALID_CONFIG', `unknown config field ${key}`);
   }
   const channels = intIn(input, 'channels', 1, 1);
   const out: AudioConfig = {

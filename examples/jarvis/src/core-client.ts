@@ -31,7 +31,7 @@ export class CoreClient {
     init: RequestInit,
   ): Promise<Response> {
     const base = this.baseUrl();
-    if (!base) throw new JarvisError('core_unavailable', 'no core service is configured');
+    if (!base) throw new JarvisError('CORE_UNAVAILABLE', 'no core service is configured');
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
@@ -41,11 +41,11 @@ export class CoreClient {
       });
     } catch (err) {
       if (signal.aborted) throw err;
-      throw new JarvisError('core_unavailable', `core service unreachable: ${(err as Error).message}`);
+      throw new JarvisError('CORE_UNAVAILABLE', `core service unreachable: ${(err as Error).message}`);
     }
     if (!res.ok) {
       const body = await res.text().catch(() => '');
-      throw new JarvisError('core_unavailable', `core service answered ${res.status}: ${body.slice(0, 200)}`);
+      throw new JarvisError('CORE_UNAVAILABLE', `core service answered ${res.status}: ${body.slice(0, 200)}`);
     }
     return res;
   }

@@ -98,7 +98,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
 
   const chat = async (who: Principal, message: unknown, source: unknown): Promise<ChatReply> => {
     if (typeof message !== 'string' || !message.trim() || message.length > 2000) {
-      throw new JarvisError('bad_request', 'message must be a non-empty string of at most 2000 characters');
+      throw new JarvisError('BAD_REQUEST', 'message must be a non-empty string of at most 2000 characters');
     }
     userOf(who.userId);
     const reply = await handleChat(plugins, who.userId, message, source === 'voice' ? 'voice' : 'text');
@@ -154,7 +154,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
     if (path === '/api/v2/chat' && method === 'POST') {
       const body = await readJson(req);
       if (body.user_id !== undefined && body.user_id !== who.userId) {
-        throw new JarvisError('forbidden', 'user_id does not match the token');
+        throw new JarvisError('FORBIDDEN', 'user_id does not match the token');
       }
       sendJson(res, 200, await chat(who, body.message, body.source));
       return;
@@ -165,7 +165,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
     }
     const pm = PLUGIN_PATH.exec(path);
     if (pm && method === 'POST') {
-      if (who.role !== 'admin') throw new JarvisError('forbidden', 'plugin management needs an admin token');
+      if (who.role !== 'admin') throw new JarvisError('FORBIDDEN', 'plugin management needs an admin token');
       sendJson(res, 200, plugins.setEnabled(pm[1], pm[2] === 'enable'));
       return;
     }
@@ -175,7 +175,7 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
       res.end(text);
       return;
     }
-    throw new JarvisError('not_found', `no route ${method} ${path}`);
+    throw new JarvisError('NOT_FOUND', `no route ${method} ${path}`);
   };
 
   const server: Server = createHttpServer(limits, (req, res) => {
@@ -192,21 +192,21 @@ export async function startCoreService(options: CoreServiceOptions): Promise<Cor
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       user.lastActivity = Date.now();
       void (async () => {
-        if (isBinary) throw new JarvisError('invalid_message', 'the core socket takes JSON text messages');
+        if (isBinary) throw new JarvisError('INVALID_MESSAGE', 'the core socket takes JSON text messages');
         let msg: { type?: unknown; message?: unknown };
         try {
           msg = JSON.parse(data.toString('utf8')) as typeof msg;
         } catch {
-          throw new JarvisError('invalid_message', 'message is not valid JSON');
+          throw new JarvisError('INVALID_MESSAGE', 'message is not valid JSON');
         }
         if (msg === null || typeof msg !== 'object')
-          throw new JarvisError('invalid_message', 'message must be an object');
+          throw new JarvisError('INVALID_MESSAGE', 'message must be an object');
         if (msg.type === 'chat') send('chat_response', await chat(who, msg.message, 'text'));
         else if (msg.type === 'ping') send('pong', {});
-        else throw new JarvisError('invalid_message', `unknown message type ${JSON.stringify(msg.type)}`);
+        else throw new JarvisError('INVALID_MESSAGE', `unknown message type ${JSON.stringify(msg.type)}`);
       })().catch((err: unknown) => {
         const e = asJarvisError(err);
-        send('error', { code: e.code, message: e.message });
+        send('error', { code: e.wireCode, message: e.message });
       });
     });
     ws.on('close', () => {

@@ -8,12 +8,12 @@ import { asJarvisError, JarvisError } from './errors.js';
  */
 export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<Record<string, unknown>> {
   if (Number(req.headers['content-length']) > limit)
-    throw new JarvisError('payload_too_large', `request body over ${limit} bytes`);
+    throw new JarvisError('PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new JarvisError('payload_too_large', `request body over ${limit} bytes`);
+    if (size > limit) throw new JarvisError('PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
@@ -21,10 +21,10 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
   try {
     body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new JarvisError('bad_request', 'request body is not valid JSON');
+    throw new JarvisError('BAD_REQUEST', 'request body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new JarvisError('bad_request', 'request body must be a JSON object');
+    throw new JarvisError('BAD_REQUEST', 'request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
@@ -54,7 +54,7 @@ export function refuseUpgrade(socket: Duplex, err: unknown): void {
   const e = asJarvisError(err);
   const body = JSON.stringify(e.toJSON());
   socket.end(
-    `HTTP/1.1 ${e.status} ${e.code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${e.status} ${e.wireCode}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -63,6 +63,6 @@ export function pathOf(req: IncomingMessage): string {
   try {
     return new URL(req.url ?? '/', 'http://localhost').pathname;
   } catch {
-    throw new JarvisError('bad_request', 'the request target is not a valid URL path');
+    throw new JarvisError('BAD_REQUEST', 'the request target is not a valid URL path');
   }
 }

@@ -22,7 +22,7 @@ export { createSpeechEngines, type SpeechEngineOptions, type SpeechEngines } fro
 export { OfflineRecognizers } from './engines/offline.js';
 export { type OpenAiEngineOptions, OpenAiSynthesizer, OpenAiTranscriber } from './engines/openai.js';
 export { espeakVoice, openAiVoice } from './engines/voices.js';
-export { JarvisError, type JarvisErrorCode } from './errors.js';
+export { JarvisError, type JarvisErrorCode, type JarvisWireCode } from './errors.js';
 export { type Jarvis, type JarvisOptions, startJarvis } from './jarvis.js';
 export { LatencyStat, type SessionMetrics } from './metrics.js';
 export { HighPassFilter } from './noise-filter.js';

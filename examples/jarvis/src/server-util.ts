@@ -50,21 +50,21 @@ export function acceptUserSockets(server: Server, options: UserSocketOptions): W
     socket.on('error', () => {});
     try {
       const m = options.path.exec(pathOf(req));
-      if (!m) throw new JarvisError('not_found', `WebSocket path is ${options.pathHint}`);
+      if (!m) throw new JarvisError('NOT_FOUND', `WebSocket path is ${options.pathHint}`);
       const who = authenticate(options.tokens, req);
       let pathUser: string;
       try {
         pathUser = decodeURIComponent(m[1]);
       } catch {
-        throw new JarvisError('bad_request', 'the user id in the path is not valid percent-encoding');
+        throw new JarvisError('BAD_REQUEST', 'the user id in the path is not valid percent-encoding');
       }
       requireSameUser(who, pathUser);
-      if (closing) throw new JarvisError('unavailable', 'the service is shutting down');
+      if (closing) throw new JarvisError('UNAVAILABLE', 'the service is shutting down');
       if (wss.clients.size >= limits.maxConnections)
-        throw new JarvisError('unavailable', `${limits.maxConnections} connections are open, the limit`);
+        throw new JarvisError('UNAVAILABLE', `${limits.maxConnections} connections are open, the limit`);
       const mine = perUser.get(who.userId) ?? 0;
       if (mine >= limits.maxConnectionsPerUser)
-        throw new JarvisError('busy', `${mine} connections of this user are open, the limit`);
+        throw new JarvisError('BUSY', `${mine} connections of this user are open, the limit`);
       const token = bearerToken(req) as string;
       perUser.set(who.userId, mine + 1);
       let counted = true;

@@ -1,3 +1,4 @@
+import { isVoxwireError } from '@voxwire/core';
 import { rms, tone } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import {
@@ -23,8 +24,21 @@ describe('tokens', () => {
     expect(store.verify('alice')).toBeUndefined();
     expect(store.verify('alice-secret-token-123')).toBeUndefined();
     expect(() => TokenStore.parse('alice')).toThrow(JarvisError);
+    expect(() => TokenStore.parse('alice')).toThrow(
+      expect.toSatisfy((err) => isVoxwireError(err, 'BAD_REQUEST')),
+    );
     expect(() => TokenStore.parse('alice:short')).toThrow('16-256');
     expect(() => TokenStore.parse('al ice:alice-secret-token-1234')).toThrow('invalid user id');
+  });
+});
+
+describe('JarvisError', () => {
+  it('has a SCREAMING_SNAKE code and sends the lowercase wire code with its status', () => {
+    const err = new JarvisError('NOT_STREAMING', 'not streaming');
+    expect(isVoxwireError(err, 'NOT_STREAMING')).toBe(true);
+    expect(err.wireCode).toBe('not_streaming');
+    expect(err.status).toBe(409);
+    expect(err.toJSON()).toEqual({ error: { code: 'not_streaming', message: 'not streaming' } });
   });
 });
 

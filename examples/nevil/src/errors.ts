@@ -1,3 +1,7 @@
+// VoxwireError comes through @voxwire/wasapi's re-export (the same class as @voxwire/core's): this example does
+// not list @voxwire/core among its dependencies.
+import { VoxwireError } from '@voxwire/wasapi';
+
 /** What went wrong, for code that branches on it. */
 export type AudioCaptureErrorCode =
   | 'NO_DEVICE'
@@ -9,15 +13,8 @@ export type AudioCaptureErrorCode =
   | 'CAPTURE'
   | 'CONNECTION';
 
-/** Every error of this example carries a {@link AudioCaptureErrorCode}. */
-export class AudioCaptureError extends Error {
-  readonly code: AudioCaptureErrorCode;
-  constructor(code: AudioCaptureErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AudioCaptureError';
-    this.code = code;
-  }
-}
+/** Every error of this example is a VoxwireError carrying a {@link AudioCaptureErrorCode}. */
+export class AudioCaptureError extends VoxwireError<AudioCaptureErrorCode> {}
 
 /**
  * The design's `RuntimeError`: a method called in the wrong state (`startRecording` before `initialize`,
@@ -26,7 +23,6 @@ export class AudioCaptureError extends Error {
 export class RuntimeError extends AudioCaptureError {
   constructor(code: 'NOT_INITIALIZED' | 'ALREADY_RECORDING' | 'DISPOSED', message: string) {
     super(code, message);
-    this.name = 'RuntimeError';
   }
 }
 
@@ -34,6 +30,5 @@ export class RuntimeError extends AudioCaptureError {
 export class NoDeviceError extends AudioCaptureError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('NO_DEVICE', message, options);
-    this.name = 'NoDeviceError';
   }
 }

@@ -1,5 +1,6 @@
 // Errors as the design documents them (initialize without a device, startRecording before initialize or
 // twice → RuntimeError), bad configuration, a throwing callback, and the null backend used elsewhere.
+import { VoxwireError } from '@voxwire/wasapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AudioCaptureError,
@@ -28,6 +29,7 @@ describe('errors', () => {
     const m = new AudioCaptureManager();
     managers.push(m);
     expect(() => m.startRecording()).toThrow(RuntimeError);
+    expect(() => m.startRecording()).toThrow(VoxwireError);
     expect(() => m.startRecording()).toThrow(expect.objectContaining({ code: 'NOT_INITIALIZED' }));
     m.initialize();
     m.initialize(); // idempotent
@@ -67,6 +69,7 @@ describe('errors', () => {
     expect(() => new AudioCaptureManager({ sampleRate: 16000 }, {}, { sendEvent: () => {} })).toThrow(
       AudioCaptureError,
     );
+    expect(() => new AudioCaptureManager({ sampleRate: 0 })).toThrow(VoxwireError);
   });
 
   it('reports a throwing callback through onError and keeps capturing', { timeout: 30_000 }, async () => {

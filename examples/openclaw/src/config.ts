@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AudioCoreConfig, BackendName } from '@voxwire/wasapi';
 import type { IceServer } from '@voxwire/webrtc';
-import { ConfigError } from './config-error.js';
+import { ConfigError, type ConfigErrorCode } from './config-error.js';
 import { iceServersFromEnv } from './ice-config.js';
 
-export { ConfigError };
+export { ConfigError, type ConfigErrorCode };
 
 /** OpenClaw's `AudioConfig` presets (48 kHz; block size in frames). */
 export const AUDIO_PRESETS = {

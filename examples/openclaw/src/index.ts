@@ -1,5 +1,12 @@
 // OpenClaw's root entry: what a program embedding it (or the workspace benchmarks) may use.
-export { AUDIO_PRESETS, ConfigError, configFromEnv, loadEnv, type OpenClawConfig } from './config.js';
+export {
+  AUDIO_PRESETS,
+  ConfigError,
+  type ConfigErrorCode,
+  configFromEnv,
+  loadEnv,
+  type OpenClawConfig,
+} from './config.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';
 export { joinNodePeer, type NodeParticipant } from './node-participant.js';
 export { type OpenClaw, type OpenClawMetrics, type OpenClawOptions, startOpenClaw } from './openclaw.js';

@@ -1,6 +1,7 @@
 // OpenClaw's TwilioVoiceManager: the media stream server, REST call control and per-call audio routing hooks.
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
+import { VoxwireError } from '@voxwire/core';
 import {
   createMediaStreamServer,
   type MediaStreamServer,
@@ -39,16 +40,11 @@ export interface TwilioVoiceManagerEvents {
   'call-end': [callSid: string, reason: string];
 }
 
+/** Why call control refused: `UNKNOWN_CALL` (no such call, or it ended), `NOT_CONFIGURED` (Twilio settings missing). */
+export type VoiceManagerErrorCode = 'UNKNOWN_CALL' | 'NOT_CONFIGURED';
+
 /** Thrown by call control for an unknown call or missing configuration. */
-export class VoiceManagerError extends Error {
-  constructor(
-    readonly code: 'unknown_call' | 'not_configured',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'VoiceManagerError';
-  }
-}
+export class VoiceManagerError extends VoxwireError<VoiceManagerErrorCode> {}
 
 /**
  * Twilio voice for OpenClaw: accepts media streams, tracks calls by `callSid`, places and ends calls over REST,
@@ -136,13 +132,13 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
   /**
    * Places an outbound call that streams into OpenClaw.
    * @returns the call SID
-   * @throws VoiceManagerError `not_configured` without account SID, auth token, phone number and a stream URL
+   * @throws VoiceManagerError `NOT_CONFIGURED` without account SID, auth token, phone number and a stream URL
    */
   async makeCall(to: string): Promise<string> {
     const { phoneNumber, webhookUrl, mediaStreamUrl } = this.opts;
     if (!this.rest || !phoneNumber || (!webhookUrl && !mediaStreamUrl))
       throw new VoiceManagerError(
-        'not_configured',
+        'NOT_CONFIGURED',
         'makeCall needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_PHONE_NUMBER and WEBHOOK_URL or MEDIA_STREAM_URL',
       );
     const target = webhookUrl
@@ -155,7 +151,7 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
 
   /**
    * Ends a call: over REST (when configured) and by closing its media stream.
-   * @throws VoiceManagerError `unknown_call` when the call is neither streaming nor reachable over REST
+   * @throws VoiceManagerError `UNKNOWN_CALL` when the call is neither streaming nor reachable over REST
    */
   async hangupCall(callSid: string): Promise<void> {
     const call = this.active.get(callSid);
@@ -163,18 +159,18 @@ export class TwilioVoiceManager extends EventEmitter<TwilioVoiceManagerEvents> {
       await call.hangup();
       return;
     }
-    if (!this.rest) throw new VoiceManagerError('unknown_call', `no active call ${callSid}`);
+    if (!this.rest) throw new VoiceManagerError('UNKNOWN_CALL', `no active call ${callSid}`);
     await this.rest.hangup(callSid);
   }
 
   /**
    * Plays PCM to one call (resampled to 8 kHz mu-law, paced by Twilio's mark echoes).
-   * @throws VoiceManagerError `unknown_call` (also after the call ended); TwilioStreamError for unusable audio
+   * @throws VoiceManagerError `UNKNOWN_CALL` (also after the call ended); TwilioStreamError for unusable audio
    */
   sendAudioToCall(callSid: string, pcm: Int16Array, sampleRate: number): void {
     const call = this.active.get(callSid);
-    if (!call) throw new VoiceManagerError('unknown_call', `no active call ${callSid}`);
-    if (!call.active) throw new VoiceManagerError('unknown_call', `call ${callSid} has ended`);
+    if (!call) throw new VoiceManagerError('UNKNOWN_CALL', `no active call ${callSid}`);
+    if (!call.active) throw new VoiceManagerError('UNKNOWN_CALL', `call ${callSid} has ended`);
     call.sendAudio({ data: pcm, sampleRate, channels: 1, position: 0 });
   }
 

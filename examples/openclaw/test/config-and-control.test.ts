@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { audioFrame } from '@voxwire/codecs';
+import { isVoxwireError } from '@voxwire/core';
 import { rawHttpStatus, selfSignedCert, tone } from '@voxwire/test-support';
 import { TwilioSimulator } from '@voxwire/twilio-stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -221,7 +222,9 @@ describe('TwilioVoiceManager call control', () => {
 
     const log = createLogger('error', () => {});
     const unconfigured = new TwilioVoiceManager({ log });
-    await expect(unconfigured.makeCall('+15550001')).rejects.toThrow(VoiceManagerError);
+    const unconfiguredCall = unconfigured.makeCall('+15550001');
+    await expect(unconfiguredCall).rejects.toThrow(VoiceManagerError);
+    await expect(unconfiguredCall).rejects.toSatisfy((err) => isVoxwireError(err, 'NOT_CONFIGURED'));
 
     const voice = new TwilioVoiceManager({
       accountSid: 'AC1',
@@ -242,6 +245,9 @@ describe('TwilioVoiceManager call control', () => {
     expect(posts[1]?.path).toBe(`/Accounts/AC1/Calls/${sid}.json`);
     expect(posts[1]?.body.get('Status')).toBe('completed');
     expect(() => voice.sendAudioToCall('CAnope', new Int16Array(160), 8000)).toThrow(VoiceManagerError);
+    expect(() => voice.sendAudioToCall('CAnope', new Int16Array(160), 8000)).toThrow(
+      expect.toSatisfy((err) => isVoxwireError(err, 'UNKNOWN_CALL')),
+    );
 
     // A streaming call (signed, as Twilio would): audio routed to onCallAudio, audio played to it, hang-up.
     const http = createServer();

@@ -1,5 +1,6 @@
 // The deployment variables: TURN credentials (numbered or JSON), TLS files, SIGNALING_URL, ROOM, and how
 // AUDIO_LATENCY and AUDIO_BLOCK_SIZE act together on a real (null-backend) device.
+import { isVoxwireError } from '@voxwire/core';
 import { selfSignedCert } from '@voxwire/test-support';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv, deviceTiming } from '../src/config.js';
@@ -14,6 +15,7 @@ function refused(env: Record<string, string>, variable: string): void {
   }
   expect(err, JSON.stringify(env)).toBeInstanceOf(ConfigError);
   expect((err as ConfigError).variable, JSON.stringify(env)).toBe(variable);
+  expect(isVoxwireError(err, 'INVALID_CONFIG'), JSON.stringify(env)).toBe(true);
 }
 
 describe('deployment configuration', () => {

@@ -26,10 +26,10 @@ export class PluginManager {
 
   /** Registers a plugin (enabled). Duplicate names or commands throw. */
   register(plugin: Plugin): this {
-    if (this.plugins.has(plugin.name)) throw new JarvisError('bad_request', `plugin ${plugin.name} exists`);
+    if (this.plugins.has(plugin.name)) throw new JarvisError('BAD_REQUEST', `plugin ${plugin.name} exists`);
     for (const c of plugin.commands) {
       if (c === 'help' || this.commands.has(c))
-        throw new JarvisError('bad_request', `command /${c} is taken`);
+        throw new JarvisError('BAD_REQUEST', `command /${c} is taken`);
     }
     this.plugins.set(plugin.name, { plugin, enabled: true });
     for (const c of plugin.commands) this.commands.set(c, plugin.name);
@@ -44,7 +44,7 @@ export class PluginManager {
   /** Enables or disables a plugin; unknown names → `not_found`. */
   setEnabled(name: string, enabled: boolean): PluginInfo {
     const entry = this.plugins.get(name);
-    if (!entry) throw new JarvisError('not_found', `no plugin named ${name}`);
+    if (!entry) throw new JarvisError('NOT_FOUND', `no plugin named ${name}`);
     entry.enabled = enabled;
     const info = this.info(entry.plugin, enabled);
     for (const l of this.listeners) l(info);
@@ -132,7 +132,7 @@ export class PluginManager {
     try {
       return await plugin.handle(args, context);
     } catch (err) {
-      throw new JarvisError('plugin_failed', `plugin ${plugin.name} failed: ${(err as Error).message}`);
+      throw new JarvisError('PLUGIN_FAILED', `plugin ${plugin.name} failed: ${(err as Error).message}`);
     }
   }
 
