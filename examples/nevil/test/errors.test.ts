@@ -1,6 +1,6 @@
 // Errors as the design documents them (initialize without a device, startRecording before initialize or
 // twice → RuntimeError), bad configuration, a throwing callback, and the null backend used elsewhere.
-import { VoxwireError } from '@voxwire/wasapi';
+import { VoxwireError } from '@voxwire/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AudioCaptureError,

@@ -1,7 +1,7 @@
 // OpusAgent's environment, read once at startup into typed options. Every variable is checked here: a
 // value that cannot mean what its name says stops the start with an OpusAgentConfigError naming it.
 import { isAudioCodesMediaFormat } from '@voxwire/audiocodes';
-import { VoxwireError } from '@voxwire/bridge';
+import { VoxwireError } from '@voxwire/core';
 import type { OpusAgentOptions } from './agent.js';
 import type { LogLevel } from './log.js';
 
