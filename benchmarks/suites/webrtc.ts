@@ -6,7 +6,8 @@
 // Both children run inside a fresh network namespace when this process may create one (root), else on the
 // host's loopback. The server and caller programs are in ../peers/webrtc/.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureFloors } from '../peers/webrtc/floors.js';
 import { measureIdleSlots } from '../peers/webrtc/idle-slots.js';
@@ -98,6 +99,31 @@ function deleteNetns(): void {
  */
 const SERVER_FLAGS = (env.VOXWIRE_WEBRTC_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 
+/**
+ * With `VOXWIRE_WEBRTC_BENCH_PERF=<dir>`, Linux `perf` samples the whole server process (every thread, native
+ * code and kernel included, which V8's profiler does not see: libopus, libdatachannel's own threads) through
+ * each measured window, into `<dir>/<stack>-<connections>-<time>.data` with a `.json` of the frames echoed in
+ * it; `peers/webrtc/perf-breakdown.ts` reads them. The servers get `--perf-basic-prof` to name JS frames.
+ */
+const PERF_DIR = env.VOXWIRE_WEBRTC_BENCH_PERF;
+/** perf's sampling rate (cpu-clock, Hz): each sample stands for 1/PERF_HZ s of CPU. */
+const PERF_HZ = 2000;
+if (PERF_DIR) SERVER_FLAGS.push('--perf-basic-prof');
+
+/** Starts perf on `pid`; the returned function stops it and resolves when the file is written. */
+function startPerf(pid: number, file: string): () => Promise<void> {
+  const perf = spawn(
+    'perf',
+    ['record', '-q', '-e', 'cpu-clock', '-F', String(PERF_HZ), '-g', '-p', String(pid), '-o', file],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => perf.once('close', () => resolve()));
+  return async () => {
+    perf.kill('SIGINT');
+    await exited;
+  };
+}
+
 /** A benchmark child; with `weriftUrl`, `werift` resolves to that copy in it (see werift-as-published.ts). */
 function child(netns: boolean, script: string, args: string[], weriftUrl?: string): ChildProcess {
   const hook = weriftUrl ? ['--import', `${PEERS_DIR}werift-as-published-hook.ts`] : [];
@@ -167,11 +193,27 @@ async function session(stack: Stack, netns: boolean): Promise<Point[]> {
       callers.send({ type: 'grow', n } satisfies ToCallers);
       await next<FromCallers>(callers, 'connected');
       await sleep(WARMUP_S);
+      const perfFile = PERF_DIR && join(PERF_DIR, `${stack}-${n}-${Date.now()}`);
+      const stopPerf = perfFile && server.pid ? startPerf(server.pid, `${perfFile}.data`) : undefined;
       const [a, ca] = await snapshot(server, callers);
       await sleep(MEASURE_S);
       const [b, cb] = await snapshot(server, callers);
+      await stopPerf?.();
       const framesIn = b.framesIn - a.framesIn;
       const framesOut = b.framesOut - a.framesOut;
+      if (perfFile)
+        writeFileSync(
+          `${perfFile}.json`,
+          JSON.stringify({
+            stack,
+            connections: n,
+            pid: server.pid,
+            seconds: MEASURE_S,
+            hz: PERF_HZ,
+            framesIn,
+            framesOut,
+          }),
+        );
       points.push({
         stack,
         connections: n,

@@ -4,7 +4,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { tone } from '@voxwire/test-support';
 import OpusScript from 'opusscript';
-import { bestCpuMicros } from '../../suite.js';
+import { bestCpuMicros, type CpuRound } from '../../suite.js';
 import { nativeVoipOpus } from './native-opus.js';
 import { TONE_AMPLITUDE, TONE_HZ } from './protocol.js';
 
@@ -57,35 +57,76 @@ function toneFrame(): Buffer {
   return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 }
 
-function opus(): () => void {
-  const enc = new OpusScript(48000, 1, OpusScript.Application.VOIP);
-  const dec = new OpusScript(48000, 1, OpusScript.Application.VOIP);
-  const packet = Buffer.from(enc.encode(toneFrame(), 960));
-  return () => {
-    enc.encode(dec.decode(packet), 960);
+/**
+ * Opus decode + encode with opusscript: on one codec pair (its state hot in the CPU's caches, as no server has
+ * it), or `pairs` of them in turn, as an echo server with that many connections calls them.
+ */
+function opus(pairs = 1): CpuRound {
+  const codecs = Array.from({ length: pairs }, () => ({
+    enc: new OpusScript(48000, 1, OpusScript.Application.VOIP),
+    dec: new OpusScript(48000, 1, OpusScript.Application.VOIP),
+  }));
+  const packet = Buffer.from(codecs[0].enc.encode(toneFrame(), 960));
+  let i = 0;
+  return {
+    call() {
+      const { enc, dec } = codecs[i];
+      i = (i + 1) % pairs;
+      enc.encode(dec.decode(packet), 960);
+    },
+    // opusscript's WASM heap is fixed: about a hundred codecs fit, and nothing frees them but delete().
+    close() {
+      for (const { enc, dec } of codecs) {
+        enc.delete();
+        dec.delete();
+      }
+    },
   };
 }
 
 /** The same with @discordjs/opus (libopus built natively at install); null (row left out) when not built here. */
-function opusNative(): (() => void) | null {
-  const codec = nativeVoipOpus();
-  if (!codec) return null;
-  const packet = codec.encode(toneFrame());
-  return () => {
-    codec.encode(codec.decode(packet));
+function opusNative(pairs = 1): CpuRound | null {
+  const codecs: NonNullable<ReturnType<typeof nativeVoipOpus>>[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const codec = nativeVoipOpus();
+    if (!codec) return null;
+    codecs.push(codec);
+  }
+  const packet = codecs[0].encode(toneFrame());
+  let i = 0;
+  return {
+    call() {
+      const codec = codecs[i];
+      i = (i + 1) % pairs;
+      codec.encode(codec.decode(packet));
+    },
   };
 }
+
+/** Codec pairs taken in turn by the "in turn" Opus rows: the benchmark's largest connection count. */
+const IN_TURN = 32;
 
 /** CPU µs per frame of each floor part, best of 5 interleaved rounds. */
 export function measureFloors(): FloorRow[] {
   const native = opusNative();
-  const parts: Record<string, () => void> = {
+  const nativeInTurn = opusNative(IN_TURN);
+  const parts: Record<string, CpuRound> = {
     'Opus decode + encode (opusscript, WASM)': opus(),
     ...(native ? { 'Opus decode + encode (@discordjs/opus, native)': native } : {}),
-    'SRTP protect + unprotect, AES-128-GCM (Node crypto)': srtpGcm(),
-    'SRTP protect + unprotect, AES-CM + HMAC-SHA1-80 (Node crypto)': srtpCm(),
+    [`Opus decode + encode, ${IN_TURN} codec pairs in turn (opusscript, WASM)`]: opus(IN_TURN),
+    ...(nativeInTurn
+      ? { [`Opus decode + encode, ${IN_TURN} codec pairs in turn (@discordjs/opus, native)`]: nativeInTurn }
+      : {}),
+    'SRTP protect + unprotect, AES-128-GCM (Node crypto)': { call: srtpGcm() },
+    'SRTP protect + unprotect, AES-CM + HMAC-SHA1-80 (Node crypto)': { call: srtpCm() },
   };
-  // Each part is set up once and timed in every round.
-  const tasks = Object.fromEntries(Object.entries(parts).map(([name, call]) => [name, () => ({ call })]));
-  return bestCpuMicros(tasks, 400).map(({ name, us }) => ({ name, usPerFrame: us }));
+  try {
+    // Each part is set up once and timed in every round (its codecs keep their state from round to round).
+    const tasks = Object.fromEntries(
+      Object.entries(parts).map(([name, part]) => [name, () => ({ call: part.call })]),
+    );
+    return bestCpuMicros(tasks, 400).map(({ name, us }) => ({ name, usPerFrame: us }));
+  } finally {
+    for (const part of Object.values(parts)) part.close?.();
+  }
 }
