@@ -3,7 +3,7 @@
 // the cut of an interrupted reply where the client stopped playing). Server → client: binary PCM16 24 kHz
 // mono (the agent's voice) and JSON events.
 import { audioFrame, bytesToInt16, isEncodedFrame } from '@voxwire/codecs';
-import { RealtimeClient, type RealtimeMetrics } from '@voxwire/realtime-client';
+import { RealtimeClient, type RealtimeClientErrorCode, type RealtimeMetrics } from '@voxwire/realtime-client';
 import type { WebSocket } from 'ws';
 import type { RealtimeBackend } from './backend.js';
 import { ClientInputError, type ControlMessage, checkPcmFrame, parseControl } from './client-input.js';
@@ -35,7 +35,17 @@ export type ServerMessage =
   | { type: 'backend_reconnecting'; attempt: number; delay_ms: number; reason: string }
   | { type: 'backend_reconnected'; attempt: number; restored_items: number; resumed_turn: boolean }
   | { type: 'pong' }
-  | { type: 'error'; source: 'client' | 'backend'; code: string; message: string };
+  /**
+   * `code` is lowercase (`invalid_json`, `busy`, `backend_error`, …); a `backend_error` adds the realtime
+   * client's code (`RealtimeClientErrorCode`, e.g. `SERVER`) as `detail_code`.
+   */
+  | {
+      type: 'error';
+      source: 'client' | 'backend';
+      code: string;
+      detail_code?: RealtimeClientErrorCode;
+      message: string;
+    };
 
 /** Dependencies of a session. */
 export interface SessionDeps {
@@ -186,8 +196,16 @@ export class ArnoldSession {
       }
       this.send({ type: 'tool_result', call_id: e.callId, name: e.name, output });
     });
+    // The wire code stays lowercase like every other one; the realtime client's own code (`SERVER`,
+    // `CONNECTION`, `TOOL`, …) goes in detail_code.
     rt.on('error', (err) =>
-      this.send({ type: 'error', source: 'backend', code: err.code, message: err.message }),
+      this.send({
+        type: 'error',
+        source: 'backend',
+        code: 'backend_error',
+        detail_code: err.code,
+        message: err.message,
+      }),
     );
     rt.on('reconnecting', (e) => {
       this.deps.log(

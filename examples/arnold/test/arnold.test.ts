@@ -1,6 +1,7 @@
 // End to end over loopback: Arnold's server (with the embedded realtime server and a real SQLite file)
 // started by the test, driven through its WebSocket and HTTP endpoints.
 import { join } from 'node:path';
+import { RealtimeClientError } from '@voxwire/realtime-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Arnold, startArnold } from '../src/server.js';
@@ -136,6 +137,27 @@ describe('arnold', () => {
       await client.next((m) => m.type === 'pong', from);
       const answer = await client.say('show me my last 2 workouts');
       expect(toolResults(answer, 'get_recent_workouts')[0]).toMatchObject({ ok: true });
+      expect(client.ws.readyState).toBe(client.ws.OPEN);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a backend error reaches the client as backend_error, the realtime client code in detail_code', {
+    timeout: 120000,
+  }, async () => {
+    const before = new Set(arnold.sessions);
+    const client = await StreamClient.open(arnold.url);
+    try {
+      const session = [...arnold.sessions].find((s) => !before.has(s));
+      session?.realtime.emit('error', new RealtimeClientError('SERVER', 'The model refused the request.'));
+      expect(await client.next((m) => m.type === 'error')).toEqual({
+        type: 'error',
+        source: 'backend',
+        code: 'backend_error',
+        detail_code: 'SERVER',
+        message: 'The model refused the request.',
+      });
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     } finally {
       await client.close();

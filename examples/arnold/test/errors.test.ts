@@ -1,8 +1,12 @@
 // Arnold's errors on their own: each a VoxwireError with a SCREAMING_SNAKE code, and what a client gets of it
-// (the lowercase wire code of a refused stream message, the HTTP status of an /audio/* request).
+// (the lowercase wire code of a refused stream message, the HTTP status of an /audio/* request, the status
+// of a session start refused to the terminal client).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isVoxwireError } from '@voxwire/core';
 import { describe, expect, it } from 'vitest';
 import { AudioEndpointError, decodeWavBody } from '../src/audio-endpoints.js';
+import { ArnoldCli, ArnoldCliError } from '../src/client/cli.js';
 import { ClientInputError, checkPcmFrame, parseControl } from '../src/client-input.js';
 
 /** What `fn` throws. */
@@ -39,5 +43,23 @@ describe('errors', () => {
     expect((err as AudioEndpointError).status).toBe(400);
     expect(new AudioEndpointError('LIMIT_EXCEEDED', 'too long').status).toBe(413);
     expect(new AudioEndpointError('TIMEOUT', 'late').status).toBe(504);
+  });
+
+  it('ArnoldCliError: a refused session start is SESSION_REFUSED with its HTTP status', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"missing token"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const err = await new ArnoldCli({ url: `http://127.0.0.1:${port}`, audio: false })
+        .start()
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(ArnoldCliError);
+      expect(isVoxwireError(err, 'SESSION_REFUSED')).toBe(true);
+      expect(err).toMatchObject({ status: 401, message: 'HTTP 401: missing token' });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

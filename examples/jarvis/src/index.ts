@@ -20,7 +20,13 @@ export { CoreClient } from './core-client.js';
 export { type CoreService, type CoreServiceOptions, startCoreService } from './core-service.js';
 export { createSpeechEngines, type SpeechEngineOptions, type SpeechEngines } from './engines/engines.js';
 export { OfflineRecognizers } from './engines/offline.js';
-export { type OpenAiEngineOptions, OpenAiSynthesizer, OpenAiTranscriber } from './engines/openai.js';
+export {
+  OpenAiEngineError,
+  type OpenAiEngineErrorCode,
+  type OpenAiEngineOptions,
+  OpenAiSynthesizer,
+  OpenAiTranscriber,
+} from './engines/openai.js';
 export { espeakVoice, openAiVoice } from './engines/voices.js';
 export { JarvisError, type JarvisErrorCode, type JarvisWireCode } from './errors.js';
 export { type Jarvis, type JarvisOptions, startJarvis } from './jarvis.js';

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { type AudioService, startAudioService } from './audio-service.js';
 import { TokenStore } from './auth.js';
 import { type CoreService, startCoreService } from './core-service.js';
+import { JarvisError } from './errors.js';
 
 // pocketsphinx (through @voxwire/speech) hands each utterance to its CLI as a temporary file; keep
 // those in memory (tmpfs) so no audio reaches the disk.
@@ -11,7 +12,8 @@ if (!process.env.TMPDIR && existsSync('/dev/shm')) process.env.TMPDIR = '/dev/sh
 const env = process.env;
 const host = env.HOST ?? '127.0.0.1';
 const which = env.JARVIS_SERVICE ?? 'both';
-if (!['both', 'core', 'audio'].includes(which)) throw new Error('JARVIS_SERVICE is both, core or audio');
+if (!['both', 'core', 'audio'].includes(which))
+  throw new JarvisError('INVALID_CONFIG', 'JARVIS_SERVICE is both, core or audio');
 const corePort = Number(env.JARVIS_CORE_PORT ?? 8000);
 const audioPort = Number(env.JARVIS_AUDIO_PORT ?? 8001);
 
@@ -21,7 +23,10 @@ if (env.JARVIS_TOKENS) {
   tokens = TokenStore.parse(env.JARVIS_TOKENS);
 } else {
   if (which !== 'both')
-    throw new Error('set JARVIS_TOKENS (user:token[:admin],…) when running one service alone');
+    throw new JarvisError(
+      'INVALID_CONFIG',
+      'set JARVIS_TOKENS (user:token[:admin],…) when running one service alone',
+    );
   tokens = new TokenStore();
   demo = tokens.issue('demo', 'admin');
 }

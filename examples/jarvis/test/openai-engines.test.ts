@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { audioFrame } from '@voxwire/codecs';
 import { tone } from '@voxwire/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Jarvis, startJarvis } from '../src/index.js';
+import { type Jarvis, OpenAiEngineError, OpenAiTranscriber, startJarvis } from '../src/index.js';
 import { Client, pcmOf, speech, testTokens } from './helpers.js';
 
 // OpenAI cannot be reached here. This local HTTP server checks the requests the OpenAI engines send (the
@@ -19,6 +20,8 @@ const { tokens, tokenOf } = testTokens(1);
 const seen: Seen[] = [];
 let api: Server;
 let jarvis: Jarvis;
+/** The stand-in's base URL (`…/v1`). */
+let base: string;
 
 async function body(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -49,7 +52,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
-  const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`;
+  base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/v1`;
   jarvis = await startJarvis({
     tokens,
     corePort: 0,
@@ -100,4 +103,13 @@ describe('OpenAI engines (against a local stand-in of the two endpoints)', () =>
       response_format: 'pcm',
     });
   }, 90000);
+
+  it('an HTTP error of OpenAI is an OpenAiEngineError REQUEST_FAILED with its status', async () => {
+    const stt = new OpenAiTranscriber({ apiKey: 'sk-test-key', baseUrl: `${base}/missing` });
+    const err = await stt
+      .transcribe(audioFrame(tone(440, 16000, 1600), 16000), { signal: new AbortController().signal })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAiEngineError);
+    expect(err).toMatchObject({ code: 'REQUEST_FAILED', status: 404, message: 'OpenAI 404: ' });
+  });
 });

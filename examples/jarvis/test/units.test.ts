@@ -80,6 +80,9 @@ describe('plugins', () => {
     expect(evaluate('-3 + 10')).toBe(7);
     expect(() => evaluate('process.exit()')).toThrow();
     expect(() => evaluate('(1 + 2')).toThrow('missing )');
+    expect(() => evaluate('2 +')).toThrow(
+      expect.objectContaining({ code: 'BAD_REQUEST', message: 'unexpected end' }),
+    );
   });
 
   it('builds a JSGF grammar of the enabled plugins', () => {

@@ -1,4 +1,5 @@
 import type { RealtimeAudioFormat, SessionUpdate } from '@voxwire/realtime-client';
+import { AudioCaptureError } from './errors.js';
 
 const BETA_FORMATS: Record<string, RealtimeAudioFormat> = {
   pcm16: { type: 'audio/pcm', rate: 24000 },
@@ -11,6 +12,7 @@ const BETA_FORMATS: Record<string, RealtimeAudioFormat> = {
  * `voice`, flat `turn_detection`) into the GA shape (`output_modalities`, `audio.input.format`,
  * `audio.output.voice`, …). GA fields pass through; beta fields GA dropped (`temperature`) are removed.
  * OpenAI switched the beta shape off, so sending it as written gets an error.
+ * @throws AudioCaptureError `INVALID_CONFIG` for an audio format name the beta shape did not have
  */
 export function toGaSession(session: Record<string, unknown>): SessionUpdate {
   const {
@@ -51,6 +53,10 @@ export function toGaSession(session: Record<string, unknown>): SessionUpdate {
 
 function beta(name: string, field: string): RealtimeAudioFormat {
   const f = BETA_FORMATS[name];
-  if (!f) throw new TypeError(`${field} "${name}" is not one of ${Object.keys(BETA_FORMATS).join(', ')}`);
+  if (!f)
+    throw new AudioCaptureError(
+      'INVALID_CONFIG',
+      `${field} "${name}" is not one of ${Object.keys(BETA_FORMATS).join(', ')}`,
+    );
   return f;
 }

@@ -197,5 +197,8 @@ describe('Nevil against the local realtime server', () => {
       },
     });
     expect(() => toGaSession({ input_audio_format: 'mp3' })).toThrow(/not one of/);
+    expect(() => toGaSession({ output_audio_format: 'mp3' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
   });
 });

@@ -8,5 +8,10 @@ export {
   type OpenClawConfig,
 } from './config.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';
-export { joinNodePeer, type NodeParticipant } from './node-participant.js';
+export {
+  joinNodePeer,
+  type NodeParticipant,
+  NodePeerError,
+  type NodePeerErrorCode,
+} from './node-participant.js';
 export { type OpenClaw, type OpenClawMetrics, type OpenClawOptions, startOpenClaw } from './openclaw.js';

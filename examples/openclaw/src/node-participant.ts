@@ -1,6 +1,7 @@
 // A Node WebRTC participant (werift through @voxwire/webrtc) calling OpenClaw's signaling server: for
 // scripts, load tests, the latency benchmark and the tests.
 import { randomUUID } from 'node:crypto';
+import { VoxwireError } from '@voxwire/core';
 import { WebRtcAudioPeer, type WebRtcAudioPeerOptions } from '@voxwire/webrtc';
 import { type ClientOptions, WebSocket } from 'ws';
 
@@ -10,6 +11,28 @@ export interface NodeParticipant {
   /** Audio received from OpenClaw (48 kHz chunks). */
   received: Int16Array[];
   leave(): Promise<void>;
+}
+
+/**
+ * Why {@link joinNodePeer} failed: `SIGNALING_REFUSED` (the signaling server answered the offer with an
+ * `error` message) or `TIMEOUT` (the peer did not connect within 60 s).
+ */
+export type NodePeerErrorCode = 'SIGNALING_REFUSED' | 'TIMEOUT';
+
+/** The Node peer could not join; a refusal keeps the signaling server's own code in `signalingCode`. */
+export class NodePeerError extends VoxwireError<NodePeerErrorCode> {
+  /**
+   * @param code - `SIGNALING_REFUSED` or `TIMEOUT`
+   * @param message - what went wrong (`signaling error: …`, `the Node peer did not connect within 60 s`)
+   * @param signalingCode - the `code` of the signaling server's `error` message, in its spelling
+   */
+  constructor(
+    code: NodePeerErrorCode,
+    message: string,
+    readonly signalingCode?: string,
+  ) {
+    super(code, message);
+  }
 }
 
 /** Options of {@link joinNodePeer}. */
@@ -26,6 +49,7 @@ export interface NodePeerOptions {
 /**
  * Calls OpenClaw's signaling endpoint (`ws://` or `wss://host:port/webrtc`) with a werift peer.
  * @param signalingUrl - the signaling WebSocket URL
+ * @throws NodePeerError `SIGNALING_REFUSED` or `TIMEOUT`
  */
 export async function joinNodePeer(
   signalingUrl: string,
@@ -47,13 +71,17 @@ export async function joinNodePeer(
   const id = randomUUID();
   const answer = new Promise<string>((resolve, reject) => {
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { type: string; sdp?: string; message?: string };
+      const msg = JSON.parse(String(data)) as { type: string; sdp?: string; message?: string; code?: string };
       if (msg.type === 'answer' && msg.sdp) resolve(msg.sdp);
-      if (msg.type === 'error') reject(new Error(`signaling error: ${msg.message}`));
+      if (msg.type === 'error')
+        reject(new NodePeerError('SIGNALING_REFUSED', `signaling error: ${msg.message}`, msg.code));
     });
   });
   const connected = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the Node peer did not connect within 60 s')), 60_000);
+    const timer = setTimeout(
+      () => reject(new NodePeerError('TIMEOUT', 'the Node peer did not connect within 60 s')),
+      60_000,
+    );
     peer.once('connected', () => {
       clearTimeout(timer);
       resolve();

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { type BridgeFleetCall, bridgeFleetCall, type CallBridge } from '@voxwire/bridge';
 import { createFleet, type Fleet, fleetRequestHandler } from '@voxwire/fleet';
 import type { OpusAgent, OpusAgentHooks } from './agent.js';
+import { OpusAgentConfigError } from './config.js';
 
 /** Options of {@link startAgentFleet}; {@link agentFleetOptionsFromEnv} reads them from the environment. */
 export interface AgentFleetOptions {
@@ -36,7 +37,10 @@ export interface AgentFleet {
   close(): Promise<void>;
 }
 
-/** Reads the fleet's settings from the environment; `undefined` without `REDIS_URL` (a single process, no fleet). */
+/**
+ * Reads the fleet's settings from the environment; `undefined` without `REDIS_URL` (a single process, no fleet).
+ * @throws OpusAgentConfigError `INVALID_CONFIG` for a duration that is not a non-negative number, naming it
+ */
 export function agentFleetOptionsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): AgentFleetOptions | undefined {
@@ -45,7 +49,8 @@ export function agentFleetOptionsFromEnv(
     const v = env[name];
     if (v === undefined || v === '') return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
+    if (!Number.isFinite(n) || n < 0)
+      throw new OpusAgentConfigError('INVALID_CONFIG', `${name} must be a non-negative number, got ${v}`);
     return n;
   };
   return {

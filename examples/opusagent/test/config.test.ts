@@ -1,8 +1,10 @@
 // The environment table of the README, variable by variable: what each one becomes in the model session
-// and the bridge options, and the typed error for a value that cannot mean what its name says.
+// and the bridge options, and the typed error for a value that cannot mean what its name says (the fleet's
+// variables included).
 import { describe, expect, it } from 'vitest';
 import { bridgeOptionsFor, type CallSettings, callSummary, sessionFor } from '../src/call.js';
 import { configFromEnv, OpusAgentConfigError } from '../src/config.js';
+import { agentFleetOptionsFromEnv } from '../src/fleet.js';
 import { createLogger } from '../src/log.js';
 
 function settings(env: Record<string, string>): CallSettings {
@@ -122,6 +124,12 @@ describe('configFromEnv', () => {
   it('refuses TWILIO_AUTH_TOKEN without PUBLIC_URL, saying what to set', () => {
     expect(() => configFromEnv({ TWILIO_AUTH_TOKEN: 'tw' })).toThrow(OpusAgentConfigError);
     expect(() => configFromEnv({ TWILIO_AUTH_TOKEN: 'tw' })).toThrow(/PUBLIC_URL.*wss:\/\//);
+  });
+
+  it('refuses a fleet duration that is not a non-negative number, naming it', () => {
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379', DRAIN_TIMEOUT_MS: '-5' };
+    expect(() => agentFleetOptionsFromEnv(env)).toThrow(OpusAgentConfigError);
+    expect(() => agentFleetOptionsFromEnv(env)).toThrow(/^DRAIN_TIMEOUT_MS must be a non-negative number/);
   });
 });
 

@@ -3,6 +3,7 @@
 // microphone, or when speech is not understood). A volume meter shows the microphone level.
 import { createInterface, type Interface } from 'node:readline';
 import { bytesToInt16 } from '@voxwire/codecs';
+import { VoxwireError } from '@voxwire/core';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from '@voxwire/realtime-client';
 import { AudioCapture, AudioPlayback, type BackendName } from '@voxwire/wasapi';
 import WebSocket from 'ws';
@@ -31,6 +32,36 @@ export interface ArnoldCliOptions {
 }
 
 type Msg = { type: string; [key: string]: unknown };
+
+/**
+ * Why {@link ArnoldCli} could not open a session: `SESSION_REFUSED` (`POST /realtime/session/start` answered
+ * an HTTP error, e.g. 401 without the server's token) or `CLOSED` (the WebSocket closed before
+ * `session.ready`).
+ */
+export type ArnoldCliErrorCode = 'SESSION_REFUSED' | 'CLOSED';
+
+/** The terminal client could not open a session; the message says what the server answered. */
+export class ArnoldCliError extends VoxwireError<ArnoldCliErrorCode> {
+  /** The HTTP status of a `SESSION_REFUSED`. */
+  readonly status?: number;
+  /** The WebSocket close code of a `CLOSED`. */
+  readonly closeCode?: number;
+
+  /**
+   * @param code - `SESSION_REFUSED` or `CLOSED`
+   * @param message - shown to the user as is (`HTTP 401: …`, `closed (1011) before the session was ready`)
+   * @param details - the HTTP status or the WebSocket close code
+   */
+  constructor(
+    code: ArnoldCliErrorCode,
+    message: string,
+    details: { status?: number; closeCode?: number } = {},
+  ) {
+    super(code, message);
+    if (details.status !== undefined) this.status = details.status;
+    if (details.closeCode !== undefined) this.closeCode = details.closeCode;
+  }
+}
 
 /** The client's reconnect policy: 1 s doubling (with jitter) up to 30 s, 10 attempts. */
 export const CLIENT_RECONNECT: Readonly<Required<ReconnectOptions>> = {
@@ -93,7 +124,11 @@ export class ArnoldCli {
       : {};
     const res = await fetch(`${this.opts.url}/realtime/session/start`, { method: 'POST', headers: auth });
     if (!res.ok)
-      throw new Error(`HTTP ${res.status}: ${((await res.json()) as { error?: string }).error ?? ''}`);
+      throw new ArnoldCliError(
+        'SESSION_REFUSED',
+        `HTTP ${res.status}: ${((await res.json()) as { error?: string }).error ?? ''}`,
+        { status: res.status },
+      );
     const session = (await res.json()) as { websocket_url: string; audio_format: { sample_rate: number } };
     const ws = new WebSocket(new URL(session.websocket_url, this.opts.url.replace(/^http/, 'ws')), {
       headers: auth,
@@ -104,7 +139,11 @@ export class ArnoldCli {
     this.lastReport = -1;
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);
-      ws.once('close', (code) => reject(new Error(`closed (${code}) before the session was ready`)));
+      ws.once('close', (code) =>
+        reject(
+          new ArnoldCliError('CLOSED', `closed (${code}) before the session was ready`, { closeCode: code }),
+        ),
+      );
       ws.on('message', (data, isBinary) => {
         if (isBinary) this.play(data as Buffer);
         else {

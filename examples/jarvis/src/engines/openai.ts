@@ -1,4 +1,5 @@
 import { type AudioFrame, audioFrame, bytesToInt16, wav } from '@voxwire/codecs';
+import { VoxwireError } from '@voxwire/core';
 import type { Synthesizer, Transcriber } from '@voxwire/speech';
 import { openAiVoice } from './voices.js';
 
@@ -23,9 +24,30 @@ function signalWithTimeout(signal: AbortSignal, ms: number): AbortSignal {
   return AbortSignal.any([signal, AbortSignal.timeout(ms)]);
 }
 
-async function failure(res: Response): Promise<Error> {
+/** Why an OpenAI engine failed: `REQUEST_FAILED` (OpenAI answered an HTTP error). */
+export type OpenAiEngineErrorCode = 'REQUEST_FAILED';
+
+/**
+ * OpenAI answered a transcription or speech request with an HTTP error. The audio service reports it to the
+ * client as `STT_FAILED` / `TTS_FAILED` (its message after `speech recognition failed: ` or `speech
+ * synthesis failed: `); OpenAI's own status stays in {@link OpenAiEngineError.status}.
+ */
+export class OpenAiEngineError extends VoxwireError<OpenAiEngineErrorCode> {
+  /**
+   * @param status - OpenAI's HTTP status
+   * @param body - the start of OpenAI's answer; the message is `OpenAI <status>: <body>`
+   */
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super('REQUEST_FAILED', `OpenAI ${status}: ${body}`);
+  }
+}
+
+async function failure(res: Response): Promise<OpenAiEngineError> {
   const body = await res.text().catch(() => '');
-  return new Error(`OpenAI ${res.status}: ${body.slice(0, 300)}`);
+  return new OpenAiEngineError(res.status, body.slice(0, 300));
 }
 
 /** Speech to text with OpenAI's `POST /v1/audio/transcriptions` (the utterance sent as a WAV in memory). */

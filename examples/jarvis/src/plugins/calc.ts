@@ -1,6 +1,10 @@
+import { JarvisError } from '../errors.js';
 import type { Plugin } from './types.js';
 
-/** Evaluates + - * / ^ and parentheses over decimal numbers; throws on anything else (no eval). */
+/**
+ * Evaluates + - * / ^ and parentheses over decimal numbers (no eval).
+ * @throws JarvisError `BAD_REQUEST` on anything else, naming what it did not expect
+ */
 export function evaluate(expression: string): number {
   const tokens = expression.match(/\d+(?:\.\d+)?|[-+*/^()]|\S/g) ?? [];
   let i = 0;
@@ -10,12 +14,12 @@ export function evaluate(expression: string): number {
     const t = next();
     if (t === '(') {
       const v = sum();
-      if (next() !== ')') throw new Error('missing )');
+      if (next() !== ')') throw new JarvisError('BAD_REQUEST', 'missing )');
       return v;
     }
     if (t === '-') return -primary();
     if (t !== undefined && /^\d/.test(t)) return Number(t);
-    throw new Error(`unexpected ${t ?? 'end'}`);
+    throw new JarvisError('BAD_REQUEST', `unexpected ${t ?? 'end'}`);
   };
   const power = (): number => {
     const base = primary();
@@ -36,7 +40,7 @@ export function evaluate(expression: string): number {
     return v;
   };
   const value = sum();
-  if (i < tokens.length) throw new Error(`unexpected ${tokens[i]}`);
+  if (i < tokens.length) throw new JarvisError('BAD_REQUEST', `unexpected ${tokens[i]}`);
   return value;
 }
 
