@@ -1,5 +1,3 @@
-// VoxwireError comes through @voxwire/wasapi's re-export (the same class as @voxwire/core's): this example does
-// not list @voxwire/core among its dependencies.
 import { VoxwireError } from '@voxwire/core';
 
 /** What went wrong, for code that branches on it. */

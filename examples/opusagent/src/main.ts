@@ -5,16 +5,17 @@ import { agentFleetOptionsFromEnv, startAgentFleet } from './fleet.js';
 
 // Every variable is read and checked before anything starts: a bad one ends the process with its name.
 let config: ReturnType<typeof configFromEnv>;
+let fleetOptions: ReturnType<typeof agentFleetOptionsFromEnv>;
 try {
   config = configFromEnv();
+  // With REDIS_URL the agent is one instance of a fleet (registry, control API, /metrics, drain on SIGTERM).
+  fleetOptions = agentFleetOptionsFromEnv();
 } catch (err) {
   if (!(err instanceof OpusAgentConfigError)) throw err;
   console.error(`opusagent: ${err.message}`);
   process.exit(2);
 }
 const token = config.audiocodesToken ?? randomBytes(12).toString('hex');
-// With REDIS_URL the agent is one instance of a fleet (registry, control API, /metrics, drain on SIGTERM).
-const fleetOptions = agentFleetOptionsFromEnv();
 const fleet = fleetOptions ? await startAgentFleet(fleetOptions) : undefined;
 const agent = await startOpusAgent({ ...config, audiocodesToken: token, hooks: fleet?.hooks });
 const ws = agent.url.replace('http', 'ws');

@@ -135,4 +135,23 @@ describe('OpusAgent deployed', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^opusagent: TWILIO_AUTH_TOKEN is set but PUBLIC_URL is not.*wss:\/\//m);
   });
+
+  it('a bad fleet duration (DRAIN_TIMEOUT_MS=-5 with REDIS_URL) ends main.ts with exit 2 naming it, before anything starts', {
+    timeout: 60_000,
+  }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: here,
+      // No Redis listens there: the check must come before any connection attempt.
+      env: { ...process.env, PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', DRAIN_TIMEOUT_MS: '-5' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^opusagent: DRAIN_TIMEOUT_MS must be a non-negative number/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });
