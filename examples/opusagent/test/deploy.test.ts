@@ -41,6 +41,21 @@ async function fakeOpenAi() {
   return { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}/v1/realtime`, upgrades, events };
 }
 
+/** Runs src/main.ts with `env` added (on a free port) until it exits: its exit code and stderr. */
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: here,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
+}
+
 describe('OpusAgent deployed', () => {
   it('with OPENAI_API_KEY, OPENAI_REALTIME_URL and OPENAI_MODEL every call opens that endpoint with the key and model', {
     timeout: 30_000,
@@ -122,16 +137,7 @@ describe('OpusAgent deployed', () => {
     await expect(
       startOpusAgent({ port: 0, audiocodesToken: 't', twilioAuthToken: 'tw', log: () => {}, warn: () => {} }),
     ).rejects.toBeInstanceOf(OpusAgentConfigError);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: here,
-      env: { ...process.env, PORT: '0', TWILIO_AUTH_TOKEN: 'tw', PUBLIC_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { code, stderr } = await runMain({ TWILIO_AUTH_TOKEN: 'tw', PUBLIC_URL: '' });
     expect(code).toBe(2);
     expect(stderr).toMatch(/^opusagent: TWILIO_AUTH_TOKEN is set but PUBLIC_URL is not.*wss:\/\//m);
   });
@@ -139,17 +145,8 @@ describe('OpusAgent deployed', () => {
   it('a bad fleet duration (DRAIN_TIMEOUT_MS=-5 with REDIS_URL) ends main.ts with exit 2 naming it, before anything starts', {
     timeout: 60_000,
   }, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: here,
-      // No Redis listens there: the check must come before any connection attempt.
-      env: { ...process.env, PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', DRAIN_TIMEOUT_MS: '-5' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // No Redis listens there: the check must come before any connection attempt.
+    const { code, stderr } = await runMain({ REDIS_URL: 'redis://127.0.0.1:1', DRAIN_TIMEOUT_MS: '-5' });
     expect(code).toBe(2);
     expect(stderr).toMatch(/^opusagent: DRAIN_TIMEOUT_MS must be a non-negative number/m);
     expect(stderr).not.toMatch(/\n\s+at /);
