@@ -1,13 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.package';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node22',
-  // import.meta.url in the CJS build (model lookup); onnxruntime-node stays an optional runtime import.
-  shims: true,
-  external: ['onnxruntime-node'],
-});
+// import.meta.url in the CJS build (model lookup); onnxruntime-node stays an optional runtime import.
+export default defineConfig(libraryBuild({ shims: true, external: ['onnxruntime-node'] }));

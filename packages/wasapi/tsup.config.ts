@@ -1,13 +1,6 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.package';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  // Only dist/: build/ holds the compiled addon from the step before.
-  clean: true,
-  target: 'node22',
-  // import.meta.url locates the addon; tsup shims it in the CJS build.
-  shims: true,
-});
+// clean empties only dist/: build/ holds the compiled addon from the step before. import.meta.url locates
+// the addon; tsup shims it in the CJS build.
+export default defineConfig(libraryBuild({ shims: true }));

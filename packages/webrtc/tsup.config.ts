@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build, defineConfig } from 'tsup';
+import { commandBuild, libraryBuild } from '../../tsup.package';
 
 /**
  * `@voxwire/webrtc/browser`: the browser client is plain JavaScript that the signaling server serves as
@@ -55,13 +56,7 @@ function copyWeriftPatch(): void {
 }
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'node22',
+  libraryBuild({
     // The browser client is located relative to the module (import.meta.url), which the CJS build needs shimmed.
     shims: true,
     // After the clean and the Node build, so that nothing removes what it writes.
@@ -69,14 +64,7 @@ export default defineConfig([
       await buildBrowserClient();
       copyWeriftPatch();
     },
-  },
-  {
-    // The voxwire-patch-werift command: ESM only, no types; esbuild keeps its #! line. It finds the patch
-    // next to itself in dist/.
-    entry: ['src/patch-werift-cli.ts'],
-    format: ['esm'],
-    sourcemap: true,
-    clean: false,
-    target: 'node22',
-  },
+  }),
+  // The voxwire-patch-werift command. It finds the patch next to itself in dist/.
+  commandBuild('src/patch-werift-cli.ts'),
 ]);
