@@ -1,7 +1,7 @@
 // `npm start -- <agent>` runs the agent with scripts/lib/agent-process.mjs: a Ctrl-C or a SIGTERM stops the
 // agent through its own shutdown, the command exits 0, and nothing is left running. Driven on Jarvis, the
 // agent `npm start` runs by default, on free ports.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,14 +14,25 @@ interface Started {
   child: ChildProcess;
   output: () => string;
   ports: number[];
+  /** The agent's pid, which is also its process group's id (it runs in a group of its own). */
+  agentPid: number;
   exited: Promise<number | null>;
 }
 
 let started: Started | undefined;
+/** Sends `signal` to process group `pgid` when it still has members (a group that has ended is no error). */
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: nothing left in it
+  }
+}
+
 afterEach(() => {
-  // A failed test must not leave Jarvis running: its process group is the runner's.
-  const child = started?.child;
-  if (child?.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+  // A failed test must not leave Jarvis running: neither the runner's process group nor the agent's own.
+  if (started?.child.pid) killGroup(started.child.pid, 'SIGKILL');
+  if (started?.agentPid) killGroup(started.agentPid, 'SIGKILL');
   started = undefined;
 });
 
@@ -47,8 +58,13 @@ process.exitCode = await runAgent(${JSON.stringify(join(root, 'examples', 'jarvi
       reject(new Error(`the runner exited (${code}) before Jarvis was ready:\n${out}`)),
     );
   });
-  started = { child, output: () => out, ports: [], exited };
+  started = { child, output: () => out, ports: [], agentPid: 0, exited };
   await ready;
+  // The runner's only child is the agent.
+  started.agentPid = Number(
+    execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).trim(),
+  );
+  expect(started.agentPid).toBeGreaterThan(0);
   started.ports = [...out.matchAll(/on http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
   return started;
 }
