@@ -1,7 +1,7 @@
 // What a WebRTC voice server pays per connection (issue #28): an echo server (decode each Opus packet to PCM,
 // re-encode, send back) in its own process, callers in another, 4/16/32 connections, the server's CPU from all
 // its threads. Same-run peers: raw werift + opusscript, @roamhq/wrtc (libwebrtc), node-datachannel
-// (libdatachannel + opusscript), a bare UDP echo, and the floor rows (Opus, SRTP alone); and our echo on werift
+// (libdatachannel + opusscript), aiortc (Python, when installed), a bare UDP echo, and the floor rows (Opus, SRTP alone); and our echo on werift
 // as npm publishes it, which is what users outside this workspace run (the werift patch is pnpm's, ours only).
 // Both children run inside a fresh network namespace when this process may create one (root), else on the
 // host's loopback. The server and caller programs are in ../peers/webrtc/.
@@ -37,7 +37,7 @@ const REPEAT = Math.max(1, Number(env.VOXWIRE_WEBRTC_BENCH_REPEAT ?? 3) || 3);
 /** Stacks (`VOXWIRE_WEBRTC_BENCH_STACKS`, default all). */
 const STACKS = (
   env.VOXWIRE_WEBRTC_BENCH_STACKS ??
-  'voxwire,voxwire-native,voxwire-published,voxwire-cjs,werift,wrtc,datachannel,datachannel-native,udp'
+  'voxwire,voxwire-native,voxwire-published,voxwire-cjs,werift,wrtc,datachannel,datachannel-native,aiortc,udp'
 ).split(',') as Stack[];
 const LABELS: Record<Stack, string> = {
   voxwire: '@voxwire/webrtc (README echo, opusscript)',
@@ -48,6 +48,7 @@ const LABELS: Record<Stack, string> = {
   wrtc: '@roamhq/wrtc (libwebrtc, its own Opus)',
   datachannel: 'node-datachannel (libdatachannel) + opusscript',
   'datachannel-native': 'node-datachannel (libdatachannel) + @discordjs/opus',
+  aiortc: "aiortc (Python, what Pipecat's SmallWebRTC uses; its own Opus binding)",
   udp: 'bare UDP echo (floor: sockets alone)',
 };
 const PEERS_DIR = fileURLToPath(new URL('../peers/webrtc/', import.meta.url));
@@ -124,12 +125,26 @@ function startPerf(pid: number, file: string): () => Promise<void> {
   };
 }
 
-/** A benchmark child; with `weriftUrl`, `werift` resolves to that copy in it (see werift-as-published.ts). */
+/**
+ * The Python that runs aiortc-server.py (`VOXWIRE_WEBRTC_BENCH_PYTHON`; default Debian's /usr/bin/python3, where
+ * the python3-aiortc package installs it, else the first python3 on PATH).
+ */
+const PYTHON =
+  env.VOXWIRE_WEBRTC_BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+/** What aiortc-server.py exits with when aiortc does not import. */
+const AIORTC_MISSING = 3;
+
+/**
+ * A benchmark child: a TypeScript program run by Node, or a `.py` one by PYTHON (over the same IPC channel). With
+ * `weriftUrl`, `werift` resolves to that copy in it (see werift-as-published.ts).
+ */
 function child(netns: boolean, script: string, args: string[], weriftUrl?: string): ChildProcess {
   const hook = weriftUrl ? ['--import', `${PEERS_DIR}werift-as-published-hook.ts`] : [];
   const flags = script === 'server.ts' ? SERVER_FLAGS : [];
-  const node = [process.execPath, ...flags, '--import', 'tsx', ...hook, PEERS_DIR + script, ...args];
-  const [cmd, ...rest] = netns ? ['ip', 'netns', 'exec', NETNS, ...node] : node;
+  const program = script.endsWith('.py')
+    ? [PYTHON, PEERS_DIR + script, ...args]
+    : [process.execPath, ...flags, '--import', 'tsx', ...hook, PEERS_DIR + script, ...args];
+  const [cmd, ...rest] = netns ? ['ip', 'netns', 'exec', NETNS, ...program] : program;
   return spawn(cmd, rest, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: weriftUrl ? { ...env, VOXWIRE_WERIFT_URL: weriftUrl } : env,
@@ -145,7 +160,13 @@ function next<T extends { type: string }>(proc: ChildProcess, type: T['type']): 
       resolve(m);
     };
     const onExit = (code: number) =>
-      reject(new Error(`benchmark child exited with ${code} waiting for ${type}`));
+      reject(
+        new Error(
+          code === AIORTC_MISSING && proc.spawnargs.some((a) => a.endsWith('aiortc-server.py'))
+            ? `aiortc does not import in ${PYTHON} (Debian: apt-get install python3-aiortc)`
+            : `benchmark child exited with ${code} waiting for ${type}`,
+        ),
+      );
     proc.on('message', onMsg);
     proc.once('exit', onExit);
   });
@@ -167,12 +188,10 @@ const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
 
 /** One session of a stack: grows the callers through CONNECTIONS and measures each point. */
 async function session(stack: Stack, netns: boolean): Promise<Point[]> {
-  const server = child(
-    netns,
-    'server.ts',
-    [stack],
-    stack === 'voxwire-published' ? weriftAsPublished() : undefined,
-  );
+  const server =
+    stack === 'aiortc'
+      ? child(netns, 'aiortc-server.py', [])
+      : child(netns, 'server.ts', [stack], stack === 'voxwire-published' ? weriftAsPublished() : undefined);
   await next<FromServer>(server, 'ready');
   let mode = 'webrtc';
   if (stack === 'udp') {

@@ -11,6 +11,7 @@ export type Stack =
   | 'wrtc'
   | 'datachannel'
   | 'datachannel-native'
+  | 'aiortc'
   | 'udp';
 
 /** Whether a stack's echo runs Opus natively (@discordjs/opus) instead of opusscript (WASM). */

@@ -231,7 +231,8 @@ function udpEcho(): Promise<number> {
   return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve(sock.address().port)));
 }
 
-const answerers: Record<Exclude<Stack, 'udp'>, (offer: string) => Promise<string>> = {
+// aiortc's server is aiortc-server.py, not this program.
+const answerers: Record<Exclude<Stack, 'udp' | 'aiortc'>, (offer: string) => Promise<string>> = {
   voxwire: answerVoxwire,
   'voxwire-native': answerVoxwire,
   'voxwire-published': answerVoxwire,
@@ -266,7 +267,7 @@ async function toggleProfile(): Promise<void> {
 process.on('message', async (msg: ToServer) => {
   switch (msg.type) {
     case 'offer':
-      if (stack === 'udp') return;
+      if (stack === 'udp' || stack === 'aiortc') return;
       send({ type: 'answer', id: msg.id, sdp: await answerers[stack](msg.sdp) });
       return;
     case 'udp-port':
