@@ -275,7 +275,7 @@ function profileNotes(): string {
 
 const suite: Suite = {
   id: 'webrtc',
-  title: 'WebRTC echo server: CPU per connection against libwebrtc, libdatachannel and raw werift',
+  title: 'WebRTC echo server: CPU per connection against libwebrtc, libdatachannel, aiortc and raw werift',
   async run() {
     const floors = measureFloors();
     const idleSlots = measureIdleSlots();

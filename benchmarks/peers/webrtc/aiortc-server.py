@@ -61,6 +61,17 @@ async def answer(offer_id: str, sdp: str) -> None:
     send({"type": "answer", "id": offer_id, "sdp": pc.localDescription.sdp})
 
 
+def on_loop_error(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    # aioice 0.8.0 (Debian's) can time out a STUN transaction whose future a cancelled check has already settled,
+    # when it gives up a candidate pair; asyncio then reports InvalidStateError from Transaction.__retry. That is
+    # harmless to the echo and not ours to fix; anything else is reported as asyncio would.
+    if isinstance(context.get("exception"), asyncio.InvalidStateError) and "Transaction.__retry" in repr(
+        context.get("handle")
+    ):
+        return
+    loop.default_exception_handler(context)
+
+
 def cpu_us() -> int:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return round((usage.ru_utime + usage.ru_stime) * 1e6)
@@ -68,6 +79,7 @@ def cpu_us() -> int:
 
 async def main() -> None:
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(on_loop_error)
     stopped = loop.create_future()
     pending = b""
     tasks: set[asyncio.Task] = set()
