@@ -43,14 +43,20 @@ let discordError = '';
 export function nativeOpus(): DiscordOpusCtor | null {
   if (discord === undefined) {
     discord = null;
+    const errors: { notFound: boolean; message: string }[] = [];
     for (const from of [load, createRequire(join(process.cwd(), 'package.json'))]) {
       try {
         discord = (from('@discordjs/opus') as { OpusEncoder: DiscordOpusCtor }).OpusEncoder;
         break;
       } catch (err) {
-        discordError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        const notFound =
+          (err as { code?: string }).code === 'MODULE_NOT_FOUND' && message.includes("'@discordjs/opus'");
+        errors.push({ notFound, message });
       }
     }
+    // A binding that was found but did not load says more than the other lookup's "Cannot find module".
+    discordError = (errors.find((e) => !e.notFound) ?? errors[0])?.message ?? '';
   }
   return discord;
 }

@@ -114,25 +114,30 @@ describe('Opus backend selection', () => {
     auto.destroy();
     expect(() => new OpusEncoder({ backend: 'libopus' as 'opusscript' })).toThrow(AudioFormatError);
   });
+  /** The fixture's report: the codecs in their own process where @discordjs/opus is `mode` (see the fixture). */
+  function withoutNativeOpus(mode: 'missing' | 'broken') {
+    const fixture = fileURLToPath(new URL('fixtures/without-native-opus.mjs', import.meta.url));
+    const out = execFileSync(process.execPath, [fixture, mode], { encoding: 'utf8' });
+    return JSON.parse(out) as { auto: string; decoded: number; refused?: { code?: string; message: string } };
+  }
   it('falls back to opusscript where @discordjs/opus is not installed, and says so when it is asked for', () => {
-    // Its own process, where @discordjs/opus cannot be resolved (a resolve hook), on the built package.
-    const out = execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('fixtures/without-native-opus.mjs', import.meta.url))],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const result = JSON.parse(out) as {
-      auto: string;
-      decoded: number;
-      refused?: { code?: string; message: string };
-    };
+    const result = withoutNativeOpus('missing');
     expect(result.auto).toBe('opusscript');
     expect(result.decoded).toBe(960);
     expect(result.refused?.code).toBe('BACKEND_UNAVAILABLE');
     expect(result.refused?.message).toMatch(
-      /@discordjs\/opus was requested but is not available: Cannot find module/,
+      /@discordjs\/opus was requested but is not available: Cannot find module '@discordjs\/opus'/,
+    );
+  });
+  it('where @discordjs/opus is installed but does not load, falls back and names the load error', () => {
+    // The codecs look it up from themselves, then from the working directory: the second lookup's "Cannot
+    // find module" must not hide why the first one's binding failed.
+    const result = withoutNativeOpus('broken');
+    expect(result.auto).toBe('opusscript');
+    expect(result.decoded).toBe(960);
+    expect(result.refused?.code).toBe('BACKEND_UNAVAILABLE');
+    expect(result.refused?.message).toBe(
+      '@discordjs/opus was requested but is not available: opus.node was compiled against a different Node.js version',
     );
   });
   it('keeps many opusscript encoders and decoders in one process apart, created and freed in any order', () => {
