@@ -93,8 +93,9 @@ async function test(extraArgs) {
     }
     rebuildNativeFor(root, pnpm, env, node);
     log(`running the packages' tests again under Node ${node.version}`);
-    // The same command as the first pass: vitest's bin shim puts pnpm's hoisted folder on NODE_PATH (where
-    // the workspace finds an optional peer such as @discordjs/opus) and runs the first `node` on PATH, this one.
+    // The same command as the first pass: vitest's bin shim runs the first `node` on PATH, this one. (The
+    // shim as `pnpm rebuild` rewrites it no longer puts pnpm's hoisted folder on NODE_PATH; the codecs' tests,
+    // which find the optional @discordjs/opus there, set it themselves in their vitest.config.ts.)
     const again = vitestPass(
       root,
       [...pnpm, 'exec', 'vitest'],
