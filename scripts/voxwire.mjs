@@ -20,7 +20,12 @@ import {
   supportedNodes,
 } from './lib/node-runtime.mjs';
 import { ensurePnpm, pnpmInstall } from './lib/pnpm.mjs';
-import { agentPackages, ensureSystemPackages, testPackages } from './lib/system-packages.mjs';
+import {
+  agentPackages,
+  benchmarkPackages,
+  ensureSystemPackages,
+  testPackages,
+} from './lib/system-packages.mjs';
 import { packageProjects, vitestPass } from './lib/vitest-pass.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -146,6 +151,7 @@ async function demo(extraArgs) {
 
 async function bench(extraArgs) {
   const { pnpm, env } = await setup();
+  ensureSystemPackages(benchmarkPackages(root), 'the benchmarks');
   return run(pnpm[0], [...pnpm.slice(1), '--filter', '@voxwire/benchmarks', 'bench', ...extraArgs], {
     cwd: root,
     env,

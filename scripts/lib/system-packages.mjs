@@ -1,5 +1,5 @@
-// Debian packages: the full list the tests need (.ci/apt-packages.txt) or one agent's list (the
-// "voxwire.apt" field of examples/<agent>/package.json). Installed when run as root; otherwise the
+// Debian packages: the full list the tests need (.ci/apt-packages.txt), one agent's list (the
+// "voxwire.apt" field of examples/<agent>/package.json) or the benchmarks' (benchmarks/package.json). Installed when run as root; otherwise the
 // apt-get line to run is printed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,10 +15,20 @@ export function testPackages(root) {
     .filter(Boolean);
 }
 
+/** The `voxwire.apt` field of the package.json in `dir`: the Debian packages that project needs. */
+function aptField(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return pkg.voxwire?.apt ?? [];
+}
+
 /** The packages one example agent needs to run (not to be tested). */
 export function agentPackages(root, agent) {
-  const pkg = JSON.parse(readFileSync(join(root, 'examples', agent, 'package.json'), 'utf8'));
-  return pkg.voxwire?.apt ?? [];
+  return aptField(join(root, 'examples', agent));
+}
+
+/** The packages the benchmarks need beyond the tests' (the peers they run that npm does not install). */
+export function benchmarkPackages(root) {
+  return aptField(join(root, 'benchmarks'));
 }
 
 function installed(name) {
