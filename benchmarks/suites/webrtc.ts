@@ -1,8 +1,9 @@
 // What a WebRTC voice server pays per connection (issue #28): an echo server (decode each Opus packet to PCM,
 // re-encode, send back) in its own process, callers in another, 4/16/32 connections, the server's CPU from all
 // its threads. Same-run peers: raw werift + opusscript, @roamhq/wrtc (libwebrtc), node-datachannel
-// (libdatachannel + opusscript), aiortc (Python, when installed), a bare UDP echo, and the floor rows (Opus, SRTP alone); and our echo on werift
-// as npm publishes it, which is what users outside this workspace run (the werift patch is pnpm's, ours only).
+// (libdatachannel + opusscript), aiortc (Python, when installed), a bare UDP echo, and the floor rows (Opus,
+// SRTP alone); and our echo on werift as npm publishes it, which is what users outside this workspace run (the
+// werift patch is pnpm's, ours only).
 // Both children run inside a fresh network namespace when this process may create one (root), else on the
 // host's loopback. The server and caller programs are in ../peers/webrtc/.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';

@@ -84,12 +84,19 @@ async def main() -> None:
     pending = b""
     tasks: set[asyncio.Task] = set()
 
+    def answered(task: asyncio.Task) -> None:
+        # An offer aiortc cannot answer leaves its caller unconnected (the callers give up after 30 s and the
+        # stack is left out); say why here.
+        tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            print(f"aiortc-server.py: answering an offer failed: {task.exception()!r}", file=sys.stderr)
+
     def on_message(message: dict) -> None:
         kind = message.get("type")
         if kind == "offer":
             task = loop.create_task(answer(message["id"], message["sdp"]))
             tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            task.add_done_callback(answered)
         elif kind == "stats":
             send({"type": "stats", "cpuUs": cpu_us(), "framesIn": frames_in, "framesOut": frames_out, "concealed": 0})
         elif kind == "stop" and not stopped.done():
