@@ -161,13 +161,7 @@ function next<T extends { type: string }>(proc: ChildProcess, type: T['type']): 
       resolve(m);
     };
     const onExit = (code: number) =>
-      reject(
-        new Error(
-          code === AIORTC_MISSING && proc.spawnargs.some((a) => a.endsWith('aiortc-server.py'))
-            ? `aiortc does not import in ${PYTHON} (Debian: apt-get install python3-aiortc)`
-            : `benchmark child exited with ${code} waiting for ${type}`,
-        ),
-      );
+      reject(new Error(`benchmark child exited with ${code} waiting for ${type}`));
     proc.on('message', onMsg);
     proc.once('exit', onExit);
   });
@@ -193,7 +187,11 @@ async function session(stack: Stack, netns: boolean): Promise<Point[]> {
     stack === 'aiortc'
       ? child(netns, 'aiortc-server.py', [])
       : child(netns, 'server.ts', [stack], stack === 'voxwire-published' ? weriftAsPublished() : undefined);
-  await next<FromServer>(server, 'ready');
+  await next<FromServer>(server, 'ready').catch((err: unknown) => {
+    throw stack === 'aiortc' && server.exitCode === AIORTC_MISSING
+      ? new Error(`aiortc does not import in ${PYTHON} (Debian: apt-get install python3-aiortc)`)
+      : err;
+  });
   let mode = 'webrtc';
   if (stack === 'udp') {
     server.send({ type: 'udp-port' } satisfies ToServer);

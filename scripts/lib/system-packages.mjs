@@ -1,6 +1,6 @@
 // Debian packages: the full list the tests need (.ci/apt-packages.txt), one agent's list (the
-// "voxwire.apt" field of examples/<agent>/package.json) or the benchmarks' (benchmarks/package.json). Installed when run as root; otherwise the
-// apt-get line to run is printed.
+// "voxwire.apt" field of examples/<agent>/package.json) or the benchmarks' (the same field of
+// benchmarks/package.json). Installed when run as root; otherwise the apt-get line to run is printed.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log, quiet, run, SetupError } from './log.mjs';

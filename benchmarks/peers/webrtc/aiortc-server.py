@@ -19,8 +19,8 @@ except ImportError as err:
     sys.exit(3)  # AIORTC_MISSING in suites/webrtc.ts
 
 CHANNEL = int(os.environ["NODE_CHANNEL_FD"])
-frames_in = 0
-frames_out = 0
+# Frames handed from the remote track to the sender: in and out at once, so one count serves as both.
+frames_echoed = 0
 connections: list[RTCPeerConnection] = []
 
 
@@ -40,10 +40,9 @@ class Echo(MediaStreamTrack):
         self.source = source
 
     async def recv(self):
-        global frames_in, frames_out
+        global frames_echoed
         frame = await self.source.recv()
-        frames_in += 1
-        frames_out += 1
+        frames_echoed += 1
         return frame
 
 
@@ -98,7 +97,7 @@ async def main() -> None:
             tasks.add(task)
             task.add_done_callback(answered)
         elif kind == "stats":
-            send({"type": "stats", "cpuUs": cpu_us(), "framesIn": frames_in, "framesOut": frames_out, "concealed": 0})
+            send({"type": "stats", "cpuUs": cpu_us(), "framesIn": frames_echoed, "framesOut": frames_echoed, "concealed": 0})
         elif kind == "stop" and not stopped.done():
             stopped.set_result(None)
 
